@@ -1,0 +1,240 @@
+//! Argument parsing: raw flags (clap) validated into the library's plan structs.
+
+use anyhow::{bail, Context, Result};
+use biasbench::audit::VerifyJob;
+use biasbench::input::VerifyColumns;
+use biasbench::output::write_atomic;
+use biasbench::report::{render, Format, Report};
+use biasbench::simulate::{GroupSpec, Population};
+use biasbench::threshold::Policy;
+use biasbench::verification::{Impostors, VerifyOptions};
+use biasbench::demo;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "biasbench", version, about = "Audit recognition models for demographic differentials")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// 1:1 verification audit of a comparisons table (CSV/TSV, gzip welcome).
+    Verify(VerifyArgs),
+    /// Audit the built-in synthetic population; writes reports/demo/.
+    Demo(DemoArgs),
+    /// Write a synthetic comparisons table with chosen per-group distributions.
+    Simulate(SimulateArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Table,
+    Json,
+    Csv,
+    Markdown,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Table => Format::Table,
+            FormatArg::Json => Format::Json,
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Markdown => Format::Markdown,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ImpostorsArg {
+    All,
+    SameGroup,
+}
+
+#[derive(Args)]
+struct OutputArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    format: FormatArg,
+    /// Write to this file (atomically) instead of standard output.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Leave the time out of the report, so the same input gives the same bytes.
+    #[arg(long)]
+    reproducible: bool,
+}
+
+#[derive(Args)]
+struct VerifyArgs {
+    /// Comparisons table, one row per comparison.
+    file: PathBuf,
+    /// Score column.
+    #[arg(long, default_value = "score")]
+    score: String,
+    /// Mated-flag column [default: mated if present, else subject_a == subject_b].
+    #[arg(long)]
+    mated: Option<String>,
+    /// Subject column of side a [default: subject_a if present].
+    #[arg(long)]
+    subject_a: Option<String>,
+    /// Subject column of side b [default: subject_b if present].
+    #[arg(long)]
+    subject_b: Option<String>,
+    /// Subject columns hold sample ids <subject><SEP><rest>; enables duplicate detection.
+    #[arg(long, value_name = "SEP")]
+    id_sep: Option<String>,
+    /// Demographic attributes: X_a/X_b columns, else X, else --subjects.
+    #[arg(long, value_delimiter = ',')]
+    attr: Vec<String>,
+    /// Subjects table with a subject id column and attribute columns.
+    #[arg(long)]
+    subjects: Option<PathBuf>,
+    /// Id column of the subjects table.
+    #[arg(long, default_value = "subject_id")]
+    subject_id: String,
+    /// Lower scores mean more alike (accept if score <= threshold).
+    #[arg(long)]
+    distance: bool,
+    /// Threshold policy: fixed:T, global-fmr:α, group-fmr:α (repeatable)
+    /// [default: global-fmr 1e-1 … 1e-6, as far as the data support].
+    #[arg(long = "threshold", value_name = "POLICY")]
+    thresholds: Vec<String>,
+    /// Non-mated comparisons that set a global threshold.
+    #[arg(long, value_enum, default_value = "all")]
+    impostors: ImpostorsArg,
+    /// Weight of FMR in FDR, IR, GARBE and WERM.
+    #[arg(long, default_value_t = 0.5)]
+    alpha: f64,
+    /// Groups smaller than this (min of mated and non-mated counts) stay out of summaries.
+    #[arg(long, default_value_t = 1)]
+    min_group_size: u64,
+    /// Drop rows where COLUMN equals VALUE (repeatable; counted per rule).
+    #[arg(long, value_name = "COLUMN=VALUE")]
+    exclude: Vec<String>,
+    /// Any dropped row is an error.
+    #[arg(long)]
+    strict: bool,
+    /// Field delimiter (`,`, `;`, `|`, `tab`) [default: sniffed from the header].
+    #[arg(long)]
+    delimiter: Option<String>,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+#[derive(Args)]
+struct DemoArgs {
+    /// Directory for the report files.
+    #[arg(long, default_value = "reports/demo")]
+    out_dir: PathBuf,
+}
+
+#[derive(Args)]
+struct SimulateArgs {
+    /// Where to write the CSV.
+    #[arg(long)]
+    out: PathBuf,
+    /// Random seed.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Groups as race=A,sex=F,mated_mean=5,nonmated_mean=0.2 (repeatable) [default: the demo's].
+    #[arg(long = "group")]
+    groups: Vec<String>,
+    #[arg(long)]
+    subjects_per_group: Option<usize>,
+    #[arg(long)]
+    mated_per_subject: Option<usize>,
+    #[arg(long)]
+    nonmated_per_group: Option<usize>,
+    #[arg(long)]
+    cross_nonmated: Option<usize>,
+}
+
+/// The command line as recorded in reports (program name normalised).
+fn command_line() -> Vec<String> {
+    std::iter::once("biasbench".to_string()).chain(std::env::args().skip(1)).collect()
+}
+
+fn emit(report: &Report, out: &OutputArgs) -> Result<()> {
+    let text = render(report, out.format.into());
+    match &out.out {
+        Some(path) => write_atomic(path, text.as_bytes())?,
+        None => print!("{text}"),
+    }
+    Ok(())
+}
+
+fn delimiter(d: &Option<String>) -> Result<Option<u8>> {
+    Ok(match d.as_deref() {
+        None => None,
+        Some("tab" | "\\t" | "\t") => Some(b'\t'),
+        Some(s) if s.len() == 1 => Some(s.as_bytes()[0]),
+        Some(s) => bail!("--delimiter {s:?}: expected one character or 'tab'"),
+    })
+}
+
+fn verify(a: VerifyArgs) -> Result<()> {
+    if !(0.0..=1.0).contains(&a.alpha) {
+        bail!("--alpha {} must be within [0, 1]", a.alpha);
+    }
+    let columns = VerifyColumns {
+        score: a.score,
+        mated: a.mated,
+        subject_a: a.subject_a,
+        subject_b: a.subject_b,
+        id_sep: a.id_sep,
+        attrs: a.attr,
+        distance: a.distance,
+        exclude: a.exclude,
+        strict: a.strict,
+        delimiter: delimiter(&a.delimiter)?,
+        subjects: a.subjects,
+        subject_id: a.subject_id,
+    };
+    let options = VerifyOptions {
+        policies: a.thresholds.iter().map(|s| Policy::parse(s)).collect::<Result<_, _>>()?,
+        impostors: match a.impostors {
+            ImpostorsArg::All => Impostors::All,
+            ImpostorsArg::SameGroup => Impostors::SameGroup,
+        },
+        alpha: a.alpha,
+        min_group_size: a.min_group_size,
+        distance: a.distance,
+    };
+    let job = VerifyJob { columns, options, command: command_line(), reproducible: a.output.reproducible };
+    let report = job.run_file(&a.file)?;
+    emit(&report, &a.output)
+}
+
+fn simulate(a: SimulateArgs) -> Result<()> {
+    let mut p = Population::demo();
+    if !a.groups.is_empty() {
+        p.groups = a.groups.iter().map(|g| GroupSpec::parse(g)).collect::<Result<_, _>>().map_err(anyhow::Error::msg)?;
+    }
+    p.seed = a.seed.unwrap_or(p.seed);
+    p.subjects_per_group = a.subjects_per_group.unwrap_or(p.subjects_per_group);
+    p.mated_per_subject = a.mated_per_subject.unwrap_or(p.mated_per_subject);
+    p.nonmated_per_group = a.nonmated_per_group.unwrap_or(p.nonmated_per_group);
+    p.cross_nonmated = a.cross_nonmated.unwrap_or(p.cross_nonmated);
+    let mut bytes = Vec::new();
+    p.write_csv(&mut bytes).context("simulating")?;
+    write_atomic(&a.out, &bytes)?;
+    Ok(())
+}
+
+pub fn run() -> Result<ExitCode> {
+    match Cli::parse().command {
+        Command::Verify(a) => verify(a)?,
+        Command::Demo(a) => {
+            let report = demo::run(command_line())?;
+            demo::write(&report, &a.out_dir)?;
+            print!("{}", render(&report, Format::Table));
+            eprintln!("wrote {}", a.out_dir.join("report.{txt,json,csv,md}").display());
+        }
+        Command::Simulate(a) => simulate(a)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,205 @@
+//! Attribute values to dense group ids, and the groupings ("views") a
+//! report covers: all rows pooled (`*`), each attribute alone, and the
+//! intersection of all attributes (observed combinations, named `A+F`).
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+/// The code of a missing attribute value.
+pub const MISSING: u32 = u32::MAX;
+
+/// Interns byte strings to dense `u32` ids; allocates only for new values.
+#[derive(Debug, Default)]
+pub struct Interner {
+    map: HashMap<Box<[u8]>, u32>,
+    names: Vec<Box<[u8]>>,
+}
+
+impl Interner {
+    pub fn intern(&mut self, v: &[u8]) -> u32 {
+        if let Some(&id) = self.map.get(v) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.map.insert(v.into(), id);
+        self.names.push(v.into());
+        id
+    }
+
+    pub fn get(&self, v: &[u8]) -> Option<u32> {
+        self.map.get(v).copied()
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// Names in byte order, and the map from first-seen id to sorted id.
+    pub fn into_sorted(self) -> (Vec<String>, Vec<u32>) {
+        let mut order: Vec<u32> = (0..self.names.len() as u32).collect();
+        order.sort_by(|&a, &b| self.names[a as usize].cmp(&self.names[b as usize]));
+        let mut remap = vec![0u32; order.len()];
+        for (new, &old) in order.iter().enumerate() {
+            remap[old as usize] = new as u32;
+        }
+        let names = order
+            .iter()
+            .map(|&i| String::from_utf8_lossy(&self.names[i as usize]).into_owned())
+            .collect();
+        (names, remap)
+    }
+}
+
+/// Replaces first-seen codes by sorted codes in place (MISSING stays).
+pub fn apply_remap(codes: &mut [u32], remap: &[u32]) {
+    for c in codes.iter_mut().filter(|c| **c != MISSING) {
+        *c = remap[*c as usize];
+    }
+}
+
+/// One grouping of the rows: the group of each side of each row.
+#[derive(Debug, Clone)]
+pub struct View<'a> {
+    /// Attribute name, names joined by `+` for the intersection, `*` for pooled.
+    pub attribute: String,
+    pub groups: Vec<String>,
+    pub side_a: Cow<'a, [u32]>,
+    pub side_b: Cow<'a, [u32]>,
+}
+
+/// Group codes of one attribute: sorted value names and per-side codes.
+pub struct AttributeCodes<'a> {
+    pub name: &'a str,
+    pub values: &'a [String],
+    pub side_a: &'a [u32],
+    pub side_b: &'a [u32],
+}
+
+/// The views of a report: pooled, each attribute, and (with two or more
+/// attributes) their intersection.
+pub fn views<'a>(rows: usize, attrs: &[AttributeCodes<'a>]) -> Vec<View<'a>> {
+    let mut out = vec![View {
+        attribute: "*".into(),
+        groups: vec!["*".into()],
+        side_a: Cow::Owned(vec![0; rows]),
+        side_b: Cow::Owned(vec![0; rows]),
+    }];
+    for a in attrs {
+        out.push(View {
+            attribute: a.name.to_string(),
+            groups: a.values.to_vec(),
+            side_a: Cow::Borrowed(a.side_a),
+            side_b: Cow::Borrowed(a.side_b),
+        });
+    }
+    if attrs.len() >= 2 {
+        out.push(intersection(rows, attrs));
+    }
+    out
+}
+
+/// The intersection view: a side's group is the tuple of its attribute
+/// values (missing if any is missing); only observed tuples become groups,
+/// ordered lexicographically by the attributes' value order.
+fn intersection<'a>(rows: usize, attrs: &[AttributeCodes<'a>]) -> View<'a> {
+    // Mixed-radix key, first attribute most significant; fits u64 because each
+    // radix is at most 2^32 and there are few attributes (checked below).
+    let radix: Vec<u128> = attrs.iter().map(|a| a.values.len().max(1) as u128).collect();
+    let key = |side: &dyn Fn(&AttributeCodes) -> u32| -> Option<u128> {
+        let mut k = 0u128;
+        for (a, r) in attrs.iter().zip(&radix) {
+            let c = side(a);
+            if c == MISSING {
+                return None;
+            }
+            k = k * r + c as u128;
+        }
+        Some(k)
+    };
+    let mut keys: HashMap<u128, u32> = HashMap::new();
+    let mut first_seen: Vec<u128> = Vec::new();
+    let mut code = |k: Option<u128>| -> u32 {
+        match k {
+            None => MISSING,
+            Some(k) => *keys.entry(k).or_insert_with(|| {
+                first_seen.push(k);
+                (first_seen.len() - 1) as u32
+            }),
+        }
+    };
+    let mut side_a = Vec::with_capacity(rows);
+    let mut side_b = Vec::with_capacity(rows);
+    for i in 0..rows {
+        side_a.push(code(key(&|a: &AttributeCodes| a.side_a[i])));
+        side_b.push(code(key(&|a: &AttributeCodes| a.side_b[i])));
+    }
+    let mut order: Vec<u32> = (0..first_seen.len() as u32).collect();
+    order.sort_by_key(|&i| first_seen[i as usize]);
+    let mut remap = vec![0u32; order.len()];
+    for (new, &old) in order.iter().enumerate() {
+        remap[old as usize] = new as u32;
+    }
+    apply_remap(&mut side_a, &remap);
+    apply_remap(&mut side_b, &remap);
+    let groups = order
+        .iter()
+        .map(|&i| {
+            let mut k = first_seen[i as usize];
+            let mut parts = vec![String::new(); attrs.len()];
+            for (j, (a, r)) in attrs.iter().zip(&radix).enumerate().rev() {
+                parts[j] = a.values[(k % r) as usize].clone();
+                k /= r;
+            }
+            parts.join("+")
+        })
+        .collect();
+    View {
+        attribute: attrs.iter().map(|a| a.name).collect::<Vec<_>>().join("+"),
+        groups,
+        side_a: Cow::Owned(side_a),
+        side_b: Cow::Owned(side_b),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interner_sorts_names() {
+        let mut i = Interner::default();
+        assert_eq!(i.intern(b"b"), 0);
+        assert_eq!(i.intern(b"a"), 1);
+        assert_eq!(i.intern(b"b"), 0);
+        let (names, remap) = i.into_sorted();
+        assert_eq!(names, ["a", "b"]);
+        assert_eq!(remap, [1, 0]);
+    }
+
+    #[test]
+    fn intersection_of_observed_combinations() {
+        let race = vec!["A".to_string(), "B".to_string()];
+        let sex = vec!["F".to_string(), "M".to_string()];
+        // rows: (B,M)~(A,F), (A,?)~(A,M), (A,M)~(B,M)
+        let ra = [1, 0, 0];
+        let rb = [0, 0, 1];
+        let sa = [1, MISSING, 1];
+        let sb = [0, 1, 1];
+        let attrs = [
+            AttributeCodes { name: "race", values: &race, side_a: &ra, side_b: &rb },
+            AttributeCodes { name: "sex", values: &sex, side_a: &sa, side_b: &sb },
+        ];
+        let v = views(3, &attrs);
+        assert_eq!(v.len(), 4);
+        assert_eq!(v[0].attribute, "*");
+        let x = &v[3];
+        assert_eq!(x.attribute, "race+sex");
+        assert_eq!(x.groups, ["A+F", "A+M", "B+M"]);
+        assert_eq!(&*x.side_a, &[2, MISSING, 1]);
+        assert_eq!(&*x.side_b, &[0, 1, 2]);
+    }
+}

@@ -1,0 +1,12 @@
+//! Reading inputs: tables (CSV/TSV, gzip), value parsing, and the row
+//! accounting that puts every input row in exactly one bucket.
+
+pub mod accounting;
+pub mod comparisons;
+pub mod subjects;
+pub mod table;
+pub mod values;
+
+pub use accounting::{Accounting, Dropped};
+pub use comparisons::{AttributeData, Comparisons, VerifyColumns};
+pub use table::{InputFile, Table};

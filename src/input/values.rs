@@ -1,0 +1,91 @@
+//! Parsing single cell values without allocating.
+
+/// Trims ASCII white space from both ends.
+pub fn trim(v: &[u8]) -> &[u8] {
+    v.trim_ascii()
+}
+
+/// A cell that stands for "no value": empty, `NA`, `N/A`, `NaN`, `null`,
+/// `None` (case-insensitive). Used for attributes and ids; a score cell
+/// reading `NaN` is reported as non-finite instead.
+pub fn is_missing(v: &[u8]) -> bool {
+    let v = trim(v);
+    v.is_empty()
+        || [&b"na"[..], b"n/a", b"nan", b"null", b"none"]
+            .iter()
+            .any(|m| v.eq_ignore_ascii_case(m))
+}
+
+/// What a score cell holds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Score {
+    Value(f64),
+    Missing,
+    NonFinite,
+    Unparsable,
+}
+
+/// Parses a score cell: missing tokens other than `NaN` give `Missing`;
+/// `NaN`/`inf` give `NonFinite`.
+pub fn parse_score(v: &[u8]) -> Score {
+    let v = trim(v);
+    if is_missing(v) && !v.eq_ignore_ascii_case(b"nan") {
+        return Score::Missing;
+    }
+    match std::str::from_utf8(v).ok().and_then(|s| s.parse::<f64>().ok()) {
+        Some(x) if x.is_finite() => Score::Value(x),
+        Some(_) => Score::NonFinite,
+        None => Score::Unparsable,
+    }
+}
+
+/// Parses a mated flag: 1/0, true/false, t/f, yes/no, y/n, genuine/impostor,
+/// mated/non-mated (also nonmated, non_mated), case-insensitive.
+pub fn parse_mated(v: &[u8]) -> Option<bool> {
+    const YES: [&[u8]; 6] = [b"1", b"true", b"t", b"yes", b"y", b"genuine"];
+    const NO: [&[u8]; 8] = [b"0", b"false", b"f", b"no", b"n", b"impostor", b"non-mated", b"nonmated"];
+    let v = trim(v);
+    if YES.iter().any(|y| v.eq_ignore_ascii_case(y)) || v.eq_ignore_ascii_case(b"mated") {
+        Some(true)
+    } else if NO.iter().any(|n| v.eq_ignore_ascii_case(n)) || v.eq_ignore_ascii_case(b"non_mated") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mated_values() {
+        for y in ["1", "TRUE", "Yes", "genuine", "Mated", " y "] {
+            assert_eq!(parse_mated(y.as_bytes()), Some(true), "{y}");
+        }
+        for n in ["0", "false", "NO", "impostor", "non-mated", "NonMated", "non_mated"] {
+            assert_eq!(parse_mated(n.as_bytes()), Some(false), "{n}");
+        }
+        for u in ["", "2", "maybe", "matedx"] {
+            assert_eq!(parse_mated(u.as_bytes()), None, "{u}");
+        }
+    }
+
+    #[test]
+    fn scores() {
+        assert_eq!(parse_score(b" 0.5 "), Score::Value(0.5));
+        assert_eq!(parse_score(b"-1e-3"), Score::Value(-1e-3));
+        assert_eq!(parse_score(b""), Score::Missing);
+        assert_eq!(parse_score(b"NA"), Score::Missing);
+        assert_eq!(parse_score(b"NaN"), Score::NonFinite);
+        assert_eq!(parse_score(b"-inf"), Score::NonFinite);
+        assert_eq!(parse_score(b"0.5x"), Score::Unparsable);
+    }
+
+    #[test]
+    fn missing_tokens() {
+        assert!(is_missing(b" "));
+        assert!(is_missing(b"N/A"));
+        assert!(!is_missing(b"Asian"));
+    }
+}

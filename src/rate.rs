@@ -1,0 +1,89 @@
+//! A counted rate: events over trials, with its interval and, where it is
+//! undefined, the reason.
+
+use crate::uncertainty::{wilson, Interval};
+use serde::{Serialize, Serializer};
+
+/// Serialises a non-finite float as JSON `null` (the reason travels beside it).
+pub fn finite_or_null<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    if v.is_finite() {
+        s.serialize_f64(*v)
+    } else {
+        s.serialize_none()
+    }
+}
+
+/// `events / trials`. `events` is the numerator of the rate as named: errors
+/// for FMR/FNMR, correct decisions for accuracy, true matches for TMR.
+/// With zero trials the value is NaN and `reason` says so.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rate {
+    #[serde(serialize_with = "finite_or_null")]
+    pub value: f64,
+    pub events: f64,
+    pub trials: f64,
+    pub ci: Option<Interval>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl Rate {
+    /// Builds the rate and its 95% interval (Wilson; exact one-sided at 0 or n events).
+    pub fn new(events: u64, trials: u64) -> Rate {
+        let (k, n) = (events as f64, trials as f64);
+        if trials == 0 {
+            return Rate {
+                value: f64::NAN,
+                events: k,
+                trials: n,
+                ci: None,
+                reason: Some("0 trials".to_string()),
+            };
+        }
+        Rate {
+            value: k / n,
+            events: k,
+            trials: n,
+            ci: wilson(k, n),
+            reason: None,
+        }
+    }
+
+    /// An undefined rate over `trials` trials, with the reason.
+    pub fn undefined(trials: u64, reason: &str) -> Rate {
+        Rate {
+            value: f64::NAN,
+            events: 0.0,
+            trials: trials as f64,
+            ci: None,
+            reason: Some(reason.to_string()),
+        }
+    }
+
+    /// True when the rate is defined and no event was seen.
+    pub fn is_zero(&self) -> bool {
+        self.trials > 0.0 && self.events == 0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_rate_is_undefined_with_reason() {
+        let r = Rate::new(0, 0);
+        assert!(r.value.is_nan());
+        assert_eq!(r.reason.as_deref(), Some("0 trials"));
+        let json = serde_json::to_string(&r).unwrap();
+        assert!(json.starts_with("{\"value\":null"), "{json}");
+    }
+
+    #[test]
+    fn rate_is_events_over_trials() {
+        let r = Rate::new(3, 12);
+        assert_eq!(r.value, 0.25);
+        assert!(!r.is_zero());
+        assert!(Rate::new(0, 5).is_zero());
+    }
+}

@@ -1,0 +1,75 @@
+//! Number and text formatting shared by the renderers.
+
+/// Shortest round-trip form (`1e-4`, `0.0123`), `NaN`, `inf` or `-inf`.
+pub fn exact(x: f64) -> String {
+    if x.is_nan() {
+        return "NaN".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    if x == x.trunc() && x.abs() < 1e15 {
+        return format!("{}", x as i64);
+    }
+    ryu::Buffer::new().format_finite(x).to_string()
+}
+
+/// Four significant digits for people: `0.01234`, `1.234e-05`, `undefined`, `inf`.
+pub fn short(x: f64) -> String {
+    if x.is_nan() {
+        return "undefined".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    if x == 0.0 {
+        return "0".into();
+    }
+    let a = x.abs();
+    if !(1e-3..1e6).contains(&a) {
+        return format!("{x:.3e}");
+    }
+    let decimals = (3 - a.log10().floor() as i32).max(0) as usize;
+    format!("{x:.decimals$}")
+}
+
+/// A text cell safe for a spreadsheet: a leading `=`, `+`, `-`, `@`, tab or
+/// carriage return is neutralised with a leading apostrophe.
+pub fn spreadsheet_safe(s: &str) -> String {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
+        _ => s.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_is_shortest_round_trip() {
+        assert_eq!(exact(1e-4), "0.0001");
+        assert_eq!(exact(1e-7), "1e-7");
+        assert_eq!(exact(0.0123), "0.0123");
+        assert_eq!(exact(3.0), "3");
+        assert_eq!(exact(f64::NAN), "NaN");
+        assert_eq!(exact(f64::INFINITY), "inf");
+        let x = 0.1 + 0.2;
+        assert_eq!(exact(x).parse::<f64>().unwrap(), x);
+    }
+
+    #[test]
+    fn short_has_four_significant_digits() {
+        assert_eq!(short(0.012345), "0.01235");
+        assert_eq!(short(1.5), "1.500");
+        assert_eq!(short(2.5e-5), "2.500e-5");
+        assert_eq!(short(f64::NAN), "undefined");
+    }
+
+    #[test]
+    fn formula_cells_are_neutralised() {
+        assert_eq!(spreadsheet_safe("=1+1"), "'=1+1");
+        assert_eq!(spreadsheet_safe("@SUM"), "'@SUM");
+        assert_eq!(spreadsheet_safe("Black"), "Black");
+    }
+}

@@ -1,0 +1,144 @@
+//! The tidy CSV: one row per value, with exactly the columns
+//! `task,attribute,group,policy,threshold,metric,value,ci_low,ci_high,errors,trials`.
+//!
+//! * Per-group rates: group = the group's value; `errors`/`trials` hold the
+//!   rate's numerator and denominator (errors for fmr/fnmr, correct decisions
+//!   for accuracy, true matches for tmr).
+//! * Cross-group FMR: group = `A~B` (only pairs with comparisons).
+//! * Summaries: group empty. Pooled values: attribute and group `*`.
+//! * Threshold-free values (eer, auc, dprime, counts): policy `none`; the
+//!   eer row's threshold is the EER threshold.
+//! * Row accounting: attribute `rows`, group = the bucket (`read`, `used`, or
+//!   the drop reason), metric `rows`, value = the count.
+
+use super::format::{exact, spreadsheet_safe};
+use super::Report;
+use crate::disparity::Summary;
+use crate::rate::Rate;
+
+pub const HEADER: [&str; 11] = [
+    "task", "attribute", "group", "policy", "threshold", "metric", "value", "ci_low", "ci_high", "errors", "trials",
+];
+
+/// One row of the tidy CSV.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TidyRow {
+    pub task: &'static str,
+    pub attribute: String,
+    pub group: String,
+    pub policy: String,
+    pub threshold: Option<f64>,
+    pub metric: String,
+    pub value: f64,
+    pub ci: Option<(f64, f64)>,
+    pub counts: Option<(f64, f64)>,
+}
+
+struct Rows<'r> {
+    out: Vec<TidyRow>,
+    task: &'static str,
+    attribute: &'r str,
+}
+
+impl Rows<'_> {
+    fn push(&mut self, group: &str, policy: &str, threshold: Option<f64>, metric: &str, value: f64) -> &mut TidyRow {
+        self.out.push(TidyRow {
+            task: self.task,
+            attribute: self.attribute.to_string(),
+            group: group.to_string(),
+            policy: policy.to_string(),
+            threshold,
+            metric: metric.to_string(),
+            value,
+            ci: None,
+            counts: None,
+        });
+        self.out.last_mut().expect("just pushed")
+    }
+
+    fn rate(&mut self, group: &str, policy: &str, threshold: Option<f64>, metric: &str, r: &Rate) {
+        let row = self.push(group, policy, threshold, metric, r.value);
+        row.ci = r.ci.map(|i| (i.low, i.high));
+        row.counts = Some((r.events, r.trials));
+    }
+
+    fn summaries(&mut self, policy: &str, threshold: Option<f64>, s: &[Summary]) {
+        for x in s {
+            self.push("", policy, threshold, &x.metric, x.value);
+        }
+    }
+}
+
+/// Flattens a report into tidy rows, in report order.
+pub fn rows(report: &Report) -> Vec<TidyRow> {
+    let mut r = Rows { out: Vec::new(), task: "verify", attribute: "rows" };
+    if let Some(v) = &report.verify {
+        let acc = &report.accounting;
+        r.push("read", "none", None, "rows", acc.rows as f64);
+        r.push("used", "none", None, "rows", acc.used as f64);
+        for d in &acc.dropped {
+            r.push(&d.reason, "none", None, "rows", d.count as f64);
+        }
+        for view in &v.views {
+            r.attribute = &view.attribute;
+            for g in &view.groups {
+                r.push(&g.group, "none", None, "comparisons_mated", g.mated as f64);
+                r.push(&g.group, "none", None, "comparisons_nonmated", g.nonmated as f64);
+                if let Some(s) = g.subjects {
+                    r.push(&g.group, "none", None, "subjects", s as f64);
+                }
+            }
+            for (at, point) in view.operating_points.iter().zip(&v.operating_points) {
+                for g in &at.groups {
+                    let t = Some(g.threshold).filter(|t| !t.is_nan());
+                    r.rate(&g.group, &at.policy, t, "fmr", &g.fmr);
+                    r.rate(&g.group, &at.policy, t, "fnmr", &g.fnmr);
+                    r.rate(&g.group, &at.policy, t, "tmr", &g.tmr);
+                    r.rate(&g.group, &at.policy, t, "accuracy", &g.accuracy);
+                }
+                if let Some(m) = &at.cross_fmr {
+                    for (i, row) in m.fmr.iter().enumerate() {
+                        for (j, cell) in row.iter().enumerate().skip(i + 1) {
+                            if cell.trials > 0.0 {
+                                let pair = format!("{}~{}", m.groups[i], m.groups[j]);
+                                r.rate(&pair, &at.policy, point.threshold, "fmr", cell);
+                            }
+                        }
+                    }
+                }
+                r.summaries(&at.policy, point.threshold, &at.summaries);
+            }
+            for g in &view.threshold_free {
+                r.push(&g.group, "none", g.eer_threshold, "eer", g.eer);
+                r.push(&g.group, "none", None, "auc", g.auc);
+                r.push(&g.group, "none", None, "dprime", g.dprime);
+            }
+            r.summaries("none", None, &view.threshold_free_summaries);
+        }
+    }
+    r.out
+}
+
+/// Writes rows as CSV; text cells are made spreadsheet-safe.
+pub fn to_csv(rows: &[TidyRow]) -> String {
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    let opt = |x: Option<f64>| x.map(exact).unwrap_or_default();
+    w.write_record(HEADER).expect("write to memory");
+    for r in rows {
+        w.write_record([
+            r.task.to_string(),
+            spreadsheet_safe(&r.attribute),
+            spreadsheet_safe(&r.group),
+            r.policy.clone(),
+            opt(r.threshold),
+            r.metric.clone(),
+            exact(r.value),
+            opt(r.ci.map(|c| c.0)),
+            opt(r.ci.map(|c| c.1)),
+            opt(r.counts.map(|c| c.0)),
+            opt(r.counts.map(|c| c.1)),
+        ])
+        .expect("write to memory");
+    }
+    String::from_utf8(w.into_inner().expect("flush to memory")).expect("CSV of UTF-8 cells")
+}

@@ -1,0 +1,486 @@
+//! The 1:1 verification engine: per-group FMR, FNMR, TMR and accuracy at each
+//! threshold policy, the cross-group FMR matrix, EER, AUC, d′, and the
+//! disparity summaries of each view.
+//!
+//! Conventions (scores in similarity orientation; distances were negated on
+//! input and thresholds are shown back in the input's units):
+//! * a comparison is accepted when `score >= τ` (for distances: `d <= τ`);
+//! * FNMR_g(τ) = #{mated in g, score < τ} / #{mated in g}, where a mated
+//!   comparison belongs to its subject's group;
+//! * FMR_g(τ) = #{non-mated, both sides in g, score ≥ τ} / #{non-mated, both sides in g};
+//!   non-mated pairs across groups g ≠ h fill the cross-group matrix FMR_{g,h};
+//! * TMR_g = 1 − FNMR_g; accuracy_g = (true accepts + true rejects) / (mated in g
+//!   + same-group non-mated in g);
+//! * a group's size is the smaller of its mated and same-group non-mated
+//!   counts; groups smaller than `min_group_size` stay in the tables, flagged,
+//!   and out of the summaries.
+
+pub mod metrics;
+pub mod scores;
+
+use crate::disparity::{self, Entry, Summary};
+use crate::groups::{views, AttributeCodes, View, MISSING};
+use crate::input::Comparisons;
+use crate::rate::{finite_or_null, Rate};
+use crate::threshold::{count_at_or_above, fmr_threshold, smallest_supported_rate, Policy};
+use rayon::prelude::*;
+use scores::GroupScores;
+use serde::Serialize;
+
+/// Which non-mated comparisons set a global threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Impostors {
+    /// Every non-mated comparison used.
+    All,
+    /// Only those whose two sides fall in the same group of every attribute.
+    SameGroup,
+}
+
+/// Options of a verification audit.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifyOptions {
+    /// Threshold policies; empty means the supported defaults (see [`default_policies`]).
+    pub policies: Vec<Policy>,
+    pub impostors: Impostors,
+    /// Weight α of FMR in FDR, IR, GARBE and WERM.
+    pub alpha: f64,
+    pub min_group_size: u64,
+    /// Scores are distances (shown thresholds are in distance units).
+    pub distance: bool,
+}
+
+impl Default for VerifyOptions {
+    fn default() -> Self {
+        VerifyOptions {
+            policies: Vec::new(),
+            impostors: Impostors::All,
+            alpha: 0.5,
+            min_group_size: 1,
+            distance: false,
+        }
+    }
+}
+
+/// The default global-fmr targets: 1e-1 … 1e-6, each kept only when the
+/// pooled non-mated count N supports it, i.e. α ≥ 1 − 0.05^(1/N) (≈ 3/N,
+/// the smallest rate N error-free trials can bound at 95%). Returns the
+/// policies and a note for each skipped target.
+pub fn default_policies(pool: usize) -> (Vec<Policy>, Vec<String>) {
+    let mut keep = Vec::new();
+    let mut notes = Vec::new();
+    for e in 1..=6 {
+        let alpha = 10f64.powi(-e);
+        let label = format!("global-fmr:1e-{e}");
+        if alpha >= smallest_supported_rate(pool) {
+            keep.push(Policy::GlobalFmr { label, alpha });
+        } else {
+            notes.push(format!(
+                "{label} skipped: {pool} non-mated comparisons support targets down to {:.3e}",
+                smallest_supported_rate(pool)
+            ));
+        }
+    }
+    (keep, notes)
+}
+
+/// A policy resolved on the pooled data.
+#[derive(Debug, Clone, Serialize)]
+pub struct OperatingPoint {
+    pub policy: String,
+    #[serde(flatten)]
+    pub spec: Policy,
+    /// The global threshold in input units (none for `group-fmr`).
+    pub threshold: Option<f64>,
+    /// Size of the pooled non-mated set that sets or checks the threshold.
+    pub pool: u64,
+    /// FMR achieved on that pooled set.
+    pub achieved_fmr: Option<Rate>,
+    /// Whether the pool supports the target (α ≥ 1 − 0.05^(1/N)).
+    pub supported: Option<bool>,
+}
+
+/// Counts of one group of a view.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupInfo {
+    pub group: String,
+    pub mated: u64,
+    pub nonmated: u64,
+    pub subjects: Option<u64>,
+    /// min(mated, non-mated).
+    pub size: u64,
+    /// False when the group is below `min_group_size` (kept out of summaries).
+    pub in_summaries: bool,
+}
+
+/// One group's rates at one operating point.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupRates {
+    pub group: String,
+    /// The threshold applied, in input units.
+    #[serde(serialize_with = "finite_or_null")]
+    pub threshold: f64,
+    pub fmr: Rate,
+    pub fnmr: Rate,
+    pub tmr: Rate,
+    pub accuracy: Rate,
+}
+
+/// FMR of every pair of groups (symmetric; diagonal = same-group FMR).
+#[derive(Debug, Clone, Serialize)]
+pub struct CrossMatrix {
+    pub groups: Vec<String>,
+    pub fmr: Vec<Vec<Rate>>,
+}
+
+/// A view at one operating point.
+#[derive(Debug, Clone, Serialize)]
+pub struct ViewAtPolicy {
+    pub policy: String,
+    pub groups: Vec<GroupRates>,
+    pub cross_fmr: Option<CrossMatrix>,
+    pub summaries: Vec<Summary>,
+}
+
+/// Threshold-free values of one group.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupFree {
+    pub group: String,
+    #[serde(serialize_with = "finite_or_null")]
+    pub eer: f64,
+    pub eer_threshold: Option<f64>,
+    pub eer_fmr: Option<f64>,
+    pub eer_fnmr: Option<f64>,
+    #[serde(serialize_with = "finite_or_null")]
+    pub auc: f64,
+    #[serde(serialize_with = "finite_or_null")]
+    pub dprime: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// One view's results.
+#[derive(Debug, Clone, Serialize)]
+pub struct ViewResult {
+    pub attribute: String,
+    pub groups: Vec<GroupInfo>,
+    /// Rows this view could not place (missing value on a needed side).
+    pub unplaced_rows: u64,
+    /// Mated rows whose sides disagree on this view (counted for side a).
+    pub mated_conflicts: u64,
+    pub operating_points: Vec<ViewAtPolicy>,
+    pub threshold_free: Vec<GroupFree>,
+    pub threshold_free_summaries: Vec<Summary>,
+}
+
+/// The verification part of a report.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifyResult {
+    pub score_sense: &'static str,
+    pub acceptance: &'static str,
+    pub impostors: Impostors,
+    pub alpha: f64,
+    pub min_group_size: u64,
+    pub conventions: Conventions,
+    pub comparisons: u64,
+    pub mated: u64,
+    pub nonmated: u64,
+    pub subjects: Option<u64>,
+    pub operating_points: Vec<OperatingPoint>,
+    pub views: Vec<ViewResult>,
+    pub notes: Vec<String>,
+}
+
+/// Named conventions, so a reader never has to guess.
+#[derive(Debug, Clone, Serialize)]
+pub struct Conventions {
+    pub threshold: &'static str,
+    pub eer: &'static str,
+    pub auc: &'static str,
+    pub dprime: &'static str,
+    pub interval: &'static str,
+    pub geomean_zero_rule: &'static str,
+}
+
+const CONVENTIONS: Conventions = Conventions {
+    threshold: "global-fmr/group-fmr: exact order statistic; with non-mated scores sorted descending and k = floor(alpha*N), the smallest observed score tau with #{s >= tau} <= k (or the next float above the top score); ties never split, achieved FMR <= alpha",
+    eer: "bob.measure: threshold among observed scores minimising |FMR - FNMR| (lowest on ties); EER = (FMR + FNMR)/2 there",
+    auc: "Mann-Whitney: P(mated more alike than non-mated) + 0.5 P(tie)",
+    dprime: "(mean_mated - mean_nonmated)/sqrt((var_mated + var_nonmated)/2), population variances, similarity orientation",
+    interval: "Wilson 95% two-sided; with 0 (or all) events the exact one-sided 95% Clopper-Pearson bound 1 - 0.05^(1/n)",
+    geomean_zero_rule: "NIST IR 8429: in the geometric mean only, a group with 0 errors in n trials takes 1 - 0.05^(1/n)",
+};
+
+/// Runs the audit.
+pub fn audit(c: &Comparisons, opts: &VerifyOptions) -> VerifyResult {
+    let shown = |t: f64| if opts.distance { -t + 0.0 } else { t };
+    let internal = |t: f64| if opts.distance { -t + 0.0 } else { t };
+
+    let pool = global_pool(c, opts.impostors);
+    let mut notes = Vec::new();
+    let policies = if opts.policies.is_empty() {
+        let (p, n) = default_policies(pool.len());
+        notes.extend(n);
+        p
+    } else {
+        opts.policies.clone()
+    };
+    let points: Vec<OperatingPoint> = policies
+        .iter()
+        .map(|p| {
+            let (tau, supported) = match *p {
+                Policy::Fixed { threshold, .. } => (Some(internal(threshold)), None),
+                Policy::GlobalFmr { alpha, .. } => {
+                    let ok = alpha >= smallest_supported_rate(pool.len());
+                    if !ok {
+                        notes.push(format!(
+                            "{}: target below what {} non-mated comparisons support ({:.3e}); the result rests on fewer than 3 expected errors",
+                            p.label(),
+                            pool.len(),
+                            smallest_supported_rate(pool.len())
+                        ));
+                    }
+                    (fmr_threshold(&pool, alpha), Some(ok))
+                }
+                Policy::GroupFmr { alpha, .. } => (None, Some(alpha >= smallest_supported_rate(pool.len()))),
+            };
+            OperatingPoint {
+                policy: p.label().to_string(),
+                spec: p.clone(),
+                threshold: tau.map(shown),
+                pool: pool.len() as u64,
+                achieved_fmr: tau.map(|t| Rate::new(count_at_or_above(&pool, t) as u64, pool.len() as u64)),
+                supported,
+            }
+        })
+        .collect();
+    if pool.is_empty() {
+        notes.push("no non-mated comparisons in the global pool: data-driven thresholds are undefined".into());
+    }
+
+    let codes: Vec<AttributeCodes> = c
+        .attributes
+        .iter()
+        .map(|a| AttributeCodes { name: &a.name, values: &a.values, side_a: &a.side_a, side_b: &a.side_b })
+        .collect();
+    let all_views = views(c.score.len(), &codes);
+    let results: Vec<ViewResult> = all_views
+        .par_iter()
+        .map(|v| audit_view(c, v, &policies, &points, opts, internal, shown))
+        .collect();
+    for r in &results {
+        if r.mated_conflicts > 0 {
+            notes.push(format!(
+                "{}: {} mated comparisons have different values on the two sides (counted for side a)",
+                r.attribute, r.mated_conflicts
+            ));
+        }
+        if r.unplaced_rows > 0 {
+            notes.push(format!(
+                "{}: {} comparisons left out of this attribute's groups (a needed side has no value)",
+                r.attribute, r.unplaced_rows
+            ));
+        }
+    }
+    let mated = c.mated.iter().filter(|&&m| m).count() as u64;
+    VerifyResult {
+        score_sense: if opts.distance { "distance" } else { "similarity" },
+        acceptance: if opts.distance { "score <= threshold" } else { "score >= threshold" },
+        impostors: opts.impostors,
+        alpha: opts.alpha,
+        min_group_size: opts.min_group_size,
+        conventions: CONVENTIONS,
+        comparisons: c.score.len() as u64,
+        mated,
+        nonmated: c.score.len() as u64 - mated,
+        subjects: (!c.subject_a.is_empty()).then_some(c.n_subjects as u64),
+        operating_points: points,
+        views: results,
+        notes,
+    }
+}
+
+/// The sorted non-mated scores that set global thresholds.
+fn global_pool(c: &Comparisons, impostors: Impostors) -> Vec<f64> {
+    let same = |i: usize| {
+        c.attributes
+            .iter()
+            .all(|a| a.side_a[i] != MISSING && a.side_a[i] == a.side_b[i])
+    };
+    let mut pool: Vec<f64> = (0..c.score.len())
+        .filter(|&i| !c.mated[i] && (impostors == Impostors::All || same(i)))
+        .map(|i| c.score[i])
+        .collect();
+    pool.par_sort_unstable_by(f64::total_cmp);
+    pool
+}
+
+fn rates_at(s: &GroupScores, g: usize, tau: Option<f64>) -> (Rate, Rate, Rate, Rate) {
+    let (m, n) = (&s.mated[g], s.same_group(g));
+    let Some(tau) = tau else {
+        let why = "no threshold: no non-mated comparisons to set it";
+        let (m, n) = (m.len() as u64, n.len() as u64);
+        return (Rate::undefined(n, why), Rate::undefined(m, why), Rate::undefined(m, why), Rate::undefined(m + n, why));
+    };
+    let true_accepts = count_at_or_above(m, tau);
+    let false_accepts = count_at_or_above(n, tau);
+    (
+        Rate::new(false_accepts as u64, n.len() as u64),
+        Rate::new((m.len() - true_accepts) as u64, m.len() as u64),
+        Rate::new(true_accepts as u64, m.len() as u64),
+        Rate::new((true_accepts + n.len() - false_accepts) as u64, (m.len() + n.len()) as u64),
+    )
+}
+
+fn audit_view(
+    c: &Comparisons,
+    v: &View,
+    policies: &[Policy],
+    points: &[OperatingPoint],
+    opts: &VerifyOptions,
+    internal: impl Fn(f64) -> f64,
+    shown: impl Fn(f64) -> f64,
+) -> ViewResult {
+    let s = GroupScores::build(c, v);
+    let pooled = v.attribute == "*";
+    let groups: Vec<GroupInfo> = v
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(g, name)| {
+            let (m, n) = (s.mated[g].len() as u64, s.same_group(g).len() as u64);
+            GroupInfo {
+                group: name.clone(),
+                mated: m,
+                nonmated: n,
+                subjects: s.subjects.as_ref().map(|x| x[g]),
+                size: m.min(n),
+                in_summaries: !pooled && m.min(n) >= opts.min_group_size,
+            }
+        })
+        .collect();
+    let included: Vec<usize> = (0..groups.len()).filter(|&g| groups[g].in_summaries).collect();
+
+    let operating_points = policies
+        .iter()
+        .zip(points)
+        .map(|(p, point)| {
+            let global = point.threshold.map(&internal);
+            let rows: Vec<GroupRates> = (0..v.groups.len())
+                .map(|g| {
+                    let tau = match *p {
+                        Policy::GroupFmr { alpha, .. } => fmr_threshold(s.same_group(g), alpha),
+                        _ => global,
+                    };
+                    let (fmr, fnmr, tmr, accuracy) = rates_at(&s, g, tau);
+                    GroupRates {
+                        group: v.groups[g].clone(),
+                        threshold: tau.map_or(f64::NAN, &shown),
+                        fmr,
+                        fnmr,
+                        tmr,
+                        accuracy,
+                    }
+                })
+                .collect();
+            let cross_fmr = match global {
+                Some(tau) if !pooled && has_cross_pairs(&s, v.groups.len()) => Some(CrossMatrix {
+                    groups: v.groups.clone(),
+                    fmr: (0..v.groups.len())
+                        .map(|g| {
+                            (0..v.groups.len())
+                                .map(|h| {
+                                    let n = &s.nonmated[scores::pair_index(g, h)];
+                                    Rate::new(count_at_or_above(n, tau) as u64, n.len() as u64)
+                                })
+                                .collect()
+                        })
+                        .collect(),
+                }),
+                _ => None,
+            };
+            let summaries = if pooled { Vec::new() } else { summarize_rates(&rows, &included, opts.alpha) };
+            ViewAtPolicy {
+                policy: point.policy.clone(),
+                groups: rows,
+                cross_fmr,
+                summaries,
+            }
+        })
+        .collect();
+
+    let threshold_free: Vec<GroupFree> = (0..v.groups.len())
+        .map(|g| {
+            let (m, n) = (&s.mated[g][..], s.same_group(g));
+            let e = metrics::eer(m, n);
+            let nan = f64::NAN;
+            GroupFree {
+                group: v.groups[g].clone(),
+                eer: e.map_or(nan, |e| e.eer),
+                eer_threshold: e.map(|e| shown(e.threshold)),
+                eer_fmr: e.map(|e| e.fmr),
+                eer_fnmr: e.map(|e| e.fnmr),
+                auc: metrics::auc(m, n).unwrap_or(nan),
+                dprime: metrics::dprime(m, n).unwrap_or(nan),
+                reason: match (m.len(), n.len()) {
+                    (0, _) => Some("no mated comparisons".into()),
+                    (_, 0) => Some("no same-group non-mated comparisons".into()),
+                    _ if metrics::dprime(m, n).is_none() => Some("d' undefined: both score variances are 0".into()),
+                    _ => None,
+                },
+            }
+        })
+        .collect();
+    let threshold_free_summaries = if pooled {
+        Vec::new()
+    } else {
+        let eer: Vec<Entry> = included
+            .iter()
+            .map(|&g| Entry { group: &threshold_free[g].group, value: threshold_free[g].eer, counts: None })
+            .collect();
+        let mut out = disparity::summarize("eer", &eer);
+        out.push(disparity::ser(&eer));
+        out
+    };
+    ViewResult {
+        attribute: v.attribute.clone(),
+        groups,
+        unplaced_rows: s.unplaced,
+        mated_conflicts: s.mated_conflicts,
+        operating_points,
+        threshold_free,
+        threshold_free_summaries,
+    }
+}
+
+fn has_cross_pairs(s: &GroupScores, g: usize) -> bool {
+    (0..g).any(|a| (a + 1..g).any(|b| !s.nonmated[scores::pair_index(a, b)].is_empty()))
+}
+
+/// The summaries of one view at one operating point, over the included groups.
+fn summarize_rates(rows: &[GroupRates], included: &[usize], alpha: f64) -> Vec<Summary> {
+    let counted = |g: usize, r: &Rate| Entry {
+        group: &rows[g].group,
+        value: r.value,
+        counts: Some((r.events, r.trials)),
+    };
+    let fmr: Vec<Entry> = included.iter().map(|&g| counted(g, &rows[g].fmr)).collect();
+    let fnmr: Vec<Entry> = included.iter().map(|&g| counted(g, &rows[g].fnmr)).collect();
+    let accuracy: Vec<Entry> = included
+        .iter()
+        .map(|&g| Entry { group: &rows[g].group, value: rows[g].accuracy.value, counts: None })
+        .collect();
+    let error: Vec<Entry> = included
+        .iter()
+        .map(|&g| {
+            let a = &rows[g].accuracy;
+            Entry { group: &rows[g].group, value: 1.0 - a.value, counts: Some((a.trials - a.events, a.trials)) }
+        })
+        .collect();
+    let mut out = disparity::summarize("fmr", &fmr);
+    out.extend(disparity::summarize("fnmr", &fnmr));
+    out.extend(disparity::summarize("accuracy", &accuracy));
+    out.extend(disparity::combined(alpha, &fmr, &fnmr));
+    out.push(disparity::ser(&error));
+    out
+}

@@ -1,0 +1,114 @@
+//! Per-group score columns of one view: mated scores per group and
+//! non-mated scores per unordered pair of groups, each sorted ascending.
+
+use crate::groups::{View, MISSING};
+use crate::input::Comparisons;
+use rayon::prelude::*;
+
+/// Index of the unordered group pair {g, h} in a packed triangle.
+pub fn pair_index(g: usize, h: usize) -> usize {
+    let (lo, hi) = if g <= h { (g, h) } else { (h, g) };
+    hi * (hi + 1) / 2 + lo
+}
+
+/// The scores of one view, placed by group.
+pub struct GroupScores {
+    /// Mated scores of each group (the subject's group; side a where the
+    /// sides disagree).
+    pub mated: Vec<Vec<f64>>,
+    /// Non-mated scores per unordered group pair, at [`pair_index`].
+    pub nonmated: Vec<Vec<f64>>,
+    /// Distinct subjects seen in each group, when subject ids are known.
+    pub subjects: Option<Vec<u64>>,
+    /// Rows this view could not place (a needed side has no value).
+    pub unplaced: u64,
+    /// Mated rows whose two sides carry different values.
+    pub mated_conflicts: u64,
+}
+
+impl GroupScores {
+    pub fn build(c: &Comparisons, v: &View) -> GroupScores {
+        let g = v.groups.len();
+        let place = |i: usize| -> Option<usize> {
+            let (a, b) = (v.side_a[i], v.side_b[i]);
+            if c.mated[i] {
+                let s = if a != MISSING { a } else { b };
+                (s != MISSING).then_some(s as usize)
+            } else {
+                (a != MISSING && b != MISSING).then(|| g + pair_index(a as usize, b as usize))
+            }
+        };
+        // Two passes: count, then fill vectors of exact size.
+        let mut sizes = vec![0usize; g + g * (g + 1) / 2];
+        let mut unplaced = 0;
+        let mut mated_conflicts = 0;
+        for i in 0..c.score.len() {
+            match place(i) {
+                Some(slot) => sizes[slot] += 1,
+                None => unplaced += 1,
+            }
+            let (a, b) = (v.side_a[i], v.side_b[i]);
+            if c.mated[i] && a != MISSING && b != MISSING && a != b {
+                mated_conflicts += 1;
+            }
+        }
+        let mut slots: Vec<Vec<f64>> = sizes.iter().map(|&n| Vec::with_capacity(n)).collect();
+        for i in 0..c.score.len() {
+            if let Some(slot) = place(i) {
+                slots[slot].push(c.score[i]);
+            }
+        }
+        slots.par_iter_mut().for_each(|s| s.sort_unstable_by(f64::total_cmp));
+        let nonmated = slots.split_off(g);
+        let subjects = (!c.subject_a.is_empty()).then(|| {
+            let mut seen: Vec<u64> = Vec::with_capacity(2 * c.score.len());
+            for i in 0..c.score.len() {
+                if place(i).is_none() {
+                    continue;
+                }
+                let (a, b) = (v.side_a[i], v.side_b[i]);
+                if c.mated[i] {
+                    let s = if a != MISSING { a } else { b };
+                    seen.push((s as u64) << 32 | c.subject_a[i] as u64);
+                } else {
+                    seen.push((a as u64) << 32 | c.subject_a[i] as u64);
+                    seen.push((b as u64) << 32 | c.subject_b[i] as u64);
+                }
+            }
+            seen.par_sort_unstable();
+            seen.dedup();
+            let mut counts = vec![0u64; g];
+            for k in seen {
+                counts[(k >> 32) as usize] += 1;
+            }
+            counts
+        });
+        GroupScores {
+            mated: slots,
+            nonmated,
+            subjects,
+            unplaced,
+            mated_conflicts,
+        }
+    }
+
+    /// Same-group non-mated scores of group `g`.
+    pub fn same_group(&self, g: usize) -> &[f64] {
+        &self.nonmated[pair_index(g, g)]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pair_index_packs_the_triangle() {
+        let idx: Vec<usize> = [(0, 0), (0, 1), (1, 1), (0, 2), (1, 2), (2, 2)]
+            .iter()
+            .map(|&(g, h)| pair_index(g, h))
+            .collect();
+        assert_eq!(idx, [0, 1, 2, 3, 4, 5]);
+        assert_eq!(pair_index(2, 0), pair_index(0, 2));
+    }
+}
