@@ -29,8 +29,14 @@ pub fn short(x: f64) -> String {
     if !(1e-3..1e6).contains(&a) {
         return format!("{x:.3e}");
     }
-    let decimals = (3 - a.log10().floor() as i32).max(0) as usize;
-    format!("{x:.decimals$}")
+    let digits = |a: f64| (3 - a.log10().floor() as i32).max(0) as usize;
+    let decimals = digits(a);
+    let s = format!("{x:.decimals$}");
+    // Rounding may carry into a new digit (0.99999 → 1.0000): one decimal fewer.
+    match s.trim_start_matches('-').parse::<f64>() {
+        Ok(r) if digits(r) < decimals => format!("{x:.prec$}", prec = digits(r)),
+        _ => s,
+    }
 }
 
 /// A text cell safe for a spreadsheet: a leading `=`, `+`, `-`, `@`, tab or
@@ -62,6 +68,8 @@ mod tests {
     fn short_has_four_significant_digits() {
         assert_eq!(short(0.012345), "0.01235");
         assert_eq!(short(1.5), "1.500");
+        assert_eq!(short(0.999_999), "1.000");
+        assert_eq!(short(-0.012345), "-0.01235");
         assert_eq!(short(2.5e-5), "2.500e-5");
         assert_eq!(short(f64::NAN), "undefined");
     }

@@ -82,7 +82,11 @@ pub fn tables(report: &Report) -> Vec<TableModel> {
                 g.mated.to_string(),
                 g.nonmated.to_string(),
                 g.subjects.map_or_else(|| "-".into(), |s| s.to_string()),
-                if g.in_summaries { "yes".into() } else { format!("no (size {} < {})", g.size, v.min_group_size) },
+                match (view.attribute.as_str(), g.in_summaries) {
+                    ("*", _) => "pooled".into(),
+                    (_, true) => "yes".into(),
+                    _ => format!("no (size {} < {})", g.size, v.min_group_size),
+                },
             ]);
         }
         out.push(groups);
@@ -123,6 +127,15 @@ pub fn tables(report: &Report) -> Vec<TableModel> {
     }
     let mut notes = TableModel::new("Notes", &["note"]);
     notes.rows.extend(v.notes.iter().map(|n| vec![n.clone()]));
+    for view in &v.views {
+        let at = view.operating_points.iter().map(|a| (a.policy.as_str(), &a.summaries));
+        for (policy, sums) in at.chain([("none", &view.threshold_free_summaries)]) {
+            for s in sums.iter().filter(|s| s.reason.is_some()) {
+                let why = s.reason.as_deref().unwrap_or_default();
+                notes.rows.push(vec![format!("{} {} at {}: {} because {why}", view.attribute, s.metric, policy, short(s.value))]);
+            }
+        }
+    }
     notes.rows.push(vec![format!("EER: {}", v.conventions.eer)]);
     notes.rows.push(vec![format!("intervals: {}", v.conventions.interval)]);
     out.push(notes);

@@ -1,0 +1,43 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A data folder under `../shared/data`, or `None` after saying loudly that
+/// it is absent (the test then checks nothing and says so).
+pub fn shared_data(folder: &str) -> Option<PathBuf> {
+    let dir = root().join("..").join("shared").join("data").join(folder);
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "SKIPPED: {} is absent; this test needs the shared data set '{folder}' beside the checkout",
+            dir.display()
+        );
+        None
+    }
+}
+
+/// Compares to a golden number (`"NaN"`, `"inf"` strings allowed) within a
+/// relative tolerance.
+pub fn assert_close(what: &str, got: f64, want: &serde_json::Value, tol: f64) {
+    let want = match want {
+        serde_json::Value::String(s) if s == "NaN" => f64::NAN,
+        serde_json::Value::String(s) if s == "inf" => f64::INFINITY,
+        serde_json::Value::Number(n) => n.as_f64().unwrap(),
+        other => panic!("{what}: unexpected golden value {other}"),
+    };
+    let ok = if want.is_nan() {
+        got.is_nan()
+    } else if want.is_infinite() {
+        got == want
+    } else {
+        (got - want).abs() <= tol * want.abs().max(1e-300) || got == want
+    };
+    assert!(ok, "{what}: biasbench {got:e}, reference {want:e}");
+}

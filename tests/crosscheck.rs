@@ -1,0 +1,97 @@
+//! biasbench against values computed independently by numpy, scikit-learn
+//! and statsmodels (scripts/crosscheck/verify_golden.py →
+//! fixtures/golden/verify_random.{csv,json}).
+
+mod common;
+
+use biasbench::audit::VerifyJob;
+use biasbench::input::VerifyColumns;
+use biasbench::threshold::Policy;
+use biasbench::verification::VerifyOptions;
+use common::{assert_close, root};
+use serde_json::Value;
+
+const TOL: f64 = 1e-12;
+
+#[test]
+fn verification_matches_reference_implementations() {
+    let dir = root().join("fixtures/golden");
+    let golden: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("verify_random.json")).unwrap()).unwrap();
+    let policies: Vec<String> = golden["policies"].as_object().unwrap().keys().cloned().collect();
+    let job = VerifyJob {
+        columns: VerifyColumns { attrs: vec!["race".into(), "sex".into()], ..Default::default() },
+        options: VerifyOptions {
+            policies: policies.iter().map(|p| Policy::parse(p).unwrap()).collect(),
+            ..Default::default()
+        },
+        command: vec![],
+        reproducible: true,
+    };
+    let report = job.run_file(&dir.join("verify_random.csv")).unwrap();
+    let v = report.verify.unwrap();
+
+    for p in &v.operating_points {
+        match &golden["policies"][&p.policy] {
+            Value::Null => assert!(p.threshold.is_none(), "{}", p.policy),
+            t => assert_close(&p.policy, p.threshold.unwrap(), t, 0.0),
+        }
+    }
+    let mut checked = 0;
+    for view in &v.views {
+        let gv = &golden["views"][&view.attribute];
+        let gnames: Vec<&String> = gv["groups"].as_object().unwrap().keys().collect();
+        let names: Vec<&String> = view.groups.iter().map(|g| &g.group).collect();
+        assert_eq!(names, gnames, "groups of {}", view.attribute);
+        for (i, info) in view.groups.iter().enumerate() {
+            let gg = &gv["groups"][&info.group];
+            let at = |what: &str| format!("{} {} {what}", view.attribute, info.group);
+            assert_eq!(info.mated, gg["mated"].as_u64().unwrap(), "{}", at("mated"));
+            assert_eq!(info.nonmated, gg["nonmated"].as_u64().unwrap(), "{}", at("nonmated"));
+            assert_eq!(info.subjects, gg["subjects"].as_u64(), "{}", at("subjects"));
+            let free = &view.threshold_free[i];
+            assert_close(&at("eer"), free.eer, &gg["eer"], TOL);
+            if let Some(t) = free.eer_threshold {
+                assert_close(&at("eer threshold"), t, &gg["eer_threshold"], 0.0);
+            }
+            if !gg["auc"].is_null() {
+                assert_close(&at("auc"), free.auc, &gg["auc"], TOL);
+                assert_close(&at("dprime"), free.dprime, &gg["dprime"], 1e-10);
+            }
+            for op in &view.operating_points {
+                let r = &op.groups[i];
+                let want = &gg["at"][&op.policy];
+                if want.is_null() {
+                    assert!(r.fmr.value.is_nan() && r.threshold.is_nan(), "{}", at(&op.policy));
+                    continue;
+                }
+                assert_close(&at("threshold"), r.threshold, &want["threshold"], 0.0);
+                for (name, rate) in [("fmr", &r.fmr), ("fnmr", &r.fnmr), ("accuracy", &r.accuracy)] {
+                    let w = &want[name];
+                    let what = at(&format!("{} {name}", op.policy));
+                    assert_eq!(rate.events, w[0].as_f64().unwrap(), "{what} events");
+                    assert_eq!(rate.trials, w[1].as_f64().unwrap(), "{what} trials");
+                    match (&rate.ci, &w[2]) {
+                        (None, Value::Null) => {}
+                        (Some(ci), w) => {
+                            assert_close(&format!("{what} ci_low"), ci.low, &w[0], 1e-10);
+                            assert_close(&format!("{what} ci_high"), ci.high, &w[1], 1e-10);
+                        }
+                        (None, w) => panic!("{what}: no interval, reference {w}"),
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        if view.attribute == "*" {
+            continue;
+        }
+        for op in &view.operating_points {
+            let want = &gv["summaries"][&op.policy];
+            for s in &op.summaries {
+                assert_close(&format!("{} {} {}", view.attribute, op.policy, s.metric), s.value, &want[&s.metric], 1e-10);
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 400, "only {checked} values compared");
+}
