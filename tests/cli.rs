@@ -1,0 +1,237 @@
+//! The command line end to end: formats, errors, determinism, real data.
+
+mod common;
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::Path;
+
+fn biasbench() -> Command {
+    Command::cargo_bin("biasbench").unwrap()
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+const SMALL: &str = "subject_a,subject_b,score,race_a,race_b\n\
+s1,s1,0.9,A,A\ns2,s2,0.4,A,A\ns3,s3,0.8,B,B\ns4,s4,0.7,B,B\n\
+s1,s2,0.6,A,A\ns1,s3,0.2,A,B\ns3,s4,0.1,B,B\ns2,s4,0.3,A,B\ns4,s1,0.5,B,A\n";
+
+#[test]
+fn tidy_csv_has_exactly_the_contract_columns_and_hand_worked_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "c.csv", SMALL);
+    let out = biasbench()
+        .args(["verify", f.to_str().unwrap(), "--attr", "race", "--threshold", "fixed:0.5", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next().unwrap(), "task,attribute,group,policy,threshold,metric,value,ci_low,ci_high,errors,trials");
+    let find = |attr: &str, group: &str, metric: &str| -> Vec<String> {
+        text.lines()
+            .map(|l| l.split(',').map(str::to_string).collect::<Vec<_>>())
+            .find(|c| c[1] == attr && c[2] == group && c[3] == "fixed:0.5" && c[5] == metric)
+            .unwrap_or_else(|| panic!("no row {attr} {group} {metric}"))
+    };
+    // Group A at τ = 0.5: mated 0.9 (accept), 0.4 (reject) → FNMR 1/2;
+    // same-group non-mated: 0.6 → FMR 1/1. Group B: mated 0.8, 0.7 → FNMR 0/2;
+    // non-mated 0.1 → FMR 0/1. Cross A~B: 0.2, 0.3, 0.5 → 1/3.
+    let a = find("race", "A", "fnmr");
+    assert_eq!((a[4].as_str(), a[6].as_str(), a[9].as_str(), a[10].as_str()), ("0.5", "0.5", "1", "2"));
+    assert_eq!(find("race", "A", "fmr")[6], "1");
+    let b = find("race", "B", "fnmr");
+    assert_eq!((b[6].as_str(), b[7].as_str()), ("0", "0"));
+    // Zero errors: upper bound 1 − 0.05^(1/2) = 0.7763932022500211 (Python).
+    assert_eq!(b[8], "0.7763932022500211");
+    let x = find("race", "A~B", "fmr");
+    assert_eq!((x[9].as_str(), x[10].as_str()), ("1", "3"));
+    // Pooled: mated 4, FNMR 1/4; all non-mated 5, FMR 2/5.
+    assert_eq!(find("*", "*", "fnmr")[6], "0.25");
+    assert_eq!(find("*", "*", "fmr")[6], "0.4");
+    // FMR max/min with B at 0: infinite.
+    assert_eq!(find("race", "", "fmr.max_over_min")[6], "inf");
+}
+
+#[test]
+fn json_carries_reasons_for_non_finite_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "c.csv", SMALL);
+    let out = biasbench()
+        .args(["verify", f.to_str().unwrap(), "--attr", "race", "--threshold", "fixed:0.5", "--format", "json"])
+        .output()
+        .unwrap();
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["schema"], "biasbench.report/v1");
+    let race = &j["verify"]["views"][1];
+    assert_eq!(race["attribute"], "race");
+    let s = race["operating_points"][0]["summaries"].as_array().unwrap();
+    let ir = s.iter().find(|x| x["metric"] == "ir").unwrap();
+    assert!(ir["value"].is_null());
+    assert_eq!(ir["reason"], "FMR: the minimum is 0 (group B has 0 of 1 errors)");
+}
+
+#[test]
+fn gzip_tsv_and_distance_scores() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let tsv = SMALL.replace(',', "\t");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(tsv.as_bytes()).unwrap();
+    let p = dir.path().join("c.tsv.gz");
+    std::fs::write(&p, gz.finish().unwrap()).unwrap();
+    let out = biasbench()
+        .args(["verify", p.to_str().unwrap(), "--distance", "--threshold", "fixed:0.5", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // As distances, accept d ≤ 0.5: mated 0.9, 0.8, 0.7 rejected, 0.4 accepted → FNMR 3/4.
+    let pooled = &j["verify"]["views"][0]["operating_points"][0]["groups"][0];
+    assert_eq!(pooled["fnmr"]["value"], 0.75);
+    assert_eq!(pooled["threshold"], 0.5);
+    // Non-mated 0.6, 0.2, 0.1, 0.3, 0.5: accepted 0.2, 0.1, 0.3, 0.5 → FMR 4/5.
+    assert_eq!(pooled["fmr"]["value"], 0.8);
+    assert_eq!(j["verify"]["acceptance"], "score <= threshold");
+}
+
+#[test]
+fn bad_input_fails_naming_file_line_column_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "bad.csv", "score,mated\n0.5,1\n0.7,0\nabc,1\n");
+    let out = biasbench().args(["verify", f.to_str().unwrap()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.csv:4: column 'score', value \"abc\": not a number"), "{err}");
+
+    let f = write(dir.path(), "ragged.csv", "score,mated\n0.5,1\n0.7\n");
+    let err = biasbench().args(["verify", f.to_str().unwrap()]).output().unwrap().stderr;
+    assert!(String::from_utf8_lossy(&err).contains("ragged.csv:3: ragged row"), "{}", String::from_utf8_lossy(&err));
+
+    let f = write(dir.path(), "empty.csv", "");
+    let err = biasbench().args(["verify", f.to_str().unwrap()]).output().unwrap().stderr;
+    assert!(String::from_utf8_lossy(&err).contains("empty.csv: the file is empty"));
+
+    let err = biasbench().args(["verify", "/nonexistent/x.csv"]).output().unwrap().stderr;
+    assert!(String::from_utf8_lossy(&err).contains("/nonexistent/x.csv"));
+
+    let f = write(dir.path(), "drop.csv", "score,mated\n0.5,1\n0.7,perhaps\n0.2,0\n");
+    let out = biasbench().args(["verify", f.to_str().unwrap(), "--strict"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("drop.csv:3: column 'mated', value \"perhaps\""));
+    // Without --strict the row is dropped and shown in the accounting.
+    let out = biasbench().args(["verify", f.to_str().unwrap(), "--format", "json"]).output().unwrap();
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["accounting"]["rows"], 3);
+    assert_eq!(j["accounting"]["used"], 2);
+    assert_eq!(j["accounting"]["dropped"][0]["reason"], "unknown mated value");
+    assert_eq!(j["accounting"]["dropped"][0]["first"]["line"], 3);
+}
+
+#[test]
+fn subjects_table_supplies_attributes() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = write(dir.path(), "c.csv", "subject_a,subject_b,score\ns1,s1,0.9\ns2,s2,0.4\ns1,s2,0.6\ns1,s9,0.1\n");
+    let s = write(dir.path(), "s.csv", "subject_id,race\ns1,A\ns2,A\n");
+    let out = biasbench()
+        .args(["verify", c.to_str().unwrap(), "--subjects", s.to_str().unwrap(), "--attr", "race"])
+        .args(["--threshold", "fixed:0.5", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["accounting"]["dropped"][0]["reason"], "subject not in the subjects table");
+    assert_eq!(j["accounting"]["dropped"][0]["first"]["value"], "s9");
+    let a = &j["verify"]["views"][1]["operating_points"][0]["groups"][0];
+    assert_eq!(a["group"], "A");
+    assert_eq!(a["fnmr"]["value"], 0.5);
+    assert_eq!(a["fmr"]["value"], 1.0);
+    assert_eq!(j["provenance"]["inputs"][1]["role"], "subjects");
+}
+
+#[test]
+fn spreadsheet_formulas_in_group_names_are_neutralised() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "c.csv", "score,mated,race\n0.9,1,=cmd()\n0.1,0,=cmd()\n");
+    let out = biasbench()
+        .args(["verify", f.to_str().unwrap(), "--attr", "race", "--threshold", "fixed:0.5", "--format", "csv"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains(",'=cmd(),"), "{text}");
+    assert!(!text.contains(",=cmd"));
+}
+
+#[test]
+fn reproducible_reports_are_byte_identical_across_thread_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("sim.csv");
+    biasbench()
+        .args(["simulate", "--out", data.to_str().unwrap(), "--subjects-per-group", "30", "--nonmated-per-group", "400", "--cross-nonmated", "500"])
+        .assert()
+        .success();
+    for format in ["json", "csv", "markdown", "table"] {
+        let run = |threads: &str| {
+            biasbench()
+                .env("RAYON_NUM_THREADS", threads)
+                .args(["verify", data.to_str().unwrap(), "--attr", "race,sex", "--reproducible", "--format", format])
+                .output()
+                .unwrap()
+                .stdout
+        };
+        let one = run("1");
+        assert!(!one.is_empty());
+        assert_eq!(one, run("2"), "{format}");
+        assert_eq!(one, run("2"), "{format}");
+    }
+    let out = dir.path().join("r.json");
+    biasbench()
+        .args(["verify", data.to_str().unwrap(), "--format", "json", "--out", out.to_str().unwrap()])
+        .assert()
+        .success();
+    let j: Value = serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap();
+    assert!(j["provenance"]["time"].is_string(), "time is recorded without --reproducible");
+}
+
+/// RFW distances of a published model. Reference counts at the FaVFA global
+/// threshold are those in the data set's SOURCE.md (computed by its curators).
+#[test]
+fn rfw_bupt_distances_match_the_reference_table() {
+    let Some(dir) = common::shared_data("rfw-bupt-distances") else { return };
+    let out = biasbench()
+        .arg("verify")
+        .arg(dir.join("bupt_rfw_scores.csv"))
+        .args(["--score", "dist", "--distance", "--mated", "label", "--subject-a", "img_1", "--subject-b", "img_2"])
+        .args(["--id-sep", "_", "--attr", "ethnicity", "--exclude", "ethnicity_ambiguous=1"])
+        .args(["--threshold", "fixed:1.1906802654266357", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let acc = &j["accounting"];
+    assert_eq!((acc["rows"].as_u64(), acc["used"].as_u64()), (Some(24000), Some(23980)));
+    assert_eq!(acc["dropped"][0]["reason"], "excluded by --exclude ethnicity_ambiguous=1");
+    assert_eq!(acc["dropped"][0]["count"], 20);
+    let view = &j["verify"]["views"][1];
+    assert_eq!(view["attribute"], "ethnicity");
+    // ethnicity: TP, FN, FP, TN from SOURCE.md.
+    let table = [
+        ("African", 2734, 254, 380, 2620),
+        ("Asian", 2558, 439, 144, 2856),
+        ("Caucasian", 2686, 314, 124, 2876),
+        ("Indian", 2682, 313, 153, 2847),
+    ];
+    for (g, (name, tp, fn_, fp, tn)) in table.iter().enumerate() {
+        let r = &view["operating_points"][0]["groups"][g];
+        assert_eq!(r["group"], *name);
+        assert_eq!(r["fnmr"]["events"], *fn_ as f64, "{name}");
+        assert_eq!(r["fnmr"]["trials"], (*tp + *fn_) as f64, "{name}");
+        assert_eq!(r["fmr"]["events"], *fp as f64, "{name}");
+        assert_eq!(r["fmr"]["trials"], (*fp + *tn) as f64, "{name}");
+        assert_eq!(r["accuracy"]["events"], (*tp + *tn) as f64, "{name}");
+    }
+}

@@ -1,0 +1,65 @@
+//! The demo audit recovers the differentials its population was built with.
+
+mod common;
+
+use biasbench::demo::{self, DEMO_THRESHOLD};
+use biasbench::report::{render, Format};
+use biasbench::simulate::Population;
+
+#[test]
+fn demo_recovers_the_known_differentials() {
+    let report = demo::run(vec!["biasbench".into(), "demo".into()]).unwrap();
+    let v = report.verify.as_ref().unwrap();
+    let truth = demo::truth(&Population::demo());
+    let view = v.views.iter().find(|x| x.attribute == "race+sex").unwrap();
+    let at = view.operating_points.iter().find(|a| a.policy == "fixed:3").unwrap();
+    assert_eq!(at.groups.len(), truth.groups.len());
+    let p = &truth.population;
+    // FNMR comparisons of one subject share its effect: design effect at most
+    // 1 + ρ(m − 1) = 2 for ρ = 0.5, m = 3.
+    let deff = 1.0 + p.subject_share * (p.mated_per_subject as f64 - 1.0);
+    for (got, want) in at.groups.iter().zip(&truth.groups) {
+        assert_eq!(got.group, want.group);
+        assert_eq!(got.threshold, DEMO_THRESHOLD);
+        for (what, rate, expect, d) in [("fmr", &got.fmr, want.fmr_at_3, 1.0), ("fnmr", &got.fnmr, want.fnmr_at_3, deff)] {
+            let se = (expect * (1.0 - expect) * d / rate.trials).sqrt();
+            let z = (rate.value - expect) / se;
+            assert!(z.abs() < 4.0, "{} {what}: observed {} vs true {expect} (z = {z:.2})", got.group, rate.value);
+        }
+    }
+    // The largest true differentials are found: D+F has the highest FMR and
+    // FNMR, A+M the lowest FMR (its lowest FNMR is too close to C+M's to test).
+    let by = |f: &dyn Fn(&biasbench::verification::GroupRates) -> f64| {
+        let mut g: Vec<_> = at.groups.iter().map(|r| (f(r), r.group.clone())).collect();
+        g.sort_by(|a, b| a.0.total_cmp(&b.0));
+        (g[0].1.clone(), g[g.len() - 1].1.clone())
+    };
+    assert_eq!(by(&|r| r.fmr.value), ("A+M".into(), "D+F".into()));
+    assert_eq!(by(&|r| r.fnmr.value).1, "D+F");
+    // The true FMR max/min across race+sex is Q(2.2)/Q(3) ≈ 10.3.
+    let truth_ratio = truth.groups.iter().map(|g| g.fmr_at_3).fold(0.0, f64::max)
+        / truth.groups.iter().map(|g| g.fmr_at_3).fold(1.0, f64::min);
+    let got = at.summaries.iter().find(|s| s.metric == "fmr.max_over_min").unwrap().value;
+    assert!((got / truth_ratio - 1.0).abs() < 0.5, "max/min {got} vs true {truth_ratio}");
+}
+
+#[test]
+fn committed_demo_report_is_current() {
+    let report = demo::run(vec!["biasbench".into(), "demo".into()]).unwrap();
+    let dir = common::root().join("reports/demo");
+    for f in Format::ALL {
+        let path = dir.join(format!("report.{}", f.extension()));
+        let committed = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(committed == render(&report, f), "{} is stale: run `cargo run --release -- demo`", path.display());
+    }
+}
+
+#[test]
+fn demo_writes_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = demo::run(vec![]).unwrap();
+    demo::write(&report, dir.path()).unwrap();
+    for name in ["report.txt", "report.json", "report.csv", "report.md", "population.json"] {
+        assert!(dir.path().join(name).metadata().unwrap().len() > 100, "{name}");
+    }
+}
