@@ -1,1 +1,97 @@
-fn main() {}
+//! Verification benches: CSV ingest throughput and the in-memory audit of
+//! 10^7 comparisons (8 groups, two attributes).
+//!
+//! Run: `cargo bench --bench verify`
+
+use biasbench::input::{Accounting, AttributeData, Comparisons, Table, VerifyColumns};
+use biasbench::simulate::Population;
+use biasbench::verification::{audit, VerifyOptions};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use rand::{Rng, SeedableRng};
+use std::hint::black_box;
+use std::time::Duration;
+
+fn ingest(c: &mut Criterion) {
+    // ~1.15 M rows of the demo population's shape.
+    let mut p = Population::demo();
+    p.nonmated_per_group = 100_000;
+    p.cross_nonmated = 300_000;
+    p.subjects_per_group = 2_000;
+    let mut bytes = Vec::new();
+    p.write_csv(&mut bytes).unwrap();
+    let cols = VerifyColumns {
+        attrs: vec!["race".into(), "sex".into()],
+        ..Default::default()
+    };
+    let mut g = c.benchmark_group("ingest");
+    g.throughput(Throughput::Bytes(bytes.len() as u64));
+    g.sample_size(10).measurement_time(Duration::from_secs(20));
+    g.bench_function("csv_1.15M_rows", |b| {
+        b.iter(|| {
+            let t = Table::from_reader(
+                "bench".into(),
+                Box::new(std::io::Cursor::new(bytes.clone())),
+                None,
+            )
+            .unwrap();
+            black_box(Comparisons::read(t, &cols).unwrap())
+        })
+    });
+    g.finish();
+}
+
+/// 10^7 comparisons (5% mated) over 4 races × 2 sexes, built in memory.
+fn comparisons(n: usize) -> Comparisons {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+    let (mut score, mut mated) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut ra, mut rb, mut sa, mut sb) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..n {
+        let m = rng.random_bool(0.05);
+        let (r1, s1) = (rng.random_range(0..4u32), rng.random_range(0..2u32));
+        let (r2, s2) = if m || rng.random_bool(0.8) {
+            (r1, s1)
+        } else {
+            (rng.random_range(0..4), rng.random_range(0..2))
+        };
+        score.push(rng.random::<f64>() + if m { 0.6 } else { 0.0 });
+        mated.push(m);
+        ra.push(r1);
+        rb.push(r2);
+        sa.push(s1);
+        sb.push(s2);
+    }
+    let attr = |name: &str, values: &[&str], a, b| AttributeData {
+        name: name.into(),
+        source: "bench".into(),
+        values: values.iter().map(|s| s.to_string()).collect(),
+        side_a: a,
+        side_b: b,
+    };
+    Comparisons {
+        score,
+        mated,
+        subject_a: Vec::new(),
+        subject_b: Vec::new(),
+        n_subjects: 0,
+        attributes: vec![
+            attr("race", &["A", "B", "C", "D"], ra, rb),
+            attr("sex", &["F", "M"], sa, sb),
+        ],
+        accounting: Accounting::default(),
+        inputs: Vec::new(),
+    }
+}
+
+fn engine(c: &mut Criterion) {
+    let data = comparisons(10_000_000);
+    let mut g = c.benchmark_group("audit");
+    g.throughput(Throughput::Elements(data.score.len() as u64));
+    g.sample_size(10).measurement_time(Duration::from_secs(40));
+    g.bench_function("10M_comparisons_8_groups", |b| {
+        b.iter(|| black_box(audit(&data, &VerifyOptions::default())))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, ingest, engine);
+criterion_main!(benches);

@@ -33,7 +33,13 @@ impl VerifyJob {
             "options": self.options,
             "attributes": comparisons.attributes,
         });
-        let provenance = Provenance::new(self.command.clone(), config, comparisons.inputs.clone(), None, self.reproducible);
+        let provenance = Provenance::new(
+            self.command.clone(),
+            config,
+            comparisons.inputs.clone(),
+            None,
+            self.reproducible,
+        );
         let mut report = Report::new(provenance, comparisons.accounting.clone());
         report.verify = Some(result);
         Ok(report)

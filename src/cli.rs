@@ -2,19 +2,23 @@
 
 use anyhow::{bail, Context, Result};
 use biasbench::audit::VerifyJob;
+use biasbench::demo;
 use biasbench::input::VerifyColumns;
 use biasbench::output::write_atomic;
 use biasbench::report::{render, Format, Report};
 use biasbench::simulate::{GroupSpec, Population};
 use biasbench::threshold::Policy;
 use biasbench::verification::{Impostors, VerifyOptions};
-use biasbench::demo;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "biasbench", version, about = "Audit recognition models for demographic differentials")]
+#[command(
+    name = "biasbench",
+    version,
+    about = "Audit recognition models for demographic differentials"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -23,7 +27,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// 1:1 verification audit of a comparisons table (CSV/TSV, gzip welcome).
-    Verify(VerifyArgs),
+    Verify(Box<VerifyArgs>),
     /// Audit the built-in synthetic population; writes reports/demo/.
     Demo(DemoArgs),
     /// Write a synthetic comparisons table with chosen per-group distributions.
@@ -155,7 +159,9 @@ struct SimulateArgs {
 
 /// The command line as recorded in reports (program name normalised).
 fn command_line() -> Vec<String> {
-    std::iter::once("biasbench".to_string()).chain(std::env::args().skip(1)).collect()
+    std::iter::once("biasbench".to_string())
+        .chain(std::env::args().skip(1))
+        .collect()
 }
 
 fn emit(report: &Report, out: &OutputArgs) -> Result<()> {
@@ -195,7 +201,11 @@ fn verify(a: VerifyArgs) -> Result<()> {
         subject_id: a.subject_id,
     };
     let options = VerifyOptions {
-        policies: a.thresholds.iter().map(|s| Policy::parse(s)).collect::<Result<_, _>>()?,
+        policies: a
+            .thresholds
+            .iter()
+            .map(|s| Policy::parse(s))
+            .collect::<Result<_, _>>()?,
         impostors: match a.impostors {
             ImpostorsArg::All => Impostors::All,
             ImpostorsArg::SameGroup => Impostors::SameGroup,
@@ -204,7 +214,12 @@ fn verify(a: VerifyArgs) -> Result<()> {
         min_group_size: a.min_group_size,
         distance: a.distance,
     };
-    let job = VerifyJob { columns, options, command: command_line(), reproducible: a.output.reproducible };
+    let job = VerifyJob {
+        columns,
+        options,
+        command: command_line(),
+        reproducible: a.output.reproducible,
+    };
     let report = job.run_file(&a.file)?;
     emit(&report, &a.output)
 }
@@ -212,7 +227,12 @@ fn verify(a: VerifyArgs) -> Result<()> {
 fn simulate(a: SimulateArgs) -> Result<()> {
     let mut p = Population::demo();
     if !a.groups.is_empty() {
-        p.groups = a.groups.iter().map(|g| GroupSpec::parse(g)).collect::<Result<_, _>>().map_err(anyhow::Error::msg)?;
+        p.groups = a
+            .groups
+            .iter()
+            .map(|g| GroupSpec::parse(g))
+            .collect::<Result<_, _>>()
+            .map_err(anyhow::Error::msg)?;
     }
     p.seed = a.seed.unwrap_or(p.seed);
     p.subjects_per_group = a.subjects_per_group.unwrap_or(p.subjects_per_group);
@@ -227,12 +247,15 @@ fn simulate(a: SimulateArgs) -> Result<()> {
 
 pub fn run() -> Result<ExitCode> {
     match Cli::parse().command {
-        Command::Verify(a) => verify(a)?,
+        Command::Verify(a) => verify(*a)?,
         Command::Demo(a) => {
             let report = demo::run(command_line())?;
             demo::write(&report, &a.out_dir)?;
             print!("{}", render(&report, Format::Table));
-            eprintln!("wrote {}", a.out_dir.join("report.{txt,json,csv,md}").display());
+            eprintln!(
+                "wrote {}",
+                a.out_dir.join("report.{txt,json,csv,md}").display()
+            );
         }
         Command::Simulate(a) => simulate(a)?,
     }

@@ -16,7 +16,13 @@ use std::path::Path;
 pub const DEMO_THRESHOLD: f64 = 3.0;
 
 /// The policies the demo audits.
-pub const DEMO_POLICIES: [&str; 5] = ["global-fmr:1e-2", "global-fmr:1e-3", "global-fmr:1e-4", "group-fmr:1e-3", "fixed:3"];
+pub const DEMO_POLICIES: [&str; 5] = [
+    "global-fmr:1e-2",
+    "global-fmr:1e-3",
+    "global-fmr:1e-4",
+    "group-fmr:1e-3",
+    "fixed:3",
+];
 
 /// The true per-group rates the demo population was built with.
 #[derive(Debug, Clone, Serialize)]
@@ -56,18 +62,29 @@ pub fn truth(p: &Population) -> DemoTruth {
 pub fn run(command: Vec<String>) -> Result<Report> {
     let p = Population::demo();
     let mut data = Vec::new();
-    p.write_csv(&mut data).map_err(|e| Error::io("<demo population>", e))?;
+    p.write_csv(&mut data)
+        .map_err(|e| Error::io("<demo population>", e))?;
     let job = VerifyJob {
-        columns: VerifyColumns { attrs: vec!["race".into(), "sex".into()], ..Default::default() },
+        columns: VerifyColumns {
+            attrs: vec!["race".into(), "sex".into()],
+            ..Default::default()
+        },
         options: VerifyOptions {
-            policies: DEMO_POLICIES.iter().map(|s| Policy::parse(s)).collect::<Result<_>>()?,
+            policies: DEMO_POLICIES
+                .iter()
+                .map(|s| Policy::parse(s))
+                .collect::<Result<_>>()?,
             ..Default::default()
         },
         command,
         reproducible: true,
     };
     let name = format!("<built-in demo population, seed {}>", p.seed);
-    let mut report = job.run(Table::from_reader(name, Box::new(std::io::Cursor::new(data)), None)?)?;
+    let mut report = job.run(Table::from_reader(
+        name,
+        Box::new(std::io::Cursor::new(data)),
+        None,
+    )?)?;
     report.provenance.seed = Some(p.seed);
     Ok(report)
 }
@@ -76,8 +93,14 @@ pub fn run(command: Vec<String>) -> Result<Report> {
 pub fn write(report: &Report, dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     for f in Format::ALL {
-        write_atomic(&dir.join(format!("report.{}", f.extension())), render(report, f).as_bytes())?;
+        write_atomic(
+            &dir.join(format!("report.{}", f.extension())),
+            render(report, f).as_bytes(),
+        )?;
     }
     let truth = serde_json::to_string_pretty(&truth(&Population::demo())).expect("serialisable");
-    write_atomic(&dir.join("population.json"), format!("{truth}\n").as_bytes())
+    write_atomic(
+        &dir.join("population.json"),
+        format!("{truth}\n").as_bytes(),
+    )
 }

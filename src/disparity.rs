@@ -58,7 +58,10 @@ pub struct Stat {
 
 impl Stat {
     fn ok(value: f64) -> Stat {
-        Stat { value, reason: None }
+        Stat {
+            value,
+            reason: None,
+        }
     }
     fn undefined(value: f64, reason: String) -> Stat {
         Stat {
@@ -82,7 +85,7 @@ fn precheck(entries: &[Entry]) -> Option<Stat> {
     }
     entries.iter().find(|e| !e.value.is_finite()).map(|e| {
         let why = match e.counts {
-            Some((_, n)) if n == 0.0 => format!("group {} has 0 trials", e.group),
+            Some((_, 0.0)) => format!("group {} has 0 trials", e.group),
             _ => format!("group {} has an undefined value", e.group),
         };
         Stat::undefined(f64::NAN, why)
@@ -107,7 +110,8 @@ fn mean(entries: &[Entry]) -> f64 {
 
 /// max − min.
 pub fn max_minus_min(entries: &[Entry]) -> Stat {
-    precheck(entries).unwrap_or_else(|| Stat::ok(max_entry(entries).value - min_entry(entries).value))
+    precheck(entries)
+        .unwrap_or_else(|| Stat::ok(max_entry(entries).value - min_entry(entries).value))
 }
 
 /// max / min; ∞ with the reason when the minimum is 0 (NaN when all are 0).
@@ -116,7 +120,9 @@ pub fn max_over_min(entries: &[Entry]) -> Stat {
         return s;
     }
     let (hi, lo) = (max_entry(entries), min_entry(entries));
-    ratio(hi.value, lo.value, || format!("the minimum is 0 ({})", describe(lo)))
+    ratio(hi.value, lo.value, || {
+        format!("the minimum is 0 ({})", describe(lo))
+    })
 }
 
 fn ratio(num: f64, den: f64, why_zero: impl Fn() -> String) -> Stat {
@@ -145,7 +151,10 @@ pub fn max_over_geomean(entries: &[Entry]) -> Stat {
         if v <= 0.0 {
             let hi = max_entry(entries);
             return ratio(hi.value, 0.0, || {
-                format!("the geometric mean is 0 ({} and no trial count to bound it)", describe(e))
+                format!(
+                    "the geometric mean is 0 ({} and no trial count to bound it)",
+                    describe(e)
+                )
             });
         }
         log_sum += v.ln();
@@ -159,7 +168,9 @@ pub fn max_over_mean(entries: &[Entry]) -> Stat {
     if let Some(s) = precheck(entries) {
         return s;
     }
-    ratio(max_entry(entries).value, mean(entries), || "the mean is 0".into())
+    ratio(max_entry(entries).value, mean(entries), || {
+        "the mean is 0".into()
+    })
 }
 
 /// Gini = Σ_i Σ_j |e_i − e_j| / (2·G·(G−1)·ē).
@@ -246,10 +257,20 @@ pub fn combined(alpha: f64, fmr: &[Entry], fnmr: &[Entry]) -> Vec<Summary> {
     let names = ["FMR", "FNMR"];
     let linear = |a: f64, b: f64| alpha * a + (1.0 - alpha) * b;
     let product = |a: f64, b: f64| a.powf(alpha) * b.powf(1.0 - alpha);
-    let fdr = combine(max_minus_min(fmr), max_minus_min(fnmr), |a, b| 1.0 - linear(a, b), names);
+    let fdr = combine(
+        max_minus_min(fmr),
+        max_minus_min(fnmr),
+        |a, b| 1.0 - linear(a, b),
+        names,
+    );
     let ir = combine(max_over_min(fmr), max_over_min(fnmr), product, names);
     let garbe = combine(gini(fmr), gini(fnmr), linear, names);
-    let werm = combine(max_over_geomean(fmr), max_over_geomean(fnmr), product, names);
+    let werm = combine(
+        max_over_geomean(fmr),
+        max_over_geomean(fnmr),
+        product,
+        names,
+    );
     vec![
         summary("fdr".into(), g, fdr),
         summary("ir".into(), g, ir),
@@ -271,7 +292,11 @@ mod tests {
         names
             .iter()
             .zip(v)
-            .map(|(g, &value)| Entry { group: g, value, counts: None })
+            .map(|(g, &value)| Entry {
+                group: g,
+                value,
+                counts: None,
+            })
             .collect()
     }
 
@@ -302,7 +327,11 @@ mod tests {
         close(max_over_geomean(&fmr).value, 4.053_600_464_4, 1e-10);
         close(max_over_geomean(&fnmr).value, 2.149_139_863_6, 1e-10);
         // WERM is the weighted product of the two geomean ratios.
-        close(get(&c, "werm"), (4.053_600_464_4f64 * 2.149_139_863_6).sqrt(), 1e-10);
+        close(
+            get(&c, "werm"),
+            (4.053_600_464_4f64 * 2.149_139_863_6).sqrt(),
+            1e-10,
+        );
     }
 
     #[test]
@@ -312,15 +341,37 @@ mod tests {
         // expected FDR, IR and GARBE of issue 2 are those of the exact powers.
         let n = names(8);
         let p = |x: f64| 10f64.powf(x);
-        let fmr = entries(&n, &[p(-3.4), p(-4.4), p(-3.9), 1e-5, p(-3.7), 1e-5, p(-4.9), 1e-5]);
-        let fnmr = entries(&n, &[0.0101, 0.0057, 0.0017, 0.0035, 0.0073, 0.0036, 0.0014, 0.0046]);
+        let fmr = entries(
+            &n,
+            &[
+                p(-3.4),
+                p(-4.4),
+                p(-3.9),
+                1e-5,
+                p(-3.7),
+                1e-5,
+                p(-4.9),
+                1e-5,
+            ],
+        );
+        let fnmr = entries(
+            &n,
+            &[
+                0.0101, 0.0057, 0.0017, 0.0035, 0.0073, 0.0036, 0.0014, 0.0046,
+            ],
+        );
         let c = combined(0.5, &fmr, &fnmr);
         close(get(&c, "fdr"), 0.995_455_95, 5e-9); // 8 decimals as published
         close(get(&c, "ir"), 16.947_150, 1e-7);
         close(get(&c, "garbe"), 0.539_868, 1e-6);
         // With the six-digit rates as printed, numpy gives (scripts/crosscheck):
         // FDR 0.9954559465, IR 16.94714619886529, GARBE 0.5398676572886794.
-        let fmr = entries(&n, &[3.98107e-4, 3.98107e-5, 1.25893e-4, 1e-5, 1.99526e-4, 1e-5, 1.25893e-5, 1e-5]);
+        let fmr = entries(
+            &n,
+            &[
+                3.98107e-4, 3.98107e-5, 1.25893e-4, 1e-5, 1.99526e-4, 1e-5, 1.25893e-5, 1e-5,
+            ],
+        );
         let c = combined(0.5, &fmr, &fnmr);
         close(get(&c, "fdr"), 0.995_455_946_5, 1e-12);
         close(get(&c, "ir"), 16.947_146_198_865_29, 1e-13);
@@ -348,11 +399,23 @@ mod tests {
     fn zero_error_group_uses_its_bound_in_the_geomean_only() {
         let n = names(2);
         let e = vec![
-            Entry { group: &n[0], value: 0.0, counts: Some((0.0, 1000.0)) },
-            Entry { group: &n[1], value: 0.01, counts: Some((10.0, 1000.0)) },
+            Entry {
+                group: &n[0],
+                value: 0.0,
+                counts: Some((0.0, 1000.0)),
+            },
+            Entry {
+                group: &n[1],
+                value: 0.01,
+                counts: Some((10.0, 1000.0)),
+            },
         ];
         let bound = 1.0 - 0.05f64.powf(1.0 / 1000.0);
-        close(max_over_geomean(&e).value, 0.01 / (bound * 0.01).sqrt(), 1e-12);
+        close(
+            max_over_geomean(&e).value,
+            0.01 / (bound * 0.01).sqrt(),
+            1e-12,
+        );
         // max/min stays honest: infinite, with the group and its counts.
         let r = max_over_min(&e);
         assert_eq!(r.value, f64::INFINITY);
@@ -365,8 +428,16 @@ mod tests {
     fn undefined_inputs_give_reasons_not_numbers() {
         let n = names(2);
         let e = vec![
-            Entry { group: &n[0], value: f64::NAN, counts: Some((0.0, 0.0)) },
-            Entry { group: &n[1], value: 0.01, counts: Some((1.0, 100.0)) },
+            Entry {
+                group: &n[0],
+                value: f64::NAN,
+                counts: Some((0.0, 0.0)),
+            },
+            Entry {
+                group: &n[1],
+                value: 0.01,
+                counts: Some((1.0, 100.0)),
+            },
         ];
         for s in summarize("fmr", &e) {
             assert!(s.value.is_nan());
@@ -389,7 +460,11 @@ mod tests {
         let c = combined(0.5, &fmr, &fnmr);
         let ir = c.iter().find(|s| s.metric == "ir").unwrap();
         assert_eq!(ir.value, f64::INFINITY);
-        assert!(ir.reason.as_deref().unwrap().starts_with("FMR: the minimum is 0"));
+        assert!(ir
+            .reason
+            .as_deref()
+            .unwrap()
+            .starts_with("FMR: the minimum is 0"));
         let fdr = c.iter().find(|s| s.metric == "fdr").unwrap();
         close(fdr.value, 1.0 - (0.5 * 1e-3 + 0.5 * 0.01), 1e-15);
     }

@@ -108,7 +108,10 @@ pub fn views<'a>(rows: usize, attrs: &[AttributeCodes<'a>]) -> Vec<View<'a>> {
 fn intersection<'a>(rows: usize, attrs: &[AttributeCodes<'a>]) -> View<'a> {
     // Mixed-radix key, first attribute most significant; fits u64 because each
     // radix is at most 2^32 and there are few attributes (checked below).
-    let radix: Vec<u128> = attrs.iter().map(|a| a.values.len().max(1) as u128).collect();
+    let radix: Vec<u128> = attrs
+        .iter()
+        .map(|a| a.values.len().max(1) as u128)
+        .collect();
     let key = |side: &dyn Fn(&AttributeCodes) -> u32| -> Option<u128> {
         let mut k = 0u128;
         for (a, r) in attrs.iter().zip(&radix) {
@@ -190,8 +193,18 @@ mod tests {
         let sa = [1, MISSING, 1];
         let sb = [0, 1, 1];
         let attrs = [
-            AttributeCodes { name: "race", values: &race, side_a: &ra, side_b: &rb },
-            AttributeCodes { name: "sex", values: &sex, side_a: &sa, side_b: &sb },
+            AttributeCodes {
+                name: "race",
+                values: &race,
+                side_a: &ra,
+                side_b: &rb,
+            },
+            AttributeCodes {
+                name: "sex",
+                values: &sex,
+                side_a: &sa,
+                side_b: &sb,
+            },
         ];
         let v = views(3, &attrs);
         assert_eq!(v.len(), 4);

@@ -30,10 +30,19 @@ pub struct GroupSpec {
 impl GroupSpec {
     /// Parses `race=A,sex=F,mated_mean=5,nonmated_mean=0.2`.
     pub fn parse(s: &str) -> Result<GroupSpec, String> {
-        let mut g = GroupSpec { attrs: Vec::new(), mated_mean: f64::NAN, nonmated_mean: f64::NAN };
+        let mut g = GroupSpec {
+            attrs: Vec::new(),
+            mated_mean: f64::NAN,
+            nonmated_mean: f64::NAN,
+        };
         for part in s.split(',') {
-            let (k, v) = part.split_once('=').ok_or_else(|| format!("group {s:?}: {part:?} is not KEY=VALUE"))?;
-            let num = || v.parse::<f64>().map_err(|_| format!("group {s:?}: {k} = {v:?} is not a number"));
+            let (k, v) = part
+                .split_once('=')
+                .ok_or_else(|| format!("group {s:?}: {part:?} is not KEY=VALUE"))?;
+            let num = || {
+                v.parse::<f64>()
+                    .map_err(|_| format!("group {s:?}: {k} = {v:?} is not a number"))
+            };
             match k.trim() {
                 "mated_mean" => g.mated_mean = num()?,
                 "nonmated_mean" => g.nonmated_mean = num()?,
@@ -41,13 +50,19 @@ impl GroupSpec {
             }
         }
         if !g.mated_mean.is_finite() || !g.nonmated_mean.is_finite() || g.attrs.is_empty() {
-            return Err(format!("group {s:?}: needs attributes, mated_mean and nonmated_mean"));
+            return Err(format!(
+                "group {s:?}: needs attributes, mated_mean and nonmated_mean"
+            ));
         }
         Ok(g)
     }
 
     pub fn name(&self) -> String {
-        self.attrs.iter().map(|(_, v)| v.as_str()).collect::<Vec<_>>().join("+")
+        self.attrs
+            .iter()
+            .map(|(_, v)| v.as_str())
+            .collect::<Vec<_>>()
+            .join("+")
     }
 }
 
@@ -77,7 +92,12 @@ pub fn normal_cdf(x: f64) -> f64 {
 impl Population {
     /// The demo population: race A–D × sex F/M with documented differentials.
     pub fn demo() -> Population {
-        let race = [("A", 0.0, 0.0), ("B", -0.3, 0.4), ("C", -0.1, 0.2), ("D", -0.5, 0.6)];
+        let race = [
+            ("A", 0.0, 0.0),
+            ("B", -0.3, 0.4),
+            ("C", -0.1, 0.2),
+            ("D", -0.5, 0.6),
+        ];
         let sex = [("F", -0.3, 0.2), ("M", 0.0, 0.0)];
         let mut groups = Vec::new();
         for (r, rm, rn) in race {
@@ -118,11 +138,24 @@ impl Population {
     pub fn write_csv<W: Write>(&self, w: W) -> io::Result<()> {
         let invalid = |m: &str| io::Error::new(io::ErrorKind::InvalidInput, m.to_string());
         if self.groups.is_empty() || self.subjects_per_group < 2 {
-            return Err(invalid("need at least one group and two subjects per group"));
+            return Err(invalid(
+                "need at least one group and two subjects per group",
+            ));
         }
-        let attrs: Vec<&str> = self.groups[0].attrs.iter().map(|(k, _)| k.as_str()).collect();
-        if self.groups.iter().any(|g| g.attrs.iter().map(|(k, _)| k.as_str()).ne(attrs.iter().copied())) {
-            return Err(invalid("every group must list the same attributes in the same order"));
+        let attrs: Vec<&str> = self.groups[0]
+            .attrs
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .collect();
+        if self.groups.iter().any(|g| {
+            g.attrs
+                .iter()
+                .map(|(k, _)| k.as_str())
+                .ne(attrs.iter().copied())
+        }) {
+            return Err(invalid(
+                "every group must list the same attributes in the same order",
+            ));
         }
         if self.groups.len() < 2 && self.cross_nonmated > 0 {
             return Err(invalid("cross-group comparisons need at least two groups"));
@@ -133,15 +166,32 @@ impl Population {
         let impostor = normal(self.nonmated_sd)?;
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
         let mut w = csv::Writer::from_writer(w);
-        let mut header = vec!["subject_a".to_string(), "subject_b".into(), "mated".into(), "score".into()];
+        let mut header = vec![
+            "subject_a".to_string(),
+            "subject_b".into(),
+            "mated".into(),
+            "score".into(),
+        ];
         for side in ["a", "b"] {
             header.extend(attrs.iter().map(|a| format!("{a}_{side}")));
         }
         w.write_record(&header)?;
         let n = self.subjects_per_group;
         let subject = |g: usize, i: usize| format!("S{:02}{:05}", g, i);
-        let row = |w: &mut csv::Writer<W>, g: usize, i: usize, h: usize, j: usize, mated: bool, score: f64| -> io::Result<()> {
-            let mut rec = vec![subject(g, i), subject(h, j), (mated as u8).to_string(), format!("{score:.6}")];
+        let row = |w: &mut csv::Writer<W>,
+                   g: usize,
+                   i: usize,
+                   h: usize,
+                   j: usize,
+                   mated: bool,
+                   score: f64|
+         -> io::Result<()> {
+            let mut rec = vec![
+                subject(g, i),
+                subject(h, j),
+                (mated as u8).to_string(),
+                format!("{score:.6}"),
+            ];
             rec.extend(self.groups[g].attrs.iter().map(|(_, v)| v.clone()));
             rec.extend(self.groups[h].attrs.iter().map(|(_, v)| v.clone()));
             w.write_record(&rec).map_err(io::Error::from)
@@ -165,9 +215,20 @@ impl Population {
         for _ in 0..self.cross_nonmated {
             let g = rng.random_range(0..k);
             let h = (g + rng.random_range(1..k)) % k;
-            let mean = self.groups[g].nonmated_mean.min(self.groups[h].nonmated_mean) - self.cross_shift;
+            let mean = self.groups[g]
+                .nonmated_mean
+                .min(self.groups[h].nonmated_mean)
+                - self.cross_shift;
             let s = mean + impostor.sample(&mut rng);
-            row(&mut w, g, rng.random_range(0..n), h, rng.random_range(0..n), false, s)?;
+            row(
+                &mut w,
+                g,
+                rng.random_range(0..n),
+                h,
+                rng.random_range(0..n),
+                false,
+                s,
+            )?;
         }
         w.flush()
     }

@@ -21,28 +21,46 @@ pub enum Policy {
 impl Policy {
     /// Parses `fixed:T`, `global-fmr:α` or `group-fmr:α`; the label keeps α as written.
     pub fn parse(s: &str) -> Result<Policy> {
-        let (kind, arg) = s
-            .split_once(':')
-            .ok_or_else(|| Error::Config(format!("threshold policy {s:?}: expected KIND:VALUE (fixed:T, global-fmr:α, group-fmr:α)")))?;
-        let value: f64 = arg
-            .trim()
-            .parse()
-            .map_err(|_| Error::Config(format!("threshold policy {s:?}: {arg:?} is not a number")))?;
+        let (kind, arg) = s.split_once(':').ok_or_else(|| {
+            Error::Config(format!(
+                "threshold policy {s:?}: expected KIND:VALUE (fixed:T, global-fmr:α, group-fmr:α)"
+            ))
+        })?;
+        let value: f64 = arg.trim().parse().map_err(|_| {
+            Error::Config(format!("threshold policy {s:?}: {arg:?} is not a number"))
+        })?;
         let label = format!("{kind}:{}", arg.trim());
         let alpha_ok = value > 0.0 && value <= 1.0;
         match kind {
-            "fixed" if value.is_finite() => Ok(Policy::Fixed { label, threshold: value }),
-            "global-fmr" if alpha_ok => Ok(Policy::GlobalFmr { label, alpha: value }),
-            "group-fmr" if alpha_ok => Ok(Policy::GroupFmr { label, alpha: value }),
-            "fixed" => Err(Error::Config(format!("threshold policy {s:?}: the threshold must be finite"))),
-            "global-fmr" | "group-fmr" => Err(Error::Config(format!("threshold policy {s:?}: α must be in (0, 1]"))),
-            _ => Err(Error::Config(format!("threshold policy {s:?}: unknown kind {kind:?} (fixed, global-fmr, group-fmr)"))),
+            "fixed" if value.is_finite() => Ok(Policy::Fixed {
+                label,
+                threshold: value,
+            }),
+            "global-fmr" if alpha_ok => Ok(Policy::GlobalFmr {
+                label,
+                alpha: value,
+            }),
+            "group-fmr" if alpha_ok => Ok(Policy::GroupFmr {
+                label,
+                alpha: value,
+            }),
+            "fixed" => Err(Error::Config(format!(
+                "threshold policy {s:?}: the threshold must be finite"
+            ))),
+            "global-fmr" | "group-fmr" => Err(Error::Config(format!(
+                "threshold policy {s:?}: α must be in (0, 1]"
+            ))),
+            _ => Err(Error::Config(format!(
+                "threshold policy {s:?}: unknown kind {kind:?} (fixed, global-fmr, group-fmr)"
+            ))),
         }
     }
 
     pub fn label(&self) -> &str {
         match self {
-            Policy::Fixed { label, .. } | Policy::GlobalFmr { label, .. } | Policy::GroupFmr { label, .. } => label,
+            Policy::Fixed { label, .. }
+            | Policy::GlobalFmr { label, .. }
+            | Policy::GroupFmr { label, .. } => label,
         }
     }
 }
@@ -156,6 +174,8 @@ mod tests {
         assert!(Policy::parse("global-fmr:2").is_err());
         assert!(Policy::parse("median:0.5").is_err());
         assert!(Policy::parse("fixed").is_err());
-        assert!(matches!(Policy::parse("fixed:-0.25").unwrap(), Policy::Fixed { threshold, .. } if threshold == -0.25));
+        assert!(
+            matches!(Policy::parse("fixed:-0.25").unwrap(), Policy::Fixed { threshold, .. } if threshold == -0.25)
+        );
     }
 }

@@ -80,8 +80,16 @@ mod tests {
         // statsmodels 0.14 proportion_confint(10, 100, method='wilson') gives
         // (0.05522913706067509, 0.17436566150491348).
         let i = wilson(10.0, 100.0).unwrap();
-        assert!((i.low - 0.055_229_137_060_675_09).abs() < 1e-12, "{}", i.low);
-        assert!((i.high - 0.174_365_661_504_913_48).abs() < 1e-12, "{}", i.high);
+        assert!(
+            (i.low - 0.055_229_137_060_675_09).abs() < 1e-12,
+            "{}",
+            i.low
+        );
+        assert!(
+            (i.high - 0.174_365_661_504_913_48).abs() < 1e-12,
+            "{}",
+            i.high
+        );
         assert_eq!(i.method, CiMethod::Wilson);
     }
 
@@ -90,7 +98,11 @@ mod tests {
         let i = wilson(0.0, 1000.0).unwrap();
         assert_eq!(i.low, 0.0);
         // Python: 1 - 0.05**(1/1000) = 0.0029912495450953314 (rule of three: ≈ 0.003)
-        assert!((i.high - 0.002_991_249_545_095_331_4).abs() < 1e-15, "{}", i.high);
+        assert!(
+            (i.high - 0.002_991_249_545_095_331_4).abs() < 1e-15,
+            "{}",
+            i.high
+        );
         assert_eq!(i.method, CiMethod::OneSidedUpperZeroEvents);
         let all = wilson(1000.0, 1000.0).unwrap();
         assert!((all.low - (1.0 - 0.002_991_249_545_095_331_4)).abs() < 1e-15);

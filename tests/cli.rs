@@ -25,13 +25,29 @@ fn tidy_csv_has_exactly_the_contract_columns_and_hand_worked_values() {
     let dir = tempfile::tempdir().unwrap();
     let f = write(dir.path(), "c.csv", SMALL);
     let out = biasbench()
-        .args(["verify", f.to_str().unwrap(), "--attr", "race", "--threshold", "fixed:0.5", "--format", "csv"])
+        .args([
+            "verify",
+            f.to_str().unwrap(),
+            "--attr",
+            "race",
+            "--threshold",
+            "fixed:0.5",
+            "--format",
+            "csv",
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     let mut lines = text.lines();
-    assert_eq!(lines.next().unwrap(), "task,attribute,group,policy,threshold,metric,value,ci_low,ci_high,errors,trials");
+    assert_eq!(
+        lines.next().unwrap(),
+        "task,attribute,group,policy,threshold,metric,value,ci_low,ci_high,errors,trials"
+    );
     let find = |attr: &str, group: &str, metric: &str| -> Vec<String> {
         text.lines()
             .map(|l| l.split(',').map(str::to_string).collect::<Vec<_>>())
@@ -42,7 +58,10 @@ fn tidy_csv_has_exactly_the_contract_columns_and_hand_worked_values() {
     // same-group non-mated: 0.6 → FMR 1/1. Group B: mated 0.8, 0.7 → FNMR 0/2;
     // non-mated 0.1 → FMR 0/1. Cross A~B: 0.2, 0.3, 0.5 → 1/3.
     let a = find("race", "A", "fnmr");
-    assert_eq!((a[4].as_str(), a[6].as_str(), a[9].as_str(), a[10].as_str()), ("0.5", "0.5", "1", "2"));
+    assert_eq!(
+        (a[4].as_str(), a[6].as_str(), a[9].as_str(), a[10].as_str()),
+        ("0.5", "0.5", "1", "2")
+    );
     assert_eq!(find("race", "A", "fmr")[6], "1");
     let b = find("race", "B", "fnmr");
     assert_eq!((b[6].as_str(), b[7].as_str()), ("0", "0"));
@@ -62,7 +81,16 @@ fn json_carries_reasons_for_non_finite_values() {
     let dir = tempfile::tempdir().unwrap();
     let f = write(dir.path(), "c.csv", SMALL);
     let out = biasbench()
-        .args(["verify", f.to_str().unwrap(), "--attr", "race", "--threshold", "fixed:0.5", "--format", "json"])
+        .args([
+            "verify",
+            f.to_str().unwrap(),
+            "--attr",
+            "race",
+            "--threshold",
+            "fixed:0.5",
+            "--format",
+            "json",
+        ])
         .output()
         .unwrap();
     let j: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -72,7 +100,10 @@ fn json_carries_reasons_for_non_finite_values() {
     let s = race["operating_points"][0]["summaries"].as_array().unwrap();
     let ir = s.iter().find(|x| x["metric"] == "ir").unwrap();
     assert!(ir["value"].is_null());
-    assert_eq!(ir["reason"], "FMR: the minimum is 0 (group B has 0 of 1 errors)");
+    assert_eq!(
+        ir["reason"],
+        "FMR: the minimum is 0 (group B has 0 of 1 errors)"
+    );
 }
 
 #[test]
@@ -85,10 +116,22 @@ fn gzip_tsv_and_distance_scores() {
     let p = dir.path().join("c.tsv.gz");
     std::fs::write(&p, gz.finish().unwrap()).unwrap();
     let out = biasbench()
-        .args(["verify", p.to_str().unwrap(), "--distance", "--threshold", "fixed:0.5", "--format", "json"])
+        .args([
+            "verify",
+            p.to_str().unwrap(),
+            "--distance",
+            "--threshold",
+            "fixed:0.5",
+            "--format",
+            "json",
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let j: Value = serde_json::from_slice(&out.stdout).unwrap();
     // As distances, accept d ≤ 0.5: mated 0.9, 0.8, 0.7 rejected, 0.4 accepted → FNMR 3/4.
     let pooled = &j["verify"]["views"][0]["operating_points"][0]["groups"][0];
@@ -103,48 +146,102 @@ fn gzip_tsv_and_distance_scores() {
 fn bad_input_fails_naming_file_line_column_value() {
     let dir = tempfile::tempdir().unwrap();
     let f = write(dir.path(), "bad.csv", "score,mated\n0.5,1\n0.7,0\nabc,1\n");
-    let out = biasbench().args(["verify", f.to_str().unwrap()]).output().unwrap();
+    let out = biasbench()
+        .args(["verify", f.to_str().unwrap()])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("bad.csv:4: column 'score', value \"abc\": not a number"), "{err}");
+    assert!(
+        err.contains("bad.csv:4: column 'score', value \"abc\": not a number"),
+        "{err}"
+    );
 
     let f = write(dir.path(), "ragged.csv", "score,mated\n0.5,1\n0.7\n");
-    let err = biasbench().args(["verify", f.to_str().unwrap()]).output().unwrap().stderr;
-    assert!(String::from_utf8_lossy(&err).contains("ragged.csv:3: ragged row"), "{}", String::from_utf8_lossy(&err));
+    let err = biasbench()
+        .args(["verify", f.to_str().unwrap()])
+        .output()
+        .unwrap()
+        .stderr;
+    assert!(
+        String::from_utf8_lossy(&err).contains("ragged.csv:3: ragged row"),
+        "{}",
+        String::from_utf8_lossy(&err)
+    );
 
     let f = write(dir.path(), "empty.csv", "");
-    let err = biasbench().args(["verify", f.to_str().unwrap()]).output().unwrap().stderr;
+    let err = biasbench()
+        .args(["verify", f.to_str().unwrap()])
+        .output()
+        .unwrap()
+        .stderr;
     assert!(String::from_utf8_lossy(&err).contains("empty.csv: the file is empty"));
 
-    let err = biasbench().args(["verify", "/nonexistent/x.csv"]).output().unwrap().stderr;
+    let err = biasbench()
+        .args(["verify", "/nonexistent/x.csv"])
+        .output()
+        .unwrap()
+        .stderr;
     assert!(String::from_utf8_lossy(&err).contains("/nonexistent/x.csv"));
 
-    let f = write(dir.path(), "drop.csv", "score,mated\n0.5,1\n0.7,perhaps\n0.2,0\n");
-    let out = biasbench().args(["verify", f.to_str().unwrap(), "--strict"]).output().unwrap();
+    let f = write(
+        dir.path(),
+        "drop.csv",
+        "score,mated\n0.5,1\n0.7,perhaps\n0.2,0\n",
+    );
+    let out = biasbench()
+        .args(["verify", f.to_str().unwrap(), "--strict"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("drop.csv:3: column 'mated', value \"perhaps\""));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("drop.csv:3: column 'mated', value \"perhaps\""));
     // Without --strict the row is dropped and shown in the accounting.
-    let out = biasbench().args(["verify", f.to_str().unwrap(), "--format", "json"]).output().unwrap();
+    let out = biasbench()
+        .args(["verify", f.to_str().unwrap(), "--format", "json"])
+        .output()
+        .unwrap();
     let j: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(j["accounting"]["rows"], 3);
     assert_eq!(j["accounting"]["used"], 2);
-    assert_eq!(j["accounting"]["dropped"][0]["reason"], "unknown mated value");
+    assert_eq!(
+        j["accounting"]["dropped"][0]["reason"],
+        "unknown mated value"
+    );
     assert_eq!(j["accounting"]["dropped"][0]["first"]["line"], 3);
 }
 
 #[test]
 fn subjects_table_supplies_attributes() {
     let dir = tempfile::tempdir().unwrap();
-    let c = write(dir.path(), "c.csv", "subject_a,subject_b,score\ns1,s1,0.9\ns2,s2,0.4\ns1,s2,0.6\ns1,s9,0.1\n");
+    let c = write(
+        dir.path(),
+        "c.csv",
+        "subject_a,subject_b,score\ns1,s1,0.9\ns2,s2,0.4\ns1,s2,0.6\ns1,s9,0.1\n",
+    );
     let s = write(dir.path(), "s.csv", "subject_id,race\ns1,A\ns2,A\n");
     let out = biasbench()
-        .args(["verify", c.to_str().unwrap(), "--subjects", s.to_str().unwrap(), "--attr", "race"])
+        .args([
+            "verify",
+            c.to_str().unwrap(),
+            "--subjects",
+            s.to_str().unwrap(),
+            "--attr",
+            "race",
+        ])
         .args(["--threshold", "fixed:0.5", "--format", "json"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let j: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(j["accounting"]["dropped"][0]["reason"], "subject not in the subjects table");
+    assert_eq!(
+        j["accounting"]["dropped"][0]["reason"],
+        "subject not in the subjects table"
+    );
     assert_eq!(j["accounting"]["dropped"][0]["first"]["value"], "s9");
     let a = &j["verify"]["views"][1]["operating_points"][0]["groups"][0];
     assert_eq!(a["group"], "A");
@@ -156,9 +253,22 @@ fn subjects_table_supplies_attributes() {
 #[test]
 fn spreadsheet_formulas_in_group_names_are_neutralised() {
     let dir = tempfile::tempdir().unwrap();
-    let f = write(dir.path(), "c.csv", "score,mated,race\n0.9,1,=cmd()\n0.1,0,=cmd()\n");
+    let f = write(
+        dir.path(),
+        "c.csv",
+        "score,mated,race\n0.9,1,=cmd()\n0.1,0,=cmd()\n",
+    );
     let out = biasbench()
-        .args(["verify", f.to_str().unwrap(), "--attr", "race", "--threshold", "fixed:0.5", "--format", "csv"])
+        .args([
+            "verify",
+            f.to_str().unwrap(),
+            "--attr",
+            "race",
+            "--threshold",
+            "fixed:0.5",
+            "--format",
+            "csv",
+        ])
         .output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
@@ -171,14 +281,32 @@ fn reproducible_reports_are_byte_identical_across_thread_counts() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("sim.csv");
     biasbench()
-        .args(["simulate", "--out", data.to_str().unwrap(), "--subjects-per-group", "30", "--nonmated-per-group", "400", "--cross-nonmated", "500"])
+        .args([
+            "simulate",
+            "--out",
+            data.to_str().unwrap(),
+            "--subjects-per-group",
+            "30",
+            "--nonmated-per-group",
+            "400",
+            "--cross-nonmated",
+            "500",
+        ])
         .assert()
         .success();
     for format in ["json", "csv", "markdown", "table"] {
         let run = |threads: &str| {
             biasbench()
                 .env("RAYON_NUM_THREADS", threads)
-                .args(["verify", data.to_str().unwrap(), "--attr", "race,sex", "--reproducible", "--format", format])
+                .args([
+                    "verify",
+                    data.to_str().unwrap(),
+                    "--attr",
+                    "race,sex",
+                    "--reproducible",
+                    "--format",
+                    format,
+                ])
                 .output()
                 .unwrap()
                 .stdout
@@ -190,31 +318,75 @@ fn reproducible_reports_are_byte_identical_across_thread_counts() {
     }
     let out = dir.path().join("r.json");
     biasbench()
-        .args(["verify", data.to_str().unwrap(), "--format", "json", "--out", out.to_str().unwrap()])
+        .args([
+            "verify",
+            data.to_str().unwrap(),
+            "--format",
+            "json",
+            "--out",
+            out.to_str().unwrap(),
+        ])
         .assert()
         .success();
     let j: Value = serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap();
-    assert!(j["provenance"]["time"].is_string(), "time is recorded without --reproducible");
+    assert!(
+        j["provenance"]["time"].is_string(),
+        "time is recorded without --reproducible"
+    );
 }
 
 /// RFW distances of a published model. Reference counts at the FaVFA global
 /// threshold are those in the data set's SOURCE.md (computed by its curators).
 #[test]
 fn rfw_bupt_distances_match_the_reference_table() {
-    let Some(dir) = common::shared_data("rfw-bupt-distances") else { return };
+    let Some(dir) = common::shared_data("rfw-bupt-distances") else {
+        return;
+    };
     let out = biasbench()
         .arg("verify")
         .arg(dir.join("bupt_rfw_scores.csv"))
-        .args(["--score", "dist", "--distance", "--mated", "label", "--subject-a", "img_1", "--subject-b", "img_2"])
-        .args(["--id-sep", "_", "--attr", "ethnicity", "--exclude", "ethnicity_ambiguous=1"])
-        .args(["--threshold", "fixed:1.1906802654266357", "--format", "json"])
+        .args([
+            "--score",
+            "dist",
+            "--distance",
+            "--mated",
+            "label",
+            "--subject-a",
+            "img_1",
+            "--subject-b",
+            "img_2",
+        ])
+        .args([
+            "--id-sep",
+            "_",
+            "--attr",
+            "ethnicity",
+            "--exclude",
+            "ethnicity_ambiguous=1",
+        ])
+        .args([
+            "--threshold",
+            "fixed:1.1906802654266357",
+            "--format",
+            "json",
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let j: Value = serde_json::from_slice(&out.stdout).unwrap();
     let acc = &j["accounting"];
-    assert_eq!((acc["rows"].as_u64(), acc["used"].as_u64()), (Some(24000), Some(23980)));
-    assert_eq!(acc["dropped"][0]["reason"], "excluded by --exclude ethnicity_ambiguous=1");
+    assert_eq!(
+        (acc["rows"].as_u64(), acc["used"].as_u64()),
+        (Some(24000), Some(23980))
+    );
+    assert_eq!(
+        acc["dropped"][0]["reason"],
+        "excluded by --exclude ethnicity_ambiguous=1"
+    );
     assert_eq!(acc["dropped"][0]["count"], 20);
     let view = &j["verify"]["views"][1];
     assert_eq!(view["attribute"], "ethnicity");
@@ -234,4 +406,83 @@ fn rfw_bupt_distances_match_the_reference_table() {
         assert_eq!(r["fmr"]["trials"], (*fp + *tn) as f64, "{name}");
         assert_eq!(r["accuracy"]["events"], (*tp + *tn) as f64, "{name}");
     }
+}
+
+#[test]
+fn impostor_population_sets_the_global_threshold() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "c.csv", SMALL);
+    let threshold = |impostors: &str| -> (Value, Value) {
+        let out = biasbench()
+            .args([
+                "verify",
+                f.to_str().unwrap(),
+                "--attr",
+                "race",
+                "--threshold",
+                "global-fmr:0.5",
+            ])
+            .args(["--impostors", impostors, "--format", "json"])
+            .output()
+            .unwrap();
+        let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let p = &j["verify"]["operating_points"][0];
+        (p["threshold"].clone(), p["pool"].clone())
+    };
+    // all: non-mated 0.1, 0.2, 0.3, 0.5, 0.6; k = ⌊2.5⌋ = 2 → accept {0.6, 0.5}: τ = 0.5.
+    assert_eq!(threshold("all"), (Value::from(0.5), Value::from(5)));
+    // same-group: 0.6 (A), 0.1 (B); k = 1 → τ = 0.6.
+    assert_eq!(threshold("same-group"), (Value::from(0.6), Value::from(2)));
+}
+
+#[test]
+fn small_groups_stay_in_tables_but_out_of_summaries() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "c.csv", SMALL);
+    let out = biasbench()
+        .args([
+            "verify",
+            f.to_str().unwrap(),
+            "--attr",
+            "race",
+            "--threshold",
+            "fixed:0.5",
+        ])
+        .args(["--min-group-size", "2", "--format", "json"])
+        .output()
+        .unwrap();
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let race = &j["verify"]["views"][1];
+    // Both groups have 2 mated but 1 same-group non-mated comparison: size 1 < 2.
+    assert_eq!(race["groups"][0]["in_summaries"], false);
+    assert_eq!(
+        race["operating_points"][0]["groups"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let s = &race["operating_points"][0]["summaries"][0];
+    assert!(s["value"].is_null());
+    assert_eq!(s["reason"], "no groups to summarise");
+}
+
+#[test]
+fn default_policies_follow_the_supported_targets() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "c.csv", SMALL);
+    let out = biasbench()
+        .args(["verify", f.to_str().unwrap(), "--format", "json"])
+        .output()
+        .unwrap();
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // 5 non-mated comparisons support only α ≥ 1 − 0.05^(1/5) = 0.4507, so every
+    // default target (1e-1 … 1e-6) is skipped, each with a note.
+    assert_eq!(j["verify"]["operating_points"].as_array().unwrap().len(), 0);
+    let notes = j["verify"]["notes"].as_array().unwrap();
+    assert_eq!(notes.len(), 6);
+    assert!(notes[0]
+        .as_str()
+        .unwrap()
+        .starts_with("global-fmr:1e-1 skipped: 5 non-mated"));
 }

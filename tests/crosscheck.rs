@@ -16,10 +16,20 @@ const TOL: f64 = 1e-12;
 #[test]
 fn verification_matches_reference_implementations() {
     let dir = root().join("fixtures/golden");
-    let golden: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("verify_random.json")).unwrap()).unwrap();
-    let policies: Vec<String> = golden["policies"].as_object().unwrap().keys().cloned().collect();
+    let golden: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("verify_random.json")).unwrap())
+            .unwrap();
+    let policies: Vec<String> = golden["policies"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
     let job = VerifyJob {
-        columns: VerifyColumns { attrs: vec!["race".into(), "sex".into()], ..Default::default() },
+        columns: VerifyColumns {
+            attrs: vec!["race".into(), "sex".into()],
+            ..Default::default()
+        },
         options: VerifyOptions {
             policies: policies.iter().map(|p| Policy::parse(p).unwrap()).collect(),
             ..Default::default()
@@ -46,7 +56,12 @@ fn verification_matches_reference_implementations() {
             let gg = &gv["groups"][&info.group];
             let at = |what: &str| format!("{} {} {what}", view.attribute, info.group);
             assert_eq!(info.mated, gg["mated"].as_u64().unwrap(), "{}", at("mated"));
-            assert_eq!(info.nonmated, gg["nonmated"].as_u64().unwrap(), "{}", at("nonmated"));
+            assert_eq!(
+                info.nonmated,
+                gg["nonmated"].as_u64().unwrap(),
+                "{}",
+                at("nonmated")
+            );
             assert_eq!(info.subjects, gg["subjects"].as_u64(), "{}", at("subjects"));
             let free = &view.threshold_free[i];
             assert_close(&at("eer"), free.eer, &gg["eer"], TOL);
@@ -61,11 +76,19 @@ fn verification_matches_reference_implementations() {
                 let r = &op.groups[i];
                 let want = &gg["at"][&op.policy];
                 if want.is_null() {
-                    assert!(r.fmr.value.is_nan() && r.threshold.is_nan(), "{}", at(&op.policy));
+                    assert!(
+                        r.fmr.value.is_nan() && r.threshold.is_nan(),
+                        "{}",
+                        at(&op.policy)
+                    );
                     continue;
                 }
                 assert_close(&at("threshold"), r.threshold, &want["threshold"], 0.0);
-                for (name, rate) in [("fmr", &r.fmr), ("fnmr", &r.fnmr), ("accuracy", &r.accuracy)] {
+                for (name, rate) in [
+                    ("fmr", &r.fmr),
+                    ("fnmr", &r.fnmr),
+                    ("accuracy", &r.accuracy),
+                ] {
                     let w = &want[name];
                     let what = at(&format!("{} {name}", op.policy));
                     assert_eq!(rate.events, w[0].as_f64().unwrap(), "{what} events");
@@ -88,7 +111,12 @@ fn verification_matches_reference_implementations() {
         for op in &view.operating_points {
             let want = &gv["summaries"][&op.policy];
             for s in &op.summaries {
-                assert_close(&format!("{} {} {}", view.attribute, op.policy, s.metric), s.value, &want[&s.metric], 1e-10);
+                assert_close(
+                    &format!("{} {} {}", view.attribute, op.policy, s.metric),
+                    s.value,
+                    &want[&s.metric],
+                    1e-10,
+                );
                 checked += 1;
             }
         }

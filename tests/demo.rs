@@ -12,7 +12,11 @@ fn demo_recovers_the_known_differentials() {
     let v = report.verify.as_ref().unwrap();
     let truth = demo::truth(&Population::demo());
     let view = v.views.iter().find(|x| x.attribute == "race+sex").unwrap();
-    let at = view.operating_points.iter().find(|a| a.policy == "fixed:3").unwrap();
+    let at = view
+        .operating_points
+        .iter()
+        .find(|a| a.policy == "fixed:3")
+        .unwrap();
     assert_eq!(at.groups.len(), truth.groups.len());
     let p = &truth.population;
     // FNMR comparisons of one subject share its effect: design effect at most
@@ -21,10 +25,18 @@ fn demo_recovers_the_known_differentials() {
     for (got, want) in at.groups.iter().zip(&truth.groups) {
         assert_eq!(got.group, want.group);
         assert_eq!(got.threshold, DEMO_THRESHOLD);
-        for (what, rate, expect, d) in [("fmr", &got.fmr, want.fmr_at_3, 1.0), ("fnmr", &got.fnmr, want.fnmr_at_3, deff)] {
+        for (what, rate, expect, d) in [
+            ("fmr", &got.fmr, want.fmr_at_3, 1.0),
+            ("fnmr", &got.fnmr, want.fnmr_at_3, deff),
+        ] {
             let se = (expect * (1.0 - expect) * d / rate.trials).sqrt();
             let z = (rate.value - expect) / se;
-            assert!(z.abs() < 4.0, "{} {what}: observed {} vs true {expect} (z = {z:.2})", got.group, rate.value);
+            assert!(
+                z.abs() < 4.0,
+                "{} {what}: observed {} vs true {expect} (z = {z:.2})",
+                got.group,
+                rate.value
+            );
         }
     }
     // The largest true differentials are found: D+F has the highest FMR and
@@ -39,8 +51,16 @@ fn demo_recovers_the_known_differentials() {
     // The true FMR max/min across race+sex is Q(2.2)/Q(3) ≈ 10.3.
     let truth_ratio = truth.groups.iter().map(|g| g.fmr_at_3).fold(0.0, f64::max)
         / truth.groups.iter().map(|g| g.fmr_at_3).fold(1.0, f64::min);
-    let got = at.summaries.iter().find(|s| s.metric == "fmr.max_over_min").unwrap().value;
-    assert!((got / truth_ratio - 1.0).abs() < 0.5, "max/min {got} vs true {truth_ratio}");
+    let got = at
+        .summaries
+        .iter()
+        .find(|s| s.metric == "fmr.max_over_min")
+        .unwrap()
+        .value;
+    assert!(
+        (got / truth_ratio - 1.0).abs() < 0.5,
+        "max/min {got} vs true {truth_ratio}"
+    );
 }
 
 #[test]
@@ -49,8 +69,13 @@ fn committed_demo_report_is_current() {
     let dir = common::root().join("reports/demo");
     for f in Format::ALL {
         let path = dir.join(format!("report.{}", f.extension()));
-        let committed = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        assert!(committed == render(&report, f), "{} is stale: run `cargo run --release -- demo`", path.display());
+        let committed =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(
+            committed == render(&report, f),
+            "{} is stale: run `cargo run --release -- demo`",
+            path.display()
+        );
     }
 }
 
@@ -59,7 +84,16 @@ fn demo_writes_every_format() {
     let dir = tempfile::tempdir().unwrap();
     let report = demo::run(vec![]).unwrap();
     demo::write(&report, dir.path()).unwrap();
-    for name in ["report.txt", "report.json", "report.csv", "report.md", "population.json"] {
-        assert!(dir.path().join(name).metadata().unwrap().len() > 100, "{name}");
+    for name in [
+        "report.txt",
+        "report.json",
+        "report.csv",
+        "report.md",
+        "population.json",
+    ] {
+        assert!(
+            dir.path().join(name).metadata().unwrap().len() > 100,
+            "{name}"
+        );
     }
 }

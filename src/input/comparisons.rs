@@ -149,7 +149,11 @@ impl Comparisons {
                 let (c, v) = rule.split_once('=').ok_or_else(|| {
                     Error::Config(format!("--exclude {rule:?}: expected COLUMN=VALUE"))
                 })?;
-                Ok((t.column(c, "--exclude")?, v.as_bytes().to_vec(), format!("excluded by --exclude {rule}")))
+                Ok((
+                    t.column(c, "--exclude")?,
+                    v.as_bytes().to_vec(),
+                    format!("excluded by --exclude {rule}"),
+                ))
             })
             .collect::<Result<Vec<_>>>()?;
 
@@ -183,7 +187,13 @@ impl Comparisons {
                     .filter(|(j, _)| from_table.contains(j))
                     .map(|(_, i)| i)
                     .collect();
-                Some(SubjectTable::read(path, &cols.subject_id, &names, &mut refs, cols.delimiter)?)
+                Some(SubjectTable::read(
+                    path,
+                    &cols.subject_id,
+                    &names,
+                    &mut refs,
+                    cols.delimiter,
+                )?)
             }
             _ => None,
         };
@@ -223,13 +233,17 @@ impl Comparisons {
             macro_rules! drop_row {
                 ($reason:expr, $col:expr, $val:expr) => {{
                     if cols.strict {
-                        return Err(Error::Strict { location: loc($col, $val), reason: $reason.to_string() });
+                        return Err(Error::Strict {
+                            location: loc($col, $val),
+                            reason: $reason.to_string(),
+                        });
                     }
                     out.accounting.drop_row($reason, || loc($col, $val));
                     continue;
                 }};
             }
-            if let Some((c, _, reason)) = excludes.iter().find(|(c, v, _)| trim(&rec[*c]) == &v[..]) {
+            if let Some((c, _, reason)) = excludes.iter().find(|(c, v, _)| trim(&rec[*c]) == &v[..])
+            {
                 drop_row!(reason, *c, &rec[*c]);
             }
             let score = match parse_score(&rec[score_col]) {
@@ -278,21 +292,38 @@ impl Comparisons {
             };
             let mut placeable = cols.attrs.is_empty();
             for (j, src) in sources.iter().enumerate() {
-                let code = |i: &mut Interner, v: &[u8]| if is_missing(v) { MISSING } else { i.intern(trim(v)) };
+                let code = |i: &mut Interner, v: &[u8]| {
+                    if is_missing(v) {
+                        MISSING
+                    } else {
+                        i.intern(trim(v))
+                    }
+                };
                 let (a, b) = match *src {
-                    AttrSource::Sides(x, y) => (code(&mut interners[j], &rec[x]), code(&mut interners[j], &rec[y])),
+                    AttrSource::Sides(x, y) => (
+                        code(&mut interners[j], &rec[x]),
+                        code(&mut interners[j], &rec[y]),
+                    ),
                     AttrSource::Pair(x) => {
                         let c = code(&mut interners[j], &rec[x]);
                         (c, c)
                     }
                     AttrSource::Subjects(k) => {
-                        let (tbl, (_, _, sa, sb)) = (table.as_ref().expect("table"), ids.expect("ids"));
-                        (tbl.lookup(sa).map_or(MISSING, |c| c[k]), tbl.lookup(sb).map_or(MISSING, |c| c[k]))
+                        let (tbl, (_, _, sa, sb)) =
+                            (table.as_ref().expect("table"), ids.expect("ids"));
+                        (
+                            tbl.lookup(sa).map_or(MISSING, |c| c[k]),
+                            tbl.lookup(sb).map_or(MISSING, |c| c[k]),
+                        )
                     }
                 };
                 row_a[j] = a;
                 row_b[j] = b;
-                placeable |= if mated { a != MISSING || b != MISSING } else { a != MISSING && b != MISSING };
+                placeable |= if mated {
+                    a != MISSING || b != MISSING
+                } else {
+                    a != MISSING && b != MISSING
+                };
             }
             if !placeable {
                 let c = match sources[0] {
@@ -318,7 +349,9 @@ impl Comparisons {
             out.inputs.push(tbl.input);
         }
         out.n_subjects = subject_ids.len();
-        for (j, ((interner, mut a), mut b)) in interners.into_iter().zip(side_a).zip(side_b).enumerate() {
+        for (j, ((interner, mut a), mut b)) in
+            interners.into_iter().zip(side_a).zip(side_b).enumerate()
+        {
             let (values, remap) = interner.into_sorted();
             apply_remap(&mut a, &remap);
             apply_remap(&mut b, &remap);
@@ -344,12 +377,19 @@ mod tests {
     use super::*;
 
     fn read(text: &str, cols: &VerifyColumns) -> Result<Comparisons> {
-        let t = Table::from_reader("c.csv".into(), Box::new(std::io::Cursor::new(text.as_bytes().to_vec())), None)?;
+        let t = Table::from_reader(
+            "c.csv".into(),
+            Box::new(std::io::Cursor::new(text.as_bytes().to_vec())),
+            None,
+        )?;
         Comparisons::read(t, cols)
     }
 
     fn attrs(a: &[&str]) -> VerifyColumns {
-        VerifyColumns { attrs: a.iter().map(|s| s.to_string()).collect(), ..Default::default() }
+        VerifyColumns {
+            attrs: a.iter().map(|s| s.to_string()).collect(),
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -359,10 +399,19 @@ mod tests {
         let acc = &c.accounting;
         assert_eq!((acc.rows, acc.used), (6, 2));
         assert!(acc.balanced());
-        let reasons: Vec<(&str, u64, u64)> = acc.dropped.iter().map(|d| (d.reason.as_str(), d.count, d.first.line)).collect();
+        let reasons: Vec<(&str, u64, u64)> = acc
+            .dropped
+            .iter()
+            .map(|d| (d.reason.as_str(), d.count, d.first.line))
+            .collect();
         assert_eq!(
             reasons,
-            [("missing score", 1, 3), ("unknown mated value", 1, 4), ("non-finite score", 1, 5), ("missing group in every attribute", 1, 6)]
+            [
+                ("missing score", 1, 3),
+                ("unknown mated value", 1, 4),
+                ("non-finite score", 1, 5),
+                ("missing group in every attribute", 1, 6)
+            ]
         );
         assert_eq!(acc.dropped[1].first.value, "maybe");
         assert_eq!(acc.dropped[1].first.column, "mated");
@@ -373,12 +422,18 @@ mod tests {
     #[test]
     fn unparsable_score_names_file_line_column_value() {
         let e = read("score,mated\n0.5,1\n0.5x,0\n", &VerifyColumns::default()).unwrap_err();
-        assert_eq!(e.to_string(), "c.csv:3: column 'score', value \"0.5x\": not a number");
+        assert_eq!(
+            e.to_string(),
+            "c.csv:3: column 'score', value \"0.5x\": not a number"
+        );
     }
 
     #[test]
     fn strict_turns_a_drop_into_an_error() {
-        let cols = VerifyColumns { strict: true, ..Default::default() };
+        let cols = VerifyColumns {
+            strict: true,
+            ..Default::default()
+        };
         let e = read("score,mated\n0.5,1\n0.5,perhaps\n", &cols).unwrap_err();
         assert_eq!(
             e.to_string(),
@@ -389,7 +444,10 @@ mod tests {
     #[test]
     fn missing_columns_are_named() {
         let e = read("s,mated\n0.5,1\n", &VerifyColumns::default()).unwrap_err();
-        assert!(e.to_string().contains("no column 'score' (flag --score)"), "{e}");
+        assert!(
+            e.to_string().contains("no column 'score' (flag --score)"),
+            "{e}"
+        );
         let e = read("score\n0.5\n", &VerifyColumns::default()).unwrap_err();
         assert!(e.to_string().contains("no mated column"), "{e}");
         let e = read("score,mated\n0.5,1\n", &attrs(&["race"])).unwrap_err();
@@ -420,7 +478,10 @@ mod tests {
         cols.exclude = vec!["flag=1".into()];
         let text = "score,mated,race_a,race_b,sex,flag\n1,1,B,B,F,0\n2,0,A,B,M,0\n3,0,A,,M,1\n";
         let c = read(text, &cols).unwrap();
-        assert_eq!(c.accounting.dropped[0].reason, "excluded by --exclude flag=1");
+        assert_eq!(
+            c.accounting.dropped[0].reason,
+            "excluded by --exclude flag=1"
+        );
         assert_eq!(c.attributes[0].values, ["A", "B"]);
         assert_eq!(c.attributes[0].side_a, [1, 0]);
         assert_eq!(c.attributes[0].side_b, [1, 1]);

@@ -43,7 +43,11 @@ impl SubjectTable {
             let sid = trim(&rec[id]);
             for (j, &c) in cols.iter().enumerate() {
                 let v = trim(&rec[c]);
-                row_codes[j] = if is_missing(v) { MISSING } else { interners[j].intern(v) };
+                row_codes[j] = if is_missing(v) {
+                    MISSING
+                } else {
+                    interners[j].intern(v)
+                };
             }
             match index.get(sid) {
                 Some(&row) => {

@@ -112,7 +112,11 @@ impl Table {
             .enumerate()
             .map(|(i, h)| {
                 let h = String::from_utf8_lossy(h);
-                let h = if i == 0 { h.trim_start_matches('\u{feff}') } else { &h };
+                let h = if i == 0 {
+                    h.trim_start_matches('\u{feff}')
+                } else {
+                    &h
+                };
                 h.trim().to_string()
             })
             .collect();
@@ -215,7 +219,11 @@ mod tests {
     use std::io::Write;
 
     fn table(bytes: &[u8]) -> Result<Table> {
-        Table::from_reader("t.csv".into(), Box::new(std::io::Cursor::new(bytes.to_vec())), None)
+        Table::from_reader(
+            "t.csv".into(),
+            Box::new(std::io::Cursor::new(bytes.to_vec())),
+            None,
+        )
     }
 
     #[test]
@@ -250,7 +258,10 @@ mod tests {
         let mut rec = csv::ByteRecord::new();
         while t.read(&mut rec).unwrap() {}
         let f = t.finish("x").unwrap();
-        assert_eq!(f.sha256, "309b0e45a73d3fc5325e2b6ed0a01ef8b9cde6b05a5633c1f893f970d52bfddc");
+        assert_eq!(
+            f.sha256,
+            "309b0e45a73d3fc5325e2b6ed0a01ef8b9cde6b05a5633c1f893f970d52bfddc"
+        );
     }
 
     #[test]

@@ -32,7 +32,10 @@ pub fn parse_score(v: &[u8]) -> Score {
     if is_missing(v) && !v.eq_ignore_ascii_case(b"nan") {
         return Score::Missing;
     }
-    match std::str::from_utf8(v).ok().and_then(|s| s.parse::<f64>().ok()) {
+    match std::str::from_utf8(v)
+        .ok()
+        .and_then(|s| s.parse::<f64>().ok())
+    {
         Some(x) if x.is_finite() => Score::Value(x),
         Some(_) => Score::NonFinite,
         None => Score::Unparsable,
@@ -43,7 +46,16 @@ pub fn parse_score(v: &[u8]) -> Score {
 /// mated/non-mated (also nonmated, non_mated), case-insensitive.
 pub fn parse_mated(v: &[u8]) -> Option<bool> {
     const YES: [&[u8]; 6] = [b"1", b"true", b"t", b"yes", b"y", b"genuine"];
-    const NO: [&[u8]; 8] = [b"0", b"false", b"f", b"no", b"n", b"impostor", b"non-mated", b"nonmated"];
+    const NO: [&[u8]; 8] = [
+        b"0",
+        b"false",
+        b"f",
+        b"no",
+        b"n",
+        b"impostor",
+        b"non-mated",
+        b"nonmated",
+    ];
     let v = trim(v);
     if YES.iter().any(|y| v.eq_ignore_ascii_case(y)) || v.eq_ignore_ascii_case(b"mated") {
         Some(true)
@@ -63,7 +75,15 @@ mod tests {
         for y in ["1", "TRUE", "Yes", "genuine", "Mated", " y "] {
             assert_eq!(parse_mated(y.as_bytes()), Some(true), "{y}");
         }
-        for n in ["0", "false", "NO", "impostor", "non-mated", "NonMated", "non_mated"] {
+        for n in [
+            "0",
+            "false",
+            "NO",
+            "impostor",
+            "non-mated",
+            "NonMated",
+            "non_mated",
+        ] {
             assert_eq!(parse_mated(n.as_bytes()), Some(false), "{n}");
         }
         for u in ["", "2", "maybe", "matedx"] {

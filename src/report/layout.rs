@@ -29,8 +29,12 @@ pub fn rate_cell(r: &Rate) -> String {
     match (&r.reason, r.ci) {
         (Some(why), _) => format!("undefined ({why})"),
         (None, Some(ci)) => match ci.method {
-            CiMethod::Wilson => format!("{} [{}, {}]", short(r.value), short(ci.low), short(ci.high)),
-            CiMethod::OneSidedUpperZeroEvents => format!("{} [≤ {}]", short(r.value), short(ci.high)),
+            CiMethod::Wilson => {
+                format!("{} [{}, {}]", short(r.value), short(ci.low), short(ci.high))
+            }
+            CiMethod::OneSidedUpperZeroEvents => {
+                format!("{} [≤ {}]", short(r.value), short(ci.high))
+            }
             CiMethod::OneSidedLowerAllEvents => format!("{} [≥ {}]", short(r.value), short(ci.low)),
         },
         (None, None) => short(r.value),
@@ -46,21 +50,39 @@ pub fn tables(report: &Report) -> Vec<TableModel> {
     let mut out = Vec::new();
     let mut inputs = TableModel::new("Inputs", &["role", "path", "rows", "bytes", "sha256"]);
     for f in &report.provenance.inputs {
-        inputs.rows.push(vec![f.role.clone(), f.path.clone(), f.rows.to_string(), f.bytes.to_string(), f.sha256.clone()]);
+        inputs.rows.push(vec![
+            f.role.clone(),
+            f.path.clone(),
+            f.rows.to_string(),
+            f.bytes.to_string(),
+            f.sha256.clone(),
+        ]);
     }
     out.push(inputs);
     let acc = &report.accounting;
-    let mut rows = TableModel::new("Row accounting", &["bucket", "rows", "first (file:line, column, value)"]);
-    rows.rows.push(vec!["read".into(), acc.rows.to_string(), String::new()]);
-    rows.rows.push(vec!["used".into(), acc.used.to_string(), String::new()]);
+    let mut rows = TableModel::new(
+        "Row accounting",
+        &["bucket", "rows", "first (file:line, column, value)"],
+    );
+    rows.rows
+        .push(vec!["read".into(), acc.rows.to_string(), String::new()]);
+    rows.rows
+        .push(vec!["used".into(), acc.used.to_string(), String::new()]);
     for d in &acc.dropped {
-        rows.rows.push(vec![format!("dropped: {}", d.reason), d.count.to_string(), d.first.to_string()]);
+        rows.rows.push(vec![
+            format!("dropped: {}", d.reason),
+            d.count.to_string(),
+            d.first.to_string(),
+        ]);
     }
     out.push(rows);
 
     let Some(v) = &report.verify else { return out };
     let mut ops = TableModel::new(
-        format!("Operating points ({} scores, accept if {}; global pool: {:?} non-mated)", v.score_sense, v.acceptance, v.impostors),
+        format!(
+            "Operating points ({} scores, accept if {}; global pool: {:?} non-mated)",
+            v.score_sense, v.acceptance, v.impostors
+        ),
         &["policy", "threshold", "pool", "achieved FMR", "supported"],
     );
     for p in &v.operating_points {
@@ -68,14 +90,22 @@ pub fn tables(report: &Report) -> Vec<TableModel> {
             p.policy.clone(),
             opt(p.threshold),
             p.pool.to_string(),
-            p.achieved_fmr.as_ref().map_or_else(|| "-".into(), rate_cell),
-            p.supported.map_or_else(|| "-".into(), |s| if s { "yes".into() } else { "no".into() }),
+            p.achieved_fmr
+                .as_ref()
+                .map_or_else(|| "-".into(), rate_cell),
+            p.supported.map_or_else(
+                || "-".into(),
+                |s| if s { "yes".into() } else { "no".into() },
+            ),
         ]);
     }
     out.push(ops);
 
     for view in &v.views {
-        let mut groups = TableModel::new(format!("Groups by {}", view.attribute), &["group", "mated", "non-mated", "subjects", "in summaries"]);
+        let mut groups = TableModel::new(
+            format!("Groups by {}", view.attribute),
+            &["group", "mated", "non-mated", "subjects", "in summaries"],
+        );
         for g in &view.groups {
             groups.rows.push(vec![
                 g.group.clone(),
@@ -96,13 +126,28 @@ pub fn tables(report: &Report) -> Vec<TableModel> {
                 &["group", "threshold", "FMR", "FNMR", "accuracy"],
             );
             for g in &at.groups {
-                t.rows.push(vec![g.group.clone(), short(g.threshold), rate_cell(&g.fmr), rate_cell(&g.fnmr), rate_cell(&g.accuracy)]);
+                t.rows.push(vec![
+                    g.group.clone(),
+                    short(g.threshold),
+                    rate_cell(&g.fmr),
+                    rate_cell(&g.fnmr),
+                    rate_cell(&g.accuracy),
+                ]);
             }
             out.push(t);
         }
-        let mut free = TableModel::new(format!("{}: threshold-free", view.attribute), &["group", "EER", "EER threshold", "AUC", "d'"]);
+        let mut free = TableModel::new(
+            format!("{}: threshold-free", view.attribute),
+            &["group", "EER", "EER threshold", "AUC", "d'"],
+        );
         for g in &view.threshold_free {
-            free.rows.push(vec![g.group.clone(), short(g.eer), opt(g.eer_threshold), short(g.auc), short(g.dprime)]);
+            free.rows.push(vec![
+                g.group.clone(),
+                short(g.eer),
+                opt(g.eer_threshold),
+                short(g.auc),
+                short(g.dprime),
+            ]);
         }
         out.push(free);
         if view.attribute == "*" {
@@ -110,16 +155,26 @@ pub fn tables(report: &Report) -> Vec<TableModel> {
         }
         let mut header = vec!["summary"];
         header.extend(view.operating_points.iter().map(|a| a.policy.as_str()));
-        let mut sums = TableModel::new(format!("{}: disparity summaries (α = {})", view.attribute, v.alpha), &header);
+        let mut sums = TableModel::new(
+            format!("{}: disparity summaries (α = {})", view.attribute, v.alpha),
+            &header,
+        );
         if let Some(first) = view.operating_points.first() {
             for (i, s) in first.summaries.iter().enumerate() {
                 let mut row = vec![s.metric.clone()];
-                row.extend(view.operating_points.iter().map(|a| short(a.summaries[i].value)));
+                row.extend(
+                    view.operating_points
+                        .iter()
+                        .map(|a| short(a.summaries[i].value)),
+                );
                 sums.rows.push(row);
             }
         }
         out.push(sums);
-        let mut eer = TableModel::new(format!("{}: EER summaries", view.attribute), &["summary", "value"]);
+        let mut eer = TableModel::new(
+            format!("{}: EER summaries", view.attribute),
+            &["summary", "value"],
+        );
         for s in &view.threshold_free_summaries {
             eer.rows.push(vec![s.metric.clone(), short(s.value)]);
         }
@@ -128,16 +183,27 @@ pub fn tables(report: &Report) -> Vec<TableModel> {
     let mut notes = TableModel::new("Notes", &["note"]);
     notes.rows.extend(v.notes.iter().map(|n| vec![n.clone()]));
     for view in &v.views {
-        let at = view.operating_points.iter().map(|a| (a.policy.as_str(), &a.summaries));
+        let at = view
+            .operating_points
+            .iter()
+            .map(|a| (a.policy.as_str(), &a.summaries));
         for (policy, sums) in at.chain([("none", &view.threshold_free_summaries)]) {
             for s in sums.iter().filter(|s| s.reason.is_some()) {
                 let why = s.reason.as_deref().unwrap_or_default();
-                notes.rows.push(vec![format!("{} {} at {}: {} because {why}", view.attribute, s.metric, policy, short(s.value))]);
+                notes.rows.push(vec![format!(
+                    "{} {} at {}: {} because {why}",
+                    view.attribute,
+                    s.metric,
+                    policy,
+                    short(s.value)
+                )]);
             }
         }
     }
     notes.rows.push(vec![format!("EER: {}", v.conventions.eer)]);
-    notes.rows.push(vec![format!("intervals: {}", v.conventions.interval)]);
+    notes
+        .rows
+        .push(vec![format!("intervals: {}", v.conventions.interval)]);
     out.push(notes);
     out
 }
@@ -158,7 +224,9 @@ pub fn terminal(tables: &[TableModel]) -> String {
 }
 
 fn md_cell(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('|', "\\|").replace('\n', " ")
+    s.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('\n', " ")
 }
 
 /// GitHub-flavoured Markdown tables.
@@ -166,7 +234,16 @@ pub fn markdown(tables: &[TableModel]) -> String {
     let mut s = String::from("# biasbench report\n\n");
     for t in tables {
         s.push_str(&format!("## {}\n\n", md_cell(&t.title)));
-        let line = |cells: &[String]| format!("| {} |\n", cells.iter().map(|c| md_cell(c)).collect::<Vec<_>>().join(" | "));
+        let line = |cells: &[String]| {
+            format!(
+                "| {} |\n",
+                cells
+                    .iter()
+                    .map(|c| md_cell(c))
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            )
+        };
         s.push_str(&line(&t.header));
         s.push_str(&format!("|{}\n", " --- |".repeat(t.header.len())));
         for r in &t.rows {

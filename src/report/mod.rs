@@ -43,13 +43,21 @@ pub struct Provenance {
 
 impl Provenance {
     /// `time` is the current UTC time unless `reproducible`.
-    pub fn new(command: Vec<String>, config: serde_json::Value, inputs: Vec<InputFile>, seed: Option<u64>, reproducible: bool) -> Self {
+    pub fn new(
+        command: Vec<String>,
+        config: serde_json::Value,
+        inputs: Vec<InputFile>,
+        seed: Option<u64>,
+        reproducible: bool,
+    ) -> Self {
         Provenance {
             command,
             config,
             inputs,
             seed,
-            time: (!reproducible).then(|| humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()),
+            time: (!reproducible).then(|| {
+                humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+            }),
         }
     }
 }

@@ -17,7 +17,17 @@ use crate::disparity::Summary;
 use crate::rate::Rate;
 
 pub const HEADER: [&str; 11] = [
-    "task", "attribute", "group", "policy", "threshold", "metric", "value", "ci_low", "ci_high", "errors", "trials",
+    "task",
+    "attribute",
+    "group",
+    "policy",
+    "threshold",
+    "metric",
+    "value",
+    "ci_low",
+    "ci_high",
+    "errors",
+    "trials",
 ];
 
 /// One row of the tidy CSV.
@@ -41,7 +51,14 @@ struct Rows<'r> {
 }
 
 impl Rows<'_> {
-    fn push(&mut self, group: &str, policy: &str, threshold: Option<f64>, metric: &str, value: f64) -> &mut TidyRow {
+    fn push(
+        &mut self,
+        group: &str,
+        policy: &str,
+        threshold: Option<f64>,
+        metric: &str,
+        value: f64,
+    ) -> &mut TidyRow {
         self.out.push(TidyRow {
             task: self.task,
             attribute: self.attribute.to_string(),
@@ -71,7 +88,11 @@ impl Rows<'_> {
 
 /// Flattens a report into tidy rows, in report order.
 pub fn rows(report: &Report) -> Vec<TidyRow> {
-    let mut r = Rows { out: Vec::new(), task: "verify", attribute: "rows" };
+    let mut r = Rows {
+        out: Vec::new(),
+        task: "verify",
+        attribute: "rows",
+    };
     if let Some(v) = &report.verify {
         let acc = &report.accounting;
         r.push("read", "none", None, "rows", acc.rows as f64);
@@ -83,7 +104,13 @@ pub fn rows(report: &Report) -> Vec<TidyRow> {
             r.attribute = &view.attribute;
             for g in &view.groups {
                 r.push(&g.group, "none", None, "comparisons_mated", g.mated as f64);
-                r.push(&g.group, "none", None, "comparisons_nonmated", g.nonmated as f64);
+                r.push(
+                    &g.group,
+                    "none",
+                    None,
+                    "comparisons_nonmated",
+                    g.nonmated as f64,
+                );
                 if let Some(s) = g.subjects {
                     r.push(&g.group, "none", None, "subjects", s as f64);
                 }

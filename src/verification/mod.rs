@@ -255,13 +255,21 @@ pub fn audit(c: &Comparisons, opts: &VerifyOptions) -> VerifyResult {
         })
         .collect();
     if pool.is_empty() {
-        notes.push("no non-mated comparisons in the global pool: data-driven thresholds are undefined".into());
+        notes.push(
+            "no non-mated comparisons in the global pool: data-driven thresholds are undefined"
+                .into(),
+        );
     }
 
     let codes: Vec<AttributeCodes> = c
         .attributes
         .iter()
-        .map(|a| AttributeCodes { name: &a.name, values: &a.values, side_a: &a.side_a, side_b: &a.side_b })
+        .map(|a| AttributeCodes {
+            name: &a.name,
+            values: &a.values,
+            side_a: &a.side_a,
+            side_b: &a.side_b,
+        })
         .collect();
     let all_views = views(c.score.len(), &codes);
     let results: Vec<ViewResult> = all_views
@@ -284,8 +292,16 @@ pub fn audit(c: &Comparisons, opts: &VerifyOptions) -> VerifyResult {
     }
     let mated = c.mated.iter().filter(|&&m| m).count() as u64;
     VerifyResult {
-        score_sense: if opts.distance { "distance" } else { "similarity" },
-        acceptance: if opts.distance { "score <= threshold" } else { "score >= threshold" },
+        score_sense: if opts.distance {
+            "distance"
+        } else {
+            "similarity"
+        },
+        acceptance: if opts.distance {
+            "score <= threshold"
+        } else {
+            "score >= threshold"
+        },
         impostors: opts.impostors,
         alpha: opts.alpha,
         min_group_size: opts.min_group_size,
@@ -320,7 +336,12 @@ fn rates_at(s: &GroupScores, g: usize, tau: Option<f64>) -> (Rate, Rate, Rate, R
     let Some(tau) = tau else {
         let why = "no threshold: no non-mated comparisons to set it";
         let (m, n) = (m.len() as u64, n.len() as u64);
-        return (Rate::undefined(n, why), Rate::undefined(m, why), Rate::undefined(m, why), Rate::undefined(m + n, why));
+        return (
+            Rate::undefined(n, why),
+            Rate::undefined(m, why),
+            Rate::undefined(m, why),
+            Rate::undefined(m + n, why),
+        );
     };
     let true_accepts = count_at_or_above(m, tau);
     let false_accepts = count_at_or_above(n, tau);
@@ -328,7 +349,10 @@ fn rates_at(s: &GroupScores, g: usize, tau: Option<f64>) -> (Rate, Rate, Rate, R
         Rate::new(false_accepts as u64, n.len() as u64),
         Rate::new((m.len() - true_accepts) as u64, m.len() as u64),
         Rate::new(true_accepts as u64, m.len() as u64),
-        Rate::new((true_accepts + n.len() - false_accepts) as u64, (m.len() + n.len()) as u64),
+        Rate::new(
+            (true_accepts + n.len() - false_accepts) as u64,
+            (m.len() + n.len()) as u64,
+        ),
     )
 }
 
@@ -359,7 +383,9 @@ fn audit_view(
             }
         })
         .collect();
-    let included: Vec<usize> = (0..groups.len()).filter(|&g| groups[g].in_summaries).collect();
+    let included: Vec<usize> = (0..groups.len())
+        .filter(|&g| groups[g].in_summaries)
+        .collect();
 
     let operating_points = policies
         .iter()
@@ -399,7 +425,11 @@ fn audit_view(
                 }),
                 _ => None,
             };
-            let summaries = if pooled { Vec::new() } else { summarize_rates(&rows, &included, opts.alpha) };
+            let summaries = if pooled {
+                Vec::new()
+            } else {
+                summarize_rates(&rows, &included, opts.alpha)
+            };
             ViewAtPolicy {
                 policy: point.policy.clone(),
                 groups: rows,
@@ -425,7 +455,9 @@ fn audit_view(
                 reason: match (m.len(), n.len()) {
                     (0, _) => Some("no mated comparisons".into()),
                     (_, 0) => Some("no same-group non-mated comparisons".into()),
-                    _ if metrics::dprime(m, n).is_none() => Some("d' undefined: both score variances are 0".into()),
+                    _ if metrics::dprime(m, n).is_none() => {
+                        Some("d' undefined: both score variances are 0".into())
+                    }
                     _ => None,
                 },
             }
@@ -436,7 +468,11 @@ fn audit_view(
     } else {
         let eer: Vec<Entry> = included
             .iter()
-            .map(|&g| Entry { group: &threshold_free[g].group, value: threshold_free[g].eer, counts: None })
+            .map(|&g| Entry {
+                group: &threshold_free[g].group,
+                value: threshold_free[g].eer,
+                counts: None,
+            })
             .collect();
         let mut out = disparity::summarize("eer", &eer);
         out.push(disparity::ser(&eer));
@@ -465,16 +501,27 @@ fn summarize_rates(rows: &[GroupRates], included: &[usize], alpha: f64) -> Vec<S
         counts: Some((r.events, r.trials)),
     };
     let fmr: Vec<Entry> = included.iter().map(|&g| counted(g, &rows[g].fmr)).collect();
-    let fnmr: Vec<Entry> = included.iter().map(|&g| counted(g, &rows[g].fnmr)).collect();
+    let fnmr: Vec<Entry> = included
+        .iter()
+        .map(|&g| counted(g, &rows[g].fnmr))
+        .collect();
     let accuracy: Vec<Entry> = included
         .iter()
-        .map(|&g| Entry { group: &rows[g].group, value: rows[g].accuracy.value, counts: None })
+        .map(|&g| Entry {
+            group: &rows[g].group,
+            value: rows[g].accuracy.value,
+            counts: None,
+        })
         .collect();
     let error: Vec<Entry> = included
         .iter()
         .map(|&g| {
             let a = &rows[g].accuracy;
-            Entry { group: &rows[g].group, value: 1.0 - a.value, counts: Some((a.trials - a.events, a.trials)) }
+            Entry {
+                group: &rows[g].group,
+                value: 1.0 - a.value,
+                counts: Some((a.trials - a.events, a.trials)),
+            }
         })
         .collect();
     let mut out = disparity::summarize("fmr", &fmr);

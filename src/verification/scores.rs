@@ -58,7 +58,9 @@ impl GroupScores {
                 slots[slot].push(c.score[i]);
             }
         }
-        slots.par_iter_mut().for_each(|s| s.sort_unstable_by(f64::total_cmp));
+        slots
+            .par_iter_mut()
+            .for_each(|s| s.sort_unstable_by(f64::total_cmp));
         let nonmated = slots.split_off(g);
         let subjects = (!c.subject_a.is_empty()).then(|| {
             let mut seen: Vec<u64> = Vec::with_capacity(2 * c.score.len());
