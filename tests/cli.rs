@@ -4,48 +4,64 @@ mod common;
 
 use assert_cmd::Command;
 use serde_json::Value;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 fn biasbench() -> Command {
     Command::cargo_bin("biasbench").unwrap()
 }
 
-fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, text).unwrap();
     p
+}
+
+/// Runs `biasbench verify FILE ARGS…`.
+fn run_verify(file: &Path, args: &[&str]) -> std::process::Output {
+    biasbench()
+        .arg("verify")
+        .arg(file)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// `verify` that must succeed; returns stdout.
+fn verify(file: &Path, args: &[&str]) -> String {
+    let out = run_verify(file, args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// `verify` with `--format json`, parsed.
+fn verify_json(file: &Path, args: &[&str]) -> Value {
+    serde_json::from_str(&verify(file, &[args, &["--format", "json"]].concat())).unwrap()
+}
+
+/// `verify` that must fail with exit code 2; returns stderr.
+fn verify_fails(file: &Path, args: &[&str]) -> String {
+    let out = run_verify(file, args);
+    assert_eq!(out.status.code(), Some(2));
+    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 const SMALL: &str = "subject_a,subject_b,score,race_a,race_b\n\
 s1,s1,0.9,A,A\ns2,s2,0.4,A,A\ns3,s3,0.8,B,B\ns4,s4,0.7,B,B\n\
 s1,s2,0.6,A,A\ns1,s3,0.2,A,B\ns3,s4,0.1,B,B\ns2,s4,0.3,A,B\ns4,s1,0.5,B,A\n";
 
+const RACE_AT_HALF: [&str; 4] = ["--attr", "race", "--threshold", "fixed:0.5"];
+
 #[test]
 fn tidy_csv_has_exactly_the_contract_columns_and_hand_worked_values() {
     let dir = tempfile::tempdir().unwrap();
     let f = write(dir.path(), "c.csv", SMALL);
-    let out = biasbench()
-        .args([
-            "verify",
-            f.to_str().unwrap(),
-            "--attr",
-            "race",
-            "--threshold",
-            "fixed:0.5",
-            "--format",
-            "csv",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap();
-    let mut lines = text.lines();
+    let text = verify(&f, &[&RACE_AT_HALF[..], &["--format", "csv"]].concat());
     assert_eq!(
-        lines.next().unwrap(),
+        text.lines().next().unwrap(),
         "task,attribute,group,policy,threshold,metric,value,ci_low,ci_high,errors,trials"
     );
     let find = |attr: &str, group: &str, metric: &str| -> Vec<String> {
@@ -58,17 +74,14 @@ fn tidy_csv_has_exactly_the_contract_columns_and_hand_worked_values() {
     // same-group non-mated: 0.6 → FMR 1/1. Group B: mated 0.8, 0.7 → FNMR 0/2;
     // non-mated 0.1 → FMR 0/1. Cross A~B: 0.2, 0.3, 0.5 → 1/3.
     let a = find("race", "A", "fnmr");
-    assert_eq!(
-        (a[4].as_str(), a[6].as_str(), a[9].as_str(), a[10].as_str()),
-        ("0.5", "0.5", "1", "2")
-    );
+    assert_eq!((&*a[4], &*a[6], &*a[9], &*a[10]), ("0.5", "0.5", "1", "2"));
     assert_eq!(find("race", "A", "fmr")[6], "1");
     let b = find("race", "B", "fnmr");
-    assert_eq!((b[6].as_str(), b[7].as_str()), ("0", "0"));
+    assert_eq!((&*b[6], &*b[7]), ("0", "0"));
     // Zero errors: upper bound 1 − 0.05^(1/2) = 0.7763932022500211 (Python).
     assert_eq!(b[8], "0.7763932022500211");
     let x = find("race", "A~B", "fmr");
-    assert_eq!((x[9].as_str(), x[10].as_str()), ("1", "3"));
+    assert_eq!((&*x[9], &*x[10]), ("1", "3"));
     // Pooled: mated 4, FNMR 1/4; all non-mated 5, FMR 2/5.
     assert_eq!(find("*", "*", "fnmr")[6], "0.25");
     assert_eq!(find("*", "*", "fmr")[6], "0.4");
@@ -79,21 +92,7 @@ fn tidy_csv_has_exactly_the_contract_columns_and_hand_worked_values() {
 #[test]
 fn json_carries_reasons_for_non_finite_values() {
     let dir = tempfile::tempdir().unwrap();
-    let f = write(dir.path(), "c.csv", SMALL);
-    let out = biasbench()
-        .args([
-            "verify",
-            f.to_str().unwrap(),
-            "--attr",
-            "race",
-            "--threshold",
-            "fixed:0.5",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let j = verify_json(&write(dir.path(), "c.csv", SMALL), &RACE_AT_HALF);
     assert_eq!(j["schema"], "biasbench.report/v1");
     let race = &j["verify"]["views"][1];
     assert_eq!(race["attribute"], "race");
@@ -110,29 +109,11 @@ fn json_carries_reasons_for_non_finite_values() {
 fn gzip_tsv_and_distance_scores() {
     use std::io::Write;
     let dir = tempfile::tempdir().unwrap();
-    let tsv = SMALL.replace(',', "\t");
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    gz.write_all(tsv.as_bytes()).unwrap();
+    gz.write_all(SMALL.replace(',', "\t").as_bytes()).unwrap();
     let p = dir.path().join("c.tsv.gz");
     std::fs::write(&p, gz.finish().unwrap()).unwrap();
-    let out = biasbench()
-        .args([
-            "verify",
-            p.to_str().unwrap(),
-            "--distance",
-            "--threshold",
-            "fixed:0.5",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let j = verify_json(&p, &["--distance", "--threshold", "fixed:0.5"]);
     // As distances, accept d ≤ 0.5: mated 0.9, 0.8, 0.7 rejected, 0.4 accepted → FNMR 3/4.
     let pooled = &j["verify"]["views"][0]["operating_points"][0]["groups"][0];
     assert_eq!(pooled["fnmr"]["value"], 0.75);
@@ -145,63 +126,30 @@ fn gzip_tsv_and_distance_scores() {
 #[test]
 fn bad_input_fails_naming_file_line_column_value() {
     let dir = tempfile::tempdir().unwrap();
-    let f = write(dir.path(), "bad.csv", "score,mated\n0.5,1\n0.7,0\nabc,1\n");
-    let out = biasbench()
-        .args(["verify", f.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let d = dir.path();
+    let err = verify_fails(
+        &write(d, "bad.csv", "score,mated\n0.5,1\n0.7,0\nabc,1\n"),
+        &[],
+    );
     assert!(
         err.contains("bad.csv:4: column 'score', value \"abc\": not a number"),
         "{err}"
     );
+    let err = verify_fails(&write(d, "ragged.csv", "score,mated\n0.5,1\n0.7\n"), &[]);
+    assert!(err.contains("ragged.csv:3: ragged row"), "{err}");
+    let err = verify_fails(&write(d, "empty.csv", ""), &[]);
+    assert!(err.contains("empty.csv: the file is empty"), "{err}");
+    let err = verify_fails(Path::new("/nonexistent/x.csv"), &[]);
+    assert!(err.contains("/nonexistent/x.csv"), "{err}");
 
-    let f = write(dir.path(), "ragged.csv", "score,mated\n0.5,1\n0.7\n");
-    let err = biasbench()
-        .args(["verify", f.to_str().unwrap()])
-        .output()
-        .unwrap()
-        .stderr;
+    let f = write(d, "drop.csv", "score,mated\n0.5,1\n0.7,perhaps\n0.2,0\n");
+    let err = verify_fails(&f, &["--strict"]);
     assert!(
-        String::from_utf8_lossy(&err).contains("ragged.csv:3: ragged row"),
-        "{}",
-        String::from_utf8_lossy(&err)
+        err.contains("drop.csv:3: column 'mated', value \"perhaps\""),
+        "{err}"
     );
-
-    let f = write(dir.path(), "empty.csv", "");
-    let err = biasbench()
-        .args(["verify", f.to_str().unwrap()])
-        .output()
-        .unwrap()
-        .stderr;
-    assert!(String::from_utf8_lossy(&err).contains("empty.csv: the file is empty"));
-
-    let err = biasbench()
-        .args(["verify", "/nonexistent/x.csv"])
-        .output()
-        .unwrap()
-        .stderr;
-    assert!(String::from_utf8_lossy(&err).contains("/nonexistent/x.csv"));
-
-    let f = write(
-        dir.path(),
-        "drop.csv",
-        "score,mated\n0.5,1\n0.7,perhaps\n0.2,0\n",
-    );
-    let out = biasbench()
-        .args(["verify", f.to_str().unwrap(), "--strict"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr)
-        .contains("drop.csv:3: column 'mated', value \"perhaps\""));
     // Without --strict the row is dropped and shown in the accounting.
-    let out = biasbench()
-        .args(["verify", f.to_str().unwrap(), "--format", "json"])
-        .output()
-        .unwrap();
-    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let j = verify_json(&f, &[]);
     assert_eq!(j["accounting"]["rows"], 3);
     assert_eq!(j["accounting"]["used"], 2);
     assert_eq!(
@@ -220,24 +168,10 @@ fn subjects_table_supplies_attributes() {
         "subject_a,subject_b,score\ns1,s1,0.9\ns2,s2,0.4\ns1,s2,0.6\ns1,s9,0.1\n",
     );
     let s = write(dir.path(), "s.csv", "subject_id,race\ns1,A\ns2,A\n");
-    let out = biasbench()
-        .args([
-            "verify",
-            c.to_str().unwrap(),
-            "--subjects",
-            s.to_str().unwrap(),
-            "--attr",
-            "race",
-        ])
-        .args(["--threshold", "fixed:0.5", "--format", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let j = verify_json(
+        &c,
+        &[&["--subjects", s.to_str().unwrap()][..], &RACE_AT_HALF].concat(),
     );
-    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         j["accounting"]["dropped"][0]["reason"],
         "subject not in the subjects table"
@@ -258,20 +192,7 @@ fn spreadsheet_formulas_in_group_names_are_neutralised() {
         "c.csv",
         "score,mated,race\n0.9,1,=cmd()\n0.1,0,=cmd()\n",
     );
-    let out = biasbench()
-        .args([
-            "verify",
-            f.to_str().unwrap(),
-            "--attr",
-            "race",
-            "--threshold",
-            "fixed:0.5",
-            "--format",
-            "csv",
-        ])
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = verify(&f, &[&RACE_AT_HALF[..], &["--format", "csv"]].concat());
     assert!(text.contains(",'=cmd(),"), "{text}");
     assert!(!text.contains(",=cmd"));
 }
@@ -281,10 +202,8 @@ fn reproducible_reports_are_byte_identical_across_thread_counts() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("sim.csv");
     biasbench()
+        .args(["simulate", "--out", data.to_str().unwrap()])
         .args([
-            "simulate",
-            "--out",
-            data.to_str().unwrap(),
             "--subjects-per-group",
             "30",
             "--nonmated-per-group",
@@ -296,20 +215,14 @@ fn reproducible_reports_are_byte_identical_across_thread_counts() {
         .success();
     for format in ["json", "csv", "markdown", "table"] {
         let run = |threads: &str| {
-            biasbench()
+            let out = biasbench()
                 .env("RAYON_NUM_THREADS", threads)
-                .args([
-                    "verify",
-                    data.to_str().unwrap(),
-                    "--attr",
-                    "race,sex",
-                    "--reproducible",
-                    "--format",
-                    format,
-                ])
+                .arg("verify")
+                .arg(&data)
+                .args(["--attr", "race,sex", "--reproducible", "--format", format])
                 .output()
-                .unwrap()
-                .stdout
+                .unwrap();
+            out.stdout
         };
         let one = run("1");
         assert!(!one.is_empty());
@@ -317,22 +230,75 @@ fn reproducible_reports_are_byte_identical_across_thread_counts() {
         assert_eq!(one, run("2"), "{format}");
     }
     let out = dir.path().join("r.json");
-    biasbench()
-        .args([
-            "verify",
-            data.to_str().unwrap(),
-            "--format",
-            "json",
-            "--out",
-            out.to_str().unwrap(),
-        ])
-        .assert()
-        .success();
+    verify(&data, &["--format", "json", "--out", out.to_str().unwrap()]);
     let j: Value = serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap();
     assert!(
         j["provenance"]["time"].is_string(),
         "time is recorded without --reproducible"
     );
+}
+
+#[test]
+fn impostor_population_sets_the_global_threshold() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "c.csv", SMALL);
+    let threshold = |impostors: &str| {
+        let j = verify_json(
+            &f,
+            &[
+                "--attr",
+                "race",
+                "--threshold",
+                "global-fmr:0.5",
+                "--impostors",
+                impostors,
+            ],
+        );
+        let p = &j["verify"]["operating_points"][0];
+        (p["threshold"].clone(), p["pool"].clone())
+    };
+    // all: non-mated 0.1, 0.2, 0.3, 0.5, 0.6; k = ⌊2.5⌋ = 2 → accept {0.6, 0.5}: τ = 0.5.
+    assert_eq!(threshold("all"), (Value::from(0.5), Value::from(5)));
+    // same-group: 0.6 (A), 0.1 (B); k = 1 → τ = 0.6.
+    assert_eq!(threshold("same-group"), (Value::from(0.6), Value::from(2)));
+}
+
+#[test]
+fn small_groups_stay_in_tables_but_out_of_summaries() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "c.csv", SMALL);
+    let j = verify_json(
+        &f,
+        &[&RACE_AT_HALF[..], &["--min-group-size", "2"]].concat(),
+    );
+    let race = &j["verify"]["views"][1];
+    // Both groups have 2 mated but 1 same-group non-mated comparison: size 1 < 2.
+    assert_eq!(race["groups"][0]["in_summaries"], false);
+    assert_eq!(
+        race["operating_points"][0]["groups"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let s = &race["operating_points"][0]["summaries"][0];
+    assert!(s["value"].is_null());
+    assert_eq!(s["reason"], "no groups to summarise");
+}
+
+#[test]
+fn default_policies_follow_the_supported_targets() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = verify_json(&write(dir.path(), "c.csv", SMALL), &[]);
+    // 5 non-mated comparisons support only α ≥ 1 − 0.05^(1/5) = 0.4507, so every
+    // default target (1e-1 … 1e-6) is skipped, each with a note.
+    assert_eq!(j["verify"]["operating_points"].as_array().unwrap().len(), 0);
+    let notes = j["verify"]["notes"].as_array().unwrap();
+    assert_eq!(notes.len(), 6);
+    assert!(notes[0]
+        .as_str()
+        .unwrap()
+        .starts_with("global-fmr:1e-1 skipped: 5 non-mated"));
 }
 
 /// RFW distances of a published model. Reference counts at the FaVFA global
@@ -342,10 +308,9 @@ fn rfw_bupt_distances_match_the_reference_table() {
     let Some(dir) = common::shared_data("rfw-bupt-distances") else {
         return;
     };
-    let out = biasbench()
-        .arg("verify")
-        .arg(dir.join("bupt_rfw_scores.csv"))
-        .args([
+    let j = verify_json(
+        &dir.join("bupt_rfw_scores.csv"),
+        &[
             "--score",
             "dist",
             "--distance",
@@ -355,29 +320,16 @@ fn rfw_bupt_distances_match_the_reference_table() {
             "img_1",
             "--subject-b",
             "img_2",
-        ])
-        .args([
             "--id-sep",
             "_",
             "--attr",
             "ethnicity",
             "--exclude",
             "ethnicity_ambiguous=1",
-        ])
-        .args([
             "--threshold",
             "fixed:1.1906802654266357",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        ],
     );
-    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
     let acc = &j["accounting"];
     assert_eq!(
         (acc["rows"].as_u64(), acc["used"].as_u64()),
@@ -406,83 +358,4 @@ fn rfw_bupt_distances_match_the_reference_table() {
         assert_eq!(r["fmr"]["trials"], (*fp + *tn) as f64, "{name}");
         assert_eq!(r["accuracy"]["events"], (*tp + *tn) as f64, "{name}");
     }
-}
-
-#[test]
-fn impostor_population_sets_the_global_threshold() {
-    let dir = tempfile::tempdir().unwrap();
-    let f = write(dir.path(), "c.csv", SMALL);
-    let threshold = |impostors: &str| -> (Value, Value) {
-        let out = biasbench()
-            .args([
-                "verify",
-                f.to_str().unwrap(),
-                "--attr",
-                "race",
-                "--threshold",
-                "global-fmr:0.5",
-            ])
-            .args(["--impostors", impostors, "--format", "json"])
-            .output()
-            .unwrap();
-        let j: Value = serde_json::from_slice(&out.stdout).unwrap();
-        let p = &j["verify"]["operating_points"][0];
-        (p["threshold"].clone(), p["pool"].clone())
-    };
-    // all: non-mated 0.1, 0.2, 0.3, 0.5, 0.6; k = ⌊2.5⌋ = 2 → accept {0.6, 0.5}: τ = 0.5.
-    assert_eq!(threshold("all"), (Value::from(0.5), Value::from(5)));
-    // same-group: 0.6 (A), 0.1 (B); k = 1 → τ = 0.6.
-    assert_eq!(threshold("same-group"), (Value::from(0.6), Value::from(2)));
-}
-
-#[test]
-fn small_groups_stay_in_tables_but_out_of_summaries() {
-    let dir = tempfile::tempdir().unwrap();
-    let f = write(dir.path(), "c.csv", SMALL);
-    let out = biasbench()
-        .args([
-            "verify",
-            f.to_str().unwrap(),
-            "--attr",
-            "race",
-            "--threshold",
-            "fixed:0.5",
-        ])
-        .args(["--min-group-size", "2", "--format", "json"])
-        .output()
-        .unwrap();
-    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let race = &j["verify"]["views"][1];
-    // Both groups have 2 mated but 1 same-group non-mated comparison: size 1 < 2.
-    assert_eq!(race["groups"][0]["in_summaries"], false);
-    assert_eq!(
-        race["operating_points"][0]["groups"]
-            .as_array()
-            .unwrap()
-            .len(),
-        2
-    );
-    let s = &race["operating_points"][0]["summaries"][0];
-    assert!(s["value"].is_null());
-    assert_eq!(s["reason"], "no groups to summarise");
-}
-
-#[test]
-fn default_policies_follow_the_supported_targets() {
-    let dir = tempfile::tempdir().unwrap();
-    let f = write(dir.path(), "c.csv", SMALL);
-    let out = biasbench()
-        .args(["verify", f.to_str().unwrap(), "--format", "json"])
-        .output()
-        .unwrap();
-    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
-    // 5 non-mated comparisons support only α ≥ 1 − 0.05^(1/5) = 0.4507, so every
-    // default target (1e-1 … 1e-6) is skipped, each with a note.
-    assert_eq!(j["verify"]["operating_points"].as_array().unwrap().len(), 0);
-    let notes = j["verify"]["notes"].as_array().unwrap();
-    assert_eq!(notes.len(), 6);
-    assert!(notes[0]
-        .as_str()
-        .unwrap()
-        .starts_with("global-fmr:1e-1 skipped: 5 non-mated"));
 }
