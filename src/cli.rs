@@ -119,7 +119,7 @@ struct VerifyArgs {
     /// Drop rows where COLUMN equals VALUE (repeatable; counted per rule).
     #[arg(long, value_name = "COLUMN=VALUE")]
     exclude: Vec<String>,
-    /// Any dropped row is an error.
+    /// Any dropped row is an error (explicit --exclude rules excepted).
     #[arg(long)]
     strict: bool,
     /// Field delimiter (`,`, `;`, `|`, `tab`) [default: sniffed from the header].

@@ -31,7 +31,7 @@ pub struct VerifyColumns {
     pub distance: bool,
     /// `COLUMN=VALUE` rules; matching rows are dropped, counted per rule.
     pub exclude: Vec<String>,
-    /// Turn every drop into an error.
+    /// Turn every drop into an error (explicit `exclude` rules excepted).
     pub strict: bool,
     /// Delimiter override (sniffed from the header otherwise).
     #[serde(skip)]
@@ -229,6 +229,12 @@ impl Comparisons {
                 column: headers[c].clone(),
                 value: String::from_utf8_lossy(v).into_owned(),
             };
+            // An explicit exclusion is counted under its rule, even with --strict.
+            if let Some((c, _, reason)) = excludes.iter().find(|(c, v, _)| trim(&rec[*c]) == &v[..])
+            {
+                out.accounting.drop_row(reason, || loc(*c, &rec[*c]));
+                continue;
+            }
             // A drop: counted, or an error under --strict.
             macro_rules! drop_row {
                 ($reason:expr, $col:expr, $val:expr) => {{
@@ -241,10 +247,6 @@ impl Comparisons {
                     out.accounting.drop_row($reason, || loc($col, $val));
                     continue;
                 }};
-            }
-            if let Some((c, _, reason)) = excludes.iter().find(|(c, v, _)| trim(&rec[*c]) == &v[..])
-            {
-                drop_row!(reason, *c, &rec[*c]);
             }
             let score = match parse_score(&rec[score_col]) {
                 Score::Value(x) => x,
@@ -476,6 +478,7 @@ mod tests {
     fn per_side_and_per_pair_attributes_and_exclusions() {
         let mut cols = attrs(&["race", "sex"]);
         cols.exclude = vec!["flag=1".into()];
+        cols.strict = true; // an explicit exclusion is not an error
         let text = "score,mated,race_a,race_b,sex,flag\n1,1,B,B,F,0\n2,0,A,B,M,0\n3,0,A,,M,1\n";
         let c = read(text, &cols).unwrap();
         assert_eq!(

@@ -242,7 +242,8 @@ pub fn audit(c: &Comparisons, opts: &VerifyOptions) -> VerifyResult {
                     }
                     (fmr_threshold(&pool, alpha), Some(ok))
                 }
-                Policy::GroupFmr { alpha, .. } => (None, Some(alpha >= smallest_supported_rate(pool.len()))),
+                // Support is per group for group-fmr: see the notes after the views.
+                Policy::GroupFmr { .. } => (None, None),
             };
             OperatingPoint {
                 policy: p.label().to_string(),
@@ -276,6 +277,26 @@ pub fn audit(c: &Comparisons, opts: &VerifyOptions) -> VerifyResult {
         .par_iter()
         .map(|v| audit_view(c, v, &policies, &points, opts, internal, shown))
         .collect();
+    for r in results.iter().filter(|r| r.attribute != "*") {
+        for p in &policies {
+            if let Policy::GroupFmr { alpha, .. } = *p {
+                let weak: Vec<String> = r
+                    .groups
+                    .iter()
+                    .filter(|g| alpha < smallest_supported_rate(g.nonmated as usize))
+                    .map(|g| format!("{} ({})", g.group, g.nonmated))
+                    .collect();
+                if !weak.is_empty() {
+                    notes.push(format!(
+                        "{} by {}: too few same-group non-mated comparisons to support the target in {}",
+                        p.label(),
+                        r.attribute,
+                        weak.join(", ")
+                    ));
+                }
+            }
+        }
+    }
     for r in &results {
         if r.mated_conflicts > 0 {
             notes.push(format!(
