@@ -9,18 +9,21 @@ pub fn root() -> PathBuf {
 }
 
 /// A data folder under `../shared/data`, or `None` after saying loudly that
-/// it is absent (the test then checks nothing and says so).
+/// it is absent (the test then checks nothing and says so). The message is
+/// written to the real stderr, past the test harness's capture, so a skip is
+/// never silent.
 pub fn shared_data(folder: &str) -> Option<PathBuf> {
+    use std::io::Write;
     let dir = root().join("..").join("shared").join("data").join(folder);
     if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "SKIPPED: {} is absent; this test needs the shared data set '{folder}' beside the checkout",
-            dir.display()
-        );
-        None
+        return Some(dir);
     }
+    let msg = format!(
+        "SKIPPED: {} is absent; this test needs the shared data set '{folder}' beside the checkout\n",
+        dir.display()
+    );
+    let _ = std::io::stderr().write_all(msg.as_bytes());
+    None
 }
 
 /// Compares to a golden number (`"NaN"`, `"inf"` strings allowed) within a
