@@ -1,11 +1,12 @@
 //! Reading 1:1 comparisons into compact columns, with row accounting.
 
 use super::accounting::Accounting;
-use super::subjects::SubjectTable;
+use super::attributes::{Attributes, SubjectsSpec};
+use super::rows::RowReader;
 use super::table::{InputFile, Table};
 use super::values::{is_missing, parse_mated, parse_score, trim, Score};
-use crate::error::{Error, Location, Result};
-use crate::groups::{apply_remap, Interner, MISSING};
+use crate::error::{Error, Result};
+use crate::groups::{Interner, MISSING};
 use serde::Serialize;
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -89,12 +90,6 @@ pub struct Comparisons {
     pub inputs: Vec<InputFile>,
 }
 
-enum AttrSource {
-    Sides(usize, usize),
-    Pair(usize),
-    Subjects(usize),
-}
-
 const MISSING_SCORE: &str = "missing score";
 const NON_FINITE_SCORE: &str = "non-finite score";
 const UNKNOWN_MATED: &str = "unknown mated value";
@@ -117,15 +112,16 @@ impl Comparisons {
     /// Reads a comparisons table. Bad input is an error naming file, line,
     /// column and value; rows that cannot be used are dropped and counted
     /// (an error under `strict`).
-    pub fn read(mut t: Table, cols: &VerifyColumns) -> Result<Comparisons> {
+    pub fn read(t: Table, cols: &VerifyColumns) -> Result<Comparisons> {
         let score_col = t.column(&cols.score, "--score")?;
-        let optional = |t: &Table, given: &Option<String>, default: &str, flag: &str| match given {
+        let optional = |given: &Option<String>, default: &str, flag: &str| match given {
             Some(c) => t.column(c, flag).map(Some),
             None => Ok(t.find(default)),
         };
-        let subj_a = optional(&t, &cols.subject_a, "subject_a", "--subject-a")?;
-        let subj_b = optional(&t, &cols.subject_b, "subject_b", "--subject-b")?;
-        let subjects = match (subj_a, subj_b) {
+        let subjects = match (
+            optional(&cols.subject_a, "subject_a", "--subject-a")?,
+            optional(&cols.subject_b, "subject_b", "--subject-b")?,
+        ) {
             (Some(a), Some(b)) => Some((a, b)),
             (None, None) => None,
             _ => {
@@ -135,242 +131,123 @@ impl Comparisons {
                 )))
             }
         };
-        let mated_col = optional(&t, &cols.mated, "mated", "--mated")?;
+        let mated_col = optional(&cols.mated, "mated", "--mated")?;
         if mated_col.is_none() && subjects.is_none() {
             return Err(Error::Config(format!(
                 "{}: no mated column ('mated' or --mated) and no subject columns to derive it from",
                 t.file
             )));
         }
-        let excludes = cols
-            .exclude
-            .iter()
-            .map(|rule| {
-                let (c, v) = rule.split_once('=').ok_or_else(|| {
-                    Error::Config(format!("--exclude {rule:?}: expected COLUMN=VALUE"))
-                })?;
-                Ok((
-                    t.column(c, "--exclude")?,
-                    v.as_bytes().to_vec(),
-                    format!("excluded by --exclude {rule}"),
-                ))
-            })
-            .collect::<Result<Vec<_>>>()?;
-
-        // Attribute sources, and the subjects table for those it supplies.
-        let mut interners: Vec<Interner> = cols.attrs.iter().map(|_| Interner::default()).collect();
-        let mut sources = Vec::new();
-        let mut from_table = Vec::new();
-        for (j, a) in cols.attrs.iter().enumerate() {
-            let src = match (t.find(&format!("{a}_a")), t.find(&format!("{a}_b")), t.find(a)) {
-                (Some(x), Some(y), _) => AttrSource::Sides(x, y),
-                (_, _, Some(x)) => AttrSource::Pair(x),
-                _ if cols.subjects.is_some() && subjects.is_some() => {
-                    from_table.push(j);
-                    AttrSource::Subjects(from_table.len() - 1)
-                }
-                _ => {
-                    return Err(Error::Config(format!(
-                        "attribute '{a}': {} has no columns {a}_a/{a}_b or {a}, and no --subjects table (with subject columns) supplies it",
-                        t.file
-                    )))
-                }
-            };
-            sources.push(src);
-        }
-        let table = match &cols.subjects {
-            Some(path) if !from_table.is_empty() => {
-                let names: Vec<&str> = from_table.iter().map(|&j| cols.attrs[j].as_str()).collect();
-                let mut refs: Vec<&mut Interner> = interners
-                    .iter_mut()
-                    .enumerate()
-                    .filter(|(j, _)| from_table.contains(j))
-                    .map(|(_, i)| i)
-                    .collect();
-                Some(SubjectTable::read(
-                    path,
-                    &cols.subject_id,
-                    &names,
-                    &mut refs,
-                    cols.delimiter,
-                )?)
-            }
-            _ => None,
-        };
+        let spec = cols.subjects.as_deref().map(|path| SubjectsSpec {
+            path,
+            id_column: &cols.subject_id,
+            delimiter: cols.delimiter,
+        });
+        let mut attrs = Attributes::resolve(&t, &cols.attrs, true, spec, subjects.is_some())?;
+        let mut r = RowReader::new(t, &cols.exclude, cols.strict)?;
 
         let sep = cols.id_sep.as_deref().map(str::as_bytes);
-        let mut out = Comparisons {
-            score: Vec::new(),
-            mated: Vec::new(),
-            subject_a: Vec::new(),
-            subject_b: Vec::new(),
-            n_subjects: 0,
-            attributes: Vec::new(),
-            accounting: Accounting::default(),
-            inputs: Vec::new(),
-        };
-        let mut side_a: Vec<Vec<u32>> = cols.attrs.iter().map(|_| Vec::new()).collect();
-        let mut side_b = side_a.clone();
+        let (mut score, mut mated, mut subject_a, mut subject_b) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let mut subject_ids = Interner::default();
         let mut sample_ids = Interner::default();
         let mut seen_pairs: HashSet<u64> = HashSet::new();
         let mut row_a = vec![MISSING; cols.attrs.len()];
         let mut row_b = row_a.clone();
-        let mut rec = csv::ByteRecord::new();
-        let file = t.file.clone();
-        let headers = t.headers.clone();
 
-        while t.read(&mut rec)? {
-            out.accounting.rows += 1;
-            let line = Table::line(&rec);
-            let loc = |c: usize, v: &[u8]| Location {
-                file: file.clone(),
-                line,
-                column: headers[c].clone(),
-                value: String::from_utf8_lossy(v).into_owned(),
-            };
-            // An explicit exclusion is counted under its rule, even with --strict.
-            if let Some((c, _, reason)) = excludes.iter().find(|(c, v, _)| trim(&rec[*c]) == &v[..])
-            {
-                out.accounting.drop_row(reason, || loc(*c, &rec[*c]));
-                continue;
-            }
-            // A drop: counted, or an error under --strict.
-            macro_rules! drop_row {
-                ($reason:expr, $col:expr, $val:expr) => {{
-                    if cols.strict {
-                        return Err(Error::Strict {
-                            location: loc($col, $val),
-                            reason: $reason.to_string(),
-                        });
-                    }
-                    out.accounting.drop_row($reason, || loc($col, $val));
-                    continue;
-                }};
-            }
-            let score = match parse_score(&rec[score_col]) {
+        while r.next_row()? {
+            let s = match parse_score(r.field(score_col)) {
                 Score::Value(x) => x,
-                Score::Missing => drop_row!(MISSING_SCORE, score_col, &rec[score_col]),
-                Score::NonFinite => drop_row!(NON_FINITE_SCORE, score_col, &rec[score_col]),
-                Score::Unparsable => {
-                    return Err(Error::BadValue {
-                        location: loc(score_col, &rec[score_col]),
-                        message: "not a number".into(),
-                    })
+                Score::Missing => {
+                    r.drop_row(MISSING_SCORE, score_col)?;
+                    continue;
                 }
+                Score::NonFinite => {
+                    r.drop_row(NON_FINITE_SCORE, score_col)?;
+                    continue;
+                }
+                Score::Unparsable => return Err(r.bad_value(score_col, "not a number")),
             };
             let mut ids = None;
             if let Some((ca, cb)) = subjects {
-                let (va, vb) = (trim(&rec[ca]), trim(&rec[cb]));
-                if is_missing(va) {
-                    drop_row!(MISSING_SUBJECT, ca, va);
-                }
-                if is_missing(vb) {
-                    drop_row!(MISSING_SUBJECT, cb, vb);
+                let (va, vb) = (trim(r.field(ca)), trim(r.field(cb)));
+                if let Some(c) = [(ca, va), (cb, vb)]
+                    .iter()
+                    .find(|(_, v)| is_missing(v))
+                    .map(|x| x.0)
+                {
+                    r.drop_row(MISSING_SUBJECT, c)?;
+                    continue;
                 }
                 let (sa, sb) = (subject_of(va, sep), subject_of(vb, sep));
-                if let Some(tbl) = &table {
-                    for (c, s) in [(ca, sa), (cb, sb)] {
-                        if tbl.lookup(s).is_none() {
-                            drop_row!(UNKNOWN_SUBJECT, c, s);
-                        }
-                    }
+                if let Some(c) = [(ca, sa), (cb, sb)]
+                    .iter()
+                    .find(|(_, s)| attrs.unknown_subject(s))
+                    .map(|x| x.0)
+                {
+                    r.drop_row(UNKNOWN_SUBJECT, c)?;
+                    continue;
                 }
                 if sep.is_some() {
                     let (x, y) = (sample_ids.intern(va) as u64, sample_ids.intern(vb) as u64);
-                    let key = x.min(y) << 32 | x.max(y);
-                    if !seen_pairs.insert(key) {
-                        drop_row!(DUPLICATE, ca, &rec[ca]);
+                    if !seen_pairs.insert(x.min(y) << 32 | x.max(y)) {
+                        r.drop_row(DUPLICATE, ca)?;
+                        continue;
                     }
                 }
-                ids = Some((subject_ids.intern(sa), subject_ids.intern(sb), sa, sb));
+                ids = Some((subject_ids.intern(sa), subject_ids.intern(sb)));
             }
-            let mated = match mated_col {
-                Some(c) => match parse_mated(&rec[c]) {
+            let m = match mated_col {
+                Some(c) => match parse_mated(r.field(c)) {
                     Some(m) => m,
-                    None => drop_row!(UNKNOWN_MATED, c, &rec[c]),
+                    None => {
+                        r.drop_row(UNKNOWN_MATED, c)?;
+                        continue;
+                    }
                 },
-                None => ids.is_some_and(|(a, b, _, _)| a == b),
+                None => ids.is_some_and(|(a, b)| a == b),
             };
-            let mut placeable = cols.attrs.is_empty();
-            for (j, src) in sources.iter().enumerate() {
-                let code = |i: &mut Interner, v: &[u8]| {
-                    if is_missing(v) {
-                        MISSING
-                    } else {
-                        i.intern(trim(v))
-                    }
-                };
-                let (a, b) = match *src {
-                    AttrSource::Sides(x, y) => (
-                        code(&mut interners[j], &rec[x]),
-                        code(&mut interners[j], &rec[y]),
-                    ),
-                    AttrSource::Pair(x) => {
-                        let c = code(&mut interners[j], &rec[x]);
-                        (c, c)
-                    }
-                    AttrSource::Subjects(k) => {
-                        let (tbl, (_, _, sa, sb)) =
-                            (table.as_ref().expect("table"), ids.expect("ids"));
-                        (
-                            tbl.lookup(sa).map_or(MISSING, |c| c[k]),
-                            tbl.lookup(sb).map_or(MISSING, |c| c[k]),
-                        )
-                    }
-                };
-                row_a[j] = a;
-                row_b[j] = b;
-                placeable |= if mated {
-                    a != MISSING || b != MISSING
-                } else {
-                    a != MISSING && b != MISSING
-                };
-            }
-            if !placeable {
-                let c = match sources[0] {
-                    AttrSource::Sides(x, _) | AttrSource::Pair(x) => x,
-                    AttrSource::Subjects(_) => subjects.map_or(score_col, |s| s.0),
-                };
-                drop_row!(MISSING_GROUP, c, &rec[c]);
-            }
-            for j in 0..cols.attrs.len() {
-                side_a[j].push(row_a[j]);
-                side_b[j].push(row_b[j]);
-            }
-            if let Some((a, b, _, _)) = ids {
-                out.subject_a.push(a);
-                out.subject_b.push(b);
-            }
-            out.score.push(if cols.distance { -score } else { score });
-            out.mated.push(mated);
-            out.accounting.used += 1;
-        }
-        out.inputs.push(t.finish("comparisons")?);
-        if let Some(tbl) = table {
-            out.inputs.push(tbl.input);
-        }
-        out.n_subjects = subject_ids.len();
-        for (j, ((interner, mut a), mut b)) in
-            interners.into_iter().zip(side_a).zip(side_b).enumerate()
-        {
-            let (values, remap) = interner.into_sorted();
-            apply_remap(&mut a, &remap);
-            apply_remap(&mut b, &remap);
-            let name = &cols.attrs[j];
-            out.attributes.push(AttributeData {
-                name: name.clone(),
-                source: match sources[j] {
-                    AttrSource::Sides(..) => format!("{name}_a/{name}_b columns"),
-                    AttrSource::Pair(_) => format!("{name} column (one group per pair)"),
-                    AttrSource::Subjects(_) => "subjects table".into(),
-                },
-                values,
-                side_a: a,
-                side_b: b,
+            let subject_pair = subjects.map(|(ca, cb)| {
+                (
+                    subject_of(trim(r.field(ca)), sep),
+                    subject_of(trim(r.field(cb)), sep),
+                )
             });
+            attrs.read(|c| r.field(c), subject_pair, &mut row_a, &mut row_b);
+            let placeable = cols.attrs.is_empty()
+                || row_a.iter().zip(&row_b).any(|(&a, &b)| {
+                    if m {
+                        a != MISSING || b != MISSING
+                    } else {
+                        a != MISSING && b != MISSING
+                    }
+                });
+            if !placeable {
+                r.drop_row(MISSING_GROUP, subjects.map_or(score_col, |s| s.0))?;
+                continue;
+            }
+            attrs.push(&row_a, &row_b);
+            if let Some((a, b)) = ids {
+                subject_a.push(a);
+                subject_b.push(b);
+            }
+            // Distances are negated (+ 0.0 keeps −0 out) so that larger is more alike.
+            score.push(if cols.distance { -s + 0.0 } else { s });
+            mated.push(m);
+            r.use_row();
         }
-        Ok(out)
+        let (input, accounting) = r.finish("comparisons")?;
+        let (attributes, subjects_input) = attrs.finish();
+        Ok(Comparisons {
+            score,
+            mated,
+            subject_a,
+            subject_b,
+            n_subjects: subject_ids.len(),
+            attributes,
+            accounting,
+            inputs: std::iter::once(input).chain(subjects_input).collect(),
+        })
     }
 }
 
@@ -489,6 +366,6 @@ mod tests {
         assert_eq!(c.attributes[0].side_a, [1, 0]);
         assert_eq!(c.attributes[0].side_b, [1, 1]);
         assert_eq!(c.attributes[1].side_a, c.attributes[1].side_b);
-        assert_eq!(c.attributes[1].source, "sex column (one group per pair)");
+        assert_eq!(c.attributes[1].source, "sex column");
     }
 }

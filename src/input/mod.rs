@@ -2,7 +2,9 @@
 //! accounting that puts every input row in exactly one bucket.
 
 pub mod accounting;
+pub mod attributes;
 pub mod comparisons;
+pub mod rows;
 pub mod subjects;
 pub mod table;
 pub mod values;

@@ -1,0 +1,186 @@
+//! Where each demographic attribute comes from, and its per-row codes.
+
+use super::comparisons::AttributeData;
+use super::subjects::SubjectTable;
+use super::table::{InputFile, Table};
+use super::values::{is_missing, trim};
+use crate::error::{Error, Result};
+use crate::groups::{apply_remap, Interner, MISSING};
+use std::path::Path;
+
+enum Source {
+    /// `X_a`/`X_b`: one value per side.
+    Sides(usize, usize),
+    /// `X`: one value for the row (both sides).
+    Row(usize),
+    /// The subjects table, column k of those it supplies.
+    Subjects(usize),
+}
+
+/// The subjects table a task may consult: path, id column, delimiter.
+pub struct SubjectsSpec<'a> {
+    pub path: &'a Path,
+    pub id_column: &'a str,
+    pub delimiter: Option<u8>,
+}
+
+/// Attribute sources of one table and the codes read so far.
+pub struct Attributes {
+    names: Vec<String>,
+    sources: Vec<Source>,
+    interners: Vec<Interner>,
+    table: Option<SubjectTable>,
+    side_a: Vec<Vec<u32>>,
+    side_b: Vec<Vec<u32>>,
+}
+
+impl Attributes {
+    /// Resolves each attribute X: `X_a`/`X_b` columns (when `per_side`), else
+    /// an `X` column, else the subjects table (when given and the rows carry
+    /// subject ids).
+    pub fn resolve(
+        t: &Table,
+        names: &[String],
+        per_side: bool,
+        subjects: Option<SubjectsSpec>,
+        has_subject_ids: bool,
+    ) -> Result<Attributes> {
+        let mut interners: Vec<Interner> = names.iter().map(|_| Interner::default()).collect();
+        let mut sources = Vec::new();
+        let mut from_table = Vec::new();
+        for (j, a) in names.iter().enumerate() {
+            let sides = (t.find(&format!("{a}_a")), t.find(&format!("{a}_b")));
+            sources.push(match (sides, t.find(a)) {
+                ((Some(x), Some(y)), _) if per_side => Source::Sides(x, y),
+                (_, Some(x)) => Source::Row(x),
+                _ if subjects.is_some() && has_subject_ids => {
+                    from_table.push(j);
+                    Source::Subjects(from_table.len() - 1)
+                }
+                _ => {
+                    let cols = if per_side { format!("{a}_a/{a}_b or {a}") } else { a.clone() };
+                    return Err(Error::Config(format!(
+                        "attribute '{a}': {} has no column {cols}, and no --subjects table (with subject ids) supplies it",
+                        t.file
+                    )));
+                }
+            });
+        }
+        let table = match subjects {
+            Some(s) if !from_table.is_empty() => {
+                let cols: Vec<&str> = from_table.iter().map(|&j| names[j].as_str()).collect();
+                let mut refs: Vec<&mut Interner> = interners
+                    .iter_mut()
+                    .enumerate()
+                    .filter(|(j, _)| from_table.contains(j))
+                    .map(|(_, i)| i)
+                    .collect();
+                Some(SubjectTable::read(
+                    s.path,
+                    s.id_column,
+                    &cols,
+                    &mut refs,
+                    s.delimiter,
+                )?)
+            }
+            _ => None,
+        };
+        Ok(Attributes {
+            names: names.to_vec(),
+            sources,
+            interners,
+            table,
+            side_a: names.iter().map(|_| Vec::new()).collect(),
+            side_b: names.iter().map(|_| Vec::new()).collect(),
+        })
+    }
+
+    /// True when `subject` is missing from a subjects table that is in use.
+    pub fn unknown_subject(&self, subject: &[u8]) -> bool {
+        self.table
+            .as_ref()
+            .is_some_and(|t| t.lookup(subject).is_none())
+    }
+
+    /// Codes of the current row into `a`/`b` (MISSING where absent); the
+    /// subject ids are those of the two sides (the same for one-sided rows).
+    pub fn read<'r>(
+        &mut self,
+        field: impl Fn(usize) -> &'r [u8],
+        subjects: Option<(&[u8], &[u8])>,
+        a: &mut [u32],
+        b: &mut [u32],
+    ) {
+        for (j, src) in self.sources.iter().enumerate() {
+            let interner = &mut self.interners[j];
+            let mut code = |v: &[u8]| {
+                if is_missing(v) {
+                    MISSING
+                } else {
+                    interner.intern(trim(v))
+                }
+            };
+            (a[j], b[j]) = match *src {
+                Source::Sides(x, y) => (code(field(x)), code(field(y))),
+                Source::Row(x) => {
+                    let c = code(field(x));
+                    (c, c)
+                }
+                Source::Subjects(k) => {
+                    let look = |s: &[u8]| {
+                        self.table
+                            .as_ref()
+                            .and_then(|t| t.lookup(s))
+                            .map_or(MISSING, |c| c[k])
+                    };
+                    subjects.map_or((MISSING, MISSING), |(sa, sb)| (look(sa), look(sb)))
+                }
+            };
+        }
+    }
+
+    /// Keeps the codes of a used row.
+    pub fn push(&mut self, a: &[u32], b: &[u32]) {
+        for j in 0..self.names.len() {
+            self.side_a[j].push(a[j]);
+            self.side_b[j].push(b[j]);
+        }
+    }
+
+    /// The attributes with values sorted by name, and the subjects table's provenance.
+    pub fn finish(self) -> (Vec<AttributeData>, Option<InputFile>) {
+        let Attributes {
+            names,
+            sources,
+            interners,
+            table,
+            side_a,
+            side_b,
+        } = self;
+        let mut out = Vec::new();
+        for ((((name, src), interner), mut a), mut b) in names
+            .into_iter()
+            .zip(sources)
+            .zip(interners)
+            .zip(side_a)
+            .zip(side_b)
+        {
+            let (values, remap) = interner.into_sorted();
+            apply_remap(&mut a, &remap);
+            apply_remap(&mut b, &remap);
+            let source = match src {
+                Source::Sides(..) => format!("{name}_a/{name}_b columns"),
+                Source::Row(_) => format!("{name} column"),
+                Source::Subjects(_) => "subjects table".into(),
+            };
+            out.push(AttributeData {
+                name,
+                source,
+                values,
+                side_a: a,
+                side_b: b,
+            });
+        }
+        (out, table.map(|t| t.input))
+    }
+}

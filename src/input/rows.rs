@@ -1,0 +1,126 @@
+//! Row-by-row reading shared by every task's reader: explicit exclusions,
+//! drops with a named reason (errors under `--strict`), and the accounting.
+
+use super::accounting::Accounting;
+use super::table::{InputFile, Table};
+use super::values::trim;
+use crate::error::{Error, Location, Result};
+
+/// A `COLUMN=VALUE` exclusion rule.
+struct Exclude {
+    column: usize,
+    value: Vec<u8>,
+    reason: String,
+}
+
+/// Reads a table one record at a time into a reused `ByteRecord`.
+pub struct RowReader {
+    table: Table,
+    rec: csv::ByteRecord,
+    excludes: Vec<Exclude>,
+    strict: bool,
+    pub accounting: Accounting,
+}
+
+impl RowReader {
+    /// `exclude` holds `COLUMN=VALUE` rules; matching rows are dropped under
+    /// the rule's name (never an error, even when `strict`).
+    pub fn new(table: Table, exclude: &[String], strict: bool) -> Result<RowReader> {
+        let excludes = exclude
+            .iter()
+            .map(|rule| {
+                let (c, v) = rule.split_once('=').ok_or_else(|| {
+                    Error::Config(format!("--exclude {rule:?}: expected COLUMN=VALUE"))
+                })?;
+                Ok(Exclude {
+                    column: table.column(c, "--exclude")?,
+                    value: v.as_bytes().to_vec(),
+                    reason: format!("excluded by --exclude {rule}"),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(RowReader {
+            table,
+            rec: csv::ByteRecord::new(),
+            excludes,
+            strict,
+            accounting: Accounting::default(),
+        })
+    }
+
+    pub fn table(&self) -> &Table {
+        &self.table
+    }
+
+    /// Advances to the next row that no exclusion rule removes.
+    pub fn next_row(&mut self) -> Result<bool> {
+        loop {
+            if !self.table.read(&mut self.rec)? {
+                return Ok(false);
+            }
+            self.accounting.rows += 1;
+            let (table, rec) = (&self.table, &self.rec);
+            match self
+                .excludes
+                .iter()
+                .find(|e| trim(&rec[e.column]) == &e.value[..])
+            {
+                Some(e) => self
+                    .accounting
+                    .drop_row(&e.reason, || locate(table, rec, e.column)),
+                None => return Ok(true),
+            }
+        }
+    }
+
+    /// The raw cell of the current row.
+    pub fn field(&self, column: usize) -> &[u8] {
+        &self.rec[column]
+    }
+
+    /// File, line, column name and value of a cell of the current row.
+    pub fn location(&self, column: usize) -> Location {
+        locate(&self.table, &self.rec, column)
+    }
+
+    /// Drops the current row for `reason`, pointing at `column`; an error under `strict`.
+    pub fn drop_row(&mut self, reason: &str, column: usize) -> Result<()> {
+        if self.strict {
+            return Err(Error::Strict {
+                location: self.location(column),
+                reason: reason.to_string(),
+            });
+        }
+        let (table, rec) = (&self.table, &self.rec);
+        self.accounting
+            .drop_row(reason, || locate(table, rec, column));
+        Ok(())
+    }
+
+    /// An error about a cell of the current row.
+    pub fn bad_value(&self, column: usize, message: &str) -> Error {
+        Error::BadValue {
+            location: self.location(column),
+            message: message.to_string(),
+        }
+    }
+
+    /// Counts the current row as used.
+    pub fn use_row(&mut self) {
+        self.accounting.used += 1;
+    }
+
+    /// Closes the table: its provenance and the accounting.
+    pub fn finish(self, role: &str) -> Result<(InputFile, Accounting)> {
+        Ok((self.table.finish(role)?, self.accounting))
+    }
+}
+
+fn locate(table: &Table, rec: &csv::ByteRecord, column: usize) -> Location {
+    Location {
+        file: table.file.clone(),
+        line: Table::line(rec),
+        column: table.headers[column].clone(),
+        value: String::from_utf8_lossy(&rec[column]).into_owned(),
+    }
+}
