@@ -57,13 +57,13 @@ pub struct Stat {
 }
 
 impl Stat {
-    fn ok(value: f64) -> Stat {
+    pub fn ok(value: f64) -> Stat {
         Stat {
             value,
             reason: None,
         }
     }
-    fn undefined(value: f64, reason: String) -> Stat {
+    pub fn undefined(value: f64, reason: String) -> Stat {
         Stat {
             value,
             reason: Some(reason),

@@ -30,21 +30,31 @@ pub struct Rate {
 impl Rate {
     /// Builds the rate and its 95% interval (Wilson; exact one-sided at 0 or n events).
     pub fn new(events: u64, trials: u64) -> Rate {
-        let (k, n) = (events as f64, trials as f64);
-        if trials == 0 {
+        Rate::weighted(events as f64, trials as f64, trials as f64)
+    }
+
+    /// A rate of weighted sums: `events` and `trials` are sums of weights and
+    /// `trials_sq` the sum of squared weights over the trials. The interval is
+    /// that of p̂ = events/trials with the Kish effective sample size
+    /// n_eff = trials²/trials_sq (n_eff = n for unit weights). A rate with no
+    /// trial weight is undefined.
+    pub fn weighted(events: f64, trials: f64, trials_sq: f64) -> Rate {
+        if trials <= 0.0 {
             return Rate {
                 value: f64::NAN,
-                events: k,
-                trials: n,
+                events,
+                trials,
                 ci: None,
                 reason: Some("0 trials".to_string()),
             };
         }
+        let p = events / trials;
+        let n_eff = trials * trials / trials_sq;
         Rate {
-            value: k / n,
-            events: k,
-            trials: n,
-            ci: wilson(k, n),
+            value: p,
+            events,
+            trials,
+            ci: wilson(p * n_eff, n_eff),
             reason: None,
         }
     }
@@ -77,6 +87,15 @@ mod tests {
         assert_eq!(r.reason.as_deref(), Some("0 trials"));
         let json = serde_json::to_string(&r).unwrap();
         assert!(json.starts_with("{\"value\":null"), "{json}");
+    }
+
+    #[test]
+    fn weighted_rate_uses_the_effective_sample_size() {
+        // Weights 1, 1, 2, 2 (two events of weight 1): p = 2/6, n_eff = 36/10.
+        let r = Rate::weighted(2.0, 6.0, 10.0);
+        let want = wilson(3.6 / 3.0, 3.6).unwrap();
+        assert_eq!(r.ci.unwrap(), want);
+        assert_eq!(Rate::weighted(3.0, 12.0, 12.0), Rate::new(3, 12));
     }
 
     #[test]

@@ -4,7 +4,7 @@ use super::accounting::Accounting;
 use super::attributes::{Attributes, SubjectsSpec};
 use super::rows::RowReader;
 use super::table::{InputFile, Table};
-use super::values::{is_missing, parse_mated, parse_score, trim, Score};
+use super::values::{is_missing, parse_flag, parse_score, trim, Score};
 use crate::error::{Error, Result};
 use crate::groups::{Interner, MISSING};
 use serde::Serialize;
@@ -198,7 +198,7 @@ impl Comparisons {
                 ids = Some((subject_ids.intern(sa), subject_ids.intern(sb)));
             }
             let m = match mated_col {
-                Some(c) => match parse_mated(r.field(c)) {
+                Some(c) => match parse_flag(r.field(c)) {
                     Some(m) => m,
                     None => {
                         r.drop_row(UNKNOWN_MATED, c)?;

@@ -4,6 +4,7 @@
 pub mod accounting;
 pub mod attributes;
 pub mod comparisons;
+pub mod labels;
 pub mod rows;
 pub mod subjects;
 pub mod table;
@@ -11,4 +12,5 @@ pub mod values;
 
 pub use accounting::{Accounting, Dropped};
 pub use comparisons::{AttributeData, Comparisons, VerifyColumns};
+pub use labels::{ClassifyColumns, Labelled};
 pub use table::{InputFile, Table};

@@ -42,9 +42,9 @@ pub fn parse_score(v: &[u8]) -> Score {
     }
 }
 
-/// Parses a mated flag: 1/0, true/false, t/f, yes/no, y/n, genuine/impostor,
+/// Parses a yes/no flag (a mated flag, a binary label): 1/0, true/false, t/f, yes/no, y/n, genuine/impostor,
 /// mated/non-mated (also nonmated, non_mated), case-insensitive.
-pub fn parse_mated(v: &[u8]) -> Option<bool> {
+pub fn parse_flag(v: &[u8]) -> Option<bool> {
     const YES: [&[u8]; 6] = [b"1", b"true", b"t", b"yes", b"y", b"genuine"];
     const NO: [&[u8]; 8] = [
         b"0",
@@ -73,7 +73,7 @@ mod tests {
     #[test]
     fn mated_values() {
         for y in ["1", "TRUE", "Yes", "genuine", "Mated", " y "] {
-            assert_eq!(parse_mated(y.as_bytes()), Some(true), "{y}");
+            assert_eq!(parse_flag(y.as_bytes()), Some(true), "{y}");
         }
         for n in [
             "0",
@@ -84,10 +84,10 @@ mod tests {
             "NonMated",
             "non_mated",
         ] {
-            assert_eq!(parse_mated(n.as_bytes()), Some(false), "{n}");
+            assert_eq!(parse_flag(n.as_bytes()), Some(false), "{n}");
         }
         for u in ["", "2", "maybe", "matedx"] {
-            assert_eq!(parse_mated(u.as_bytes()), None, "{u}");
+            assert_eq!(parse_flag(u.as_bytes()), None, "{u}");
         }
     }
 
