@@ -1,9 +1,13 @@
 //! Runs a whole audit: input → groups → engine → report.
 
+use crate::classification::{self, ClassifyOptions};
 use crate::error::Result;
-use crate::input::{Comparisons, Table, VerifyColumns};
+use crate::input::{
+    Accounting, ClassifyColumns, Comparisons, InputFile, Labelled, Table, VerifyColumns,
+};
 use crate::report::{Provenance, Report};
-use crate::verification::{audit, VerifyOptions};
+use crate::verification::{self, VerifyOptions};
+use serde::Serialize;
 use std::path::Path;
 
 /// What a verification audit needs besides its data.
@@ -17,6 +21,42 @@ pub struct VerifyJob {
     pub reproducible: bool,
 }
 
+/// What a classification audit needs besides its data.
+#[derive(Debug, Clone)]
+pub struct ClassifyJob {
+    pub columns: ClassifyColumns,
+    pub options: ClassifyOptions,
+    pub command: Vec<String>,
+    pub reproducible: bool,
+}
+
+/// A report with its provenance: the effective configuration, the inputs and the accounting.
+fn new_report(
+    command: &[String],
+    reproducible: bool,
+    config: serde_json::Value,
+    inputs: &[InputFile],
+    accounting: &Accounting,
+) -> Report {
+    let provenance = Provenance::new(
+        command.to_vec(),
+        config,
+        inputs.to_vec(),
+        None,
+        reproducible,
+    );
+    Report::new(provenance, accounting.clone())
+}
+
+fn config(
+    task: &str,
+    columns: impl Serialize,
+    options: impl Serialize,
+    attributes: impl Serialize,
+) -> serde_json::Value {
+    serde_json::json!({ "task": task, "columns": columns, "options": options, "attributes": attributes })
+}
+
 impl VerifyJob {
     /// Audits a comparisons file.
     pub fn run_file(&self, path: &Path) -> Result<Report> {
@@ -25,23 +65,40 @@ impl VerifyJob {
 
     /// Audits an open table.
     pub fn run(&self, table: Table) -> Result<Report> {
-        let comparisons = Comparisons::read(table, &self.columns)?;
-        let result = audit(&comparisons, &self.options);
-        let config = serde_json::json!({
-            "task": "verify",
-            "columns": self.columns,
-            "options": self.options,
-            "attributes": comparisons.attributes,
-        });
-        let provenance = Provenance::new(
-            self.command.clone(),
-            config,
-            comparisons.inputs.clone(),
-            None,
+        let c = Comparisons::read(table, &self.columns)?;
+        let result = verification::audit(&c, &self.options);
+        let cfg = config("verify", &self.columns, &self.options, &c.attributes);
+        let mut report = new_report(
+            &self.command,
             self.reproducible,
+            cfg,
+            &c.inputs,
+            &c.accounting,
         );
-        let mut report = Report::new(provenance, comparisons.accounting.clone());
         report.verify = Some(result);
+        Ok(report)
+    }
+}
+
+impl ClassifyJob {
+    /// Audits a classification file.
+    pub fn run_file(&self, path: &Path) -> Result<Report> {
+        self.run(Table::open(path, self.columns.delimiter)?)
+    }
+
+    /// Audits an open table.
+    pub fn run(&self, table: Table) -> Result<Report> {
+        let l = Labelled::read(table, &self.columns)?;
+        let result = classification::audit(&l, &self.options)?;
+        let cfg = config("classify", &self.columns, &self.options, &l.attributes);
+        let mut report = new_report(
+            &self.command,
+            self.reproducible,
+            cfg,
+            &l.inputs,
+            &l.accounting,
+        );
+        report.classify = Some(result);
         Ok(report)
     }
 }

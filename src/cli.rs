@@ -1,9 +1,10 @@
 //! Argument parsing: raw flags (clap) validated into the library's plan structs.
 
 use anyhow::{bail, Context, Result};
-use biasbench::audit::VerifyJob;
+use biasbench::audit::{ClassifyJob, VerifyJob};
+use biasbench::classification::ClassifyOptions;
 use biasbench::demo;
-use biasbench::input::VerifyColumns;
+use biasbench::input::{ClassifyColumns, VerifyColumns};
 use biasbench::output::write_atomic;
 use biasbench::report::{render, Format, Report};
 use biasbench::simulate::{GroupSpec, Population};
@@ -28,6 +29,8 @@ struct Cli {
 enum Command {
     /// 1:1 verification audit of a comparisons table (CSV/TSV, gzip welcome).
     Verify(Box<VerifyArgs>),
+    /// Classifier audit: per-group confusion rates, fairlearn and AIF360 parity.
+    Classify(Box<ClassifyArgs>),
     /// Audit the built-in synthetic population; writes reports/demo/.
     Demo(DemoArgs),
     /// Write a synthetic comparisons table with chosen per-group distributions.
@@ -72,6 +75,75 @@ struct OutputArgs {
     reproducible: bool,
 }
 
+/// Flags every audit shares.
+#[derive(Args)]
+struct CommonArgs {
+    /// Demographic attributes (verify: X_a/X_b columns, else X; classify: X), else --subjects.
+    #[arg(long, value_delimiter = ',')]
+    attr: Vec<String>,
+    /// Subjects table with a subject id column and attribute columns.
+    #[arg(long)]
+    subjects: Option<PathBuf>,
+    /// Id column of the subjects table.
+    #[arg(long, default_value = "subject_id")]
+    subject_id: String,
+    /// Groups smaller than this stay in the tables, flagged, and out of summaries
+    /// (verify: the smaller of mated and non-mated counts; classify: items).
+    #[arg(long, default_value_t = 1)]
+    min_group_size: u64,
+    /// Drop rows where COLUMN equals VALUE (repeatable; counted per rule).
+    #[arg(long, value_name = "COLUMN=VALUE")]
+    exclude: Vec<String>,
+    /// Any dropped row is an error (explicit --exclude rules excepted).
+    #[arg(long)]
+    strict: bool,
+    /// Field delimiter (`,`, `;`, `|`, `tab`) [default: sniffed from the header].
+    #[arg(long)]
+    delimiter: Option<String>,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+#[derive(Args)]
+struct ClassifyArgs {
+    /// Items table, one row per item.
+    file: PathBuf,
+    /// True label column.
+    #[arg(long, default_value = "y_true")]
+    y_true: String,
+    /// Predicted label column [default: y_pred, unless --score is given].
+    #[arg(long, visible_alias = "pred")]
+    y_pred: Option<String>,
+    /// Score column, predicted positive when score >= --cutoff.
+    #[arg(long)]
+    score: Option<String>,
+    #[arg(long)]
+    cutoff: Option<f64>,
+    /// Positive labels of both columns (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    positive: Vec<String>,
+    /// Positive labels of the true-label column [default: --positive, or labels reading 1/true/yes].
+    #[arg(long, value_delimiter = ',')]
+    true_positive: Vec<String>,
+    /// Positive labels of the predicted-label column [default: as the true labels].
+    #[arg(long, value_delimiter = ',')]
+    pred_positive: Vec<String>,
+    /// Non-negative weight column.
+    #[arg(long)]
+    weight: Option<String>,
+    /// Subject id column of the items (for --subjects).
+    #[arg(long)]
+    subject: Option<String>,
+    /// Reference group for AIF360's forms: largest, best, or ATTRIBUTE=VALUE (repeatable).
+    #[arg(long)]
+    reference: Vec<String>,
+    /// α of the generalized entropy index.
+    #[arg(long, default_value_t = 2.0)]
+    entropy_alpha: f64,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
 #[derive(Args)]
 struct VerifyArgs {
     /// Comparisons table, one row per comparison.
@@ -91,15 +163,6 @@ struct VerifyArgs {
     /// Subject columns hold sample ids <subject><SEP><rest>; enables duplicate detection.
     #[arg(long, value_name = "SEP")]
     id_sep: Option<String>,
-    /// Demographic attributes: X_a/X_b columns, else X, else --subjects.
-    #[arg(long, value_delimiter = ',')]
-    attr: Vec<String>,
-    /// Subjects table with a subject id column and attribute columns.
-    #[arg(long)]
-    subjects: Option<PathBuf>,
-    /// Id column of the subjects table.
-    #[arg(long, default_value = "subject_id")]
-    subject_id: String,
     /// Lower scores mean more alike (accept if score <= threshold).
     #[arg(long)]
     distance: bool,
@@ -107,26 +170,14 @@ struct VerifyArgs {
     /// [default: global-fmr 1e-1 … 1e-6, as far as the data support].
     #[arg(long = "threshold", value_name = "POLICY")]
     thresholds: Vec<String>,
+    #[command(flatten)]
+    common: CommonArgs,
     /// Non-mated comparisons that set a global threshold.
     #[arg(long, value_enum, default_value = "all")]
     impostors: ImpostorsArg,
     /// Weight of FMR in FDR, IR, GARBE and WERM.
     #[arg(long, default_value_t = 0.5)]
     alpha: f64,
-    /// Groups smaller than this (min of mated and non-mated counts) stay out of summaries.
-    #[arg(long, default_value_t = 1)]
-    min_group_size: u64,
-    /// Drop rows where COLUMN equals VALUE (repeatable; counted per rule).
-    #[arg(long, value_name = "COLUMN=VALUE")]
-    exclude: Vec<String>,
-    /// Any dropped row is an error (explicit --exclude rules excepted).
-    #[arg(long)]
-    strict: bool,
-    /// Field delimiter (`,`, `;`, `|`, `tab`) [default: sniffed from the header].
-    #[arg(long)]
-    delimiter: Option<String>,
-    #[command(flatten)]
-    output: OutputArgs,
 }
 
 #[derive(Args)]
@@ -192,13 +243,13 @@ fn verify(a: VerifyArgs) -> Result<()> {
         subject_a: a.subject_a,
         subject_b: a.subject_b,
         id_sep: a.id_sep,
-        attrs: a.attr,
+        attrs: a.common.attr.clone(),
         distance: a.distance,
-        exclude: a.exclude,
-        strict: a.strict,
-        delimiter: delimiter(&a.delimiter)?,
-        subjects: a.subjects,
-        subject_id: a.subject_id,
+        exclude: a.common.exclude.clone(),
+        strict: a.common.strict,
+        delimiter: delimiter(&a.common.delimiter)?,
+        subjects: a.common.subjects.clone(),
+        subject_id: a.common.subject_id.clone(),
     };
     let options = VerifyOptions {
         policies: a
@@ -211,17 +262,56 @@ fn verify(a: VerifyArgs) -> Result<()> {
             ImpostorsArg::SameGroup => Impostors::SameGroup,
         },
         alpha: a.alpha,
-        min_group_size: a.min_group_size,
+        min_group_size: a.common.min_group_size,
         distance: a.distance,
     };
     let job = VerifyJob {
         columns,
         options,
         command: command_line(),
-        reproducible: a.output.reproducible,
+        reproducible: a.common.output.reproducible,
     };
     let report = job.run_file(&a.file)?;
-    emit(&report, &a.output)
+    emit(&report, &a.common.output)
+}
+
+fn classify(a: ClassifyArgs) -> Result<()> {
+    let c = &a.common;
+    let columns = ClassifyColumns {
+        y_true: a.y_true,
+        y_pred: a.y_pred,
+        score: a.score,
+        weight: a.weight,
+        attrs: c.attr.clone(),
+        subject: a.subject,
+        subjects: c.subjects.clone(),
+        subject_id: c.subject_id.clone(),
+        exclude: c.exclude.clone(),
+        strict: c.strict,
+        delimiter: delimiter(&c.delimiter)?,
+    };
+    let or_both = |list: Vec<String>| {
+        if list.is_empty() {
+            a.positive.clone()
+        } else {
+            list
+        }
+    };
+    let options = ClassifyOptions {
+        true_positive: or_both(a.true_positive),
+        pred_positive: or_both(a.pred_positive),
+        cutoff: a.cutoff,
+        reference: a.reference,
+        entropy_alpha: a.entropy_alpha,
+        min_group_size: c.min_group_size,
+    };
+    let job = ClassifyJob {
+        columns,
+        options,
+        command: command_line(),
+        reproducible: c.output.reproducible,
+    };
+    emit(&job.run_file(&a.file)?, &c.output)
 }
 
 fn simulate(a: SimulateArgs) -> Result<()> {
@@ -248,6 +338,7 @@ fn simulate(a: SimulateArgs) -> Result<()> {
 pub fn run() -> Result<ExitCode> {
     match Cli::parse().command {
         Command::Verify(a) => verify(*a)?,
+        Command::Classify(a) => classify(*a)?,
         Command::Demo(a) => {
             let report = demo::run(command_line())?;
             demo::write(&report, &a.out_dir)?;

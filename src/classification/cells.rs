@@ -42,10 +42,20 @@ pub struct Cells {
 
 /// The per-group binary rates, in report order: (id, numerator cells,
 /// denominator cells, what an empty denominator means).
-type Spec = (&'static str, fn(&Cells) -> Sums, fn(&Cells) -> Sums, &'static str);
+type Spec = (
+    &'static str,
+    fn(&Cells) -> Sums,
+    fn(&Cells) -> Sums,
+    &'static str,
+);
 
 const RATES: [Spec; 12] = [
-    ("selection_rate", |c| c.tp.plus(c.fp), Cells::all, "no items"),
+    (
+        "selection_rate",
+        |c| c.tp.plus(c.fp),
+        Cells::all,
+        "no items",
+    ),
     ("base_rate", |c| c.tp.plus(c.fn_), Cells::all, "no items"),
     ("accuracy", |c| c.tp.plus(c.tn), Cells::all, "no items"),
     ("error_rate", |c| c.fp.plus(c.fn_), Cells::all, "no items"),
@@ -53,14 +63,40 @@ const RATES: [Spec; 12] = [
     ("fnr", |c| c.fn_, Cells::positives, "no positives"),
     ("fpr", |c| c.fp, Cells::negatives, "no negatives"),
     ("tnr", |c| c.tn, Cells::negatives, "no negatives"),
-    ("ppv", |c| c.tp, Cells::predicted_positives, "no predicted positives"),
-    ("false_discovery_rate", |c| c.fp, Cells::predicted_positives, "no predicted positives"),
-    ("npv", |c| c.tn, Cells::predicted_negatives, "no predicted negatives"),
-    ("false_omission_rate", |c| c.fn_, Cells::predicted_negatives, "no predicted negatives"),
+    (
+        "ppv",
+        |c| c.tp,
+        Cells::predicted_positives,
+        "no predicted positives",
+    ),
+    (
+        "false_discovery_rate",
+        |c| c.fp,
+        Cells::predicted_positives,
+        "no predicted positives",
+    ),
+    (
+        "npv",
+        |c| c.tn,
+        Cells::predicted_negatives,
+        "no predicted negatives",
+    ),
+    (
+        "false_omission_rate",
+        |c| c.fn_,
+        Cells::predicted_negatives,
+        "no predicted negatives",
+    ),
 ];
 
 /// Ids of the rates that count errors (the geometric-mean zero rule applies).
-pub const ERROR_RATES: [&str; 5] = ["error_rate", "fnr", "fpr", "false_discovery_rate", "false_omission_rate"];
+pub const ERROR_RATES: [&str; 5] = [
+    "error_rate",
+    "fnr",
+    "fpr",
+    "false_discovery_rate",
+    "false_omission_rate",
+];
 
 impl Cells {
     pub fn add(&mut self, truth: bool, pred: bool, w: f64) {
@@ -139,7 +175,11 @@ impl Cells {
     /// GE(1) (Theil) = Σ W_b·(b/μ)·ln(b/μ) / W, with 0·ln 0 = 0;
     /// GE(0) = −Σ W_b·ln(b/μ) / W (∞ when some b = 0).
     pub fn entropy_index(&self, alpha: f64) -> f64 {
-        let w = [self.fn_.weight, self.tp.weight + self.tn.weight, self.fp.weight];
+        let w = [
+            self.fn_.weight,
+            self.tp.weight + self.tn.weight,
+            self.fp.weight,
+        ];
         let total: f64 = w.iter().sum();
         let mu = (w[1] + 2.0 * w[2]) / total;
         let term = |b: f64| -> f64 {
@@ -156,7 +196,11 @@ impl Cells {
                 (x.powf(alpha) - 1.0) / (alpha * (alpha - 1.0))
             }
         };
-        (0..3).filter(|&b| w[b] > 0.0).map(|b| w[b] * term(b as f64)).sum::<f64>() / total
+        (0..3)
+            .filter(|&b| w[b] > 0.0)
+            .map(|b| w[b] * term(b as f64))
+            .sum::<f64>()
+            / total
     }
 }
 
@@ -166,7 +210,12 @@ mod tests {
 
     fn cells(tp: u32, fp: u32, tn: u32, fn_: u32) -> Cells {
         let mut c = Cells::default();
-        for (n, t, p) in [(tp, true, true), (fp, false, true), (tn, false, false), (fn_, true, false)] {
+        for (n, t, p) in [
+            (tp, true, true),
+            (fp, false, true),
+            (tn, false, false),
+            (fn_, true, false),
+        ] {
             for _ in 0..n {
                 c.add(t, p, 1.0);
             }
@@ -184,7 +233,10 @@ mod tests {
         assert_eq!(r["selection_rate"].value, 2174.0 / 3696.0);
         assert_eq!(r["false_omission_rate"].value, 532.0 / 1522.0);
         assert_eq!(c.f1(), 2738.0 / (2738.0 + 805.0 + 532.0));
-        assert_eq!(c.balanced_accuracy(), (1369.0 / 1901.0 + 990.0 / 1795.0) / 2.0);
+        assert_eq!(
+            c.balanced_accuracy(),
+            (1369.0 / 1901.0 + 990.0 / 1795.0) / 2.0
+        );
     }
 
     #[test]

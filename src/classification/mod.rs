@@ -125,6 +125,9 @@ pub struct ClassifyResult {
     pub truth_positive: Option<String>,
     pub prediction_positive: Option<String>,
     pub labels: Vec<String>,
+    /// `cutoff:T` for thresholded scores, else `none`.
+    pub policy: String,
+    pub threshold: Option<f64>,
     pub weighted: bool,
     pub min_group_size: u64,
     pub entropy_alpha: f64,
@@ -160,13 +163,24 @@ struct Binary {
 }
 
 fn label_set(labels: &[String], wanted: &[String]) -> Vec<bool> {
-    labels.iter().map(|l| wanted.iter().any(|w| w == l)).collect()
+    labels
+        .iter()
+        .map(|l| wanted.iter().any(|w| w == l))
+        .collect()
 }
 
 /// Positive-label flags from a list, or from labels that read as flags.
-fn positives(labels: &[String], used: &[bool], list: &[String], what: &str) -> Result<(Vec<bool>, String)> {
+fn positives(
+    labels: &[String],
+    used: &[bool],
+    list: &[String],
+    what: &str,
+) -> Result<(Vec<bool>, String)> {
     if !list.is_empty() {
-        return Ok((label_set(labels, list), format!("{what} in {{{}}}", list.join(", "))));
+        return Ok((
+            label_set(labels, list),
+            format!("{what} in {{{}}}", list.join(", ")),
+        ));
     }
     let mut flags = Vec::with_capacity(labels.len());
     for (l, &u) in labels.iter().zip(used) {
@@ -190,7 +204,10 @@ fn binarize(l: &Labelled, o: &ClassifyOptions) -> Result<Option<Binary>> {
     l.y_true.iter().for_each(|&c| used_true[c as usize] = true);
     l.y_pred.iter().for_each(|&c| used_pred[c as usize] = true);
     let all_flags = l.labels.iter().all(|s| parse_flag(s.as_bytes()).is_some());
-    let binary = !o.true_positive.is_empty() || !o.pred_positive.is_empty() || !l.score.is_empty() || all_flags;
+    let binary = !o.true_positive.is_empty()
+        || !o.pred_positive.is_empty()
+        || !l.score.is_empty()
+        || all_flags;
     if !binary {
         if k <= 2 {
             return Err(Error::Config(format!(
@@ -203,21 +220,40 @@ fn binarize(l: &Labelled, o: &ClassifyOptions) -> Result<Option<Binary>> {
     let (t, truth_rule) = positives(&l.labels, &used_true, &o.true_positive, "true label")?;
     let truth = l.y_true.iter().map(|&c| t[c as usize]).collect();
     let (pred, pred_rule) = if l.score.is_empty() {
-        let list = if o.pred_positive.is_empty() { &o.true_positive } else { &o.pred_positive };
+        let list = if o.pred_positive.is_empty() {
+            &o.true_positive
+        } else {
+            &o.pred_positive
+        };
         let (p, rule) = positives(&l.labels, &used_pred, list, "predicted label")?;
         (l.y_pred.iter().map(|&c| p[c as usize]).collect(), rule)
     } else {
-        let cut = o
-            .cutoff
-            .ok_or_else(|| Error::Config("a score column needs --cutoff T (predicted positive when score >= T)".into()))?;
-        (l.score.iter().map(|&s| s >= cut).collect(), format!("score >= {cut}"))
+        let cut = o.cutoff.ok_or_else(|| {
+            Error::Config(
+                "a score column needs --cutoff T (predicted positive when score >= T)".into(),
+            )
+        })?;
+        (
+            l.score.iter().map(|&s| s >= cut).collect(),
+            format!("score >= {cut}"),
+        )
     };
-    Ok(Some(Binary { truth, pred, truth_rule, pred_rule }))
+    Ok(Some(Binary {
+        truth,
+        pred,
+        truth_rule,
+        pred_rule,
+    }))
 }
 
 /// Folds rows into per-slot accumulators in fixed-size chunks merged in a
 /// fixed order, so weighted sums do not depend on the thread count.
-fn fold<T: Clone + Default + Send>(n: usize, slots: usize, add: impl Fn(&mut [T], usize) + Sync, merge: impl Fn(&mut T, &T)) -> Vec<T> {
+fn fold<T: Clone + Default + Send>(
+    n: usize,
+    slots: usize,
+    add: impl Fn(&mut [T], usize) + Sync,
+    merge: impl Fn(&mut T, &T),
+) -> Vec<T> {
     const CHUNK: usize = 1 << 16;
     let parts: Vec<Vec<T>> = (0..n.div_ceil(CHUNK))
         .into_par_iter()
@@ -243,13 +279,21 @@ fn rate(num: Sums, den: Sums) -> Rate {
 }
 
 /// Weighted AUC of each group from rows in ascending score order.
-fn group_auc(v: &View, order: &[usize], scores: &[f64], truth: &[bool], weight: &dyn Fn(usize) -> f64) -> Vec<f64> {
+fn group_auc(
+    v: &View,
+    order: &[usize],
+    scores: &[f64],
+    truth: &[bool],
+    weight: &dyn Fn(usize) -> f64,
+) -> Vec<f64> {
     let g = v.groups.len();
     // Per group: (weight of negatives below the current block, numerator, W+, W−).
     let mut acc = vec![(0.0f64, 0.0f64, 0.0f64, 0.0f64); g];
     let mut block: Vec<(f64, f64)> = vec![(0.0, 0.0); g];
     let mut touched: Vec<usize> = Vec::new();
-    let flush = |acc: &mut Vec<(f64, f64, f64, f64)>, block: &mut Vec<(f64, f64)>, touched: &mut Vec<usize>| {
+    let flush = |acc: &mut Vec<(f64, f64, f64, f64)>,
+                 block: &mut Vec<(f64, f64)>,
+                 touched: &mut Vec<usize>| {
         for &x in touched.iter() {
             let (wp, wn) = block[x];
             let a = &mut acc[x];
@@ -282,18 +326,37 @@ fn group_auc(v: &View, order: &[usize], scores: &[f64], truth: &[bool], weight: 
         }
     }
     flush(&mut acc, &mut block, &mut touched);
-    acc.iter().map(|a| if a.2 > 0.0 && a.3 > 0.0 { a.1 / (a.2 * a.3) } else { f64::NAN }).collect()
+    acc.iter()
+        .map(|a| {
+            if a.2 > 0.0 && a.3 > 0.0 {
+                a.1 / (a.2 * a.3)
+            } else {
+                f64::NAN
+            }
+        })
+        .collect()
 }
 
 /// Runs the audit.
 pub fn audit(l: &Labelled, o: &ClassifyOptions) -> Result<ClassifyResult> {
     let binary = binarize(l, o)?;
     let n = l.y_true.len();
-    let weight = |i: usize| if l.weight.is_empty() { 1.0 } else { l.weight[i] };
+    let weight = |i: usize| {
+        if l.weight.is_empty() {
+            1.0
+        } else {
+            l.weight[i]
+        }
+    };
     let codes: Vec<AttributeCodes> = l
         .attributes
         .iter()
-        .map(|a| AttributeCodes { name: &a.name, values: &a.values, side_a: &a.side_a, side_b: &a.side_a })
+        .map(|a| AttributeCodes {
+            name: &a.name,
+            values: &a.values,
+            side_a: &a.side_a,
+            side_b: &a.side_a,
+        })
         .collect();
     let all_views = views(n, &codes);
     // Rows in ascending score order (stable, so sums are deterministic), for AUC.
@@ -327,10 +390,19 @@ pub fn audit(l: &Labelled, o: &ClassifyOptions) -> Result<ClassifyResult> {
         }
     }
     Ok(ClassifyResult {
-        mode: if binary.is_some() { "binary" } else { "multiclass" },
+        mode: if binary.is_some() {
+            "binary"
+        } else {
+            "multiclass"
+        },
         truth_positive: binary.as_ref().map(|b| b.truth_rule.clone()),
         prediction_positive: binary.as_ref().map(|b| b.pred_rule.clone()),
         labels: l.labels.clone(),
+        policy: match (l.score.is_empty(), o.cutoff) {
+            (false, Some(t)) => format!("cutoff:{t}"),
+            _ => "none".into(),
+        },
+        threshold: o.cutoff.filter(|_| !l.score.is_empty()),
         weighted: !l.weight.is_empty(),
         min_group_size: o.min_group_size,
         entropy_alpha: o.entropy_alpha,
@@ -366,20 +438,35 @@ fn binary_groups(
         .map(|(g, c)| {
             let mut values = vec![
                 named("f1", c.f1(), "no positives and no predicted positives"),
-                named("balanced_accuracy", c.balanced_accuracy(), "no positives or no negatives"),
+                named(
+                    "balanced_accuracy",
+                    c.balanced_accuracy(),
+                    "no positives or no negatives",
+                ),
             ];
             if let Some(a) = &auc {
                 values.push(named("auc", a[g], "no positives or no negatives"));
             }
             values.push(named("theil_index", c.entropy_index(1.0), "no items"));
-            values.push(named("generalized_entropy_index", c.entropy_index(o.entropy_alpha), "no items"));
+            values.push(named(
+                "generalized_entropy_index",
+                c.entropy_index(o.entropy_alpha),
+                "no items",
+            ));
             ClassGroup {
                 group: v.groups[g].clone(),
                 rows: c.all().rows,
                 weight: c.all().weight,
                 in_summaries: false,
                 cells: Some(*c),
-                rates: c.rates().into_iter().map(|(m, r)| NamedRate { metric: m.into(), rate: r }).collect(),
+                rates: c
+                    .rates()
+                    .into_iter()
+                    .map(|(m, r)| NamedRate {
+                        metric: m.into(),
+                        rate: r,
+                    })
+                    .collect(),
                 values,
                 confusion: None,
             }
@@ -395,7 +482,11 @@ fn named(metric: &str, value: f64, why: &str) -> NamedValue {
     }
 }
 
-fn multiclass_groups(v: &View, l: &Labelled, weight: &(dyn Fn(usize) -> f64 + Sync)) -> Vec<ClassGroup> {
+fn multiclass_groups(
+    v: &View,
+    l: &Labelled,
+    weight: &(dyn Fn(usize) -> f64 + Sync),
+) -> Vec<ClassGroup> {
     let k = l.labels.len();
     let sums = fold(
         l.y_true.len(),
@@ -403,7 +494,8 @@ fn multiclass_groups(v: &View, l: &Labelled, weight: &(dyn Fn(usize) -> f64 + Sy
         |acc: &mut [Sums], i| {
             let g = v.side_a[i];
             if g != MISSING {
-                acc[(g as usize * k + l.y_true[i] as usize) * k + l.y_pred[i] as usize].add(weight(i));
+                acc[(g as usize * k + l.y_true[i] as usize) * k + l.y_pred[i] as usize]
+                    .add(weight(i));
             }
         },
         Sums::merge,
@@ -429,13 +521,25 @@ fn multiclass_groups(v: &View, l: &Labelled, weight: &(dyn Fn(usize) -> f64 + Sy
             let correct = sum_of(&|t, p| t == p);
             let wrong = sum_of(&|t, p| t != p);
             let mut rates = vec![
-                NamedRate { metric: "accuracy".into(), rate: rate(correct, total) },
-                NamedRate { metric: "error_rate".into(), rate: rate(wrong, total) },
+                NamedRate {
+                    metric: "accuracy".into(),
+                    rate: rate(correct, total),
+                },
+                NamedRate {
+                    metric: "error_rate".into(),
+                    rate: rate(wrong, total),
+                },
             ];
             for (c, name) in l.labels.iter().enumerate() {
                 let hit = m[c * k + c];
-                rates.push(NamedRate { metric: format!("recall:{name}"), rate: rate(hit, sum_of(&|t, _| t == c)) });
-                rates.push(NamedRate { metric: format!("precision:{name}"), rate: rate(hit, sum_of(&|_, p| p == c)) });
+                rates.push(NamedRate {
+                    metric: format!("recall:{name}"),
+                    rate: rate(hit, sum_of(&|t, _| t == c)),
+                });
+                rates.push(NamedRate {
+                    metric: format!("precision:{name}"),
+                    rate: rate(hit, sum_of(&|_, p| p == c)),
+                });
             }
             ClassGroup {
                 group: v.groups[g].clone(),
@@ -445,14 +549,22 @@ fn multiclass_groups(v: &View, l: &Labelled, weight: &(dyn Fn(usize) -> f64 + Sy
                 cells: None,
                 rates,
                 values: Vec::new(),
-                confusion: Some((0..k).map(|t| (0..k).map(|p| m[t * k + p].weight).collect()).collect()),
+                confusion: Some(
+                    (0..k)
+                        .map(|t| (0..k).map(|p| m[t * k + p].weight).collect())
+                        .collect(),
+                ),
             }
         })
         .collect()
 }
 
 fn find_rate<'a>(g: &'a ClassGroup, metric: &str) -> &'a Rate {
-    &g.rates.iter().find(|r| r.metric == metric).expect("rate present").rate
+    &g.rates
+        .iter()
+        .find(|r| r.metric == metric)
+        .expect("rate present")
+        .rate
 }
 
 /// Chooses the reference group of a view.
@@ -460,10 +572,16 @@ fn reference(v: &View, groups: &[ClassGroup], rules: &[String]) -> Result<Option
     if groups.is_empty() {
         return Ok(None);
     }
-    let named = rules.iter().filter_map(|r| r.split_once('=')).find(|(a, _)| *a == v.attribute);
+    let named = rules
+        .iter()
+        .filter_map(|r| r.split_once('='))
+        .find(|(a, _)| *a == v.attribute);
     if let Some((_, value)) = named {
         return match groups.iter().find(|g| g.group == value) {
-            Some(g) => Ok(Some(Reference { group: g.group.clone(), rule: "named".into() })),
+            Some(g) => Ok(Some(Reference {
+                group: g.group.clone(),
+                rule: "named".into(),
+            })),
             None => Err(Error::Config(format!(
                 "--reference {}={value}: no such group (groups: {})",
                 v.attribute,
@@ -471,20 +589,53 @@ fn reference(v: &View, groups: &[ClassGroup], rules: &[String]) -> Result<Option
             ))),
         };
     }
-    let best = rules.iter().rev().find(|r| !r.contains('=')).map(String::as_str).unwrap_or("largest");
+    let best = rules
+        .iter()
+        .rev()
+        .find(|r| !r.contains('='))
+        .map(String::as_str)
+        .unwrap_or("largest");
     let pick = match best {
-        "largest" => groups.iter().enumerate().fold(0, |m, (i, g)| if g.weight > groups[m].weight { i } else { m }),
+        "largest" => {
+            groups.iter().enumerate().fold(
+                0,
+                |m, (i, g)| if g.weight > groups[m].weight { i } else { m },
+            )
+        }
         "best" => groups.iter().enumerate().fold(0, |m, (i, g)| {
-            let (e, em) = (find_rate(g, "error_rate").value, find_rate(&groups[m], "error_rate").value);
-            if e < em || em.is_nan() { i } else { m }
+            let (e, em) = (
+                find_rate(g, "error_rate").value,
+                find_rate(&groups[m], "error_rate").value,
+            );
+            if e < em || em.is_nan() {
+                i
+            } else {
+                m
+            }
         }),
-        other => return Err(Error::Config(format!("--reference {other:?}: expected largest, best or ATTRIBUTE=VALUE"))),
+        other => {
+            return Err(Error::Config(format!(
+                "--reference {other:?}: expected largest, best or ATTRIBUTE=VALUE"
+            )))
+        }
     };
-    let rule = if best == "largest" { "largest (by weight)" } else { "best (lowest error rate)" };
-    Ok(Some(Reference { group: groups[pick].group.clone(), rule: rule.into() }))
+    let rule = if best == "largest" {
+        "largest (by weight)"
+    } else {
+        "best (lowest error rate)"
+    };
+    Ok(Some(Reference {
+        group: groups[pick].group.clone(),
+        rule: rule.into(),
+    }))
 }
 
-fn finish_view(v: &View, mut groups: Vec<ClassGroup>, binary: bool, o: &ClassifyOptions) -> Result<ClassView> {
+fn finish_view(
+    v: &View,
+    mut groups: Vec<ClassGroup>,
+    binary: bool,
+    o: &ClassifyOptions,
+) -> Result<ClassView> {
     let pooled = v.attribute == "*";
     for g in &mut groups {
         g.in_summaries = !pooled && g.rows >= o.min_group_size;
@@ -507,7 +658,11 @@ fn finish_view(v: &View, mut groups: Vec<ClassGroup>, binary: bool, o: &Classify
             .iter()
             .map(|g| {
                 let x = find_rate(g, &r.metric);
-                Entry { group: &g.group, value: x.value, counts: is_error.then_some((x.events, x.trials)) }
+                Entry {
+                    group: &g.group,
+                    value: x.value,
+                    counts: is_error.then_some((x.events, x.trials)),
+                }
             })
             .collect();
         summaries.extend(disparity::summarize(&r.metric, &entries));
@@ -521,7 +676,11 @@ fn finish_view(v: &View, mut groups: Vec<ClassGroup>, binary: bool, o: &Classify
             a
         });
         let overall: Vec<(&str, Rate)> = overall.rates();
-        let reference = reference(v, &included.iter().map(|g| (*g).clone()).collect::<Vec<_>>(), &o.reference)?;
+        let reference = reference(
+            v,
+            &included.iter().map(|g| (*g).clone()).collect::<Vec<_>>(),
+            &o.reference,
+        )?;
         let versus = match &reference {
             Some(r) => versus(&included, &r.group),
             None => Vec::new(),
@@ -530,12 +689,23 @@ fn finish_view(v: &View, mut groups: Vec<ClassGroup>, binary: bool, o: &Classify
     } else {
         (Vec::new(), Vec::new(), None)
     };
-    Ok(ClassView { attribute: v.attribute.clone(), reference, groups, summaries, parity, versus_reference })
+    Ok(ClassView {
+        attribute: v.attribute.clone(),
+        reference,
+        groups,
+        summaries,
+        parity,
+        versus_reference,
+    })
 }
 
 fn value_of<'a>(g: &'a ClassGroup, metric: &str) -> Value<'a> {
     let r = find_rate(g, metric);
-    Value { group: &g.group, value: r.value, why: r.reason.as_deref() }
+    Value {
+        group: &g.group,
+        value: r.value,
+        why: r.reason.as_deref(),
+    }
 }
 
 fn values<'a>(groups: &[&'a ClassGroup], metric: &str) -> Vec<Value<'a>> {
@@ -543,7 +713,12 @@ fn values<'a>(groups: &[&'a ClassGroup], metric: &str) -> Vec<Value<'a>> {
 }
 
 fn to_summary(metric: String, groups: usize, s: Stat) -> Summary {
-    Summary { metric, value: s.value, groups, reason: s.reason }
+    Summary {
+        metric,
+        value: s.value,
+        groups,
+        reason: s.reason,
+    }
 }
 
 /// fairlearn's parity metrics, between groups and to the overall value.
@@ -552,7 +727,13 @@ fn fairlearn(groups: &[&ClassGroup], overall: &[(&str, Rate)]) -> Vec<Summary> {
     let over = |m: &str| overall.iter().find(|(k, _)| *k == m).map(|(_, r)| r.value);
     let mut out = Vec::new();
     for (suffix, to_overall) in [("", false), (".to_overall", true)] {
-        let at = |m: &str| if to_overall { Some(over(m).unwrap_or(f64::NAN)) } else { None };
+        let at = |m: &str| {
+            if to_overall {
+                Some(over(m).unwrap_or(f64::NAN))
+            } else {
+                None
+            }
+        };
         let diff = |m: &str| parity::difference(&values(groups, m), at(m));
         let ratio = |m: &str| parity::ratio(&values(groups, m), at(m));
         for (name, s) in [
@@ -560,10 +741,22 @@ fn fairlearn(groups: &[&ClassGroup], overall: &[(&str, Rate)]) -> Vec<Summary> {
             ("demographic_parity_ratio", ratio("selection_rate")),
             ("equal_opportunity_difference", diff("tpr")),
             ("equal_opportunity_ratio", ratio("tpr")),
-            ("equalized_odds_difference", parity::combine(diff("tpr"), diff("fpr"), true, true)),
-            ("equalized_odds_difference.mean", parity::combine(diff("tpr"), diff("fpr"), false, true)),
-            ("equalized_odds_ratio", parity::combine(ratio("tpr"), ratio("fpr"), true, false)),
-            ("equalized_odds_ratio.mean", parity::combine(ratio("tpr"), ratio("fpr"), false, false)),
+            (
+                "equalized_odds_difference",
+                parity::combine(diff("tpr"), diff("fpr"), true, true),
+            ),
+            (
+                "equalized_odds_difference.mean",
+                parity::combine(diff("tpr"), diff("fpr"), false, true),
+            ),
+            (
+                "equalized_odds_ratio",
+                parity::combine(ratio("tpr"), ratio("fpr"), true, false),
+            ),
+            (
+                "equalized_odds_ratio.mean",
+                parity::combine(ratio("tpr"), ratio("fpr"), false, false),
+            ),
         ] {
             out.push(to_summary(format!("{name}{suffix}"), n, s));
         }
@@ -577,7 +770,9 @@ fn fairlearn(groups: &[&ClassGroup], overall: &[(&str, Rate)]) -> Vec<Summary> {
 
 /// AIF360's forms for every group against the reference.
 fn versus(groups: &[&ClassGroup], reference: &str) -> Vec<Versus> {
-    let Some(r) = groups.iter().find(|g| g.group == reference) else { return Vec::new() };
+    let Some(r) = groups.iter().find(|g| g.group == reference) else {
+        return Vec::new();
+    };
     let val = value_of;
     let mut out = Vec::new();
     for g in groups.iter().filter(|g| g.group != reference) {
@@ -601,12 +796,23 @@ fn versus(groups: &[&ClassGroup], reference: &str) -> Vec<Versus> {
         for (metric, s) in [
             ("disparate_impact", di.clone()),
             ("disparate_impact.four_fifths_violation", four_fifths),
-            ("statistical_parity_difference", parity::versus_difference(sr, sr0)),
+            (
+                "statistical_parity_difference",
+                parity::versus_difference(sr, sr0),
+            ),
             ("average_odds_difference", odds(false)),
             ("average_abs_odds_difference", odds(true)),
-            ("error_rate_ratio", parity::versus_ratio(val(g, "error_rate"), val(r, "error_rate"))),
+            (
+                "error_rate_ratio",
+                parity::versus_ratio(val(g, "error_rate"), val(r, "error_rate")),
+            ),
         ] {
-            out.push(Versus { group: g.group.clone(), metric: metric.into(), value: s.value, reason: s.reason });
+            out.push(Versus {
+                group: g.group.clone(),
+                metric: metric.into(),
+                value: s.value,
+                reason: s.reason,
+            });
         }
     }
     out

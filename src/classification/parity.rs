@@ -35,16 +35,24 @@ fn undefined(values: &[Value]) -> Option<Stat> {
     if values.is_empty() {
         return Some(Stat::undefined(f64::NAN, "no groups to compare".into()));
     }
-    values
-        .iter()
-        .find(|v| !v.value.is_finite())
-        .map(|v| Stat::undefined(f64::NAN, format!("group {} is undefined ({})", v.group, v.why.unwrap_or("no value"))))
+    values.iter().find(|v| !v.value.is_finite()).map(|v| {
+        Stat::undefined(
+            f64::NAN,
+            format!(
+                "group {} is undefined ({})",
+                v.group,
+                v.why.unwrap_or("no value")
+            ),
+        )
+    })
 }
 
 fn extremes(values: &[Value]) -> (f64, f64) {
     values
         .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v.value), hi.max(v.value)))
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v.value), hi.max(v.value))
+        })
 }
 
 /// fairlearn `difference(method)`.
@@ -57,8 +65,15 @@ pub fn difference(values: &[Value], overall: Option<f64>) -> Stat {
             let (lo, hi) = extremes(values);
             Stat::ok(hi - lo)
         }
-        Some(o) if !o.is_finite() => Stat::undefined(f64::NAN, "the overall value is undefined".into()),
-        Some(o) => Stat::ok(values.iter().map(|v| (v.value - o).abs()).fold(0.0, f64::max)),
+        Some(o) if !o.is_finite() => {
+            Stat::undefined(f64::NAN, "the overall value is undefined".into())
+        }
+        Some(o) => Stat::ok(
+            values
+                .iter()
+                .map(|v| (v.value - o).abs())
+                .fold(0.0, f64::max),
+        ),
     }
 }
 
@@ -76,7 +91,9 @@ pub fn ratio(values: &[Value], overall: Option<f64>) -> Stat {
                 Stat::ok(lo / hi)
             }
         }
-        Some(o) if !o.is_finite() => Stat::undefined(f64::NAN, "the overall value is undefined".into()),
+        Some(o) if !o.is_finite() => {
+            Stat::undefined(f64::NAN, "the overall value is undefined".into())
+        }
         Some(o) if o == 0.0 => Stat::undefined(f64::NAN, "the overall value is 0".into()),
         Some(o) => {
             let r = values
@@ -113,7 +130,13 @@ pub fn combine(tpr: Stat, fpr: Stat, worst: bool, larger_is_worse: bool) -> Stat
 
 /// The reason a comparison with the reference is undefined, if it is.
 fn either_undefined(a: Value, reference: Value) -> Option<Stat> {
-    let why = |v: Value, who: &str| format!("{who}{} is undefined ({})", v.group, v.why.unwrap_or("no value"));
+    let why = |v: Value, who: &str| {
+        format!(
+            "{who}{} is undefined ({})",
+            v.group,
+            v.why.unwrap_or("no value")
+        )
+    };
     if !a.value.is_finite() {
         Some(Stat::undefined(f64::NAN, why(a, "group ")))
     } else if !reference.value.is_finite() {
@@ -128,7 +151,10 @@ pub fn versus_ratio(a: Value, reference: Value) -> Stat {
     either_undefined(a, reference).unwrap_or_else(|| match (a.value, reference.value) {
         (x, 0.0) if x == 0.0 => Stat::undefined(
             f64::NAN,
-            format!("0 / 0: both {} and reference {} are 0", a.group, reference.group),
+            format!(
+                "0 / 0: both {} and reference {} are 0",
+                a.group, reference.group
+            ),
         ),
         (_, 0.0) => Stat::undefined(f64::INFINITY, format!("reference {} is 0", reference.group)),
         (x, y) => Stat::ok(x / y),
@@ -145,7 +171,13 @@ mod tests {
     use super::*;
 
     fn vals<'a>(v: &[(&'a str, f64)]) -> Vec<Value<'a>> {
-        v.iter().map(|&(group, value)| Value { group, value, why: None }).collect()
+        v.iter()
+            .map(|&(group, value)| Value {
+                group,
+                value,
+                why: None,
+            })
+            .collect()
     }
 
     #[test]
@@ -178,8 +210,16 @@ mod tests {
 
     #[test]
     fn reference_forms() {
-        let a = Value { group: "g", value: 0.3, why: None };
-        let r = Value { group: "ref", value: 0.6, why: None };
+        let a = Value {
+            group: "g",
+            value: 0.3,
+            why: None,
+        };
+        let r = Value {
+            group: "ref",
+            value: 0.6,
+            why: None,
+        };
         assert_eq!(versus_ratio(a, r).value, 0.5);
         assert!((versus_difference(a, r).value + 0.3).abs() < 1e-15);
         let zero = Value { value: 0.0, ..r };

@@ -82,21 +82,35 @@ const MISSING_GROUP: &str = "missing group in every attribute";
 impl Labelled {
     pub fn read(t: Table, cols: &ClassifyColumns) -> Result<Labelled> {
         let y_true = t.column(&cols.y_true, "--y-true")?;
-        let score = cols.score.as_deref().map(|c| t.column(c, "--score")).transpose()?;
+        let score = cols
+            .score
+            .as_deref()
+            .map(|c| t.column(c, "--score"))
+            .transpose()?;
         let y_pred = match (&cols.y_pred, score) {
             (Some(c), _) => Some(t.column(c, "--y-pred")?),
             (None, None) => Some(t.column("y_pred", "--y-pred (or --score with --cutoff)")?),
             (None, Some(_)) => None,
         };
-        let weight = cols.weight.as_deref().map(|c| t.column(c, "--weight")).transpose()?;
-        let subject = cols.subject.as_deref().map(|c| t.column(c, "--subject")).transpose()?;
+        let weight = cols
+            .weight
+            .as_deref()
+            .map(|c| t.column(c, "--weight"))
+            .transpose()?;
+        let subject = cols
+            .subject
+            .as_deref()
+            .map(|c| t.column(c, "--subject"))
+            .transpose()?;
         let spec = cols.subjects.as_deref().map(|path| SubjectsSpec {
             path,
             id_column: &cols.subject_id,
             delimiter: cols.delimiter,
         });
         if spec.is_some() && subject.is_none() {
-            return Err(Error::Config("--subjects needs --subject (the rows' subject id column)".into()));
+            return Err(Error::Config(
+                "--subjects needs --subject (the rows' subject id column)".into(),
+            ));
         }
         let mut attrs = Attributes::resolve(&t, &cols.attrs, false, spec, subject.is_some())?;
         let mut r = RowReader::new(t, &cols.exclude, cols.strict)?;
@@ -195,29 +209,58 @@ mod tests {
     use super::*;
 
     fn read(text: &str, cols: &ClassifyColumns) -> Result<Labelled> {
-        let t = Table::from_reader("l.csv".into(), Box::new(std::io::Cursor::new(text.as_bytes().to_vec())), None)?;
+        let t = Table::from_reader(
+            "l.csv".into(),
+            Box::new(std::io::Cursor::new(text.as_bytes().to_vec())),
+            None,
+        )?;
         Labelled::read(t, cols)
     }
 
     #[test]
     fn labels_weights_and_drops() {
-        let cols = ClassifyColumns { weight: Some("w".into()), attrs: vec!["race".into()], ..Default::default() };
+        let cols = ClassifyColumns {
+            weight: Some("w".into()),
+            attrs: vec!["race".into()],
+            ..Default::default()
+        };
         let text = "y_true,y_pred,w,race\n1,0,2.5,A\n0,0,1,B\n,1,1,A\n1,1,-1,A\n1,1,,A\n0,1,1,\n";
         let l = read(text, &cols).unwrap();
         assert_eq!(l.labels, ["0", "1"]);
         assert_eq!(l.y_true, [1, 0]);
         assert_eq!(l.y_pred, [0, 0]);
         assert_eq!(l.weight, [2.5, 1.0]);
-        let reasons: Vec<&str> = l.accounting.dropped.iter().map(|d| d.reason.as_str()).collect();
-        assert_eq!(reasons, [MISSING_TRUE, BAD_WEIGHT, MISSING_WEIGHT, MISSING_GROUP]);
+        let reasons: Vec<&str> = l
+            .accounting
+            .dropped
+            .iter()
+            .map(|d| d.reason.as_str())
+            .collect();
+        assert_eq!(
+            reasons,
+            [MISSING_TRUE, BAD_WEIGHT, MISSING_WEIGHT, MISSING_GROUP]
+        );
         assert!(l.accounting.balanced());
-        let e = read("y_true,y_pred,w\n1,0,x\n", &ClassifyColumns { weight: Some("w".into()), ..Default::default() }).unwrap_err();
-        assert_eq!(e.to_string(), "l.csv:2: column 'w', value \"x\": not a number");
+        let e = read(
+            "y_true,y_pred,w\n1,0,x\n",
+            &ClassifyColumns {
+                weight: Some("w".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "l.csv:2: column 'w', value \"x\": not a number"
+        );
     }
 
     #[test]
     fn score_instead_of_predicted_label() {
-        let cols = ClassifyColumns { score: Some("s".into()), ..Default::default() };
+        let cols = ClassifyColumns {
+            score: Some("s".into()),
+            ..Default::default()
+        };
         let l = read("y_true,s\nyes,0.7\nno,0.1\n", &cols).unwrap();
         assert!(l.y_pred.is_empty());
         assert_eq!(l.score, [0.7, 0.1]);

@@ -3,8 +3,10 @@
 
 use super::format::short;
 use super::Report;
+use crate::classification::{ClassGroup, ClassifyResult, NamedValue};
 use crate::rate::Rate;
 use crate::uncertainty::CiMethod;
+use crate::verification::VerifyResult;
 
 /// A titled table of text cells.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,8 +78,16 @@ pub fn tables(report: &Report) -> Vec<TableModel> {
         ]);
     }
     out.push(rows);
+    if let Some(v) = &report.verify {
+        verify_tables(v, &mut out);
+    }
+    if let Some(c) = &report.classify {
+        classify_tables(c, &mut out);
+    }
+    out
+}
 
-    let Some(v) = &report.verify else { return out };
+fn verify_tables(v: &VerifyResult, out: &mut Vec<TableModel>) {
     let mut ops = TableModel::new(
         format!(
             "Operating points ({} scores, accept if {}; global pool: {:?} non-mated)",
@@ -205,7 +215,179 @@ pub fn tables(report: &Report) -> Vec<TableModel> {
         .rows
         .push(vec![format!("intervals: {}", v.conventions.interval)]);
     out.push(notes);
-    out
+}
+
+fn value_cell(values: &[NamedValue], metric: &str) -> String {
+    values
+        .iter()
+        .find(|x| x.metric == metric)
+        .map_or_else(|| "-".into(), |x| short(x.value))
+}
+
+fn rate_of<'a>(g: &'a ClassGroup, metric: &str) -> Option<&'a Rate> {
+    g.rates.iter().find(|r| r.metric == metric).map(|r| &r.rate)
+}
+
+fn classify_tables(c: &ClassifyResult, out: &mut Vec<TableModel>) {
+    let mut head = TableModel::new("Classification", &["setting", "value"]);
+    head.rows.push(vec!["mode".into(), c.mode.into()]);
+    for (k, v) in [
+        ("true positive", &c.truth_positive),
+        ("predicted positive", &c.prediction_positive),
+    ] {
+        if let Some(v) = v {
+            head.rows.push(vec![k.into(), v.clone()]);
+        }
+    }
+    head.rows.push(vec![
+        "weighted".into(),
+        if c.weighted {
+            "yes".into()
+        } else {
+            "no".into()
+        },
+    ]);
+    out.push(head);
+    let binary = c.mode == "binary";
+    for view in &c.views {
+        let cols: Vec<String> = if binary {
+            [
+                "selection_rate",
+                "base_rate",
+                "accuracy",
+                "tpr",
+                "fpr",
+                "fnr",
+                "ppv",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+        } else {
+            std::iter::once("accuracy".to_string())
+                .chain(c.labels.iter().map(|l| format!("recall:{l}")))
+                .collect()
+        };
+        let mut header = vec!["group", "items"];
+        header.extend(cols.iter().map(String::as_str));
+        if binary {
+            header.extend(["f1", "auc"]);
+        }
+        let mut t = TableModel::new(format!("{} (95% intervals)", view.attribute), &header);
+        for g in &view.groups {
+            let mut row = vec![g.group.clone(), g.rows.to_string()];
+            row.extend(
+                cols.iter()
+                    .map(|m| rate_of(g, m).map_or_else(|| "-".into(), rate_cell)),
+            );
+            if binary {
+                row.push(value_cell(&g.values, "f1"));
+                row.push(value_cell(&g.values, "auc"));
+            }
+            if !g.in_summaries && view.attribute != "*" {
+                row[0] = format!("{} (small)", g.group);
+            }
+            t.rows.push(row);
+        }
+        out.push(t);
+        if view.attribute == "*" {
+            continue;
+        }
+        let mut p = TableModel::new(
+            format!("{}: fairlearn parity", view.attribute),
+            &["metric", "between groups", "to overall"],
+        );
+        for s in view
+            .parity
+            .iter()
+            .filter(|s| !s.metric.contains('.') || s.metric.ends_with(".mean"))
+        {
+            let other = view
+                .parity
+                .iter()
+                .find(|x| x.metric == format!("{}.to_overall", s.metric));
+            p.rows.push(vec![
+                s.metric.clone(),
+                short(s.value),
+                other.map_or_else(|| "-".into(), |x| short(x.value)),
+            ]);
+        }
+        if !p.rows.is_empty() {
+            out.push(p);
+        }
+        if let Some(r) = &view.reference {
+            let names = [
+                "disparate_impact",
+                "statistical_parity_difference",
+                "average_odds_difference",
+                "average_abs_odds_difference",
+                "error_rate_ratio",
+            ];
+            let mut header = vec!["group"];
+            header.extend(names);
+            let mut a = TableModel::new(
+                format!(
+                    "{}: AIF360, against reference {} ({})",
+                    view.attribute, r.group, r.rule
+                ),
+                &header,
+            );
+            for g in view.groups.iter().filter(|g| g.group != r.group) {
+                let mut row = vec![g.group.clone()];
+                for m in names {
+                    let x = view
+                        .versus_reference
+                        .iter()
+                        .find(|x| x.group == g.group && x.metric == m);
+                    let mut cell = x.map_or_else(|| "-".into(), |x| short(x.value));
+                    if m == "disparate_impact" && x.is_some_and(|x| x.value < 0.8) {
+                        cell.push_str(" (< 4/5)");
+                    }
+                    row.push(cell);
+                }
+                a.rows.push(row);
+            }
+            out.push(a);
+        }
+        let shown = ["error_rate", "fpr", "fnr", "selection_rate", "accuracy"];
+        let mut header = vec!["summary"];
+        header.extend(shown.iter().filter(|m| {
+            view.summaries
+                .iter()
+                .any(|s| s.metric.starts_with(&format!("{m}.")))
+        }));
+        let mut sums = TableModel::new(format!("{}: disparity summaries", view.attribute), &header);
+        for kind in [
+            "max_minus_min",
+            "max_over_min",
+            "max_over_geomean",
+            "max_over_mean",
+            "gini",
+            "std",
+            "std_sample",
+        ] {
+            let mut row = vec![kind.to_string()];
+            for m in &header[1..] {
+                let s = view
+                    .summaries
+                    .iter()
+                    .find(|s| s.metric == format!("{m}.{kind}"));
+                row.push(s.map_or_else(|| "-".into(), |s| short(s.value)));
+            }
+            sums.rows.push(row);
+        }
+        out.push(sums);
+    }
+    let mut notes = TableModel::new("Notes", &["note"]);
+    notes.rows.extend(c.notes.iter().map(|n| vec![n.clone()]));
+    notes
+        .rows
+        .push(vec![format!("intervals: {}", c.conventions.interval)]);
+    notes.rows.push(vec![format!(
+        "undefined rates: {}",
+        c.conventions.undefined
+    )]);
+    out.push(notes);
 }
 
 /// Plain-text tables for a terminal.

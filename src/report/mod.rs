@@ -5,6 +5,7 @@ pub mod format;
 pub mod layout;
 pub mod tidy;
 
+use crate::classification::ClassifyResult;
 use crate::input::{Accounting, InputFile};
 use crate::verification::VerifyResult;
 use serde::Serialize;
@@ -22,6 +23,8 @@ pub struct Report {
     pub accounting: Accounting,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verify: Option<VerifyResult>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub classify: Option<ClassifyResult>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -63,6 +66,15 @@ impl Provenance {
 }
 
 impl Report {
+    /// The task id of the tidy CSV (`verify`, `classify`, …).
+    pub fn task(&self) -> &'static str {
+        if self.classify.is_some() {
+            "classify"
+        } else {
+            "verify"
+        }
+    }
+
     pub fn new(provenance: Provenance, accounting: Accounting) -> Report {
         Report {
             schema: SCHEMA,
@@ -73,6 +85,7 @@ impl Report {
             provenance,
             accounting,
             verify: None,
+            classify: None,
         }
     }
 }

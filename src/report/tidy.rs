@@ -10,11 +10,19 @@
 //!   eer row's threshold is the EER threshold.
 //! * Row accounting: attribute `rows`, group = the bucket (`read`, `used`, or
 //!   the drop reason), metric `rows`, value = the count.
+//! * Classification: policy `cutoff:T` for thresholded scores, else `none`;
+//!   per group `items` and `weight`, every rate, the values (`f1`, `auc`,
+//!   `theil_index`, …), multiclass `recall:<class>`, `precision:<class>` and
+//!   `confusion:<true>:<predicted>`; summaries and fairlearn's parity metrics
+//!   with an empty group (`.to_overall` marks that method); AIF360's forms
+//!   with the compared group in `group` (the reference is in the JSON).
 
 use super::format::{exact, spreadsheet_safe};
 use super::Report;
+use crate::classification::ClassifyResult;
 use crate::disparity::Summary;
 use crate::rate::Rate;
+use crate::verification::VerifyResult;
 
 pub const HEADER: [&str; 11] = [
     "task",
@@ -90,60 +98,97 @@ impl Rows<'_> {
 pub fn rows(report: &Report) -> Vec<TidyRow> {
     let mut r = Rows {
         out: Vec::new(),
-        task: "verify",
+        task: report.task(),
         attribute: "rows",
     };
+    let acc = &report.accounting;
+    r.push("read", "none", None, "rows", acc.rows as f64);
+    r.push("used", "none", None, "rows", acc.used as f64);
+    for d in &acc.dropped {
+        r.push(&d.reason, "none", None, "rows", d.count as f64);
+    }
     if let Some(v) = &report.verify {
-        let acc = &report.accounting;
-        r.push("read", "none", None, "rows", acc.rows as f64);
-        r.push("used", "none", None, "rows", acc.used as f64);
-        for d in &acc.dropped {
-            r.push(&d.reason, "none", None, "rows", d.count as f64);
-        }
-        for view in &v.views {
-            r.attribute = &view.attribute;
-            for g in &view.groups {
-                r.push(&g.group, "none", None, "comparisons_mated", g.mated as f64);
-                r.push(
-                    &g.group,
-                    "none",
-                    None,
-                    "comparisons_nonmated",
-                    g.nonmated as f64,
-                );
-                if let Some(s) = g.subjects {
-                    r.push(&g.group, "none", None, "subjects", s as f64);
-                }
+        verify_rows(&mut r, v);
+    }
+    if let Some(c) = &report.classify {
+        classify_rows(&mut r, c);
+    }
+    r.out
+}
+
+fn verify_rows<'r>(r: &mut Rows<'r>, v: &'r VerifyResult) {
+    for view in &v.views {
+        r.attribute = &view.attribute;
+        for g in &view.groups {
+            r.push(&g.group, "none", None, "comparisons_mated", g.mated as f64);
+            r.push(
+                &g.group,
+                "none",
+                None,
+                "comparisons_nonmated",
+                g.nonmated as f64,
+            );
+            if let Some(s) = g.subjects {
+                r.push(&g.group, "none", None, "subjects", s as f64);
             }
-            for (at, point) in view.operating_points.iter().zip(&v.operating_points) {
-                for g in &at.groups {
-                    let t = Some(g.threshold).filter(|t| !t.is_nan());
-                    r.rate(&g.group, &at.policy, t, "fmr", &g.fmr);
-                    r.rate(&g.group, &at.policy, t, "fnmr", &g.fnmr);
-                    r.rate(&g.group, &at.policy, t, "tmr", &g.tmr);
-                    r.rate(&g.group, &at.policy, t, "accuracy", &g.accuracy);
-                }
-                if let Some(m) = &at.cross_fmr {
-                    for (i, row) in m.fmr.iter().enumerate() {
-                        for (j, cell) in row.iter().enumerate().skip(i + 1) {
-                            if cell.trials > 0.0 {
-                                let pair = format!("{}~{}", m.groups[i], m.groups[j]);
-                                r.rate(&pair, &at.policy, point.threshold, "fmr", cell);
-                            }
+        }
+        for (at, point) in view.operating_points.iter().zip(&v.operating_points) {
+            for g in &at.groups {
+                let t = Some(g.threshold).filter(|t| !t.is_nan());
+                r.rate(&g.group, &at.policy, t, "fmr", &g.fmr);
+                r.rate(&g.group, &at.policy, t, "fnmr", &g.fnmr);
+                r.rate(&g.group, &at.policy, t, "tmr", &g.tmr);
+                r.rate(&g.group, &at.policy, t, "accuracy", &g.accuracy);
+            }
+            if let Some(m) = &at.cross_fmr {
+                for (i, row) in m.fmr.iter().enumerate() {
+                    for (j, cell) in row.iter().enumerate().skip(i + 1) {
+                        if cell.trials > 0.0 {
+                            let pair = format!("{}~{}", m.groups[i], m.groups[j]);
+                            r.rate(&pair, &at.policy, point.threshold, "fmr", cell);
                         }
                     }
                 }
-                r.summaries(&at.policy, point.threshold, &at.summaries);
             }
-            for g in &view.threshold_free {
-                r.push(&g.group, "none", g.eer_threshold, "eer", g.eer);
-                r.push(&g.group, "none", None, "auc", g.auc);
-                r.push(&g.group, "none", None, "dprime", g.dprime);
+            r.summaries(&at.policy, point.threshold, &at.summaries);
+        }
+        for g in &view.threshold_free {
+            r.push(&g.group, "none", g.eer_threshold, "eer", g.eer);
+            r.push(&g.group, "none", None, "auc", g.auc);
+            r.push(&g.group, "none", None, "dprime", g.dprime);
+        }
+        r.summaries("none", None, &view.threshold_free_summaries);
+    }
+}
+
+fn classify_rows<'r>(r: &mut Rows<'r>, c: &'r ClassifyResult) {
+    let (p, t) = (c.policy.as_str(), c.threshold);
+    for view in &c.views {
+        r.attribute = &view.attribute;
+        for g in &view.groups {
+            r.push(&g.group, p, t, "items", g.rows as f64);
+            r.push(&g.group, p, t, "weight", g.weight);
+            for x in &g.rates {
+                r.rate(&g.group, p, t, &x.metric, &x.rate);
             }
-            r.summaries("none", None, &view.threshold_free_summaries);
+            for x in &g.values {
+                r.push(&g.group, p, t, &x.metric, x.value);
+            }
+            if let Some(m) = &g.confusion {
+                for (i, row) in m.iter().enumerate() {
+                    for (j, w) in row.iter().enumerate() {
+                        let metric = format!("confusion:{}:{}", c.labels[i], c.labels[j]);
+                        r.push(&g.group, p, t, &metric, *w);
+                    }
+                }
+            }
+        }
+        r.summaries(p, t, &view.summaries);
+        r.summaries(p, t, &view.parity);
+        for x in &view.versus_reference {
+            r.push(&x.group, p, t, &x.metric, x.value);
         }
     }
-    r.out
 }
 
 /// Writes rows as CSV; text cells are made spreadsheet-safe.
