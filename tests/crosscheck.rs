@@ -4,8 +4,9 @@
 
 mod common;
 
-use biasbench::audit::VerifyJob;
-use biasbench::input::VerifyColumns;
+use biasbench::audit::{ClassifyJob, VerifyJob};
+use biasbench::classification::ClassifyOptions;
+use biasbench::input::{ClassifyColumns, VerifyColumns};
 use biasbench::threshold::Policy;
 use biasbench::verification::VerifyOptions;
 use common::{assert_close, root};
@@ -122,4 +123,90 @@ fn verification_matches_reference_implementations() {
         }
     }
     assert!(checked > 400, "only {checked} values compared");
+}
+
+/// Classification against fairlearn, AIF360 and scikit-learn
+/// (scripts/crosscheck/classify_golden.py → fixtures/golden/classify_*).
+#[test]
+fn classification_matches_fairlearn_aif360_and_sklearn() {
+    let dir = root().join("fixtures/golden");
+    let golden: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("classify_golden.json")).unwrap()).unwrap();
+    let mut checked = 0;
+    for (set, weighted) in [("weighted", true), ("plain", false)] {
+        let job = ClassifyJob {
+            columns: ClassifyColumns {
+                score: Some("score".into()),
+                weight: weighted.then(|| "w".to_string()),
+                attrs: vec!["race".into(), "sex".into()],
+                ..Default::default()
+            },
+            options: ClassifyOptions { cutoff: Some(0.5), ..Default::default() },
+            command: vec![],
+            reproducible: true,
+        };
+        let report = job.run_file(&dir.join(format!("classify_{set}.csv"))).unwrap();
+        let c = report.classify.unwrap();
+        for (attribute, gv) in golden[set].as_object().unwrap() {
+            let view = c.views.iter().find(|v| &v.attribute == attribute).unwrap();
+            let at = |what: &str| format!("{set} {attribute} {what}");
+            for (group, want) in gv["groups"].as_object().unwrap() {
+                let g = view.groups.iter().find(|g| &g.group == group).unwrap();
+                let undefined: Vec<&str> = gv["undefined"][group].as_array().unwrap().iter().map(|x| x.as_str().unwrap()).collect();
+                for (metric, w) in want.as_object().unwrap() {
+                    let got = g
+                        .rates
+                        .iter()
+                        .find(|r| &r.metric == metric)
+                        .map(|r| r.rate.value)
+                        .or_else(|| g.values.iter().find(|v| &v.metric == metric).map(|v| v.value))
+                        .unwrap_or_else(|| panic!("{}", at(metric)));
+                    if undefined.contains(&metric.as_str()) {
+                        // fairlearn reports 0 here; biasbench says the rate is undefined.
+                        assert!(got.is_nan(), "{}: {got}", at(&format!("{group} {metric}")));
+                    } else {
+                        assert_close(&at(&format!("{group} {metric}")), got, w, TOL);
+                    }
+                    checked += 1;
+                }
+            }
+            let any_undefined = |rates: &[&str]| {
+                gv["undefined"].as_object().unwrap().values().any(|u| u.as_array().unwrap().iter().any(|r| rates.contains(&r.as_str().unwrap())))
+            };
+            for (metric, w) in gv["parity"].as_object().unwrap() {
+                let got = view.parity.iter().find(|s| &s.metric == metric).unwrap_or_else(|| panic!("{}", at(metric)));
+                let rates: Vec<&str> = match metric.split('.').next().unwrap() {
+                    "demographic_parity_difference" | "demographic_parity_ratio" => vec!["selection_rate"],
+                    "equal_opportunity_difference" | "equal_opportunity_ratio" => vec!["tpr"],
+                    "equalized_odds_difference" | "equalized_odds_ratio" => vec!["tpr", "fpr"],
+                    rate => vec![rate],
+                };
+                if any_undefined(&rates) {
+                    assert!(got.value.is_nan() && got.reason.is_some(), "{}", at(metric));
+                } else {
+                    assert_close(&at(metric), got.value, w, 1e-10);
+                }
+                checked += 1;
+            }
+            assert_eq!(view.reference.as_ref().unwrap().group, gv["reference"].as_str().unwrap(), "{}", at("reference"));
+            for (group, want) in gv["versus"].as_object().unwrap() {
+                for (metric, w) in want.as_object().unwrap() {
+                    let got = view.versus_reference.iter().find(|x| &x.group == group && &x.metric == metric).unwrap();
+                    assert_close(&at(&format!("{group} {metric}")), got.value, w, 1e-10);
+                    checked += 1;
+                }
+            }
+            if let Some(entropy) = gv.get("entropy") {
+                for (group, want) in entropy.as_object().unwrap() {
+                    let v = if group == "*" { &c.views[0] } else { view };
+                    let g = v.groups.iter().find(|g| &g.group == group).unwrap();
+                    for (metric, w) in want.as_object().unwrap() {
+                        let got = g.values.iter().find(|x| &x.metric == metric).unwrap().value;
+                        assert_close(&at(&format!("{group} {metric}")), got, w, 1e-12);
+                        checked += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 500, "only {checked} values compared");
 }
