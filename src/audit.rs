@@ -6,6 +6,7 @@ use crate::input::{
     Accounting, ClassifyColumns, Comparisons, InputFile, Labelled, Table, VerifyColumns,
 };
 use crate::report::{Provenance, Report};
+use crate::summarize::{self, SummarizeColumns};
 use crate::verification::{self, VerifyOptions};
 use serde::Serialize;
 use std::path::Path;
@@ -99,6 +100,31 @@ impl ClassifyJob {
             &l.accounting,
         );
         report.classify = Some(result);
+        Ok(report)
+    }
+}
+
+/// What a summary of published rates needs besides its data.
+#[derive(Debug, Clone)]
+pub struct SummarizeJob {
+    pub columns: SummarizeColumns,
+    /// Weight α of FMR in FDR, IR, GARBE and WERM.
+    pub alpha: f64,
+    pub delimiter: Option<u8>,
+    pub command: Vec<String>,
+    pub reproducible: bool,
+}
+
+impl SummarizeJob {
+    pub fn run_file(&self, path: &Path) -> Result<Report> {
+        let (result, input, accounting) = summarize::run(
+            Table::open(path, self.delimiter)?,
+            &self.columns,
+            self.alpha,
+        )?;
+        let cfg = serde_json::json!({ "task": "summarize", "columns": self.columns, "alpha": self.alpha });
+        let mut report = new_report(&self.command, self.reproducible, cfg, &[input], &accounting);
+        report.summarize = Some(result);
         Ok(report)
     }
 }

@@ -1,13 +1,14 @@
 //! Argument parsing: raw flags (clap) validated into the library's plan structs.
 
 use anyhow::{bail, Context, Result};
-use biasbench::audit::{ClassifyJob, VerifyJob};
+use biasbench::audit::{ClassifyJob, SummarizeJob, VerifyJob};
 use biasbench::classification::ClassifyOptions;
 use biasbench::demo;
 use biasbench::input::{ClassifyColumns, VerifyColumns};
 use biasbench::output::write_atomic;
 use biasbench::report::{render, Format, Report};
 use biasbench::simulate::{GroupSpec, Population};
+use biasbench::summarize::SummarizeColumns;
 use biasbench::threshold::Policy;
 use biasbench::verification::{Impostors, VerifyOptions};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -31,6 +32,8 @@ enum Command {
     Verify(Box<VerifyArgs>),
     /// Classifier audit: per-group confusion rates, fairlearn and AIF360 parity.
     Classify(Box<ClassifyArgs>),
+    /// Disparity summaries of a table of published per-group rates.
+    Summarize(SummarizeArgs),
     /// Audit the built-in synthetic population; writes reports/demo/.
     Demo(DemoArgs),
     /// Write a synthetic comparisons table with chosen per-group distributions.
@@ -181,6 +184,36 @@ struct VerifyArgs {
 }
 
 #[derive(Args)]
+struct SummarizeArgs {
+    /// Table of per-group rates, one row per group.
+    file: PathBuf,
+    /// Group column(s), joined with '+'.
+    #[arg(long, value_delimiter = ',', default_value = "group")]
+    group: Vec<String>,
+    /// Rate columns [default: every column that is not a group or trials column];
+    /// `fmr` and `fnmr` also give FDR, IR, GARBE and WERM; `eer`, `error_rate` or `accuracy` give SER.
+    #[arg(long, value_delimiter = ',')]
+    rates: Vec<String>,
+    /// RATE=COLUMN: trials behind a rate (repeatable), for the zero-error rule of the geometric mean.
+    #[arg(long)]
+    trials: Vec<String>,
+    /// Rates are percentages.
+    #[arg(long)]
+    percent: bool,
+    /// Weight of FMR in FDR, IR, GARBE and WERM.
+    #[arg(long, default_value_t = 0.5)]
+    alpha: f64,
+    /// Drop rows where COLUMN equals VALUE (repeatable).
+    #[arg(long, value_name = "COLUMN=VALUE")]
+    exclude: Vec<String>,
+    /// Field delimiter [default: sniffed].
+    #[arg(long)]
+    delimiter: Option<String>,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+#[derive(Args)]
 struct DemoArgs {
     /// Directory for the report files.
     #[arg(long, default_value = "reports/demo")]
@@ -234,9 +267,6 @@ fn delimiter(d: &Option<String>) -> Result<Option<u8>> {
 }
 
 fn verify(a: VerifyArgs) -> Result<()> {
-    if !(0.0..=1.0).contains(&a.alpha) {
-        bail!("--alpha {} must be within [0, 1]", a.alpha);
-    }
     let columns = VerifyColumns {
         score: a.score,
         mated: a.mated,
@@ -261,7 +291,7 @@ fn verify(a: VerifyArgs) -> Result<()> {
             ImpostorsArg::All => Impostors::All,
             ImpostorsArg::SameGroup => Impostors::SameGroup,
         },
-        alpha: a.alpha,
+        alpha: check_alpha(a.alpha)?,
         min_group_size: a.common.min_group_size,
         distance: a.distance,
     };
@@ -314,6 +344,31 @@ fn classify(a: ClassifyArgs) -> Result<()> {
     emit(&job.run_file(&a.file)?, &c.output)
 }
 
+fn summarize(a: SummarizeArgs) -> Result<()> {
+    let job = SummarizeJob {
+        columns: SummarizeColumns {
+            group: a.group,
+            rates: a.rates,
+            trials: a.trials,
+            percent: a.percent,
+            exclude: a.exclude,
+            strict: false,
+        },
+        alpha: check_alpha(a.alpha)?,
+        delimiter: delimiter(&a.delimiter)?,
+        command: command_line(),
+        reproducible: a.output.reproducible,
+    };
+    emit(&job.run_file(&a.file)?, &a.output)
+}
+
+fn check_alpha(alpha: f64) -> Result<f64> {
+    if !(0.0..=1.0).contains(&alpha) {
+        bail!("--alpha {alpha} must be within [0, 1]");
+    }
+    Ok(alpha)
+}
+
 fn simulate(a: SimulateArgs) -> Result<()> {
     let mut p = Population::demo();
     if !a.groups.is_empty() {
@@ -339,6 +394,7 @@ pub fn run() -> Result<ExitCode> {
     match Cli::parse().command {
         Command::Verify(a) => verify(*a)?,
         Command::Classify(a) => classify(*a)?,
+        Command::Summarize(a) => summarize(a)?,
         Command::Demo(a) => {
             let report = demo::run(command_line())?;
             demo::write(&report, &a.out_dir)?;

@@ -16,6 +16,7 @@ pub mod output;
 pub mod rate;
 pub mod report;
 pub mod simulate;
+pub mod summarize;
 pub mod threshold;
 pub mod uncertainty;
 pub mod verification;

@@ -49,12 +49,18 @@ impl Rate {
             };
         }
         let p = events / trials;
-        let n_eff = trials * trials / trials_sq;
+        // Unit weights: the counts themselves (exact); else p̂ at n_eff.
+        let (k, n) = if trials_sq == trials {
+            (events, trials)
+        } else {
+            let n_eff = trials * trials / trials_sq;
+            (p * n_eff, n_eff)
+        };
         Rate {
             value: p,
             events,
             trials,
-            ci: wilson(p * n_eff, n_eff),
+            ci: wilson(k, n),
             reason: None,
         }
     }

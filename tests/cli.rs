@@ -359,3 +359,141 @@ fn rfw_bupt_distances_match_the_reference_table() {
         assert_eq!(r["accuracy"]["events"], (*tp + *tn) as f64, "{name}");
     }
 }
+
+#[test]
+fn summarize_published_nist_annex_rates() {
+    let f = common::root().join("fixtures/nist_annex15_visionlabs006.csv");
+    let out = biasbench()
+        .arg("summarize")
+        .arg(&f)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let get = |m: &str| {
+        j["summarize"]["summaries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["metric"] == m)
+            .unwrap()["value"]
+            .as_f64()
+            .unwrap()
+    };
+    // Issue 2's values (from the annex's exact 10^x rates; the six printed
+    // digits move IR in the 7th digit, so the tolerance is 1e-6).
+    assert!((get("fdr") - 0.995_455_95).abs() < 5e-9);
+    assert!((get("ir") / 16.947_150 - 1.0).abs() < 1e-6);
+    assert!((get("garbe") / 0.539_868 - 1.0).abs() < 1e-6);
+    assert_eq!(j["accounting"]["used"], 8);
+    // Percentages and trial counts: a zero rate with 1000 trials enters the
+    // geometric mean as 1 − 0.05^(1/1000).
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "p.csv", "group,eer,n\nA,0,1000\nB,1,1000\n");
+    let out = biasbench()
+        .arg("summarize")
+        .arg(&p)
+        .args([
+            "--rates",
+            "eer",
+            "--trials",
+            "eer=n",
+            "--percent",
+            "--format",
+            "csv",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let bound = 1.0 - 0.05f64.powf(1.0 / 1000.0);
+    let want = 0.01 / (bound * 0.01).sqrt();
+    let row = text
+        .lines()
+        .find(|l| l.contains(",eer.max_over_geomean,"))
+        .unwrap();
+    let got: f64 = row.split(',').nth(6).unwrap().parse().unwrap();
+    assert!((got / want - 1.0).abs() < 1e-12, "{row}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("summarize,group,B,none,,eer,0.01,")),
+        "{text}"
+    );
+    assert!(text.contains(",ser,inf,"), "{text}");
+}
+
+#[test]
+fn classify_binary_and_multiclass_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    // Hand-worked: group A: TP 1, FN 1, TN 1; group B: FP 1, TP 1, TN 1.
+    let f = write(
+        dir.path(),
+        "c.csv",
+        "y_true,y_pred,race\n1,1,A\n1,0,A\n0,0,A\n0,1,B\n1,1,B\n0,0,B\n",
+    );
+    let out = biasbench()
+        .arg("classify")
+        .arg(&f)
+        .args(["--attr", "race", "--format", "csv", "--reference", "race=A"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let has = |row: &str| {
+        assert!(
+            text.lines().any(|l| l.starts_with(row)),
+            "missing {row}\n{text}"
+        )
+    };
+    has("classify,race,A,none,,tpr,0.5,");
+    has("classify,race,B,none,,fpr,0.5,");
+    has("classify,race,A,none,,fpr,0,0,0.95,0,1"); // one-sided bound 1 − 0.05^(1/1)
+                                                   // Selection rates 1/3 and 2/3: difference 1/3, ratio 1/2; B against A: DI 2.
+    has("classify,race,,none,,demographic_parity_ratio,0.5,");
+    has("classify,race,B,none,,disparate_impact,2,");
+    has("classify,race,B,none,,statistical_parity_difference,0.3333333333333333,");
+    // Three labels and no positive label: multiclass.
+    let m = write(
+        dir.path(),
+        "m.csv",
+        "y_true,y_pred,g\ncat,cat,x\ndog,cat,x\nbird,bird,x\ncat,dog,y\n",
+    );
+    let out = biasbench()
+        .arg("classify")
+        .arg(&m)
+        .args(["--attr", "g", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("classify,g,x,none,,accuracy,0.6666666666666666,"),
+        "{text}"
+    );
+    assert!(text.contains("classify,g,x,none,,recall:cat,1,"), "{text}");
+    assert!(
+        text.contains("classify,g,x,none,,precision:cat,0.5,"),
+        "{text}"
+    );
+    assert!(
+        text.contains("classify,g,y,none,,confusion:cat:dog,1,"),
+        "{text}"
+    );
+    // Two labels that are not flags need a positive label.
+    let b = write(dir.path(), "b.csv", "y_true,y_pred\ncat,dog\ndog,dog\n");
+    let out = biasbench().arg("classify").arg(&b).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("name the positive one"));
+}

@@ -8,9 +8,24 @@ use serde_json::Value;
 
 /// (events, trials) of a rate of a group, from the JSON report.
 fn counts(j: &Value, attribute: &str, group: &str, metric: &str) -> (f64, f64) {
-    let view = j["classify"]["views"].as_array().unwrap().iter().find(|v| v["attribute"] == attribute).unwrap();
-    let g = view["groups"].as_array().unwrap().iter().find(|g| g["group"] == group).unwrap();
-    let r = g["rates"].as_array().unwrap().iter().find(|r| r["metric"] == metric).unwrap();
+    let view = j["classify"]["views"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["attribute"] == attribute)
+        .unwrap();
+    let g = view["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["group"] == group)
+        .unwrap();
+    let r = g["rates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["metric"] == metric)
+        .unwrap();
     (r["events"].as_f64().unwrap(), r["trials"].as_f64().unwrap())
 }
 
@@ -20,11 +35,31 @@ fn run(pred_positive: &str) -> Option<Value> {
         .unwrap()
         .arg("classify")
         .arg(dir.join("compas-scores-two-years.deidentified.csv"))
-        .args(["--y-true", "two_year_recid", "--true-positive", "1", "--pred", "score_text"])
-        .args(["--pred-positive", pred_positive, "--attr", "race", "--reference", "race=Caucasian", "--format", "json"])
+        .args([
+            "--y-true",
+            "two_year_recid",
+            "--true-positive",
+            "1",
+            "--pred",
+            "score_text",
+        ])
+        .args([
+            "--pred-positive",
+            pred_positive,
+            "--attr",
+            "race",
+            "--reference",
+            "race=Caucasian",
+            "--format",
+            "json",
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     Some(serde_json::from_slice(&out.stdout).unwrap())
 }
 
@@ -41,10 +76,22 @@ fn medium_or_high_is_positive() {
     // All defendants: Survived 2681 Low / 1282 High; Recidivated 1216 / 2035.
     assert_eq!(counts(&j, "*", "*", "fpr"), (1282.0, 3963.0));
     assert_eq!(counts(&j, "*", "*", "fnr"), (1216.0, 3251.0));
-    assert_eq!((pct(counts(&j, "*", "*", "fpr")), pct(counts(&j, "*", "*", "fnr"))), (32.35, 37.40));
+    assert_eq!(
+        (
+            pct(counts(&j, "*", "*", "fpr")),
+            pct(counts(&j, "*", "*", "fnr"))
+        ),
+        (32.35, 37.40)
+    );
     // Black: 990 / 805, 532 / 1369 → FPR 44.85, FNR 27.99.
-    assert_eq!(counts(&j, "race", "African-American", "fpr"), (805.0, 1795.0));
-    assert_eq!(counts(&j, "race", "African-American", "fnr"), (532.0, 1901.0));
+    assert_eq!(
+        counts(&j, "race", "African-American", "fpr"),
+        (805.0, 1795.0)
+    );
+    assert_eq!(
+        counts(&j, "race", "African-American", "fnr"),
+        (532.0, 1901.0)
+    );
     assert_eq!(pct(counts(&j, "race", "African-American", "fpr")), 44.85);
     assert_eq!(pct(counts(&j, "race", "African-American", "fnr")), 27.99);
     // White: 1139 / 349, 461 / 505 → FPR 23.45, FNR 47.72.
@@ -60,13 +107,24 @@ fn high_only_is_positive() {
     // hightable: White TN 1407, FP 81, FN 771, TP 195; Black TN 1511, FP 284, FN 1160, TP 741.
     assert_eq!(counts(&j, "race", "Caucasian", "fpr"), (81.0, 1488.0));
     assert_eq!(counts(&j, "race", "Caucasian", "fnr"), (771.0, 966.0));
-    assert_eq!(counts(&j, "race", "African-American", "fpr"), (284.0, 1795.0));
-    assert_eq!(counts(&j, "race", "African-American", "fnr"), (1160.0, 1901.0));
+    assert_eq!(
+        counts(&j, "race", "African-American", "fpr"),
+        (284.0, 1795.0)
+    );
+    assert_eq!(
+        counts(&j, "race", "African-American", "fnr"),
+        (1160.0, 1901.0)
+    );
     assert_eq!(pct(counts(&j, "race", "Caucasian", "fpr")), 5.44);
     assert_eq!(pct(counts(&j, "race", "Caucasian", "fnr")), 79.81);
     assert_eq!(pct(counts(&j, "race", "African-American", "fpr")), 15.82);
     assert_eq!(pct(counts(&j, "race", "African-American", "fnr")), 61.02);
     // The named reference group is the one used for the AIF360 forms.
-    let race = j["classify"]["views"].as_array().unwrap().iter().find(|v| v["attribute"] == "race").unwrap();
+    let race = j["classify"]["views"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["attribute"] == "race")
+        .unwrap();
     assert_eq!(race["reference"]["group"], "Caucasian");
 }

@@ -130,7 +130,9 @@ fn verification_matches_reference_implementations() {
 #[test]
 fn classification_matches_fairlearn_aif360_and_sklearn() {
     let dir = root().join("fixtures/golden");
-    let golden: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("classify_golden.json")).unwrap()).unwrap();
+    let golden: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("classify_golden.json")).unwrap())
+            .unwrap();
     let mut checked = 0;
     for (set, weighted) in [("weighted", true), ("plain", false)] {
         let job = ClassifyJob {
@@ -140,25 +142,40 @@ fn classification_matches_fairlearn_aif360_and_sklearn() {
                 attrs: vec!["race".into(), "sex".into()],
                 ..Default::default()
             },
-            options: ClassifyOptions { cutoff: Some(0.5), ..Default::default() },
+            options: ClassifyOptions {
+                cutoff: Some(0.5),
+                ..Default::default()
+            },
             command: vec![],
             reproducible: true,
         };
-        let report = job.run_file(&dir.join(format!("classify_{set}.csv"))).unwrap();
+        let report = job
+            .run_file(&dir.join(format!("classify_{set}.csv")))
+            .unwrap();
         let c = report.classify.unwrap();
         for (attribute, gv) in golden[set].as_object().unwrap() {
             let view = c.views.iter().find(|v| &v.attribute == attribute).unwrap();
             let at = |what: &str| format!("{set} {attribute} {what}");
             for (group, want) in gv["groups"].as_object().unwrap() {
                 let g = view.groups.iter().find(|g| &g.group == group).unwrap();
-                let undefined: Vec<&str> = gv["undefined"][group].as_array().unwrap().iter().map(|x| x.as_str().unwrap()).collect();
+                let undefined: Vec<&str> = gv["undefined"][group]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|x| x.as_str().unwrap())
+                    .collect();
                 for (metric, w) in want.as_object().unwrap() {
                     let got = g
                         .rates
                         .iter()
                         .find(|r| &r.metric == metric)
                         .map(|r| r.rate.value)
-                        .or_else(|| g.values.iter().find(|v| &v.metric == metric).map(|v| v.value))
+                        .or_else(|| {
+                            g.values
+                                .iter()
+                                .find(|v| &v.metric == metric)
+                                .map(|v| v.value)
+                        })
                         .unwrap_or_else(|| panic!("{}", at(metric)));
                     if undefined.contains(&metric.as_str()) {
                         // fairlearn reports 0 here; biasbench says the rate is undefined.
@@ -170,12 +187,23 @@ fn classification_matches_fairlearn_aif360_and_sklearn() {
                 }
             }
             let any_undefined = |rates: &[&str]| {
-                gv["undefined"].as_object().unwrap().values().any(|u| u.as_array().unwrap().iter().any(|r| rates.contains(&r.as_str().unwrap())))
+                gv["undefined"].as_object().unwrap().values().any(|u| {
+                    u.as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|r| rates.contains(&r.as_str().unwrap()))
+                })
             };
             for (metric, w) in gv["parity"].as_object().unwrap() {
-                let got = view.parity.iter().find(|s| &s.metric == metric).unwrap_or_else(|| panic!("{}", at(metric)));
+                let got = view
+                    .parity
+                    .iter()
+                    .find(|s| &s.metric == metric)
+                    .unwrap_or_else(|| panic!("{}", at(metric)));
                 let rates: Vec<&str> = match metric.split('.').next().unwrap() {
-                    "demographic_parity_difference" | "demographic_parity_ratio" => vec!["selection_rate"],
+                    "demographic_parity_difference" | "demographic_parity_ratio" => {
+                        vec!["selection_rate"]
+                    }
                     "equal_opportunity_difference" | "equal_opportunity_ratio" => vec!["tpr"],
                     "equalized_odds_difference" | "equalized_odds_ratio" => vec!["tpr", "fpr"],
                     rate => vec![rate],
@@ -187,10 +215,19 @@ fn classification_matches_fairlearn_aif360_and_sklearn() {
                 }
                 checked += 1;
             }
-            assert_eq!(view.reference.as_ref().unwrap().group, gv["reference"].as_str().unwrap(), "{}", at("reference"));
+            assert_eq!(
+                view.reference.as_ref().unwrap().group,
+                gv["reference"].as_str().unwrap(),
+                "{}",
+                at("reference")
+            );
             for (group, want) in gv["versus"].as_object().unwrap() {
                 for (metric, w) in want.as_object().unwrap() {
-                    let got = view.versus_reference.iter().find(|x| &x.group == group && &x.metric == metric).unwrap();
+                    let got = view
+                        .versus_reference
+                        .iter()
+                        .find(|x| &x.group == group && &x.metric == metric)
+                        .unwrap();
                     assert_close(&at(&format!("{group} {metric}")), got.value, w, 1e-10);
                     checked += 1;
                 }

@@ -94,7 +94,7 @@ pub fn ratio(values: &[Value], overall: Option<f64>) -> Stat {
         Some(o) if !o.is_finite() => {
             Stat::undefined(f64::NAN, "the overall value is undefined".into())
         }
-        Some(o) if o == 0.0 => Stat::undefined(f64::NAN, "the overall value is 0".into()),
+        Some(0.0) => Stat::undefined(f64::NAN, "the overall value is 0".into()),
         Some(o) => {
             let r = values
                 .iter()
@@ -149,7 +149,7 @@ fn either_undefined(a: Value, reference: Value) -> Option<Stat> {
 /// a / reference, with reasons for a zero or undefined side.
 pub fn versus_ratio(a: Value, reference: Value) -> Stat {
     either_undefined(a, reference).unwrap_or_else(|| match (a.value, reference.value) {
-        (x, 0.0) if x == 0.0 => Stat::undefined(
+        (0.0, 0.0) => Stat::undefined(
             f64::NAN,
             format!(
                 "0 / 0: both {} and reference {} are 0",

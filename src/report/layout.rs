@@ -84,6 +84,40 @@ pub fn tables(report: &Report) -> Vec<TableModel> {
     if let Some(c) = &report.classify {
         classify_tables(c, &mut out);
     }
+    if let Some(s) = &report.summarize {
+        let mut header = vec![s.group_column.as_str()];
+        header.extend(s.rates.iter().map(|r| r.rate.as_str()));
+        let mut t = TableModel::new("Published rates", &header);
+        for (i, g) in s
+            .rates
+            .first()
+            .map_or(&[][..], |r| &r.groups[..])
+            .iter()
+            .enumerate()
+        {
+            let mut row = vec![g.group.clone()];
+            row.extend(s.rates.iter().map(|r| short(r.groups[i].value)));
+            t.rows.push(row);
+        }
+        out.push(t);
+        let mut sums = TableModel::new(
+            format!("Disparity summaries (α = {})", s.alpha),
+            &["summary", "value", "note"],
+        );
+        for x in &s.summaries {
+            sums.rows.push(vec![
+                x.metric.clone(),
+                short(x.value),
+                x.reason.clone().unwrap_or_default(),
+            ]);
+        }
+        out.push(sums);
+        if !s.notes.is_empty() {
+            let mut notes = TableModel::new("Notes", &["note"]);
+            notes.rows.extend(s.notes.iter().map(|n| vec![n.clone()]));
+            out.push(notes);
+        }
+    }
     out
 }
 

@@ -7,6 +7,7 @@ pub mod tidy;
 
 use crate::classification::ClassifyResult;
 use crate::input::{Accounting, InputFile};
+use crate::summarize::SummarizeResult;
 use crate::verification::VerifyResult;
 use serde::Serialize;
 
@@ -25,6 +26,8 @@ pub struct Report {
     pub verify: Option<VerifyResult>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub classify: Option<ClassifyResult>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summarize: Option<SummarizeResult>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -70,6 +73,8 @@ impl Report {
     pub fn task(&self) -> &'static str {
         if self.classify.is_some() {
             "classify"
+        } else if self.summarize.is_some() {
+            "summarize"
         } else {
             "verify"
         }
@@ -86,6 +91,7 @@ impl Report {
             accounting,
             verify: None,
             classify: None,
+            summarize: None,
         }
     }
 }

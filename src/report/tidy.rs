@@ -16,6 +16,8 @@
 //!   `confusion:<true>:<predicted>`; summaries and fairlearn's parity metrics
 //!   with an empty group (`.to_overall` marks that method); AIF360's forms
 //!   with the compared group in `group` (the reference is in the JSON).
+//! * Summarize: attribute = the group column, each published rate per group
+//!   (`errors` = rate × trials when trials are given), then the summaries.
 
 use super::format::{exact, spreadsheet_safe};
 use super::Report;
@@ -112,6 +114,16 @@ pub fn rows(report: &Report) -> Vec<TidyRow> {
     }
     if let Some(c) = &report.classify {
         classify_rows(&mut r, c);
+    }
+    if let Some(s) = &report.summarize {
+        r.attribute = &s.group_column;
+        for col in &s.rates {
+            for g in &col.groups {
+                let row = r.push(&g.group, "none", None, &col.rate, g.value);
+                row.counts = g.trials.map(|n| (g.value * n, n));
+            }
+        }
+        r.summaries("none", None, &s.summaries);
     }
     r.out
 }
