@@ -2,6 +2,7 @@
 //! report covers: all rows pooled (`*`), each attribute alone, and the
 //! intersection of all attributes (observed combinations, named `A+F`).
 
+use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
@@ -106,52 +107,65 @@ pub fn views<'a>(rows: usize, attrs: &[AttributeCodes<'a>]) -> Vec<View<'a>> {
 /// values (missing if any is missing); only observed tuples become groups,
 /// ordered lexicographically by the attributes' value order.
 fn intersection<'a>(rows: usize, attrs: &[AttributeCodes<'a>]) -> View<'a> {
-    // Mixed-radix key, first attribute most significant; fits u64 because each
-    // radix is at most 2^32 and there are few attributes (checked below).
+    // Mixed-radix key, first attribute most significant, so key order is the
+    // lexicographic order of the tuples.
     let radix: Vec<u128> = attrs
         .iter()
         .map(|a| a.values.len().max(1) as u128)
         .collect();
-    let key = |side: &dyn Fn(&AttributeCodes) -> u32| -> Option<u128> {
-        let mut k = 0u128;
-        for (a, r) in attrs.iter().zip(&radix) {
-            let c = side(a);
-            if c == MISSING {
-                return None;
-            }
-            k = k * r + c as u128;
-        }
-        Some(k)
+    let space: u128 = radix.iter().product();
+    let key = |side: fn(&AttributeCodes, usize) -> u32, i: usize| -> Option<u128> {
+        attrs.iter().zip(&radix).try_fold(0u128, |k, (a, r)| {
+            let c = side(a, i);
+            (c != MISSING).then(|| k * r + c as u128)
+        })
     };
-    let mut keys: HashMap<u128, u32> = HashMap::new();
-    let mut first_seen: Vec<u128> = Vec::new();
-    let mut code = |k: Option<u128>| -> u32 {
-        match k {
-            None => MISSING,
-            Some(k) => *keys.entry(k).or_insert_with(|| {
-                first_seen.push(k);
-                (first_seen.len() - 1) as u32
-            }),
-        }
+    let side_a_of: fn(&AttributeCodes, usize) -> u32 = |a, i| a.side_a[i];
+    let side_b_of: fn(&AttributeCodes, usize) -> u32 = |a, i| a.side_b[i];
+    let same_sides = attrs.iter().all(|a| std::ptr::eq(a.side_a, a.side_b));
+    let sides: &[fn(&AttributeCodes, usize) -> u32] = if same_sides {
+        &[side_a_of]
+    } else {
+        &[side_a_of, side_b_of]
     };
-    let mut side_a = Vec::with_capacity(rows);
-    let mut side_b = Vec::with_capacity(rows);
-    for i in 0..rows {
-        side_a.push(code(key(&|a: &AttributeCodes| a.side_a[i])));
-        side_b.push(code(key(&|a: &AttributeCodes| a.side_b[i])));
-    }
-    let mut order: Vec<u32> = (0..first_seen.len() as u32).collect();
-    order.sort_by_key(|&i| first_seen[i as usize]);
-    let mut remap = vec![0u32; order.len()];
-    for (new, &old) in order.iter().enumerate() {
-        remap[old as usize] = new as u32;
-    }
-    apply_remap(&mut side_a, &remap);
-    apply_remap(&mut side_b, &remap);
-    let groups = order
+    // Observed keys, ascending: a bitmap when the key space is small, else sort.
+    let observed: Vec<u128> = if space <= 1 << 24 {
+        let mut seen = vec![false; space as usize];
+        for side in sides {
+            (0..rows)
+                .filter_map(|i| key(*side, i))
+                .for_each(|k| seen[k as usize] = true);
+        }
+        (0..space).filter(|&k| seen[k as usize]).collect()
+    } else {
+        let mut v: Vec<u128> = sides
+            .iter()
+            .flat_map(|side| (0..rows).filter_map(move |i| key(*side, i)))
+            .collect();
+        v.par_sort_unstable();
+        v.dedup();
+        v
+    };
+    let codes = |side: fn(&AttributeCodes, usize) -> u32| -> Vec<u32> {
+        (0..rows)
+            .into_par_iter()
+            .map(|i| {
+                key(side, i).map_or(MISSING, |k| {
+                    observed.binary_search(&k).expect("observed key") as u32
+                })
+            })
+            .collect()
+    };
+    let side_a = codes(side_a_of);
+    let side_b = if same_sides {
+        side_a.clone()
+    } else {
+        codes(side_b_of)
+    };
+    let groups = observed
         .iter()
-        .map(|&i| {
-            let mut k = first_seen[i as usize];
+        .map(|&key| {
+            let mut k = key;
             let mut parts = vec![String::new(); attrs.len()];
             for (j, (a, r)) in attrs.iter().zip(&radix).enumerate().rev() {
                 parts[j] = a.values[(k % r) as usize].clone();

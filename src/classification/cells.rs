@@ -99,15 +99,6 @@ pub const ERROR_RATES: [&str; 5] = [
 ];
 
 impl Cells {
-    pub fn add(&mut self, truth: bool, pred: bool, w: f64) {
-        match (truth, pred) {
-            (true, true) => self.tp.add(w),
-            (false, true) => self.fp.add(w),
-            (false, false) => self.tn.add(w),
-            (true, false) => self.fn_.add(w),
-        }
-    }
-
     pub fn merge(&mut self, o: &Cells) {
         self.tp.merge(&o.tp);
         self.fp.merge(&o.fp);
@@ -209,18 +200,17 @@ mod tests {
     use super::*;
 
     fn cells(tp: u32, fp: u32, tn: u32, fn_: u32) -> Cells {
-        let mut c = Cells::default();
-        for (n, t, p) in [
-            (tp, true, true),
-            (fp, false, true),
-            (tn, false, false),
-            (fn_, true, false),
-        ] {
-            for _ in 0..n {
-                c.add(t, p, 1.0);
-            }
+        let unit = |n: u32| {
+            let mut s = Sums::default();
+            (0..n).for_each(|_| s.add(1.0));
+            s
+        };
+        Cells {
+            tp: unit(tp),
+            fp: unit(fp),
+            tn: unit(tn),
+            fn_: unit(fn_),
         }
-        c
     }
 
     #[test]

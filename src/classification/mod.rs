@@ -246,6 +246,21 @@ fn binarize(l: &Labelled, o: &ClassifyOptions) -> Result<Option<Binary>> {
     }))
 }
 
+/// Row weights; empty means every row weighs 1.
+#[derive(Clone, Copy)]
+struct Weights<'a>(&'a [f64]);
+
+impl Weights<'_> {
+    #[inline]
+    fn at(self, i: usize) -> f64 {
+        if self.0.is_empty() {
+            1.0
+        } else {
+            self.0[i]
+        }
+    }
+}
+
 /// Folds rows into per-slot accumulators in fixed-size chunks merged in a
 /// fixed order, so weighted sums do not depend on the thread count.
 fn fold<T: Clone + Default + Send>(
@@ -284,7 +299,7 @@ fn group_auc(
     order: &[usize],
     scores: &[f64],
     truth: &[bool],
-    weight: &dyn Fn(usize) -> f64,
+    weight: Weights,
 ) -> Vec<f64> {
     let g = v.groups.len();
     // Per group: (weight of negatives below the current block, numerator, W+, W−).
@@ -320,9 +335,9 @@ fn group_auc(
             touched.push(x);
         }
         if truth[i] {
-            block[x].0 += weight(i);
+            block[x].0 += weight.at(i);
         } else {
-            block[x].1 += weight(i);
+            block[x].1 += weight.at(i);
         }
     }
     flush(&mut acc, &mut block, &mut touched);
@@ -341,13 +356,7 @@ fn group_auc(
 pub fn audit(l: &Labelled, o: &ClassifyOptions) -> Result<ClassifyResult> {
     let binary = binarize(l, o)?;
     let n = l.y_true.len();
-    let weight = |i: usize| {
-        if l.weight.is_empty() {
-            1.0
-        } else {
-            l.weight[i]
-        }
-    };
+    let weight = Weights(&l.weight);
     let codes: Vec<AttributeCodes> = l
         .attributes
         .iter()
@@ -377,8 +386,8 @@ pub fn audit(l: &Labelled, o: &ClassifyOptions) -> Result<ClassifyResult> {
         .par_iter()
         .map(|v| {
             let groups = match &binary {
-                Some(b) => binary_groups(v, b, &weight, &order, &l.score, o),
-                None => multiclass_groups(v, l, &weight),
+                Some(b) => binary_groups(v, b, weight, &order, &l.score, o),
+                None => multiclass_groups(v, l, weight),
             };
             finish_view(v, groups, binary.is_some(), o)
         })
@@ -415,22 +424,33 @@ pub fn audit(l: &Labelled, o: &ClassifyOptions) -> Result<ClassifyResult> {
 fn binary_groups(
     v: &View,
     b: &Binary,
-    weight: &(dyn Fn(usize) -> f64 + Sync),
+    weight: Weights,
     order: &[usize],
     scores: &[f64],
     o: &ClassifyOptions,
 ) -> Vec<ClassGroup> {
-    let cells = fold(
+    // Slot 4g + 2·truth + pred, branch-free; then the four sums make the cells.
+    let sums = fold(
         b.truth.len(),
-        v.groups.len(),
-        |acc: &mut [Cells], i| {
+        4 * v.groups.len(),
+        |acc: &mut [Sums], i| {
             let g = v.side_a[i];
             if g != MISSING {
-                acc[g as usize].add(b.truth[i], b.pred[i], weight(i));
+                acc[4 * g as usize + 2 * b.truth[i] as usize + b.pred[i] as usize]
+                    .add(weight.at(i));
             }
         },
-        Cells::merge,
+        Sums::merge,
     );
+    let cells: Vec<Cells> = sums
+        .chunks(4)
+        .map(|c| Cells {
+            tn: c[0],
+            fp: c[1],
+            fn_: c[2],
+            tp: c[3],
+        })
+        .collect();
     let auc = (!order.is_empty()).then(|| group_auc(v, order, scores, &b.truth, weight));
     cells
         .iter()
@@ -482,11 +502,7 @@ fn named(metric: &str, value: f64, why: &str) -> NamedValue {
     }
 }
 
-fn multiclass_groups(
-    v: &View,
-    l: &Labelled,
-    weight: &(dyn Fn(usize) -> f64 + Sync),
-) -> Vec<ClassGroup> {
+fn multiclass_groups(v: &View, l: &Labelled, weight: Weights) -> Vec<ClassGroup> {
     let k = l.labels.len();
     let sums = fold(
         l.y_true.len(),
@@ -495,7 +511,7 @@ fn multiclass_groups(
             let g = v.side_a[i];
             if g != MISSING {
                 acc[(g as usize * k + l.y_true[i] as usize) * k + l.y_pred[i] as usize]
-                    .add(weight(i));
+                    .add(weight.at(i));
             }
         },
         Sums::merge,
