@@ -71,7 +71,7 @@ fn verification_matches_reference_implementations() {
             }
             if !gg["auc"].is_null() {
                 assert_close(&at("auc"), free.auc, &gg["auc"], TOL);
-                assert_close(&at("dprime"), free.dprime, &gg["dprime"], 1e-10);
+                assert_close(&at("dprime"), free.dprime, &gg["dprime"], TOL);
             }
             for op in &view.operating_points {
                 let r = &op.groups[i];
@@ -97,8 +97,8 @@ fn verification_matches_reference_implementations() {
                     match (&rate.ci, &w[2]) {
                         (None, Value::Null) => {}
                         (Some(ci), w) => {
-                            assert_close(&format!("{what} ci_low"), ci.low, &w[0], 1e-10);
-                            assert_close(&format!("{what} ci_high"), ci.high, &w[1], 1e-10);
+                            assert_close(&format!("{what} ci_low"), ci.low, &w[0], TOL);
+                            assert_close(&format!("{what} ci_high"), ci.high, &w[1], TOL);
                         }
                         (None, w) => panic!("{what}: no interval, reference {w}"),
                     }
@@ -116,7 +116,7 @@ fn verification_matches_reference_implementations() {
                     &format!("{} {} {}", view.attribute, op.policy, s.metric),
                     s.value,
                     &want[&s.metric],
-                    1e-10,
+                    TOL,
                 );
                 checked += 1;
             }
@@ -211,7 +211,7 @@ fn classification_matches_fairlearn_aif360_and_sklearn() {
                 if any_undefined(&rates) {
                     assert!(got.value.is_nan() && got.reason.is_some(), "{}", at(metric));
                 } else {
-                    assert_close(&at(metric), got.value, w, 1e-10);
+                    assert_close(&at(metric), got.value, w, TOL);
                 }
                 checked += 1;
             }
@@ -228,7 +228,7 @@ fn classification_matches_fairlearn_aif360_and_sklearn() {
                         .iter()
                         .find(|x| &x.group == group && &x.metric == metric)
                         .unwrap();
-                    assert_close(&at(&format!("{group} {metric}")), got.value, w, 1e-10);
+                    assert_close(&at(&format!("{group} {metric}")), got.value, w, TOL);
                     checked += 1;
                 }
             }
