@@ -460,6 +460,26 @@ fn classify_binary_and_multiclass_from_the_command_line() {
     has("classify,race,,none,,demographic_parity_ratio,0.5,");
     has("classify,race,B,none,,disparate_impact,2,");
     has("classify,race,B,none,,statistical_parity_difference,0.3333333333333333,");
+    // Reference rules: `best` is the lowest error rate (tie A/B at 1/3 → the first, A);
+    // an unknown named group is an error listing the groups.
+    let run = |rule: &str| {
+        biasbench()
+            .arg("classify")
+            .arg(&f)
+            .args(["--attr", "race", "--format", "json", "--reference", rule])
+            .output()
+            .unwrap()
+    };
+    let j: Value = serde_json::from_slice(&run("best").stdout).unwrap();
+    assert_eq!(j["classify"]["views"][1]["reference"]["group"], "A");
+    assert_eq!(
+        j["classify"]["views"][1]["reference"]["rule"],
+        "best (lowest error rate)"
+    );
+    let out = run("race=Z");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("--reference race=Z: no such group (groups: A, B)"));
     // Three labels and no positive label: multiclass.
     let m = write(
         dir.path(),
