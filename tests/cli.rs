@@ -2,51 +2,14 @@
 
 mod common;
 
-use assert_cmd::Command;
+use common::{biasbench, fails, json, ok};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-
-fn biasbench() -> Command {
-    Command::cargo_bin("biasbench").unwrap()
-}
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, text).unwrap();
     p
-}
-
-/// Runs `biasbench verify FILE ARGS…`.
-fn run_verify(file: &Path, args: &[&str]) -> std::process::Output {
-    biasbench()
-        .arg("verify")
-        .arg(file)
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-/// `verify` that must succeed; returns stdout.
-fn verify(file: &Path, args: &[&str]) -> String {
-    let out = run_verify(file, args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// `verify` with `--format json`, parsed.
-fn verify_json(file: &Path, args: &[&str]) -> Value {
-    serde_json::from_str(&verify(file, &[args, &["--format", "json"]].concat())).unwrap()
-}
-
-/// `verify` that must fail with exit code 2; returns stderr.
-fn verify_fails(file: &Path, args: &[&str]) -> String {
-    let out = run_verify(file, args);
-    assert_eq!(out.status.code(), Some(2));
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 const SMALL: &str = "subject_a,subject_b,score,race_a,race_b\n\
@@ -59,7 +22,11 @@ const RACE_AT_HALF: [&str; 4] = ["--attr", "race", "--threshold", "fixed:0.5"];
 fn tidy_csv_has_exactly_the_contract_columns_and_hand_worked_values() {
     let dir = tempfile::tempdir().unwrap();
     let f = write(dir.path(), "c.csv", SMALL);
-    let text = verify(&f, &[&RACE_AT_HALF[..], &["--format", "csv"]].concat());
+    let text = ok(
+        "verify",
+        &f,
+        &[&RACE_AT_HALF[..], &["--format", "csv"]].concat(),
+    );
     assert_eq!(
         text.lines().next().unwrap(),
         "task,attribute,group,policy,threshold,metric,value,ci_low,ci_high,errors,trials"
@@ -92,7 +59,7 @@ fn tidy_csv_has_exactly_the_contract_columns_and_hand_worked_values() {
 #[test]
 fn json_carries_reasons_for_non_finite_values() {
     let dir = tempfile::tempdir().unwrap();
-    let j = verify_json(&write(dir.path(), "c.csv", SMALL), &RACE_AT_HALF);
+    let j = json("verify", &write(dir.path(), "c.csv", SMALL), &RACE_AT_HALF);
     assert_eq!(j["schema"], "biasbench.report/v1");
     let race = &j["verify"]["views"][1];
     assert_eq!(race["attribute"], "race");
@@ -113,7 +80,7 @@ fn gzip_tsv_and_distance_scores() {
     gz.write_all(SMALL.replace(',', "\t").as_bytes()).unwrap();
     let p = dir.path().join("c.tsv.gz");
     std::fs::write(&p, gz.finish().unwrap()).unwrap();
-    let j = verify_json(&p, &["--distance", "--threshold", "fixed:0.5"]);
+    let j = json("verify", &p, &["--distance", "--threshold", "fixed:0.5"]);
     // As distances, accept d ≤ 0.5: mated 0.9, 0.8, 0.7 rejected, 0.4 accepted → FNMR 3/4.
     let pooled = &j["verify"]["views"][0]["operating_points"][0]["groups"][0];
     assert_eq!(pooled["fnmr"]["value"], 0.75);
@@ -127,7 +94,8 @@ fn gzip_tsv_and_distance_scores() {
 fn bad_input_fails_naming_file_line_column_value() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let err = verify_fails(
+    let err = fails(
+        "verify",
         &write(d, "bad.csv", "score,mated\n0.5,1\n0.7,0\nabc,1\n"),
         &[],
     );
@@ -135,21 +103,25 @@ fn bad_input_fails_naming_file_line_column_value() {
         err.contains("bad.csv:4: column 'score', value \"abc\": not a number"),
         "{err}"
     );
-    let err = verify_fails(&write(d, "ragged.csv", "score,mated\n0.5,1\n0.7\n"), &[]);
+    let err = fails(
+        "verify",
+        &write(d, "ragged.csv", "score,mated\n0.5,1\n0.7\n"),
+        &[],
+    );
     assert!(err.contains("ragged.csv:3: ragged row"), "{err}");
-    let err = verify_fails(&write(d, "empty.csv", ""), &[]);
+    let err = fails("verify", &write(d, "empty.csv", ""), &[]);
     assert!(err.contains("empty.csv: the file is empty"), "{err}");
-    let err = verify_fails(Path::new("/nonexistent/x.csv"), &[]);
+    let err = fails("verify", Path::new("/nonexistent/x.csv"), &[]);
     assert!(err.contains("/nonexistent/x.csv"), "{err}");
 
     let f = write(d, "drop.csv", "score,mated\n0.5,1\n0.7,perhaps\n0.2,0\n");
-    let err = verify_fails(&f, &["--strict"]);
+    let err = fails("verify", &f, &["--strict"]);
     assert!(
         err.contains("drop.csv:3: column 'mated', value \"perhaps\""),
         "{err}"
     );
     // Without --strict the row is dropped and shown in the accounting.
-    let j = verify_json(&f, &[]);
+    let j = json("verify", &f, &[]);
     assert_eq!(j["accounting"]["rows"], 3);
     assert_eq!(j["accounting"]["used"], 2);
     assert_eq!(
@@ -168,7 +140,8 @@ fn subjects_table_supplies_attributes() {
         "subject_a,subject_b,score\ns1,s1,0.9\ns2,s2,0.4\ns1,s2,0.6\ns1,s9,0.1\n",
     );
     let s = write(dir.path(), "s.csv", "subject_id,race\ns1,A\ns2,A\n");
-    let j = verify_json(
+    let j = json(
+        "verify",
         &c,
         &[&["--subjects", s.to_str().unwrap()][..], &RACE_AT_HALF].concat(),
     );
@@ -192,7 +165,11 @@ fn spreadsheet_formulas_in_group_names_are_neutralised() {
         "c.csv",
         "score,mated,race\n0.9,1,=cmd()\n0.1,0,=cmd()\n",
     );
-    let text = verify(&f, &[&RACE_AT_HALF[..], &["--format", "csv"]].concat());
+    let text = ok(
+        "verify",
+        &f,
+        &[&RACE_AT_HALF[..], &["--format", "csv"]].concat(),
+    );
     assert!(text.contains(",'=cmd(),"), "{text}");
     assert!(!text.contains(",=cmd"));
 }
@@ -230,7 +207,11 @@ fn reproducible_reports_are_byte_identical_across_thread_counts() {
         assert_eq!(one, run("2"), "{format}");
     }
     let out = dir.path().join("r.json");
-    verify(&data, &["--format", "json", "--out", out.to_str().unwrap()]);
+    ok(
+        "verify",
+        &data,
+        &["--format", "json", "--out", out.to_str().unwrap()],
+    );
     let j: Value = serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap();
     assert!(
         j["provenance"]["time"].is_string(),
@@ -243,7 +224,8 @@ fn impostor_population_sets_the_global_threshold() {
     let dir = tempfile::tempdir().unwrap();
     let f = write(dir.path(), "c.csv", SMALL);
     let threshold = |impostors: &str| {
-        let j = verify_json(
+        let j = json(
+            "verify",
             &f,
             &[
                 "--attr",
@@ -267,7 +249,8 @@ fn impostor_population_sets_the_global_threshold() {
 fn small_groups_stay_in_tables_but_out_of_summaries() {
     let dir = tempfile::tempdir().unwrap();
     let f = write(dir.path(), "c.csv", SMALL);
-    let j = verify_json(
+    let j = json(
+        "verify",
         &f,
         &[&RACE_AT_HALF[..], &["--min-group-size", "2"]].concat(),
     );
@@ -289,7 +272,7 @@ fn small_groups_stay_in_tables_but_out_of_summaries() {
 #[test]
 fn default_policies_follow_the_supported_targets() {
     let dir = tempfile::tempdir().unwrap();
-    let j = verify_json(&write(dir.path(), "c.csv", SMALL), &[]);
+    let j = json("verify", &write(dir.path(), "c.csv", SMALL), &[]);
     // 5 non-mated comparisons support only α ≥ 1 − 0.05^(1/5) = 0.4507, so every
     // default target (1e-1 … 1e-6) is skipped, each with a note.
     assert_eq!(j["verify"]["operating_points"].as_array().unwrap().len(), 0);
@@ -308,7 +291,8 @@ fn rfw_bupt_distances_match_the_reference_table() {
     let Some(dir) = common::shared_data("rfw-bupt-distances") else {
         return;
     };
-    let j = verify_json(
+    let j = json(
+        "verify",
         &dir.join("bupt_rfw_scores.csv"),
         &[
             "--score",
@@ -363,18 +347,7 @@ fn rfw_bupt_distances_match_the_reference_table() {
 #[test]
 fn summarize_published_nist_annex_rates() {
     let f = common::root().join("fixtures/nist_annex15_visionlabs006.csv");
-    let out = biasbench()
-        .arg("summarize")
-        .arg(&f)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let j = json("summarize", &f, &[]);
     let get = |m: &str| {
         j["summarize"]["summaries"]
             .as_array()
@@ -395,21 +368,16 @@ fn summarize_published_nist_annex_rates() {
     // geometric mean as 1 − 0.05^(1/1000).
     let dir = tempfile::tempdir().unwrap();
     let p = write(dir.path(), "p.csv", "group,eer,n\nA,0,1000\nB,1,1000\n");
-    let out = biasbench()
-        .arg("summarize")
-        .arg(&p)
-        .args([
-            "--rates",
-            "eer",
-            "--trials",
-            "eer=n",
-            "--percent",
-            "--format",
-            "csv",
-        ])
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
+    let args = [
+        "--rates",
+        "eer",
+        "--trials",
+        "eer=n",
+        "--percent",
+        "--format",
+        "csv",
+    ];
+    let text = ok("summarize", &p, &args);
     let bound = 1.0 - 0.05f64.powf(1.0 / 1000.0);
     let want = 0.01 / (bound * 0.01).sqrt();
     let row = text
@@ -435,18 +403,11 @@ fn classify_binary_and_multiclass_from_the_command_line() {
         "c.csv",
         "y_true,y_pred,race\n1,1,A\n1,0,A\n0,0,A\n0,1,B\n1,1,B\n0,0,B\n",
     );
-    let out = biasbench()
-        .arg("classify")
-        .arg(&f)
-        .args(["--attr", "race", "--format", "csv", "--reference", "race=A"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let text = ok(
+        "classify",
+        &f,
+        &["--attr", "race", "--format", "csv", "--reference", "race=A"],
     );
-    let text = String::from_utf8(out.stdout).unwrap();
     let has = |row: &str| {
         assert!(
             text.lines().any(|l| l.starts_with(row)),
@@ -462,42 +423,24 @@ fn classify_binary_and_multiclass_from_the_command_line() {
     has("classify,race,B,none,,statistical_parity_difference,0.3333333333333333,");
     // Reference rules: `best` is the lowest error rate (tie A/B at 1/3 → the first, A);
     // an unknown named group is an error listing the groups.
-    let run = |rule: &str| {
-        biasbench()
-            .arg("classify")
-            .arg(&f)
-            .args(["--attr", "race", "--format", "json", "--reference", rule])
-            .output()
-            .unwrap()
-    };
-    let j: Value = serde_json::from_slice(&run("best").stdout).unwrap();
+    let j = json("classify", &f, &["--attr", "race", "--reference", "best"]);
     assert_eq!(j["classify"]["views"][1]["reference"]["group"], "A");
     assert_eq!(
         j["classify"]["views"][1]["reference"]["rule"],
         "best (lowest error rate)"
     );
-    let out = run("race=Z");
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr)
-        .contains("--reference race=Z: no such group (groups: A, B)"));
+    let err = fails("classify", &f, &["--attr", "race", "--reference", "race=Z"]);
+    assert!(
+        err.contains("--reference race=Z: no such group (groups: A, B)"),
+        "{err}"
+    );
     // Three labels and no positive label: multiclass.
     let m = write(
         dir.path(),
         "m.csv",
         "y_true,y_pred,g\ncat,cat,x\ndog,cat,x\nbird,bird,x\ncat,dog,y\n",
     );
-    let out = biasbench()
-        .arg("classify")
-        .arg(&m)
-        .args(["--attr", "g", "--format", "csv"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = ok("classify", &m, &["--attr", "g", "--format", "csv"]);
     assert!(
         text.contains("classify,g,x,none,,accuracy,0.6666666666666666,"),
         "{text}"
@@ -513,7 +456,5 @@ fn classify_binary_and_multiclass_from_the_command_line() {
     );
     // Two labels that are not flags need a positive label.
     let b = write(dir.path(), "b.csv", "y_true,y_pred\ncat,dog\ndog,dog\n");
-    let out = biasbench().arg("classify").arg(&b).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("name the positive one"));
+    assert!(fails("classify", &b, &[]).contains("name the positive one"));
 }

@@ -3,7 +3,6 @@
 
 mod common;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
 /// (events, trials) of a rate of a group, from the JSON report.
@@ -31,36 +30,25 @@ fn counts(j: &Value, attribute: &str, group: &str, metric: &str) -> (f64, f64) {
 
 fn run(pred_positive: &str) -> Option<Value> {
     let dir = common::shared_data("compas")?;
-    let out = Command::cargo_bin("biasbench")
-        .unwrap()
-        .arg("classify")
-        .arg(dir.join("compas-scores-two-years.deidentified.csv"))
-        .args([
-            "--y-true",
-            "two_year_recid",
-            "--true-positive",
-            "1",
-            "--pred",
-            "score_text",
-        ])
-        .args([
-            "--pred-positive",
-            pred_positive,
-            "--attr",
-            "race",
-            "--reference",
-            "race=Caucasian",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(serde_json::from_slice(&out.stdout).unwrap())
+    let args = [
+        "--y-true",
+        "two_year_recid",
+        "--true-positive",
+        "1",
+        "--pred",
+        "score_text",
+        "--pred-positive",
+        pred_positive,
+        "--attr",
+        "race",
+        "--reference",
+        "race=Caucasian",
+    ];
+    Some(common::json(
+        "classify",
+        &dir.join("compas-scores-two-years.deidentified.csv"),
+        &args,
+    ))
 }
 
 /// Rounds a fraction to ProPublica's two-decimal percentage.

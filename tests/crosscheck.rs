@@ -226,9 +226,9 @@ fn classification_matches_fairlearn_aif360_and_sklearn() {
                     let got = view
                         .versus_reference
                         .iter()
-                        .find(|x| &x.group == group && &x.metric == metric)
+                        .find(|x| &x.group == group && &x.value.metric == metric)
                         .unwrap();
-                    assert_close(&at(&format!("{group} {metric}")), got.value, w, TOL);
+                    assert_close(&at(&format!("{group} {metric}")), got.value.value, w, TOL);
                     checked += 1;
                 }
             }

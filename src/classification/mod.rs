@@ -88,11 +88,8 @@ pub struct ClassGroup {
 #[derive(Debug, Clone, Serialize)]
 pub struct Versus {
     pub group: String,
-    pub metric: String,
-    #[serde(serialize_with = "finite_or_null")]
-    pub value: f64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    #[serde(flatten)]
+    pub value: NamedValue,
 }
 
 /// The reference group of a view and the rule that chose it.
@@ -825,9 +822,11 @@ fn versus(groups: &[&ClassGroup], reference: &str) -> Vec<Versus> {
         ] {
             out.push(Versus {
                 group: g.group.clone(),
-                metric: metric.into(),
-                value: s.value,
-                reason: s.reason,
+                value: NamedValue {
+                    metric: metric.into(),
+                    value: s.value,
+                    reason: s.reason,
+                },
             });
         }
     }

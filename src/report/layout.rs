@@ -372,9 +372,10 @@ fn classify_tables(c: &ClassifyResult, out: &mut Vec<TableModel>) {
                     let x = view
                         .versus_reference
                         .iter()
-                        .find(|x| x.group == g.group && x.metric == m);
-                    let mut cell = x.map_or_else(|| "-".into(), |x| short(x.value));
-                    if m == "disparate_impact" && x.is_some_and(|x| x.value < 0.8) {
+                        .find(|x| x.group == g.group && x.value.metric == m)
+                        .map(|x| x.value.value);
+                    let mut cell = x.map_or_else(|| "-".into(), short);
+                    if m == "disparate_impact" && x.is_some_and(|x| x < 0.8) {
                         cell.push_str(" (< 4/5)");
                     }
                     row.push(cell);

@@ -198,7 +198,7 @@ fn classify_rows<'r>(r: &mut Rows<'r>, c: &'r ClassifyResult) {
         r.summaries(p, t, &view.summaries);
         r.summaries(p, t, &view.parity);
         for x in &view.versus_reference {
-            r.push(&x.group, p, t, &x.metric, x.value);
+            r.push(&x.group, p, t, &x.value.metric, x.value.value);
         }
     }
 }

@@ -1,7 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Output;
 
 /// The repository root.
 pub fn root() -> PathBuf {
@@ -43,4 +44,36 @@ pub fn assert_close(what: &str, got: f64, want: &serde_json::Value, tol: f64) {
         (got - want).abs() <= tol * want.abs().max(1e-300) || got == want
     };
     assert!(ok, "{what}: biasbench {got:e}, reference {want:e}");
+}
+
+pub fn biasbench() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("biasbench").unwrap()
+}
+
+/// Runs `biasbench SUBCOMMAND FILE ARGS…`.
+pub fn run(sub: &str, file: &Path, args: &[&str]) -> Output {
+    biasbench().arg(sub).arg(file).args(args).output().unwrap()
+}
+
+/// A run that must succeed; returns stdout.
+pub fn ok(sub: &str, file: &Path, args: &[&str]) -> String {
+    let out = run(sub, file, args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A successful run with `--format json`, parsed.
+pub fn json(sub: &str, file: &Path, args: &[&str]) -> serde_json::Value {
+    serde_json::from_str(&ok(sub, file, &[args, &["--format", "json"]].concat())).unwrap()
+}
+
+/// A run that must fail with exit code 2; returns stderr.
+pub fn fails(sub: &str, file: &Path, args: &[&str]) -> String {
+    let out = run(sub, file, args);
+    assert_eq!(out.status.code(), Some(2));
+    String::from_utf8_lossy(&out.stderr).into_owned()
 }
