@@ -16,6 +16,7 @@ pub mod output;
 pub mod rate;
 pub mod report;
 pub mod simulate;
+pub mod special;
 pub mod summarize;
 pub mod threshold;
 pub mod uncertainty;
