@@ -10,6 +10,7 @@ use biasbench::report::{render, Format, Report};
 use biasbench::simulate::{GroupSpec, Population};
 use biasbench::summarize::SummarizeColumns;
 use biasbench::threshold::Policy;
+use biasbench::uncertainty::{CiSpec, Method};
 use biasbench::verification::{Impostors, VerifyOptions};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -103,8 +104,32 @@ struct CommonArgs {
     /// Field delimiter (`,`, `;`, `|`, `tab`) [default: sniffed from the header].
     #[arg(long)]
     delimiter: Option<String>,
+    /// Interval of every rate: wilson, clopper-pearson, jeffreys or none.
+    #[arg(long, default_value = "wilson")]
+    ci: String,
+    /// Confidence level of the intervals.
+    #[arg(long, default_value_t = 0.95)]
+    level: f64,
     #[command(flatten)]
     output: OutputArgs,
+}
+
+impl CommonArgs {
+    fn ci(&self) -> Result<CiSpec> {
+        let Some(method) = Method::parse(&self.ci) else {
+            bail!(
+                "--ci {:?}: expected wilson, clopper-pearson, jeffreys or none",
+                self.ci
+            );
+        };
+        if !(self.level > 0.0 && self.level < 1.0) {
+            bail!("--level {} must be within (0, 1)", self.level);
+        }
+        Ok(CiSpec {
+            method,
+            level: self.level,
+        })
+    }
 }
 
 #[derive(Args)]
@@ -294,6 +319,7 @@ fn verify(a: VerifyArgs) -> Result<()> {
         alpha: check_alpha(a.alpha)?,
         min_group_size: a.common.min_group_size,
         distance: a.distance,
+        ci: a.common.ci()?,
     };
     let job = VerifyJob {
         columns,
@@ -334,6 +360,7 @@ fn classify(a: ClassifyArgs) -> Result<()> {
         reference: a.reference,
         entropy_alpha: a.entropy_alpha,
         min_group_size: c.min_group_size,
+        ci: c.ci()?,
     };
     let job = ClassifyJob {
         columns,

@@ -15,6 +15,7 @@ pub mod input;
 pub mod output;
 pub mod rate;
 pub mod report;
+pub mod significance;
 pub mod simulate;
 pub mod special;
 pub mod summarize;

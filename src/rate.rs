@@ -1,7 +1,7 @@
 //! A counted rate: events over trials, with its interval and, where it is
 //! undefined, the reason.
 
-use crate::uncertainty::{wilson, Interval};
+use crate::uncertainty::{interval, CiSpec, Interval};
 use serde::{Serialize, Serializer};
 
 /// Serialises a non-finite float as JSON `null` (the reason travels beside it).
@@ -28,9 +28,9 @@ pub struct Rate {
 }
 
 impl Rate {
-    /// Builds the rate and its 95% interval (Wilson; exact one-sided at 0 or n events).
-    pub fn new(events: u64, trials: u64) -> Rate {
-        Rate::weighted(events as f64, trials as f64, trials as f64)
+    /// Builds the rate and its interval (exact one-sided at 0 or n events).
+    pub fn new(events: u64, trials: u64, ci: CiSpec) -> Rate {
+        Rate::weighted(events as f64, trials as f64, trials as f64, ci)
     }
 
     /// A rate of weighted sums: `events` and `trials` are sums of weights and
@@ -38,7 +38,7 @@ impl Rate {
     /// that of p̂ = events/trials with the Kish effective sample size
     /// n_eff = trials²/trials_sq (n_eff = n for unit weights). A rate with no
     /// trial weight is undefined.
-    pub fn weighted(events: f64, trials: f64, trials_sq: f64) -> Rate {
+    pub fn weighted(events: f64, trials: f64, trials_sq: f64, ci: CiSpec) -> Rate {
         if trials <= 0.0 {
             return Rate {
                 value: f64::NAN,
@@ -60,7 +60,7 @@ impl Rate {
             value: p,
             events,
             trials,
-            ci: wilson(k, n),
+            ci: interval(k, n, ci),
             reason: None,
         }
     }
@@ -88,7 +88,7 @@ mod tests {
 
     #[test]
     fn empty_rate_is_undefined_with_reason() {
-        let r = Rate::new(0, 0);
+        let r = Rate::new(0, 0, CiSpec::default());
         assert!(r.value.is_nan());
         assert_eq!(r.reason.as_deref(), Some("0 trials"));
         let json = serde_json::to_string(&r).unwrap();
@@ -98,17 +98,18 @@ mod tests {
     #[test]
     fn weighted_rate_uses_the_effective_sample_size() {
         // Weights 1, 1, 2, 2 (two events of weight 1): p = 2/6, n_eff = 36/10.
-        let r = Rate::weighted(2.0, 6.0, 10.0);
-        let want = wilson(3.6 / 3.0, 3.6).unwrap();
+        let ci = CiSpec::default();
+        let r = Rate::weighted(2.0, 6.0, 10.0, ci);
+        let want = interval(3.6 / 3.0, 3.6, ci).unwrap();
         assert_eq!(r.ci.unwrap(), want);
-        assert_eq!(Rate::weighted(3.0, 12.0, 12.0), Rate::new(3, 12));
+        assert_eq!(Rate::weighted(3.0, 12.0, 12.0, ci), Rate::new(3, 12, ci));
     }
 
     #[test]
     fn rate_is_events_over_trials() {
-        let r = Rate::new(3, 12);
+        let r = Rate::new(3, 12, CiSpec::default());
         assert_eq!(r.value, 0.25);
         assert!(!r.is_zero());
-        assert!(Rate::new(0, 5).is_zero());
+        assert!(Rate::new(0, 5, CiSpec::default()).is_zero());
     }
 }

@@ -126,6 +126,38 @@ fn beta_cf(a: f64, b: f64, x: f64, y: f64) -> f64 {
     h
 }
 
+/// exp(ln_prefactor) · factor(), or 0 when the prefactor underflows (the
+/// factor is then never evaluated, so no 0 · ∞).
+fn scaled(ln_prefactor: f64, factor: impl Fn() -> f64) -> f64 {
+    if ln_prefactor < -745.0 {
+        0.0
+    } else {
+        (ln_prefactor.exp() * factor()).min(1.0)
+    }
+}
+
+/// ln Σ_n (a+b)_n / (a+1)_n · xⁿ, so that I_x(a, b) = x^a·y^b/(a·B(a,b))
+/// times its exponential. Every term is positive (no cancellation); the sum
+/// is rescaled as it grows, so it cannot overflow.
+fn ln_beta_series(a: f64, b: f64, x: f64) -> f64 {
+    const BIG: f64 = 1e100;
+    let (mut sum, mut term, mut ln_scale) = (1.0, 1.0, 0.0);
+    for n in 0..100_000_000u64 {
+        let n = n as f64;
+        term *= (a + b + n) / (a + 1.0 + n) * x;
+        sum += term;
+        if sum > BIG {
+            sum /= BIG;
+            term /= BIG;
+            ln_scale += BIG.ln();
+        }
+        if term < sum * 1e-17 {
+            break;
+        }
+    }
+    ln_scale + sum.ln()
+}
+
 /// Regularised incomplete beta I_x(a, b) and its complement 1 − I_x(a, b),
 /// each computed directly (no cancellation), for a, b > 0.
 pub fn beta_inc(a: f64, b: f64, x: f64) -> (f64, f64) {
@@ -137,15 +169,26 @@ pub fn beta_inc(a: f64, b: f64, x: f64) -> (f64, f64) {
     }
     let y = 1.0 - x;
     if x < (a + 1.0) / (a + b + 2.0) {
-        let v = ln_beta_prefactor(a, b, x, y).exp() * beta_cf(a, b, x, y);
+        let v = scaled(ln_beta_prefactor(a, b, x, y), || beta_cf(a, b, x, y));
+        (v, 1.0 - v)
+    } else if x < 0.5 && (a + b) * x < 1e7 {
+        // Just past the mean, x < ½: the all-positive power series, where the
+        // continued fraction of the complement (variable near 1) would cancel.
+        let v = (ln_beta_prefactor(a, b, x, y) + ln_beta_series(a, b, x))
+            .exp()
+            .min(1.0);
         (v, 1.0 - v)
     } else {
-        let w = ln_beta_prefactor(b, a, y, x).exp() * beta_cf(b, a, y, x);
+        let w = scaled(ln_beta_prefactor(b, a, y, x), || beta_cf(b, a, y, x));
         (1.0 - w, w)
     }
 }
 
 /// The p-quantile of Beta(a, b): x with I_x(a, b) = p.
+///
+/// Works on the tail that holds p (so a target is never 1 − tiny), brackets
+/// the root by halving or doubling from the mean, narrows the bracket by
+/// bisection in log x, and finishes with safeguarded Newton steps.
 pub fn beta_quantile(a: f64, b: f64, p: f64) -> f64 {
     if p <= 0.0 {
         return 0.0;
@@ -153,50 +196,72 @@ pub fn beta_quantile(a: f64, b: f64, p: f64) -> f64 {
     if p >= 1.0 {
         return 1.0;
     }
-    // Work on the smaller tail, so the target is never 1 − tiny.
+    if a > b {
+        // Near 1 the answer is better found as 1 − (quantile of the mirror).
+        return 1.0 - beta_quantile(b, a, 1.0 - p);
+    }
     let upper = p > 0.5;
     let target = if upper { 1.0 - p } else { p };
-    let tail = |x: f64| {
-        let (lo, hi) = beta_inc(a, b, x);
+    // g(x) > 0 exactly when x lies above the quantile.
+    let g = |x: f64| {
+        let (lower_tail, upper_tail) = beta_inc(a, b, x);
         if upper {
-            hi
+            target - upper_tail
         } else {
-            lo
+            lower_tail - target
         }
     };
-    // Start from the normal approximation, clamped into (0, 1).
     let mean = a / (a + b);
-    let sd = (a * b / ((a + b) * (a + b) * (a + b + 1.0))).sqrt();
-    let mut x = (mean + normal_quantile(p) * sd).clamp(mean * 1e-6, 1.0 - (1.0 - mean) * 1e-6);
-    if !(x > 0.0 && x < 1.0) {
-        x = mean;
+    let (mut lo, mut hi);
+    if g(mean) > 0.0 {
+        hi = mean;
+        lo = mean;
+        while lo > f64::MIN_POSITIVE {
+            lo *= 0.5;
+            if g(lo) <= 0.0 {
+                break;
+            }
+            hi = lo;
+        }
+    } else {
+        lo = mean;
+        hi = mean;
+        loop {
+            hi *= 2.0;
+            if hi >= 1.0 {
+                hi = 1.0;
+                break;
+            }
+            if g(hi) > 0.0 {
+                break;
+            }
+            lo = hi;
+        }
     }
-    let (mut lo, mut hi) = (0.0f64, 1.0f64);
-    for _ in 0..300 {
-        let f = tail(x) - target;
-        // f > 0 means too far into the tail we measure.
-        let beyond = if upper { f < 0.0 } else { f > 0.0 };
-        if beyond {
+    // Bisection (geometric) to within 1%, then Newton inside the bracket.
+    while hi > 1.01 * lo && lo > 0.0 {
+        let mid = (lo * hi).sqrt();
+        if g(mid) > 0.0 {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    let mut x = 0.5 * (lo + hi);
+    for _ in 0..100 {
+        let gx = g(x);
+        if gx > 0.0 {
             hi = x;
         } else {
             lo = x;
         }
         let y = 1.0 - x;
         let pdf = (ln_beta_prefactor(a, b, x, y) + (a / (x * y)).ln()).exp();
-        let step = if upper { -f / pdf } else { f / pdf };
-        let mut next = x - step;
-        if !(next > lo && next < hi) || !next.is_finite() {
-            // Bisect, geometrically when the bracket spans decades.
-            next = if lo > 0.0 && hi / lo > 4.0 {
-                (lo * hi).sqrt()
-            } else {
-                0.5 * (lo + hi)
-            };
-            if lo == 0.0 {
-                next = hi * 1e-3;
-            }
+        let mut next = x - gx / pdf;
+        if !(next > lo && next < hi) {
+            next = 0.5 * (lo + hi);
         }
-        if (next - x).abs() <= 4.0 * f64::EPSILON * x || hi - lo <= 4.0 * f64::EPSILON * x {
+        if (next - x).abs() <= 2.0 * f64::EPSILON * x {
             return next;
         }
         x = next;

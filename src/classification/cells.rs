@@ -1,6 +1,7 @@
 //! Weighted confusion counts: mergeable sums, and the rates read off them.
 
 use crate::rate::Rate;
+use crate::uncertainty::CiSpec;
 use serde::Serialize;
 
 /// Sums over the rows of one cell: how many, Σw and Σw².
@@ -128,12 +129,12 @@ impl Cells {
 
     /// Every binary rate with its interval, in report order. Weighted sums
     /// give the rate; the interval uses the effective sample size.
-    pub fn rates(&self) -> Vec<(&'static str, Rate)> {
+    pub fn rates(&self, ci: CiSpec) -> Vec<(&'static str, Rate)> {
         RATES
             .iter()
             .map(|(id, num, den, empty)| {
                 let (n, d) = (num(self), den(self));
-                let mut r = Rate::weighted(n.weight, d.weight, d.weight_sq);
+                let mut r = Rate::weighted(n.weight, d.weight, d.weight_sq, ci);
                 if r.reason.is_some() {
                     r.reason = Some((*empty).to_string());
                 }
@@ -217,7 +218,7 @@ mod tests {
     fn rates_of_a_hand_worked_table() {
         // ProPublica, Black defendants: TN 990, FP 805, FN 532, TP 1369.
         let c = cells(1369, 805, 990, 532);
-        let r: std::collections::HashMap<_, _> = c.rates().into_iter().collect();
+        let r: std::collections::HashMap<_, _> = c.rates(CiSpec::default()).into_iter().collect();
         assert_eq!(r["fpr"].value, 805.0 / 1795.0); // 44.85%
         assert_eq!(r["fnr"].value, 532.0 / 1901.0); // 27.99%
         assert_eq!(r["selection_rate"].value, 2174.0 / 3696.0);
@@ -232,11 +233,11 @@ mod tests {
     #[test]
     fn empty_denominators_say_what_is_missing() {
         let c = cells(2, 0, 0, 1);
-        let r: std::collections::HashMap<_, _> = c.rates().into_iter().collect();
+        let r: std::collections::HashMap<_, _> = c.rates(CiSpec::default()).into_iter().collect();
         assert!(r["fpr"].value.is_nan());
         assert_eq!(r["fpr"].reason.as_deref(), Some("no negatives"));
         let c = cells(0, 0, 3, 0);
-        let r: std::collections::HashMap<_, _> = c.rates().into_iter().collect();
+        let r: std::collections::HashMap<_, _> = c.rates(CiSpec::default()).into_iter().collect();
         assert_eq!(r["ppv"].reason.as_deref(), Some("no predicted positives"));
         assert_eq!(r["tpr"].reason.as_deref(), Some("no positives"));
     }

@@ -17,6 +17,7 @@ use crate::groups::{views, AttributeCodes, View, MISSING};
 use crate::input::values::parse_flag;
 use crate::input::Labelled;
 use crate::rate::{finite_or_null, Rate};
+use crate::uncertainty::CiSpec;
 use cells::{Cells, Sums, ERROR_RATES};
 use parity::Value;
 use rayon::prelude::*;
@@ -36,6 +37,8 @@ pub struct ClassifyOptions {
     /// α of the generalised entropy index.
     pub entropy_alpha: f64,
     pub min_group_size: u64,
+    /// Interval method and level of every rate.
+    pub ci: CiSpec,
 }
 
 impl Default for ClassifyOptions {
@@ -47,6 +50,7 @@ impl Default for ClassifyOptions {
             reference: Vec::new(),
             entropy_alpha: 2.0,
             min_group_size: 1,
+            ci: CiSpec::default(),
         }
     }
 }
@@ -286,8 +290,8 @@ fn fold<T: Clone + Default + Send>(
     out
 }
 
-fn rate(num: Sums, den: Sums) -> Rate {
-    Rate::weighted(num.weight, den.weight, den.weight_sq)
+fn rate(num: Sums, den: Sums, ci: CiSpec) -> Rate {
+    Rate::weighted(num.weight, den.weight, den.weight_sq, ci)
 }
 
 /// Weighted AUC of each group from rows in ascending score order.
@@ -384,7 +388,7 @@ pub fn audit(l: &Labelled, o: &ClassifyOptions) -> Result<ClassifyResult> {
         .map(|v| {
             let groups = match &binary {
                 Some(b) => binary_groups(v, b, weight, &order, &l.score, o),
-                None => multiclass_groups(v, l, weight),
+                None => multiclass_groups(v, l, weight, o.ci),
             };
             finish_view(v, groups, binary.is_some(), o)
         })
@@ -477,7 +481,7 @@ fn binary_groups(
                 in_summaries: false,
                 cells: Some(*c),
                 rates: c
-                    .rates()
+                    .rates(o.ci)
                     .into_iter()
                     .map(|(m, r)| NamedRate {
                         metric: m.into(),
@@ -499,7 +503,7 @@ fn named(metric: &str, value: f64, why: &str) -> NamedValue {
     }
 }
 
-fn multiclass_groups(v: &View, l: &Labelled, weight: Weights) -> Vec<ClassGroup> {
+fn multiclass_groups(v: &View, l: &Labelled, weight: Weights, ci: CiSpec) -> Vec<ClassGroup> {
     let k = l.labels.len();
     let sums = fold(
         l.y_true.len(),
@@ -536,22 +540,22 @@ fn multiclass_groups(v: &View, l: &Labelled, weight: Weights) -> Vec<ClassGroup>
             let mut rates = vec![
                 NamedRate {
                     metric: "accuracy".into(),
-                    rate: rate(correct, total),
+                    rate: rate(correct, total, ci),
                 },
                 NamedRate {
                     metric: "error_rate".into(),
-                    rate: rate(wrong, total),
+                    rate: rate(wrong, total, ci),
                 },
             ];
             for (c, name) in l.labels.iter().enumerate() {
                 let hit = m[c * k + c];
                 rates.push(NamedRate {
                     metric: format!("recall:{name}"),
-                    rate: rate(hit, sum_of(&|t, _| t == c)),
+                    rate: rate(hit, sum_of(&|t, _| t == c), ci),
                 });
                 rates.push(NamedRate {
                     metric: format!("precision:{name}"),
-                    rate: rate(hit, sum_of(&|_, p| p == c)),
+                    rate: rate(hit, sum_of(&|_, p| p == c), ci),
                 });
             }
             ClassGroup {
@@ -688,7 +692,7 @@ fn finish_view(
             a.merge(g.cells.as_ref().expect("binary cells"));
             a
         });
-        let overall: Vec<(&str, Rate)> = overall.rates();
+        let overall: Vec<(&str, Rate)> = overall.rates(o.ci);
         let reference = reference(
             v,
             &included.iter().map(|g| (*g).clone()).collect::<Vec<_>>(),

@@ -31,7 +31,7 @@ pub fn rate_cell(r: &Rate) -> String {
     match (&r.reason, r.ci) {
         (Some(why), _) => format!("undefined ({why})"),
         (None, Some(ci)) => match ci.method {
-            CiMethod::Wilson => {
+            CiMethod::Wilson | CiMethod::ClopperPearson | CiMethod::Jeffreys => {
                 format!("{} [{}, {}]", short(r.value), short(ci.low), short(ci.high))
             }
             CiMethod::OneSidedUpperZeroEvents => {

@@ -23,6 +23,7 @@ use crate::groups::{views, AttributeCodes, View, MISSING};
 use crate::input::Comparisons;
 use crate::rate::{finite_or_null, Rate};
 use crate::threshold::{count_at_or_above, fmr_threshold, smallest_supported_rate, Policy};
+use crate::uncertainty::CiSpec;
 use rayon::prelude::*;
 use scores::GroupScores;
 use serde::Serialize;
@@ -48,6 +49,8 @@ pub struct VerifyOptions {
     pub min_group_size: u64,
     /// Scores are distances (shown thresholds are in distance units).
     pub distance: bool,
+    /// Interval method and level of every rate.
+    pub ci: CiSpec,
 }
 
 impl Default for VerifyOptions {
@@ -58,6 +61,7 @@ impl Default for VerifyOptions {
             alpha: 0.5,
             min_group_size: 1,
             distance: false,
+            ci: CiSpec::default(),
         }
     }
 }
@@ -250,7 +254,7 @@ pub fn audit(c: &Comparisons, opts: &VerifyOptions) -> VerifyResult {
                 spec: p.clone(),
                 threshold: tau.map(shown),
                 pool: pool.len() as u64,
-                achieved_fmr: tau.map(|t| Rate::new(count_at_or_above(&pool, t) as u64, pool.len() as u64)),
+                achieved_fmr: tau.map(|t| Rate::new(count_at_or_above(&pool, t) as u64, pool.len() as u64, opts.ci)),
                 supported,
             }
         })
@@ -352,7 +356,7 @@ fn global_pool(c: &Comparisons, impostors: Impostors) -> Vec<f64> {
     pool
 }
 
-fn rates_at(s: &GroupScores, g: usize, tau: Option<f64>) -> (Rate, Rate, Rate, Rate) {
+fn rates_at(s: &GroupScores, g: usize, tau: Option<f64>, ci: CiSpec) -> (Rate, Rate, Rate, Rate) {
     let (m, n) = (&s.mated[g], s.same_group(g));
     let Some(tau) = tau else {
         let why = "no threshold: no non-mated comparisons to set it";
@@ -367,12 +371,13 @@ fn rates_at(s: &GroupScores, g: usize, tau: Option<f64>) -> (Rate, Rate, Rate, R
     let true_accepts = count_at_or_above(m, tau);
     let false_accepts = count_at_or_above(n, tau);
     (
-        Rate::new(false_accepts as u64, n.len() as u64),
-        Rate::new((m.len() - true_accepts) as u64, m.len() as u64),
-        Rate::new(true_accepts as u64, m.len() as u64),
+        Rate::new(false_accepts as u64, n.len() as u64, ci),
+        Rate::new((m.len() - true_accepts) as u64, m.len() as u64, ci),
+        Rate::new(true_accepts as u64, m.len() as u64, ci),
         Rate::new(
             (true_accepts + n.len() - false_accepts) as u64,
             (m.len() + n.len()) as u64,
+            ci,
         ),
     )
 }
@@ -419,7 +424,7 @@ fn audit_view(
                         Policy::GroupFmr { alpha, .. } => fmr_threshold(s.same_group(g), alpha),
                         _ => global,
                     };
-                    let (fmr, fnmr, tmr, accuracy) = rates_at(&s, g, tau);
+                    let (fmr, fnmr, tmr, accuracy) = rates_at(&s, g, tau, opts.ci);
                     GroupRates {
                         group: v.groups[g].clone(),
                         threshold: tau.map_or(f64::NAN, &shown),
@@ -438,7 +443,11 @@ fn audit_view(
                             (0..v.groups.len())
                                 .map(|h| {
                                     let n = &s.nonmated[scores::pair_index(g, h)];
-                                    Rate::new(count_at_or_above(n, tau) as u64, n.len() as u64)
+                                    Rate::new(
+                                        count_at_or_above(n, tau) as u64,
+                                        n.len() as u64,
+                                        opts.ci,
+                                    )
                                 })
                                 .collect()
                         })
