@@ -88,7 +88,7 @@ fn engine(c: &mut Criterion) {
     g.throughput(Throughput::Elements(data.score.len() as u64));
     g.sample_size(10).measurement_time(Duration::from_secs(40));
     g.bench_function("10M_comparisons_8_groups", |b| {
-        b.iter(|| black_box(audit(&data, &VerifyOptions::default())))
+        b.iter(|| black_box(audit(&data, &VerifyOptions::default()).unwrap()))
     });
     g.finish();
 }

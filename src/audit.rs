@@ -67,7 +67,7 @@ impl VerifyJob {
     /// Audits an open table.
     pub fn run(&self, table: Table) -> Result<Report> {
         let c = Comparisons::read(table, &self.columns)?;
-        let result = verification::audit(&c, &self.options);
+        let result = verification::audit(&c, &self.options)?;
         let cfg = config("verify", &self.columns, &self.options, &c.attributes);
         let mut report = new_report(
             &self.command,

@@ -104,6 +104,10 @@ struct CommonArgs {
     /// Field delimiter (`,`, `;`, `|`, `tab`) [default: sniffed from the header].
     #[arg(long)]
     delimiter: Option<String>,
+    /// Reference group of the tests (and of AIF360's forms): largest, best
+    /// (lowest error: EER for verify), or ATTRIBUTE=VALUE (repeatable).
+    #[arg(long)]
+    reference: Vec<String>,
     /// Interval of every rate: wilson, clopper-pearson, jeffreys or none.
     #[arg(long, default_value = "wilson")]
     ci: String,
@@ -162,9 +166,6 @@ struct ClassifyArgs {
     /// Subject id column of the items (for --subjects).
     #[arg(long)]
     subject: Option<String>,
-    /// Reference group for AIF360's forms: largest, best, or ATTRIBUTE=VALUE (repeatable).
-    #[arg(long)]
-    reference: Vec<String>,
     /// α of the generalized entropy index.
     #[arg(long, default_value_t = 2.0)]
     entropy_alpha: f64,
@@ -320,6 +321,7 @@ fn verify(a: VerifyArgs) -> Result<()> {
         min_group_size: a.common.min_group_size,
         distance: a.distance,
         ci: a.common.ci()?,
+        reference: a.common.reference.clone(),
     };
     let job = VerifyJob {
         columns,
@@ -357,7 +359,7 @@ fn classify(a: ClassifyArgs) -> Result<()> {
         true_positive: or_both(a.true_positive),
         pred_positive: or_both(a.pred_positive),
         cutoff: a.cutoff,
-        reference: a.reference,
+        reference: c.reference.clone(),
         entropy_alpha: a.entropy_alpha,
         min_group_size: c.min_group_size,
         ci: c.ci()?,

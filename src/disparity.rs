@@ -47,6 +47,27 @@ pub struct Summary {
     pub groups: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Set when the summary rests on error rates with fewer than 30 errors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caution: Option<String>,
+}
+
+/// "rests on groups with fewer than 30 errors: A (3), B (12)", if any.
+pub fn caution(entries: &[Entry]) -> Option<String> {
+    let few: Vec<String> = entries
+        .iter()
+        .filter_map(|e| {
+            e.counts
+                .filter(|&(k, n)| n > 0.0 && k < crate::rate::FEW_ERRORS)
+                .map(|(k, _)| format!("{} ({k})", e.group))
+        })
+        .collect();
+    (!few.is_empty()).then(|| {
+        format!(
+            "rests on groups with fewer than 30 errors: {}",
+            few.join(", ")
+        )
+    })
 }
 
 /// A value with the reason it is not finite.
@@ -210,12 +231,13 @@ pub fn std_dev(entries: &[Entry], sample: bool) -> Stat {
     Stat::ok((ss / if sample { g - 1.0 } else { g }).sqrt())
 }
 
-fn summary(metric: String, groups: usize, s: Stat) -> Summary {
+fn summary(metric: String, groups: usize, s: Stat, caution: Option<String>) -> Summary {
     Summary {
         metric,
         value: s.value,
         groups,
         reason: s.reason,
+        caution,
     }
 }
 
@@ -232,7 +254,7 @@ pub fn summarize(rate: &str, entries: &[Entry]) -> Vec<Summary> {
         ("std_sample", std_dev(entries, true)),
     ]
     .into_iter()
-    .map(|(name, s)| summary(format!("{rate}.{name}"), g, s))
+    .map(|(name, s)| summary(format!("{rate}.{name}"), g, s, caution(entries)))
     .collect()
 }
 
@@ -255,6 +277,19 @@ fn combine(a: Stat, b: Stat, f: impl Fn(f64, f64) -> f64, what: [&str; 2]) -> St
 pub fn combined(alpha: f64, fmr: &[Entry], fnmr: &[Entry]) -> Vec<Summary> {
     let g = fmr.len();
     let names = ["FMR", "FNMR"];
+    let both = match (caution(fmr), caution(fnmr)) {
+        (None, None) => None,
+        (a, b) => Some(
+            [
+                a.map(|x| format!("FMR {x}")),
+                b.map(|x| format!("FNMR {x}")),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("; "),
+        ),
+    };
     let linear = |a: f64, b: f64| alpha * a + (1.0 - alpha) * b;
     let product = |a: f64, b: f64| a.powf(alpha) * b.powf(1.0 - alpha);
     let fdr = combine(
@@ -272,16 +307,21 @@ pub fn combined(alpha: f64, fmr: &[Entry], fnmr: &[Entry]) -> Vec<Summary> {
         names,
     );
     vec![
-        summary("fdr".into(), g, fdr),
-        summary("ir".into(), g, ir),
-        summary("garbe".into(), g, garbe),
-        summary("werm".into(), g, werm),
+        summary("fdr".into(), g, fdr, both.clone()),
+        summary("ir".into(), g, ir, both.clone()),
+        summary("garbe".into(), g, garbe, both.clone()),
+        summary("werm".into(), g, werm, both.clone()),
     ]
 }
 
 /// SER = max error / min error over per-group error values.
 pub fn ser(errors: &[Entry]) -> Summary {
-    summary("ser".into(), errors.len(), max_over_min(errors))
+    summary(
+        "ser".into(),
+        errors.len(),
+        max_over_min(errors),
+        caution(errors),
+    )
 }
 
 #[cfg(test)]

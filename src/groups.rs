@@ -2,7 +2,9 @@
 //! report covers: all rows pooled (`*`), each attribute alone, and the
 //! intersection of all attributes (observed combinations, named `A+F`).
 
+use crate::error::{Error, Result};
 use rayon::prelude::*;
+use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
@@ -180,6 +182,70 @@ fn intersection<'a>(rows: usize, attrs: &[AttributeCodes<'a>]) -> View<'a> {
         side_a: Cow::Owned(side_a),
         side_b: Cow::Owned(side_b),
     }
+}
+
+/// The reference group of a view and the rule that chose it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reference {
+    pub group: String,
+    pub rule: String,
+}
+
+/// Chooses the reference group of a view among `candidates` (name, size,
+/// error): a rule `ATTRIBUTE=VALUE` for this view names it; otherwise the
+/// last bare rule decides, `largest` (by size, the default) or `best` (lowest
+/// error); ties go to the first group.
+pub fn choose_reference(
+    attribute: &str,
+    all_groups: &[String],
+    candidates: &[(&str, f64, f64)],
+    rules: &[String],
+) -> Result<Option<Reference>> {
+    if candidates.is_empty() {
+        return Ok(None);
+    }
+    if let Some((_, value)) = rules
+        .iter()
+        .filter_map(|r| r.split_once('='))
+        .find(|(a, _)| *a == attribute)
+    {
+        return match candidates.iter().find(|c| c.0 == value) {
+            Some(c) => Ok(Some(Reference {
+                group: c.0.to_string(),
+                rule: "named".into(),
+            })),
+            None => Err(Error::Config(format!(
+                "--reference {attribute}={value}: no such group (groups: {})",
+                all_groups.join(", ")
+            ))),
+        };
+    }
+    let rule = rules
+        .iter()
+        .rev()
+        .find(|r| !r.contains('='))
+        .map_or("largest", String::as_str);
+    let better = |c: &(&str, f64, f64), m: &(&str, f64, f64)| match rule {
+        "best" => c.2 < m.2 || m.2.is_nan(),
+        _ => c.1 > m.1,
+    };
+    if rule != "largest" && rule != "best" {
+        return Err(Error::Config(format!(
+            "--reference {rule:?}: expected largest, best or ATTRIBUTE=VALUE"
+        )));
+    }
+    let pick = candidates
+        .iter()
+        .fold(&candidates[0], |m, c| if better(c, m) { c } else { m });
+    let why = if rule == "best" {
+        "best (lowest error)"
+    } else {
+        "largest"
+    };
+    Ok(Some(Reference {
+        group: pick.0.to_string(),
+        rule: why.into(),
+    }))
 }
 
 #[cfg(test)]

@@ -25,7 +25,27 @@ pub struct Rate {
     pub ci: Option<Interval>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// What the sample can support, for error rates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adequacy: Option<Adequacy>,
+    /// Trials for tests and intervals: the Kish effective sample size when
+    /// weighted, else `trials`.
+    #[serde(skip)]
+    pub effective_trials: f64,
 }
+
+/// Sample-size adequacy of an error rate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Adequacy {
+    /// The smallest rate these trials can support: the one-sided 95% bound
+    /// after zero errors, 1 − 0.05^(1/n) ≈ 3/n.
+    pub smallest_supported: f64,
+    /// Fewer than 30 errors were observed (the rule of 30).
+    pub few_errors: bool,
+}
+
+/// Errors below which an error rate is flagged.
+pub const FEW_ERRORS: f64 = 30.0;
 
 impl Rate {
     /// Builds the rate and its interval (exact one-sided at 0 or n events).
@@ -46,6 +66,8 @@ impl Rate {
                 trials,
                 ci: None,
                 reason: Some("0 trials".to_string()),
+                adequacy: None,
+                effective_trials: 0.0,
             };
         }
         let p = events / trials;
@@ -62,6 +84,8 @@ impl Rate {
             trials,
             ci: interval(k, n, ci),
             reason: None,
+            adequacy: None,
+            effective_trials: n,
         }
     }
 
@@ -73,6 +97,30 @@ impl Rate {
             trials: trials as f64,
             ci: None,
             reason: Some(reason.to_string()),
+            adequacy: None,
+            effective_trials: trials as f64,
+        }
+    }
+
+    /// Marks an error rate with its adequacy (events are errors).
+    pub fn error_rate(mut self) -> Rate {
+        if self.trials > 0.0 {
+            self.adequacy = Some(Adequacy {
+                smallest_supported: crate::uncertainty::zero_event_upper_bound(
+                    self.effective_trials,
+                ),
+                few_errors: self.events < FEW_ERRORS,
+            });
+        }
+        self
+    }
+
+    /// (events, trials) for a test: the counts, or p̂·n_eff and n_eff when weighted.
+    pub fn test_counts(&self) -> (f64, f64) {
+        if self.effective_trials == self.trials {
+            (self.events, self.trials)
+        } else {
+            (self.value * self.effective_trials, self.effective_trials)
         }
     }
 

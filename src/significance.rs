@@ -3,6 +3,7 @@
 //! for small counts, the two-proportion z test otherwise), and Holm's
 //! step-down correction over the comparisons of one rate.
 
+use crate::rate::Rate;
 use crate::special::{chi2_sf, ln_gamma, normal_cdf};
 use serde::Serialize;
 
@@ -160,6 +161,62 @@ pub fn holm(p: &[Option<f64>]) -> Vec<Option<f64>> {
         out[i] = Some(running);
     }
     out
+}
+
+/// One group against the reference, with its Holm-adjusted p-value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupTest {
+    pub group: String,
+    #[serde(flatten)]
+    pub test: Test,
+    pub p_holm: Option<f64>,
+}
+
+/// The tests of one rate at one operating point.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RateTests {
+    pub metric: String,
+    pub homogeneity: Test,
+    pub reference: Option<String>,
+    pub versus_reference: Vec<GroupTest>,
+}
+
+/// Homogeneity across `groups` and each group against `reference` (Holm
+/// over those comparisons). Weighted rates enter with effective counts
+/// (p̂·n_eff of n_eff), which sends them to the z test.
+pub fn rate_tests(metric: &str, groups: &[(&str, &Rate)], reference: Option<&str>) -> RateTests {
+    let counts: Vec<(f64, f64)> = groups.iter().map(|(_, r)| r.test_counts()).collect();
+    let reference_counts = reference
+        .and_then(|name| groups.iter().position(|(g, _)| *g == name))
+        .map(|i| counts[i]);
+    let mut versus_reference: Vec<GroupTest> = match reference_counts {
+        Some((k0, n0)) => groups
+            .iter()
+            .zip(&counts)
+            .filter(|((g, _), _)| Some(*g) != reference)
+            .map(|((g, _), &(k, n))| GroupTest {
+                group: g.to_string(),
+                test: versus(k, n, k0, n0),
+                p_holm: None,
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let adjusted = holm(
+        &versus_reference
+            .iter()
+            .map(|t| t.test.p)
+            .collect::<Vec<_>>(),
+    );
+    for (t, p) in versus_reference.iter_mut().zip(adjusted) {
+        t.p_holm = p;
+    }
+    RateTests {
+        metric: metric.to_string(),
+        homogeneity: homogeneity(&counts),
+        reference: reference.map(str::to_string),
+        versus_reference,
+    }
 }
 
 #[cfg(test)]

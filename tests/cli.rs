@@ -427,7 +427,7 @@ fn classify_binary_and_multiclass_from_the_command_line() {
     assert_eq!(j["classify"]["views"][1]["reference"]["group"], "A");
     assert_eq!(
         j["classify"]["views"][1]["reference"]["rule"],
-        "best (lowest error rate)"
+        "best (lowest error)"
     );
     let err = fails("classify", &f, &["--attr", "race", "--reference", "race=Z"]);
     assert!(

@@ -138,6 +138,9 @@ impl Cells {
                 if r.reason.is_some() {
                     r.reason = Some((*empty).to_string());
                 }
+                if ERROR_RATES.contains(id) {
+                    r = r.error_rate();
+                }
                 (*id, r)
             })
             .collect()

@@ -13,10 +13,11 @@ pub mod parity;
 
 use crate::disparity::{self, Entry, Stat, Summary};
 use crate::error::{Error, Result};
-use crate::groups::{views, AttributeCodes, View, MISSING};
+use crate::groups::{choose_reference, views, AttributeCodes, Reference, View, MISSING};
 use crate::input::values::parse_flag;
 use crate::input::Labelled;
 use crate::rate::{finite_or_null, Rate};
+use crate::significance::{self, RateTests};
 use crate::uncertainty::CiSpec;
 use cells::{Cells, Sums, ERROR_RATES};
 use parity::Value;
@@ -96,13 +97,6 @@ pub struct Versus {
     pub value: NamedValue,
 }
 
-/// The reference group of a view and the rule that chose it.
-#[derive(Debug, Clone, Serialize)]
-pub struct Reference {
-    pub group: String,
-    pub rule: String,
-}
-
 /// One view's results.
 #[derive(Debug, Clone, Serialize)]
 pub struct ClassView {
@@ -115,6 +109,8 @@ pub struct ClassView {
     pub parity: Vec<Summary>,
     /// AIF360's reference-group forms.
     pub versus_reference: Vec<Versus>,
+    /// Tests of difference for every rate (homogeneity; each group against the reference).
+    pub tests: Vec<RateTests>,
 }
 
 /// The classification part of a report.
@@ -544,7 +540,7 @@ fn multiclass_groups(v: &View, l: &Labelled, weight: Weights, ci: CiSpec) -> Vec
                 },
                 NamedRate {
                     metric: "error_rate".into(),
-                    rate: rate(wrong, total, ci),
+                    rate: rate(wrong, total, ci).error_rate(),
                 },
             ];
             for (c, name) in l.labels.iter().enumerate() {
@@ -584,69 +580,6 @@ fn find_rate<'a>(g: &'a ClassGroup, metric: &str) -> &'a Rate {
         .rate
 }
 
-/// Chooses the reference group of a view.
-fn reference(v: &View, groups: &[ClassGroup], rules: &[String]) -> Result<Option<Reference>> {
-    if groups.is_empty() {
-        return Ok(None);
-    }
-    let named = rules
-        .iter()
-        .filter_map(|r| r.split_once('='))
-        .find(|(a, _)| *a == v.attribute);
-    if let Some((_, value)) = named {
-        return match groups.iter().find(|g| g.group == value) {
-            Some(g) => Ok(Some(Reference {
-                group: g.group.clone(),
-                rule: "named".into(),
-            })),
-            None => Err(Error::Config(format!(
-                "--reference {}={value}: no such group (groups: {})",
-                v.attribute,
-                v.groups.join(", ")
-            ))),
-        };
-    }
-    let best = rules
-        .iter()
-        .rev()
-        .find(|r| !r.contains('='))
-        .map(String::as_str)
-        .unwrap_or("largest");
-    let pick = match best {
-        "largest" => {
-            groups.iter().enumerate().fold(
-                0,
-                |m, (i, g)| if g.weight > groups[m].weight { i } else { m },
-            )
-        }
-        "best" => groups.iter().enumerate().fold(0, |m, (i, g)| {
-            let (e, em) = (
-                find_rate(g, "error_rate").value,
-                find_rate(&groups[m], "error_rate").value,
-            );
-            if e < em || em.is_nan() {
-                i
-            } else {
-                m
-            }
-        }),
-        other => {
-            return Err(Error::Config(format!(
-                "--reference {other:?}: expected largest, best or ATTRIBUTE=VALUE"
-            )))
-        }
-    };
-    let rule = if best == "largest" {
-        "largest (by weight)"
-    } else {
-        "best (lowest error rate)"
-    };
-    Ok(Some(Reference {
-        group: groups[pick].group.clone(),
-        rule: rule.into(),
-    }))
-}
-
 fn finish_view(
     v: &View,
     mut groups: Vec<ClassGroup>,
@@ -665,6 +598,7 @@ fn finish_view(
             summaries: Vec::new(),
             parity: Vec::new(),
             versus_reference: Vec::new(),
+            tests: Vec::new(),
         });
     }
     let included: Vec<&ClassGroup> = groups.iter().filter(|g| g.in_summaries).collect();
@@ -687,24 +621,37 @@ fn finish_view(
             summaries.push(disparity::ser(&entries));
         }
     }
-    let (parity, versus_reference, reference) = if binary {
-        let overall = groups.iter().fold(Cells::default(), |mut a, g| {
-            a.merge(g.cells.as_ref().expect("binary cells"));
-            a
-        });
-        let overall: Vec<(&str, Rate)> = overall.rates(o.ci);
-        let reference = reference(
-            v,
-            &included.iter().map(|g| (*g).clone()).collect::<Vec<_>>(),
-            &o.reference,
-        )?;
-        let versus = match &reference {
-            Some(r) => versus(&included, &r.group),
-            None => Vec::new(),
-        };
-        (fairlearn(&included, &overall), versus, reference)
-    } else {
-        (Vec::new(), Vec::new(), None)
+    let candidates: Vec<(&str, f64, f64)> = included
+        .iter()
+        .map(|g| (g.group.as_str(), g.weight, find_rate(g, "error_rate").value))
+        .collect();
+    let reference = choose_reference(&v.attribute, &v.groups, &candidates, &o.reference)?;
+    let ref_name = reference.as_ref().map(|r| r.group.as_str());
+    let tests = included
+        .first()
+        .map(|g| &g.rates[..])
+        .unwrap_or(&[])
+        .iter()
+        .map(|r| {
+            let rates: Vec<(&str, &Rate)> = included
+                .iter()
+                .map(|g| (g.group.as_str(), find_rate(g, &r.metric)))
+                .collect();
+            significance::rate_tests(&r.metric, &rates, ref_name)
+        })
+        .collect();
+    let (parity, versus_reference) = match (binary, ref_name) {
+        (true, Some(name)) => {
+            let overall = groups.iter().fold(Cells::default(), |mut a, g| {
+                a.merge(g.cells.as_ref().expect("binary cells"));
+                a
+            });
+            (
+                fairlearn(&included, &overall.rates(o.ci)),
+                versus(&included, name),
+            )
+        }
+        _ => (Vec::new(), Vec::new()),
     };
     Ok(ClassView {
         attribute: v.attribute.clone(),
@@ -713,6 +660,7 @@ fn finish_view(
         summaries,
         parity,
         versus_reference,
+        tests,
     })
 }
 
@@ -735,6 +683,7 @@ fn to_summary(metric: String, groups: usize, s: Stat) -> Summary {
         value: s.value,
         groups,
         reason: s.reason,
+        caution: None,
     }
 }
 

@@ -4,7 +4,10 @@
 use super::format::short;
 use super::Report;
 use crate::classification::{ClassGroup, ClassifyResult, NamedValue};
+use crate::disparity::Summary;
+use crate::groups::Reference;
 use crate::rate::Rate;
+use crate::significance::RateTests;
 use crate::uncertainty::CiMethod;
 use crate::verification::VerifyResult;
 
@@ -28,6 +31,15 @@ impl TableModel {
 
 /// `0.01234 [0.0100, 0.0150]`, `0 [≤ 0.002996]`, `undefined (0 trials)`.
 pub fn rate_cell(r: &Rate) -> String {
+    let mark = if r.adequacy.as_ref().is_some_and(|a| a.few_errors) {
+        " ‡"
+    } else {
+        ""
+    };
+    format!("{}{mark}", interval_cell(r))
+}
+
+fn interval_cell(r: &Rate) -> String {
     match (&r.reason, r.ci) {
         (Some(why), _) => format!("undefined ({why})"),
         (None, Some(ci)) => match ci.method {
@@ -223,10 +235,21 @@ fn verify_tables(v: &VerifyResult, out: &mut Vec<TableModel>) {
             eer.rows.push(vec![s.metric.clone(), short(s.value)]);
         }
         out.push(eer);
+        let rows: Vec<(&str, &[RateTests])> = view
+            .operating_points
+            .iter()
+            .map(|a| (a.policy.as_str(), &a.tests[..]))
+            .collect();
+        out.push(tests_table(&view.attribute, view.reference.as_ref(), &rows));
     }
     let mut notes = TableModel::new("Notes", &["note"]);
     notes.rows.extend(v.notes.iter().map(|n| vec![n.clone()]));
     for view in &v.views {
+        for a in &view.operating_points {
+            notes
+                .rows
+                .extend(cautions(&view.attribute, &a.policy, a.summaries.iter()));
+        }
         let at = view
             .operating_points
             .iter()
@@ -245,10 +268,94 @@ fn verify_tables(v: &VerifyResult, out: &mut Vec<TableModel>) {
         }
     }
     notes.rows.push(vec![format!("EER: {}", v.conventions.eer)]);
+    notes.rows.push(vec![ADEQUACY_NOTE.into()]);
     notes
         .rows
         .push(vec![format!("intervals: {}", v.conventions.interval)]);
     out.push(notes);
+}
+
+const ADEQUACY_NOTE: &str = "‡ fewer than 30 errors: the rate is poorly determined (rule of 30); a rate with no errors can only be bounded by ≈ 3/n";
+
+/// The tests of one view: homogeneity, then each group against the reference.
+fn tests_table(
+    attribute: &str,
+    reference: Option<&Reference>,
+    rows: &[(&str, &[RateTests])],
+) -> TableModel {
+    let title = match reference {
+        Some(r) => format!(
+            "{attribute}: tests of difference (reference {}, {})",
+            r.group, r.rule
+        ),
+        None => format!("{attribute}: tests of difference"),
+    };
+    let mut t = TableModel::new(
+        title,
+        &[
+            "policy",
+            "rate",
+            "test",
+            "group",
+            "statistic",
+            "p",
+            "p (Holm)",
+        ],
+    );
+    let opt = |x: Option<f64>| x.map_or_else(|| "-".into(), short);
+    for (policy, tests) in rows {
+        for x in tests.iter() {
+            let h = &x.homogeneity;
+            let stat = h.statistic.map_or_else(
+                || h.reason.clone().unwrap_or_default(),
+                |s| format!("χ² = {}, df {}", short(s), h.df.unwrap_or(0.0)),
+            );
+            t.rows.push(vec![
+                policy.to_string(),
+                x.metric.clone(),
+                h.method.into(),
+                "all".into(),
+                stat,
+                opt(h.p),
+                "-".into(),
+            ]);
+            for g in &x.versus_reference {
+                let stat = g.test.statistic.map_or_else(
+                    || g.test.reason.clone().unwrap_or_default(),
+                    |z| format!("z = {}", short(z)),
+                );
+                t.rows.push(vec![
+                    policy.to_string(),
+                    x.metric.clone(),
+                    g.test.method.into(),
+                    g.group.clone(),
+                    stat,
+                    opt(g.test.p),
+                    opt(g.p_holm),
+                ]);
+            }
+        }
+    }
+    t
+}
+
+/// One line per distinct caution of a view's summaries.
+fn cautions<'a>(
+    attribute: &str,
+    policy: &str,
+    summaries: impl Iterator<Item = &'a Summary>,
+) -> Vec<Vec<String>> {
+    let mut seen: Vec<&str> = Vec::new();
+    for s in summaries {
+        if let Some(c) = s.caution.as_deref() {
+            if !seen.contains(&c) {
+                seen.push(c);
+            }
+        }
+    }
+    seen.iter()
+        .map(|c| vec![format!("{attribute} summaries at {policy}: {c}")])
+        .collect()
 }
 
 fn value_cell(values: &[NamedValue], metric: &str) -> String {
@@ -412,9 +519,20 @@ fn classify_tables(c: &ClassifyResult, out: &mut Vec<TableModel>) {
             sums.rows.push(row);
         }
         out.push(sums);
+        out.push(tests_table(
+            &view.attribute,
+            view.reference.as_ref(),
+            &[(c.policy.as_str(), &view.tests[..])],
+        ));
     }
     let mut notes = TableModel::new("Notes", &["note"]);
     notes.rows.extend(c.notes.iter().map(|n| vec![n.clone()]));
+    notes.rows.push(vec![ADEQUACY_NOTE.into()]);
+    for view in &c.views {
+        notes
+            .rows
+            .extend(cautions(&view.attribute, &c.policy, view.summaries.iter()));
+    }
     notes
         .rows
         .push(vec![format!("intervals: {}", c.conventions.interval)]);

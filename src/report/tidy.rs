@@ -16,6 +16,9 @@
 //!   `confusion:<true>:<predicted>`; summaries and fairlearn's parity metrics
 //!   with an empty group (`.to_overall` marks that method); AIF360's forms
 //!   with the compared group in `group` (the reference is in the JSON).
+//! * Tests of difference: `<rate>.p_homogeneity` (chi-square, group empty);
+//!   per group `<rate>.p_vs_reference.fisher` or `.z` and
+//!   `<rate>.p_vs_reference_holm`; `NaN` where a test cannot be computed.
 //! * Summarize: attribute = the group column, each published rate per group
 //!   (`errors` = rate × trials when trials are given), then the summaries.
 
@@ -24,6 +27,7 @@ use super::Report;
 use crate::classification::ClassifyResult;
 use crate::disparity::Summary;
 use crate::rate::Rate;
+use crate::significance::RateTests;
 use crate::verification::VerifyResult;
 
 pub const HEADER: [&str; 11] = [
@@ -92,6 +96,42 @@ impl Rows<'_> {
     fn summaries(&mut self, policy: &str, threshold: Option<f64>, s: &[Summary]) {
         for x in s {
             self.push("", policy, threshold, &x.metric, x.value);
+        }
+    }
+
+    /// `<rate>.p_homogeneity` (chi-square) over the groups, then per group
+    /// `<rate>.p_vs_reference.<fisher|z>` and `<rate>.p_vs_reference_holm`.
+    fn tests(&mut self, policy: &str, threshold: Option<f64>, tests: &[RateTests]) {
+        let p = |x: Option<f64>| x.unwrap_or(f64::NAN);
+        for t in tests {
+            self.push(
+                "",
+                policy,
+                threshold,
+                &format!("{}.p_homogeneity", t.metric),
+                p(t.homogeneity.p),
+            );
+            for g in &t.versus_reference {
+                let method = if g.test.method.starts_with("Fisher") {
+                    "fisher"
+                } else {
+                    "z"
+                };
+                self.push(
+                    &g.group,
+                    policy,
+                    threshold,
+                    &format!("{}.p_vs_reference.{method}", t.metric),
+                    p(g.test.p),
+                );
+                self.push(
+                    &g.group,
+                    policy,
+                    threshold,
+                    &format!("{}.p_vs_reference_holm", t.metric),
+                    p(g.p_holm),
+                );
+            }
         }
     }
 }
@@ -163,6 +203,7 @@ fn verify_rows<'r>(r: &mut Rows<'r>, v: &'r VerifyResult) {
                 }
             }
             r.summaries(&at.policy, point.threshold, &at.summaries);
+            r.tests(&at.policy, point.threshold, &at.tests);
         }
         for g in &view.threshold_free {
             r.push(&g.group, "none", g.eer_threshold, "eer", g.eer);
@@ -200,6 +241,7 @@ fn classify_rows<'r>(r: &mut Rows<'r>, c: &'r ClassifyResult) {
         for x in &view.versus_reference {
             r.push(&x.group, p, t, &x.value.metric, x.value.value);
         }
+        r.tests(p, t, &view.tests);
     }
 }
 

@@ -19,9 +19,11 @@ pub mod metrics;
 pub mod scores;
 
 use crate::disparity::{self, Entry, Summary};
-use crate::groups::{views, AttributeCodes, View, MISSING};
+use crate::error::Result;
+use crate::groups::{choose_reference, views, AttributeCodes, Reference, View, MISSING};
 use crate::input::Comparisons;
 use crate::rate::{finite_or_null, Rate};
+use crate::significance::{self, RateTests};
 use crate::threshold::{count_at_or_above, fmr_threshold, smallest_supported_rate, Policy};
 use crate::uncertainty::CiSpec;
 use rayon::prelude::*;
@@ -51,6 +53,8 @@ pub struct VerifyOptions {
     pub distance: bool,
     /// Interval method and level of every rate.
     pub ci: CiSpec,
+    /// Reference group rules (see [`crate::groups::choose_reference`]).
+    pub reference: Vec<String>,
 }
 
 impl Default for VerifyOptions {
@@ -62,6 +66,7 @@ impl Default for VerifyOptions {
             min_group_size: 1,
             distance: false,
             ci: CiSpec::default(),
+            reference: Vec::new(),
         }
     }
 }
@@ -144,6 +149,8 @@ pub struct ViewAtPolicy {
     pub groups: Vec<GroupRates>,
     pub cross_fmr: Option<CrossMatrix>,
     pub summaries: Vec<Summary>,
+    /// Tests of difference of FMR and FNMR.
+    pub tests: Vec<RateTests>,
 }
 
 /// Threshold-free values of one group.
@@ -167,6 +174,8 @@ pub struct GroupFree {
 #[derive(Debug, Clone, Serialize)]
 pub struct ViewResult {
     pub attribute: String,
+    /// The reference group of the tests (`--reference`; default the largest; `best` = lowest EER).
+    pub reference: Option<Reference>,
     pub groups: Vec<GroupInfo>,
     /// Rows this view could not place (missing value on a needed side).
     pub unplaced_rows: u64,
@@ -216,7 +225,7 @@ const CONVENTIONS: Conventions = Conventions {
 };
 
 /// Runs the audit.
-pub fn audit(c: &Comparisons, opts: &VerifyOptions) -> VerifyResult {
+pub fn audit(c: &Comparisons, opts: &VerifyOptions) -> Result<VerifyResult> {
     let shown = |t: f64| if opts.distance { -t + 0.0 } else { t };
     let internal = |t: f64| if opts.distance { -t + 0.0 } else { t };
 
@@ -280,7 +289,7 @@ pub fn audit(c: &Comparisons, opts: &VerifyOptions) -> VerifyResult {
     let results: Vec<ViewResult> = all_views
         .par_iter()
         .map(|v| audit_view(c, v, &policies, &points, opts, internal, shown))
-        .collect();
+        .collect::<Result<_>>()?;
     for r in results.iter().filter(|r| r.attribute != "*") {
         for p in &policies {
             if let Policy::GroupFmr { alpha, .. } = *p {
@@ -316,7 +325,7 @@ pub fn audit(c: &Comparisons, opts: &VerifyOptions) -> VerifyResult {
         }
     }
     let mated = c.mated.iter().filter(|&&m| m).count() as u64;
-    VerifyResult {
+    Ok(VerifyResult {
         score_sense: if opts.distance {
             "distance"
         } else {
@@ -338,7 +347,7 @@ pub fn audit(c: &Comparisons, opts: &VerifyOptions) -> VerifyResult {
         operating_points: points,
         views: results,
         notes,
-    }
+    })
 }
 
 /// The sorted non-mated scores that set global thresholds.
@@ -371,8 +380,8 @@ fn rates_at(s: &GroupScores, g: usize, tau: Option<f64>, ci: CiSpec) -> (Rate, R
     let true_accepts = count_at_or_above(m, tau);
     let false_accepts = count_at_or_above(n, tau);
     (
-        Rate::new(false_accepts as u64, n.len() as u64, ci),
-        Rate::new((m.len() - true_accepts) as u64, m.len() as u64, ci),
+        Rate::new(false_accepts as u64, n.len() as u64, ci).error_rate(),
+        Rate::new((m.len() - true_accepts) as u64, m.len() as u64, ci).error_rate(),
         Rate::new(true_accepts as u64, m.len() as u64, ci),
         Rate::new(
             (true_accepts + n.len() - false_accepts) as u64,
@@ -390,7 +399,7 @@ fn audit_view(
     opts: &VerifyOptions,
     internal: impl Fn(f64) -> f64,
     shown: impl Fn(f64) -> f64,
-) -> ViewResult {
+) -> Result<ViewResult> {
     let s = GroupScores::build(c, v);
     let pooled = v.attribute == "*";
     let groups: Vec<GroupInfo> = v
@@ -413,7 +422,7 @@ fn audit_view(
         .filter(|&g| groups[g].in_summaries)
         .collect();
 
-    let operating_points = policies
+    let mut operating_points: Vec<ViewAtPolicy> = policies
         .iter()
         .zip(points)
         .map(|(p, point)| {
@@ -465,6 +474,7 @@ fn audit_view(
                 groups: rows,
                 cross_fmr,
                 summaries,
+                tests: Vec::new(),
             }
         })
         .collect();
@@ -508,15 +518,44 @@ fn audit_view(
         out.push(disparity::ser(&eer));
         out
     };
-    ViewResult {
+    let candidates: Vec<(&str, f64, f64)> = included
+        .iter()
+        .map(|&g| {
+            (
+                v.groups[g].as_str(),
+                (groups[g].mated + groups[g].nonmated) as f64,
+                threshold_free[g].eer,
+            )
+        })
+        .collect();
+    let reference = if pooled {
+        None
+    } else {
+        choose_reference(&v.attribute, &v.groups, &candidates, &opts.reference)?
+    };
+    let ref_name = reference.as_ref().map(|r| r.group.as_str());
+    for at in operating_points.iter_mut().filter(|_| !pooled) {
+        let pick = |f: fn(&GroupRates) -> &Rate| -> Vec<(&str, &Rate)> {
+            included
+                .iter()
+                .map(|&g| (at.groups[g].group.as_str(), f(&at.groups[g])))
+                .collect()
+        };
+        at.tests = vec![
+            significance::rate_tests("fmr", &pick(|r| &r.fmr), ref_name),
+            significance::rate_tests("fnmr", &pick(|r| &r.fnmr), ref_name),
+        ];
+    }
+    Ok(ViewResult {
         attribute: v.attribute.clone(),
         groups,
+        reference,
         unplaced_rows: s.unplaced,
         mated_conflicts: s.mated_conflicts,
         operating_points,
         threshold_free,
         threshold_free_summaries,
-    }
+    })
 }
 
 fn has_cross_pairs(s: &GroupScores, g: usize) -> bool {
