@@ -1,4 +1,5 @@
-//! Threshold policies and the exact order-statistic threshold rule.
+//! Threshold policies (the exact order-statistic rule itself is
+//! [`crate::verification::column::Column::fmr_threshold`]).
 //!
 //! Scores are held in *similarity* orientation (higher = more alike; distances
 //! are negated on input), and a comparison is accepted when `score >= τ`.
@@ -65,39 +66,6 @@ impl Policy {
     }
 }
 
-/// Number of scores `>= tau` in an ascending slice.
-pub fn count_at_or_above(sorted: &[f64], tau: f64) -> usize {
-    sorted.len() - sorted.partition_point(|&x| x < tau)
-}
-
-/// The exact order-statistic threshold for a target false-match rate α over
-/// non-mated scores sorted ascending.
-///
-/// With the scores sorted descending s(1) ≥ … ≥ s(N) and k = ⌊αN⌋, τ is the
-/// smallest observed score such that #{s ≥ τ} ≤ k, or the next representable
-/// value above s(1) when no observed score qualifies (ties at the top exceed k).
-/// Ties are never split, so the achieved rate #{s ≥ τ}/N is ≤ α. Returns
-/// `None` for an empty set.
-pub fn fmr_threshold(sorted_ascending: &[f64], alpha: f64) -> Option<f64> {
-    let n = sorted_ascending.len();
-    if n == 0 {
-        return None;
-    }
-    let k = ((alpha * n as f64).floor() as usize).min(n);
-    if k == n {
-        return Some(sorted_ascending[0]);
-    }
-    // s(k+1) in descending order must be rejected, so τ > s(k+1); the answer is
-    // the smallest observed score above it.
-    let rejected = sorted_ascending[n - 1 - k];
-    let first_above = sorted_ascending.partition_point(|&x| x <= rejected);
-    Some(if first_above < n {
-        sorted_ascending[first_above]
-    } else {
-        next_up(sorted_ascending[n - 1])
-    })
-}
-
 /// The smallest f64 greater than `x` (for finite `x`).
 pub fn next_up(x: f64) -> f64 {
     if x.is_nan() || x == f64::INFINITY {
@@ -123,41 +91,6 @@ pub fn smallest_supported_rate(n: usize) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn asc(v: &[f64]) -> Vec<f64> {
-        let mut v = v.to_vec();
-        v.sort_by(f64::total_cmp);
-        v
-    }
-
-    #[test]
-    fn order_statistic_without_ties() {
-        // 10 scores 1..=10; α = 0.2 → k = 2 → accept {10, 9}: τ = 9.
-        let s = asc(&[1., 2., 3., 4., 5., 6., 7., 8., 9., 10.]);
-        assert_eq!(fmr_threshold(&s, 0.2), Some(9.0));
-        assert_eq!(count_at_or_above(&s, 9.0), 2);
-        // α = 0.25 → k = ⌊2.5⌋ = 2: same threshold, achieved 0.2 ≤ 0.25.
-        assert_eq!(fmr_threshold(&s, 0.25), Some(9.0));
-        // α = 0.05 → k = 0 → nothing accepted: τ just above the top score.
-        let t = fmr_threshold(&s, 0.05).unwrap();
-        assert!(t > 10.0 && t < 10.000_000_001);
-        assert_eq!(count_at_or_above(&s, t), 0);
-        // α = 1 → all accepted: τ = min.
-        assert_eq!(fmr_threshold(&s, 1.0), Some(1.0));
-    }
-
-    #[test]
-    fn ties_at_the_boundary_are_never_split() {
-        // descending: 9, 7, 7, 7, 5, 3; α = 0.5 → k = 3. τ = 7 would accept 4,
-        // so τ moves up to 9 and the achieved rate is 1/6.
-        let s = asc(&[7., 3., 7., 9., 5., 7.]);
-        assert_eq!(fmr_threshold(&s, 0.5), Some(9.0));
-        // All tied at the top: 4 × 2.0, α = 0.5 → τ above 2.0, achieved 0.
-        let s = asc(&[2., 2., 2., 2.]);
-        let t = fmr_threshold(&s, 0.5).unwrap();
-        assert_eq!(t, next_up(2.0));
-        assert_eq!(count_at_or_above(&s, t), 0);
-    }
 
     #[test]
     fn next_up_handles_signs() {

@@ -15,6 +15,7 @@
 //!   counts; groups smaller than `min_group_size` stay in the tables, flagged,
 //!   and out of the summaries.
 
+pub mod column;
 pub mod metrics;
 pub mod scores;
 
@@ -24,10 +25,11 @@ use crate::groups::{choose_reference, views, AttributeCodes, Reference, View, MI
 use crate::input::Comparisons;
 use crate::rate::{finite_or_null, Rate};
 use crate::significance::{self, RateTests};
-use crate::threshold::{count_at_or_above, fmr_threshold, smallest_supported_rate, Policy};
+use crate::threshold::{smallest_supported_rate, Policy};
 use crate::uncertainty::CiSpec;
+use column::{prefix_sums, Column};
 use rayon::prelude::*;
-use scores::GroupScores;
+use scores::{GroupScores, Prefixes};
 use serde::Serialize;
 
 /// Which non-mated comparisons set a global threshold.
@@ -224,12 +226,22 @@ const CONVENTIONS: Conventions = Conventions {
     geomean_zero_rule: "NIST IR 8429: in the geometric mean only, a group with 0 errors in n trials takes 1 - 0.05^(1/n)",
 };
 
-/// Runs the audit.
-pub fn audit(c: &Comparisons, opts: &VerifyOptions) -> Result<VerifyResult> {
-    let shown = |t: f64| if opts.distance { -t + 0.0 } else { t };
-    let internal = |t: f64| if opts.distance { -t + 0.0 } else { t };
+/// Everything the audit sorts once: the global pool, the views and their
+/// group scores. A bootstrap replicate re-weights it without re-sorting.
+pub struct Prepared<'a> {
+    views: Vec<View<'a>>,
+    scores: Vec<GroupScores>,
+    /// Pooled non-mated scores (ascending) and their rows.
+    pool: Vec<f64>,
+    pool_rows: Vec<u32>,
+    policies: Vec<Policy>,
+    /// Notes on skipped default targets.
+    notes: Vec<String>,
+}
 
-    let pool = global_pool(c, opts.impostors);
+/// Sorts what the audit needs; `keep_rows` keeps rows for re-weighting.
+pub fn prepare<'a>(c: &'a Comparisons, opts: &VerifyOptions, keep_rows: bool) -> Prepared<'a> {
+    let (pool, pool_rows) = global_pool(c, opts.impostors);
     let mut notes = Vec::new();
     let policies = if opts.policies.is_empty() {
         let (p, n) = default_policies(pool.len());
@@ -238,43 +250,6 @@ pub fn audit(c: &Comparisons, opts: &VerifyOptions) -> Result<VerifyResult> {
     } else {
         opts.policies.clone()
     };
-    let points: Vec<OperatingPoint> = policies
-        .iter()
-        .map(|p| {
-            let (tau, supported) = match *p {
-                Policy::Fixed { threshold, .. } => (Some(internal(threshold)), None),
-                Policy::GlobalFmr { alpha, .. } => {
-                    let ok = alpha >= smallest_supported_rate(pool.len());
-                    if !ok {
-                        notes.push(format!(
-                            "{}: target below what {} non-mated comparisons support ({:.3e}); the result rests on fewer than 3 expected errors",
-                            p.label(),
-                            pool.len(),
-                            smallest_supported_rate(pool.len())
-                        ));
-                    }
-                    (fmr_threshold(&pool, alpha), Some(ok))
-                }
-                // Support is per group for group-fmr: see the notes after the views.
-                Policy::GroupFmr { .. } => (None, None),
-            };
-            OperatingPoint {
-                policy: p.label().to_string(),
-                spec: p.clone(),
-                threshold: tau.map(shown),
-                pool: pool.len() as u64,
-                achieved_fmr: tau.map(|t| Rate::new(count_at_or_above(&pool, t) as u64, pool.len() as u64, opts.ci)),
-                supported,
-            }
-        })
-        .collect();
-    if pool.is_empty() {
-        notes.push(
-            "no non-mated comparisons in the global pool: data-driven thresholds are undefined"
-                .into(),
-        );
-    }
-
     let codes: Vec<AttributeCodes> = c
         .attributes
         .iter()
@@ -285,14 +260,93 @@ pub fn audit(c: &Comparisons, opts: &VerifyOptions) -> Result<VerifyResult> {
             side_b: &a.side_b,
         })
         .collect();
-    let all_views = views(c.score.len(), &codes);
-    let results: Vec<ViewResult> = all_views
+    let views = views(c.score.len(), &codes);
+    let scores = views
         .par_iter()
-        .map(|v| audit_view(c, v, &policies, &points, opts, internal, shown))
+        .map(|v| GroupScores::build(c, v, keep_rows))
+        .collect();
+    Prepared {
+        views,
+        scores,
+        pool,
+        pool_rows: if keep_rows { pool_rows } else { Vec::new() },
+        policies,
+        notes,
+    }
+}
+
+/// Runs the audit.
+pub fn audit(c: &Comparisons, opts: &VerifyOptions) -> Result<VerifyResult> {
+    evaluate(c, &prepare(c, opts, false), opts, None)
+}
+
+/// Row weights of a bootstrap replicate (whole multiplicities).
+pub type RowWeights<'w> = &'w (dyn Fn(usize) -> f64 + Sync);
+
+/// The audit of prepared data, with every row weighing 1 or `weights(row)`.
+pub fn evaluate(
+    c: &Comparisons,
+    p: &Prepared,
+    opts: &VerifyOptions,
+    weights: Option<RowWeights>,
+) -> Result<VerifyResult> {
+    let shown = |t: f64| if opts.distance { -t + 0.0 } else { t };
+    let internal = |t: f64| if opts.distance { -t + 0.0 } else { t };
+    let pool_prefix = weights.map(|w| prefix_sums(&p.pool_rows, w));
+    let pool = match &pool_prefix {
+        None => Column::unit(&p.pool),
+        Some(x) => Column::weighted(&p.pool, x),
+    };
+    let mut notes = p.notes.clone();
+    let points: Vec<OperatingPoint> = p
+        .policies
+        .iter()
+        .map(|policy| {
+            let (tau, supported) = match *policy {
+                Policy::Fixed { threshold, .. } => (Some(internal(threshold)), None),
+                Policy::GlobalFmr { alpha, .. } => {
+                    let ok = alpha >= smallest_supported_rate(p.pool.len());
+                    if !ok {
+                        notes.push(format!(
+                            "{}: target below what {} non-mated comparisons support ({:.3e}); the result rests on fewer than 3 expected errors",
+                            policy.label(),
+                            p.pool.len(),
+                            smallest_supported_rate(p.pool.len())
+                        ));
+                    }
+                    (pool.fmr_threshold(alpha), Some(ok))
+                }
+                // Support is per group for group-fmr: see the notes after the views.
+                Policy::GroupFmr { .. } => (None, None),
+            };
+            OperatingPoint {
+                policy: policy.label().to_string(),
+                spec: policy.clone(),
+                threshold: tau.map(shown),
+                pool: p.pool.len() as u64,
+                achieved_fmr: tau.map(|t| Rate::weighted(pool.at_or_above(t), pool.total(), pool.total(), opts.ci)),
+                supported,
+            }
+        })
+        .collect();
+    if p.pool.is_empty() {
+        notes.push(
+            "no non-mated comparisons in the global pool: data-driven thresholds are undefined"
+                .into(),
+        );
+    }
+    let results: Vec<ViewResult> = p
+        .views
+        .par_iter()
+        .zip(&p.scores)
+        .map(|(v, s)| {
+            let prefixes = weights.map(|w| s.prefixes(w));
+            view_result(v, s, &prefixes, &p.policies, &points, opts, internal, shown)
+        })
         .collect::<Result<_>>()?;
     for r in results.iter().filter(|r| r.attribute != "*") {
-        for p in &policies {
-            if let Policy::GroupFmr { alpha, .. } = *p {
+        for policy in &p.policies {
+            if let Policy::GroupFmr { alpha, .. } = *policy {
                 let weak: Vec<String> = r
                     .groups
                     .iter()
@@ -302,7 +356,7 @@ pub fn audit(c: &Comparisons, opts: &VerifyOptions) -> Result<VerifyResult> {
                 if !weak.is_empty() {
                     notes.push(format!(
                         "{} by {}: too few same-group non-mated comparisons to support the target in {}",
-                        p.label(),
+                        policy.label(),
                         r.attribute,
                         weak.join(", ")
                     ));
@@ -350,64 +404,64 @@ pub fn audit(c: &Comparisons, opts: &VerifyOptions) -> Result<VerifyResult> {
     })
 }
 
-/// The sorted non-mated scores that set global thresholds.
-fn global_pool(c: &Comparisons, impostors: Impostors) -> Vec<f64> {
+/// The sorted non-mated scores that set global thresholds, with their rows.
+fn global_pool(c: &Comparisons, impostors: Impostors) -> (Vec<f64>, Vec<u32>) {
     let same = |i: usize| {
         c.attributes
             .iter()
             .all(|a| a.side_a[i] != MISSING && a.side_a[i] == a.side_b[i])
     };
-    let mut pool: Vec<f64> = (0..c.score.len())
+    let mut pool: Vec<(f64, u32)> = (0..c.score.len())
         .filter(|&i| !c.mated[i] && (impostors == Impostors::All || same(i)))
-        .map(|i| c.score[i])
+        .map(|i| (c.score[i], i as u32))
         .collect();
-    pool.par_sort_unstable_by(f64::total_cmp);
-    pool
+    pool.par_sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+    pool.into_iter().unzip()
 }
 
-fn rates_at(s: &GroupScores, g: usize, tau: Option<f64>, ci: CiSpec) -> (Rate, Rate, Rate, Rate) {
-    let (m, n) = (&s.mated[g], s.same_group(g));
+/// FMR, FNMR, TMR and accuracy of group g at τ (weighted counts).
+fn rates_at(m: Column, n: Column, tau: Option<f64>, ci: CiSpec) -> (Rate, Rate, Rate, Rate) {
+    let (mt, nt) = (m.total(), n.total());
     let Some(tau) = tau else {
         let why = "no threshold: no non-mated comparisons to set it";
-        let (m, n) = (m.len() as u64, n.len() as u64);
+        let (mc, nc) = (m.scores.len() as u64, n.scores.len() as u64);
         return (
-            Rate::undefined(n, why),
-            Rate::undefined(m, why),
-            Rate::undefined(m, why),
-            Rate::undefined(m + n, why),
+            Rate::undefined(nc, why),
+            Rate::undefined(mc, why),
+            Rate::undefined(mc, why),
+            Rate::undefined(mc + nc, why),
         );
     };
-    let true_accepts = count_at_or_above(m, tau);
-    let false_accepts = count_at_or_above(n, tau);
+    let rate = |k: f64, n: f64| Rate::weighted(k, n, n, ci);
+    let true_accepts = m.at_or_above(tau);
+    let false_accepts = n.at_or_above(tau);
     (
-        Rate::new(false_accepts as u64, n.len() as u64, ci).error_rate(),
-        Rate::new((m.len() - true_accepts) as u64, m.len() as u64, ci).error_rate(),
-        Rate::new(true_accepts as u64, m.len() as u64, ci),
-        Rate::new(
-            (true_accepts + n.len() - false_accepts) as u64,
-            (m.len() + n.len()) as u64,
-            ci,
-        ),
+        rate(false_accepts, nt).error_rate(),
+        rate(mt - true_accepts, mt).error_rate(),
+        rate(true_accepts, mt),
+        rate(true_accepts + nt - false_accepts, mt + nt),
     )
 }
 
-fn audit_view(
-    c: &Comparisons,
+#[allow(clippy::too_many_arguments)]
+fn view_result(
     v: &View,
+    s: &GroupScores,
+    w: &Prefixes,
     policies: &[Policy],
     points: &[OperatingPoint],
     opts: &VerifyOptions,
     internal: impl Fn(f64) -> f64,
     shown: impl Fn(f64) -> f64,
 ) -> Result<ViewResult> {
-    let s = GroupScores::build(c, v);
     let pooled = v.attribute == "*";
+    let ng = v.groups.len();
     let groups: Vec<GroupInfo> = v
         .groups
         .iter()
         .enumerate()
         .map(|(g, name)| {
-            let (m, n) = (s.mated[g].len() as u64, s.same_group(g).len() as u64);
+            let (m, n) = (s.mated(g).len() as u64, s.same_group(g).len() as u64);
             GroupInfo {
                 group: name.clone(),
                 mated: m,
@@ -418,22 +472,22 @@ fn audit_view(
             }
         })
         .collect();
-    let included: Vec<usize> = (0..groups.len())
-        .filter(|&g| groups[g].in_summaries)
-        .collect();
+    let included: Vec<usize> = (0..ng).filter(|&g| groups[g].in_summaries).collect();
+    let has_cross = (0..ng).any(|a| (a + 1..ng).any(|b| !s.pair(a, b).is_empty()));
 
     let mut operating_points: Vec<ViewAtPolicy> = policies
         .iter()
         .zip(points)
         .map(|(p, point)| {
             let global = point.threshold.map(&internal);
-            let rows: Vec<GroupRates> = (0..v.groups.len())
+            let rows: Vec<GroupRates> = (0..ng)
                 .map(|g| {
+                    let (m, n) = (s.mated_column(g, w), s.pair_column(g, g, w));
                     let tau = match *p {
-                        Policy::GroupFmr { alpha, .. } => fmr_threshold(s.same_group(g), alpha),
+                        Policy::GroupFmr { alpha, .. } => n.fmr_threshold(alpha),
                         _ => global,
                     };
-                    let (fmr, fnmr, tmr, accuracy) = rates_at(&s, g, tau, opts.ci);
+                    let (fmr, fnmr, tmr, accuracy) = rates_at(m, n, tau, opts.ci);
                     GroupRates {
                         group: v.groups[g].clone(),
                         threshold: tau.map_or(f64::NAN, &shown),
@@ -445,18 +499,20 @@ fn audit_view(
                 })
                 .collect();
             let cross_fmr = match global {
-                Some(tau) if !pooled && has_cross_pairs(&s, v.groups.len()) => Some(CrossMatrix {
+                Some(tau) if !pooled && has_cross => Some(CrossMatrix {
                     groups: v.groups.clone(),
-                    fmr: (0..v.groups.len())
+                    fmr: (0..ng)
                         .map(|g| {
-                            (0..v.groups.len())
+                            (0..ng)
                                 .map(|h| {
-                                    let n = &s.nonmated[scores::pair_index(g, h)];
-                                    Rate::new(
-                                        count_at_or_above(n, tau) as u64,
-                                        n.len() as u64,
+                                    let n = s.pair_column(g, h, w);
+                                    Rate::weighted(
+                                        n.at_or_above(tau),
+                                        n.total(),
+                                        n.total(),
                                         opts.ci,
                                     )
+                                    .error_rate()
                                 })
                                 .collect()
                         })
@@ -479,10 +535,11 @@ fn audit_view(
         })
         .collect();
 
-    let threshold_free: Vec<GroupFree> = (0..v.groups.len())
+    let threshold_free: Vec<GroupFree> = (0..ng)
         .map(|g| {
-            let (m, n) = (&s.mated[g][..], s.same_group(g));
+            let (m, n) = (s.mated_column(g, w), s.pair_column(g, g, w));
             let e = metrics::eer(m, n);
+            let d = metrics::dprime(m, n);
             let nan = f64::NAN;
             GroupFree {
                 group: v.groups[g].clone(),
@@ -491,13 +548,11 @@ fn audit_view(
                 eer_fmr: e.map(|e| e.fmr),
                 eer_fnmr: e.map(|e| e.fnmr),
                 auc: metrics::auc(m, n).unwrap_or(nan),
-                dprime: metrics::dprime(m, n).unwrap_or(nan),
-                reason: match (m.len(), n.len()) {
-                    (0, _) => Some("no mated comparisons".into()),
-                    (_, 0) => Some("no same-group non-mated comparisons".into()),
-                    _ if metrics::dprime(m, n).is_none() => {
-                        Some("d' undefined: both score variances are 0".into())
-                    }
+                dprime: d.unwrap_or(nan),
+                reason: match (m.total() > 0.0, n.total() > 0.0) {
+                    (false, _) => Some("no mated comparisons".into()),
+                    (_, false) => Some("no same-group non-mated comparisons".into()),
+                    _ if d.is_none() => Some("d' undefined: both score variances are 0".into()),
                     _ => None,
                 },
             }
@@ -556,10 +611,6 @@ fn audit_view(
         threshold_free,
         threshold_free_summaries,
     })
-}
-
-fn has_cross_pairs(s: &GroupScores, g: usize) -> bool {
-    (0..g).any(|a| (a + 1..g).any(|b| !s.nonmated[scores::pair_index(a, b)].is_empty()))
 }
 
 /// The summaries of one view at one operating point, over the included groups.

@@ -1,6 +1,7 @@
 //! Per-group score columns of one view: mated scores per group and
 //! non-mated scores per unordered pair of groups, each sorted ascending.
 
+use super::column::{prefix_sums, Column};
 use crate::groups::{View, MISSING};
 use crate::input::Comparisons;
 use rayon::prelude::*;
@@ -11,13 +12,14 @@ pub fn pair_index(g: usize, h: usize) -> usize {
     hi * (hi + 1) / 2 + lo
 }
 
-/// The scores of one view, placed by group.
+/// The scores of one view, placed by group: slot g < G holds the mated
+/// scores of group g, slot G + [`pair_index`](g, h) the non-mated scores of
+/// the pair {g, h}; each sorted ascending.
 pub struct GroupScores {
-    /// Mated scores of each group (the subject's group; side a where the
-    /// sides disagree).
-    pub mated: Vec<Vec<f64>>,
-    /// Non-mated scores per unordered group pair, at [`pair_index`].
-    pub nonmated: Vec<Vec<f64>>,
+    groups: usize,
+    slots: Vec<Vec<f64>>,
+    /// The input row of each score, per slot (kept for bootstrap re-weighting).
+    rows: Vec<Vec<u32>>,
     /// Distinct subjects seen in each group, when subject ids are known.
     pub subjects: Option<Vec<u64>>,
     /// Rows this view could not place (a needed side has no value).
@@ -26,8 +28,12 @@ pub struct GroupScores {
     pub mated_conflicts: u64,
 }
 
+/// Per-slot prefix sums of row weights (a bootstrap replicate), or `None` for unit weights.
+pub type Prefixes = Option<Vec<Vec<f64>>>;
+
 impl GroupScores {
-    pub fn build(c: &Comparisons, v: &View) -> GroupScores {
+    /// Places and sorts the scores; `keep_rows` keeps each score's row for re-weighting.
+    pub fn build(c: &Comparisons, v: &View, keep_rows: bool) -> GroupScores {
         let g = v.groups.len();
         let place = |i: usize| -> Option<usize> {
             let (a, b) = (v.side_a[i], v.side_b[i]);
@@ -52,16 +58,30 @@ impl GroupScores {
                 mated_conflicts += 1;
             }
         }
-        let mut slots: Vec<Vec<f64>> = sizes.iter().map(|&n| Vec::with_capacity(n)).collect();
-        for i in 0..c.score.len() {
-            if let Some(slot) = place(i) {
-                slots[slot].push(c.score[i]);
+        let (slots, rows) = if keep_rows {
+            let mut pairs: Vec<Vec<(f64, u32)>> =
+                sizes.iter().map(|&n| Vec::with_capacity(n)).collect();
+            for i in 0..c.score.len() {
+                if let Some(slot) = place(i) {
+                    pairs[slot].push((c.score[i], i as u32));
+                }
             }
-        }
-        slots
-            .par_iter_mut()
-            .for_each(|s| s.sort_unstable_by(f64::total_cmp));
-        let nonmated = slots.split_off(g);
+            pairs
+                .par_iter_mut()
+                .for_each(|s| s.sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1))));
+            pairs.into_iter().map(|p| p.into_iter().unzip()).unzip()
+        } else {
+            let mut slots: Vec<Vec<f64>> = sizes.iter().map(|&n| Vec::with_capacity(n)).collect();
+            for i in 0..c.score.len() {
+                if let Some(slot) = place(i) {
+                    slots[slot].push(c.score[i]);
+                }
+            }
+            slots
+                .par_iter_mut()
+                .for_each(|s| s.sort_unstable_by(f64::total_cmp));
+            (slots, Vec::new())
+        };
         let subjects = (!c.subject_a.is_empty()).then(|| {
             let mut seen: Vec<u64> = Vec::with_capacity(2 * c.score.len());
             for i in 0..c.score.len() {
@@ -86,17 +106,48 @@ impl GroupScores {
             counts
         });
         GroupScores {
-            mated: slots,
-            nonmated,
+            groups: g,
+            slots,
+            rows,
             subjects,
             unplaced,
             mated_conflicts,
         }
     }
 
-    /// Same-group non-mated scores of group `g`.
+    /// Mated scores of group g.
+    pub fn mated(&self, g: usize) -> &[f64] {
+        &self.slots[g]
+    }
+
+    /// Non-mated scores of the pair {g, h}.
+    pub fn pair(&self, g: usize, h: usize) -> &[f64] {
+        &self.slots[self.groups + pair_index(g, h)]
+    }
+
+    /// Same-group non-mated scores of group g.
     pub fn same_group(&self, g: usize) -> &[f64] {
-        &self.nonmated[pair_index(g, g)]
+        self.pair(g, g)
+    }
+
+    fn column<'a>(&'a self, slot: usize, w: &'a Prefixes) -> Column<'a> {
+        match w {
+            None => Column::unit(&self.slots[slot]),
+            Some(p) => Column::weighted(&self.slots[slot], &p[slot]),
+        }
+    }
+
+    pub fn mated_column<'a>(&'a self, g: usize, w: &'a Prefixes) -> Column<'a> {
+        self.column(g, w)
+    }
+
+    pub fn pair_column<'a>(&'a self, g: usize, h: usize, w: &'a Prefixes) -> Column<'a> {
+        self.column(self.groups + pair_index(g, h), w)
+    }
+
+    /// Prefix sums of `weight(row)` in every slot (needs `keep_rows`).
+    pub fn prefixes(&self, weight: &(dyn Fn(usize) -> f64 + Sync)) -> Vec<Vec<f64>> {
+        self.rows.iter().map(|r| prefix_sums(r, weight)).collect()
     }
 }
 
