@@ -35,6 +35,8 @@ fn items(n: usize) -> Labelled {
         labels: vec!["0".into(), "1".into()],
         score: Vec::new(),
         weight: Vec::new(),
+        subject: Vec::new(),
+        n_subjects: 0,
         attributes: vec![
             attr("race", &["A", "B", "C", "D"], race),
             attr("sex", &["F", "M"], sex),

@@ -1,5 +1,6 @@
 //! Runs a whole audit: input → groups → engine → report.
 
+use crate::bootstrap::{self, BootstrapSpec};
 use crate::classification::{self, ClassifyOptions};
 use crate::error::Result;
 use crate::input::{
@@ -20,6 +21,7 @@ pub struct VerifyJob {
     pub command: Vec<String>,
     /// Leave the time out of the report.
     pub reproducible: bool,
+    pub bootstrap: Option<BootstrapSpec>,
 }
 
 /// What a classification audit needs besides its data.
@@ -29,6 +31,7 @@ pub struct ClassifyJob {
     pub options: ClassifyOptions,
     pub command: Vec<String>,
     pub reproducible: bool,
+    pub bootstrap: Option<BootstrapSpec>,
 }
 
 /// A report with its provenance: the effective configuration, the inputs and the accounting.
@@ -77,6 +80,10 @@ impl VerifyJob {
             &c.accounting,
         );
         report.verify = Some(result);
+        if let Some(spec) = &self.bootstrap {
+            report.bootstrap = Some(bootstrap::verify(&c, &self.options, spec, &report)?);
+            report.provenance.seed = Some(spec.seed);
+        }
         Ok(report)
     }
 }
@@ -100,6 +107,10 @@ impl ClassifyJob {
             &l.accounting,
         );
         report.classify = Some(result);
+        if let Some(spec) = &self.bootstrap {
+            report.bootstrap = Some(bootstrap::classify(&l, &self.options, spec, &report)?);
+            report.provenance.seed = Some(spec.seed);
+        }
         Ok(report)
     }
 }

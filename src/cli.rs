@@ -2,6 +2,7 @@
 
 use anyhow::{bail, Context, Result};
 use biasbench::audit::{ClassifyJob, SummarizeJob, VerifyJob};
+use biasbench::bootstrap::BootstrapSpec;
 use biasbench::classification::ClassifyOptions;
 use biasbench::demo;
 use biasbench::input::{ClassifyColumns, VerifyColumns};
@@ -108,6 +109,18 @@ struct CommonArgs {
     /// (lowest error: EER for verify), or ATTRIBUTE=VALUE (repeatable).
     #[arg(long)]
     reference: Vec<String>,
+    /// Bootstrap replicates: percentile intervals for every rate and summary.
+    #[arg(long, value_name = "B")]
+    bootstrap: Option<usize>,
+    /// Seed of the bootstrap.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Resample rows even when subject ids are known.
+    #[arg(long)]
+    bootstrap_rows: bool,
+    /// Bootstrap test of the difference between two groups of one attribute.
+    #[arg(long, value_name = "A,B")]
+    compare: Option<String>,
     /// Interval of every rate: wilson, clopper-pearson, jeffreys or none.
     #[arg(long, default_value = "wilson")]
     ci: String,
@@ -119,6 +132,27 @@ struct CommonArgs {
 }
 
 impl CommonArgs {
+    fn bootstrap(&self) -> Result<Option<BootstrapSpec>> {
+        let compare = match &self.compare {
+            None => None,
+            Some(s) => match s.split_once(',') {
+                Some((a, b)) => Some((a.to_string(), b.to_string())),
+                None => bail!("--compare {s:?}: expected two groups, A,B"),
+            },
+        };
+        Ok(match self.bootstrap {
+            None if compare.is_some() => bail!("--compare needs --bootstrap B"),
+            None => None,
+            Some(replicates) => Some(BootstrapSpec {
+                replicates,
+                seed: self.seed,
+                level: self.level,
+                rows: self.bootstrap_rows,
+                compare,
+            }),
+        })
+    }
+
     fn ci(&self) -> Result<CiSpec> {
         let Some(method) = Method::parse(&self.ci) else {
             bail!(
@@ -328,6 +362,7 @@ fn verify(a: VerifyArgs) -> Result<()> {
         options,
         command: command_line(),
         reproducible: a.common.output.reproducible,
+        bootstrap: a.common.bootstrap()?,
     };
     let report = job.run_file(&a.file)?;
     emit(&report, &a.common.output)
@@ -369,6 +404,7 @@ fn classify(a: ClassifyArgs) -> Result<()> {
         options,
         command: command_line(),
         reproducible: c.output.reproducible,
+        bootstrap: c.bootstrap()?,
     };
     emit(&job.run_file(&a.file)?, &c.output)
 }

@@ -78,6 +78,7 @@ pub fn run(command: Vec<String>) -> Result<Report> {
         },
         command,
         reproducible: true,
+        bootstrap: None,
     };
     let name = format!("<built-in demo population, seed {}>", p.seed);
     let mut report = job.run(Table::from_reader(

@@ -6,6 +6,7 @@
 //! and [`uncertainty`] → [`report`] (one model, many renderers).
 
 pub mod audit;
+pub mod bootstrap;
 pub mod classification;
 pub mod demo;
 pub mod disparity;

@@ -37,6 +37,7 @@ fn verification_matches_reference_implementations() {
         },
         command: vec![],
         reproducible: true,
+        bootstrap: None,
     };
     let report = job.run_file(&dir.join("verify_random.csv")).unwrap();
     let v = report.verify.unwrap();
@@ -148,6 +149,7 @@ fn classification_matches_fairlearn_aif360_and_sklearn() {
             },
             command: vec![],
             reproducible: true,
+            bootstrap: None,
         };
         let report = job
             .run_file(&dir.join(format!("classify_{set}.csv")))

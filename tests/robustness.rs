@@ -17,6 +17,7 @@ fn mutated_inputs_never_panic() {
         options: VerifyOptions::default(),
         command: vec![],
         reproducible: true,
+        bootstrap: None,
     };
     let alphabet = b",\n\"\t01ab.-eE;|\xff ";
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);

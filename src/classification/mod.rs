@@ -349,11 +349,18 @@ fn group_auc(
         .collect()
 }
 
-/// Runs the audit.
-pub fn audit(l: &Labelled, o: &ClassifyOptions) -> Result<ClassifyResult> {
+/// What the audit computes once: the binary decisions, the views and the
+/// score order. A bootstrap replicate re-weights it.
+pub struct Prepared<'a> {
+    binary: Option<Binary>,
+    views: Vec<View<'a>>,
+    /// Rows in ascending score order (stable, so sums are deterministic), for AUC.
+    order: Vec<usize>,
+}
+
+pub fn prepare<'a>(l: &'a Labelled, o: &ClassifyOptions) -> Result<Prepared<'a>> {
     let binary = binarize(l, o)?;
     let n = l.y_true.len();
-    let weight = Weights(&l.weight);
     let codes: Vec<AttributeCodes> = l
         .attributes
         .iter()
@@ -364,8 +371,7 @@ pub fn audit(l: &Labelled, o: &ClassifyOptions) -> Result<ClassifyResult> {
             side_b: &a.side_a,
         })
         .collect();
-    let all_views = views(n, &codes);
-    // Rows in ascending score order (stable, so sums are deterministic), for AUC.
+    let views = views(n, &codes);
     let order: Vec<usize> = if l.score.is_empty() || binary.is_none() {
         Vec::new()
     } else {
@@ -373,6 +379,27 @@ pub fn audit(l: &Labelled, o: &ClassifyOptions) -> Result<ClassifyResult> {
         o.par_sort_by(|&a, &b| l.score[a].total_cmp(&l.score[b]));
         o
     };
+    Ok(Prepared {
+        binary,
+        views,
+        order,
+    })
+}
+
+/// Runs the audit.
+pub fn audit(l: &Labelled, o: &ClassifyOptions) -> Result<ClassifyResult> {
+    evaluate(l, &prepare(l, o)?, o, &l.weight)
+}
+
+/// The audit of prepared data with row weights `weights` (empty: all 1).
+pub fn evaluate(
+    l: &Labelled,
+    p: &Prepared,
+    o: &ClassifyOptions,
+    weights: &[f64],
+) -> Result<ClassifyResult> {
+    let (binary, all_views, order) = (&p.binary, &p.views, &p.order);
+    let weight = Weights(weights);
     let mut notes = Vec::new();
     for list in [&o.true_positive, &o.pred_positive] {
         for lab in list.iter().filter(|x| !l.labels.contains(x)) {
@@ -382,8 +409,8 @@ pub fn audit(l: &Labelled, o: &ClassifyOptions) -> Result<ClassifyResult> {
     let results: Vec<Result<ClassView>> = all_views
         .par_iter()
         .map(|v| {
-            let groups = match &binary {
-                Some(b) => binary_groups(v, b, weight, &order, &l.score, o),
+            let groups = match binary {
+                Some(b) => binary_groups(v, b, weight, order, &l.score, o),
                 None => multiclass_groups(v, l, weight, o.ci),
             };
             finish_view(v, groups, binary.is_some(), o)
@@ -409,7 +436,7 @@ pub fn audit(l: &Labelled, o: &ClassifyOptions) -> Result<ClassifyResult> {
             _ => "none".into(),
         },
         threshold: o.cutoff.filter(|_| !l.score.is_empty()),
-        weighted: !l.weight.is_empty(),
+        weighted: !weights.is_empty(),
         min_group_size: o.min_group_size,
         entropy_alpha: o.entropy_alpha,
         conventions: CONVENTIONS,

@@ -95,11 +95,6 @@ impl Attributes {
         })
     }
 
-    /// True when some attribute is looked up in the subjects table.
-    pub fn uses_subjects(&self) -> bool {
-        self.table.is_some()
-    }
-
     /// True when `subject` is missing from a subjects table that is in use.
     pub fn unknown_subject(&self, subject: &[u8]) -> bool {
         self.table

@@ -64,6 +64,9 @@ pub struct Labelled {
     pub score: Vec<f64>,
     /// Weights (empty without a weight column: every row weighs 1).
     pub weight: Vec<f64>,
+    /// Dense subject id of each row (empty without a subject column).
+    pub subject: Vec<u32>,
+    pub n_subjects: usize,
     pub attributes: Vec<AttributeData>,
     pub accounting: Accounting,
     pub inputs: Vec<InputFile>,
@@ -119,6 +122,8 @@ impl Labelled {
         let mut out_pred = Vec::new();
         let mut out_score = Vec::new();
         let mut out_weight = Vec::new();
+        let mut out_subject = Vec::new();
+        let mut subject_ids = Interner::default();
         let mut row = vec![MISSING; cols.attrs.len()];
         let mut row_b = row.clone();
 
@@ -158,7 +163,7 @@ impl Labelled {
             }
             let sid = subject.map(|c| trim(r.field(c)));
             if let (Some(c), Some(s)) = (subject, sid) {
-                if is_missing(s) && attrs.uses_subjects() {
+                if is_missing(s) {
                     r.drop_row(MISSING_SUBJECT, c)?;
                     continue;
                 }
@@ -183,6 +188,9 @@ impl Labelled {
             if let Some(w) = numbers[1] {
                 out_weight.push(w);
             }
+            if let Some(s) = sid {
+                out_subject.push(subject_ids.intern(s));
+            }
             r.use_row();
         }
         let (input, accounting) = r.finish("items")?;
@@ -197,6 +205,8 @@ impl Labelled {
             labels: names,
             score: out_score,
             weight: out_weight,
+            subject: out_subject,
+            n_subjects: subject_ids.len(),
             attributes,
             accounting,
             inputs: std::iter::once(input).chain(subjects_input).collect(),

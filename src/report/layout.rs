@@ -3,6 +3,7 @@
 
 use super::format::short;
 use super::Report;
+use crate::bootstrap::BootstrapResult;
 use crate::classification::{ClassGroup, ClassifyResult, NamedValue};
 use crate::disparity::Summary;
 use crate::groups::Reference;
@@ -95,6 +96,9 @@ pub fn tables(report: &Report) -> Vec<TableModel> {
     }
     if let Some(c) = &report.classify {
         classify_tables(c, &mut out);
+    }
+    if let Some(b) = &report.bootstrap {
+        bootstrap_tables(b, &mut out);
     }
     if let Some(s) = &report.summarize {
         let mut header = vec![s.group_column.as_str()];
@@ -273,6 +277,68 @@ fn verify_tables(v: &VerifyResult, out: &mut Vec<TableModel>) {
         .rows
         .push(vec![format!("intervals: {}", v.conventions.interval)]);
     out.push(notes);
+}
+
+fn bootstrap_tables(b: &BootstrapResult, out: &mut Vec<TableModel>) {
+    let key = |m: &str| {
+        [
+            "fdr",
+            "ir",
+            "garbe",
+            "werm",
+            "ser",
+            "demographic_parity_difference",
+            "equalized_odds_difference",
+        ]
+        .contains(&m)
+            || m.ends_with(".max_over_geomean")
+            || m.ends_with(".gini")
+    };
+    let level = format!("{}%", b.level * 100.0);
+    let mut t = TableModel::new(
+        format!("Bootstrap: {level} percentile intervals of key summaries ({} replicates of {} {}s, seed {}; all values in JSON/CSV)", b.replicates, b.units, b.unit, b.seed),
+        &["attribute", "policy", "summary", "interval", "undefined replicates"],
+    );
+    for i in b
+        .intervals
+        .iter()
+        .filter(|i| i.group.is_empty() && key(&i.metric))
+    {
+        t.rows.push(vec![
+            i.attribute.clone(),
+            i.policy.clone(),
+            i.metric.clone(),
+            format!("[{}, {}]", short(i.low), short(i.high)),
+            i.undefined.to_string(),
+        ]);
+    }
+    out.push(t);
+    if !b.comparisons.is_empty() {
+        let mut c = TableModel::new(
+            "Bootstrap test of a difference",
+            &[
+                "attribute",
+                "policy",
+                "metric",
+                "groups",
+                "difference",
+                "interval",
+                "p",
+            ],
+        );
+        for x in &b.comparisons {
+            c.rows.push(vec![
+                x.attribute.clone(),
+                x.policy.clone(),
+                x.metric.clone(),
+                format!("{} − {}", x.groups[0], x.groups[1]),
+                short(x.difference),
+                format!("[{}, {}]", short(x.low), short(x.high)),
+                short(x.p),
+            ]);
+        }
+        out.push(c);
+    }
 }
 
 const ADEQUACY_NOTE: &str = "‡ fewer than 30 errors: the rate is poorly determined (rule of 30); a rate with no errors can only be bounded by ≈ 3/n";

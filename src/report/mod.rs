@@ -5,6 +5,7 @@ pub mod format;
 pub mod layout;
 pub mod tidy;
 
+use crate::bootstrap::BootstrapResult;
 use crate::classification::ClassifyResult;
 use crate::input::{Accounting, InputFile};
 use crate::summarize::SummarizeResult;
@@ -28,6 +29,8 @@ pub struct Report {
     pub classify: Option<ClassifyResult>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub summarize: Option<SummarizeResult>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bootstrap: Option<BootstrapResult>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -92,6 +95,7 @@ impl Report {
             verify: None,
             classify: None,
             summarize: None,
+            bootstrap: None,
         }
     }
 }

@@ -19,6 +19,8 @@
 //! * Tests of difference: `<rate>.p_homogeneity` (chi-square, group empty);
 //!   per group `<rate>.p_vs_reference.fisher` or `.z` and
 //!   `<rate>.p_vs_reference_holm`; `NaN` where a test cannot be computed.
+//! * With `--bootstrap`, `ci_low`/`ci_high` of every rate and summary hold
+//!   the bootstrap percentile interval (the binomial interval stays in the JSON).
 //! * Summarize: attribute = the group column, each published rate per group
 //!   (`errors` = rate × trials when trials are given), then the summaries.
 
@@ -29,6 +31,7 @@ use crate::disparity::Summary;
 use crate::rate::Rate;
 use crate::significance::RateTests;
 use crate::verification::VerifyResult;
+use std::collections::HashMap;
 
 pub const HEADER: [&str; 11] = [
     "task",
@@ -165,7 +168,36 @@ pub fn rows(report: &Report) -> Vec<TidyRow> {
         }
         r.summaries("none", None, &s.summaries);
     }
-    r.out
+    let mut out = r.out;
+    if let Some(b) = &report.bootstrap {
+        // With a bootstrap the interval columns hold its percentile intervals.
+        let by_key: HashMap<(&str, &str, &str, &str), (f64, f64)> = b
+            .intervals
+            .iter()
+            .map(|i| {
+                (
+                    (
+                        i.attribute.as_str(),
+                        i.group.as_str(),
+                        i.policy.as_str(),
+                        i.metric.as_str(),
+                    ),
+                    (i.low, i.high),
+                )
+            })
+            .collect();
+        for row in &mut out {
+            if let Some(&ci) = by_key.get(&(
+                row.attribute.as_str(),
+                row.group.as_str(),
+                row.policy.as_str(),
+                row.metric.as_str(),
+            )) {
+                row.ci = Some(ci);
+            }
+        }
+    }
+    out
 }
 
 fn verify_rows<'r>(r: &mut Rows<'r>, v: &'r VerifyResult) {
