@@ -174,8 +174,19 @@ fn summarise(
         .into_par_iter()
         .map(|r| -> Result<Vec<f64>> {
             let report = replicate(&draw(spec.seed, r, units))?;
+            let found: Vec<TidyRow> = rows(&report).into_iter().filter(is_statistic).collect();
+            // Same layout as the original (the usual case): match by position;
+            // otherwise (a cross-group cell emptied by the resampling) by key.
+            if found.len() == base.len()
+                && found
+                    .iter()
+                    .zip(&base)
+                    .all(|(a, b)| a.metric == b.metric && a.group == b.group)
+            {
+                return Ok(found.iter().map(|row| row.value).collect());
+            }
             let mut v = vec![f64::NAN; base.len()];
-            for row in rows(&report) {
+            for row in found {
                 if let Some(&i) = index.get(&key(&row)) {
                     v[i] = row.value;
                 }

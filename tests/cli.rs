@@ -458,3 +458,90 @@ fn classify_binary_and_multiclass_from_the_command_line() {
     let b = write(dir.path(), "b.csv", "y_true,y_pred\ncat,dog\ndog,dog\n");
     assert!(fails("classify", &b, &[]).contains("name the positive one"));
 }
+
+#[test]
+fn bootstrap_is_identical_for_one_thread_and_many() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("sim.csv");
+    biasbench()
+        .args(["simulate", "--out", data.to_str().unwrap()])
+        .args([
+            "--subjects-per-group",
+            "20",
+            "--nonmated-per-group",
+            "300",
+            "--cross-nonmated",
+            "300",
+        ])
+        .assert()
+        .success();
+    let run = |threads: &str, format: &str| {
+        let out = biasbench()
+            .env("RAYON_NUM_THREADS", threads)
+            .arg("verify")
+            .arg(&data)
+            .args([
+                "--attr",
+                "race",
+                "--threshold",
+                "global-fmr:1e-2",
+                "--bootstrap",
+                "60",
+                "--seed",
+                "9",
+            ])
+            .args(["--compare", "A,D", "--reproducible", "--format", format])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    for format in ["json", "csv"] {
+        assert_eq!(run("1", format), run("2", format), "{format}");
+    }
+    let j: Value = serde_json::from_slice(&run("2", "json")).unwrap();
+    let b = &j["bootstrap"];
+    assert_eq!(b["unit"], "subject");
+    assert_eq!(b["units"], 160);
+    assert_eq!(j["provenance"]["seed"], 9);
+    let c = b["comparisons"].as_array().unwrap();
+    assert!(c
+        .iter()
+        .any(|x| x["metric"] == "fmr" && x["policy"] == "global-fmr:1e-2"));
+    // The CSV interval columns of a summary hold its bootstrap interval.
+    let csv = String::from_utf8(run("2", "csv")).unwrap();
+    let gini = csv
+        .lines()
+        .find(|l| l.contains(",global-fmr:1e-2,") && l.contains(",fmr.gini,"))
+        .unwrap();
+    let cells: Vec<&str> = gini.split(',').collect();
+    let (lo, value, hi): (f64, f64, f64) = (
+        cells[7].parse().unwrap(),
+        cells[6].parse().unwrap(),
+        cells[8].parse().unwrap(),
+    );
+    assert!(lo < hi && lo <= value * 1.5 && value <= hi * 1.5, "{gini}");
+    // A different seed gives different intervals.
+    let other = biasbench()
+        .arg("verify")
+        .arg(&data)
+        .args([
+            "--attr",
+            "race",
+            "--threshold",
+            "global-fmr:1e-2",
+            "--bootstrap",
+            "60",
+            "--seed",
+            "10",
+            "--format",
+            "csv",
+        ])
+        .output()
+        .unwrap();
+    assert_ne!(other.stdout, run("2", "csv"));
+}
