@@ -3,7 +3,9 @@
 //!
 //! Run: `cargo bench --bench verify`
 
+use biasbench::bootstrap::BootstrapSpec;
 use biasbench::input::{Accounting, AttributeData, Comparisons, Table, VerifyColumns};
+use biasbench::report::{Provenance, Report};
 use biasbench::simulate::Population;
 use biasbench::verification::{audit, VerifyOptions};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -40,13 +42,24 @@ fn ingest(c: &mut Criterion) {
     g.finish();
 }
 
-/// 10^7 comparisons (5% mated) over 4 races × 2 sexes, built in memory.
-fn comparisons(n: usize) -> Comparisons {
+/// `n` comparisons (5% mated) over 4 races × 2 sexes, built in memory;
+/// with `subjects` > 0, each comparison also gets subject ids.
+fn comparisons(n: usize, subjects: u32) -> Comparisons {
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
     let (mut score, mut mated) = (Vec::with_capacity(n), Vec::with_capacity(n));
     let (mut ra, mut rb, mut sa, mut sb) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut subject_a, mut subject_b) = (Vec::new(), Vec::new());
     for _ in 0..n {
         let m = rng.random_bool(0.05);
+        if subjects > 0 {
+            let a = rng.random_range(0..subjects);
+            subject_a.push(a);
+            subject_b.push(if m {
+                a
+            } else {
+                (a + rng.random_range(1..subjects)) % subjects
+            });
+        }
         let (r1, s1) = (rng.random_range(0..4u32), rng.random_range(0..2u32));
         let (r2, s2) = if m || rng.random_bool(0.8) {
             (r1, s1)
@@ -70,9 +83,9 @@ fn comparisons(n: usize) -> Comparisons {
     Comparisons {
         score,
         mated,
-        subject_a: Vec::new(),
-        subject_b: Vec::new(),
-        n_subjects: 0,
+        subject_a,
+        subject_b,
+        n_subjects: subjects as usize,
         attributes: vec![
             attr("race", &["A", "B", "C", "D"], ra, rb),
             attr("sex", &["F", "M"], sa, sb),
@@ -83,7 +96,7 @@ fn comparisons(n: usize) -> Comparisons {
 }
 
 fn engine(c: &mut Criterion) {
-    let data = comparisons(10_000_000);
+    let data = comparisons(10_000_000, 0);
     let mut g = c.benchmark_group("audit");
     g.throughput(Throughput::Elements(data.score.len() as u64));
     g.sample_size(10).measurement_time(Duration::from_secs(40));
@@ -93,5 +106,32 @@ fn engine(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, ingest, engine);
+/// B = 1000 subject-bootstrap replicates of 10^6 comparisons of 10^4 subjects.
+fn bootstrap(c: &mut Criterion) {
+    let data = comparisons(1_000_000, 10_000);
+    let opts = VerifyOptions::default();
+    let original = {
+        let mut r = Report::new(
+            Provenance::new(vec![], serde_json::Value::Null, vec![], None, true),
+            Accounting::default(),
+        );
+        r.verify = Some(audit(&data, &opts).unwrap());
+        r
+    };
+    let spec = BootstrapSpec {
+        replicates: 1000,
+        seed: 1,
+        level: 0.95,
+        rows: false,
+        compare: None,
+    };
+    let mut g = c.benchmark_group("bootstrap");
+    g.sample_size(10).measurement_time(Duration::from_secs(60));
+    g.bench_function("B1000_1M_comparisons_10k_subjects", |b| {
+        b.iter(|| black_box(biasbench::bootstrap::verify(&data, &opts, &spec, &original).unwrap()))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, ingest, engine, bootstrap);
 criterion_main!(benches);

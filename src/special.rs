@@ -84,6 +84,17 @@ fn ln_beta_prefactor(a: f64, b: f64, x: f64, y: f64) -> f64 {
     ln_binom_density(a, a + b, x, y) + (b / (a + b)).ln()
 }
 
+/// One step of the modified Lentz algorithm for a continued fraction term
+/// a/(b + …): updates C and D and returns their product, the factor of the
+/// running value.
+fn lentz(a: f64, b: f64, c: &mut f64, d: &mut f64) -> f64 {
+    const TINY: f64 = 1e-300;
+    let guard = |x: f64| if x.abs() < TINY { TINY } else { x };
+    *d = 1.0 / guard(a * *d + b);
+    *c = guard(b + a / *c);
+    *d * *c
+}
+
 /// Continued fraction of I_x(a, b) (modified Lentz), for x < (a+1)/(a+b+2);
 /// y = 1 − x is passed exactly.
 fn beta_cf(a: f64, b: f64, x: f64, y: f64) -> f64 {
@@ -104,20 +115,18 @@ fn beta_cf(a: f64, b: f64, x: f64, y: f64) -> f64 {
     for m in 1..50_000_000u64 {
         let m = m as f64;
         let m2 = 2.0 * m;
-        let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-        d = 1.0 + aa * d;
-        d = if d.abs() < TINY { TINY } else { d };
-        c = 1.0 + aa / c;
-        c = if c.abs() < TINY { TINY } else { c };
-        d = 1.0 / d;
-        h *= d * c;
-        let aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-        d = 1.0 + aa * d;
-        d = if d.abs() < TINY { TINY } else { d };
-        c = 1.0 + aa / c;
-        c = if c.abs() < TINY { TINY } else { c };
-        d = 1.0 / d;
-        let del = d * c;
+        h *= lentz(
+            m * (b - m) * x / ((qam + m2) * (a + m2)),
+            1.0,
+            &mut c,
+            &mut d,
+        );
+        let del = lentz(
+            -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)),
+            1.0,
+            &mut c,
+            &mut d,
+        );
         h *= del;
         if (del - 1.0).abs() < 1e-16 {
             break;
@@ -366,14 +375,8 @@ pub fn gamma_q(a: f64, x: f64) -> f64 {
         let mut d = 1.0 / b;
         let mut h = d;
         for i in 1..100_000 {
-            let an = -(i as f64) * (i as f64 - a);
             b += 2.0;
-            d = an * d + b;
-            d = if d.abs() < TINY { TINY } else { d };
-            c = b + an / c;
-            c = if c.abs() < TINY { TINY } else { c };
-            d = 1.0 / d;
-            let del = d * c;
+            let del = lentz(-(i as f64) * (i as f64 - a), b, &mut c, &mut d);
             h *= del;
             if (del - 1.0).abs() < 1e-16 {
                 break;
