@@ -254,7 +254,14 @@ pub fn summarize(rate: &str, entries: &[Entry]) -> Vec<Summary> {
         ("std_sample", std_dev(entries, true)),
     ]
     .into_iter()
-    .map(|(name, s)| summary(format!("{rate}.{name}"), g, s, caution(entries)))
+    .map(|(name, s)| {
+        summary(
+            format!("{rate}.{name}"),
+            g,
+            s,
+            caution(entries).map(|c| format!("{rate} {c}")),
+        )
+    })
     .collect()
 }
 
@@ -281,8 +288,8 @@ pub fn combined(alpha: f64, fmr: &[Entry], fnmr: &[Entry]) -> Vec<Summary> {
         (None, None) => None,
         (a, b) => Some(
             [
-                a.map(|x| format!("FMR {x}")),
-                b.map(|x| format!("FNMR {x}")),
+                a.map(|x| format!("fmr {x}")),
+                b.map(|x| format!("fnmr {x}")),
             ]
             .into_iter()
             .flatten()

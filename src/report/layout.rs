@@ -412,11 +412,12 @@ fn cautions<'a>(
     summaries: impl Iterator<Item = &'a Summary>,
 ) -> Vec<Vec<String>> {
     let mut seen: Vec<&str> = Vec::new();
-    for s in summaries {
-        if let Some(c) = s.caution.as_deref() {
-            if !seen.contains(&c) {
-                seen.push(c);
-            }
+    for c in summaries
+        .filter_map(|s| s.caution.as_deref())
+        .flat_map(|c| c.split("; "))
+    {
+        if !seen.contains(&c) {
+            seen.push(c);
         }
     }
     seen.iter()
