@@ -3,9 +3,11 @@
 use crate::bootstrap::{self, BootstrapSpec};
 use crate::classification::{self, ClassifyOptions};
 use crate::error::Result;
+use crate::identification::{self, IdentifyOptions};
 use crate::input::{
     Accounting, ClassifyColumns, Comparisons, InputFile, Labelled, Table, VerifyColumns,
 };
+use crate::input::{IdentifyColumns, Searches};
 use crate::report::{Provenance, Report};
 use crate::summarize::{self, SummarizeColumns};
 use crate::verification::{self, VerifyOptions};
@@ -136,6 +138,37 @@ impl SummarizeJob {
         let cfg = serde_json::json!({ "task": "summarize", "columns": self.columns, "alpha": self.alpha });
         let mut report = new_report(&self.command, self.reproducible, cfg, &[input], &accounting);
         report.summarize = Some(result);
+        Ok(report)
+    }
+}
+
+/// What a 1:N audit needs besides its data.
+#[derive(Debug, Clone)]
+pub struct IdentifyJob {
+    pub columns: IdentifyColumns,
+    pub options: IdentifyOptions,
+    pub command: Vec<String>,
+    pub reproducible: bool,
+}
+
+impl IdentifyJob {
+    /// Audits a searches file.
+    pub fn run_file(&self, path: &Path) -> Result<Report> {
+        self.run(Table::open(path, self.columns.delimiter)?)
+    }
+
+    pub fn run(&self, table: Table) -> Result<Report> {
+        let s = Searches::read(table, &self.columns)?;
+        let result = identification::audit(&s, &self.options)?;
+        let cfg = config("identify", &self.columns, &self.options, &s.attributes);
+        let mut report = new_report(
+            &self.command,
+            self.reproducible,
+            cfg,
+            &s.inputs,
+            &s.accounting,
+        );
+        report.identify = Some(result);
         Ok(report)
     }
 }

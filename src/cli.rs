@@ -1,11 +1,12 @@
 //! Argument parsing: raw flags (clap) validated into the library's plan structs.
 
 use anyhow::{bail, Context, Result};
-use biasbench::audit::{ClassifyJob, SummarizeJob, VerifyJob};
+use biasbench::audit::{ClassifyJob, IdentifyJob, SummarizeJob, VerifyJob};
 use biasbench::bootstrap::BootstrapSpec;
 use biasbench::classification::ClassifyOptions;
 use biasbench::demo;
-use biasbench::input::{ClassifyColumns, VerifyColumns};
+use biasbench::identification::{IdPolicy, IdentifyOptions};
+use biasbench::input::{ClassifyColumns, IdentifyColumns, VerifyColumns};
 use biasbench::output::write_atomic;
 use biasbench::report::{render, Format, Report};
 use biasbench::simulate::{GroupSpec, Population};
@@ -34,6 +35,8 @@ enum Command {
     Verify(Box<VerifyArgs>),
     /// Classifier audit: per-group confusion rates, fairlearn and AIF360 parity.
     Classify(Box<ClassifyArgs>),
+    /// 1:N identification audit: FPIR and FNIR per group (one row per search).
+    Identify(Box<IdentifyArgs>),
     /// Disparity summaries of a table of published per-group rates.
     Summarize(SummarizeArgs),
     /// Audit the built-in synthetic population; writes reports/demo/.
@@ -244,6 +247,42 @@ struct VerifyArgs {
 }
 
 #[derive(Args)]
+struct IdentifyArgs {
+    /// Searches table, one row per search.
+    file: PathBuf,
+    /// Mated-flag column (the probe's identity is enrolled).
+    #[arg(long, default_value = "mated")]
+    mated: String,
+    /// Rank of the mate; empty when it was not returned.
+    #[arg(long, default_value = "mate_rank")]
+    mate_rank: String,
+    /// Score of the mate.
+    #[arg(long, default_value = "mate_score")]
+    mate_score: String,
+    /// Highest non-mate candidate score; empty when none was returned.
+    #[arg(long, default_value = "nonmate_score")]
+    nonmate_score: String,
+    /// Probe subject column (for --subjects).
+    #[arg(long)]
+    probe: Option<String>,
+    /// Lower scores mean more alike.
+    #[arg(long)]
+    distance: bool,
+    /// fixed:T, global-fpir:α or investigative (repeatable)
+    /// [default: investigative and global-fpir 1e-1 … 1e-3, as far as the data support].
+    #[arg(long = "threshold", value_name = "POLICY")]
+    thresholds: Vec<String>,
+    /// Ranks R of FNIR(R, T) (repeatable).
+    #[arg(long = "rank", default_value = "1")]
+    ranks: Vec<u32>,
+    /// Weight of FPIR in FDR, IR, GARBE and WERM.
+    #[arg(long, default_value_t = 0.5)]
+    alpha: f64,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(Args)]
 struct SummarizeArgs {
     /// Table of per-group rates, one row per group.
     file: PathBuf,
@@ -409,6 +448,47 @@ fn classify(a: ClassifyArgs) -> Result<()> {
     emit(&job.run_file(&a.file)?, &c.output)
 }
 
+fn identify(a: IdentifyArgs) -> Result<()> {
+    let c = &a.common;
+    if c.bootstrap.is_some() {
+        bail!("--bootstrap is not available for identify yet");
+    }
+    let columns = IdentifyColumns {
+        mated: a.mated,
+        mate_rank: a.mate_rank,
+        mate_score: a.mate_score,
+        nonmate_score: a.nonmate_score,
+        attrs: c.attr.clone(),
+        probe: a.probe,
+        subjects: c.subjects.clone(),
+        subject_id: c.subject_id.clone(),
+        distance: a.distance,
+        exclude: c.exclude.clone(),
+        strict: c.strict,
+        delimiter: delimiter(&c.delimiter)?,
+    };
+    let options = IdentifyOptions {
+        policies: a
+            .thresholds
+            .iter()
+            .map(|s| IdPolicy::parse(s))
+            .collect::<Result<_, _>>()?,
+        ranks: a.ranks,
+        alpha: check_alpha(a.alpha)?,
+        min_group_size: c.min_group_size,
+        ci: c.ci()?,
+        reference: c.reference.clone(),
+        distance: a.distance,
+    };
+    let job = IdentifyJob {
+        columns,
+        options,
+        command: command_line(),
+        reproducible: c.output.reproducible,
+    };
+    emit(&job.run_file(&a.file)?, &c.output)
+}
+
 fn summarize(a: SummarizeArgs) -> Result<()> {
     let job = SummarizeJob {
         columns: SummarizeColumns {
@@ -459,6 +539,7 @@ pub fn run() -> Result<ExitCode> {
     match Cli::parse().command {
         Command::Verify(a) => verify(*a)?,
         Command::Classify(a) => classify(*a)?,
+        Command::Identify(a) => identify(*a)?,
         Command::Summarize(a) => summarize(a)?,
         Command::Demo(a) => {
             let report = demo::run(command_line())?;

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod disparity;
 pub mod error;
 pub mod groups;
+pub mod identification;
 pub mod input;
 pub mod output;
 pub mod rate;

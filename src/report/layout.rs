@@ -7,6 +7,7 @@ use crate::bootstrap::BootstrapResult;
 use crate::classification::{ClassGroup, ClassifyResult, NamedValue};
 use crate::disparity::Summary;
 use crate::groups::Reference;
+use crate::identification::IdentifyResult;
 use crate::rate::Rate;
 use crate::significance::RateTests;
 use crate::uncertainty::CiMethod;
@@ -96,6 +97,9 @@ pub fn tables(report: &Report) -> Vec<TableModel> {
     }
     if let Some(c) = &report.classify {
         classify_tables(c, &mut out);
+    }
+    if let Some(i) = &report.identify {
+        identify_tables(i, &mut out);
     }
     if let Some(b) = &report.bootstrap {
         bootstrap_tables(b, &mut out);
@@ -339,6 +343,96 @@ fn bootstrap_tables(b: &BootstrapResult, out: &mut Vec<TableModel>) {
         }
         out.push(c);
     }
+}
+
+fn identify_tables(res: &IdentifyResult, out: &mut Vec<TableModel>) {
+    let mut ops = TableModel::new(
+        format!("1:N operating points ({} scores)", res.score_sense),
+        &[
+            "policy",
+            "threshold",
+            "non-mated searches",
+            "achieved FPIR",
+            "supported",
+        ],
+    );
+    for p in &res.operating_points {
+        ops.rows.push(vec![
+            p.policy.clone(),
+            p.threshold.map_or_else(|| "-".into(), short),
+            p.pool.to_string(),
+            p.achieved_fpir
+                .as_ref()
+                .map_or_else(|| "-".into(), rate_cell),
+            p.supported.map_or_else(
+                || "-".into(),
+                |s| if s { "yes".into() } else { "no".into() },
+            ),
+        ]);
+    }
+    out.push(ops);
+    for view in &res.views {
+        let mut g = TableModel::new(
+            format!("Searches by {}", view.attribute),
+            &["group", "mated", "non-mated", "rank-1 hit rate"],
+        );
+        for (k, info) in view.groups.iter().enumerate() {
+            g.rows.push(vec![
+                info.group.clone(),
+                info.mated_searches.to_string(),
+                info.nonmated_searches.to_string(),
+                rate_cell(&view.rank1[k]),
+            ]);
+        }
+        out.push(g);
+        for at in &view.operating_points {
+            let mut header = vec!["group".to_string(), "FPIR".to_string()];
+            header.extend(at.ranks.iter().map(|k| format!("FNIR (rank ≤ {})", k.rank)));
+            let header: Vec<&str> = header.iter().map(String::as_str).collect();
+            let mut t = TableModel::new(
+                format!("{} at {} (95% intervals)", view.attribute, at.policy),
+                &header,
+            );
+            for (k, info) in view.groups.iter().enumerate() {
+                let mut row = vec![info.group.clone(), rate_cell(&at.fpir[k])];
+                row.extend(at.ranks.iter().map(|r| rate_cell(&r.fnir[k])));
+                t.rows.push(row);
+            }
+            out.push(t);
+        }
+        if view.attribute == "*" {
+            continue;
+        }
+        let mut sums = TableModel::new(
+            format!("{}: disparity summaries", view.attribute),
+            &["policy", "summary", "value"],
+        );
+        for at in &view.operating_points {
+            for s in at
+                .fpir_summaries
+                .iter()
+                .chain(at.ranks.iter().flat_map(|k| k.summaries.iter()))
+            {
+                sums.rows
+                    .push(vec![at.policy.clone(), s.metric.clone(), short(s.value)]);
+            }
+        }
+        out.push(sums);
+        let rows: Vec<(&str, &[RateTests])> = view
+            .operating_points
+            .iter()
+            .flat_map(|a| {
+                a.ranks
+                    .iter()
+                    .map(move |k| (a.policy.as_str(), &k.tests[..]))
+            })
+            .collect();
+        out.push(tests_table(&view.attribute, view.reference.as_ref(), &rows));
+    }
+    let mut notes = TableModel::new("Notes", &["note"]);
+    notes.rows.extend(res.notes.iter().map(|n| vec![n.clone()]));
+    notes.rows.push(vec![ADEQUACY_NOTE.into()]);
+    out.push(notes);
 }
 
 const ADEQUACY_NOTE: &str = "‡ fewer than 30 errors: the rate is poorly determined (rule of 30); a rate with no errors can only be bounded by ≈ 3/n";

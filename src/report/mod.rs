@@ -7,6 +7,7 @@ pub mod tidy;
 
 use crate::bootstrap::BootstrapResult;
 use crate::classification::ClassifyResult;
+use crate::identification::IdentifyResult;
 use crate::input::{Accounting, InputFile};
 use crate::summarize::SummarizeResult;
 use crate::verification::VerifyResult;
@@ -27,6 +28,8 @@ pub struct Report {
     pub verify: Option<VerifyResult>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub classify: Option<ClassifyResult>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identify: Option<IdentifyResult>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub summarize: Option<SummarizeResult>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -76,6 +79,8 @@ impl Report {
     pub fn task(&self) -> &'static str {
         if self.classify.is_some() {
             "classify"
+        } else if self.identify.is_some() {
+            "identify"
         } else if self.summarize.is_some() {
             "summarize"
         } else {
@@ -94,6 +99,7 @@ impl Report {
             accounting,
             verify: None,
             classify: None,
+            identify: None,
             summarize: None,
             bootstrap: None,
         }

@@ -21,6 +21,10 @@
 //!   `<rate>.p_vs_reference_holm`; `NaN` where a test cannot be computed.
 //! * With `--bootstrap`, `ci_low`/`ci_high` of every rate and summary hold
 //!   the bootstrap percentile interval (the binomial interval stays in the JSON).
+//! * Identification: per group `searches_mated`, `searches_nonmated`,
+//!   `rank1` and `cmc@R` (policy `none`); at each policy `fpir` and `fnir`
+//!   (rank 1; `fnir@R` at rank R), their summaries (`fnir@R.*`, `fdr@R`, …
+//!   for R ≠ 1, with FPIR and FNIR in the roles of FMR and FNMR) and tests.
 //! * Summarize: attribute = the group column, each published rate per group
 //!   (`errors` = rate × trials when trials are given), then the summaries.
 
@@ -28,6 +32,7 @@ use super::format::{exact, spreadsheet_safe};
 use super::Report;
 use crate::classification::ClassifyResult;
 use crate::disparity::Summary;
+use crate::identification::IdentifyResult;
 use crate::rate::Rate;
 use crate::significance::RateTests;
 use crate::verification::VerifyResult;
@@ -158,6 +163,9 @@ pub fn rows(report: &Report) -> Vec<TidyRow> {
     if let Some(c) = &report.classify {
         classify_rows(&mut r, c);
     }
+    if let Some(i) = &report.identify {
+        identify_rows(&mut r, i);
+    }
     if let Some(s) = &report.summarize {
         r.attribute = &s.group_column;
         for col in &s.rates {
@@ -274,6 +282,51 @@ fn classify_rows<'r>(r: &mut Rows<'r>, c: &'r ClassifyResult) {
             r.push(&x.group, p, t, &x.value.metric, x.value.value);
         }
         r.tests(p, t, &view.tests);
+    }
+}
+
+fn identify_rows<'r>(r: &mut Rows<'r>, res: &'r IdentifyResult) {
+    for view in &res.views {
+        r.attribute = &view.attribute;
+        for (g, info) in view.groups.iter().enumerate() {
+            r.push(
+                &info.group,
+                "none",
+                None,
+                "searches_mated",
+                info.mated_searches as f64,
+            );
+            r.push(
+                &info.group,
+                "none",
+                None,
+                "searches_nonmated",
+                info.nonmated_searches as f64,
+            );
+            r.rate(&info.group, "none", None, "rank1", &view.rank1[g]);
+            for (k, c) in view.cmc[g].iter().enumerate() {
+                r.rate(&info.group, "none", None, &format!("cmc@{}", k + 1), c);
+            }
+        }
+        for (at, point) in view.operating_points.iter().zip(&res.operating_points) {
+            let t = point.threshold;
+            for (g, info) in view.groups.iter().enumerate() {
+                r.rate(&info.group, &at.policy, t, "fpir", &at.fpir[g]);
+            }
+            r.summaries(&at.policy, t, &at.fpir_summaries);
+            for k in &at.ranks {
+                let metric = if k.rank == 1 {
+                    "fnir".to_string()
+                } else {
+                    format!("fnir@{}", k.rank)
+                };
+                for (g, info) in view.groups.iter().enumerate() {
+                    r.rate(&info.group, &at.policy, t, &metric, &k.fnir[g]);
+                }
+                r.summaries(&at.policy, t, &k.summaries);
+                r.tests(&at.policy, t, &k.tests);
+            }
+        }
     }
 }
 
