@@ -4,6 +4,7 @@ use crate::bootstrap::{self, BootstrapSpec};
 use crate::classification::{self, ClassifyOptions};
 use crate::error::Result;
 use crate::identification::{self, IdentifyOptions};
+use crate::input::searches::CandidateColumns;
 use crate::input::{
     Accounting, ClassifyColumns, Comparisons, InputFile, Labelled, Table, VerifyColumns,
 };
@@ -12,7 +13,7 @@ use crate::report::{Provenance, Report};
 use crate::summarize::{self, SummarizeColumns};
 use crate::verification::{self, VerifyOptions};
 use serde::Serialize;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// What a verification audit needs besides its data.
 #[derive(Debug, Clone)]
@@ -149,16 +150,35 @@ pub struct IdentifyJob {
     pub options: IdentifyOptions,
     pub command: Vec<String>,
     pub reproducible: bool,
+    /// Candidate-list form: the searches table and the column names; the
+    /// audited file is then the candidates table.
+    pub candidate_lists: Option<(PathBuf, CandidateColumns)>,
 }
 
 impl IdentifyJob {
-    /// Audits a searches file.
+    /// Audits a searches file, or a candidates file with its searches table.
     pub fn run_file(&self, path: &Path) -> Result<Report> {
-        self.run(Table::open(path, self.columns.delimiter)?)
+        let d = self.columns.delimiter;
+        match &self.candidate_lists {
+            None => self.run(Table::open(path, d)?),
+            Some((searches, cand)) => {
+                let s = Searches::from_candidates(
+                    Table::open(searches, d)?,
+                    Table::open(path, d)?,
+                    &self.columns,
+                    cand,
+                )?;
+                self.report(s)
+            }
+        }
     }
 
+    /// Audits a table of one row per search.
     pub fn run(&self, table: Table) -> Result<Report> {
-        let s = Searches::read(table, &self.columns)?;
+        self.report(Searches::read(table, &self.columns)?)
+    }
+
+    fn report(&self, s: Searches) -> Result<Report> {
         let result = identification::audit(&s, &self.options)?;
         let cfg = config("identify", &self.columns, &self.options, &s.attributes);
         let mut report = new_report(

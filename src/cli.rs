@@ -6,6 +6,7 @@ use biasbench::bootstrap::BootstrapSpec;
 use biasbench::classification::ClassifyOptions;
 use biasbench::demo;
 use biasbench::identification::{IdPolicy, IdentifyOptions};
+use biasbench::input::searches::CandidateColumns;
 use biasbench::input::{ClassifyColumns, IdentifyColumns, VerifyColumns};
 use biasbench::output::write_atomic;
 use biasbench::report::{render, Format, Report};
@@ -248,8 +249,24 @@ struct VerifyArgs {
 
 #[derive(Args)]
 struct IdentifyArgs {
-    /// Searches table, one row per search.
+    /// Searches table, one row per search; with --searches, the candidates table
+    /// (search id, rank, candidate subject, score).
     file: PathBuf,
+    /// Searches table (search id, probe subject, mated flag, attributes) for candidate lists.
+    #[arg(long)]
+    searches: Option<PathBuf>,
+    /// Search id column (candidate-list form).
+    #[arg(long, default_value = "search_id")]
+    search_id: String,
+    /// Rank column of the candidates table.
+    #[arg(long, default_value = "rank")]
+    rank_column: String,
+    /// Candidate subject column of the candidates table.
+    #[arg(long, default_value = "candidate")]
+    candidate: String,
+    /// Score column of the candidates table.
+    #[arg(long, default_value = "score")]
+    score: String,
     /// Mated-flag column (the probe's identity is enrolled).
     #[arg(long, default_value = "mated")]
     mated: String,
@@ -262,7 +279,7 @@ struct IdentifyArgs {
     /// Highest non-mate candidate score; empty when none was returned.
     #[arg(long, default_value = "nonmate_score")]
     nonmate_score: String,
-    /// Probe subject column (for --subjects).
+    /// Probe subject column (for --subjects; with --searches, default "probe").
     #[arg(long)]
     probe: Option<String>,
     /// Lower scores mean more alike.
@@ -480,11 +497,22 @@ fn identify(a: IdentifyArgs) -> Result<()> {
         reference: c.reference.clone(),
         distance: a.distance,
     };
+    let candidate_lists = a.searches.map(|path| {
+        let cand = CandidateColumns {
+            search_id: a.search_id,
+            probe: columns.probe.clone().unwrap_or_else(|| "probe".into()),
+            rank: a.rank_column,
+            candidate: a.candidate,
+            score: a.score,
+        };
+        (path, cand)
+    });
     let job = IdentifyJob {
         columns,
         options,
         command: command_line(),
         reproducible: c.output.reproducible,
+        candidate_lists,
     };
     emit(&job.run_file(&a.file)?, &c.output)
 }

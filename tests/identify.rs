@@ -118,6 +118,7 @@ fn fpir_follows_n_times_fmr_on_a_synthetic_gallery() {
         },
         command: vec![],
         reproducible: true,
+        candidate_lists: None,
     };
     let report = job
         .run(
@@ -143,4 +144,106 @@ fn fpir_follows_n_times_fmr_on_a_synthetic_gallery() {
         "FPIR {} vs N·FMR {approx} (se {se})",
         fpir.value
     );
+}
+
+/// The same searches as candidate lists and as one row per search (derived
+/// here, independently of biasbench) give identical results.
+#[test]
+fn candidate_lists_and_search_rows_agree() {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+    let normal = Normal::new(0.0, 1.0).unwrap();
+    let gallery: Vec<String> = (0..30).map(|i| format!("S{i}")).collect();
+    let mut searches = String::from("search_id,probe,mated,race\n");
+    let mut candidates = String::from("search_id,rank,candidate,score\n");
+    let mut rows = String::from("search_id,mated,mate_rank,mate_score,nonmate_score,race\n");
+    for s in 0..400 {
+        let mated = s % 3 != 0;
+        let probe = if mated {
+            format!("S{}", s % 30)
+        } else {
+            format!("X{s}")
+        };
+        let race = ["A", "B"][s % 2];
+        let mut scored: Vec<(f64, &String)> = gallery
+            .iter()
+            .map(|g| {
+                (
+                    normal.sample(&mut rng) + if *g == probe { 2.5 } else { 0.0 },
+                    g,
+                )
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        scored.truncate(5);
+        searches.push_str(&format!("q{s},{probe},{},{race}\n", mated as u8));
+        let (mut mate_rank, mut mate_score, mut top) =
+            (String::new(), String::new(), String::new());
+        for (k, (score, cand)) in scored.iter().enumerate() {
+            candidates.push_str(&format!("q{s},{},{cand},{score}\n", k + 1));
+            if **cand == probe {
+                (mate_rank, mate_score) = ((k + 1).to_string(), score.to_string());
+            } else if top.is_empty() {
+                top = score.to_string();
+            }
+        }
+        rows.push_str(&format!(
+            "q{s},{},{mate_rank},{mate_score},{top},{race}\n",
+            mated as u8
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let (sp, cp, rp) = (
+        write("searches.csv", &searches),
+        write("candidates.csv", &candidates),
+        write("rows.csv", &rows),
+    );
+    let args = [
+        "--attr",
+        "race",
+        "--threshold",
+        "fixed:1.5",
+        "--threshold",
+        "investigative",
+        "--rank",
+        "1",
+        "--rank",
+        "5",
+        "--format",
+        "csv",
+    ];
+    let from_rows = common::ok("identify", &rp, &args);
+    let from_lists = common::ok(
+        "identify",
+        &cp,
+        &[&["--searches", sp.to_str().unwrap()][..], &args].concat(),
+    );
+    let results = |t: &str| {
+        t.lines()
+            .filter(|l| !l.starts_with("identify,rows,"))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(results(&from_rows), results(&from_lists));
+    assert!(
+        from_lists.contains("identify,rows,read,none,,rows,2400,"),
+        "400 searches + 2000 candidates"
+    );
+    // A rank listed twice in a search is an error naming the search.
+    let dup = write(
+        "dup.csv",
+        "search_id,rank,candidate,score\nq1,1,S1,0.9\nq1,1,S2,0.8\n",
+    );
+    let err = fails("identify", &dup, &["--searches", sp.to_str().unwrap()]);
+    assert!(err.contains("search q1 lists rank 1 twice"), "{err}");
+    let twice = write(
+        "twice.csv",
+        "search_id,rank,candidate,score\nq1,1,S1,0.9\nq1,2,S1,0.8\n",
+    );
+    let err = fails("identify", &twice, &["--searches", sp.to_str().unwrap()]);
+    assert!(err.contains("this search lists its mate twice"), "{err}");
 }

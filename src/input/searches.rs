@@ -173,3 +173,187 @@ impl Searches {
         Ok(out)
     }
 }
+
+/// Columns of the candidate-list form: a searches table (search id, probe
+/// subject, mated flag, probe attributes) and a candidates table (search id,
+/// rank, candidate subject, score).
+#[derive(Debug, Clone, Serialize)]
+pub struct CandidateColumns {
+    pub search_id: String,
+    pub probe: String,
+    pub rank: String,
+    pub candidate: String,
+    pub score: String,
+}
+
+impl Default for CandidateColumns {
+    fn default() -> Self {
+        CandidateColumns {
+            search_id: "search_id".into(),
+            probe: "probe".into(),
+            rank: "rank".into(),
+            candidate: "candidate".into(),
+            score: "score".into(),
+        }
+    }
+}
+
+const UNKNOWN_SEARCH: &str = "candidate of an unknown search";
+const MISSING_SCORE: &str = "missing score";
+
+impl Searches {
+    /// Derives each search's mate rank and score and its highest non-mate
+    /// score from candidate lists. A search listed twice, a rank listed twice
+    /// in a search, or a mate listed twice is an error naming the search.
+    pub fn from_candidates(
+        searches: Table,
+        candidates: Table,
+        cols: &IdentifyColumns,
+        cand: &CandidateColumns,
+    ) -> Result<Searches> {
+        use crate::error::{Error, Location};
+        use crate::groups::Interner;
+        use std::collections::HashMap;
+        let sid_col = searches.column(&cand.search_id, "--search-id")?;
+        let probe_col = searches.column(&cand.probe, "--probe")?;
+        let mated_col = searches.column(&cols.mated, "--mated")?;
+        let spec = cols.subjects.as_deref().map(|path| SubjectsSpec {
+            path,
+            id_column: &cols.subject_id,
+            delimiter: cols.delimiter,
+        });
+        let mut attrs = Attributes::resolve(&searches, &cols.attrs, false, spec, true)?;
+        let mut r = RowReader::new(searches, &cols.exclude, cols.strict)?;
+        let mut index: HashMap<Box<[u8]>, usize> = HashMap::new();
+        let mut subjects = Interner::default();
+        let mut probe = Vec::new();
+        let mut out = Searches {
+            mated: Vec::new(),
+            mate_rank: Vec::new(),
+            mate_score: Vec::new(),
+            top_nonmate: Vec::new(),
+            attributes: Vec::new(),
+            accounting: Accounting::default(),
+            inputs: Vec::new(),
+        };
+        let (mut row, mut row_b) = (
+            vec![MISSING; cols.attrs.len()],
+            vec![MISSING; cols.attrs.len()],
+        );
+        while r.next_row()? {
+            let Some(mated) = parse_flag(r.field(mated_col)) else {
+                r.drop_row(UNKNOWN_MATED, mated_col)?;
+                continue;
+            };
+            let p = trim(r.field(probe_col));
+            if attrs.unknown_subject(p) {
+                r.drop_row(UNKNOWN_SUBJECT, probe_col)?;
+                continue;
+            }
+            attrs.read(|c| r.field(c), Some((p, p)), &mut row, &mut row_b);
+            if !cols.attrs.is_empty() && row.iter().all(|&c| c == MISSING) {
+                r.drop_row(MISSING_GROUP, mated_col)?;
+                continue;
+            }
+            let id = trim(r.field(sid_col));
+            if index.insert(id.into(), out.mated.len()).is_some() {
+                return Err(r.bad_value(sid_col, "this search is listed twice"));
+            }
+            attrs.push(&row, &row);
+            probe.push(subjects.intern(p));
+            out.mated.push(mated);
+            out.mate_rank.push(0);
+            out.mate_score.push(f64::NEG_INFINITY);
+            out.top_nonmate.push(f64::NEG_INFINITY);
+            r.use_row();
+        }
+        let (searches_input, mut accounting) = r.finish("searches")?;
+
+        let c_sid = candidates.column(&cand.search_id, "--search-id")?;
+        let c_rank = candidates.column(&cand.rank, "--rank-column")?;
+        let c_cand = candidates.column(&cand.candidate, "--candidate")?;
+        let c_score = candidates.column(&cand.score, "--score")?;
+        let file = candidates.file.clone();
+        let mut r = RowReader::new(candidates, &cols.exclude, cols.strict)?;
+        let sign = if cols.distance { -1.0 } else { 1.0 };
+        let mut ranks: Vec<(u32, u32, u64)> = Vec::new(); // (search, rank, line)
+        while r.next_row()? {
+            let Some(&s) = index.get(trim(r.field(c_sid))) else {
+                r.drop_row(UNKNOWN_SEARCH, c_sid)?;
+                continue;
+            };
+            let score = match parse_score(r.field(c_score)) {
+                Score::Value(x) => sign * x + 0.0,
+                Score::Missing => {
+                    r.drop_row(MISSING_SCORE, c_score)?;
+                    continue;
+                }
+                Score::NonFinite => {
+                    r.drop_row(NON_FINITE_SCORE, c_score)?;
+                    continue;
+                }
+                Score::Unparsable => return Err(r.bad_value(c_score, "not a number")),
+            };
+            let rank = match std::str::from_utf8(trim(r.field(c_rank)))
+                .ok()
+                .and_then(|s| s.parse::<u32>().ok())
+            {
+                Some(k) if k >= 1 => k,
+                _ => return Err(r.bad_value(c_rank, "a rank is a whole number from 1")),
+            };
+            ranks.push((s as u32, rank, r.location(c_rank).line));
+            let is_mate = subjects.get(trim(r.field(c_cand))) == Some(probe[s]);
+            if is_mate {
+                if !out.mated[s] {
+                    return Err(r.bad_value(
+                        c_cand,
+                        "the probe of a non-mated search is listed as a candidate",
+                    ));
+                }
+                if out.mate_rank[s] != 0 {
+                    return Err(r.bad_value(c_cand, "this search lists its mate twice"));
+                }
+                out.mate_rank[s] = rank;
+                out.mate_score[s] = score;
+            } else {
+                out.top_nonmate[s] = out.top_nonmate[s].max(score);
+            }
+            r.use_row();
+        }
+        let (candidates_input, cand_accounting) = r.finish("candidates")?;
+        ranks.sort_unstable();
+        if let Some(w) = ranks
+            .windows(2)
+            .find(|w| w[0].0 == w[1].0 && w[0].1 == w[1].1)
+        {
+            let id = index
+                .iter()
+                .find(|(_, &i)| i == w[1].0 as usize)
+                .map(|(k, _)| String::from_utf8_lossy(k).into_owned());
+            return Err(Error::BadValue {
+                location: Location {
+                    file,
+                    line: w[1].2,
+                    column: cand.rank.clone(),
+                    value: w[1].1.to_string(),
+                },
+                message: format!(
+                    "search {} lists rank {} twice",
+                    id.unwrap_or_default(),
+                    w[1].1
+                ),
+            });
+        }
+        accounting.rows += cand_accounting.rows;
+        accounting.used += cand_accounting.used;
+        accounting.dropped.extend(cand_accounting.dropped);
+        let (attributes, subjects_input) = attrs.finish();
+        out.attributes = attributes;
+        out.accounting = accounting;
+        out.inputs = [searches_input, candidates_input]
+            .into_iter()
+            .chain(subjects_input)
+            .collect();
+        Ok(out)
+    }
+}
