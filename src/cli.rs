@@ -571,11 +571,14 @@ pub fn run() -> Result<ExitCode> {
         Command::Summarize(a) => summarize(a)?,
         Command::Demo(a) => {
             let report = demo::run(command_line())?;
-            demo::write(&report, &a.out_dir)?;
+            let identify = demo::run_identify(command_line())?;
+            demo::write(&report, &identify, &a.out_dir)?;
             print!("{}", render(&report, Format::Table));
             eprintln!(
                 "wrote {}",
-                a.out_dir.join("report.{txt,json,csv,md}").display()
+                a.out_dir
+                    .join("{report,identify}.{txt,json,csv,md}")
+                    .display()
             );
         }
         Command::Simulate(a) => simulate(a)?,

@@ -1,12 +1,13 @@
 //! `biasbench demo`: a full verification audit of the built-in synthetic
 //! population, with its known differentials written beside the report.
 
-use crate::audit::VerifyJob;
+use crate::audit::{IdentifyJob, VerifyJob};
 use crate::error::{Error, Result};
-use crate::input::{Table, VerifyColumns};
+use crate::identification::{IdPolicy, IdentifyOptions};
+use crate::input::{IdentifyColumns, Table, VerifyColumns};
 use crate::output::write_atomic;
 use crate::report::{render, Format, Report};
-use crate::simulate::Population;
+use crate::simulate::{Population, SearchPopulation};
 use crate::threshold::Policy;
 use crate::verification::VerifyOptions;
 use serde::Serialize;
@@ -90,15 +91,84 @@ pub fn run(command: Vec<String>) -> Result<Report> {
     Ok(report)
 }
 
-/// Writes every format as `report.<ext>` and the truth as `population.json`.
-pub fn write(report: &Report, dir: &Path) -> Result<()> {
+/// The fixed threshold at which the 1:N demo states its true rates.
+pub const SEARCH_THRESHOLD: f64 = 2.5;
+
+/// The true per-group 1:N rates of the demo's search population.
+#[derive(Debug, Clone, Serialize)]
+pub struct KnownSearchRates {
+    pub group: String,
+    pub fpir_at_2_5: f64,
+    /// FNIR at T = 2.5 with the whole gallery (rank ≤ 20) returned.
+    pub fnir_full_list_at_2_5: f64,
+}
+
+/// The demo's 1:N population and the truth it encodes.
+pub fn search_truth(p: &SearchPopulation) -> Vec<KnownSearchRates> {
+    (0..p.groups.len())
+        .map(|g| KnownSearchRates {
+            group: p.groups[g].name(),
+            fpir_at_2_5: p.expected_fpir(g, SEARCH_THRESHOLD),
+            fnir_full_list_at_2_5: p.expected_fnir_full_list(g, SEARCH_THRESHOLD),
+        })
+        .collect()
+}
+
+/// Audits the demo's 1:N search population (reproducible).
+pub fn run_identify(command: Vec<String>) -> Result<Report> {
+    let p = SearchPopulation::demo();
+    let mut data = Vec::new();
+    p.write_csv(&mut data)
+        .map_err(|e| Error::io("<demo searches>", e))?;
+    let job = IdentifyJob {
+        columns: IdentifyColumns {
+            attrs: vec!["race".into(), "sex".into()],
+            ..Default::default()
+        },
+        options: IdentifyOptions {
+            policies: ["fixed:2.5", "investigative", "global-fpir:1e-2"]
+                .iter()
+                .map(|s| IdPolicy::parse(s))
+                .collect::<Result<_>>()?,
+            ranks: vec![1, p.gallery as u32],
+            ..Default::default()
+        },
+        command,
+        reproducible: true,
+        candidate_lists: None,
+    };
+    let name = format!("<built-in demo searches, seed {}>", p.seed);
+    let mut report = job.run(Table::from_reader(
+        name,
+        Box::new(std::io::Cursor::new(data)),
+        None,
+    )?)?;
+    report.provenance.seed = Some(p.seed);
+    Ok(report)
+}
+
+/// Writes every format of the 1:1 report as `report.<ext>`, of the 1:N
+/// report as `identify.<ext>`, and the truths as `population.json` and
+/// `search_population.json`.
+pub fn write(report: &Report, identify: &Report, dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     for f in Format::ALL {
         write_atomic(
             &dir.join(format!("report.{}", f.extension())),
             render(report, f).as_bytes(),
         )?;
+        write_atomic(
+            &dir.join(format!("identify.{}", f.extension())),
+            render(identify, f).as_bytes(),
+        )?;
     }
+    let searches = SearchPopulation::demo();
+    let known = serde_json::json!({ "population": searches, "threshold": SEARCH_THRESHOLD, "groups": search_truth(&searches) });
+    let text = serde_json::to_string_pretty(&known).expect("serialisable");
+    write_atomic(
+        &dir.join("search_population.json"),
+        format!("{text}\n").as_bytes(),
+    )?;
     let truth = serde_json::to_string_pretty(&truth(&Population::demo())).expect("serialisable");
     write_atomic(
         &dir.join("population.json"),

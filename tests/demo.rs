@@ -4,7 +4,7 @@ mod common;
 
 use biasbench::demo::{self, DEMO_THRESHOLD};
 use biasbench::report::{render, Format};
-use biasbench::simulate::Population;
+use biasbench::simulate::{Population, SearchPopulation};
 
 #[test]
 fn demo_recovers_the_known_differentials() {
@@ -65,35 +65,95 @@ fn demo_recovers_the_known_differentials() {
 
 #[test]
 fn committed_demo_report_is_current() {
-    let report = demo::run(vec!["biasbench".into(), "demo".into()]).unwrap();
+    let cmd = || vec!["biasbench".to_string(), "demo".to_string()];
+    let reports = [
+        ("report", demo::run(cmd()).unwrap()),
+        ("identify", demo::run_identify(cmd()).unwrap()),
+    ];
     let dir = common::root().join("reports/demo");
-    for f in Format::ALL {
-        let path = dir.join(format!("report.{}", f.extension()));
-        let committed =
-            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        assert!(
-            committed == render(&report, f),
-            "{} is stale: run `cargo run --release -- demo`",
-            path.display()
-        );
+    for (stem, report) in &reports {
+        for f in Format::ALL {
+            let path = dir.join(format!("{stem}.{}", f.extension()));
+            let committed = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert!(
+                committed == render(report, f),
+                "{} is stale: run `cargo run --release -- demo`",
+                path.display()
+            );
+        }
     }
 }
 
 #[test]
 fn demo_writes_every_format() {
     let dir = tempfile::tempdir().unwrap();
-    let report = demo::run(vec![]).unwrap();
-    demo::write(&report, dir.path()).unwrap();
+    demo::write(
+        &demo::run(vec![]).unwrap(),
+        &demo::run_identify(vec![]).unwrap(),
+        dir.path(),
+    )
+    .unwrap();
     for name in [
         "report.txt",
         "report.json",
         "report.csv",
         "report.md",
         "population.json",
+        "identify.json",
+        "identify.csv",
+        "search_population.json",
     ] {
         assert!(
             dir.path().join(name).metadata().unwrap().len() > 100,
             "{name}"
         );
     }
+}
+
+/// The 1:N demo recovers its known FPIR and full-list FNIR per group.
+#[test]
+fn identify_demo_recovers_the_known_rates() {
+    let report = demo::run_identify(vec![]).unwrap();
+    let p = SearchPopulation::demo();
+    let truth = demo::search_truth(&p);
+    let id = report.identify.unwrap();
+    let view = id.views.iter().find(|v| v.attribute == "race+sex").unwrap();
+    let at = view
+        .operating_points
+        .iter()
+        .find(|a| a.policy == "fixed:2.5")
+        .unwrap();
+    let full = at
+        .ranks
+        .iter()
+        .find(|r| r.rank == p.gallery as u32)
+        .unwrap();
+    for (g, want) in truth.iter().enumerate() {
+        assert_eq!(view.groups[g].group, want.group);
+        for (what, rate, expect) in [
+            ("fpir", &at.fpir[g], want.fpir_at_2_5),
+            ("fnir", &full.fnir[g], want.fnir_full_list_at_2_5),
+        ] {
+            let se = (expect * (1.0 - expect) / rate.trials).sqrt();
+            let z = (rate.value - expect) / se;
+            assert!(
+                z.abs() < 4.0,
+                "{} {what}: observed {} vs true {expect} (z = {z:.2})",
+                want.group,
+                rate.value
+            );
+        }
+    }
+    // The largest true FPIR differential is found: D+F highest, A+M lowest.
+    let order = |v: &[biasbench::rate::Rate]| {
+        let hi = (0..v.len())
+            .max_by(|&a, &b| v[a].value.total_cmp(&v[b].value))
+            .unwrap();
+        let lo = (0..v.len())
+            .min_by(|&a, &b| v[a].value.total_cmp(&v[b].value))
+            .unwrap();
+        (view.groups[lo].group.clone(), view.groups[hi].group.clone())
+    };
+    assert_eq!(order(&at.fpir), ("A+M".to_string(), "D+F".to_string()));
 }
