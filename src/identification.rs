@@ -144,6 +144,10 @@ pub struct IdViewAt {
     pub policy: String,
     /// FPIR of each group (in the order of `groups`).
     pub fpir: Vec<Rate>,
+    /// Per probe group, the share of its false-positive candidates (non-mate
+    /// candidates scoring ≥ T) whose own group is the probe's; only with
+    /// candidate lists and candidate attributes from the subjects table.
+    pub false_candidates_same_group: Option<Vec<Rate>>,
     pub fpir_summaries: Vec<Summary>,
     pub ranks: Vec<AtRank>,
 }
@@ -454,6 +458,7 @@ fn view(
             IdViewAt {
                 policy: p.label().into(),
                 fpir,
+                false_candidates_same_group: t.and_then(|t| own_group_share(s, v, t, o.ci)),
                 fpir_summaries,
                 ranks,
             }
@@ -468,4 +473,42 @@ fn view(
         cmc,
         cmc_ranks: max_rank,
     })
+}
+
+/// Per probe group of `v`: of the non-mate candidates scoring ≥ t, the share
+/// from the probe's own group (candidates of unknown group are left out).
+/// `None` for the pooled view or without candidate attributes.
+fn own_group_share(s: &Searches, v: &crate::groups::View, t: f64, ci: CiSpec) -> Option<Vec<Rate>> {
+    let fc = &s.false_candidates;
+    let attrs: Vec<usize> = match s.attributes.iter().position(|a| a.name == v.attribute) {
+        _ if v.attribute == "*" || fc.search.is_empty() => return None,
+        Some(j) => vec![j],
+        None => (0..s.attributes.len()).collect(),
+    };
+    if attrs
+        .iter()
+        .all(|&j| fc.codes[j].iter().all(|&c| c == MISSING))
+    {
+        return None;
+    }
+    let mut same = vec![0u64; v.groups.len()];
+    let mut total = vec![0u64; v.groups.len()];
+    for i in 0..fc.search.len() {
+        let q = fc.search[i] as usize;
+        let g = v.side_a[q];
+        if g == MISSING || fc.score[i] < t || attrs.iter().any(|&j| fc.codes[j][i] == MISSING) {
+            continue;
+        }
+        total[g as usize] += 1;
+        same[g as usize] += attrs
+            .iter()
+            .all(|&j| fc.codes[j][i] == s.attributes[j].side_a[q])
+            as u64;
+    }
+    Some(
+        same.iter()
+            .zip(&total)
+            .map(|(&k, &n)| Rate::new(k, n, ci))
+            .collect(),
+    )
 }

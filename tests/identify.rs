@@ -247,3 +247,64 @@ fn candidate_lists_and_search_rows_agree() {
     let err = fails("identify", &twice, &["--searches", sp.to_str().unwrap()]);
     assert!(err.contains("this search lists its mate twice"), "{err}");
 }
+
+/// The demographic make-up of false candidates, from candidate attributes in
+/// the subjects table (hand-worked).
+#[test]
+fn share_of_false_candidates_from_the_probe_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let subjects = write(
+        "subjects.csv",
+        "subject_id,race\nP1,A\nP2,B\nS1,A\nS2,B\nS3,A\n",
+    );
+    let searches = write("searches.csv", "search_id,probe,mated\nq1,P1,0\nq2,P2,0\n");
+    let candidates = write("candidates.csv", "search_id,rank,candidate,score\nq1,1,S1,0.9\nq1,2,S2,0.8\nq1,3,S3,0.4\nq2,1,S2,0.7\nq2,2,S1,0.6\n");
+    let j = json(
+        "identify",
+        &candidates,
+        &[
+            "--searches",
+            searches.to_str().unwrap(),
+            "--subjects",
+            subjects.to_str().unwrap(),
+            "--attr",
+            "race",
+        ]
+        .into_iter()
+        .chain([
+            "--threshold",
+            "fixed:0.5",
+            "--threshold",
+            "fixed:0.75",
+            "--threshold",
+            "investigative",
+        ])
+        .collect::<Vec<_>>(),
+    );
+    let share = |policy: usize, group: usize| {
+        j["identify"]["views"][1]["operating_points"][policy]["false_candidates_same_group"][group]
+            .clone()
+    };
+    // T = 0.5: q1 (A) has S1 (A), S2 (B) → 1/2; q2 (B) has S2 (B), S1 (A) → 1/2.
+    assert_eq!(
+        (share(0, 0)["events"].clone(), share(0, 0)["trials"].clone()),
+        (Value::from(1.0), Value::from(2.0))
+    );
+    assert_eq!(share(0, 1)["value"], 0.5);
+    // T = 0.75: B has no false candidate left: undefined, with its reason.
+    assert!(share(1, 1)["value"].is_null());
+    assert_eq!(share(1, 1)["reason"], "0 trials");
+    // Investigative: all of q1's candidates count: S1, S3 of 3 are A → 2/3.
+    assert_eq!(share(2, 0)["events"], 2.0);
+    assert_eq!(share(2, 0)["trials"], 3.0);
+    // FPIR at 0.75: q1 (0.9) yes, q2 (0.7) no.
+    assert_eq!(
+        j["identify"]["views"][0]["operating_points"][1]["fpir"][0]["value"],
+        0.5
+    );
+}

@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::groups::{apply_remap, Interner, MISSING};
 use std::path::Path;
 
+#[derive(Clone, Copy)]
 enum Source {
     /// `X_a`/`X_b`: one value per side.
     Sides(usize, usize),
@@ -147,8 +148,21 @@ impl Attributes {
         }
     }
 
-    /// The attributes with values sorted by name, and the subjects table's provenance.
-    pub fn finish(self) -> (Vec<AttributeData>, Option<InputFile>) {
+    /// Codes of a subject's attributes from the subjects table (MISSING for
+    /// attributes that come from columns, or for an unlisted subject).
+    pub fn subject_codes(&self, subject: &[u8], out: &mut [u32]) {
+        for (j, src) in self.sources.iter().enumerate() {
+            out[j] = match (*src, &self.table) {
+                (Source::Subjects(k), Some(t)) => t.lookup(subject).map_or(MISSING, |c| c[k]),
+                _ => MISSING,
+            };
+        }
+    }
+
+    /// The attributes with values sorted by name, and the subjects table's
+    /// provenance; `extra[j]`, when given, are more codes of attribute j
+    /// (read through [`Attributes::subject_codes`]) to renumber alike.
+    pub fn finish(self, extra: &mut [Vec<u32>]) -> (Vec<AttributeData>, Option<InputFile>) {
         let Attributes {
             names,
             sources,
@@ -158,16 +172,20 @@ impl Attributes {
             side_b,
         } = self;
         let mut out = Vec::new();
-        for ((((name, src), interner), mut a), mut b) in names
+        for (j, ((((name, src), interner), mut a), mut b)) in names
             .into_iter()
             .zip(sources)
             .zip(interners)
             .zip(side_a)
             .zip(side_b)
+            .enumerate()
         {
             let (values, remap) = interner.into_sorted();
             apply_remap(&mut a, &remap);
             apply_remap(&mut b, &remap);
+            if let Some(x) = extra.get_mut(j) {
+                apply_remap(x, &remap);
+            }
             let source = match src {
                 Source::Sides(..) => format!("{name}_a/{name}_b columns"),
                 Source::Row(_) => format!("{name} column"),

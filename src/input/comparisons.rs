@@ -237,7 +237,7 @@ impl Comparisons {
             r.use_row();
         }
         let (input, accounting) = r.finish("comparisons")?;
-        let (attributes, subjects_input) = attrs.finish();
+        let (attributes, subjects_input) = attrs.finish(&mut []);
         Ok(Comparisons {
             score,
             mated,

@@ -194,7 +194,7 @@ impl Labelled {
             r.use_row();
         }
         let (input, accounting) = r.finish("items")?;
-        let (attributes, subjects_input) = attrs.finish();
+        let (attributes, subjects_input) = attrs.finish(&mut []);
         let (names, remap) = labels.into_sorted();
         for c in out_true.iter_mut().chain(out_pred.iter_mut()) {
             *c = remap[*c as usize];

@@ -65,8 +65,19 @@ pub struct Searches {
     /// Highest non-mate score (−∞ when no non-mate candidate was returned).
     pub top_nonmate: Vec<f64>,
     pub attributes: Vec<AttributeData>,
+    /// Non-mate candidates (candidate-list form only).
+    pub false_candidates: FalseCandidates,
     pub accounting: Accounting,
     pub inputs: Vec<InputFile>,
+}
+
+/// Every non-mate candidate: its search, score and (from the subjects table)
+/// attribute codes per attribute (MISSING where unknown).
+#[derive(Debug, Clone, Default)]
+pub struct FalseCandidates {
+    pub search: Vec<u32>,
+    pub score: Vec<f64>,
+    pub codes: Vec<Vec<u32>>,
 }
 
 const UNKNOWN_MATED: &str = "unknown mated value";
@@ -100,6 +111,7 @@ impl Searches {
             mate_score: Vec::new(),
             top_nonmate: Vec::new(),
             attributes: Vec::new(),
+            false_candidates: FalseCandidates::default(),
             accounting: Accounting::default(),
             inputs: Vec::new(),
         };
@@ -166,7 +178,7 @@ impl Searches {
             r.use_row();
         }
         let (input, accounting) = r.finish("searches")?;
-        let (attributes, subjects_input) = attrs.finish();
+        let (attributes, subjects_input) = attrs.finish(&mut []);
         out.attributes = attributes;
         out.accounting = accounting;
         out.inputs = std::iter::once(input).chain(subjects_input).collect();
@@ -233,6 +245,7 @@ impl Searches {
             mate_score: Vec::new(),
             top_nonmate: Vec::new(),
             attributes: Vec::new(),
+            false_candidates: FalseCandidates::default(),
             accounting: Accounting::default(),
             inputs: Vec::new(),
         };
@@ -277,6 +290,8 @@ impl Searches {
         let mut r = RowReader::new(candidates, &cols.exclude, cols.strict)?;
         let sign = if cols.distance { -1.0 } else { 1.0 };
         let mut ranks: Vec<(u32, u32, u64)> = Vec::new(); // (search, rank, line)
+        let mut codes = vec![MISSING; cols.attrs.len()];
+        out.false_candidates.codes = vec![Vec::new(); cols.attrs.len()];
         while r.next_row()? {
             let Some(&s) = index.get(trim(r.field(c_sid))) else {
                 r.drop_row(UNKNOWN_SEARCH, c_sid)?;
@@ -317,6 +332,12 @@ impl Searches {
                 out.mate_score[s] = score;
             } else {
                 out.top_nonmate[s] = out.top_nonmate[s].max(score);
+                attrs.subject_codes(trim(r.field(c_cand)), &mut codes);
+                out.false_candidates.search.push(s as u32);
+                out.false_candidates.score.push(score);
+                for (j, c) in codes.iter().enumerate() {
+                    out.false_candidates.codes[j].push(*c);
+                }
             }
             r.use_row();
         }
@@ -347,7 +368,7 @@ impl Searches {
         accounting.rows += cand_accounting.rows;
         accounting.used += cand_accounting.used;
         accounting.dropped.extend(cand_accounting.dropped);
-        let (attributes, subjects_input) = attrs.finish();
+        let (attributes, subjects_input) = attrs.finish(&mut out.false_candidates.codes);
         out.attributes = attributes;
         out.accounting = accounting;
         out.inputs = [searches_input, candidates_input]

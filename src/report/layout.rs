@@ -388,6 +388,9 @@ fn identify_tables(res: &IdentifyResult, out: &mut Vec<TableModel>) {
         for at in &view.operating_points {
             let mut header = vec!["group".to_string(), "FPIR".to_string()];
             header.extend(at.ranks.iter().map(|k| format!("FNIR (rank ≤ {})", k.rank)));
+            if at.false_candidates_same_group.is_some() {
+                header.push("false candidates from the probe's group".into());
+            }
             let header: Vec<&str> = header.iter().map(String::as_str).collect();
             let mut t = TableModel::new(
                 format!("{} at {} (95% intervals)", view.attribute, at.policy),
@@ -396,6 +399,9 @@ fn identify_tables(res: &IdentifyResult, out: &mut Vec<TableModel>) {
             for (k, info) in view.groups.iter().enumerate() {
                 let mut row = vec![info.group.clone(), rate_cell(&at.fpir[k])];
                 row.extend(at.ranks.iter().map(|r| rate_cell(&r.fnir[k])));
+                if let Some(share) = &at.false_candidates_same_group {
+                    row.push(rate_cell(&share[k]));
+                }
                 t.rows.push(row);
             }
             out.push(t);

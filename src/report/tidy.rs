@@ -24,7 +24,8 @@
 //! * Identification: per group `searches_mated`, `searches_nonmated`,
 //!   `rank1` and `cmc@R` (policy `none`); at each policy `fpir` and `fnir`
 //!   (rank 1; `fnir@R` at rank R), their summaries (`fnir@R.*`, `fdr@R`, …
-//!   for R ≠ 1, with FPIR and FNIR in the roles of FMR and FNMR) and tests.
+//!   for R ≠ 1, with FPIR and FNIR in the roles of FMR and FNMR) and tests;
+//!   with candidate attributes, `fp_candidates_same_group` per probe group.
 //! * Summarize: attribute = the group column, each published rate per group
 //!   (`errors` = rate × trials when trials are given), then the summaries.
 
@@ -312,6 +313,15 @@ fn identify_rows<'r>(r: &mut Rows<'r>, res: &'r IdentifyResult) {
             let t = point.threshold;
             for (g, info) in view.groups.iter().enumerate() {
                 r.rate(&info.group, &at.policy, t, "fpir", &at.fpir[g]);
+                if let Some(share) = &at.false_candidates_same_group {
+                    r.rate(
+                        &info.group,
+                        &at.policy,
+                        t,
+                        "fp_candidates_same_group",
+                        &share[g],
+                    );
+                }
             }
             r.summaries(&at.policy, t, &at.fpir_summaries);
             for k in &at.ranks {
