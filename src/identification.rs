@@ -107,18 +107,8 @@ impl Default for IdentifyOptions {
     }
 }
 
-/// A policy resolved on the pooled non-mated searches.
-#[derive(Debug, Clone, Serialize)]
-pub struct IdOperatingPoint {
-    pub policy: String,
-    #[serde(flatten)]
-    pub spec: IdPolicy,
-    /// The threshold in input units (none for investigative).
-    pub threshold: Option<f64>,
-    pub pool: u64,
-    pub achieved_fpir: Option<Rate>,
-    pub supported: Option<bool>,
-}
+/// A 1:N policy resolved on the pooled non-mated searches.
+pub type IdOperatingPoint = crate::threshold::OperatingPoint<IdPolicy>;
 
 /// Counts of one group.
 #[derive(Debug, Clone, Serialize)]
@@ -237,7 +227,7 @@ pub fn audit(s: &Searches, o: &IdentifyOptions) -> Result<IdentifyResult> {
             spec: p.clone(),
             threshold: t.filter(|&t| t > f64::MIN).map(shown),
             pool: pool.len() as u64,
-            achieved_fpir: t.map(|t| {
+            achieved: t.map(|t| {
                 Rate::weighted(
                     pool_col.at_or_above(t),
                     pool_col.total(),
@@ -391,7 +381,7 @@ fn view(
                 let (a, b) = entries(&fpir, "fpir");
                 (a, Some(b))
             };
-            let ranks = o
+            let mut ranks = o
                 .ranks
                 .iter()
                 .map(|&r| {
@@ -450,7 +440,6 @@ fn view(
                     }
                 })
                 .collect::<Vec<_>>();
-            let mut ranks = ranks;
             // FPIR's tests go with the first rank (FPIR does not depend on it).
             if let (Some(t), Some(first)) = (fpir_tests, ranks.first_mut()) {
                 first.tests.insert(0, t);

@@ -5,6 +5,7 @@
 //! are negated on input), and a comparison is accepted when `score >= τ`.
 
 use crate::error::{Error, Result};
+use crate::rate::Rate;
 use serde::Serialize;
 
 /// How the decision threshold of an operating point is chosen.
@@ -64,6 +65,23 @@ impl Policy {
             | Policy::GroupFmr { label, .. } => label,
         }
     }
+}
+
+/// A threshold policy resolved on the pooled data (1:1 or 1:N).
+#[derive(Debug, Clone, Serialize)]
+pub struct OperatingPoint<P> {
+    pub policy: String,
+    #[serde(flatten)]
+    pub spec: P,
+    /// The global threshold in input units (none for per-group policies and
+    /// for investigative 1:N searches).
+    pub threshold: Option<f64>,
+    /// Size of the pooled non-mated set (comparisons or searches) behind it.
+    pub pool: u64,
+    /// FMR (1:1) or FPIR (1:N) achieved on that pooled set.
+    pub achieved: Option<Rate>,
+    /// Whether the pool supports a data-driven target (α ≥ 1 − 0.05^(1/N)).
+    pub supported: Option<bool>,
 }
 
 /// The smallest f64 greater than `x` (for finite `x`).

@@ -10,6 +10,7 @@ use crate::groups::Reference;
 use crate::identification::IdentifyResult;
 use crate::rate::Rate;
 use crate::significance::RateTests;
+use crate::threshold::OperatingPoint;
 use crate::uncertainty::CiMethod;
 use crate::verification::VerifyResult;
 
@@ -142,28 +143,15 @@ pub fn tables(report: &Report) -> Vec<TableModel> {
 }
 
 fn verify_tables(v: &VerifyResult, out: &mut Vec<TableModel>) {
-    let mut ops = TableModel::new(
-        format!(
-            "Operating points ({} scores, accept if {}; global pool: {:?} non-mated)",
-            v.score_sense, v.acceptance, v.impostors
-        ),
-        &["policy", "threshold", "pool", "achieved FMR", "supported"],
+    let title = format!(
+        "Operating points ({} scores, accept if {}; global pool: {:?} non-mated)",
+        v.score_sense, v.acceptance, v.impostors
     );
-    for p in &v.operating_points {
-        ops.rows.push(vec![
-            p.policy.clone(),
-            opt(p.threshold),
-            p.pool.to_string(),
-            p.achieved_fmr
-                .as_ref()
-                .map_or_else(|| "-".into(), rate_cell),
-            p.supported.map_or_else(
-                || "-".into(),
-                |s| if s { "yes".into() } else { "no".into() },
-            ),
-        ]);
-    }
-    out.push(ops);
+    out.push(operating_points_table(
+        title,
+        "achieved FMR",
+        &v.operating_points,
+    ));
 
     for view in &v.views {
         let mut groups = TableModel::new(
@@ -346,31 +334,15 @@ fn bootstrap_tables(b: &BootstrapResult, out: &mut Vec<TableModel>) {
 }
 
 fn identify_tables(res: &IdentifyResult, out: &mut Vec<TableModel>) {
-    let mut ops = TableModel::new(
-        format!("1:N operating points ({} scores)", res.score_sense),
-        &[
-            "policy",
-            "threshold",
-            "non-mated searches",
-            "achieved FPIR",
-            "supported",
-        ],
+    let title = format!(
+        "1:N operating points ({} scores; pool: non-mated searches)",
+        res.score_sense
     );
-    for p in &res.operating_points {
-        ops.rows.push(vec![
-            p.policy.clone(),
-            p.threshold.map_or_else(|| "-".into(), short),
-            p.pool.to_string(),
-            p.achieved_fpir
-                .as_ref()
-                .map_or_else(|| "-".into(), rate_cell),
-            p.supported.map_or_else(
-                || "-".into(),
-                |s| if s { "yes".into() } else { "no".into() },
-            ),
-        ]);
-    }
-    out.push(ops);
+    out.push(operating_points_table(
+        title,
+        "achieved FPIR",
+        &res.operating_points,
+    ));
     for view in &res.views {
         let mut g = TableModel::new(
             format!("Searches by {}", view.attribute),
@@ -439,6 +411,31 @@ fn identify_tables(res: &IdentifyResult, out: &mut Vec<TableModel>) {
     notes.rows.extend(res.notes.iter().map(|n| vec![n.clone()]));
     notes.rows.push(vec![ADEQUACY_NOTE.into()]);
     out.push(notes);
+}
+
+/// The operating points of a task: policy, threshold, pool and achieved rate.
+fn operating_points_table<P>(
+    title: String,
+    achieved: &str,
+    points: &[OperatingPoint<P>],
+) -> TableModel {
+    let mut ops = TableModel::new(
+        title,
+        &["policy", "threshold", "pool", achieved, "supported"],
+    );
+    for p in points {
+        ops.rows.push(vec![
+            p.policy.clone(),
+            opt(p.threshold),
+            p.pool.to_string(),
+            p.achieved.as_ref().map_or_else(|| "-".into(), rate_cell),
+            p.supported.map_or_else(
+                || "-".into(),
+                |s| if s { "yes".into() } else { "no".into() },
+            ),
+        ]);
+    }
+    ops
 }
 
 const ADEQUACY_NOTE: &str = "‡ fewer than 30 errors: the rate is poorly determined (rule of 30); a rate with no errors can only be bounded by ≈ 3/n";

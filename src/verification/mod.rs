@@ -95,21 +95,8 @@ pub fn default_policies(pool: usize) -> (Vec<Policy>, Vec<String>) {
     (keep, notes)
 }
 
-/// A policy resolved on the pooled data.
-#[derive(Debug, Clone, Serialize)]
-pub struct OperatingPoint {
-    pub policy: String,
-    #[serde(flatten)]
-    pub spec: Policy,
-    /// The global threshold in input units (none for `group-fmr`).
-    pub threshold: Option<f64>,
-    /// Size of the pooled non-mated set that sets or checks the threshold.
-    pub pool: u64,
-    /// FMR achieved on that pooled set.
-    pub achieved_fmr: Option<Rate>,
-    /// Whether the pool supports the target (α ≥ 1 − 0.05^(1/N)).
-    pub supported: Option<bool>,
-}
+/// A 1:1 policy resolved on the pooled data.
+pub type OperatingPoint = crate::threshold::OperatingPoint<Policy>;
 
 /// Counts of one group of a view.
 #[derive(Debug, Clone, Serialize)]
@@ -324,7 +311,7 @@ pub fn evaluate(
                 spec: policy.clone(),
                 threshold: tau.map(shown),
                 pool: p.pool.len() as u64,
-                achieved_fmr: tau.map(|t| Rate::weighted(pool.at_or_above(t), pool.total(), pool.total(), opts.ci)),
+                achieved: tau.map(|t| Rate::weighted(pool.at_or_above(t), pool.total(), pool.total(), opts.ci)),
                 supported,
             }
         })
