@@ -245,7 +245,12 @@ fn candidate_lists_and_search_rows_agree() {
         "search_id,rank,candidate,score\nq1,1,S1,0.9\nq1,2,S1,0.8\n",
     );
     let err = fails("identify", &twice, &["--searches", sp.to_str().unwrap()]);
-    assert!(err.contains("this search lists its mate twice"), "{err}");
+    assert!(
+        err.contains(
+            "twice.csv:3: column 'candidate', value \"S1\": search q1 lists its mate twice"
+        ),
+        "{err}"
+    );
 }
 
 /// The demographic make-up of false candidates, from candidate attributes in

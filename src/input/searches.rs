@@ -319,14 +319,16 @@ impl Searches {
             ranks.push((s as u32, rank, r.location(c_rank).line));
             let is_mate = subjects.get(trim(r.field(c_cand))) == Some(probe[s]);
             if is_mate {
+                let search = String::from_utf8_lossy(trim(r.field(c_sid))).into_owned();
                 if !out.mated[s] {
-                    return Err(r.bad_value(
-                        c_cand,
-                        "the probe of a non-mated search is listed as a candidate",
-                    ));
+                    let why =
+                        format!("search {search} is non-mated but lists its probe as a candidate");
+                    return Err(r.bad_value(c_cand, &why));
                 }
                 if out.mate_rank[s] != 0 {
-                    return Err(r.bad_value(c_cand, "this search lists its mate twice"));
+                    return Err(
+                        r.bad_value(c_cand, &format!("search {search} lists its mate twice"))
+                    );
                 }
                 out.mate_rank[s] = rank;
                 out.mate_score[s] = score;
