@@ -9,7 +9,7 @@ use biasbench::identification::{IdPolicy, IdentifyOptions};
 use biasbench::input::searches::CandidateColumns;
 use biasbench::input::{ClassifyColumns, IdentifyColumns, VerifyColumns};
 use biasbench::output::write_atomic;
-use biasbench::report::{render, Format, Report};
+use biasbench::report::{render, write_all, Format, Report};
 use biasbench::simulate::{GroupSpec, Population};
 use biasbench::summarize::SummarizeColumns;
 use biasbench::threshold::Policy;
@@ -52,6 +52,8 @@ enum FormatArg {
     Json,
     Csv,
     Markdown,
+    Html,
+    Latex,
 }
 
 impl From<FormatArg> for Format {
@@ -61,6 +63,8 @@ impl From<FormatArg> for Format {
             FormatArg::Json => Format::Json,
             FormatArg::Csv => Format::Csv,
             FormatArg::Markdown => Format::Markdown,
+            FormatArg::Html => Format::Html,
+            FormatArg::Latex => Format::Latex,
         }
     }
 }
@@ -82,6 +86,9 @@ struct OutputArgs {
     /// Leave the time out of the report, so the same input gives the same bytes.
     #[arg(long)]
     reproducible: bool,
+    /// Write every format (report.txt/json/csv/md/html/tex) and the figures (*.svg) here.
+    #[arg(long, value_name = "DIR")]
+    report: Option<PathBuf>,
 }
 
 /// Flags every audit shares.
@@ -365,10 +372,18 @@ fn command_line() -> Vec<String> {
 }
 
 fn emit(report: &Report, out: &OutputArgs) -> Result<()> {
+    if let Some(dir) = &out.report {
+        write_all(report, dir, "report")?;
+        eprintln!(
+            "wrote {}",
+            dir.join("report.{txt,json,csv,md,html,tex}").display()
+        );
+    }
     let text = render(report, out.format.into());
     match &out.out {
         Some(path) => write_atomic(path, text.as_bytes())?,
-        None => print!("{text}"),
+        None if out.report.is_none() => print!("{text}"),
+        None => {}
     }
     Ok(())
 }

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::identification::{IdPolicy, IdentifyOptions};
 use crate::input::{IdentifyColumns, Table, VerifyColumns};
 use crate::output::write_atomic;
-use crate::report::{render, Format, Report};
+use crate::report::Report;
 use crate::simulate::{Population, SearchPopulation};
 use crate::threshold::Policy;
 use crate::verification::VerifyOptions;
@@ -150,17 +150,8 @@ pub fn run_identify(command: Vec<String>) -> Result<Report> {
 /// report as `identify.<ext>`, and the truths as `population.json` and
 /// `search_population.json`.
 pub fn write(report: &Report, identify: &Report, dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    for f in Format::ALL {
-        write_atomic(
-            &dir.join(format!("report.{}", f.extension())),
-            render(report, f).as_bytes(),
-        )?;
-        write_atomic(
-            &dir.join(format!("identify.{}", f.extension())),
-            render(identify, f).as_bytes(),
-        )?;
-    }
+    crate::report::write_all(report, dir, "report")?;
+    crate::report::write_all(identify, dir, "identify")?;
     let searches = SearchPopulation::demo();
     let known = serde_json::json!({ "population": searches, "threshold": SEARCH_THRESHOLD, "groups": search_truth(&searches) });
     let text = serde_json::to_string_pretty(&known).expect("serialisable");

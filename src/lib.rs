@@ -15,6 +15,7 @@ pub mod groups;
 pub mod identification;
 pub mod input;
 pub mod output;
+pub mod plot;
 pub mod rate;
 pub mod report;
 pub mod significance;

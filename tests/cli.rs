@@ -190,7 +190,7 @@ fn reproducible_reports_are_byte_identical_across_thread_counts() {
         ])
         .assert()
         .success();
-    for format in ["json", "csv", "markdown", "table"] {
+    for format in ["json", "csv", "markdown", "table", "html", "latex"] {
         let run = |threads: &str| {
             let out = biasbench()
                 .env("RAYON_NUM_THREADS", threads)
@@ -527,4 +527,50 @@ fn bootstrap_is_identical_for_one_thread_and_many() {
     assert!(lo < hi && lo <= value * 1.5 && value <= hi * 1.5, "{gini}");
     // A different seed gives different intervals.
     assert_ne!(run("2", "csv", "10"), run("2", "csv", "9"));
+}
+
+#[test]
+fn report_directory_is_self_contained_and_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(
+        dir.path(),
+        "c.csv",
+        "score,mated,race_a,race_b\n0.9,1,<script>alert(1)</script>,<script>alert(1)</script>\n0.1,0,<script>alert(1)</script>,<script>alert(1)</script>\n0.8,1,B_1,B_1\n0.2,0,B_1,B_1\n0.3,0,B_1,<script>alert(1)</script>\n",
+    );
+    let out = dir.path().join("r");
+    ok(
+        "verify",
+        &f,
+        &[
+            "--attr",
+            "race",
+            "--threshold",
+            "fixed:0.5",
+            "--report",
+            out.to_str().unwrap(),
+            "--reproducible",
+        ],
+    );
+    for ext in ["txt", "json", "csv", "md", "html", "tex"] {
+        assert!(out.join(format!("report.{ext}")).is_file(), "{ext}");
+    }
+    let svgs = std::fs::read_dir(&out)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "svg")
+        })
+        .count();
+    assert!(svgs >= 3, "{svgs} figures");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    for forbidden in ["<script", "src=", "<link", "@import"] {
+        assert!(!html.contains(forbidden), "{forbidden} in the page");
+    }
+    assert!(html.contains("<svg"), "figures are inline");
+    let tex = std::fs::read_to_string(out.join("report.tex")).unwrap();
+    assert!(tex.contains("B\\_1") && tex.contains("\\toprule"), "{tex}");
 }

@@ -65,6 +65,26 @@ fn opt(x: Option<f64>) -> String {
 /// The tables of a report, in reading order.
 pub fn tables(report: &Report) -> Vec<TableModel> {
     let mut out = Vec::new();
+    let pr = &report.provenance;
+    let mut prov = TableModel::new("Provenance", &["item", "value"]);
+    prov.rows.push(vec![
+        "tool".into(),
+        format!("{} {}", report.tool.name, report.tool.version),
+    ]);
+    prov.rows.push(vec!["command".into(), pr.command.join(" ")]);
+    prov.rows.push(vec![
+        "seed".into(),
+        pr.seed.map_or_else(|| "-".into(), |s| s.to_string()),
+    ]);
+    prov.rows.push(vec![
+        "time".into(),
+        pr.time
+            .clone()
+            .unwrap_or_else(|| "omitted (--reproducible)".into()),
+    ]);
+    prov.rows
+        .push(vec!["configuration".into(), pr.config.to_string()]);
+    out.push(prov);
     let mut inputs = TableModel::new("Inputs", &["role", "path", "rows", "bytes", "sha256"]);
     for f in &report.provenance.inputs {
         inputs.rows.push(vec![
@@ -705,6 +725,87 @@ fn classify_tables(c: &ClassifyResult, out: &mut Vec<TableModel>) {
         c.conventions.undefined
     )]);
     out.push(notes);
+}
+
+/// Plain sentences for the top of a page: the largest disparities and
+/// where they come from (values already in the report).
+pub fn summary(report: &Report) -> Vec<String> {
+    let mut out = Vec::new();
+    let get = |s: &[Summary], m: &str| s.iter().find(|x| x.metric == m).map(|x| x.value);
+    let boot = |attribute: &str, policy: &str, metric: &str| {
+        report.bootstrap.as_ref().and_then(|b| {
+            b.intervals
+                .iter()
+                .find(|i| {
+                    i.attribute == attribute
+                        && i.policy == policy
+                        && i.metric == metric
+                        && i.group.is_empty()
+                })
+                .map(|i| {
+                    format!(
+                        " (bootstrap {}%: {} to {})",
+                        b.level * 100.0,
+                        short(i.low),
+                        short(i.high)
+                    )
+                })
+        })
+    };
+    if let Some(v) = &report.verify {
+        for view in v.views.iter().filter(|w| w.attribute != "*") {
+            for at in view.operating_points.iter().take(2) {
+                for (rate, pick) in [("FMR", 0usize), ("FNMR", 1)] {
+                    let rates: Vec<(&str, &Rate)> = at
+                        .groups
+                        .iter()
+                        .map(|g| (g.group.as_str(), if pick == 0 { &g.fmr } else { &g.fnmr }))
+                        .collect();
+                    let Some((worst, r)) = rates
+                        .iter()
+                        .filter(|(_, r)| r.value.is_finite())
+                        .max_by(|a, b| a.1.value.total_cmp(&b.1.value))
+                    else {
+                        continue;
+                    };
+                    let metric = format!("{}.max_over_geomean", rate.to_lowercase());
+                    if let Some(x) = get(&at.summaries, &metric) {
+                        out.push(format!(
+                            "By {} at {}: {rate} is highest for {worst} ({}), {} times the geometric mean of the groups{}.",
+                            view.attribute,
+                            at.policy,
+                            rate_cell(r),
+                            short(x),
+                            boot(&view.attribute, &at.policy, &metric).unwrap_or_default()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    if let Some(c) = &report.classify {
+        for view in c.views.iter().filter(|w| w.attribute != "*") {
+            for m in ["fpr", "fnr", "selection_rate"] {
+                if let Some(x) = get(&view.summaries, &format!("{m}.max_over_min")) {
+                    out.push(format!(
+                        "By {}: the largest {m} is {} times the smallest.",
+                        view.attribute,
+                        short(x)
+                    ));
+                }
+            }
+        }
+    }
+    if let Some(i) = &report.identify {
+        for view in i.views.iter().filter(|w| w.attribute != "*") {
+            for at in &view.operating_points {
+                if let Some(x) = get(&at.fpir_summaries, "fpir.max_over_geomean") {
+                    out.push(format!("By {} at {}: the highest FPIR is {} times the geometric mean of the groups.", view.attribute, at.policy, short(x)));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Plain-text tables for a terminal.

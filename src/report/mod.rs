@@ -2,6 +2,8 @@
 //! model holds; they never compute a metric.
 
 pub mod format;
+pub mod html;
+pub mod latex;
 pub mod layout;
 pub mod tidy;
 
@@ -116,10 +118,21 @@ pub enum Format {
     /// The tidy CSV contract.
     Csv,
     Markdown,
+    /// One self-contained page with the figures inline.
+    Html,
+    /// booktabs tables.
+    Latex,
 }
 
 impl Format {
-    pub const ALL: [Format; 4] = [Format::Table, Format::Json, Format::Csv, Format::Markdown];
+    pub const ALL: [Format; 6] = [
+        Format::Table,
+        Format::Json,
+        Format::Csv,
+        Format::Markdown,
+        Format::Html,
+        Format::Latex,
+    ];
 
     /// File extension used when writing every format into a directory.
     pub fn extension(self) -> &'static str {
@@ -128,6 +141,8 @@ impl Format {
             Format::Json => "json",
             Format::Csv => "csv",
             Format::Markdown => "md",
+            Format::Html => "html",
+            Format::Latex => "tex",
         }
     }
 }
@@ -143,5 +158,27 @@ pub fn render(report: &Report, format: Format) -> String {
         Format::Csv => tidy::to_csv(&tidy::rows(report)),
         Format::Table => layout::terminal(&layout::tables(report)),
         Format::Markdown => layout::markdown(&layout::tables(report)),
+        Format::Html => html::page(
+            &format!("biasbench {} report", report.task()),
+            &layout::summary(report),
+            &crate::plot::figures(report),
+            &layout::tables(report),
+        ),
+        Format::Latex => latex::document(&layout::tables(report)),
     }
+}
+
+/// Writes every format as `<stem>.<ext>` and every figure as `<name>.svg` into `dir`.
+pub fn write_all(report: &Report, dir: &std::path::Path, stem: &str) -> crate::error::Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| crate::error::Error::io(dir, e))?;
+    for f in Format::ALL {
+        crate::output::write_atomic(
+            &dir.join(format!("{stem}.{}", f.extension())),
+            render(report, f).as_bytes(),
+        )?;
+    }
+    for fig in crate::plot::figures(report) {
+        crate::output::write_atomic(&dir.join(format!("{}.svg", fig.name)), fig.svg.as_bytes())?;
+    }
+    Ok(())
 }

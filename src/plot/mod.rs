@@ -1,0 +1,244 @@
+//! Figures as self-contained SVG (plotters' SVG backend; texts are plain
+//! `<text>` elements, so no system fonts are needed). Figures only draw
+//! values the report already holds; they compute no metric.
+
+use crate::rate::Rate;
+use crate::report::Report;
+use crate::verification::ViewResult;
+use plotters::prelude::*;
+
+/// One figure: a file-safe name, a title and the SVG document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    pub name: String,
+    pub title: String,
+    pub svg: String,
+}
+
+/// Lower-case letters, digits and dashes only.
+fn file_name(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+/// The figures of a report.
+pub fn figures(report: &Report) -> Vec<Figure> {
+    let mut out = Vec::new();
+    if let Some(v) = &report.verify {
+        for view in v.views.iter().filter(|w| w.attribute != "*") {
+            if let Some(at) = view.operating_points.first() {
+                let pick =
+                    |f: fn(&crate::verification::GroupRates) -> &Rate| -> Vec<(String, Rate)> {
+                        at.groups
+                            .iter()
+                            .map(|g| (g.group.clone(), f(g).clone()))
+                            .collect()
+                    };
+                for (rate, values) in [("FMR", pick(|g| &g.fmr)), ("FNMR", pick(|g| &g.fnmr))] {
+                    let title = format!(
+                        "{rate} by {} at {} (95% intervals)",
+                        view.attribute, at.policy
+                    );
+                    let name = file_name(&format!("{}-{}-{}", rate, view.attribute, at.policy));
+                    out.push(Figure {
+                        svg: whiskers(&title, rate, &values),
+                        name,
+                        title,
+                    });
+                }
+            }
+            if let Some(f) = heat_map(view) {
+                out.push(f);
+            }
+        }
+    }
+    out
+}
+
+/// Group names on an axis of positions 0, 1, … (ticks at whole numbers).
+fn group_label(names: &[String], x: f64) -> String {
+    let i = x.round();
+    if (x - i).abs() < 1e-9 && i >= 0.0 {
+        names.get(i as usize).cloned().unwrap_or_default()
+    } else {
+        String::new()
+    }
+}
+
+/// Per-group rates as points with interval whiskers, on a log scale (zeros
+/// sit on the floor of the axis, drawn hollow).
+pub fn whiskers(title: &str, rate: &str, values: &[(String, Rate)]) -> String {
+    let lows = values.iter().filter_map(|(_, r)| {
+        r.ci.map(|c| c.low)
+            .filter(|x| *x > 0.0)
+            .or(Some(r.value).filter(|x| *x > 0.0))
+    });
+    let floor = lows.fold(f64::INFINITY, f64::min).min(1.0) / 3.0;
+    let floor = if floor.is_finite() { floor } else { 1e-6 };
+    let top = values
+        .iter()
+        .filter_map(|(_, r)| r.ci.map(|c| c.high).or(Some(r.value)))
+        .filter(|x| x.is_finite())
+        .fold(floor * 10.0, f64::max)
+        * 1.5;
+    let names: Vec<String> = values.iter().map(|v| v.0.clone()).collect();
+    let n = values.len() as f64;
+    let mut svg = String::new();
+    {
+        let width = 160 + 70 * values.len() as u32;
+        let root = SVGBackend::with_string(&mut svg, (width.max(420), 320)).into_drawing_area();
+        root.fill(&WHITE).expect("draw");
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 15))
+            .margin(10)
+            .x_label_area_size(40)
+            .y_label_area_size(80)
+            .build_cartesian_2d(
+                -0.5..n - 0.5,
+                (floor..top.min(1.0).max(floor * 2.0)).log_scale(),
+            )
+            .expect("chart");
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(values.len().max(2))
+            .y_labels(6)
+            .x_desc("group")
+            .y_desc(format!("{rate} (log scale)"))
+            .x_label_formatter(&|x| group_label(&names, *x))
+            .y_label_formatter(&|y| crate::report::format::short(*y))
+            .draw()
+            .expect("mesh");
+        for (i, (_, r)) in values.iter().enumerate() {
+            let x = i as f64;
+            if let Some(c) = r.ci {
+                let (lo, hi) = (c.low.max(floor), c.high.max(floor));
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![(x, lo), (x, hi)],
+                        BLACK.stroke_width(2),
+                    )))
+                    .expect("whisker");
+            }
+            if r.value.is_finite() {
+                let style = if r.value > 0.0 {
+                    BLACK.filled()
+                } else {
+                    BLACK.stroke_width(2)
+                };
+                chart
+                    .draw_series(std::iter::once(Circle::new(
+                        (x, r.value.max(floor)),
+                        5,
+                        style,
+                    )))
+                    .expect("point");
+            }
+        }
+    }
+    svg
+}
+
+/// The cross-group FMR matrix of a view at its first global threshold, as a
+/// grey-scale heat map of log10 FMR clipped at −6 (darker = higher), with
+/// its scale; hatched-free light red marks pairs without comparisons.
+pub fn heat_map(view: &ViewResult) -> Option<Figure> {
+    let at = view
+        .operating_points
+        .iter()
+        .find(|a| a.cross_fmr.is_some())?;
+    let m = at.cross_fmr.as_ref()?;
+    let n = m.groups.len();
+    let title = format!(
+        "Cross-group FMR by {} at {} (log10, clipped at -6)",
+        view.attribute, at.policy
+    );
+    let level = |v: f64| {
+        if v > 0.0 {
+            v.log10().clamp(-6.0, 0.0)
+        } else {
+            -6.0
+        }
+    };
+    let shade = |l: f64| -> RGBColor {
+        let g = (255.0 * (-l / 6.0)) as u8; // 0 → black, −6 → white
+        RGBColor(g, g, g)
+    };
+    let mut svg = String::new();
+    {
+        let side = 60 * n as u32;
+        let root = SVGBackend::with_string(&mut svg, (side + 300, side + 130)).into_drawing_area();
+        root.fill(&WHITE).expect("draw");
+        let (main, legend) = root.split_horizontally(side + 170);
+        let mut chart = ChartBuilder::on(&main)
+            .caption(&title, ("sans-serif", 14))
+            .margin(10)
+            .x_label_area_size(40)
+            .y_label_area_size(100)
+            .build_cartesian_2d(-0.5..n as f64 - 0.5, -0.5..n as f64 - 0.5)
+            .expect("chart");
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_labels(n.max(2))
+            .y_labels(n.max(2))
+            .x_desc("group b")
+            .y_desc("group a")
+            .x_label_formatter(&|x| group_label(&m.groups, *x))
+            .y_label_formatter(&|y| group_label(&m.groups, *y))
+            .draw()
+            .expect("mesh");
+        for (i, row) in m.fmr.iter().enumerate() {
+            for (j, r) in row.iter().enumerate() {
+                let style = if r.trials > 0.0 {
+                    shade(level(r.value)).filled()
+                } else {
+                    RGBColor(240, 200, 200).filled()
+                };
+                let (x, y) = (j as f64, i as f64);
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)],
+                        style,
+                    )))
+                    .expect("cell");
+            }
+        }
+        let mut scale = ChartBuilder::on(&legend)
+            .margin_top(40)
+            .margin_bottom(40)
+            .margin_right(20)
+            .y_label_area_size(70)
+            .build_cartesian_2d(0f64..1f64, -6f64..0f64)
+            .expect("scale");
+        scale
+            .configure_mesh()
+            .disable_mesh()
+            .disable_x_axis()
+            .y_labels(7)
+            .y_desc("log10 FMR")
+            .draw()
+            .expect("scale mesh");
+        for k in 0..60 {
+            let l = -6.0 + k as f64 * 0.1;
+            scale
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(0.0, l), (1.0, l + 0.1)],
+                    shade(l + 0.05).filled(),
+                )))
+                .expect("scale cell");
+        }
+    }
+    Some(Figure {
+        name: file_name(&format!("cross-fmr-{}-{}", view.attribute, at.policy)),
+        title,
+        svg,
+    })
+}

@@ -1,0 +1,73 @@
+//! LaTeX: one booktabs `table` per table of the table model, ready for
+//! `\input{}` (needs `\usepackage{booktabs}`); every text is escaped.
+
+use super::layout::TableModel;
+
+/// Escapes LaTeX's special characters and maps the symbols the tables use.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\textbackslash{}"),
+            '&' | '%' | '$' | '#' | '_' | '{' | '}' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '~' => out.push_str("\\textasciitilde{}"),
+            '^' => out.push_str("\\textasciicircum{}"),
+            '≤' => out.push_str("$\\le$"),
+            '≥' => out.push_str("$\\ge$"),
+            '‡' => out.push_str("\\ddag{}"),
+            'χ' => out.push_str("$\\chi$"),
+            '²' => out.push_str("$^2$"),
+            'α' => out.push_str("$\\alpha$"),
+            '−' => out.push_str("$-$"),
+            '×' => out.push_str("$\\times$"),
+            '≈' => out.push_str("$\\approx$"),
+            '·' => out.push_str("$\\cdot$"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Every table as a booktabs `table` environment.
+pub fn document(tables: &[TableModel]) -> String {
+    let mut s = String::from(
+        "% biasbench report: booktabs tables for \\input{} (needs \\usepackage{booktabs})\n",
+    );
+    for t in tables {
+        s.push_str("\\begin{table}[htbp]\n\\centering\\small\n");
+        s.push_str(&format!("\\caption{{{}}}\n", escape(&t.title)));
+        s.push_str(&format!(
+            "\\begin{{tabular}}{{{}}}\n\\toprule\n",
+            "l".repeat(t.header.len().max(1))
+        ));
+        let line = |cells: &[String]| {
+            cells
+                .iter()
+                .map(|c| escape(c))
+                .collect::<Vec<_>>()
+                .join(" & ")
+                + " \\\\\n"
+        };
+        s.push_str(&line(&t.header));
+        s.push_str("\\midrule\n");
+        for r in &t.rows {
+            s.push_str(&line(r));
+        }
+        s.push_str("\\bottomrule\n\\end{tabular}\n\\end{table}\n\n");
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn special_characters_are_escaped() {
+        assert_eq!(escape("a_b & 50% #1 {x} $y ~ ^ \\"), "a\\_b \\& 50\\% \\#1 \\{x\\} \\$y \\textasciitilde{} \\textasciicircum{} \\textbackslash{}");
+        assert_eq!(escape("0 [≤ 0.003] ‡"), "0 [$\\le$ 0.003] \\ddag{}");
+    }
+}
