@@ -57,6 +57,7 @@ pub fn figures(report: &Report) -> Vec<Figure> {
             if let Some(f) = heat_map(view) {
                 out.push(f);
             }
+            out.push(det(view));
         }
     }
     out
@@ -241,4 +242,118 @@ pub fn heat_map(view: &ViewResult) -> Option<Figure> {
         title,
         svg,
     })
+}
+
+/// Per-group DET curves on normal-deviate (probit) axes with decade ticks,
+/// as NIST draws them, with each group's operating points at the first
+/// two policies marked.
+pub fn det(view: &ViewResult) -> Figure {
+    use crate::special::normal_quantile;
+    let (lo, hi) = (1e-6f64, 0.5f64);
+    let probit = |p: f64| normal_quantile(p.clamp(lo, hi));
+    let title = format!("DET by {} (probit axes)", view.attribute);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (640, 520)).into_drawing_area();
+        root.fill(&WHITE).expect("draw");
+        let range = probit(lo)..probit(hi);
+        let mut chart = ChartBuilder::on(&root)
+            .caption(&title, ("sans-serif", 15))
+            .margin(15)
+            .x_label_area_size(45)
+            .y_label_area_size(60)
+            .build_cartesian_2d(range.clone(), range)
+            .expect("chart");
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_labels(0)
+            .y_labels(0)
+            .x_desc("FMR")
+            .y_desc("FNMR")
+            .draw()
+            .expect("mesh");
+        // Decade ticks: light grid lines and labels at 1e-6 … 1e-1 and 0.5.
+        let ticks = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 0.5];
+        let label = |p: f64| {
+            if p == 0.5 {
+                "0.5".to_string()
+            } else {
+                format!("1e{}", p.log10().round())
+            }
+        };
+        let grid = RGBColor(220, 220, 220);
+        let (a, b) = (probit(lo), probit(hi));
+        for &p in &ticks {
+            let q = probit(p);
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(q, a), (q, b)],
+                    grid,
+                )))
+                .expect("grid");
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(a, q), (b, q)],
+                    grid,
+                )))
+                .expect("grid");
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    label(p),
+                    (q, a - 0.12),
+                    ("sans-serif", 11).into_font(),
+                )))
+                .expect("tick");
+            if p > lo {
+                // The corner is labelled once, on the x axis.
+                chart
+                    .draw_series(std::iter::once(Text::new(
+                        label(p),
+                        (a - 0.45, q),
+                        ("sans-serif", 11).into_font(),
+                    )))
+                    .expect("tick");
+            }
+        }
+        let n = view.threshold_free.len().max(1);
+        for (g, free) in view.threshold_free.iter().enumerate() {
+            let grey = (200.0 * g as f64 / n as f64) as u8;
+            let colour = RGBColor(grey, grey, grey);
+            let points: Vec<(f64, f64)> = free
+                .det
+                .iter()
+                .filter(|p| p[1] > 0.0 && p[2] > 0.0)
+                .map(|p| (probit(p[1]), probit(p[2])))
+                .collect();
+            chart
+                .draw_series(LineSeries::new(points, colour.stroke_width(2)))
+                .expect("curve")
+                .label(free.group.clone())
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(2))
+                });
+            for at in view.operating_points.iter().take(2) {
+                if let Some(r) = at.groups.get(g) {
+                    if r.fmr.value > 0.0 && r.fnmr.value > 0.0 {
+                        let pt = (probit(r.fmr.value), probit(r.fnmr.value));
+                        chart
+                            .draw_series(std::iter::once(Circle::new(pt, 4, colour.filled())))
+                            .expect("operating point");
+                    }
+                }
+            }
+        }
+        chart
+            .configure_series_labels()
+            .border_style(BLACK)
+            .background_style(WHITE)
+            .draw()
+            .expect("legend");
+    }
+    Figure {
+        name: file_name(&format!("det-{}", view.attribute)),
+        title,
+        svg,
+    }
 }

@@ -157,6 +157,28 @@ pub struct GroupFree {
     pub dprime: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// DET curve: [threshold (input units), FMR, FNMR] at up to 201 thresholds
+    /// spread over the quantiles of the group's non-mated and mated scores.
+    pub det: Vec<[f64; 3]>,
+}
+
+/// Points of the DET curve of one group: thresholds at 100 quantiles of each
+/// score set, with the weighted FMR and FNMR there.
+fn det_points(m: Column, n: Column, shown: impl Fn(f64) -> f64) -> Vec<[f64; 3]> {
+    let (mt, nt) = (m.total(), n.total());
+    if mt <= 0.0 || nt <= 0.0 {
+        return Vec::new();
+    }
+    let quantiles = |c: &Column| -> Vec<f64> {
+        let len = c.scores.len();
+        (0..=100).map(|q| c.scores[((len - 1) * q) / 100]).collect()
+    };
+    let mut t: Vec<f64> = quantiles(&m).into_iter().chain(quantiles(&n)).collect();
+    t.sort_by(f64::total_cmp);
+    t.dedup();
+    t.iter()
+        .map(|&x| [shown(x), n.at_or_above(x) / nt, m.below(x) / mt])
+        .collect()
 }
 
 /// One view's results.
@@ -536,6 +558,7 @@ fn view_result(
                 eer_fnmr: e.map(|e| e.fnmr),
                 auc: metrics::auc(m, n).unwrap_or(nan),
                 dprime: d.unwrap_or(nan),
+                det: det_points(m, n, &shown),
                 reason: match (m.total() > 0.0, n.total() > 0.0) {
                     (false, _) => Some("no mated comparisons".into()),
                     (_, false) => Some("no same-group non-mated comparisons".into()),
