@@ -58,9 +58,171 @@ pub fn figures(report: &Report) -> Vec<Figure> {
                 out.push(f);
             }
             out.push(det(view));
+            for (k, rate) in [(1usize, "FMR"), (2, "FNMR")] {
+                let series: Vec<(String, Vec<(f64, f64)>)> = view
+                    .threshold_free
+                    .iter()
+                    .map(|g| {
+                        (
+                            g.group.clone(),
+                            g.det
+                                .iter()
+                                .filter(|p| p[k] > 0.0)
+                                .map(|p| (p[0], p[k]))
+                                .collect(),
+                        )
+                    })
+                    .collect();
+                let title = format!("{rate} against threshold by {}", view.attribute);
+                let name = file_name(&format!("{rate}-threshold-{}", view.attribute));
+                out.push(Figure {
+                    svg: curves(
+                        &title,
+                        "threshold",
+                        &format!("{rate} (log scale)"),
+                        &series,
+                        true,
+                    ),
+                    name,
+                    title,
+                });
+            }
+        }
+    }
+    if let Some(c) = &report.classify {
+        for view in c.views.iter().filter(|w| w.attribute != "*") {
+            for rate in ["fpr", "fnr", "selection_rate", "error_rate"] {
+                let values: Vec<(String, Rate)> = view
+                    .groups
+                    .iter()
+                    .filter_map(|g| {
+                        g.rates
+                            .iter()
+                            .find(|r| r.metric == rate)
+                            .map(|r| (g.group.clone(), r.rate.clone()))
+                    })
+                    .collect();
+                if values.is_empty() {
+                    continue;
+                }
+                let title = format!("{rate} by {} (95% intervals)", view.attribute);
+                let name = file_name(&format!("{rate}-{}", view.attribute));
+                out.push(Figure {
+                    svg: whiskers(&title, rate, &values),
+                    name,
+                    title,
+                });
+            }
+        }
+    }
+    if let Some(i) = &report.identify {
+        for view in &i.views {
+            let series: Vec<(String, Vec<(f64, f64)>)> = view
+                .groups
+                .iter()
+                .zip(&view.cmc)
+                .map(|(g, c)| {
+                    (
+                        g.group.clone(),
+                        c.iter()
+                            .enumerate()
+                            .map(|(r, x)| ((r + 1) as f64, x.value))
+                            .filter(|p| p.1.is_finite())
+                            .collect(),
+                    )
+                })
+                .collect();
+            let title = format!("CMC by {}", view.attribute);
+            out.push(Figure {
+                svg: curves(&title, "rank", "identification rate", &series, false),
+                name: file_name(&format!("cmc-{}", view.attribute)),
+                title,
+            });
         }
     }
     out
+}
+
+/// Lines, one per group, in grey levels with a legend; `log_y` draws the y
+/// axis on a log scale (values ≤ 0 are left out).
+pub fn curves(
+    title: &str,
+    x_desc: &str,
+    y_desc: &str,
+    series: &[(String, Vec<(f64, f64)>)],
+    log_y: bool,
+) -> String {
+    let kept = |p: &&(f64, f64)| !log_y || p.1 > 0.0;
+    let (mut x0, mut x1, mut y0, mut y1) = (
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+    );
+    for &(x, y) in series.iter().flat_map(|s| s.1.iter()).filter(kept) {
+        (x0, x1, y0, y1) = (x0.min(x), x1.max(x), y0.min(y), y1.max(y));
+    }
+    if !x0.is_finite() {
+        (x0, x1, y0, y1) = (0.0, 1.0, 1e-3, 1.0);
+    }
+    if x1 <= x0 {
+        x1 = x0 + 1.0;
+    }
+    let n = series.len().max(1);
+    let grey = |g: usize| {
+        let v = (200.0 * g as f64 / n as f64) as u8;
+        RGBColor(v, v, v)
+    };
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (640, 420)).into_drawing_area();
+        root.fill(&WHITE).expect("draw");
+        let mut builder = ChartBuilder::on(&root);
+        builder
+            .caption(title, ("sans-serif", 15))
+            .margin(15)
+            .x_label_area_size(40)
+            .y_label_area_size(70);
+        macro_rules! draw {
+            ($chart:expr) => {{
+                let mut chart = $chart;
+                chart
+                    .configure_mesh()
+                    .x_desc(x_desc)
+                    .y_desc(y_desc)
+                    .y_label_formatter(&|y| crate::report::format::short(*y))
+                    .draw()
+                    .expect("mesh");
+                for (g, (name, points)) in series.iter().enumerate() {
+                    let colour = grey(g);
+                    let points: Vec<(f64, f64)> = points.iter().filter(kept).copied().collect();
+                    chart
+                        .draw_series(LineSeries::new(points, colour.stroke_width(2)))
+                        .expect("series")
+                        .label(name.clone())
+                        .legend(move |(x, y)| {
+                            PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(2))
+                        });
+                }
+                chart
+                    .configure_series_labels()
+                    .border_style(BLACK)
+                    .background_style(WHITE)
+                    .draw()
+                    .expect("legend");
+            }};
+        }
+        if log_y {
+            draw!(builder
+                .build_cartesian_2d(x0..x1, (y0.max(1e-12)..y1.max(y0 * 10.0)).log_scale())
+                .expect("chart"));
+        } else {
+            draw!(builder
+                .build_cartesian_2d(x0..x1, 0f64..y1.max(1e-9) * 1.05)
+                .expect("chart"));
+        }
+    }
+    svg
 }
 
 /// Group names on an axis of positions 0, 1, … (ticks at whole numbers).
