@@ -113,7 +113,8 @@ fn is_statistic(r: &TidyRow) -> bool {
         "comparisons_nonmated",
         "subjects",
     ];
-    !COUNTS.contains(&r.metric.as_str())
+    r.attribute != "provenance"
+        && !COUNTS.contains(&r.metric.as_str())
         && !r.metric.starts_with("confusion:")
         && !r.metric.contains(".p_")
         && !r.metric.ends_with("four_fifths_violation")

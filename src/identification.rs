@@ -154,6 +154,9 @@ pub struct IdView {
     /// CMC(R) of each group for R = 1 … `cmc_ranks`.
     pub cmc: Vec<Vec<Rate>>,
     pub cmc_ranks: u32,
+    /// Per group: [threshold (input units), FPIR, FNIR at rank 1] at up to
+    /// 202 thresholds (quantiles of the non-mated top scores and mate scores).
+    pub curves: Vec<Vec<[f64; 3]>>,
 }
 
 /// The identification part of a report.
@@ -453,6 +456,9 @@ fn view(
             }
         })
         .collect();
+    let curves = (0..ng)
+        .map(|g| threshold_curve(&top[g], &mates[g], o))
+        .collect();
     Ok(IdView {
         attribute: v.attribute.clone(),
         groups,
@@ -461,6 +467,7 @@ fn view(
         rank1,
         cmc,
         cmc_ranks: max_rank,
+        curves,
     })
 }
 
@@ -500,4 +507,39 @@ fn own_group_share(s: &Searches, v: &crate::groups::View, t: f64, ci: CiSpec) ->
             .map(|(&k, &n)| Rate::new(k, n, ci))
             .collect(),
     )
+}
+
+/// FPIR and rank-1 FNIR of one group at thresholds spread over the
+/// quantiles of its finite non-mated top scores and mate scores.
+fn threshold_curve(top: &[f64], mates: &[(u32, f64)], o: &IdentifyOptions) -> Vec<[f64; 3]> {
+    let mut scores: Vec<f64> = mates
+        .iter()
+        .map(|m| m.1)
+        .filter(|x| x.is_finite())
+        .collect();
+    scores.sort_by(f64::total_cmp);
+    let finite_top: Vec<f64> = top.iter().copied().filter(|x| x.is_finite()).collect();
+    let pick = |v: &[f64]| -> Vec<f64> {
+        if v.is_empty() {
+            Vec::new()
+        } else {
+            (0..=100).map(|q| v[(v.len() - 1) * q / 100]).collect()
+        }
+    };
+    let mut t: Vec<f64> = pick(&finite_top).into_iter().chain(pick(&scores)).collect();
+    t.sort_by(f64::total_cmp);
+    t.dedup();
+    let shown = |x: f64| if o.distance { -x + 0.0 } else { x };
+    let (nt, nm) = (top.len() as f64, mates.len() as f64);
+    t.iter()
+        .map(|&x| {
+            let fpir = if nt > 0.0 {
+                Column::unit(top).at_or_above(x) / nt
+            } else {
+                f64::NAN
+            };
+            let miss = mates.iter().filter(|&&(k, sc)| k != 1 || sc < x).count() as f64;
+            [shown(x), fpir, if nm > 0.0 { miss / nm } else { f64::NAN }]
+        })
+        .collect()
 }

@@ -224,7 +224,7 @@ fn candidate_lists_and_search_rows_agree() {
     );
     let results = |t: &str| {
         t.lines()
-            .filter(|l| !l.starts_with("identify,rows,"))
+            .filter(|l| !l.starts_with("identify,rows,") && !l.starts_with("identify,provenance,"))
             .map(str::to_string)
             .collect::<Vec<_>>()
     };

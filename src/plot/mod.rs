@@ -58,6 +58,7 @@ pub fn figures(report: &Report) -> Vec<Figure> {
                 out.push(f);
             }
             out.push(det(view));
+            out.push(histograms(view));
             for (k, rate) in [(1usize, "FMR"), (2, "FNMR")] {
                 let series: Vec<(String, Vec<(f64, f64)>)> = view
                     .threshold_free
@@ -132,6 +133,35 @@ pub fn figures(report: &Report) -> Vec<Figure> {
                     )
                 })
                 .collect();
+            for (k, rate) in [(1usize, "FPIR"), (2, "FNIR (rank 1)")] {
+                let series: Vec<(String, Vec<(f64, f64)>)> = view
+                    .groups
+                    .iter()
+                    .zip(&view.curves)
+                    .map(|(g, c)| {
+                        (
+                            g.group.clone(),
+                            c.iter()
+                                .filter(|p| p[k] > 0.0)
+                                .map(|p| (p[0], p[k]))
+                                .collect(),
+                        )
+                    })
+                    .collect();
+                let title = format!("{rate} against threshold by {}", view.attribute);
+                let name = file_name(&format!("{rate}-threshold-{}", view.attribute));
+                out.push(Figure {
+                    svg: curves(
+                        &title,
+                        "threshold",
+                        &format!("{rate} (log scale)"),
+                        &series,
+                        true,
+                    ),
+                    name,
+                    title,
+                });
+            }
             let title = format!("CMC by {}", view.attribute);
             out.push(Figure {
                 svg: curves(&title, "rank", "identification rate", &series, false),
@@ -515,6 +545,97 @@ pub fn det(view: &ViewResult) -> Figure {
     }
     Figure {
         name: file_name(&format!("det-{}", view.attribute)),
+        title,
+        svg,
+    }
+}
+
+/// Per-group score densities of mated (dark) and non-mated (light)
+/// comparisons, one panel per group, read off the DET points: between two
+/// consecutive thresholds the mated mass is the rise of FNMR and the
+/// non-mated mass the fall of FMR, each divided by the bin's width.
+pub fn histograms(view: &ViewResult) -> Figure {
+    let title = format!(
+        "Score densities by {} (mated dark, non-mated light)",
+        view.attribute
+    );
+    let n = view.threshold_free.len().max(1);
+    let cols = n.min(4);
+    let rows = n.div_ceil(cols);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (300 * cols as u32, 40 + 230 * rows as u32))
+            .into_drawing_area();
+        root.fill(&WHITE).expect("draw");
+        let root = root.titled(&title, ("sans-serif", 15)).expect("title");
+        for (panel, free) in root
+            .split_evenly((rows, cols))
+            .iter()
+            .zip(&view.threshold_free)
+        {
+            let mut pts: Vec<[f64; 3]> = free.det.clone();
+            pts.sort_by(|a, b| a[0].total_cmp(&b[0]));
+            let density = |k: usize| -> Vec<(f64, f64)> {
+                let mut out = Vec::new();
+                for w in pts.windows(2) {
+                    let width = w[1][0] - w[0][0];
+                    if width > 0.0 {
+                        let d = (w[1][k] - w[0][k]).abs() / width;
+                        out.push((w[0][0], d));
+                        out.push((w[1][0], d));
+                    }
+                }
+                out
+            };
+            let (mated, nonmated) = (density(2), density(1));
+            let x0 = pts.first().map_or(0.0, |p| p[0]);
+            let x1 = pts.last().map_or(1.0, |p| p[0]).max(x0 + 1e-9);
+            let top = mated
+                .iter()
+                .chain(&nonmated)
+                .map(|p| p.1)
+                .filter(|v| v.is_finite())
+                .fold(1e-9, f64::max)
+                * 1.1;
+            let mut chart = ChartBuilder::on(panel)
+                .caption(&free.group, ("sans-serif", 12))
+                .margin(8)
+                .x_label_area_size(30)
+                .y_label_area_size(40)
+                .build_cartesian_2d(x0..x1, 0f64..top)
+                .expect("panel");
+            chart
+                .configure_mesh()
+                .disable_mesh()
+                .x_desc("score")
+                .y_desc("density")
+                .x_labels(4)
+                .y_labels(4)
+                .draw()
+                .expect("mesh");
+            for (pointsv, colour, label) in [
+                (mated, RGBColor(20, 20, 20), "mated"),
+                (nonmated, RGBColor(160, 160, 160), "non-mated"),
+            ] {
+                chart
+                    .draw_series(LineSeries::new(pointsv, colour.stroke_width(2)))
+                    .expect("density")
+                    .label(label)
+                    .legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 14, y)], colour.stroke_width(2))
+                    });
+            }
+            chart
+                .configure_series_labels()
+                .label_font(("sans-serif", 9))
+                .border_style(BLACK)
+                .background_style(WHITE)
+                .draw()
+                .expect("legend");
+        }
+    }
+    Figure {
+        name: file_name(&format!("scores-{}", view.attribute)),
         title,
         svg,
     }

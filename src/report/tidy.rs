@@ -8,6 +8,10 @@
 //! * Summaries: group empty. Pooled values: attribute and group `*`.
 //! * Threshold-free values (eer, auc, dprime, counts): policy `none`; the
 //!   eer row's threshold is the EER threshold.
+//! * Provenance first: attribute `provenance`, the text in `group` (tool and
+//!   version, command line, time, each input's path and SHA-256) and the
+//!   number in `value` where there is one (seed, input bytes and rows);
+//!   the configuration is in the JSON.
 //! * Row accounting: attribute `rows`, group = the bucket (`read`, `used`, or
 //!   the drop reason), metric `rows`, value = the count.
 //! * Classification: policy `cutoff:T` for thresholded scores, else `none`;
@@ -150,8 +154,47 @@ pub fn rows(report: &Report) -> Vec<TidyRow> {
     let mut r = Rows {
         out: Vec::new(),
         task: report.task(),
-        attribute: "rows",
+        attribute: "provenance",
     };
+    let pr = &report.provenance;
+    r.push(
+        &format!("{} {}", report.tool.name, report.tool.version),
+        "none",
+        None,
+        "tool",
+        f64::NAN,
+    );
+    r.push(&pr.command.join(" "), "none", None, "command", f64::NAN);
+    if let Some(seed) = pr.seed {
+        r.push("", "none", None, "seed", seed as f64);
+    }
+    if let Some(time) = &pr.time {
+        r.push(time, "none", None, "time", f64::NAN);
+    }
+    for f in &pr.inputs {
+        r.push(
+            &f.path,
+            "none",
+            None,
+            &format!("input.{}.bytes", f.role),
+            f.bytes as f64,
+        );
+        r.push(
+            &f.path,
+            "none",
+            None,
+            &format!("input.{}.rows", f.role),
+            f.rows as f64,
+        );
+        r.push(
+            &f.sha256,
+            "none",
+            None,
+            &format!("input.{}.sha256", f.role),
+            f64::NAN,
+        );
+    }
+    r.attribute = "rows";
     let acc = &report.accounting;
     r.push("read", "none", None, "rows", acc.rows as f64);
     r.push("used", "none", None, "rows", acc.used as f64);
