@@ -73,16 +73,22 @@ pub fn auc(mated: Column, nonmated: Column) -> Option<f64> {
         return None;
     }
     let ns = nonmated.scores;
-    // Twice the weighted count, so that ties count ½ exactly.
+    // Twice the weighted count, so that ties count ½ exactly; the mated scores
+    // ascend, so both non-mated pointers only move forward.
+    let (mut below, mut upto) = (0usize, 0usize);
     let mut twice = 0.0;
     for (i, &s) in mated.scores.iter().enumerate() {
-        let w = mated.weight(i);
-        if w == 0.0 {
-            continue;
+        while below < ns.len() && ns[below] < s {
+            below += 1;
         }
-        let below = nonmated.weight_below_index(ns.partition_point(|&x| x < s));
-        let upto = nonmated.weight_below_index(ns.partition_point(|&x| x <= s));
-        twice += w * (below + upto);
+        upto = upto.max(below);
+        while upto < ns.len() && ns[upto] <= s {
+            upto += 1;
+        }
+        let w = mated.weight(i);
+        if w != 0.0 {
+            twice += w * (nonmated.weight_below_index(below) + nonmated.weight_below_index(upto));
+        }
     }
     Some(twice / (2.0 * mt * nt))
 }

@@ -250,7 +250,7 @@ pub struct Prepared<'a> {
 
 /// Sorts what the audit needs; `keep_rows` keeps rows for re-weighting.
 pub fn prepare<'a>(c: &'a Comparisons, opts: &VerifyOptions, keep_rows: bool) -> Prepared<'a> {
-    let (pool, pool_rows) = global_pool(c, opts.impostors);
+    let (pool, pool_rows) = global_pool(c, opts.impostors, keep_rows);
     let mut notes = Vec::new();
     let policies = if opts.policies.is_empty() {
         let (p, n) = default_policies(pool.len());
@@ -278,7 +278,7 @@ pub fn prepare<'a>(c: &'a Comparisons, opts: &VerifyOptions, keep_rows: bool) ->
         views,
         scores,
         pool,
-        pool_rows: if keep_rows { pool_rows } else { Vec::new() },
+        pool_rows,
         policies,
         notes,
     }
@@ -414,16 +414,21 @@ pub fn evaluate(
 }
 
 /// The sorted non-mated scores that set global thresholds, with their rows.
-fn global_pool(c: &Comparisons, impostors: Impostors) -> (Vec<f64>, Vec<u32>) {
+/// (Rows only when `keep_rows`.)
+fn global_pool(c: &Comparisons, impostors: Impostors, keep_rows: bool) -> (Vec<f64>, Vec<u32>) {
     let same = |i: usize| {
         c.attributes
             .iter()
             .all(|a| a.side_a[i] != MISSING && a.side_a[i] == a.side_b[i])
     };
-    let mut pool: Vec<(f64, u32)> = (0..c.score.len())
-        .filter(|&i| !c.mated[i] && (impostors == Impostors::All || same(i)))
-        .map(|i| (c.score[i], i as u32))
-        .collect();
+    let rows =
+        (0..c.score.len()).filter(|&i| !c.mated[i] && (impostors == Impostors::All || same(i)));
+    if !keep_rows {
+        let mut pool: Vec<f64> = rows.map(|i| c.score[i]).collect();
+        pool.par_sort_unstable_by(f64::total_cmp);
+        return (pool, Vec::new());
+    }
+    let mut pool: Vec<(f64, u32)> = rows.map(|i| (c.score[i], i as u32)).collect();
     pool.par_sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
     pool.into_iter().unzip()
 }
