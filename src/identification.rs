@@ -19,7 +19,7 @@ use crate::groups::{choose_reference, views, AttributeCodes, Reference, MISSING}
 use crate::input::Searches;
 use crate::rate::{finite_or_null, Rate};
 use crate::significance::{self, RateTests};
-use crate::threshold::smallest_supported_rate;
+use crate::threshold::{smallest_supported_rate, supported_targets};
 use crate::uncertainty::CiSpec;
 use crate::verification::column::Column;
 use rayon::prelude::*;
@@ -175,23 +175,20 @@ pub struct IdentifyResult {
 /// Default policies: investigative, then the global-fpir targets 1e-1 … 1e-3
 /// that `pool` non-mated searches support (α ≥ 1 − 0.05^(1/N)).
 fn default_policies(pool: usize) -> (Vec<IdPolicy>, Vec<String>) {
-    let mut keep = vec![IdPolicy::Investigative {
+    let (targets, notes) = supported_targets(
+        pool,
+        3,
+        "global-fpir",
+        "non-mated searches",
+        |label, alpha| IdPolicy::GlobalFpir { label, alpha },
+    );
+    let investigative = IdPolicy::Investigative {
         label: "investigative".into(),
-    }];
-    let mut notes = Vec::new();
-    for e in 1..=3 {
-        let alpha = 10f64.powi(-e);
-        let label = format!("global-fpir:1e-{e}");
-        if alpha >= smallest_supported_rate(pool) {
-            keep.push(IdPolicy::GlobalFpir { label, alpha });
-        } else {
-            notes.push(format!(
-                "{label} skipped: {pool} non-mated searches support targets down to {:.3e}",
-                smallest_supported_rate(pool)
-            ));
-        }
-    }
-    (keep, notes)
+    };
+    (
+        std::iter::once(investigative).chain(targets).collect(),
+        notes,
+    )
 }
 
 /// Runs the audit.

@@ -67,6 +67,33 @@ impl Policy {
     }
 }
 
+/// The targets 1e-1 … 1e-`decades` of a data-driven policy `kind` that a
+/// pool of `pool` trials (`what`) supports, α ≥ 1 − 0.05^(1/N); a note for
+/// each target skipped.
+pub fn supported_targets<P>(
+    pool: usize,
+    decades: i32,
+    kind: &str,
+    what: &str,
+    make: impl Fn(String, f64) -> P,
+) -> (Vec<P>, Vec<String>) {
+    let mut keep = Vec::new();
+    let mut notes = Vec::new();
+    for e in 1..=decades {
+        let alpha = 10f64.powi(-e);
+        let label = format!("{kind}:1e-{e}");
+        if alpha >= smallest_supported_rate(pool) {
+            keep.push(make(label, alpha));
+        } else {
+            notes.push(format!(
+                "{label} skipped: {pool} {what} support targets down to {:.3e}",
+                smallest_supported_rate(pool)
+            ));
+        }
+    }
+    (keep, notes)
+}
+
 /// A threshold policy resolved on the pooled data (1:1 or 1:N).
 #[derive(Debug, Clone, Serialize)]
 pub struct OperatingPoint<P> {

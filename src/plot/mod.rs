@@ -59,35 +59,16 @@ pub fn figures(report: &Report) -> Vec<Figure> {
             }
             out.push(det(view));
             out.push(histograms(view));
-            for (k, rate) in [(1usize, "FMR"), (2, "FNMR")] {
-                let series: Vec<(String, Vec<(f64, f64)>)> = view
-                    .threshold_free
-                    .iter()
-                    .map(|g| {
-                        (
-                            g.group.clone(),
-                            g.det
-                                .iter()
-                                .filter(|p| p[k] > 0.0)
-                                .map(|p| (p[0], p[k]))
-                                .collect(),
-                        )
-                    })
-                    .collect();
-                let title = format!("{rate} against threshold by {}", view.attribute);
-                let name = file_name(&format!("{rate}-threshold-{}", view.attribute));
-                out.push(Figure {
-                    svg: curves(
-                        &title,
-                        "threshold",
-                        &format!("{rate} (log scale)"),
-                        &series,
-                        true,
-                    ),
-                    name,
-                    title,
-                });
-            }
+            let det: Vec<(String, &[[f64; 3]])> = view
+                .threshold_free
+                .iter()
+                .map(|g| (g.group.clone(), &g.det[..]))
+                .collect();
+            out.extend(threshold_figures(
+                &view.attribute,
+                &det,
+                [(1, "FMR"), (2, "FNMR")],
+            ));
         }
     }
     if let Some(c) = &report.classify {
@@ -133,35 +114,17 @@ pub fn figures(report: &Report) -> Vec<Figure> {
                     )
                 })
                 .collect();
-            for (k, rate) in [(1usize, "FPIR"), (2, "FNIR (rank 1)")] {
-                let series: Vec<(String, Vec<(f64, f64)>)> = view
-                    .groups
-                    .iter()
-                    .zip(&view.curves)
-                    .map(|(g, c)| {
-                        (
-                            g.group.clone(),
-                            c.iter()
-                                .filter(|p| p[k] > 0.0)
-                                .map(|p| (p[0], p[k]))
-                                .collect(),
-                        )
-                    })
-                    .collect();
-                let title = format!("{rate} against threshold by {}", view.attribute);
-                let name = file_name(&format!("{rate}-threshold-{}", view.attribute));
-                out.push(Figure {
-                    svg: curves(
-                        &title,
-                        "threshold",
-                        &format!("{rate} (log scale)"),
-                        &series,
-                        true,
-                    ),
-                    name,
-                    title,
-                });
-            }
+            let at_thresholds: Vec<(String, &[[f64; 3]])> = view
+                .groups
+                .iter()
+                .zip(&view.curves)
+                .map(|(g, c)| (g.group.clone(), &c[..]))
+                .collect();
+            out.extend(threshold_figures(
+                &view.attribute,
+                &at_thresholds,
+                [(1, "FPIR"), (2, "FNIR (rank 1)")],
+            ));
             let title = format!("CMC by {}", view.attribute);
             out.push(Figure {
                 svg: curves(&title, "rank", "identification rate", &series, false),
@@ -171,6 +134,45 @@ pub fn figures(report: &Report) -> Vec<Figure> {
         }
     }
     out
+}
+
+/// Two rates against threshold (log scale) from per-group points
+/// [threshold, rate₁, rate₂]: one figure per rate.
+fn threshold_figures(
+    attribute: &str,
+    groups: &[(String, &[[f64; 3]])],
+    rates: [(usize, &str); 2],
+) -> Vec<Figure> {
+    rates
+        .iter()
+        .map(|&(k, rate)| {
+            let series: Vec<(String, Vec<(f64, f64)>)> = groups
+                .iter()
+                .map(|(g, pts)| {
+                    (
+                        g.clone(),
+                        pts.iter()
+                            .filter(|p| p[k] > 0.0)
+                            .map(|p| (p[0], p[k]))
+                            .collect(),
+                    )
+                })
+                .collect();
+            let title = format!("{rate} against threshold by {attribute}");
+            let svg = curves(
+                &title,
+                "threshold",
+                &format!("{rate} (log scale)"),
+                &series,
+                true,
+            );
+            Figure {
+                name: file_name(&format!("{rate}-threshold-{attribute}")),
+                title,
+                svg,
+            }
+        })
+        .collect()
 }
 
 /// Lines, one per group, in grey levels with a legend; `log_y` draws the y

@@ -25,7 +25,7 @@ use crate::groups::{choose_reference, views, AttributeCodes, Reference, View, MI
 use crate::input::Comparisons;
 use crate::rate::{finite_or_null, Rate};
 use crate::significance::{self, RateTests};
-use crate::threshold::{smallest_supported_rate, Policy};
+use crate::threshold::{smallest_supported_rate, supported_targets, Policy};
 use crate::uncertainty::CiSpec;
 use column::{prefix_sums, Column};
 use rayon::prelude::*;
@@ -78,21 +78,13 @@ impl Default for VerifyOptions {
 /// the smallest rate N error-free trials can bound at 95%). Returns the
 /// policies and a note for each skipped target.
 pub fn default_policies(pool: usize) -> (Vec<Policy>, Vec<String>) {
-    let mut keep = Vec::new();
-    let mut notes = Vec::new();
-    for e in 1..=6 {
-        let alpha = 10f64.powi(-e);
-        let label = format!("global-fmr:1e-{e}");
-        if alpha >= smallest_supported_rate(pool) {
-            keep.push(Policy::GlobalFmr { label, alpha });
-        } else {
-            notes.push(format!(
-                "{label} skipped: {pool} non-mated comparisons support targets down to {:.3e}",
-                smallest_supported_rate(pool)
-            ));
-        }
-    }
-    (keep, notes)
+    supported_targets(
+        pool,
+        6,
+        "global-fmr",
+        "non-mated comparisons",
+        |label, alpha| Policy::GlobalFmr { label, alpha },
+    )
 }
 
 /// A 1:1 policy resolved on the pooled data.
