@@ -552,10 +552,8 @@ pub fn det(view: &ViewResult) -> Figure {
     }
 }
 
-/// Per-group score densities of mated (dark) and non-mated (light)
-/// comparisons, one panel per group, read off the DET points: between two
-/// consecutive thresholds the mated mass is the rise of FNMR and the
-/// non-mated mass the fall of FMR, each divided by the bin's width.
+/// Per-group score histograms of mated (dark) and non-mated (light)
+/// comparisons as densities (count / (total · bin width)), one panel per group.
 pub fn histograms(view: &ViewResult) -> Figure {
     let title = format!(
         "Score densities by {} (mated dark, non-mated light)",
@@ -575,23 +573,25 @@ pub fn histograms(view: &ViewResult) -> Figure {
             .iter()
             .zip(&view.threshold_free)
         {
-            let mut pts: Vec<[f64; 3]> = free.det.clone();
-            pts.sort_by(|a, b| a[0].total_cmp(&b[0]));
-            let density = |k: usize| -> Vec<(f64, f64)> {
+            let h = &free.histogram;
+            let density = |counts: &[f64]| -> Vec<(f64, f64)> {
+                let total: f64 = counts.iter().sum();
                 let mut out = Vec::new();
-                for w in pts.windows(2) {
-                    let width = w[1][0] - w[0][0];
-                    if width > 0.0 {
-                        let d = (w[1][k] - w[0][k]).abs() / width;
-                        out.push((w[0][0], d));
-                        out.push((w[1][0], d));
-                    }
+                for (b, &c) in counts.iter().enumerate() {
+                    let (x0, x1) = (h.edges[b], h.edges[b + 1]);
+                    let d = if total > 0.0 && x1 > x0 {
+                        c / (total * (x1 - x0))
+                    } else {
+                        0.0
+                    };
+                    out.push((x0, d));
+                    out.push((x1, d));
                 }
                 out
             };
-            let (mated, nonmated) = (density(2), density(1));
-            let x0 = pts.first().map_or(0.0, |p| p[0]);
-            let x1 = pts.last().map_or(1.0, |p| p[0]).max(x0 + 1e-9);
+            let (mated, nonmated) = (density(&h.mated), density(&h.nonmated));
+            let x0 = h.edges.first().copied().unwrap_or(0.0);
+            let x1 = h.edges.last().copied().unwrap_or(1.0).max(x0 + 1e-9);
             let top = mated
                 .iter()
                 .chain(&nonmated)
@@ -615,12 +615,12 @@ pub fn histograms(view: &ViewResult) -> Figure {
                 .y_labels(4)
                 .draw()
                 .expect("mesh");
-            for (pointsv, colour, label) in [
+            for (points, colour, label) in [
                 (mated, RGBColor(20, 20, 20), "mated"),
                 (nonmated, RGBColor(160, 160, 160), "non-mated"),
             ] {
                 chart
-                    .draw_series(LineSeries::new(pointsv, colour.stroke_width(2)))
+                    .draw_series(LineSeries::new(points, colour.stroke_width(2)))
                     .expect("density")
                     .label(label)
                     .legend(move |(x, y)| {

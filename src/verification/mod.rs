@@ -152,6 +152,62 @@ pub struct GroupFree {
     /// DET curve: [threshold (input units), FMR, FNMR] at up to 201 thresholds
     /// spread over the quantiles of the group's non-mated and mated scores.
     pub det: Vec<[f64; 3]>,
+    /// Score histogram (weighted counts), for the figures.
+    pub histogram: Histogram,
+}
+
+/// Counts of mated and same-group non-mated scores in 40 equal-width bins
+/// spanning the group's scores (input units, ascending edges; a score on an
+/// inner edge goes to the bin of more alike scores).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Histogram {
+    pub edges: Vec<f64>,
+    pub mated: Vec<f64>,
+    pub nonmated: Vec<f64>,
+}
+
+/// The histogram of a group's two score sets (empty when both are).
+fn histogram(m: Column, n: Column, distance: bool) -> Histogram {
+    const BINS: usize = 40;
+    let ends = |c: &Column| c.scores.first().zip(c.scores.last()).map(|(a, b)| (*a, *b));
+    let (lo, hi) = match (ends(&m), ends(&n)) {
+        (Some(a), Some(b)) => (a.0.min(b.0), a.1.max(b.1)),
+        (Some(a), None) | (None, Some(a)) => a,
+        (None, None) => return Histogram::default(),
+    };
+    let width = if hi > lo {
+        (hi - lo) / BINS as f64
+    } else {
+        1.0
+    };
+    // Internal (similarity) edges ascending; bin b holds lo + b·w ≤ s < lo + (b+1)·w, the last is closed.
+    let edges: Vec<f64> = (0..=BINS)
+        .map(|b| if b == BINS { hi } else { lo + b as f64 * width })
+        .collect();
+    let counts = |c: &Column| -> Vec<f64> {
+        (0..BINS)
+            .map(|b| {
+                if b + 1 == BINS {
+                    c.total() - c.below(edges[b])
+                } else {
+                    c.below(edges[b + 1]) - c.below(edges[b])
+                }
+            })
+            .collect()
+    };
+    let (mut mated, mut nonmated) = (counts(&m), counts(&n));
+    let mut shown = edges.clone();
+    if distance {
+        // Distances were negated: flip back so the edges ascend in input units.
+        shown = edges.iter().rev().map(|e| -e + 0.0).collect();
+        mated.reverse();
+        nonmated.reverse();
+    }
+    Histogram {
+        edges: shown,
+        mated,
+        nonmated,
+    }
 }
 
 /// Points of the DET curve of one group: thresholds at 100 quantiles of each
@@ -556,6 +612,7 @@ fn view_result(
                 auc: metrics::auc(m, n).unwrap_or(nan),
                 dprime: d.unwrap_or(nan),
                 det: det_points(m, n, &shown),
+                histogram: histogram(m, n, opts.distance),
                 reason: match (m.total() > 0.0, n.total() > 0.0) {
                     (false, _) => Some("no mated comparisons".into()),
                     (_, false) => Some("no same-group non-mated comparisons".into()),
@@ -657,4 +714,35 @@ fn summarize_rates(rows: &[GroupRates], included: &[usize], alpha: f64) -> Vec<S
     out.extend(disparity::combined(alpha, &fmr, &fnmr));
     out.push(disparity::ser(&error));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn histogram_counts_every_score_once() {
+        // Scores 0 … 4: width 0.1; 4 lands in the last (closed) bin, 0 in the first.
+        let (m, n) = ([1.0, 2.0, 3.0], [0.0, 0.5, 4.0]);
+        let h = histogram(Column::unit(&m), Column::unit(&n), false);
+        assert_eq!(h.edges.len(), 41);
+        assert_eq!((h.edges[0], h.edges[40]), (0.0, 4.0));
+        assert_eq!(h.mated.iter().sum::<f64>(), 3.0);
+        assert_eq!(h.nonmated.iter().sum::<f64>(), 3.0);
+        assert_eq!(
+            (h.nonmated[0], h.nonmated[5], h.nonmated[39]),
+            (1.0, 1.0, 1.0)
+        );
+        assert_eq!((h.mated[10], h.mated[20], h.mated[30]), (1.0, 1.0, 1.0));
+        // As distances (negated inside), edges ascend in input units again.
+        let (dm, dn) = ([-3.0, -2.0, -1.0], [-4.0, -0.5, 0.0]);
+        let d = histogram(Column::unit(&dm), Column::unit(&dn), true);
+        assert_eq!((d.edges[0], d.edges[40]), (0.0, 4.0));
+        // (Bins are closed on the side of more alike scores: 0.5 falls in [0.4, 0.5].)
+        assert_eq!(
+            (d.nonmated[0], d.nonmated[4], d.nonmated[39]),
+            (1.0, 1.0, 1.0)
+        );
+        assert_eq!(d.mated.iter().sum::<f64>(), 3.0);
+    }
 }
