@@ -147,10 +147,41 @@ mod tests {
     fn weighted_rate_uses_the_effective_sample_size() {
         // Weights 1, 1, 2, 2 (two events of weight 1): p = 2/6, n_eff = 36/10.
         let ci = CiSpec::default();
+        // statsmodels proportion_confint(1.2, 3.6, method='wilson') =
+        // (0.06991558743067144, 0.7688257092808157).
         let r = Rate::weighted(2.0, 6.0, 10.0, ci);
-        let want = interval(3.6 / 3.0, 3.6, ci).unwrap();
-        assert_eq!(r.ci.unwrap(), want);
+        let got = r.ci.unwrap();
+        assert!(
+            (got.low - 0.069_915_587_430_671_44).abs() < 1e-12,
+            "{}",
+            got.low
+        );
+        assert!(
+            (got.high - 0.768_825_709_280_815_7).abs() < 1e-12,
+            "{}",
+            got.high
+        );
         assert_eq!(Rate::weighted(3.0, 12.0, 12.0, ci), Rate::new(3, 12, ci));
+    }
+
+    #[test]
+    fn error_rates_carry_their_adequacy() {
+        // 0 errors in 1000: supports rates down to 1 - 0.05^(1/1000) = 0.0029912495450953314.
+        let a = Rate::new(0, 1000, CiSpec::default())
+            .error_rate()
+            .adequacy
+            .unwrap();
+        assert!((a.smallest_supported - 0.002_991_249_545_095_331_4).abs() < 1e-15);
+        assert!(a.few_errors);
+        let b = Rate::new(30, 1000, CiSpec::default())
+            .error_rate()
+            .adequacy
+            .unwrap();
+        assert!(!b.few_errors);
+        assert!(Rate::new(0, 0, CiSpec::default())
+            .error_rate()
+            .adequacy
+            .is_none());
     }
 
     #[test]
