@@ -92,6 +92,7 @@ fn comparisons(n: usize, subjects: u32) -> Comparisons {
         ],
         accounting: Accounting::default(),
         inputs: Vec::new(),
+        count: Vec::new(),
     }
 }
 

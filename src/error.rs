@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 /// Where in an input file a problem sits (1-based line; column by name).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Location {
     pub file: String,
     pub line: u64,

@@ -6,10 +6,10 @@
 
 use crate::error::{Error, Result};
 use crate::rate::Rate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How the decision threshold of an operating point is chosen.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Policy {
     /// `fixed:T` — the given threshold, in the input's own score units.

@@ -12,10 +12,10 @@
 //! Weighted rates pass p̂·n_eff and n_eff (non-integer counts are fine).
 
 use crate::special::{beta_quantile, normal_quantile};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Which interval a user asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Method {
     Wilson,
@@ -37,7 +37,7 @@ impl Method {
 }
 
 /// Interval method and confidence level.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct CiSpec {
     pub method: Method,
     pub level: f64,

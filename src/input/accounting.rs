@@ -1,10 +1,10 @@
 //! Row accounting: every input row is used or dropped for a named reason.
 
 use crate::error::Location;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One drop bucket: its reason, how many rows, and where the first one was.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Dropped {
     pub reason: String,
     pub count: u64,
@@ -12,7 +12,7 @@ pub struct Dropped {
 }
 
 /// `rows = used + Σ dropped.count`, checked by [`Accounting::balanced`].
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Accounting {
     pub rows: u64,
     pub used: u64,

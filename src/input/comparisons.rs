@@ -88,6 +88,10 @@ pub struct Comparisons {
     pub attributes: Vec<AttributeData>,
     pub accounting: Accounting,
     pub inputs: Vec<InputFile>,
+    /// How many identical comparisons each row stands for (empty: one each).
+    /// Set by the streaming reduction, where a row is a score with its
+    /// multiplicity; never combined with the bootstrap.
+    pub count: Vec<u64>,
 }
 
 const MISSING_SCORE: &str = "missing score";
@@ -247,6 +251,7 @@ impl Comparisons {
             attributes,
             accounting,
             inputs: std::iter::once(input).chain(subjects_input).collect(),
+            count: Vec::new(),
         })
     }
 }

@@ -5,6 +5,8 @@ pub mod accounting;
 pub mod attributes;
 pub mod comparisons;
 pub mod labels;
+pub mod npy;
+pub mod npy_dir;
 pub mod rows;
 pub mod searches;
 pub mod subjects;

@@ -2,7 +2,7 @@
 //! record reading into a reused `ByteRecord`, and the SHA-256 of the bytes read.
 
 use crate::error::{Error, Result};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::cell::RefCell;
 use std::fs::File;
@@ -11,7 +11,7 @@ use std::path::Path;
 use std::rc::Rc;
 
 /// Provenance of one input file.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InputFile {
     pub role: String,
     pub path: String,

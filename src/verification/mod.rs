@@ -18,6 +18,7 @@
 pub mod column;
 pub mod metrics;
 pub mod scores;
+pub mod stream;
 
 use crate::disparity::{self, Entry, Summary};
 use crate::error::Result;
@@ -30,10 +31,10 @@ use crate::uncertainty::CiSpec;
 use column::{prefix_sums, Column};
 use rayon::prelude::*;
 use scores::{GroupScores, Prefixes};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Which non-mated comparisons set a global threshold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Impostors {
     /// Every non-mated comparison used.
@@ -43,7 +44,7 @@ pub enum Impostors {
 }
 
 /// Options of a verification audit.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VerifyOptions {
     /// Threshold policies; empty means the supported defaults (see [`default_policies`]).
     pub policies: Vec<Policy>,
@@ -296,12 +297,14 @@ pub struct Prepared<'a> {
     notes: Vec<String>,
 }
 
-/// Sorts what the audit needs; `keep_rows` keeps rows for re-weighting.
+/// Sorts what the audit needs; `keep_rows` keeps rows for re-weighting
+/// (always kept when rows carry counts).
 pub fn prepare<'a>(c: &'a Comparisons, opts: &VerifyOptions, keep_rows: bool) -> Prepared<'a> {
+    let keep_rows = keep_rows || !c.count.is_empty();
     let (pool, pool_rows) = global_pool(c, opts.impostors, keep_rows);
     let mut notes = Vec::new();
     let policies = if opts.policies.is_empty() {
-        let (p, n) = default_policies(pool.len());
+        let (p, n) = default_policies(pool_size(c, &pool, &pool_rows));
         notes.extend(n);
         p
     } else {
@@ -332,6 +335,15 @@ pub fn prepare<'a>(c: &'a Comparisons, opts: &VerifyOptions, keep_rows: bool) ->
     }
 }
 
+/// Comparisons in the global pool (rows, or the sum of their counts).
+fn pool_size(c: &Comparisons, pool: &[f64], rows: &[u32]) -> usize {
+    if c.count.is_empty() {
+        pool.len()
+    } else {
+        rows.iter().map(|&r| c.count[r as usize] as usize).sum()
+    }
+}
+
 /// Runs the audit.
 pub fn audit(c: &Comparisons, opts: &VerifyOptions) -> Result<VerifyResult> {
     evaluate(c, &prepare(c, opts, false), opts, None)
@@ -349,6 +361,11 @@ pub fn evaluate(
 ) -> Result<VerifyResult> {
     let shown = |t: f64| if opts.distance { -t + 0.0 } else { t };
     let internal = |t: f64| if opts.distance { -t + 0.0 } else { t };
+    // Rows with counts weigh their count (the bootstrap never meets counts).
+    let by_count = |r: usize| c.count[r] as f64;
+    let counted = !c.count.is_empty();
+    let weights: Option<RowWeights> = if counted { Some(&by_count) } else { weights };
+    let pool_n = pool_size(c, &p.pool, &p.pool_rows);
     let pool_prefix = weights.map(|w| prefix_sums(&p.pool_rows, w));
     let pool = match &pool_prefix {
         None => Column::unit(&p.pool),
@@ -362,13 +379,13 @@ pub fn evaluate(
             let (tau, supported) = match *policy {
                 Policy::Fixed { threshold, .. } => (Some(internal(threshold)), None),
                 Policy::GlobalFmr { alpha, .. } => {
-                    let ok = alpha >= smallest_supported_rate(p.pool.len());
+                    let ok = alpha >= smallest_supported_rate(pool_n);
                     if !ok {
                         notes.push(format!(
                             "{}: target below what {} non-mated comparisons support ({:.3e}); the result rests on fewer than 3 expected errors",
                             policy.label(),
-                            p.pool.len(),
-                            smallest_supported_rate(p.pool.len())
+                            pool_n,
+                            smallest_supported_rate(pool_n)
                         ));
                     }
                     (pool.fmr_threshold(alpha), Some(ok))
@@ -380,7 +397,7 @@ pub fn evaluate(
                 policy: policy.label().to_string(),
                 spec: policy.clone(),
                 threshold: tau.map(shown),
-                pool: p.pool.len() as u64,
+                pool: pool_n as u64,
                 achieved: tau.map(|t| Rate::weighted(pool.at_or_above(t), pool.total(), pool.total(), opts.ci)),
                 supported,
             }
@@ -398,7 +415,7 @@ pub fn evaluate(
         .zip(&p.scores)
         .map(|(v, s)| {
             let prefixes = weights.map(|w| s.prefixes(w));
-            view_result(v, s, &prefixes, &p.policies, &points, opts, internal, shown)
+            view_result(v, s, &prefixes, counted, &p.policies, &points, opts, internal, shown)
         })
         .collect::<Result<_>>()?;
     for r in results.iter().filter(|r| r.attribute != "*") {
@@ -435,7 +452,12 @@ pub fn evaluate(
             ));
         }
     }
-    let mated = c.mated.iter().filter(|&&m| m).count() as u64;
+    let row_count = |i: usize| if counted { c.count[i] } else { 1 };
+    let total: u64 = (0..c.score.len()).map(row_count).sum();
+    let mated: u64 = (0..c.score.len())
+        .filter(|&i| c.mated[i])
+        .map(row_count)
+        .sum();
     Ok(VerifyResult {
         score_sense: if opts.distance {
             "distance"
@@ -451,9 +473,9 @@ pub fn evaluate(
         alpha: opts.alpha,
         min_group_size: opts.min_group_size,
         conventions: CONVENTIONS,
-        comparisons: c.score.len() as u64,
+        comparisons: total,
         mated,
-        nonmated: c.score.len() as u64 - mated,
+        nonmated: total - mated,
         subjects: (!c.subject_a.is_empty()).then_some(c.n_subjects as u64),
         operating_points: points,
         views: results,
@@ -486,7 +508,7 @@ fn rates_at(m: Column, n: Column, tau: Option<f64>, ci: CiSpec) -> (Rate, Rate, 
     let (mt, nt) = (m.total(), n.total());
     let Some(tau) = tau else {
         let why = "no threshold: no non-mated comparisons to set it";
-        let (mc, nc) = (m.scores.len() as u64, n.scores.len() as u64);
+        let (mc, nc) = (mt.round() as u64, nt.round() as u64);
         return (
             Rate::undefined(nc, why),
             Rate::undefined(mc, why),
@@ -510,6 +532,7 @@ fn view_result(
     v: &View,
     s: &GroupScores,
     w: &Prefixes,
+    counted: bool,
     policies: &[Policy],
     points: &[OperatingPoint],
     opts: &VerifyOptions,
@@ -523,7 +546,12 @@ fn view_result(
         .iter()
         .enumerate()
         .map(|(g, name)| {
-            let (m, n) = (s.mated(g).len() as u64, s.same_group(g).len() as u64);
+            let (m, n) = if counted {
+                let total = |c: Column| c.total() as u64;
+                (total(s.mated_column(g, w)), total(s.pair_column(g, g, w)))
+            } else {
+                (s.mated(g).len() as u64, s.same_group(g).len() as u64)
+            };
             GroupInfo {
                 group: name.clone(),
                 mated: m,

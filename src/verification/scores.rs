@@ -48,14 +48,16 @@ impl GroupScores {
         let mut sizes = vec![0usize; g + g * (g + 1) / 2];
         let mut unplaced = 0;
         let mut mated_conflicts = 0;
+        // A row stands for `count` comparisons when the input carries counts.
+        let count = |i: usize| c.count.get(i).copied().unwrap_or(1);
         for i in 0..c.score.len() {
             match place(i) {
                 Some(slot) => sizes[slot] += 1,
-                None => unplaced += 1,
+                None => unplaced += count(i),
             }
             let (a, b) = (v.side_a[i], v.side_b[i]);
             if c.mated[i] && a != MISSING && b != MISSING && a != b {
-                mated_conflicts += 1;
+                mated_conflicts += count(i);
             }
         }
         let (slots, rows) = if keep_rows {

@@ -1,0 +1,235 @@
+//! One-dimensional NumPy `.npy` columns: the header is parsed by `npyz`; the
+//! data are read in blocks at any row offset (positioned reads, so several
+//! threads can share a file) and decoded without per-row allocation.
+
+use crate::error::{Error, Result};
+use npyz::{Endianness, TypeChar};
+use std::fs::File;
+use std::io::Seek;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+
+/// What one element of a column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Float,
+    Int,
+    Uint,
+    Bool,
+    /// `S<n>`: bytes, NUL-padded.
+    Bytes,
+    /// `U<n>`: UTF-32 code points, NUL-padded.
+    Unicode,
+}
+
+/// An open `.npy` column.
+#[derive(Debug)]
+pub struct NpyColumn {
+    pub path: PathBuf,
+    pub len: u64,
+    pub kind: Kind,
+    /// Bytes per element.
+    pub width: usize,
+    big_endian: bool,
+    offset: u64,
+    file: File,
+}
+
+impl NpyColumn {
+    /// Opens a column; only plain one-dimensional arrays of numbers, booleans
+    /// or fixed-width strings are accepted.
+    pub fn open(path: &Path) -> Result<NpyColumn> {
+        let io = |e| Error::io(path, e);
+        let mut file = File::open(path).map_err(io)?;
+        let header = npyz::NpyHeader::from_reader(&mut file).map_err(io)?;
+        let bad = |why: String| Error::Config(format!("{}: {why}", path.display()));
+        let npyz::DType::Plain(ts) = header.dtype() else {
+            return Err(bad("structured arrays are not supported".into()));
+        };
+        if header.shape().len() != 1 {
+            return Err(bad(format!(
+                "expected a one-dimensional array, found shape {:?}",
+                header.shape()
+            )));
+        }
+        let kind = match ts.type_char() {
+            TypeChar::Float if matches!(ts.size_field(), 4 | 8) => Kind::Float,
+            TypeChar::Int if matches!(ts.size_field(), 1 | 2 | 4 | 8) => Kind::Int,
+            TypeChar::Uint if matches!(ts.size_field(), 1 | 2 | 4 | 8) => Kind::Uint,
+            TypeChar::Bool => Kind::Bool,
+            TypeChar::ByteStr => Kind::Bytes,
+            TypeChar::UnicodeStr => Kind::Unicode,
+            _ => return Err(bad(format!("unsupported dtype {ts}"))),
+        };
+        let width = ts.num_bytes().ok_or_else(|| bad(format!("unsupported dtype {ts}")))?;
+        let offset = file.stream_position().map_err(io)?;
+        let len = header.shape()[0];
+        let size = file.metadata().map_err(io)?.len();
+        if size < offset + len * width as u64 {
+            return Err(bad(format!(
+                "truncated: {len} elements of {width} bytes need {} bytes of data, the file has {}",
+                len * width as u64,
+                size.saturating_sub(offset)
+            )));
+        }
+        Ok(NpyColumn {
+            path: path.to_path_buf(),
+            len,
+            kind,
+            width,
+            big_endian: ts.endianness() == Endianness::Big,
+            offset,
+            file,
+        })
+    }
+
+    /// Bytes of the file (header included).
+    pub fn file_bytes(&self) -> u64 {
+        self.offset + self.len * self.width as u64
+    }
+
+    /// Reads rows `start..start + rows` as raw bytes into `buf`.
+    pub fn read_raw(&self, start: u64, rows: usize, buf: &mut Vec<u8>) -> Result<()> {
+        buf.resize(rows * self.width, 0);
+        self.file
+            .read_exact_at(buf, self.offset + start * self.width as u64)
+            .map_err(|e| Error::io(&self.path, e))
+    }
+
+    /// Calls `f` with each element of `raw` as an f64 (numbers and booleans;
+    /// nothing for strings). The dtype is matched once per call.
+    fn each(&self, raw: &[u8], mut f: impl FnMut(f64)) {
+        macro_rules! all {
+            ($t:ty) => {
+                for b in raw.chunks_exact(self.width) {
+                    let a = b.try_into().expect("element width");
+                    f((if self.big_endian {
+                        <$t>::from_be_bytes(a)
+                    } else {
+                        <$t>::from_le_bytes(a)
+                    }) as f64)
+                }
+            };
+        }
+        match (self.kind, self.width) {
+            (Kind::Float, 4) => all!(f32),
+            (Kind::Float, _) => all!(f64),
+            (Kind::Int, 1) => all!(i8),
+            (Kind::Int, 2) => all!(i16),
+            (Kind::Int, 4) => all!(i32),
+            (Kind::Int, _) => all!(i64),
+            (Kind::Uint, 1) | (Kind::Bool, _) => raw.iter().for_each(|&b| f(b as f64)),
+            (Kind::Uint, 2) => all!(u16),
+            (Kind::Uint, 4) => all!(u32),
+            (Kind::Uint, _) => all!(u64),
+            (Kind::Bytes | Kind::Unicode, _) => {}
+        }
+    }
+
+    /// Decodes a block of numbers (or booleans) into `out`, one f64 each.
+    pub fn decode(&self, raw: &[u8], out: &mut Vec<f64>) {
+        out.clear();
+        self.each(raw, |x| out.push(x));
+    }
+
+    /// Element `i` of `raw` as an f64 (`None` for strings).
+    pub fn number(&self, raw: &[u8], i: usize) -> Option<f64> {
+        let mut v = None;
+        self.each(&raw[i * self.width..(i + 1) * self.width], |x| v = Some(x));
+        v
+    }
+
+    /// Element `i` of `raw` as text, appended to `out`: numbers in their
+    /// shortest round-trip form, booleans as 0/1, strings without padding.
+    pub fn text(&self, raw: &[u8], i: usize, out: &mut Vec<u8>) {
+        let b = &raw[i * self.width..(i + 1) * self.width];
+        match self.kind {
+            Kind::Bytes => {
+                let end = b.iter().rposition(|&c| c != 0).map_or(0, |p| p + 1);
+                out.extend_from_slice(&b[..end]);
+            }
+            Kind::Unicode => {
+                for c in b.chunks_exact(4) {
+                    let a = c.try_into().expect("4 bytes");
+                    let u = if self.big_endian {
+                        u32::from_be_bytes(a)
+                    } else {
+                        u32::from_le_bytes(a)
+                    };
+                    if u == 0 {
+                        break;
+                    }
+                    let ch = char::from_u32(u).unwrap_or(char::REPLACEMENT_CHARACTER);
+                    out.extend_from_slice(ch.encode_utf8(&mut [0; 4]).as_bytes());
+                }
+            }
+            Kind::Float => {
+                let x = self.number(raw, i).expect("a number");
+                if x.is_finite() {
+                    out.extend_from_slice(ryu::Buffer::new().format_finite(x).as_bytes());
+                } else {
+                    out.extend_from_slice(x.to_string().as_bytes());
+                }
+            }
+            Kind::Int | Kind::Uint | Kind::Bool => {
+                let x = self.number(raw, i).expect("a number");
+                out.extend_from_slice((x as i128).to_string().as_bytes());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// Writes a little-endian `.npy` (format 1.0) of raw element bytes.
+    pub fn write_npy(path: &Path, descr: &str, len: usize, data: &[u8]) {
+        let dict = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': ({len},), }}");
+        let mut header = dict.into_bytes();
+        while (10 + header.len() + 1) % 64 != 0 {
+            header.push(b' ');
+        }
+        header.push(b'\n');
+        let mut out = b"\x93NUMPY\x01\x00".to_vec();
+        out.extend_from_slice(&(header.len() as u16).to_le_bytes());
+        out.extend_from_slice(&header);
+        out.extend_from_slice(data);
+        std::fs::write(path, out).unwrap();
+    }
+
+    #[test]
+    fn reads_numbers_booleans_and_strings() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("f.npy");
+        let data: Vec<u8> = [0.5f32, -2.25].iter().flat_map(|x| x.to_le_bytes()).collect();
+        write_npy(&f, "<f4", 2, &data);
+        let c = NpyColumn::open(&f).unwrap();
+        assert_eq!((c.len, c.kind, c.width), (2, Kind::Float, 4));
+        let mut raw = Vec::new();
+        c.read_raw(1, 1, &mut raw).unwrap();
+        assert_eq!(c.number(&raw, 0), Some(-2.25));
+        let u = dir.path().join("u.npy");
+        let mut data = Vec::new();
+        for s in ["ab", "é"] {
+            let mut cs: Vec<u32> = s.chars().map(|c| c as u32).collect();
+            cs.resize(2, 0);
+            data.extend(cs.iter().flat_map(|c| c.to_le_bytes()));
+        }
+        write_npy(&u, "<U2", 2, &data);
+        let c = NpyColumn::open(&u).unwrap();
+        c.read_raw(0, 2, &mut raw).unwrap();
+        let mut text = Vec::new();
+        c.text(&raw, 1, &mut text);
+        assert_eq!(text, "é".as_bytes());
+        let i = dir.path().join("i.npy");
+        write_npy(&i, ">i2", 1, &(-3i16).to_be_bytes());
+        let c = NpyColumn::open(&i).unwrap();
+        c.read_raw(0, 1, &mut raw).unwrap();
+        assert_eq!(c.number(&raw, 0), Some(-3.0));
+        let t = dir.path().join("t.npy");
+        write_npy(&t, "<f8", 3, &[0u8; 16]);
+        let e = NpyColumn::open(&t).unwrap_err().to_string();
+        assert!(e.contains("truncated"), "{e}");
+    }
+}

@@ -1,0 +1,193 @@
+//! The `.npy` directory layout of a comparisons set, as read by the streaming
+//! verification audit: one file per column, named `<column>.npy`, all of the
+//! same length.
+//!
+//! * `<score>.npy` — float scores (`--score`, default `score`);
+//! * `<mated>.npy` — 0/1 or boolean mated flags (`--mated`, default `mated`);
+//! * per attribute X: `X_a.npy` and `X_b.npy` (one code per side), else
+//!   `X.npy` (one code per comparison): integer group codes 0‥254, negative
+//!   meaning missing;
+//! * optional `X.labels.txt`: line i names code i (otherwise a group is named
+//!   by its code).
+
+use super::npy::{Kind, NpyColumn};
+use super::table::InputFile;
+use crate::error::{Error, Result};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// Largest group code the streaming layout accepts.
+pub const MAX_CODE: u32 = 254;
+
+/// One attribute's code columns and names.
+#[derive(Debug)]
+pub struct CodeColumns {
+    pub name: String,
+    /// `X_a/X_b files` or `X file`.
+    pub source: String,
+    pub side_a: NpyColumn,
+    pub side_b: Option<NpyColumn>,
+    /// Names by code, from `X.labels.txt`.
+    pub labels: Option<Vec<String>>,
+}
+
+impl CodeColumns {
+    /// The number of distinct codes (labels, else 0‥254).
+    pub fn radix(&self) -> u32 {
+        self.labels
+            .as_ref()
+            .map_or(MAX_CODE + 1, |l| l.len() as u32)
+    }
+
+    /// The name of a code.
+    pub fn label(&self, code: u32) -> String {
+        match &self.labels {
+            Some(l) => l[code as usize].clone(),
+            None => code.to_string(),
+        }
+    }
+}
+
+/// The columns of a comparisons directory.
+#[derive(Debug)]
+pub struct NpyComparisons {
+    pub dir: PathBuf,
+    pub score: NpyColumn,
+    pub mated: NpyColumn,
+    pub attrs: Vec<CodeColumns>,
+    pub len: u64,
+}
+
+impl NpyComparisons {
+    /// Opens the columns named by the flags; every file must have the same length.
+    pub fn open(dir: &Path, score: &str, mated: &str, attrs: &[String]) -> Result<Self> {
+        let file = |stem: &str| dir.join(format!("{stem}.npy"));
+        let need = |stem: &str, flag: &str| -> Result<NpyColumn> {
+            let path = file(stem);
+            if !path.exists() {
+                return Err(Error::Config(format!(
+                    "{}: no file {stem}.npy for column '{stem}' ({flag})",
+                    dir.display()
+                )));
+            }
+            NpyColumn::open(&path)
+        };
+        let score = need(score, "--score")?;
+        let mated = need(mated, "--mated")?;
+        let mut codes = Vec::new();
+        for a in attrs {
+            let (pa, pb) = (file(&format!("{a}_a")), file(&format!("{a}_b")));
+            let (side_a, side_b, source) = if pa.exists() && pb.exists() {
+                let (x, y) = (NpyColumn::open(&pa)?, NpyColumn::open(&pb)?);
+                (x, Some(y), format!("{a}_a/{a}_b files"))
+            } else {
+                (need(a, "--attr")?, None, format!("{a} file"))
+            };
+            let labels_path = dir.join(format!("{a}.labels.txt"));
+            let labels = if labels_path.exists() {
+                let text = std::fs::read_to_string(&labels_path)
+                    .map_err(|e| Error::io(&labels_path, e))?;
+                let l: Vec<String> = text.lines().map(|s| s.trim().to_string()).collect();
+                if l.is_empty() || l.len() > MAX_CODE as usize + 1 {
+                    return Err(Error::Config(format!(
+                        "{}: expected 1 to {} labels, found {}",
+                        labels_path.display(),
+                        MAX_CODE + 1,
+                        l.len()
+                    )));
+                }
+                Some(l)
+            } else {
+                None
+            };
+            codes.push(CodeColumns {
+                name: a.clone(),
+                source,
+                side_a,
+                side_b,
+                labels,
+            });
+        }
+        let len = score.len;
+        let all = std::iter::once(&mated).chain(
+            codes
+                .iter()
+                .flat_map(|c| std::iter::once(&c.side_a).chain(&c.side_b)),
+        );
+        for c in all {
+            if c.len != len {
+                return Err(Error::Config(format!(
+                    "{}: {} rows, but {} has {len}",
+                    c.path.display(),
+                    c.len,
+                    score.path.display()
+                )));
+            }
+            if matches!(c.kind, Kind::Float | Kind::Bytes | Kind::Unicode) {
+                return Err(Error::Config(format!(
+                    "{}: flags and group codes must be integers or booleans",
+                    c.path.display()
+                )));
+            }
+        }
+        if matches!(score.kind, Kind::Bytes | Kind::Unicode) {
+            return Err(Error::Config(format!(
+                "{}: scores must be numbers",
+                score.path.display()
+            )));
+        }
+        if len == 0 {
+            return Err(Error::NoRows {
+                file: score.path.display().to_string(),
+            });
+        }
+        Ok(NpyComparisons {
+            dir: dir.to_path_buf(),
+            score,
+            mated,
+            attrs: codes,
+            len,
+        })
+    }
+
+    /// Every column file, in a fixed order, with its role.
+    pub fn files(&self) -> Vec<(&'static str, &NpyColumn)> {
+        let mut out = vec![("score", &self.score), ("mated", &self.mated)];
+        for a in &self.attrs {
+            out.push(("attribute", &a.side_a));
+            if let Some(b) = &a.side_b {
+                out.push(("attribute", b));
+            }
+        }
+        out
+    }
+
+    /// Bytes of all column files.
+    pub fn bytes(&self) -> u64 {
+        self.files().iter().map(|(_, c)| c.file_bytes()).sum()
+    }
+
+    /// Provenance of every file; the SHA-256 is computed when `hash` is set.
+    pub fn provenance(&self, hash: bool) -> Result<Vec<InputFile>> {
+        self.files()
+            .iter()
+            .map(|(role, c)| {
+                let sha256 = if hash {
+                    let mut f = std::fs::File::open(&c.path).map_err(|e| Error::io(&c.path, e))?;
+                    let mut h = Sha256::new();
+                    std::io::copy(&mut f, &mut h).map_err(|e| Error::io(&c.path, e))?;
+                    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+                } else {
+                    "not computed (--no-hash)".into()
+                };
+                Ok(InputFile {
+                    role: role.to_string(),
+                    path: c.path.display().to_string(),
+                    bytes: c.file_bytes(),
+                    sha256,
+                    rows: c.len,
+                })
+            })
+            .collect()
+    }
+}

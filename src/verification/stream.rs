@@ -1,0 +1,1093 @@
+//! The streaming 1:1 audit: bounded memory, exact thresholds and rates.
+//!
+//! Scores never sit in memory all at once. Each pass over the data counts
+//! every comparison into a histogram of its *cell* (mated flag and group codes
+//! of both sides) on an order-preserving integer [`key`] of its score: 2^16
+//! buckets on the top 16 bits. Buckets that a result depends on are *opened*
+//! for the next pass: split 2^16 ways on the next 16 bits, or, when they hold
+//! at most [`StreamLimits::collect`] comparisons, collected score by score. A
+//! bucket at depth 4 is one key, i.e. one score, and so exact by itself.
+//!
+//! After a pass the histograms become a reduced comparison set — each exact
+//! score with its count, each unopened bucket as one row at its lowest
+//! possible score weighing its count — and the in-memory engine runs on it.
+//! A result is exact when every score it hinges on is exact: the threshold of
+//! each `global-fmr`/`group-fmr` target and the score just below it, each
+//! fixed threshold's bucket, and each group's EER threshold (see
+//! [`unresolved`] for why these suffice). Otherwise those buckets are opened
+//! and the data read again; two passes are usual. Counts at every threshold
+//! are then exact for every group and cell, so FMR, FNMR, TMR, accuracy, the
+//! cross-group matrix, EER and every summary equal the in-memory audit's.
+//! AUC, d′, DET points and score histograms use the reduced set: scores in an
+//! unopened bucket count at its lower edge (relative error < 2^-4).
+//!
+//! A pass over a shard of the data yields a [`Partial`]; partials made with
+//! the same [`Plan`] add up ([`Partial::merge`]), which is how shards are
+//! audited apart and combined exactly.
+
+use super::column::{prefix_sums, Column};
+use super::{metrics, prepare, Prepared, VerifyOptions};
+use crate::error::{Error, Location, Result};
+use crate::groups::{Interner, MISSING};
+use crate::input::accounting::{Accounting, Dropped};
+use crate::input::npy_dir::{NpyComparisons, MAX_CODE};
+use crate::input::{AttributeData, Comparisons, InputFile};
+use crate::threshold::Policy;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+const FANOUT: usize = 1 << 16;
+/// Rows read and decoded at a time by one worker.
+const BLOCK: usize = 1 << 16;
+/// The version tag of partial files.
+pub const FORMAT: &str = "biasbench-partial-1";
+
+/// Order-preserving key of a score: for non-NaN a, b, `a < b ⇔ key(a) < key(b)`
+/// and `a == b ⇔ key(a) == key(b)` (−0 and +0 share a key).
+#[inline]
+pub fn key(s: f64) -> u64 {
+    let b = (s + 0.0).to_bits();
+    if b >> 63 == 1 {
+        !b
+    } else {
+        b | 1 << 63
+    }
+}
+
+/// The score of a key (inverse of [`key`] on keys of non-NaN scores).
+pub fn unkey(k: u64) -> f64 {
+    f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k })
+}
+
+/// A bucket: the keys sharing their top `16·depth` bits (`prefix`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Bucket {
+    pub depth: u8,
+    pub prefix: u64,
+}
+
+impl Bucket {
+    fn of(k: u64, depth: u8) -> Bucket {
+        Bucket {
+            depth,
+            prefix: k >> (64 - 16 * depth as u32),
+        }
+    }
+
+    /// The lowest key of the bucket.
+    fn low(&self) -> u64 {
+        self.prefix << (64 - 16 * self.depth as u32)
+    }
+}
+
+/// What becomes of an opened bucket in the next pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Open {
+    /// Counted again in 2^16 sub-buckets.
+    Split,
+    /// Every score kept.
+    Collect,
+}
+
+/// The buckets opened so far; a pass's histograms have this shape.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    pub opened: BTreeMap<String, Open>,
+}
+
+impl Plan {
+    fn name(b: Bucket) -> String {
+        format!("{}:{:x}", b.depth, b.prefix)
+    }
+
+    fn get(&self, b: Bucket) -> Option<Open> {
+        self.opened.get(&Self::name(b)).copied()
+    }
+
+    fn buckets(&self) -> Result<Vec<(Bucket, Open)>> {
+        let mut out = self
+            .opened
+            .iter()
+            .map(|(name, &open)| {
+                let bad = || Error::Config(format!("plan: bad bucket name {name:?}"));
+                let (d, p) = name.split_once(':').ok_or_else(bad)?;
+                let depth: u8 = d.parse().map_err(|_| bad())?;
+                let prefix = u64::from_str_radix(p, 16).map_err(|_| bad())?;
+                if !(1..=3).contains(&depth) || prefix >> (16 * depth as u32) != 0 {
+                    return Err(bad());
+                }
+                Ok((Bucket { depth, prefix }, open))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        out.sort_by_key(|x| x.0);
+        Ok(out)
+    }
+
+    /// The bucket holding score `s` that is neither opened nor a single key
+    /// (`None`: `s` is known exactly).
+    fn unresolved(&self, s: f64) -> Option<Bucket> {
+        let k = key(s);
+        for depth in 1..=3 {
+            let b = Bucket::of(k, depth);
+            match self.get(b) {
+                Some(Open::Split) => continue,
+                Some(Open::Collect) => return None,
+                None => return Some(b),
+            }
+        }
+        None
+    }
+}
+
+/// Memory limits of the streaming audit.
+#[derive(Debug, Clone, Copy)]
+pub struct StreamLimits {
+    /// Largest bucket (in comparisons) collected score by score; larger ones are split.
+    pub collect: u64,
+}
+
+impl Default for StreamLimits {
+    fn default() -> Self {
+        StreamLimits { collect: 1 << 21 }
+    }
+}
+
+/// One attribute as the partial records it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SchemaAttribute {
+    pub name: String,
+    pub source: String,
+    pub per_side: bool,
+    pub labels: Option<Vec<String>>,
+    /// Codes per side, missing included (radix of the cell key).
+    pub radix: u32,
+}
+
+/// One cell's histogram: counts of unopened buckets and exact scores.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Cell {
+    /// The cell: bit 0 the mated flag, then each attribute side's code + 1
+    /// (0 = missing) in mixed radix.
+    pub key: u64,
+    /// (depth, prefix, count) of every non-empty unopened bucket, ascending.
+    pub buckets: Vec<(u8, u64, u64)>,
+    /// (score, count) of every collected score, ascending.
+    pub exact: Vec<(f64, u64)>,
+}
+
+/// The mergeable aggregate of one pass over (a shard of) the data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Partial {
+    pub format: String,
+    pub options: VerifyOptions,
+    pub attributes: Vec<SchemaAttribute>,
+    pub plan: Plan,
+    pub accounting: Accounting,
+    pub inputs: Vec<InputFile>,
+    pub cells: Vec<Cell>,
+}
+
+const NON_FINITE_SCORE: &str = "non-finite score";
+const UNKNOWN_MATED: &str = "unknown mated value";
+const MISSING_GROUP: &str = "missing group in every attribute";
+const REASONS: [&str; 3] = [NON_FINITE_SCORE, UNKNOWN_MATED, MISSING_GROUP];
+
+/// The pass structure: node 0 splits all keys into depth-1 buckets; node j
+/// splits the j-th split bucket. `child` codes: 0 leaf, 2j split into node
+/// j, 2c + 1 collected into slot c.
+struct Tree {
+    child: Vec<Box<[u32]>>,
+    collected: Vec<Bucket>,
+}
+
+impl Tree {
+    fn build(plan: &Plan) -> Result<Tree> {
+        let mut child = vec![vec![0u32; FANOUT].into_boxed_slice()];
+        let mut node_of: BTreeMap<Bucket, usize> = BTreeMap::new();
+        let mut collected = Vec::new();
+        for (b, open) in plan.buckets()? {
+            let parent = if b.depth == 1 {
+                0
+            } else {
+                *node_of
+                    .get(&Bucket {
+                        depth: b.depth - 1,
+                        prefix: b.prefix >> 16,
+                    })
+                    .ok_or_else(|| {
+                        Error::Config(format!("plan: {} opened inside an unsplit bucket", Plan::name(b)))
+                    })?
+            };
+            let slot = (b.prefix & 0xffff) as usize;
+            child[parent][slot] = match open {
+                Open::Split => {
+                    child.push(vec![0u32; FANOUT].into_boxed_slice());
+                    node_of.insert(b, child.len() - 1);
+                    2 * (child.len() - 1) as u32
+                }
+                Open::Collect => {
+                    collected.push(b);
+                    2 * (collected.len() - 1) as u32 + 1
+                }
+            };
+        }
+        Ok(Tree { child, collected })
+    }
+}
+
+/// One worker's counts.
+struct Acc {
+    cell_of: Vec<u32>,
+    keys: Vec<u64>,
+    /// Per cell and node: 2^16 counts, allocated when first needed.
+    counts: Vec<Vec<Option<Box<[u32]>>>>,
+    /// Per collected slot: (cell, score).
+    exact: Vec<Vec<(u32, f64)>>,
+    rows: u64,
+    /// Per reason: count and first row.
+    drops: [(u64, u64); 3],
+    first_values: [String; 3],
+    first_columns: [String; 3],
+}
+
+/// How the cell key is laid out.
+struct CellLayout {
+    /// Multiplier of each attribute side (b only for per-side attributes).
+    mult_a: Vec<u64>,
+    mult_b: Vec<Option<u64>>,
+    size: u64,
+}
+
+/// Largest cell-key space the streaming audit allocates a table for.
+const MAX_CELL_KEYS: u64 = 1 << 22;
+
+impl CellLayout {
+    fn new(attrs: &[SchemaAttribute]) -> Result<CellLayout> {
+        let mut mult = 2u64;
+        let (mut mult_a, mut mult_b) = (Vec::new(), Vec::new());
+        for a in attrs {
+            mult_a.push(mult);
+            mult = mult.saturating_mul(a.radix as u64 + 1);
+            mult_b.push(a.per_side.then_some(mult));
+            if a.per_side {
+                mult = mult.saturating_mul(a.radix as u64 + 1);
+            }
+        }
+        if mult > MAX_CELL_KEYS {
+            return Err(Error::Config(format!(
+                "streaming: {mult} possible group combinations exceed {MAX_CELL_KEYS}; give X.labels.txt files to bound the codes, or use fewer attributes"
+            )));
+        }
+        Ok(CellLayout {
+            mult_a,
+            mult_b,
+            size: mult,
+        })
+    }
+
+    /// (mated, code + 1 of side a and side b per attribute; 0 = missing).
+    fn decode(&self, attrs: &[SchemaAttribute], key: u64) -> (bool, Vec<(u64, u64)>) {
+        let digit = |m: u64, radix: u32| (key / m) % (radix as u64 + 1);
+        let sides = attrs
+            .iter()
+            .enumerate()
+            .map(|(j, a)| {
+                let x = digit(self.mult_a[j], a.radix);
+                (x, self.mult_b[j].map_or(x, |m| digit(m, a.radix)))
+            })
+            .collect();
+        (key & 1 == 1, sides)
+    }
+}
+
+/// Reads the data once with `plan`, counting on all cores. `progress` gets
+/// the bytes read as they are read.
+pub fn pass(
+    data: &NpyComparisons,
+    options: &VerifyOptions,
+    plan: &Plan,
+    inputs: Vec<InputFile>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Partial> {
+    let attributes: Vec<SchemaAttribute> = data
+        .attrs
+        .iter()
+        .map(|a| SchemaAttribute {
+            name: a.name.clone(),
+            source: a.source.clone(),
+            per_side: a.side_b.is_some(),
+            labels: a.labels.clone(),
+            radix: a.radix(),
+        })
+        .collect();
+    let layout = CellLayout::new(&attributes)?;
+    let tree = Tree::build(plan)?;
+    let nodes = tree.child.len();
+    // Parts of at most 2^32 − 1 rows keep the u32 counters from overflowing.
+    let parts = (rayon::current_num_threads() as u64)
+        .max(data.len.div_ceil(u32::MAX as u64))
+        .min(data.len);
+    let bounds: Vec<u64> = (0..=parts).map(|i| data.len * i / parts).collect();
+    let failed = AtomicU64::new(u64::MAX);
+    let accs: Vec<Acc> = (0..parts as usize)
+        .into_par_iter()
+        .map(|p| {
+            count_range(
+                data,
+                options.distance,
+                &layout,
+                &tree,
+                nodes,
+                bounds[p]..bounds[p + 1],
+                &failed,
+                progress,
+            )
+        })
+        .collect::<Vec<Result<Acc>>>()
+        .into_iter()
+        .collect::<Result<_>>()?;
+    Ok(reduce_parts(
+        data, options, plan, inputs, attributes, &tree, nodes, accs,
+    ))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn count_range(
+    data: &NpyComparisons,
+    distance: bool,
+    layout: &CellLayout,
+    tree: &Tree,
+    nodes: usize,
+    range: std::ops::Range<u64>,
+    failed: &AtomicU64,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Acc> {
+    let mut acc = Acc {
+        cell_of: vec![u32::MAX; layout.size as usize],
+        keys: Vec::new(),
+        counts: Vec::new(),
+        exact: vec![Vec::new(); tree.collected.len()],
+        rows: 0,
+        drops: [(0, u64::MAX); 3],
+        first_values: Default::default(),
+        first_columns: Default::default(),
+    };
+    let mut raw = Vec::new();
+    let (mut score, mut mated) = (Vec::new(), Vec::new());
+    let mut codes: Vec<(Vec<f64>, Vec<f64>)> = data.attrs.iter().map(|_| Default::default()).collect();
+    let row_bytes: u64 = data.files().iter().map(|(_, c)| c.width as u64).sum();
+    let mut start = range.start;
+    while start < range.end {
+        // Another worker met a bad value earlier in the file: stop.
+        if failed.load(Ordering::Relaxed) < start {
+            break;
+        }
+        let rows = (range.end - start).min(BLOCK as u64) as usize;
+        data.score.read_raw(start, rows, &mut raw)?;
+        data.score.decode(&raw, &mut score);
+        data.mated.read_raw(start, rows, &mut raw)?;
+        data.mated.decode(&raw, &mut mated);
+        for (a, (ca, cb)) in data.attrs.iter().zip(codes.iter_mut()) {
+            a.side_a.read_raw(start, rows, &mut raw)?;
+            a.side_a.decode(&raw, ca);
+            if let Some(b) = &a.side_b {
+                b.read_raw(start, rows, &mut raw)?;
+                b.decode(&raw, cb);
+            }
+        }
+        for i in 0..rows {
+            let row = start + i as u64;
+            let drop = |acc: &mut Acc, reason: usize, column: &str, value: String| {
+                let d = &mut acc.drops[reason];
+                d.0 += 1;
+                if row < d.1 {
+                    d.1 = row;
+                    acc.first_values[reason] = value;
+                    acc.first_columns[reason] = column.to_string();
+                }
+            };
+            let s = score[i];
+            if !s.is_finite() {
+                drop(&mut acc, 0, "score", s.to_string());
+                continue;
+            }
+            let m = match mated[i] {
+                x if x == 0.0 => false,
+                x if x == 1.0 => true,
+                x => {
+                    drop(&mut acc, 1, "mated", x.to_string());
+                    continue;
+                }
+            };
+            let mut cell = m as u64;
+            let mut placeable = data.attrs.is_empty();
+            for (j, a) in data.attrs.iter().enumerate() {
+                let radix = a.radix();
+                let digit = |x: f64, col: &crate::input::npy::NpyColumn| -> Result<u64> {
+                    if x < 0.0 {
+                        Ok(0)
+                    } else if x < radix as f64 && x.fract() == 0.0 {
+                        Ok(x as u64 + 1)
+                    } else {
+                        failed.fetch_min(row, Ordering::Relaxed);
+                        Err(Error::BadValue {
+                            location: Location {
+                                file: col.path.display().to_string(),
+                                line: row + 1,
+                                column: a.name.clone(),
+                                value: x.to_string(),
+                            },
+                            message: format!(
+                                "group codes must be whole numbers 0 to {} (negative = missing){}",
+                                radix.min(MAX_CODE + 1) - 1,
+                                if a.labels.is_some() { ", one per line of the labels file" } else { "" }
+                            ),
+                        })
+                    }
+                };
+                let da = digit(codes[j].0[i], &a.side_a)?;
+                let db = match &a.side_b {
+                    Some(col) => digit(codes[j].1[i], col)?,
+                    None => da,
+                };
+                cell += da * layout.mult_a[j];
+                if let Some(mb) = layout.mult_b[j] {
+                    cell += db * mb;
+                }
+                placeable |= if m { da > 0 || db > 0 } else { da > 0 && db > 0 };
+            }
+            if !placeable {
+                drop(&mut acc, 2, &data.attrs[0].name, String::new());
+                continue;
+            }
+            let c = match acc.cell_of[cell as usize] {
+                u32::MAX => {
+                    acc.cell_of[cell as usize] = acc.keys.len() as u32;
+                    acc.keys.push(cell);
+                    acc.counts.push(vec![None; nodes]);
+                    acc.keys.len() - 1
+                }
+                c => c as usize,
+            };
+            let s = if distance { -s + 0.0 } else { s };
+            let k = key(s);
+            let counts = &mut acc.counts[c];
+            let (mut node, mut shift) = (0usize, 48u32);
+            loop {
+                let b = ((k >> shift) & 0xffff) as usize;
+                counts[node].get_or_insert_with(|| vec![0; FANOUT].into_boxed_slice())[b] += 1;
+                let code = tree.child[node][b];
+                if code == 0 {
+                    break;
+                }
+                if code & 1 == 1 {
+                    acc.exact[(code >> 1) as usize].push((c as u32, s));
+                    break;
+                }
+                node = (code >> 1) as usize;
+                shift -= 16;
+            }
+        }
+        acc.rows += rows as u64;
+        progress(rows as u64 * row_bytes);
+        start += rows as u64;
+    }
+    Ok(acc)
+}
+
+/// Adds the workers' counts into a partial (cells ascending by key).
+#[allow(clippy::too_many_arguments)]
+fn reduce_parts(
+    data: &NpyComparisons,
+    options: &VerifyOptions,
+    plan: &Plan,
+    inputs: Vec<InputFile>,
+    attributes: Vec<SchemaAttribute>,
+    tree: &Tree,
+    nodes: usize,
+    accs: Vec<Acc>,
+) -> Partial {
+    let mut totals: BTreeMap<u64, Vec<Option<Box<[u64]>>>> = BTreeMap::new();
+    let mut exact: BTreeMap<u64, Vec<f64>> = BTreeMap::new();
+    let mut accounting = Accounting::default();
+    let mut firsts: Vec<(u64, usize, String, String)> = Vec::new();
+    let mut dropped = [0u64; 3];
+    let mut first: [(u64, String, String); 3] = Default::default();
+    first.iter_mut().for_each(|f| f.0 = u64::MAX);
+    for acc in accs {
+        accounting.rows += acc.rows;
+        for (c, &k) in acc.keys.iter().enumerate() {
+            let t = totals.entry(k).or_insert_with(|| vec![None; nodes]);
+            for (into, from) in t.iter_mut().zip(&acc.counts[c]) {
+                if let Some(from) = from {
+                    let into = into.get_or_insert_with(|| vec![0; FANOUT].into_boxed_slice());
+                    for (x, &y) in into.iter_mut().zip(from.iter()) {
+                        *x += y as u64;
+                    }
+                }
+            }
+        }
+        for slot in &acc.exact {
+            for &(c, s) in slot {
+                exact.entry(acc.keys[c as usize]).or_default().push(s);
+            }
+        }
+        for r in 0..3 {
+            dropped[r] += acc.drops[r].0;
+            if acc.drops[r].1 < first[r].0 {
+                first[r] = (
+                    acc.drops[r].1,
+                    acc.first_columns[r].clone(),
+                    acc.first_values[r].clone(),
+                );
+            }
+        }
+    }
+    for r in 0..3 {
+        if dropped[r] > 0 {
+            firsts.push((first[r].0, r, first[r].1.clone(), first[r].2.clone()));
+        }
+    }
+    firsts.sort();
+    let column_file = |column: &str| match column {
+        "score" => data.score.path.display().to_string(),
+        "mated" => data.mated.path.display().to_string(),
+        _ => data.attrs[0].side_a.path.display().to_string(),
+    };
+    for (row, r, column, value) in firsts {
+        accounting.dropped.push(Dropped {
+            reason: REASONS[r].to_string(),
+            count: dropped[r],
+            first: Location {
+                file: column_file(&column),
+                line: row + 1,
+                column,
+                value,
+            },
+        });
+    }
+    accounting.used = accounting.rows - accounting.dropped_total();
+    // Which (node, slot) pairs are opened: their counts live deeper.
+    let cells = totals
+        .into_iter()
+        .map(|(k, counts)| {
+            let mut buckets = Vec::new();
+            leaves(tree, &counts, 0, 1, 0, &mut buckets);
+            let mut values = exact.remove(&k).unwrap_or_default();
+            values.sort_unstable_by(f64::total_cmp);
+            Cell {
+                key: k,
+                buckets,
+                exact: runs(&values),
+            }
+        })
+        .collect();
+    Partial {
+        format: FORMAT.into(),
+        options: options.clone(),
+        attributes,
+        plan: plan.clone(),
+        accounting,
+        inputs,
+        cells,
+    }
+}
+
+/// Collects (depth, prefix, count) of the non-empty unopened buckets under `node`.
+fn leaves(
+    tree: &Tree,
+    counts: &[Option<Box<[u64]>>],
+    node: usize,
+    depth: u8,
+    base: u64,
+    out: &mut Vec<(u8, u64, u64)>,
+) {
+    let Some(here) = &counts[node] else { return };
+    for b in 0..FANOUT {
+        let n = here[b];
+        if n == 0 {
+            continue;
+        }
+        let prefix = base << 16 | b as u64;
+        match tree.child[node][b] {
+            0 => out.push((depth, prefix, n)),
+            code if code & 1 == 0 => leaves(tree, counts, (code >> 1) as usize, depth + 1, prefix, out),
+            _ => {} // collected: the scores are in `exact`
+        }
+    }
+}
+
+/// Equal neighbours of sorted scores as (score, count).
+fn runs(sorted: &[f64]) -> Vec<(f64, u64)> {
+    let mut out: Vec<(f64, u64)> = Vec::new();
+    for &s in sorted {
+        match out.last_mut() {
+            Some((v, n)) if *v == s => *n += 1,
+            _ => out.push((s, 1)),
+        }
+    }
+    out
+}
+
+impl Partial {
+    /// Adds another partial made with the same options, attributes and plan.
+    pub fn merge(&mut self, other: Partial) -> Result<()> {
+        let differ = |what: &str| {
+            Err(Error::Config(format!(
+                "partials differ in their {what}; only partials of one audit (same flags, same plan) merge"
+            )))
+        };
+        if other.format != self.format {
+            return differ("format");
+        }
+        if other.options != self.options {
+            return differ("options");
+        }
+        if other.attributes != self.attributes {
+            return differ("attributes");
+        }
+        if other.plan != self.plan {
+            return differ("plan");
+        }
+        let acc = &mut self.accounting;
+        acc.rows += other.accounting.rows;
+        acc.used += other.accounting.used;
+        for d in other.accounting.dropped {
+            match acc.dropped.iter_mut().find(|x| x.reason == d.reason) {
+                Some(x) => x.count += d.count,
+                None => acc.dropped.push(d),
+            }
+        }
+        self.inputs.extend(other.inputs);
+        let mut cells: BTreeMap<u64, Cell> =
+            std::mem::take(&mut self.cells).into_iter().map(|c| (c.key, c)).collect();
+        for c in other.cells {
+            let into = cells.entry(c.key).or_insert_with(|| Cell {
+                key: c.key,
+                ..Default::default()
+            });
+            let mut b: BTreeMap<(u8, u64), u64> =
+                into.buckets.iter().map(|&(d, p, n)| ((d, p), n)).collect();
+            for (d, p, n) in c.buckets {
+                *b.entry((d, p)).or_default() += n;
+            }
+            into.buckets = b.into_iter().map(|((d, p), n)| (d, p, n)).collect();
+            let mut e: Vec<(f64, u64)> = into.exact.iter().copied().chain(c.exact).collect();
+            e.sort_by(|x, y| x.0.total_cmp(&y.0));
+            let mut merged: Vec<(f64, u64)> = Vec::with_capacity(e.len());
+            for (s, n) in e {
+                match merged.last_mut() {
+                    Some((v, m)) if *v == s => *m += n,
+                    _ => merged.push((s, n)),
+                }
+            }
+            into.exact = merged;
+        }
+        self.cells = cells.into_values().collect();
+        Ok(())
+    }
+
+    /// The reduced comparison set: one row per exact score and per unopened
+    /// bucket (at its lowest score), each with its count.
+    pub fn comparisons(&self) -> Result<Comparisons> {
+        let layout = CellLayout::new(&self.attributes)?;
+        let mut c = Comparisons {
+            score: Vec::new(),
+            mated: Vec::new(),
+            subject_a: Vec::new(),
+            subject_b: Vec::new(),
+            n_subjects: 0,
+            attributes: Vec::new(),
+            accounting: self.accounting.clone(),
+            inputs: self.inputs.clone(),
+            count: Vec::new(),
+        };
+        let mut codes: Vec<(Vec<u32>, Vec<u32>)> =
+            self.attributes.iter().map(|_| Default::default()).collect();
+        for cell in &self.cells {
+            let (m, sides) = layout.decode(&self.attributes, cell.key);
+            let rows = cell
+                .buckets
+                .iter()
+                .map(|&(d, p, n)| (unkey(Bucket { depth: d, prefix: p }.low()), n))
+                .chain(cell.exact.iter().copied());
+            for (s, n) in rows {
+                c.score.push(s);
+                c.mated.push(m);
+                c.count.push(n);
+                for (j, &(a, b)) in sides.iter().enumerate() {
+                    let code = |x: u64| if x == 0 { MISSING } else { x as u32 - 1 };
+                    codes[j].0.push(code(a));
+                    codes[j].1.push(code(b));
+                }
+            }
+        }
+        for (a, (mut side_a, mut side_b)) in self.attributes.iter().zip(codes) {
+            // Name the codes seen, then number them in name order (as from a table).
+            let mut seen: BTreeSet<u32> = side_a.iter().chain(&side_b).copied().collect();
+            seen.remove(&MISSING);
+            let mut names = Interner::default();
+            let mut by_code = vec![MISSING; a.radix as usize];
+            for &code in &seen {
+                let name = match &a.labels {
+                    Some(l) => l[code as usize].clone(),
+                    None => code.to_string(),
+                };
+                by_code[code as usize] = names.intern(name.as_bytes());
+            }
+            let (values, remap) = names.into_sorted();
+            for x in side_a.iter_mut().chain(side_b.iter_mut()) {
+                if *x != MISSING {
+                    *x = remap[by_code[*x as usize] as usize];
+                }
+            }
+            c.attributes.push(AttributeData {
+                name: a.name.clone(),
+                source: a.source.clone(),
+                values,
+                side_a,
+                side_b,
+            });
+        }
+        Ok(c)
+    }
+
+    /// Comparisons per bucket over all cells (for choosing split or collect).
+    fn bucket_totals(&self) -> BTreeMap<Bucket, u64> {
+        let mut out = BTreeMap::new();
+        for c in &self.cells {
+            for &(depth, prefix, n) in &c.buckets {
+                *out.entry(Bucket { depth, prefix }).or_default() += n;
+            }
+        }
+        out
+    }
+
+    /// The plan of the next pass, or `None` when the results are exact.
+    pub fn next_plan(&self, c: &Comparisons, limits: StreamLimits) -> Option<Plan> {
+        let need = unresolved(c, &prepare(c, &self.options, true), &self.options, &self.plan);
+        if need.is_empty() {
+            return None;
+        }
+        let totals = self.bucket_totals();
+        let mut plan = self.plan.clone();
+        for b in need {
+            let n = totals.get(&b).copied().unwrap_or(0);
+            let open = if n <= limits.collect { Open::Collect } else { Open::Split };
+            plan.opened.insert(Plan::name(b), open);
+        }
+        Some(plan)
+    }
+}
+
+/// The unopened buckets the results hinge on.
+///
+/// With rows standing for unopened buckets at their lowest score, counts at
+/// or above any exact score are exact. The order-statistic threshold of a
+/// target is then exact when the chosen score is exact (else it stands for
+/// its bucket's unknown minimum) and the pool's next lower score is exact
+/// (else higher scores inside that bucket might qualify); with no qualifying
+/// score, the top score must be exact. The EER scan visits a subsequence of
+/// the true thresholds with their true |FMR − FNMR|, which falls then rises;
+/// if its minimiser and the next lower score of the group are exact, no
+/// hidden threshold with a smaller gap exists (hidden thresholds above the
+/// minimiser sit beyond the sign change, where the gap only grows), so it is
+/// the true minimiser. A fixed threshold needs its own bucket exact.
+fn unresolved(c: &Comparisons, p: &Prepared, opts: &VerifyOptions, plan: &Plan) -> BTreeSet<Bucket> {
+    let mut need = BTreeSet::new();
+    let mut exact = |s: f64| {
+        if let Some(b) = plan.unresolved(s) {
+            need.insert(b);
+        }
+    };
+    let by_count = |r: usize| c.count[r] as f64;
+    let order_statistic = |col: Column, alpha: f64, exact: &mut dyn FnMut(f64)| {
+        if let Some(t) = col.fmr_threshold(alpha) {
+            let i = col.scores.partition_point(|&x| x < t);
+            match col.scores.get(i) {
+                None => exact(col.scores[i - 1]),
+                Some(&s) => {
+                    exact(s);
+                    if i > 0 {
+                        exact(col.scores[i - 1]);
+                    }
+                }
+            }
+        }
+    };
+    let pool_prefix = prefix_sums(&p.pool_rows, by_count);
+    let pool = Column::weighted(&p.pool, &pool_prefix);
+    for policy in &p.policies {
+        match *policy {
+            Policy::GlobalFmr { alpha, .. } => order_statistic(pool, alpha, &mut exact),
+            Policy::Fixed { threshold, .. } => {
+                exact(if opts.distance { -threshold + 0.0 } else { threshold })
+            }
+            Policy::GroupFmr { .. } => {}
+        }
+    }
+    for (v, s) in p.views.iter().zip(&p.scores) {
+        let w = Some(s.prefixes(&by_count));
+        for g in 0..v.groups.len() {
+            let (m, n) = (s.mated_column(g, &w), s.pair_column(g, g, &w));
+            for policy in &p.policies {
+                if let Policy::GroupFmr { alpha, .. } = *policy {
+                    order_statistic(n, alpha, &mut exact);
+                }
+            }
+            if let Some(e) = metrics::eer(m, n) {
+                exact(e.threshold);
+                let below = |c: &Column| {
+                    let i = c.scores.partition_point(|&x| x < e.threshold);
+                    i.checked_sub(1).map(|j| c.scores[j])
+                };
+                if let Some(b) = below(&m).into_iter().chain(below(&n)).reduce(f64::max) {
+                    exact(b);
+                }
+            }
+        }
+    }
+    need
+}
+
+/// Runs passes until the results are exact; returns the reduced comparisons
+/// and the number of passes. `on_pass` hears of each pass before it starts.
+pub fn run(
+    data: &NpyComparisons,
+    options: &VerifyOptions,
+    limits: StreamLimits,
+    inputs: Vec<InputFile>,
+    on_pass: &dyn Fn(usize),
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<(Comparisons, usize)> {
+    let mut plan = Plan::default();
+    for n in 1.. {
+        on_pass(n);
+        let part = pass(data, options, &plan, inputs.clone(), progress)?;
+        let c = part.comparisons()?;
+        match part.next_plan(&c, limits) {
+            None => return Ok((c, n)),
+            Some(next) => plan = next,
+        }
+    }
+    unreachable!("passes end when every bucket that matters is exact")
+}
+
+/// The note a streamed report carries.
+pub fn note(c: &Comparisons, passes: usize) -> String {
+    format!(
+        "streaming audit: {} passes; {} histogram rows stand for the comparisons. Thresholds, FMR, FNMR, TMR, accuracy and EER are exact; AUC, d', DET points and score histograms count each unopened bucket at its lowest score (relative error < 2^-4)",
+        passes,
+        c.score.len()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::npy::tests::write_npy;
+    use crate::input::{Table, VerifyColumns};
+    use crate::threshold::Policy;
+    use crate::verification::{audit, evaluate};
+    use rand::{Rng, SeedableRng};
+    use std::path::Path;
+
+    #[test]
+    fn keys_preserve_order_and_equality() {
+        let xs = [-f64::MAX, -1.5, -1e-300, -0.0, 0.0, 1e-310, 0.25, 1.0, f64::MAX];
+        for w in xs.windows(2) {
+            assert!(key(w[0]) <= key(w[1]), "{} {}", w[0], w[1]);
+            assert_eq!(key(w[0]) == key(w[1]), w[0] == w[1]);
+        }
+        for x in xs {
+            assert_eq!(unkey(key(x)), x + 0.0);
+        }
+        // Every depth-1 bucket holding a finite score starts at a finite score.
+        for s in [-f64::MAX, -2.0, -1e-320, 0.0, 3.0, f64::MAX] {
+            assert!(unkey(Bucket::of(key(s), 1).low()).is_finite());
+        }
+    }
+
+    /// Random comparisons with many ties: (score, mated, race_a, race_b, sex).
+    fn data(n: usize, seed: u64) -> Vec<(f64, bool, i8, i8, i8)> {
+        let mut r = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        (0..n)
+            .map(|_| {
+                let mated = r.random_bool(0.2);
+                let shift = if mated { 1.0 } else { 0.0 };
+                let s: f64 = if r.random_bool(0.5) {
+                    (r.random_range(0..40) as f64) / 8.0 - 1.0 + shift // coarse: many ties
+                } else {
+                    r.random::<f64>() * 3.0 - 1.0 + shift
+                };
+                let g = |r: &mut rand_chacha::ChaCha8Rng, k: i8| {
+                    if r.random_bool(0.05) { -1 } else { r.random_range(0..k) }
+                };
+                let a = g(&mut r, 3);
+                let b = if mated && r.random_bool(0.9) { a } else { g(&mut r, 3) };
+                (s, mated, a, b, g(&mut r, 2))
+            })
+            .collect()
+    }
+
+    fn write_dir(dir: &Path, rows: &[(f64, bool, i8, i8, i8)]) {
+        let n = rows.len();
+        let f: Vec<u8> = rows.iter().flat_map(|r| r.0.to_le_bytes()).collect();
+        write_npy(&dir.join("score.npy"), "<f8", n, &f);
+        let m: Vec<u8> = rows.iter().map(|r| r.1 as u8).collect();
+        write_npy(&dir.join("mated.npy"), "|b1", n, &m);
+        for (name, col) in [("race_a", 2), ("race_b", 3), ("sex", 4)] {
+            let v: Vec<u8> = rows
+                .iter()
+                .map(|r| [r.2, r.3, r.4][col - 2] as u8)
+                .collect();
+            write_npy(&dir.join(format!("{name}.npy")), "|i1", n, &v);
+        }
+        std::fs::write(dir.join("sex.labels.txt"), "F\nM\n").unwrap();
+    }
+
+    fn csv(rows: &[(f64, bool, i8, i8, i8)]) -> Table {
+        let cell = |x: i8| if x < 0 { String::new() } else { x.to_string() };
+        let mut text = String::from("score,mated,race_a,race_b,sex\n");
+        for r in rows {
+            let sex = match r.4 { 0 => "F", 1 => "M", _ => "" };
+            text += &format!("{},{},{},{},{sex}\n", r.0, r.1 as u8, cell(r.2), cell(r.3));
+        }
+        Table::from_reader("c.csv".into(), Box::new(std::io::Cursor::new(text.into_bytes())), None).unwrap()
+    }
+
+    /// The report without the values the streaming audit only approximates.
+    fn exact_part(r: &crate::verification::VerifyResult) -> serde_json::Value {
+        fn strip(v: &mut serde_json::Value) {
+            match v {
+                serde_json::Value::Object(m) => {
+                    for k in ["auc", "dprime", "det", "histogram"] {
+                        m.remove(k);
+                    }
+                    m.values_mut().for_each(strip);
+                }
+                serde_json::Value::Array(a) => a.iter_mut().for_each(strip),
+                _ => {}
+            }
+        }
+        let mut v = serde_json::to_value(r).unwrap();
+        strip(&mut v);
+        v
+    }
+
+    /// The first path where two JSON values differ.
+    fn first_difference(a: &serde_json::Value, b: &serde_json::Value, path: &str) -> Option<String> {
+        use serde_json::Value::*;
+        match (a, b) {
+            (Object(x), Object(y)) => x.keys().chain(y.keys()).find_map(|k| match (x.get(k), y.get(k)) {
+                (Some(u), Some(v)) => first_difference(u, v, &format!("{path}.{k}")),
+                _ => Some(format!("{path}.{k}: present on one side only")),
+            }),
+            (Array(x), Array(y)) if x.len() == y.len() => {
+                x.iter().zip(y).enumerate().find_map(|(i, (u, v))| first_difference(u, v, &format!("{path}[{i}]")))
+            }
+            _ if a == b => None,
+            _ => Some(format!("{path}: {a} vs {b}")),
+        }
+    }
+
+    fn options(distance: bool) -> VerifyOptions {
+        VerifyOptions {
+            policies: ["global-fmr:0.1", "global-fmr:0.01", "group-fmr:0.05", "fixed:0.5"]
+                .iter()
+                .map(|p| Policy::parse(p).unwrap())
+                .collect(),
+            distance,
+            ..Default::default()
+        }
+    }
+
+    fn attrs() -> Vec<String> {
+        vec!["race".into(), "sex".into()]
+    }
+
+    #[test]
+    fn streamed_results_equal_the_in_memory_audit() {
+        for (seed, distance, collect) in [(1, false, 4), (2, true, 1 << 20), (3, false, 0)] {
+            let rows = data(3000, seed);
+            let dir = tempfile::tempdir().unwrap();
+            write_dir(dir.path(), &rows);
+            let opts = options(distance);
+            let cols = VerifyColumns { attrs: attrs(), distance, ..Default::default() };
+            let memory = audit(&Comparisons::read(csv(&rows), &cols).unwrap(), &opts).unwrap();
+            let src = NpyComparisons::open(dir.path(), "score", "mated", &attrs()).unwrap();
+            let (c, passes) = run(&src, &opts, StreamLimits { collect }, Vec::new(), &|_| {}, &|_| {}).unwrap();
+            assert!(passes >= 2, "seed {seed}: {passes} passes");
+            assert!(c.score.len() < rows.len(), "the reduced set is smaller");
+            let streamed = evaluate(&c, &prepare(&c, &opts, true), &opts, None).unwrap();
+            let diff = first_difference(&exact_part(&streamed), &exact_part(&memory), "");
+            assert_eq!(diff, None, "seed {seed}");
+            assert_eq!(c.accounting.rows, 3000);
+        }
+    }
+
+    #[test]
+    fn partials_of_shards_merge_to_the_whole() {
+        let rows = data(2000, 7);
+        let opts = options(false);
+        let shards: Vec<tempfile::TempDir> = rows
+            .chunks(700)
+            .map(|chunk| {
+                let d = tempfile::tempdir().unwrap();
+                write_dir(d.path(), chunk);
+                d
+            })
+            .collect();
+        let limits = StreamLimits { collect: 8 };
+        let mut plan = Plan::default();
+        let merged = loop {
+            let mut parts = shards.iter().map(|d| {
+                let src = NpyComparisons::open(d.path(), "score", "mated", &attrs()).unwrap();
+                pass(&src, &opts, &plan, Vec::new(), &|_| {}).unwrap()
+            });
+            let mut whole = parts.next().unwrap();
+            for p in parts {
+                whole.merge(p).unwrap();
+            }
+            let c = whole.comparisons().unwrap();
+            match whole.next_plan(&c, limits) {
+                None => break c,
+                Some(next) => plan = next,
+            }
+        };
+        let one = tempfile::tempdir().unwrap();
+        write_dir(one.path(), &rows);
+        let src = NpyComparisons::open(one.path(), "score", "mated", &attrs()).unwrap();
+        let (c, _) = run(&src, &opts, limits, Vec::new(), &|_| {}, &|_| {}).unwrap();
+        let eval = |c: &Comparisons| serde_json::to_value(evaluate(c, &prepare(c, &opts, true), &opts, None).unwrap()).unwrap();
+        assert_eq!(eval(&merged), eval(&c));
+        let counts = |a: &Accounting| (a.rows, a.used, a.dropped.iter().map(|d| (d.reason.clone(), d.count, d.first.line)).collect::<Vec<_>>());
+        assert_eq!(counts(&merged.accounting), counts(&c.accounting));
+    }
+
+    #[test]
+    fn drops_are_counted_and_bad_codes_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut rows = data(50, 9);
+        rows[3].0 = f64::NAN;
+        rows[7].2 = -1;
+        rows[7].3 = -1;
+        rows[7].4 = -1;
+        write_dir(dir.path(), &rows);
+        let opts = options(false);
+        let src = NpyComparisons::open(dir.path(), "score", "mated", &attrs()).unwrap();
+        let (c, _) = run(&src, &opts, StreamLimits::default(), Vec::new(), &|_| {}, &|_| {}).unwrap();
+        let d = &c.accounting.dropped;
+        assert_eq!((d[0].reason.as_str(), d[0].first.line), ("non-finite score", 4));
+        assert_eq!((d[1].reason.as_str(), d[1].first.line), ("missing group in every attribute", 8));
+        assert!(c.accounting.balanced());
+        rows[20].4 = 5; // sex has two labels
+        write_dir(dir.path(), &rows);
+        let src = NpyComparisons::open(dir.path(), "score", "mated", &attrs()).unwrap();
+        let e = run(&src, &opts, StreamLimits::default(), Vec::new(), &|_| {}, &|_| {}).unwrap_err();
+        assert!(e.to_string().contains("sex.npy:21: column 'sex', value \"5\""), "{e}");
+    }
+}
