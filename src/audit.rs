@@ -2,15 +2,17 @@
 
 use crate::bootstrap::{self, BootstrapSpec};
 use crate::classification::{self, ClassifyOptions};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::identification::{self, IdentifyOptions};
 use crate::input::searches::CandidateColumns;
 use crate::input::{
     Accounting, ClassifyColumns, Comparisons, InputFile, Labelled, Table, VerifyColumns,
 };
+use crate::input::npy_dir::NpyComparisons;
 use crate::input::{IdentifyColumns, Searches};
 use crate::report::{Provenance, Report};
 use crate::summarize::{self, SummarizeColumns};
+use crate::verification::stream::{self, Partial, Plan, StreamLimits};
 use crate::verification::{self, VerifyOptions};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -25,6 +27,13 @@ pub struct VerifyJob {
     /// Leave the time out of the report.
     pub reproducible: bool,
     pub bootstrap: Option<BootstrapSpec>,
+}
+
+/// The outcome of merging partials.
+pub enum Merged {
+    Report(Box<Report>),
+    /// Another pass over every shard is needed, with this plan.
+    NeedsPass(Plan),
 }
 
 /// What a classification audit needs besides its data.
@@ -72,8 +81,73 @@ impl VerifyJob {
 
     /// Audits an open table.
     pub fn run(&self, table: Table) -> Result<Report> {
-        let c = Comparisons::read(table, &self.columns)?;
-        let result = verification::audit(&c, &self.options)?;
+        self.report(Comparisons::read(table, &self.columns)?, None)
+    }
+
+    /// Opens a `.npy` comparisons directory for streaming, refusing what the
+    /// streaming audit does not do.
+    fn streamed(&self, dir: &Path) -> Result<NpyComparisons> {
+        let c = &self.columns;
+        let refuse = |what: &str| {
+            Err(Error::Config(format!(
+                "{what} is not available in the streaming audit (it needs every row in memory)"
+            )))
+        };
+        if self.bootstrap.is_some() {
+            return refuse("--bootstrap");
+        }
+        if !c.exclude.is_empty() || c.subjects.is_some() || c.id_sep.is_some() {
+            return refuse("--exclude, --subjects or --id-sep");
+        }
+        let mated = c.mated.as_deref().unwrap_or("mated");
+        NpyComparisons::open(dir, &c.score, mated, &c.attrs)
+    }
+
+    /// Audits a `.npy` comparisons directory in bounded memory (see
+    /// [`verification::stream`]); `hash` computes the inputs' SHA-256.
+    pub fn run_stream(&self, dir: &Path, hash: bool) -> Result<Report> {
+        let data = self.streamed(dir)?;
+        let inputs = data.provenance(hash)?;
+        let (c, _passes) = stream::run(&data, &self.options, StreamLimits::default(), inputs)?;
+        let note = stream::note(&c);
+        self.report(c, Some(note))
+    }
+
+    /// One pass over a shard with `plan`: the partial aggregate for `merge`.
+    pub fn partial(&self, dir: &Path, plan: &Plan, hash: bool) -> Result<Partial> {
+        let data = self.streamed(dir)?;
+        let inputs = data.provenance(hash)?;
+        crate::progress::start("pass", data.bytes());
+        let part = stream::pass(&data, &self.options, plan, inputs);
+        crate::progress::finish();
+        part
+    }
+
+    /// Merges the partials of every shard: the report, or the plan of the
+    /// next pass when the partials do not yet pin every result exactly.
+    pub fn merge(&self, partials: Vec<Partial>) -> Result<Merged> {
+        let mut parts = partials.into_iter();
+        let mut whole = parts
+            .next()
+            .ok_or_else(|| Error::Config("merge: no partial files".into()))?;
+        for p in parts {
+            whole.merge(p)?;
+        }
+        let c = whole.comparisons()?;
+        if let Some(plan) = whole.next_plan(&c, StreamLimits::default()) {
+            return Ok(Merged::NeedsPass(plan));
+        }
+        let job = VerifyJob {
+            options: whole.options.clone(),
+            ..self.clone()
+        };
+        let note = stream::note(&c);
+        Ok(Merged::Report(Box::new(job.report(c, Some(note))?)))
+    }
+
+    fn report(&self, c: Comparisons, note: Option<String>) -> Result<Report> {
+        let mut result = verification::audit(&c, &self.options)?;
+        result.notes.extend(note);
         let cfg = config("verify", &self.columns, &self.options, &c.attributes);
         let mut report = new_report(
             &self.command,

@@ -1,7 +1,8 @@
 //! Argument parsing: raw flags (clap) validated into the library's plan structs.
 
 use anyhow::{bail, Context, Result};
-use biasbench::audit::{ClassifyJob, IdentifyJob, SummarizeJob, VerifyJob};
+use biasbench::audit::{ClassifyJob, IdentifyJob, Merged, SummarizeJob, VerifyJob};
+use biasbench::verification::stream::{Partial, Plan};
 use biasbench::bootstrap::BootstrapSpec;
 use biasbench::classification::ClassifyOptions;
 use biasbench::demo;
@@ -32,8 +33,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// 1:1 verification audit of a comparisons table (CSV/TSV, gzip welcome).
+    /// 1:1 verification audit of a comparisons table (CSV/TSV, gzip welcome),
+    /// a Parquet file or a directory of .npy columns.
     Verify(Box<VerifyArgs>),
+    /// Merge the partial files of `verify --emit-partial` on shards into one report.
+    Merge(MergeArgs),
     /// Classifier audit: per-group confusion rates, fairlearn and AIF360 parity.
     Classify(Box<ClassifyArgs>),
     /// 1:N identification audit: FPIR and FNIR per group (one row per search).
@@ -252,6 +256,31 @@ struct VerifyArgs {
     /// Weight of FMR in FDR, IR, GARBE and WERM.
     #[arg(long, default_value_t = 0.5)]
     alpha: f64,
+    /// Stream a directory of .npy columns in bounded memory (exact thresholds,
+    /// rates and EER; see the README's "Scale" section).
+    #[arg(long)]
+    stream: bool,
+    /// Write this shard's partial aggregate (one streaming pass) for `biasbench merge`.
+    #[arg(long, value_name = "FILE")]
+    emit_partial: Option<PathBuf>,
+    /// The plan that `biasbench merge` asked for (with --emit-partial).
+    #[arg(long, value_name = "FILE", requires = "emit_partial")]
+    plan: Option<PathBuf>,
+    /// Skip the SHA-256 of streamed inputs (it costs one more read of the data).
+    #[arg(long)]
+    no_hash: bool,
+}
+
+#[derive(Args)]
+struct MergeArgs {
+    /// Partial files written by `verify --emit-partial`, one per shard.
+    #[arg(required = true)]
+    partials: Vec<PathBuf>,
+    /// Where to write the plan when another pass over the shards is needed.
+    #[arg(long, value_name = "FILE", default_value = "plan.json")]
+    plan_out: PathBuf,
+    #[command(flatten)]
+    output: OutputArgs,
 }
 
 #[derive(Args)]
@@ -435,8 +464,58 @@ fn verify(a: VerifyArgs) -> Result<()> {
         reproducible: a.common.output.reproducible,
         bootstrap: a.common.bootstrap()?,
     };
-    let report = job.run_file(&a.file)?;
+    let hash = !a.no_hash;
+    if let Some(out) = &a.emit_partial {
+        let plan = match &a.plan {
+            None => Plan::default(),
+            Some(p) => read_json(p)?,
+        };
+        let part = job.partial(&a.file, &plan, hash)?;
+        write_atomic(out, &serde_json::to_vec(&part)?)?;
+        eprintln!("wrote {}", out.display());
+        return Ok(());
+    }
+    let report = if a.stream {
+        job.run_stream(&a.file, hash)?
+    } else {
+        job.run_file(&a.file)?
+    };
     emit(&report, &a.common.output)
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Result<T> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_slice(&bytes).with_context(|| format!("{}: not a biasbench file", path.display()))
+}
+
+/// Merges partials: the report, or exit code 3 and a plan for another pass.
+fn merge(a: MergeArgs) -> Result<ExitCode> {
+    let partials = a
+        .partials
+        .iter()
+        .map(|p| read_json::<Partial>(p))
+        .collect::<Result<Vec<_>>>()?;
+    let job = VerifyJob {
+        columns: VerifyColumns::default(),
+        options: partials[0].options.clone(),
+        command: command_line(),
+        reproducible: a.output.reproducible,
+        bootstrap: None,
+    };
+    match job.merge(partials)? {
+        Merged::Report(report) => {
+            emit(&report, &a.output)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Merged::NeedsPass(plan) => {
+            write_atomic(&a.plan_out, &serde_json::to_vec_pretty(&plan)?)?;
+            eprintln!(
+                "the partials do not yet pin every result exactly: run `biasbench verify ... --emit-partial FILE --plan {}` on every shard and merge the new partials",
+                a.plan_out.display()
+            );
+            Ok(ExitCode::from(3))
+        }
+    }
 }
 
 fn classify(a: ClassifyArgs) -> Result<()> {
@@ -578,9 +657,43 @@ fn simulate(a: SimulateArgs) -> Result<()> {
     Ok(())
 }
 
+/// A progress bar on standard error (installed only when it is a terminal).
+struct Bar(std::sync::Mutex<Option<indicatif::ProgressBar>>);
+
+impl biasbench::progress::Progress for Bar {
+    fn start(&self, step: &str, total: u64) {
+        let bar = indicatif::ProgressBar::new(total);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{msg:8} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}",
+            )
+            .expect("a valid template")
+            .progress_chars("=> "),
+        );
+        bar.set_message(step.to_string());
+        *self.0.lock().expect("progress lock") = Some(bar);
+    }
+
+    fn advance(&self, bytes: u64) {
+        if let Some(b) = self.0.lock().expect("progress lock").as_ref() {
+            b.inc(bytes);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(b) = self.0.lock().expect("progress lock").take() {
+            b.finish_and_clear();
+        }
+    }
+}
+
 pub fn run() -> Result<ExitCode> {
+    if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        biasbench::progress::install(Box::new(Bar(std::sync::Mutex::new(None))));
+    }
     match Cli::parse().command {
         Command::Verify(a) => verify(*a)?,
+        Command::Merge(a) => return merge(a),
         Command::Classify(a) => classify(*a)?,
         Command::Identify(a) => identify(*a)?,
         Command::Summarize(a) => summarize(a)?,

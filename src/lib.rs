@@ -16,6 +16,7 @@ pub mod identification;
 pub mod input;
 pub mod output;
 pub mod plot;
+pub mod progress;
 pub mod rate;
 pub mod report;
 pub mod significance;

@@ -36,6 +36,7 @@ struct HashingReader<R> {
 impl<R: Read> Read for HashingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
+        crate::progress::advance(n as u64);
         let mut s = self.state.borrow_mut();
         s.hasher.update(&buf[..n]);
         s.bytes += n as u64;
@@ -73,6 +74,8 @@ impl Table {
     /// Opens a file; gzip is detected by its magic bytes.
     pub fn open(path: &Path, delimiter: Option<u8>) -> Result<Table> {
         let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        let size = file.metadata().map_or(0, |m| m.len());
+        crate::progress::start("reading", size);
         Self::from_reader(path.display().to_string(), Box::new(file), delimiter)
     }
 
@@ -178,6 +181,7 @@ impl Table {
             ..
         } = self;
         drop(reader);
+        crate::progress::finish();
         let state = Rc::try_unwrap(digest)
             .map_err(|_| Error::Config("internal: digest still shared".into()))?
             .into_inner();

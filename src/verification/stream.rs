@@ -2,11 +2,13 @@
 //!
 //! Scores never sit in memory all at once. Each pass over the data counts
 //! every comparison into a histogram of its *cell* (mated flag and group codes
-//! of both sides) on an order-preserving integer [`key`] of its score: 2^16
-//! buckets on the top 16 bits. Buckets that a result depends on are *opened*
-//! for the next pass: split 2^16 ways on the next 16 bits, or, when they hold
-//! at most [`StreamLimits::collect`] comparisons, collected score by score. A
-//! bucket at depth 4 is one key, i.e. one score, and so exact by itself.
+//! of both sides) on an order-preserving integer [`key`] of its score: 2^20
+//! buckets on the top 20 bits (sign, exponent and 8 mantissa bits, so a
+//! bucket spans under 0.4% of its scores' magnitude). Buckets that a result
+//! depends on are *opened* for the next pass: split on the next 16 bits (then
+//! 16, then the last 12), or, when they hold at most
+//! [`StreamLimits::collect`] comparisons, collected score by score. A bucket
+//! at depth 4 is one key, i.e. one score, and so exact by itself.
 //!
 //! After a pass the histograms become a reduced comparison set — each exact
 //! score with its count, each unopened bucket as one row at its lowest
@@ -19,7 +21,7 @@
 //! are then exact for every group and cell, so FMR, FNMR, TMR, accuracy, the
 //! cross-group matrix, EER and every summary equal the in-memory audit's.
 //! AUC, d′, DET points and score histograms use the reduced set: scores in an
-//! unopened bucket count at its lower edge (relative error < 2^-4).
+//! unopened bucket count at its lower edge (relative error < 2^-8).
 //!
 //! A pass over a shard of the data yields a [`Partial`]; partials made with
 //! the same [`Plan`] add up ([`Partial::merge`]), which is how shards are
@@ -30,7 +32,8 @@ use super::{metrics, prepare, Prepared, VerifyOptions};
 use crate::error::{Error, Location, Result};
 use crate::groups::{Interner, MISSING};
 use crate::input::accounting::{Accounting, Dropped};
-use crate::input::npy_dir::{NpyComparisons, MAX_CODE};
+use crate::input::npy::NpyColumn;
+use crate::input::npy_dir::{CodeColumns, NpyComparisons, MAX_CODE};
 use crate::input::{AttributeData, Comparisons, InputFile};
 use crate::threshold::Policy;
 use rayon::prelude::*;
@@ -38,7 +41,13 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-const FANOUT: usize = 1 << 16;
+/// Key bits fixed by a bucket at each depth (depth 0: the whole key space).
+const BITS: [u32; 5] = [0, 20, 36, 52, 64];
+
+/// Buckets a node at `depth` − 1 splits into (the fan-out at `depth`).
+fn fanout(depth: u8) -> usize {
+    1 << (BITS[depth as usize] - BITS[depth as usize - 1])
+}
 /// Rows read and decoded at a time by one worker.
 const BLOCK: usize = 1 << 16;
 /// The version tag of partial files.
@@ -61,7 +70,7 @@ pub fn unkey(k: u64) -> f64 {
     f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k })
 }
 
-/// A bucket: the keys sharing their top `16·depth` bits (`prefix`).
+/// A bucket: the keys sharing their top `BITS[depth]` bits (`prefix`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Bucket {
     pub depth: u8,
@@ -72,13 +81,15 @@ impl Bucket {
     fn of(k: u64, depth: u8) -> Bucket {
         Bucket {
             depth,
-            prefix: k >> (64 - 16 * depth as u32),
+            prefix: k.checked_shr(64 - BITS[depth as usize]).unwrap_or(k),
         }
     }
 
     /// The lowest key of the bucket.
     fn low(&self) -> u64 {
-        self.prefix << (64 - 16 * self.depth as u32)
+        self.prefix
+            .checked_shl(64 - BITS[self.depth as usize])
+            .unwrap_or(self.prefix)
     }
 }
 
@@ -116,7 +127,7 @@ impl Plan {
                 let (d, p) = name.split_once(':').ok_or_else(bad)?;
                 let depth: u8 = d.parse().map_err(|_| bad())?;
                 let prefix = u64::from_str_radix(p, 16).map_err(|_| bad())?;
-                if !(1..=3).contains(&depth) || prefix >> (16 * depth as u32) != 0 {
+                if !(1..=3).contains(&depth) || prefix >> BITS[depth as usize] != 0 {
                     return Err(bad());
                 }
                 Ok((Bucket { depth, prefix }, open))
@@ -200,12 +211,15 @@ const REASONS: [&str; 3] = [NON_FINITE_SCORE, UNKNOWN_MATED, MISSING_GROUP];
 /// j, 2c + 1 collected into slot c.
 struct Tree {
     child: Vec<Box<[u32]>>,
+    /// Depth of each node's buckets.
+    depth: Vec<u8>,
     collected: Vec<Bucket>,
 }
 
 impl Tree {
     fn build(plan: &Plan) -> Result<Tree> {
-        let mut child = vec![vec![0u32; FANOUT].into_boxed_slice()];
+        let mut child = vec![vec![0u32; fanout(1)].into_boxed_slice()];
+        let mut depth = vec![1u8];
         let mut node_of: BTreeMap<Bucket, usize> = BTreeMap::new();
         let mut collected = Vec::new();
         for (b, open) in plan.buckets()? {
@@ -215,16 +229,17 @@ impl Tree {
                 *node_of
                     .get(&Bucket {
                         depth: b.depth - 1,
-                        prefix: b.prefix >> 16,
+                        prefix: b.prefix >> (BITS[b.depth as usize] - BITS[b.depth as usize - 1]),
                     })
                     .ok_or_else(|| {
                         Error::Config(format!("plan: {} opened inside an unsplit bucket", Plan::name(b)))
                     })?
             };
-            let slot = (b.prefix & 0xffff) as usize;
+            let slot = (b.prefix as usize) & (fanout(b.depth) - 1);
             child[parent][slot] = match open {
                 Open::Split => {
-                    child.push(vec![0u32; FANOUT].into_boxed_slice());
+                    child.push(vec![0u32; fanout(b.depth + 1)].into_boxed_slice());
+                    depth.push(b.depth + 1);
                     node_of.insert(b, child.len() - 1);
                     2 * (child.len() - 1) as u32
                 }
@@ -234,7 +249,11 @@ impl Tree {
                 }
             };
         }
-        Ok(Tree { child, collected })
+        Ok(Tree {
+            child,
+            depth,
+            collected,
+        })
     }
 }
 
@@ -242,7 +261,7 @@ impl Tree {
 struct Acc {
     cell_of: Vec<u32>,
     keys: Vec<u64>,
-    /// Per cell and node: 2^16 counts, allocated when first needed.
+    /// Per cell and node: a count per bucket, allocated when first needed.
     counts: Vec<Vec<Option<Box<[u32]>>>>,
     /// Per collected slot: (cell, score).
     exact: Vec<Vec<(u32, f64)>>,
@@ -303,14 +322,25 @@ impl CellLayout {
     }
 }
 
-/// Reads the data once with `plan`, counting on all cores. `progress` gets
-/// the bytes read as they are read.
+/// Reads the data once with `plan`, counting on all cores (bytes read go to
+/// the [`crate::progress`] hook).
 pub fn pass(
     data: &NpyComparisons,
     options: &VerifyOptions,
     plan: &Plan,
     inputs: Vec<InputFile>,
-    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Partial> {
+    pass_after(data, options, plan, inputs, None)
+}
+
+/// A pass that, given the partial of an earlier pass over the same data,
+/// counts only the rows in buckets opened since and carries the rest over.
+fn pass_after(
+    data: &NpyComparisons,
+    options: &VerifyOptions,
+    plan: &Plan,
+    inputs: Vec<InputFile>,
+    earlier: Option<&Partial>,
 ) -> Result<Partial> {
     let attributes: Vec<SchemaAttribute> = data
         .attrs
@@ -343,15 +373,17 @@ pub fn pass(
                 nodes,
                 bounds[p]..bounds[p + 1],
                 &failed,
-                progress,
+                earlier.is_none(),
             )
         })
         .collect::<Vec<Result<Acc>>>()
         .into_iter()
         .collect::<Result<_>>()?;
-    Ok(reduce_parts(
-        data, options, plan, inputs, attributes, &tree, nodes, accs,
-    ))
+    let mut part = reduce_parts(data, options, plan, inputs, attributes, &tree, nodes, accs);
+    if let Some(e) = earlier {
+        part.carry_top_level(e);
+    }
+    Ok(part)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -363,7 +395,7 @@ fn count_range(
     nodes: usize,
     range: std::ops::Range<u64>,
     failed: &AtomicU64,
-    progress: &(dyn Fn(u64) + Sync),
+    full: bool,
 ) -> Result<Acc> {
     let mut acc = Acc {
         cell_of: vec![u32::MAX; layout.size as usize],
@@ -379,6 +411,8 @@ fn count_range(
     let (mut score, mut mated) = (Vec::new(), Vec::new());
     let mut codes: Vec<(Vec<f64>, Vec<f64>)> = data.attrs.iter().map(|_| Default::default()).collect();
     let row_bytes: u64 = data.files().iter().map(|(_, c)| c.width as u64).sum();
+    let root_child = &tree.child[0];
+    let mut hits: Vec<usize> = Vec::new();
     let mut start = range.start;
     while start < range.end {
         // Another worker met a bad value earlier in the file: stop.
@@ -388,6 +422,20 @@ fn count_range(
         let rows = (range.end - start).min(BLOCK as u64) as usize;
         data.score.read_raw(start, rows, &mut raw)?;
         data.score.decode(&raw, &mut score);
+        // Not full: only rows in opened buckets count (the rest is known).
+        hits.clear();
+        if !full {
+            let sign = if distance { -1.0 } else { 1.0 };
+            hits.extend((0..rows).filter(|&i| {
+                let k = key(sign * score[i] + 0.0);
+                score[i].is_finite() && root_child[(k >> (64 - BITS[1])) as usize] != 0
+            }));
+            if hits.is_empty() {
+                crate::progress::advance(rows as u64 * row_bytes);
+                start += rows as u64;
+                continue;
+            }
+        }
         data.mated.read_raw(start, rows, &mut raw)?;
         data.mated.decode(&raw, &mut mated);
         for (a, (ca, cb)) in data.attrs.iter().zip(codes.iter_mut()) {
@@ -398,9 +446,17 @@ fn count_range(
                 b.decode(&raw, cb);
             }
         }
-        for i in 0..rows {
+        let visit: &mut dyn Iterator<Item = usize> = if full {
+            &mut (0..rows)
+        } else {
+            &mut hits.iter().copied()
+        };
+        for i in visit {
             let row = start + i as u64;
             let drop = |acc: &mut Acc, reason: usize, column: &str, value: String| {
+                if !full {
+                    return; // counted in the full pass
+                }
                 let d = &mut acc.drops[reason];
                 d.0 += 1;
                 if row < d.1 {
@@ -426,32 +482,11 @@ fn count_range(
             let mut placeable = data.attrs.is_empty();
             for (j, a) in data.attrs.iter().enumerate() {
                 let radix = a.radix();
-                let digit = |x: f64, col: &crate::input::npy::NpyColumn| -> Result<u64> {
-                    if x < 0.0 {
-                        Ok(0)
-                    } else if x < radix as f64 && x.fract() == 0.0 {
-                        Ok(x as u64 + 1)
-                    } else {
-                        failed.fetch_min(row, Ordering::Relaxed);
-                        Err(Error::BadValue {
-                            location: Location {
-                                file: col.path.display().to_string(),
-                                line: row + 1,
-                                column: a.name.clone(),
-                                value: x.to_string(),
-                            },
-                            message: format!(
-                                "group codes must be whole numbers 0 to {} (negative = missing){}",
-                                radix.min(MAX_CODE + 1) - 1,
-                                if a.labels.is_some() { ", one per line of the labels file" } else { "" }
-                            ),
-                        })
-                    }
-                };
-                let da = digit(codes[j].0[i], &a.side_a)?;
-                let db = match &a.side_b {
-                    Some(col) => digit(codes[j].1[i], col)?,
-                    None => da,
+                let (xa, xb) = (codes[j].0[i], codes[j].1.get(i).copied());
+                let da = digit(xa, radix).ok_or_else(|| bad_code(a, &a.side_a, row, xa, failed))?;
+                let db = match (&a.side_b, xb) {
+                    (Some(col), Some(x)) => digit(x, radix).ok_or_else(|| bad_code(a, col, row, x, failed))?,
+                    _ => da,
                 };
                 cell += da * layout.mult_a[j];
                 if let Some(mb) = layout.mult_b[j] {
@@ -467,7 +502,9 @@ fn count_range(
                 u32::MAX => {
                     acc.cell_of[cell as usize] = acc.keys.len() as u32;
                     acc.keys.push(cell);
-                    acc.counts.push(vec![None; nodes]);
+                    let mut per_node = vec![None; nodes];
+                    per_node[0] = Some(vec![0; fanout(1)].into_boxed_slice());
+                    acc.counts.push(per_node);
                     acc.keys.len() - 1
                 }
                 c => c as usize,
@@ -475,27 +512,61 @@ fn count_range(
             let s = if distance { -s + 0.0 } else { s };
             let k = key(s);
             let counts = &mut acc.counts[c];
-            let (mut node, mut shift) = (0usize, 48u32);
-            loop {
-                let b = ((k >> shift) & 0xffff) as usize;
-                counts[node].get_or_insert_with(|| vec![0; FANOUT].into_boxed_slice())[b] += 1;
-                let code = tree.child[node][b];
-                if code == 0 {
-                    break;
-                }
+            // The top level inline (most rows end there), deeper levels in the loop.
+            let b = (k >> (64 - BITS[1])) as usize;
+            if let Some(root) = counts[0].as_mut().filter(|_| full) {
+                root[b] += 1;
+            }
+            let mut code = root_child[b];
+            while code != 0 {
                 if code & 1 == 1 {
                     acc.exact[(code >> 1) as usize].push((c as u32, s));
                     break;
                 }
-                node = (code >> 1) as usize;
-                shift -= 16;
+                let node = (code >> 1) as usize;
+                let d = tree.depth[node];
+                let b = (k.checked_shr(64 - BITS[d as usize]).unwrap_or(k) as usize) & (fanout(d) - 1);
+                counts[node].get_or_insert_with(|| vec![0; fanout(d)].into_boxed_slice())[b] += 1;
+                code = tree.child[node][b];
             }
         }
         acc.rows += rows as u64;
-        progress(rows as u64 * row_bytes);
+        crate::progress::advance(rows as u64 * row_bytes);
         start += rows as u64;
     }
     Ok(acc)
+}
+
+/// Code + 1 of a group code (0 for a negative code: missing); `None` when
+/// it is not a whole number below `radix`.
+#[inline]
+fn digit(x: f64, radix: u32) -> Option<u64> {
+    if x < 0.0 {
+        Some(0)
+    } else if x < radix as f64 && (x as u64) as f64 == x {
+        Some(x as u64 + 1)
+    } else {
+        None
+    }
+}
+
+/// The error of a bad group code (and the row, so later workers stop).
+#[cold]
+fn bad_code(a: &CodeColumns, col: &NpyColumn, row: u64, x: f64, failed: &AtomicU64) -> Error {
+    failed.fetch_min(row, Ordering::Relaxed);
+    Error::BadValue {
+        location: Location {
+            file: col.path.display().to_string(),
+            line: row + 1,
+            column: a.name.clone(),
+            value: x.to_string(),
+        },
+        message: format!(
+            "group codes must be whole numbers 0 to {} (negative = missing){}",
+            a.radix().min(MAX_CODE + 1) - 1,
+            if a.labels.is_some() { ", one per line of the labels file" } else { "" }
+        ),
+    }
 }
 
 /// Adds the workers' counts into a partial (cells ascending by key).
@@ -523,7 +594,7 @@ fn reduce_parts(
             let t = totals.entry(k).or_insert_with(|| vec![None; nodes]);
             for (into, from) in t.iter_mut().zip(&acc.counts[c]) {
                 if let Some(from) = from {
-                    let into = into.get_or_insert_with(|| vec![0; FANOUT].into_boxed_slice());
+                    let into = into.get_or_insert_with(|| vec![0; from.len()].into_boxed_slice());
                     for (x, &y) in into.iter_mut().zip(from.iter()) {
                         *x += y as u64;
                     }
@@ -605,15 +676,13 @@ fn leaves(
     base: u64,
     out: &mut Vec<(u8, u64, u64)>,
 ) {
-    let Some(here) = &counts[node] else { return };
-    for b in 0..FANOUT {
-        let n = here[b];
-        if n == 0 {
-            continue;
-        }
-        let prefix = base << 16 | b as u64;
-        match tree.child[node][b] {
-            0 => out.push((depth, prefix, n)),
+    let here = counts[node].as_deref();
+    for (b, &child) in tree.child[node].iter().enumerate() {
+        let n = here.map_or(0, |h| h[b]);
+        let prefix = base << (BITS[depth as usize] - BITS[depth as usize - 1]) | b as u64;
+        match child {
+            0 if n > 0 => out.push((depth, prefix, n)),
+            0 => {}
             code if code & 1 == 0 => leaves(tree, counts, (code >> 1) as usize, depth + 1, prefix, out),
             _ => {} // collected: the scores are in `exact`
         }
@@ -688,6 +757,26 @@ impl Partial {
         }
         self.cells = cells.into_values().collect();
         Ok(())
+    }
+
+    /// Takes the accounting and the still unopened top-level buckets from the
+    /// partial of an earlier pass over the same data (this pass counted only
+    /// rows in opened buckets).
+    fn carry_top_level(&mut self, earlier: &Partial) {
+        self.accounting = earlier.accounting.clone();
+        let mut cells: BTreeMap<u64, Cell> =
+            std::mem::take(&mut self.cells).into_iter().map(|c| (c.key, c)).collect();
+        for e in &earlier.cells {
+            let cell = cells.entry(e.key).or_insert_with(|| Cell {
+                key: e.key,
+                ..Default::default()
+            });
+            cell.buckets.extend(e.buckets.iter().filter(|&&(depth, prefix, _)| {
+                depth == 1 && self.plan.get(Bucket { depth, prefix }).is_none()
+            }));
+            cell.buckets.sort_unstable();
+        }
+        self.cells = cells.into_values().filter(|c| !c.buckets.is_empty() || !c.exact.is_empty()).collect();
     }
 
     /// The reduced comparison set: one row per exact score and per unopened
@@ -854,33 +943,34 @@ fn unresolved(c: &Comparisons, p: &Prepared, opts: &VerifyOptions, plan: &Plan) 
 }
 
 /// Runs passes until the results are exact; returns the reduced comparisons
-/// and the number of passes. `on_pass` hears of each pass before it starts.
+/// and the number of passes.
 pub fn run(
     data: &NpyComparisons,
     options: &VerifyOptions,
     limits: StreamLimits,
     inputs: Vec<InputFile>,
-    on_pass: &dyn Fn(usize),
-    progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(Comparisons, usize)> {
     let mut plan = Plan::default();
+    let mut earlier: Option<Partial> = None;
     for n in 1.. {
-        on_pass(n);
-        let part = pass(data, options, &plan, inputs.clone(), progress)?;
+        crate::progress::start(&format!("pass {n}"), data.bytes());
+        let part = pass_after(data, options, &plan, inputs.clone(), earlier.as_ref());
+        crate::progress::finish();
+        let part = part?;
         let c = part.comparisons()?;
         match part.next_plan(&c, limits) {
             None => return Ok((c, n)),
             Some(next) => plan = next,
         }
+        earlier = Some(part);
     }
     unreachable!("passes end when every bucket that matters is exact")
 }
 
-/// The note a streamed report carries.
-pub fn note(c: &Comparisons, passes: usize) -> String {
+/// The note a streamed (or merged) report carries.
+pub fn note(c: &Comparisons) -> String {
     format!(
-        "streaming audit: {} passes; {} histogram rows stand for the comparisons. Thresholds, FMR, FNMR, TMR, accuracy and EER are exact; AUC, d', DET points and score histograms count each unopened bucket at its lowest score (relative error < 2^-4)",
-        passes,
+        "streaming audit: {} histogram rows stand for the comparisons. Thresholds, FMR, FNMR, TMR, accuracy and EER are exact; AUC, d', DET points and score histograms count each unopened bucket at its lowest score (relative error < 2^-8)",
         c.score.len()
     )
 }
@@ -1019,7 +1109,7 @@ mod tests {
             let cols = VerifyColumns { attrs: attrs(), distance, ..Default::default() };
             let memory = audit(&Comparisons::read(csv(&rows), &cols).unwrap(), &opts).unwrap();
             let src = NpyComparisons::open(dir.path(), "score", "mated", &attrs()).unwrap();
-            let (c, passes) = run(&src, &opts, StreamLimits { collect }, Vec::new(), &|_| {}, &|_| {}).unwrap();
+            let (c, passes) = run(&src, &opts, StreamLimits { collect }, Vec::new()).unwrap();
             assert!(passes >= 2, "seed {seed}: {passes} passes");
             assert!(c.score.len() < rows.len(), "the reduced set is smaller");
             let streamed = evaluate(&c, &prepare(&c, &opts, true), &opts, None).unwrap();
@@ -1046,7 +1136,7 @@ mod tests {
         let merged = loop {
             let mut parts = shards.iter().map(|d| {
                 let src = NpyComparisons::open(d.path(), "score", "mated", &attrs()).unwrap();
-                pass(&src, &opts, &plan, Vec::new(), &|_| {}).unwrap()
+                pass(&src, &opts, &plan, Vec::new()).unwrap()
             });
             let mut whole = parts.next().unwrap();
             for p in parts {
@@ -1061,7 +1151,7 @@ mod tests {
         let one = tempfile::tempdir().unwrap();
         write_dir(one.path(), &rows);
         let src = NpyComparisons::open(one.path(), "score", "mated", &attrs()).unwrap();
-        let (c, _) = run(&src, &opts, limits, Vec::new(), &|_| {}, &|_| {}).unwrap();
+        let (c, _) = run(&src, &opts, limits, Vec::new()).unwrap();
         let eval = |c: &Comparisons| serde_json::to_value(evaluate(c, &prepare(c, &opts, true), &opts, None).unwrap()).unwrap();
         assert_eq!(eval(&merged), eval(&c));
         let counts = |a: &Accounting| (a.rows, a.used, a.dropped.iter().map(|d| (d.reason.clone(), d.count, d.first.line)).collect::<Vec<_>>());
@@ -1079,7 +1169,7 @@ mod tests {
         write_dir(dir.path(), &rows);
         let opts = options(false);
         let src = NpyComparisons::open(dir.path(), "score", "mated", &attrs()).unwrap();
-        let (c, _) = run(&src, &opts, StreamLimits::default(), Vec::new(), &|_| {}, &|_| {}).unwrap();
+        let (c, _) = run(&src, &opts, StreamLimits::default(), Vec::new()).unwrap();
         let d = &c.accounting.dropped;
         assert_eq!((d[0].reason.as_str(), d[0].first.line), ("non-finite score", 4));
         assert_eq!((d[1].reason.as_str(), d[1].first.line), ("missing group in every attribute", 8));
@@ -1087,7 +1177,7 @@ mod tests {
         rows[20].4 = 5; // sex has two labels
         write_dir(dir.path(), &rows);
         let src = NpyComparisons::open(dir.path(), "score", "mated", &attrs()).unwrap();
-        let e = run(&src, &opts, StreamLimits::default(), Vec::new(), &|_| {}, &|_| {}).unwrap_err();
+        let e = run(&src, &opts, StreamLimits::default(), Vec::new()).unwrap_err();
         assert!(e.to_string().contains("sex.npy:21: column 'sex', value \"5\""), "{e}");
     }
 }
