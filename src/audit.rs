@@ -4,11 +4,11 @@ use crate::bootstrap::{self, BootstrapSpec};
 use crate::classification::{self, ClassifyOptions};
 use crate::error::{Error, Result};
 use crate::identification::{self, IdentifyOptions};
+use crate::input::npy_dir::NpyComparisons;
 use crate::input::searches::CandidateColumns;
 use crate::input::{
     Accounting, ClassifyColumns, Comparisons, InputFile, Labelled, Table, VerifyColumns,
 };
-use crate::input::npy_dir::NpyComparisons;
 use crate::input::{IdentifyColumns, Searches};
 use crate::report::{Provenance, Report};
 use crate::summarize::{self, SummarizeColumns};

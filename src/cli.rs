@@ -2,7 +2,6 @@
 
 use anyhow::{bail, Context, Result};
 use biasbench::audit::{ClassifyJob, IdentifyJob, Merged, SummarizeJob, VerifyJob};
-use biasbench::verification::stream::{Partial, Plan};
 use biasbench::bootstrap::BootstrapSpec;
 use biasbench::classification::ClassifyOptions;
 use biasbench::demo;
@@ -15,6 +14,7 @@ use biasbench::simulate::{GroupSpec, Population};
 use biasbench::summarize::SummarizeColumns;
 use biasbench::threshold::Policy;
 use biasbench::uncertainty::{CiSpec, Method};
+use biasbench::verification::stream::{Partial, Plan};
 use biasbench::verification::{Impostors, VerifyOptions};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -485,7 +485,8 @@ fn verify(a: VerifyArgs) -> Result<()> {
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Result<T> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    serde_json::from_slice(&bytes).with_context(|| format!("{}: not a biasbench file", path.display()))
+    serde_json::from_slice(&bytes)
+        .with_context(|| format!("{}: not a biasbench file", path.display()))
 }
 
 /// Merges partials: the report, or exit code 3 and a plan for another pass.

@@ -3,10 +3,12 @@
 
 pub mod accounting;
 pub mod attributes;
+pub mod columnar;
 pub mod comparisons;
 pub mod labels;
 pub mod npy;
 pub mod npy_dir;
+pub mod parquet;
 pub mod rows;
 pub mod searches;
 pub mod subjects;

@@ -61,7 +61,9 @@ impl NpyColumn {
             TypeChar::UnicodeStr => Kind::Unicode,
             _ => return Err(bad(format!("unsupported dtype {ts}"))),
         };
-        let width = ts.num_bytes().ok_or_else(|| bad(format!("unsupported dtype {ts}")))?;
+        let width = ts
+            .num_bytes()
+            .ok_or_else(|| bad(format!("unsupported dtype {ts}")))?;
         let offset = file.stream_position().map_err(io)?;
         let len = header.shape()[0];
         let size = file.metadata().map_err(io)?.len();
@@ -179,30 +181,39 @@ impl NpyColumn {
     }
 }
 
+/// Writes a one-dimensional little-endian `.npy` file (format 1.0) from
+/// raw element bytes; `descr` is the NumPy type string (`<f8`, `|u1`, …).
+/// For tests and tools that make inputs.
+pub fn write_npy(path: &Path, descr: &str, len: usize, data: &[u8]) -> std::io::Result<()> {
+    let dict = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': ({len},), }}");
+    let mut header = dict.into_bytes();
+    while (10 + header.len() + 1) % 64 != 0 {
+        header.push(b' ');
+    }
+    header.push(b'\n');
+    let mut out = b"\x93NUMPY\x01\x00".to_vec();
+    out.extend_from_slice(&(header.len() as u16).to_le_bytes());
+    out.extend_from_slice(&header);
+    out.extend_from_slice(data);
+    std::fs::write(path, out)
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
 
-    /// Writes a little-endian `.npy` (format 1.0) of raw element bytes.
     pub fn write_npy(path: &Path, descr: &str, len: usize, data: &[u8]) {
-        let dict = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': ({len},), }}");
-        let mut header = dict.into_bytes();
-        while (10 + header.len() + 1) % 64 != 0 {
-            header.push(b' ');
-        }
-        header.push(b'\n');
-        let mut out = b"\x93NUMPY\x01\x00".to_vec();
-        out.extend_from_slice(&(header.len() as u16).to_le_bytes());
-        out.extend_from_slice(&header);
-        out.extend_from_slice(data);
-        std::fs::write(path, out).unwrap();
+        super::write_npy(path, descr, len, data).unwrap()
     }
 
     #[test]
     fn reads_numbers_booleans_and_strings() {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("f.npy");
-        let data: Vec<u8> = [0.5f32, -2.25].iter().flat_map(|x| x.to_le_bytes()).collect();
+        let data: Vec<u8> = [0.5f32, -2.25]
+            .iter()
+            .flat_map(|x| x.to_le_bytes())
+            .collect();
         write_npy(&f, "<f4", 2, &data);
         let c = NpyColumn::open(&f).unwrap();
         assert_eq!((c.len, c.kind, c.width), (2, Kind::Float, 4));

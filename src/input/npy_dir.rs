@@ -5,15 +5,15 @@
 //! * `<score>.npy` — float scores (`--score`, default `score`);
 //! * `<mated>.npy` — 0/1 or boolean mated flags (`--mated`, default `mated`);
 //! * per attribute X: `X_a.npy` and `X_b.npy` (one code per side), else
-//!   `X.npy` (one code per comparison): integer group codes 0‥254, negative
-//!   meaning missing;
-//! * optional `X.labels.txt`: line i names code i (otherwise a group is named
-//!   by its code).
+//!   `X.npy` (one code per comparison): integer group codes 0‥254;
+//! * optional `X.labels.txt`: line i names code i, an empty line marking a
+//!   missing value (otherwise a group is named by its code). The same file
+//!   names the codes when the directory is read as a table.
 
+use super::columnar::hash_files;
 use super::npy::{Kind, NpyColumn};
 use super::table::InputFile;
 use crate::error::{Error, Result};
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 /// Largest group code the streaming layout accepts.
@@ -173,10 +173,7 @@ impl NpyComparisons {
             .iter()
             .map(|(role, c)| {
                 let sha256 = if hash {
-                    let mut f = std::fs::File::open(&c.path).map_err(|e| Error::io(&c.path, e))?;
-                    let mut h = Sha256::new();
-                    std::io::copy(&mut f, &mut h).map_err(|e| Error::io(&c.path, e))?;
-                    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+                    hash_files(std::slice::from_ref(&c.path))?.1
                 } else {
                     "not computed (--no-hash)".into()
                 };

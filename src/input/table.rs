@@ -1,6 +1,7 @@
 //! A delimited text table: gzip detection, delimiter sniffing, header lookup,
 //! record reading into a reused `ByteRecord`, and the SHA-256 of the bytes read.
 
+use super::columnar::{hex, Columnar, NpyDir};
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -44,13 +45,27 @@ impl<R: Read> Read for HashingReader<R> {
     }
 }
 
+/// Where a table's records come from.
+enum Source {
+    Csv {
+        reader: csv::Reader<Box<dyn Read>>,
+        digest: Rc<RefCell<DigestState>>,
+    },
+    /// A column store; `opened` once its needed columns are.
+    Columns {
+        store: Box<dyn Columnar>,
+        opened: bool,
+    },
+}
+
 /// An open table, positioned after its header.
 pub struct Table {
     pub file: String,
     pub headers: Vec<String>,
     pub delimiter: u8,
-    reader: csv::Reader<Box<dyn Read>>,
-    digest: Rc<RefCell<DigestState>>,
+    source: Source,
+    /// Columns a reader asked for (a column store reads only these).
+    needed: RefCell<Vec<bool>>,
     rows: u64,
 }
 
@@ -71,8 +86,15 @@ pub fn sniff_delimiter(head: &[u8]) -> u8 {
 }
 
 impl Table {
-    /// Opens a file; gzip is detected by its magic bytes.
+    /// Opens a file: a directory of `.npy` columns, a Parquet file (by its
+    /// magic bytes), or delimited text (gzip detected by its magic bytes).
     pub fn open(path: &Path, delimiter: Option<u8>) -> Result<Table> {
+        if path.is_dir() {
+            return Ok(Self::columns(path, Box::new(NpyDir::new(path)?)));
+        }
+        if is_parquet(path)? {
+            return Ok(Self::columns(path, super::parquet::open(path)?));
+        }
         let file = File::open(path).map_err(|e| Error::io(path, e))?;
         let size = file.metadata().map_or(0, |m| m.len());
         crate::progress::start("reading", size);
@@ -128,17 +150,35 @@ impl Table {
         }
         Ok(Table {
             file: name,
+            needed: RefCell::new(vec![false; headers.len()]),
             headers,
             delimiter,
-            reader,
-            digest,
+            source: Source::Csv { reader, digest },
             rows: 0,
         })
     }
 
-    /// Index of a column by exact header name.
+    /// A table over a column store.
+    fn columns(path: &Path, store: Box<dyn Columnar>) -> Table {
+        let headers = store.headers().to_vec();
+        Table {
+            file: path.display().to_string(),
+            needed: RefCell::new(vec![false; headers.len()]),
+            headers,
+            delimiter: b',',
+            source: Source::Columns {
+                store,
+                opened: false,
+            },
+            rows: 0,
+        }
+    }
+
+    /// Index of a column by exact header name (the column is then read).
     pub fn find(&self, name: &str) -> Option<usize> {
-        self.headers.iter().position(|h| h == name)
+        let i = self.headers.iter().position(|h| h == name)?;
+        self.needed.borrow_mut()[i] = true;
+        Some(i)
     }
 
     /// Index of a required column; the error names the flag that chose it.
@@ -153,10 +193,19 @@ impl Table {
 
     /// Reads the next record into `rec`; `false` at the end of the file.
     pub fn read(&mut self, rec: &mut csv::ByteRecord) -> Result<bool> {
-        let more = self
-            .reader
-            .read_byte_record(rec)
-            .map_err(|e| csv_error(&self.file, e))?;
+        let more = match &mut self.source {
+            Source::Csv { reader, .. } => reader
+                .read_byte_record(rec)
+                .map_err(|e| csv_error(&self.file, e))?,
+            Source::Columns { store, opened } => {
+                if !*opened {
+                    store.open(&self.needed.borrow())?;
+                    *opened = true;
+                }
+                rec.clear();
+                store.next(rec)?
+            }
+        };
         if more {
             self.rows += 1;
         }
@@ -173,32 +222,33 @@ impl Table {
         if self.rows == 0 {
             return Err(Error::NoRows { file: self.file });
         }
-        let Table {
-            file,
-            reader,
-            digest,
-            rows,
-            ..
-        } = self;
-        drop(reader);
         crate::progress::finish();
-        let state = Rc::try_unwrap(digest)
-            .map_err(|_| Error::Config("internal: digest still shared".into()))?
-            .into_inner();
-        let sha256 = state
-            .hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let (bytes, sha256) = match self.source {
+            Source::Csv { reader, digest } => {
+                drop(reader);
+                let state = Rc::try_unwrap(digest)
+                    .map_err(|_| Error::Config("internal: digest still shared".into()))?
+                    .into_inner();
+                (state.bytes, hex(&state.hasher.finalize()))
+            }
+            Source::Columns { store, .. } => store.provenance()?,
+        };
         Ok(InputFile {
             role: role.to_string(),
-            path: file,
-            bytes: state.bytes,
+            path: self.file,
+            bytes,
             sha256,
-            rows,
+            rows: self.rows,
         })
     }
+}
+
+/// True when the file starts with Parquet's magic bytes `PAR1`.
+fn is_parquet(path: &Path) -> Result<bool> {
+    let mut head = [0u8; 4];
+    let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
+    let n = f.read(&mut head).map_err(|e| Error::io(path, e))?;
+    Ok(n == 4 && &head == b"PAR1")
 }
 
 fn csv_error(file: &str, e: csv::Error) -> Error {

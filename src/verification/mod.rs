@@ -415,7 +415,17 @@ pub fn evaluate(
         .zip(&p.scores)
         .map(|(v, s)| {
             let prefixes = weights.map(|w| s.prefixes(w));
-            view_result(v, s, &prefixes, counted, &p.policies, &points, opts, internal, shown)
+            view_result(
+                v,
+                s,
+                &prefixes,
+                counted,
+                &p.policies,
+                &points,
+                opts,
+                internal,
+                shown,
+            )
         })
         .collect::<Result<_>>()?;
     for r in results.iter().filter(|r| r.attribute != "*") {

@@ -33,7 +33,7 @@ use crate::error::{Error, Location, Result};
 use crate::groups::{Interner, MISSING};
 use crate::input::accounting::{Accounting, Dropped};
 use crate::input::npy::NpyColumn;
-use crate::input::npy_dir::{CodeColumns, NpyComparisons, MAX_CODE};
+use crate::input::npy_dir::{CodeColumns, NpyComparisons};
 use crate::input::{AttributeData, Comparisons, InputFile};
 use crate::threshold::Policy;
 use rayon::prelude::*;
@@ -232,7 +232,10 @@ impl Tree {
                         prefix: b.prefix >> (BITS[b.depth as usize] - BITS[b.depth as usize - 1]),
                     })
                     .ok_or_else(|| {
-                        Error::Config(format!("plan: {} opened inside an unsplit bucket", Plan::name(b)))
+                        Error::Config(format!(
+                            "plan: {} opened inside an unsplit bucket",
+                            Plan::name(b)
+                        ))
                     })?
             };
             let slot = (b.prefix as usize) & (fanout(b.depth) - 1);
@@ -409,9 +412,16 @@ fn count_range(
     };
     let mut raw = Vec::new();
     let (mut score, mut mated) = (Vec::new(), Vec::new());
-    let mut codes: Vec<(Vec<f64>, Vec<f64>)> = data.attrs.iter().map(|_| Default::default()).collect();
+    let mut codes: Vec<(Vec<f64>, Vec<f64>)> =
+        data.attrs.iter().map(|_| Default::default()).collect();
     let row_bytes: u64 = data.files().iter().map(|(_, c)| c.width as u64).sum();
     let root_child = &tree.child[0];
+    // Codes whose label is empty stand for a missing value.
+    let blanks: Vec<Vec<bool>> = data
+        .attrs
+        .iter()
+        .map(|a| a.labels.iter().flatten().map(|l| l.is_empty()).collect())
+        .collect();
     let mut hits: Vec<usize> = Vec::new();
     let mut start = range.start;
     while start < range.end {
@@ -471,8 +481,8 @@ fn count_range(
                 continue;
             }
             let m = match mated[i] {
-                x if x == 0.0 => false,
-                x if x == 1.0 => true,
+                0.0 => false,
+                1.0 => true,
                 x => {
                     drop(&mut acc, 1, "mated", x.to_string());
                     continue;
@@ -481,18 +491,25 @@ fn count_range(
             let mut cell = m as u64;
             let mut placeable = data.attrs.is_empty();
             for (j, a) in data.attrs.iter().enumerate() {
-                let radix = a.radix();
+                let (radix, blank) = (a.radix(), &blanks[j]);
                 let (xa, xb) = (codes[j].0[i], codes[j].1.get(i).copied());
-                let da = digit(xa, radix).ok_or_else(|| bad_code(a, &a.side_a, row, xa, failed))?;
+                let da = digit(xa, radix, blank)
+                    .ok_or_else(|| bad_code(a, &a.side_a, row, xa, failed))?;
                 let db = match (&a.side_b, xb) {
-                    (Some(col), Some(x)) => digit(x, radix).ok_or_else(|| bad_code(a, col, row, x, failed))?,
+                    (Some(col), Some(x)) => {
+                        digit(x, radix, blank).ok_or_else(|| bad_code(a, col, row, x, failed))?
+                    }
                     _ => da,
                 };
                 cell += da * layout.mult_a[j];
                 if let Some(mb) = layout.mult_b[j] {
                     cell += db * mb;
                 }
-                placeable |= if m { da > 0 || db > 0 } else { da > 0 && db > 0 };
+                placeable |= if m {
+                    da > 0 || db > 0
+                } else {
+                    da > 0 && db > 0
+                };
             }
             if !placeable {
                 drop(&mut acc, 2, &data.attrs[0].name, String::new());
@@ -525,7 +542,8 @@ fn count_range(
                 }
                 let node = (code >> 1) as usize;
                 let d = tree.depth[node];
-                let b = (k.checked_shr(64 - BITS[d as usize]).unwrap_or(k) as usize) & (fanout(d) - 1);
+                let b =
+                    (k.checked_shr(64 - BITS[d as usize]).unwrap_or(k) as usize) & (fanout(d) - 1);
                 counts[node].get_or_insert_with(|| vec![0; fanout(d)].into_boxed_slice())[b] += 1;
                 code = tree.child[node][b];
             }
@@ -537,14 +555,17 @@ fn count_range(
     Ok(acc)
 }
 
-/// Code + 1 of a group code (0 for a negative code: missing); `None` when
-/// it is not a whole number below `radix`.
+/// Code + 1 of a group code (0 when its label is empty: missing); `None`
+/// when it is not a whole number below `radix`.
 #[inline]
-fn digit(x: f64, radix: u32) -> Option<u64> {
-    if x < 0.0 {
-        Some(0)
-    } else if x < radix as f64 && (x as u64) as f64 == x {
-        Some(x as u64 + 1)
+fn digit(x: f64, radix: u32, blank: &[bool]) -> Option<u64> {
+    if x >= 0.0 && x < radix as f64 && (x as u64) as f64 == x {
+        let c = x as u64;
+        Some(if blank.get(c as usize) == Some(&true) {
+            0
+        } else {
+            c + 1
+        })
     } else {
         None
     }
@@ -562,9 +583,13 @@ fn bad_code(a: &CodeColumns, col: &NpyColumn, row: u64, x: f64, failed: &AtomicU
             value: x.to_string(),
         },
         message: format!(
-            "group codes must be whole numbers 0 to {} (negative = missing){}",
-            a.radix().min(MAX_CODE + 1) - 1,
-            if a.labels.is_some() { ", one per line of the labels file" } else { "" }
+            "group codes must be whole numbers 0 to {}{}",
+            a.radix() - 1,
+            if a.labels.is_some() {
+                ", one per line of the labels file"
+            } else {
+                ""
+            }
         ),
     }
 }
@@ -683,7 +708,9 @@ fn leaves(
         match child {
             0 if n > 0 => out.push((depth, prefix, n)),
             0 => {}
-            code if code & 1 == 0 => leaves(tree, counts, (code >> 1) as usize, depth + 1, prefix, out),
+            code if code & 1 == 0 => {
+                leaves(tree, counts, (code >> 1) as usize, depth + 1, prefix, out)
+            }
             _ => {} // collected: the scores are in `exact`
         }
     }
@@ -731,8 +758,10 @@ impl Partial {
             }
         }
         self.inputs.extend(other.inputs);
-        let mut cells: BTreeMap<u64, Cell> =
-            std::mem::take(&mut self.cells).into_iter().map(|c| (c.key, c)).collect();
+        let mut cells: BTreeMap<u64, Cell> = std::mem::take(&mut self.cells)
+            .into_iter()
+            .map(|c| (c.key, c))
+            .collect();
         for c in other.cells {
             let into = cells.entry(c.key).or_insert_with(|| Cell {
                 key: c.key,
@@ -764,19 +793,25 @@ impl Partial {
     /// rows in opened buckets).
     fn carry_top_level(&mut self, earlier: &Partial) {
         self.accounting = earlier.accounting.clone();
-        let mut cells: BTreeMap<u64, Cell> =
-            std::mem::take(&mut self.cells).into_iter().map(|c| (c.key, c)).collect();
+        let mut cells: BTreeMap<u64, Cell> = std::mem::take(&mut self.cells)
+            .into_iter()
+            .map(|c| (c.key, c))
+            .collect();
         for e in &earlier.cells {
             let cell = cells.entry(e.key).or_insert_with(|| Cell {
                 key: e.key,
                 ..Default::default()
             });
-            cell.buckets.extend(e.buckets.iter().filter(|&&(depth, prefix, _)| {
-                depth == 1 && self.plan.get(Bucket { depth, prefix }).is_none()
-            }));
+            cell.buckets
+                .extend(e.buckets.iter().filter(|&&(depth, prefix, _)| {
+                    depth == 1 && self.plan.get(Bucket { depth, prefix }).is_none()
+                }));
             cell.buckets.sort_unstable();
         }
-        self.cells = cells.into_values().filter(|c| !c.buckets.is_empty() || !c.exact.is_empty()).collect();
+        self.cells = cells
+            .into_values()
+            .filter(|c| !c.buckets.is_empty() || !c.exact.is_empty())
+            .collect();
     }
 
     /// The reduced comparison set: one row per exact score and per unopened
@@ -801,7 +836,18 @@ impl Partial {
             let rows = cell
                 .buckets
                 .iter()
-                .map(|&(d, p, n)| (unkey(Bucket { depth: d, prefix: p }.low()), n))
+                .map(|&(d, p, n)| {
+                    (
+                        unkey(
+                            Bucket {
+                                depth: d,
+                                prefix: p,
+                            }
+                            .low(),
+                        ),
+                        n,
+                    )
+                })
                 .chain(cell.exact.iter().copied());
             for (s, n) in rows {
                 c.score.push(s);
@@ -857,7 +903,12 @@ impl Partial {
 
     /// The plan of the next pass, or `None` when the results are exact.
     pub fn next_plan(&self, c: &Comparisons, limits: StreamLimits) -> Option<Plan> {
-        let need = unresolved(c, &prepare(c, &self.options, true), &self.options, &self.plan);
+        let need = unresolved(
+            c,
+            &prepare(c, &self.options, true),
+            &self.options,
+            &self.plan,
+        );
         if need.is_empty() {
             return None;
         }
@@ -865,7 +916,11 @@ impl Partial {
         let mut plan = self.plan.clone();
         for b in need {
             let n = totals.get(&b).copied().unwrap_or(0);
-            let open = if n <= limits.collect { Open::Collect } else { Open::Split };
+            let open = if n <= limits.collect {
+                Open::Collect
+            } else {
+                Open::Split
+            };
             plan.opened.insert(Plan::name(b), open);
         }
         Some(plan)
@@ -885,7 +940,12 @@ impl Partial {
 /// hidden threshold with a smaller gap exists (hidden thresholds above the
 /// minimiser sit beyond the sign change, where the gap only grows), so it is
 /// the true minimiser. A fixed threshold needs its own bucket exact.
-fn unresolved(c: &Comparisons, p: &Prepared, opts: &VerifyOptions, plan: &Plan) -> BTreeSet<Bucket> {
+fn unresolved(
+    c: &Comparisons,
+    p: &Prepared,
+    opts: &VerifyOptions,
+    plan: &Plan,
+) -> BTreeSet<Bucket> {
     let mut need = BTreeSet::new();
     let mut exact = |s: f64| {
         if let Some(b) = plan.unresolved(s) {
@@ -912,9 +972,11 @@ fn unresolved(c: &Comparisons, p: &Prepared, opts: &VerifyOptions, plan: &Plan) 
     for policy in &p.policies {
         match *policy {
             Policy::GlobalFmr { alpha, .. } => order_statistic(pool, alpha, &mut exact),
-            Policy::Fixed { threshold, .. } => {
-                exact(if opts.distance { -threshold + 0.0 } else { threshold })
-            }
+            Policy::Fixed { threshold, .. } => exact(if opts.distance {
+                -threshold + 0.0
+            } else {
+                threshold
+            }),
             Policy::GroupFmr { .. } => {}
         }
     }
@@ -987,7 +1049,17 @@ mod tests {
 
     #[test]
     fn keys_preserve_order_and_equality() {
-        let xs = [-f64::MAX, -1.5, -1e-300, -0.0, 0.0, 1e-310, 0.25, 1.0, f64::MAX];
+        let xs = [
+            -f64::MAX,
+            -1.5,
+            -1e-300,
+            -0.0,
+            0.0,
+            1e-310,
+            0.25,
+            1.0,
+            f64::MAX,
+        ];
         for w in xs.windows(2) {
             assert!(key(w[0]) <= key(w[1]), "{} {}", w[0], w[1]);
             assert_eq!(key(w[0]) == key(w[1]), w[0] == w[1]);
@@ -1014,10 +1086,18 @@ mod tests {
                     r.random::<f64>() * 3.0 - 1.0 + shift
                 };
                 let g = |r: &mut rand_chacha::ChaCha8Rng, k: i8| {
-                    if r.random_bool(0.05) { -1 } else { r.random_range(0..k) }
+                    if r.random_bool(0.05) {
+                        -1
+                    } else {
+                        r.random_range(0..k)
+                    }
                 };
                 let a = g(&mut r, 3);
-                let b = if mated && r.random_bool(0.9) { a } else { g(&mut r, 3) };
+                let b = if mated && r.random_bool(0.9) {
+                    a
+                } else {
+                    g(&mut r, 3)
+                };
                 (s, mated, a, b, g(&mut r, 2))
             })
             .collect()
@@ -1029,24 +1109,36 @@ mod tests {
         write_npy(&dir.join("score.npy"), "<f8", n, &f);
         let m: Vec<u8> = rows.iter().map(|r| r.1 as u8).collect();
         write_npy(&dir.join("mated.npy"), "|b1", n, &m);
-        for (name, col) in [("race_a", 2), ("race_b", 3), ("sex", 4)] {
+        // Missing (−1) becomes the code whose label is empty.
+        for (name, col, blank) in [("race_a", 2, 3), ("race_b", 3, 3), ("sex", 4, 2)] {
             let v: Vec<u8> = rows
                 .iter()
-                .map(|r| [r.2, r.3, r.4][col - 2] as u8)
+                .map(|r| [r.2, r.3, r.4][col - 2])
+                .map(|x| if x < 0 { blank } else { x as u8 })
                 .collect();
-            write_npy(&dir.join(format!("{name}.npy")), "|i1", n, &v);
+            write_npy(&dir.join(format!("{name}.npy")), "|u1", n, &v);
         }
-        std::fs::write(dir.join("sex.labels.txt"), "F\nM\n").unwrap();
+        std::fs::write(dir.join("race.labels.txt"), "0\n1\n2\n\n").unwrap();
+        std::fs::write(dir.join("sex.labels.txt"), "F\nM\n\n").unwrap();
     }
 
     fn csv(rows: &[(f64, bool, i8, i8, i8)]) -> Table {
         let cell = |x: i8| if x < 0 { String::new() } else { x.to_string() };
         let mut text = String::from("score,mated,race_a,race_b,sex\n");
         for r in rows {
-            let sex = match r.4 { 0 => "F", 1 => "M", _ => "" };
+            let sex = match r.4 {
+                0 => "F",
+                1 => "M",
+                _ => "",
+            };
             text += &format!("{},{},{},{},{sex}\n", r.0, r.1 as u8, cell(r.2), cell(r.3));
         }
-        Table::from_reader("c.csv".into(), Box::new(std::io::Cursor::new(text.into_bytes())), None).unwrap()
+        Table::from_reader(
+            "c.csv".into(),
+            Box::new(std::io::Cursor::new(text.into_bytes())),
+            None,
+        )
+        .unwrap()
     }
 
     /// The report without the values the streaming audit only approximates.
@@ -1069,16 +1161,26 @@ mod tests {
     }
 
     /// The first path where two JSON values differ.
-    fn first_difference(a: &serde_json::Value, b: &serde_json::Value, path: &str) -> Option<String> {
+    fn first_difference(
+        a: &serde_json::Value,
+        b: &serde_json::Value,
+        path: &str,
+    ) -> Option<String> {
         use serde_json::Value::*;
         match (a, b) {
-            (Object(x), Object(y)) => x.keys().chain(y.keys()).find_map(|k| match (x.get(k), y.get(k)) {
-                (Some(u), Some(v)) => first_difference(u, v, &format!("{path}.{k}")),
-                _ => Some(format!("{path}.{k}: present on one side only")),
-            }),
-            (Array(x), Array(y)) if x.len() == y.len() => {
-                x.iter().zip(y).enumerate().find_map(|(i, (u, v))| first_difference(u, v, &format!("{path}[{i}]")))
+            (Object(x), Object(y)) => {
+                x.keys()
+                    .chain(y.keys())
+                    .find_map(|k| match (x.get(k), y.get(k)) {
+                        (Some(u), Some(v)) => first_difference(u, v, &format!("{path}.{k}")),
+                        _ => Some(format!("{path}.{k}: present on one side only")),
+                    })
             }
+            (Array(x), Array(y)) if x.len() == y.len() => x
+                .iter()
+                .zip(y)
+                .enumerate()
+                .find_map(|(i, (u, v))| first_difference(u, v, &format!("{path}[{i}]"))),
             _ if a == b => None,
             _ => Some(format!("{path}: {a} vs {b}")),
         }
@@ -1086,10 +1188,15 @@ mod tests {
 
     fn options(distance: bool) -> VerifyOptions {
         VerifyOptions {
-            policies: ["global-fmr:0.1", "global-fmr:0.01", "group-fmr:0.05", "fixed:0.5"]
-                .iter()
-                .map(|p| Policy::parse(p).unwrap())
-                .collect(),
+            policies: [
+                "global-fmr:0.1",
+                "global-fmr:0.01",
+                "group-fmr:0.05",
+                "fixed:0.5",
+            ]
+            .iter()
+            .map(|p| Policy::parse(p).unwrap())
+            .collect(),
             distance,
             ..Default::default()
         }
@@ -1106,7 +1213,11 @@ mod tests {
             let dir = tempfile::tempdir().unwrap();
             write_dir(dir.path(), &rows);
             let opts = options(distance);
-            let cols = VerifyColumns { attrs: attrs(), distance, ..Default::default() };
+            let cols = VerifyColumns {
+                attrs: attrs(),
+                distance,
+                ..Default::default()
+            };
             let memory = audit(&Comparisons::read(csv(&rows), &cols).unwrap(), &opts).unwrap();
             let src = NpyComparisons::open(dir.path(), "score", "mated", &attrs()).unwrap();
             let (c, passes) = run(&src, &opts, StreamLimits { collect }, Vec::new()).unwrap();
@@ -1152,9 +1263,21 @@ mod tests {
         write_dir(one.path(), &rows);
         let src = NpyComparisons::open(one.path(), "score", "mated", &attrs()).unwrap();
         let (c, _) = run(&src, &opts, limits, Vec::new()).unwrap();
-        let eval = |c: &Comparisons| serde_json::to_value(evaluate(c, &prepare(c, &opts, true), &opts, None).unwrap()).unwrap();
+        let eval = |c: &Comparisons| {
+            serde_json::to_value(evaluate(c, &prepare(c, &opts, true), &opts, None).unwrap())
+                .unwrap()
+        };
         assert_eq!(eval(&merged), eval(&c));
-        let counts = |a: &Accounting| (a.rows, a.used, a.dropped.iter().map(|d| (d.reason.clone(), d.count, d.first.line)).collect::<Vec<_>>());
+        let counts = |a: &Accounting| {
+            (
+                a.rows,
+                a.used,
+                a.dropped
+                    .iter()
+                    .map(|d| (d.reason.clone(), d.count, d.first.line))
+                    .collect::<Vec<_>>(),
+            )
+        };
         assert_eq!(counts(&merged.accounting), counts(&c.accounting));
     }
 
@@ -1171,13 +1294,23 @@ mod tests {
         let src = NpyComparisons::open(dir.path(), "score", "mated", &attrs()).unwrap();
         let (c, _) = run(&src, &opts, StreamLimits::default(), Vec::new()).unwrap();
         let d = &c.accounting.dropped;
-        assert_eq!((d[0].reason.as_str(), d[0].first.line), ("non-finite score", 4));
-        assert_eq!((d[1].reason.as_str(), d[1].first.line), ("missing group in every attribute", 8));
+        assert_eq!(
+            (d[0].reason.as_str(), d[0].first.line),
+            ("non-finite score", 4)
+        );
+        assert_eq!(
+            (d[1].reason.as_str(), d[1].first.line),
+            ("missing group in every attribute", 8)
+        );
         assert!(c.accounting.balanced());
         rows[20].4 = 5; // sex has two labels
         write_dir(dir.path(), &rows);
         let src = NpyComparisons::open(dir.path(), "score", "mated", &attrs()).unwrap();
         let e = run(&src, &opts, StreamLimits::default(), Vec::new()).unwrap_err();
-        assert!(e.to_string().contains("sex.npy:21: column 'sex', value \"5\""), "{e}");
+        assert!(
+            e.to_string()
+                .contains("sex.npy:21: column 'sex', value \"5\""),
+            "{e}"
+        );
     }
 }
