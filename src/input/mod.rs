@@ -3,6 +3,7 @@
 
 pub mod accounting;
 pub mod attributes;
+pub mod chunks;
 pub mod columnar;
 pub mod comparisons;
 pub mod labels;

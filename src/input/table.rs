@@ -1,6 +1,7 @@
 //! A delimited text table: gzip detection, delimiter sniffing, header lookup,
 //! record reading into a reused `ByteRecord`, and the SHA-256 of the bytes read.
 
+use super::chunks::{self, first_boundary, Batch};
 use super::columnar::{hex, Columnar, NpyDir};
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -9,7 +10,8 @@ use std::cell::RefCell;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
-use std::rc::Rc;
+use std::sync::mpsc::Receiver;
+use std::sync::{Arc, Mutex};
 
 /// Provenance of one input file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -31,14 +33,14 @@ struct DigestState {
 /// Hashes every byte that passes through, as stored on disk.
 struct HashingReader<R> {
     inner: R,
-    state: Rc<RefCell<DigestState>>,
+    state: Arc<Mutex<DigestState>>,
 }
 
 impl<R: Read> Read for HashingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         crate::progress::advance(n as u64);
-        let mut s = self.state.borrow_mut();
+        let mut s = self.state.lock().expect("digest lock");
         s.hasher.update(&buf[..n]);
         s.bytes += n as u64;
         Ok(n)
@@ -47,9 +49,19 @@ impl<R: Read> Read for HashingReader<R> {
 
 /// Where a table's records come from.
 enum Source {
+    /// Parsed here, record after record.
     Csv {
-        reader: csv::Reader<Box<dyn Read>>,
-        digest: Rc<RefCell<DigestState>>,
+        reader: csv::Reader<Box<dyn BufRead + Send>>,
+        /// Lines before the reader's line 1 (the header's).
+        offset: u64,
+        digest: Arc<Mutex<DigestState>>,
+    },
+    /// Parsed on all cores in chunks (see [`super::chunks`]).
+    Chunks {
+        batches: Receiver<Result<Option<Batch>>>,
+        batch: Batch,
+        at: usize,
+        digest: Arc<Mutex<DigestState>>,
     },
     /// A column store; `opened` once its needed columns are.
     Columns {
@@ -85,10 +97,34 @@ pub fn sniff_delimiter(head: &[u8]) -> u8 {
     best.0
 }
 
+/// How delimited text is parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Parsing {
+    /// One record after another on the calling thread.
+    Sequential,
+    /// In chunks of about this many bytes, on all cores.
+    Chunks(usize),
+}
+
+/// Files from this size on are parsed in chunks (when there are cores to share).
+const CHUNKED_FROM: u64 = 1 << 20;
+const CHUNK_BYTES: usize = 4 << 20;
+
 impl Table {
     /// Opens a file: a directory of `.npy` columns, a Parquet file (by its
     /// magic bytes), or delimited text (gzip detected by its magic bytes).
     pub fn open(path: &Path, delimiter: Option<u8>) -> Result<Table> {
+        let size = std::fs::metadata(path).map_or(0, |m| m.len());
+        let parsing = if size >= CHUNKED_FROM && rayon::current_num_threads() > 1 {
+            Parsing::Chunks(CHUNK_BYTES)
+        } else {
+            Parsing::Sequential
+        };
+        Self::open_with(path, delimiter, parsing)
+    }
+
+    /// [`Table::open`] with the parsing of delimited text chosen.
+    pub fn open_with(path: &Path, delimiter: Option<u8>, parsing: Parsing) -> Result<Table> {
         if path.is_dir() {
             return Ok(Self::columns(path, Box::new(NpyDir::new(path)?)));
         }
@@ -98,12 +134,30 @@ impl Table {
         let file = File::open(path).map_err(|e| Error::io(path, e))?;
         let size = file.metadata().map_or(0, |m| m.len());
         crate::progress::start("reading", size);
-        Self::from_reader(path.display().to_string(), Box::new(file), delimiter)
+        Self::from_stream(
+            path.display().to_string(),
+            Box::new(file),
+            delimiter,
+            parsing,
+        )
     }
 
     /// Reads a table from any byte stream (used for built-in data).
-    pub fn from_reader(name: String, raw: Box<dyn Read>, delimiter: Option<u8>) -> Result<Table> {
-        let digest = Rc::new(RefCell::new(DigestState::default()));
+    pub fn from_reader(
+        name: String,
+        raw: Box<dyn Read + Send>,
+        delimiter: Option<u8>,
+    ) -> Result<Table> {
+        Self::from_stream(name, raw, delimiter, Parsing::Sequential)
+    }
+
+    fn from_stream(
+        name: String,
+        raw: Box<dyn Read + Send>,
+        delimiter: Option<u8>,
+        parsing: Parsing,
+    ) -> Result<Table> {
+        let digest = Arc::new(Mutex::new(DigestState::default()));
         let hashing = HashingReader {
             inner: raw,
             state: digest.clone(),
@@ -111,7 +165,7 @@ impl Table {
         let io = |e| Error::io(&name, e);
         let mut buffered = BufReader::with_capacity(1 << 16, hashing);
         let is_gzip = buffered.fill_buf().map_err(io)?.starts_with(&[0x1f, 0x8b]);
-        let mut text: Box<dyn BufRead> = if is_gzip {
+        let mut text: Box<dyn BufRead + Send> = if is_gzip {
             Box::new(BufReader::with_capacity(
                 1 << 16,
                 flate2::bufread::MultiGzDecoder::new(buffered),
@@ -124,15 +178,31 @@ impl Table {
             return Err(Error::EmptyFile { file: name });
         }
         let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(head));
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .has_headers(true)
-            .flexible(false)
-            .buffer_capacity(1 << 16)
-            .from_reader(Box::new(text) as Box<dyn Read>);
-        let headers: Vec<String> = reader
-            .byte_headers()
-            .map_err(|e| csv_error(&name, e))?
+        // The header record: bytes up to its end; what was read past it is
+        // put back in front of the rest.
+        let mut header = Vec::new();
+        let end = loop {
+            let buf = text.fill_buf().map_err(io)?;
+            if buf.is_empty() {
+                break header.len();
+            }
+            let n = buf.len();
+            header.extend_from_slice(buf);
+            text.consume(n);
+            if let Some(end) = first_boundary(&header, delimiter) {
+                break end;
+            }
+        };
+        let rest_bytes = header.split_off(end);
+        let rest: Box<dyn BufRead + Send> = Box::new(BufReader::with_capacity(
+            1 << 16,
+            std::io::Cursor::new(rest_bytes).chain(text),
+        ));
+        let mut first = csv::ByteRecord::new();
+        chunks::records_reader(delimiter, &header[..])
+            .read_byte_record(&mut first)
+            .map_err(|e| chunks::parse_error(&name, e, 0))?;
+        let headers: Vec<String> = first
             .iter()
             .enumerate()
             .map(|(i, h)| {
@@ -148,12 +218,26 @@ impl Table {
         if headers.iter().all(|h| h.is_empty()) {
             return Err(Error::EmptyFile { file: name });
         }
+        let offset = memchr::memchr_iter(b'\n', &header).count() as u64;
+        let source = match parsing {
+            Parsing::Sequential => Source::Csv {
+                reader: chunks::records_reader(delimiter, rest),
+                offset,
+                digest,
+            },
+            Parsing::Chunks(bytes) => Source::Chunks {
+                batches: chunks::spawn(rest, delimiter, offset + 1, bytes, name.clone()),
+                batch: Batch::default(),
+                at: 0,
+                digest,
+            },
+        };
         Ok(Table {
             file: name,
             needed: RefCell::new(vec![false; headers.len()]),
             headers,
             delimiter,
-            source: Source::Csv { reader, digest },
+            source,
             rows: 0,
         })
     }
@@ -194,9 +278,37 @@ impl Table {
     /// Reads the next record into `rec`; `false` at the end of the file.
     pub fn read(&mut self, rec: &mut csv::ByteRecord) -> Result<bool> {
         let more = match &mut self.source {
-            Source::Csv { reader, .. } => reader
-                .read_byte_record(rec)
-                .map_err(|e| csv_error(&self.file, e))?,
+            Source::Csv { reader, offset, .. } => {
+                let more = reader
+                    .read_byte_record(rec)
+                    .map_err(|e| chunks::parse_error(&self.file, e, *offset))?;
+                if more {
+                    let mut pos = csv::Position::new();
+                    pos.set_line(Self::line(rec) + *offset);
+                    rec.set_position(Some(pos));
+                }
+                more
+            }
+            Source::Chunks {
+                batches, batch, at, ..
+            } => {
+                while *at == batch.len() {
+                    match batches.recv() {
+                        Ok(Ok(Some(b))) => (*batch, *at) = (b, 0),
+                        Ok(Ok(None)) => return Ok(false),
+                        Ok(Err(e)) => return Err(e),
+                        Err(_) => {
+                            return Err(Error::Config(format!(
+                                "{}: internal: the parsing thread stopped early",
+                                self.file
+                            )))
+                        }
+                    }
+                }
+                batch.fill(*at, rec);
+                *at += 1;
+                true
+            }
             Source::Columns { store, opened } => {
                 if !*opened {
                     store.open(&self.needed.borrow())?;
@@ -208,6 +320,17 @@ impl Table {
         };
         if more {
             self.rows += 1;
+            if rec.len() != self.headers.len() && !matches!(self.source, Source::Columns { .. }) {
+                return Err(Error::Malformed {
+                    file: self.file.clone(),
+                    line: Self::line(rec),
+                    message: format!(
+                        "ragged row: {} fields where the header has {}",
+                        rec.len(),
+                        self.headers.len()
+                    ),
+                });
+            }
         }
         Ok(more)
     }
@@ -224,11 +347,8 @@ impl Table {
         }
         crate::progress::finish();
         let (bytes, sha256) = match self.source {
-            Source::Csv { reader, digest } => {
-                drop(reader);
-                let state = Rc::try_unwrap(digest)
-                    .map_err(|_| Error::Config("internal: digest still shared".into()))?
-                    .into_inner();
+            Source::Csv { digest, .. } | Source::Chunks { digest, .. } => {
+                let state = std::mem::take(&mut *digest.lock().expect("digest lock"));
                 (state.bytes, hex(&state.hasher.finalize()))
             }
             Source::Columns { store, .. } => store.provenance()?,
@@ -249,22 +369,6 @@ fn is_parquet(path: &Path) -> Result<bool> {
     let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
     let n = f.read(&mut head).map_err(|e| Error::io(path, e))?;
     Ok(n == 4 && &head == b"PAR1")
-}
-
-fn csv_error(file: &str, e: csv::Error) -> Error {
-    let line = e.position().map_or(0, |p| p.line());
-    let message = match e.kind() {
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => format!("ragged row: {len} fields where the header has {expected_len}"),
-        csv::ErrorKind::Io(io) => format!("read error: {io}"),
-        _ => e.to_string(),
-    };
-    Error::Malformed {
-        file: file.to_string(),
-        line,
-        message,
-    }
 }
 
 #[cfg(test)]
