@@ -6,31 +6,55 @@ use crate::error::{Error, Result};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::borrow::Cow;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// The code of a missing attribute value.
 pub const MISSING: u32 = u32::MAX;
 
 /// Interns byte strings to dense `u32` ids; allocates only for new values.
+/// Values of up to 7 bytes (most labels) are looked up as one integer.
 #[derive(Debug, Default)]
 pub struct Interner {
-    map: HashMap<Box<[u8]>, u32>,
+    short: FxHashMap<u64, u32>,
+    map: FxHashMap<Box<[u8]>, u32>,
     names: Vec<Box<[u8]>>,
+}
+
+/// A value of up to 7 bytes packed with its length (`None` if longer).
+#[inline]
+fn pack(v: &[u8]) -> Option<u64> {
+    (v.len() < 8).then(|| {
+        let mut b = [0u8; 8];
+        b[..v.len()].copy_from_slice(v);
+        b[7] = v.len() as u8;
+        u64::from_le_bytes(b)
+    })
 }
 
 impl Interner {
     pub fn intern(&mut self, v: &[u8]) -> u32 {
-        if let Some(&id) = self.map.get(v) {
-            return id;
+        let next = self.names.len() as u32;
+        let id = match pack(v) {
+            Some(k) => *self.short.entry(k).or_insert(next),
+            None => match self.map.get(v) {
+                Some(&id) => id,
+                None => {
+                    self.map.insert(v.into(), next);
+                    next
+                }
+            },
+        };
+        if id == next {
+            self.names.push(v.into());
         }
-        let id = self.names.len() as u32;
-        self.map.insert(v.into(), id);
-        self.names.push(v.into());
         id
     }
 
     pub fn get(&self, v: &[u8]) -> Option<u32> {
-        self.map.get(v).copied()
+        match pack(v) {
+            Some(k) => self.short.get(&k).copied(),
+            None => self.map.get(v).copied(),
+        }
     }
 
     pub fn len(&self) -> usize {

@@ -141,6 +141,16 @@ impl NpyColumn {
         v
     }
 
+    /// An 8-byte integer from its bytes, in the file's byte order.
+    fn int8<T>(&self, b: &[u8], le: fn([u8; 8]) -> T, be: fn([u8; 8]) -> T) -> T {
+        let a = b.try_into().expect("8 bytes");
+        if self.big_endian {
+            be(a)
+        } else {
+            le(a)
+        }
+    }
+
     /// Element `i` of `raw` as text, appended to `out`: numbers in their
     /// shortest round-trip form, booleans as 0/1, strings without padding.
     pub fn text(&self, raw: &[u8], i: usize, out: &mut Vec<u8>) {
@@ -174,8 +184,15 @@ impl NpyColumn {
                 }
             }
             Kind::Int | Kind::Uint | Kind::Bool => {
-                let x = self.number(raw, i).expect("a number");
-                out.extend_from_slice((x as i128).to_string().as_bytes());
+                // 8-byte integers from their bytes (an f64 holds only 53 bits).
+                let b = &raw[i * self.width..(i + 1) * self.width];
+                let mut buf = itoa::Buffer::new();
+                let text = match (self.kind, self.width) {
+                    (Kind::Int, 8) => buf.format(self.int8(b, i64::from_le_bytes, i64::from_be_bytes)),
+                    (Kind::Uint, 8) => buf.format(self.int8(b, u64::from_le_bytes, u64::from_be_bytes)),
+                    _ => buf.format(self.number(raw, i).expect("a number") as i64),
+                };
+                out.extend_from_slice(text.as_bytes());
             }
         }
     }

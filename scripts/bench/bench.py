@@ -1,0 +1,209 @@
+#!/usr/bin/env python3
+"""Head-to-head benchmark of biasbench against the anchors, on one data set
+made once per size (as .npy columns):
+
+* classification, 10^6 and 10^7 rows x 8 groups: biasbench classify against
+  fairlearn's MetricFrame (8 metrics by group, then difference/ratio/min/max);
+* verification, 10^6 mated + 10^7 non-mated, 8 groups: biasbench verify
+  (every rate, threshold, EER, AUC, d', DET, test and summary, per group)
+  against scikit-learn's roc_curve and pyeer's get_eer_stats, each called
+  once on the pooled scores;
+* streaming, 10^9 non-mated + 10^6 mated (--stream-rows): biasbench verify
+  --stream against `cat` reading the same files.
+
+Each tool runs in its own process. biasbench is timed as a whole process
+(reading and parsing included); the Python tools are timed around the call
+only (after imports and np.load), which favours them. CPU = user + system;
+peak memory = the process's maximum resident set.
+
+Usage: python scripts/bench/bench.py --biasbench target/release/biasbench
+       [--work DIR] [--stream-rows N] [--skip-fairlearn-1e7]
+"""
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+GROUPS = 8
+CHUNK = 10_000_000
+
+
+def header(descr, n):
+    d = "{'descr': '%s', 'fortran_order': False, 'shape': (%d,), }" % (descr, n)
+    pad = 64 - (10 + len(d) + 1) % 64
+    h = (d + " " * pad + "\n").encode()
+    return b"\x93NUMPY\x01\x00" + len(h).to_bytes(2, "little") + h
+
+
+def write_columns(out, n, make, seed):
+    """Writes columns chunk by chunk; make(rng, start, m) -> {name: (descr, array)}."""
+    out.mkdir(parents=True, exist_ok=True)
+    if (out / "done").exists():
+        return
+    rng = np.random.default_rng(seed)
+    files = {}
+    done = 0
+    while done < n:
+        m = min(CHUNK, n - done)
+        for name, (descr, a) in make(rng, done, m).items():
+            if name not in files:
+                files[name] = open(out / f"{name}.npy", "wb")
+                files[name].write(header(descr, n))
+            files[name].write(a.tobytes())
+        done += m
+    for f in files.values():
+        f.close()
+    (out / "group.labels.txt").write_text("".join(f"g{i}\n" for i in range(GROUPS)))
+    (out / "done").write_text("")
+
+
+def verification(out, n_mated, n_non, seed=1):
+    """Group g's non-mated scores sit 0.02 g higher: a differential to find."""
+    def make(rng, start, m):
+        mated = np.arange(start, start + m) < n_mated
+        group = rng.integers(0, GROUPS, m, dtype=np.uint8)
+        score = np.where(mated, rng.normal(0.7, 0.1, m), rng.normal(0.0, 0.1, m) + 0.02 * group)
+        return {"score": ("<f4", score.astype(np.float32)),
+                "mated": ("|b1", mated.astype(np.uint8)),
+                "group": ("|u1", group)}
+    write_columns(out, n_mated + n_non, make, seed)
+
+
+def classification(out, n, seed=2):
+    """Group g's predictions flip with probability 0.1 + 0.02 g."""
+    def make(rng, start, m):
+        group = rng.integers(0, GROUPS, m, dtype=np.uint8)
+        y_true = (rng.random(m) < 0.3).astype(np.uint8)
+        flip = rng.random(m) < 0.1 + 0.02 * group
+        y_pred = np.where(flip, 1 - y_true, y_true).astype(np.uint8)
+        return {"y_true": ("|u1", y_true), "y_pred": ("|u1", y_pred), "group": ("|u1", group)}
+    write_columns(out, n, make, seed)
+
+
+def sci(n):
+    """10^6 as 1e6."""
+    e = len(str(n)) - 1
+    return f"{n // 10**e}e{e}"
+
+
+def measure(cmd, keep_output=True):
+    """Runs cmd; returns wall, CPU seconds, peak RSS (MB) and stdout."""
+    t0 = time.perf_counter()
+    sink = subprocess.PIPE if keep_output else subprocess.DEVNULL
+    p = subprocess.Popen(cmd, stdout=sink, stderr=subprocess.PIPE)
+    out = p.stdout.read() if keep_output else b""
+    err = p.stderr.read()
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t0
+    if status != 0:
+        sys.exit(f"failed: {' '.join(map(str, cmd))}\n{err.decode()}")
+    return {"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "rss_mb": ru.ru_maxrss / 1024, "out": out}
+
+
+def python_tool(kind, data):
+    """Runs one Python tool in a child; times the call itself."""
+    r = measure([sys.executable, __file__, "--run", kind, str(data)])
+    inner = json.loads(r["out"])
+    return {"wall": inner["wall"], "cpu": inner["cpu"], "rss_mb": r["rss_mb"]}
+
+
+def run_tool(kind, data):
+    """The body of a child process: load, then time only the tool."""
+    d = Path(data)
+    if kind == "fairlearn":
+        from fairlearn.metrics import (MetricFrame, count, false_negative_rate, false_positive_rate,
+                                       selection_rate, true_negative_rate, true_positive_rate)
+        from sklearn.metrics import accuracy_score, precision_score
+        y_true, y_pred, g = (np.load(d / f) for f in ("y_true.npy", "y_pred.npy", "group.npy"))
+        t0, c0 = time.perf_counter(), time.process_time()
+        mf = MetricFrame(
+            metrics={"accuracy": accuracy_score, "selection_rate": selection_rate,
+                     "tpr": true_positive_rate, "fpr": false_positive_rate,
+                     "fnr": false_negative_rate, "tnr": true_negative_rate,
+                     "precision": precision_score, "count": count},
+            y_true=y_true, y_pred=y_pred, sensitive_features=g)
+        mf.by_group, mf.difference(), mf.ratio(), mf.group_min(), mf.group_max()
+    else:
+        score, mated = np.load(d / "score.npy"), np.load(d / "mated.npy")
+        t0, c0 = time.perf_counter(), time.process_time()
+        if kind == "roc_curve":
+            from sklearn.metrics import roc_curve
+            roc_curve(mated, score)
+        elif kind == "pyeer":
+            from pyeer.eer_info import get_eer_stats
+            get_eer_stats(score[mated], score[~mated])
+    print(json.dumps({"wall": time.perf_counter() - t0, "cpu": time.process_time() - c0}))
+
+
+def machine():
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    mem = next((int(l.split()[1]) for l in open("/proc/meminfo") if l.startswith("MemTotal")), 0)
+    import fairlearn, sklearn, pyeer  # noqa: E401
+    return (f"{cpu}, {os.cpu_count()} cores, {mem / 2**20:.0f} GiB RAM, {platform.system()} "
+            f"{platform.release()}; Python {platform.python_version()}, numpy {np.__version__}, "
+            f"fairlearn {fairlearn.__version__}, scikit-learn {sklearn.__version__}, "
+            f"pyeer {getattr(pyeer, '__version__', '0.5.6')}")
+
+
+def row(task, tool, r, base):
+    ratio = "" if r is base else f"{r['wall'] / base['wall']:.0f}x"
+    print(f"| {task} | {tool} | {r['wall']:.2f} | {r['cpu']:.2f} | {r['rss_mb']:.0f} | {ratio} |", flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--biasbench", default="target/release/biasbench")
+    ap.add_argument("--work", default="target/bench")
+    ap.add_argument("--stream-rows", type=float, default=0, help="non-mated rows of the streaming run (e.g. 1e9)")
+    ap.add_argument("--skip-fairlearn-1e7", action="store_true")
+    ap.add_argument("--run", nargs=2, help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.run:
+        return run_tool(*a.run)
+    work = Path(a.work)
+    bb = a.biasbench
+    out = str(work / "report.json")
+    print(f"machine: {machine()}\n")
+    print("| task | tool | wall s | CPU s | peak MB | wall / biasbench |")
+    print("|---|---|---|---|---|---|")
+    for n in (1_000_000, 10_000_000):
+        d = work / f"classify_{sci(n)}"
+        classification(d, n)
+        mine = measure([bb, "classify", str(d), "--attr", "group", "--format", "json", "--out", out])
+        task = f"classify {sci(n)} rows x 8 groups"
+        row(task, "biasbench classify", mine, mine)
+        if n < 10_000_000 or not a.skip_fairlearn_1e7:
+            row(task, "fairlearn MetricFrame", python_tool("fairlearn", d), mine)
+    d = work / "verify_1e6_1e7"
+    verification(d, 1_000_000, 10_000_000)
+    mine = measure([bb, "verify", str(d), "--attr", "group", "--format", "json", "--out", out])
+    task = "verify 1e6 mated + 1e7 non-mated"
+    row(task, "biasbench verify (everything, per group)", mine, mine)
+    row(task, "scikit-learn roc_curve (pooled)", python_tool("roc_curve", d), mine)
+    row(task, "pyeer get_eer_stats (pooled)", python_tool("pyeer", d), mine)
+    streamed = measure([bb, "verify", str(d), "--attr", "group", "--stream", "--no-hash",
+                        "--format", "json", "--out", out])
+    row(task, "biasbench verify --stream --no-hash", streamed, mine)
+    if a.stream_rows:
+        n = int(a.stream_rows)
+        d = work / f"stream_{sci(n)}"
+        verification(d, 1_000_000, n)
+        files = [str(p) for p in sorted(d.glob("*.npy"))]
+        cat = min((measure(["cat", *files], keep_output=False) for _ in range(3)), key=lambda r: r["wall"])
+        mine = measure([bb, "verify", str(d), "--attr", "group", "--stream", "--no-hash",
+                        "--format", "json", "--out", out])
+        task = f"stream 1e6 mated + {sci(n)} non-mated"
+        row(task, "biasbench verify --stream --no-hash", mine, mine)
+        print(f"| {task} | cat (best of 3) | {cat['wall']:.2f} | {cat['cpu']:.2f} | {cat['rss_mb']:.0f} | "
+              f"biasbench / cat = {mine['wall'] / cat['wall']:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
