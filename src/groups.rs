@@ -4,21 +4,26 @@
 
 use crate::error::{Error, Result};
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::borrow::Cow;
-use rustc_hash::FxHashMap;
 
 /// The code of a missing attribute value.
 pub const MISSING: u32 = u32::MAX;
 
 /// Interns byte strings to dense `u32` ids; allocates only for new values.
-/// Values of up to 7 bytes (most labels) are looked up as one integer.
+/// Values of up to 7 bytes (most labels) are looked up as one integer: in
+/// a short list while there are few, then in a hash map.
 #[derive(Debug, Default)]
 pub struct Interner {
+    few: Vec<(u64, u32)>,
     short: FxHashMap<u64, u32>,
     map: FxHashMap<Box<[u8]>, u32>,
     names: Vec<Box<[u8]>>,
 }
+
+/// Short values kept in a list before they move to a map.
+const FEW: usize = 16;
 
 /// A value of up to 7 bytes packed with its length (`None` if longer).
 #[inline]
@@ -32,26 +37,30 @@ fn pack(v: &[u8]) -> Option<u64> {
 }
 
 impl Interner {
+    #[inline]
     pub fn intern(&mut self, v: &[u8]) -> u32 {
-        let next = self.names.len() as u32;
-        let id = match pack(v) {
-            Some(k) => *self.short.entry(k).or_insert(next),
-            None => match self.map.get(v) {
-                Some(&id) => id,
-                None => {
-                    self.map.insert(v.into(), next);
-                    next
-                }
-            },
-        };
-        if id == next {
-            self.names.push(v.into());
+        if let Some(id) = self.get(v) {
+            return id;
         }
+        let id = self.names.len() as u32;
+        match pack(v) {
+            Some(k) if self.few.len() < FEW && self.short.is_empty() => self.few.push((k, id)),
+            Some(k) => {
+                self.short.extend(self.few.drain(..));
+                self.short.insert(k, id);
+            }
+            None => {
+                self.map.insert(v.into(), id);
+            }
+        }
+        self.names.push(v.into());
         id
     }
 
+    #[inline]
     pub fn get(&self, v: &[u8]) -> Option<u32> {
         match pack(v) {
+            Some(k) if self.short.is_empty() => self.few.iter().find(|x| x.0 == k).map(|x| x.1),
             Some(k) => self.short.get(&k).copied(),
             None => self.map.get(v).copied(),
         }

@@ -1,8 +1,9 @@
-//! Parallel parsing of delimited text. One thread reads the byte stream
-//! (decompressing and hashing as it goes) and cuts it into chunks that end
-//! on a record boundary; the chunks are parsed on all cores; the records
-//! come back in file order, each with its line, so the readers above see
-//! exactly what a single sequential parse gives them.
+//! Parallel record making. For delimited text, one thread reads the byte
+//! stream (decompressing and hashing as it goes) and cuts it into chunks
+//! that end on a record boundary; the chunks are parsed on all cores; the
+//! records come back in file order, each with its line, so the readers
+//! above see exactly what a single sequential parse gives them. Column
+//! stores render blocks of rows the same way ([`in_order`]).
 //!
 //! A record boundary is a `\n` outside a quoted field, found with the
 //! quoting rules of the CSV parser (RFC 4180: a quote opens a quoted field
@@ -33,6 +34,18 @@ impl Batch {
 
     pub fn is_empty(&self) -> bool {
         self.records.is_empty()
+    }
+
+    /// Adds a field to the record being built.
+    pub fn push_field(&mut self, f: &[u8]) {
+        self.bytes.extend_from_slice(f);
+        self.ends.push(self.bytes.len());
+    }
+
+    /// Ends the record being built; it starts on `line`.
+    pub fn end_record(&mut self, line: u64) {
+        self.records.push(self.ends.len());
+        self.lines.push(line);
     }
 
     /// Copies record `r` into `rec` (its position holds the line).
@@ -84,12 +97,9 @@ fn parse(chunk: &[u8], delimiter: u8, first_line: u64, file: &str) -> Result<Bat
         .map_err(|e| parse_error(file, e, first_line - 1))?
     {
         for f in rec.iter() {
-            b.bytes.extend_from_slice(f);
-            b.ends.push(b.bytes.len());
+            b.push_field(f);
         }
-        b.records.push(b.ends.len());
-        b.lines
-            .push(first_line + rec.position().map_or(1, |p| p.line()) - 1);
+        b.end_record(first_line + rec.position().map_or(1, |p| p.line()) - 1);
     }
     Ok(b)
 }
@@ -144,79 +154,111 @@ pub fn first_boundary(buf: &[u8], delimiter: u8) -> Option<usize> {
     first
 }
 
+/// Batches in file order, then `None`; an error ends the stream.
+pub type Batches = Receiver<Result<Option<Batch>>>;
+
+/// Renders jobs into batches on the rayon pool, a few at a time, and sends
+/// the batches in job order from a thread of their own.
+pub fn in_order<J, I, F>(jobs: I, render: F) -> Batches
+where
+    J: Send + 'static,
+    I: Iterator<Item = Result<J>> + Send + 'static,
+    F: Fn(J) -> Result<Batch> + Send + Sync + 'static,
+{
+    let ahead = 2 * rayon::current_num_threads();
+    let (tx, rx) = sync_channel(ahead);
+    std::thread::spawn(move || {
+        let mut jobs = jobs.peekable();
+        while jobs.peek().is_some() {
+            let group: Vec<Result<J>> = jobs.by_ref().take(ahead).collect();
+            let batches: Vec<Result<Batch>> =
+                group.into_par_iter().map(|j| j.and_then(&render)).collect();
+            for b in batches {
+                let failed = b.is_err();
+                if tx.send(b.map(Some)).is_err() || failed {
+                    return; // the reader stopped listening, or a job failed
+                }
+            }
+        }
+        let _ = tx.send(Ok(None));
+    });
+    rx
+}
+
+/// Chunks of delimited text cut on record boundaries, each with its first line.
+struct TextChunks {
+    text: Box<dyn BufRead + Send>,
+    delimiter: u8,
+    chunk_bytes: usize,
+    line: u64,
+    pending: Vec<u8>,
+    eof: bool,
+    file: String,
+}
+
+impl Iterator for TextChunks {
+    type Item = Result<(Vec<u8>, u64)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut want = self.chunk_bytes;
+        loop {
+            while self.pending.len() < want && !self.eof {
+                match self.text.fill_buf() {
+                    Ok([]) => self.eof = true,
+                    Ok(buf) => {
+                        let n = buf.len();
+                        self.pending.extend_from_slice(buf);
+                        self.text.consume(n);
+                    }
+                    Err(e) => {
+                        self.eof = true;
+                        self.pending.clear();
+                        return Some(Err(Error::io(&self.file, e)));
+                    }
+                }
+            }
+            let cut = if self.eof {
+                Some(self.pending.len())
+            } else {
+                last_boundary(&self.pending, self.delimiter)
+            };
+            match cut {
+                Some(0) => return None,
+                Some(c) => {
+                    let rest = self.pending.split_off(c);
+                    let chunk = std::mem::replace(&mut self.pending, rest);
+                    let first = self.line;
+                    self.line += memchr::memchr_iter(b'\n', &chunk).count() as u64;
+                    return Some(Ok((chunk, first)));
+                }
+                // No boundary yet: the chunk grows.
+                None => want = self.pending.len() + self.chunk_bytes,
+            }
+        }
+    }
+}
+
 /// Reads `text` (positioned at the first record, which is on line
-/// `first_line`) in chunks of about `chunk_bytes`, parses them on the rayon
-/// pool and returns the batches in file order, then `None`.
+/// `first_line`) in chunks of about `chunk_bytes` and parses them on all cores.
 pub fn spawn(
-    mut text: Box<dyn BufRead + Send>,
+    text: Box<dyn BufRead + Send>,
     delimiter: u8,
     first_line: u64,
     chunk_bytes: usize,
     file: String,
-) -> Receiver<Result<Option<Batch>>> {
-    let ahead = 2 * rayon::current_num_threads();
-    let (tx, rx) = sync_channel(ahead);
-    std::thread::spawn(move || {
-        let send_io = |e| tx.send(Err(Error::io(&file, e)));
-        let mut line = first_line;
-        let mut pending: Vec<u8> = Vec::new();
-        let mut chunks: Vec<(Vec<u8>, u64)> = Vec::new();
-        let mut want = chunk_bytes;
-        let mut eof = false;
-        loop {
-            while pending.len() < want && !eof {
-                match text.fill_buf() {
-                    Ok([]) => eof = true,
-                    Ok(buf) => {
-                        let n = buf.len();
-                        pending.extend_from_slice(buf);
-                        text.consume(n);
-                    }
-                    Err(e) => {
-                        let _ = send_io(e);
-                        return;
-                    }
-                }
-            }
-            let cut = if eof {
-                Some(pending.len())
-            } else {
-                last_boundary(&pending, delimiter)
-            };
-            match cut {
-                Some(c) if c > 0 => {
-                    let rest = pending.split_off(c);
-                    let chunk = std::mem::replace(&mut pending, rest);
-                    let lines = memchr::memchr_iter(b'\n', &chunk).count() as u64;
-                    chunks.push((chunk, line));
-                    line += lines;
-                    want = chunk_bytes;
-                }
-                // No boundary yet: the chunk grows.
-                _ if !eof => want = pending.len() + chunk_bytes,
-                _ => {}
-            }
-            let last = eof && pending.is_empty();
-            if chunks.len() == ahead || last {
-                let batches: Vec<Result<Batch>> = chunks
-                    .par_iter()
-                    .map(|(c, l)| parse(c, delimiter, *l, &file))
-                    .collect();
-                chunks.clear();
-                for b in batches {
-                    let failed = b.is_err();
-                    if tx.send(b.map(Some)).is_err() || failed {
-                        return; // the reader stopped listening, or a chunk failed
-                    }
-                }
-            }
-            if last {
-                let _ = tx.send(Ok(None));
-                return;
-            }
-        }
-    });
-    rx
+) -> Batches {
+    let chunks = TextChunks {
+        text,
+        delimiter,
+        chunk_bytes,
+        line: first_line,
+        pending: Vec::new(),
+        eof: false,
+        file: file.clone(),
+    };
+    in_order(chunks, move |(chunk, line)| {
+        parse(&chunk, delimiter, line, &file)
+    })
 }
 
 #[cfg(test)]

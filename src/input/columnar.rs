@@ -8,25 +8,23 @@
 //! `X.labels.txt` beside it is shown by its labels (an empty label: missing).
 //! For these inputs an error's "line" is the 1-based row number.
 
+use super::chunks::{in_order, Batch, Batches};
 use super::npy::{Kind, NpyColumn};
 use crate::error::{Error, Location, Result};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
-/// A column store read row by row.
-pub trait Columnar {
+/// A column store, read in batches of rows on other threads.
+pub trait Columnar: Send {
     /// Column names.
     fn headers(&self) -> &[String];
-    /// Opens the needed columns; called once, before the first row.
-    fn open(&mut self, needed: &[bool]) -> Result<()>;
-    /// Appends the next row's cells (empty for columns not needed) to `rec`;
-    /// `false` at the end.
-    fn next(&mut self, rec: &mut csv::ByteRecord) -> Result<bool>;
-    /// Bytes and SHA-256 of the files read (the needed columns, in header order).
-    fn provenance(&self) -> Result<(u64, String)>;
+    /// Starts reading the needed columns: batches of rows in order (each
+    /// row's cells, empty for columns not needed; its line = its 1-based
+    /// row number), and the files being read.
+    fn start(self: Box<Self>, needed: &[bool]) -> Result<(Batches, Vec<PathBuf>)>;
 }
 
-/// SHA-256 of files, one after the other; and their total size.
+/// The size and SHA-256 of files, one after the other.
 pub fn hash_files(paths: &[PathBuf]) -> Result<(u64, String)> {
     let mut h = Sha256::new();
     let mut bytes = 0;
@@ -49,14 +47,6 @@ const BLOCK: usize = 1 << 16;
 pub struct NpyDir {
     dir: PathBuf,
     headers: Vec<String>,
-    columns: Vec<Option<(NpyColumn, Option<Vec<String>>)>>,
-    raw: Vec<Vec<u8>>,
-    len: u64,
-    /// First row of the block in `raw`, rows in it, next row within it.
-    block_start: u64,
-    block_rows: usize,
-    at: usize,
-    cell: Vec<u8>,
 }
 
 impl NpyDir {
@@ -78,19 +68,8 @@ impl NpyDir {
         }
         Ok(NpyDir {
             dir: dir.to_path_buf(),
-            columns: headers.iter().map(|_| None).collect(),
-            raw: headers.iter().map(|_| Vec::new()).collect(),
             headers,
-            len: 0,
-            block_start: 0,
-            block_rows: 0,
-            at: 0,
-            cell: Vec::new(),
         })
-    }
-
-    fn path(&self, j: usize) -> PathBuf {
-        self.dir.join(format!("{}.npy", self.headers[j]))
     }
 
     /// Labels of column `name`: `<name>.labels.txt`, else of the attribute
@@ -110,15 +89,74 @@ impl NpyDir {
     }
 }
 
+/// One needed column: its file, labels, and header.
+struct Needed {
+    col: NpyColumn,
+    labels: Option<Vec<String>>,
+    name: String,
+}
+
+/// Renders rows `start..start + rows` of the columns (`None`: not needed).
+fn render_block(columns: &[Option<Needed>], start: u64, rows: usize) -> Result<Batch> {
+    let mut raw: Vec<Vec<u8>> = columns.iter().map(|_| Vec::new()).collect();
+    for (c, r) in columns.iter().zip(&mut raw) {
+        if let Some(n) = c {
+            n.col.read_raw(start, rows, r)?;
+            crate::progress::advance(r.len() as u64);
+        }
+    }
+    let mut b = Batch::default();
+    let mut cell = Vec::new();
+    for i in 0..rows {
+        for (c, r) in columns.iter().zip(&raw) {
+            cell.clear();
+            match c {
+                None => {}
+                Some(Needed {
+                    col, labels: None, ..
+                }) => col.text(r, i, &mut cell),
+                Some(Needed {
+                    col,
+                    labels: Some(l),
+                    name,
+                }) => {
+                    let x = col.number(r, i).expect("a number");
+                    let label = (x >= 0.0 && (x as usize as f64) == x)
+                        .then(|| l.get(x as usize))
+                        .flatten()
+                        .ok_or_else(|| Error::BadValue {
+                            location: Location {
+                                file: col.path.display().to_string(),
+                                line: start + i as u64 + 1,
+                                column: name.clone(),
+                                value: x.to_string(),
+                            },
+                            message: format!("no line {x} in the labels file ({} labels)", l.len()),
+                        })?;
+                    cell.extend_from_slice(label.as_bytes());
+                }
+            }
+            b.push_field(&cell);
+        }
+        b.end_record(start + i as u64 + 1);
+    }
+    Ok(b)
+}
+
 impl Columnar for NpyDir {
     fn headers(&self) -> &[String] {
         &self.headers
     }
 
-    fn open(&mut self, needed: &[bool]) -> Result<()> {
+    fn start(self: Box<Self>, needed: &[bool]) -> Result<(Batches, Vec<PathBuf>)> {
+        let mut columns = Vec::new();
         let mut len = None;
-        for j in (0..self.headers.len()).filter(|&j| needed[j]) {
-            let col = NpyColumn::open(&self.path(j))?;
+        for (j, name) in self.headers.iter().enumerate() {
+            if !needed[j] {
+                columns.push(None);
+                continue;
+            }
+            let col = NpyColumn::open(&self.dir.join(format!("{name}.npy")))?;
             match len {
                 Some(n) if n != col.len => {
                     return Err(Error::Config(format!(
@@ -130,72 +168,25 @@ impl Columnar for NpyDir {
                 _ => len = Some(col.len),
             }
             let labels = match col.kind {
-                Kind::Int | Kind::Uint | Kind::Bool => self.labels(&self.headers[j])?,
+                Kind::Int | Kind::Uint | Kind::Bool => self.labels(name)?,
                 _ => None,
             };
-            self.columns[j] = Some((col, labels));
+            columns.push(Some(Needed {
+                col,
+                labels,
+                name: name.clone(),
+            }));
         }
-        self.len = len.unwrap_or(0);
-        Ok(())
-    }
-
-    fn next(&mut self, rec: &mut csv::ByteRecord) -> Result<bool> {
-        if self.at == self.block_rows {
-            self.block_start += self.block_rows as u64;
-            if self.block_start >= self.len {
-                return Ok(false);
-            }
-            self.block_rows = (self.len - self.block_start).min(BLOCK as u64) as usize;
-            self.at = 0;
-            for (c, raw) in self.columns.iter().zip(&mut self.raw) {
-                if let Some((col, _)) = c {
-                    col.read_raw(self.block_start, self.block_rows, raw)?;
-                    crate::progress::advance(raw.len() as u64);
-                }
-            }
-        }
-        let i = self.at;
-        for (j, c) in self.columns.iter().enumerate() {
-            self.cell.clear();
-            if let Some((col, labels)) = c {
-                match labels {
-                    None => col.text(&self.raw[j], i, &mut self.cell),
-                    Some(l) => {
-                        let x = col.number(&self.raw[j], i).expect("a number");
-                        let label = (x >= 0.0 && (x as usize as f64) == x)
-                            .then(|| l.get(x as usize))
-                            .flatten()
-                            .ok_or_else(|| Error::BadValue {
-                                location: Location {
-                                    file: col.path.display().to_string(),
-                                    line: self.block_start + i as u64 + 1,
-                                    column: self.headers[j].clone(),
-                                    value: x.to_string(),
-                                },
-                                message: format!(
-                                    "no line {x} in the labels file ({} labels)",
-                                    l.len()
-                                ),
-                            })?;
-                        self.cell.extend_from_slice(label.as_bytes());
-                    }
-                }
-            }
-            rec.push_field(&self.cell);
-        }
-        self.at += 1;
-        let mut pos = csv::Position::new();
-        pos.set_line(self.block_start + i as u64 + 1);
-        rec.set_position(Some(pos));
-        Ok(true)
-    }
-
-    fn provenance(&self) -> Result<(u64, String)> {
-        let paths: Vec<PathBuf> = self
-            .columns
+        let files = columns
             .iter()
-            .filter_map(|c| c.as_ref().map(|(col, _)| col.path.clone()))
+            .flatten()
+            .map(|n| n.col.path.clone())
             .collect();
-        hash_files(&paths)
+        let len = len.unwrap_or(0);
+        let blocks = (0..len).step_by(BLOCK).map(Ok);
+        let batches = in_order(blocks, move |start| {
+            render_block(&columns, start, (len - start).min(BLOCK as u64) as usize)
+        });
+        Ok((batches, files))
     }
 }

@@ -188,8 +188,12 @@ impl NpyColumn {
                 let b = &raw[i * self.width..(i + 1) * self.width];
                 let mut buf = itoa::Buffer::new();
                 let text = match (self.kind, self.width) {
-                    (Kind::Int, 8) => buf.format(self.int8(b, i64::from_le_bytes, i64::from_be_bytes)),
-                    (Kind::Uint, 8) => buf.format(self.int8(b, u64::from_le_bytes, u64::from_be_bytes)),
+                    (Kind::Int, 8) => {
+                        buf.format(self.int8(b, i64::from_le_bytes, i64::from_be_bytes))
+                    }
+                    (Kind::Uint, 8) => {
+                        buf.format(self.int8(b, u64::from_le_bytes, u64::from_be_bytes))
+                    }
                     _ => buf.format(self.number(raw, i).expect("a number") as i64),
                 };
                 out.extend_from_slice(text.as_bytes());

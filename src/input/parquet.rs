@@ -23,12 +23,12 @@ pub fn open(path: &Path) -> Result<Box<dyn Columnar>> {
 #[cfg(feature = "parquet")]
 mod reader {
     use super::*;
-    use crate::input::columnar::hash_files;
+    use crate::input::chunks::{in_order, Batch, Batches};
     use arrow_array::cast::AsArray;
     use arrow_array::types::*;
     use arrow_array::{Array, ArrayRef, RecordBatch};
     use arrow_schema::DataType;
-    use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     use parquet::arrow::ProjectionMask;
     use std::fs::File;
     use std::path::PathBuf;
@@ -36,42 +36,28 @@ mod reader {
     pub struct ParquetColumns {
         path: PathBuf,
         headers: Vec<String>,
-        /// Position of each needed header in the projected batches.
-        projected: Vec<Option<usize>>,
-        reader: Option<ParquetRecordBatchReader>,
-        batch: Option<RecordBatch>,
-        /// Per projected column: rendered dictionary values (dictionary columns only).
-        dictionaries: Vec<Option<Vec<Vec<u8>>>>,
-        at: usize,
-        row: u64,
-        cell: Vec<u8>,
     }
 
     fn perr(path: &Path, e: impl std::fmt::Display) -> Error {
         Error::Config(format!("{}: {e}", path.display()))
     }
 
+    fn builder(path: &Path) -> Result<ParquetRecordBatchReaderBuilder<File>> {
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| perr(path, e))
+    }
+
     impl ParquetColumns {
         pub fn new(path: &Path) -> Result<Self> {
-            let file = File::open(path).map_err(|e| Error::io(path, e))?;
-            let builder =
-                ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| perr(path, e))?;
-            let headers = builder
+            let headers = builder(path)?
                 .schema()
                 .fields()
                 .iter()
                 .map(|f| f.name().clone())
-                .collect::<Vec<_>>();
+                .collect();
             Ok(ParquetColumns {
                 path: path.to_path_buf(),
-                projected: vec![None; headers.len()],
                 headers,
-                reader: None,
-                batch: None,
-                dictionaries: Vec::new(),
-                at: 0,
-                row: 0,
-                cell: Vec::new(),
             })
         }
     }
@@ -83,7 +69,11 @@ mod reader {
         }
         macro_rules! int {
             ($t:ty) => {
-                out.extend_from_slice(a.as_primitive::<$t>().value(i).to_string().as_bytes())
+                out.extend_from_slice(
+                    itoa::Buffer::new()
+                        .format(a.as_primitive::<$t>().value(i))
+                        .as_bytes(),
+                )
             };
         }
         let float = |x: f64, out: &mut Vec<u8>| {
@@ -113,87 +103,90 @@ mod reader {
         Ok(())
     }
 
+    /// Renders a record batch whose first row is row `first` (0-based);
+    /// `projected[j]` is header j's column in the batch.
+    fn render_batch(
+        batch: &RecordBatch,
+        first: u64,
+        projected: &[Option<usize>],
+    ) -> std::result::Result<Batch, String> {
+        // A dictionary column's values are rendered once; rows copy by code.
+        let dictionaries: Vec<Option<Vec<Vec<u8>>>> = batch
+            .columns()
+            .iter()
+            .map(|c| {
+                c.as_any_dictionary_opt()
+                    .map(|d| {
+                        let values = d.values();
+                        (0..values.len())
+                            .map(|v| {
+                                let mut t = Vec::new();
+                                render(values, v, &mut t).map(|_| t)
+                            })
+                            .collect::<std::result::Result<Vec<_>, _>>()
+                    })
+                    .transpose()
+            })
+            .collect::<std::result::Result<_, _>>()?;
+        let keys: Vec<Option<Vec<usize>>> = batch
+            .columns()
+            .iter()
+            .map(|c| c.as_any_dictionary_opt().map(|d| d.normalized_keys()))
+            .collect();
+        let mut b = Batch::default();
+        let mut cell = Vec::new();
+        for i in 0..batch.num_rows() {
+            for p in projected {
+                cell.clear();
+                if let Some(k) = *p {
+                    let col = batch.column(k);
+                    match (&dictionaries[k], &keys[k]) {
+                        (Some(values), Some(codes)) if col.is_valid(i) => {
+                            cell.extend_from_slice(&values[codes[i]])
+                        }
+                        (Some(_), _) => {}
+                        _ => render(col, i, &mut cell)?,
+                    }
+                }
+                b.push_field(&cell);
+            }
+            b.end_record(first + i as u64 + 1);
+        }
+        Ok(b)
+    }
+
     impl Columnar for ParquetColumns {
         fn headers(&self) -> &[String] {
             &self.headers
         }
 
-        fn open(&mut self, needed: &[bool]) -> Result<()> {
-            let file = File::open(&self.path).map_err(|e| Error::io(&self.path, e))?;
-            let builder =
-                ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| perr(&self.path, e))?;
+        fn start(self: Box<Self>, needed: &[bool]) -> Result<(Batches, Vec<PathBuf>)> {
+            let builder = builder(&self.path)?;
             let roots: Vec<usize> = (0..self.headers.len()).filter(|&j| needed[j]).collect();
+            let mut projected = vec![None; self.headers.len()];
             for (k, &j) in roots.iter().enumerate() {
-                self.projected[j] = Some(k);
+                projected[j] = Some(k);
             }
             let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
-            self.reader = Some(
-                builder
-                    .with_projection(mask)
-                    .with_batch_size(1 << 16)
-                    .build()
-                    .map_err(|e| perr(&self.path, e))?,
-            );
-            Ok(())
-        }
-
-        fn next(&mut self, rec: &mut csv::ByteRecord) -> Result<bool> {
-            while self.batch.as_ref().is_none_or(|b| self.at >= b.num_rows()) {
-                let Some(next) = self.reader.as_mut().and_then(|r| r.next()) else {
-                    return Ok(false);
-                };
-                let batch = next.map_err(|e| perr(&self.path, e))?;
-                crate::progress::advance(batch.get_array_memory_size() as u64);
-                // Render each dictionary once; rows then copy by code.
-                self.dictionaries = batch
-                    .columns()
-                    .iter()
-                    .map(|c| {
-                        c.as_any_dictionary_opt().map(|d| {
-                            let values = d.values();
-                            (0..values.len())
-                                .map(|v| {
-                                    let mut t = Vec::new();
-                                    render(values, v, &mut t).map(|_| t)
-                                })
-                                .collect::<std::result::Result<Vec<_>, _>>()
-                        })
-                    })
-                    .map(|d| d.transpose())
-                    .collect::<std::result::Result<_, _>>()
-                    .map_err(|e| perr(&self.path, e))?;
-                self.batch = Some(batch);
-                self.at = 0;
-            }
-            let batch = self.batch.as_ref().expect("a batch");
-            let i = self.at;
-            for p in &self.projected {
-                self.cell.clear();
-                if let Some(k) = *p {
-                    let col = batch.column(k);
-                    match (&self.dictionaries[k], col.as_any_dictionary_opt()) {
-                        (Some(values), Some(d)) if col.is_valid(i) => {
-                            let code = d.normalized_keys()[i];
-                            self.cell.extend_from_slice(&values[code]);
-                        }
-                        (Some(_), _) => {}
-                        (None, _) => {
-                            render(col, i, &mut self.cell).map_err(|e| perr(&self.path, e))?
-                        }
-                    }
-                }
-                rec.push_field(&self.cell);
-            }
-            self.at += 1;
-            self.row += 1;
-            let mut pos = csv::Position::new();
-            pos.set_line(self.row);
-            rec.set_position(Some(pos));
-            Ok(true)
-        }
-
-        fn provenance(&self) -> Result<(u64, String)> {
-            hash_files(std::slice::from_ref(&self.path))
+            let reader = builder
+                .with_projection(mask)
+                .with_batch_size(1 << 16)
+                .build()
+                .map_err(|e| perr(&self.path, e))?;
+            let path = self.path.clone();
+            let mut row = 0u64;
+            let jobs = reader.map(move |b| {
+                let b = b.map_err(|e| perr(&path, e))?;
+                crate::progress::advance(b.get_array_memory_size() as u64);
+                let first = row;
+                row += b.num_rows() as u64;
+                Ok((b, first))
+            });
+            let path = self.path.clone();
+            let batches = in_order(jobs, move |(b, first)| {
+                render_batch(&b, first, &projected).map_err(|e| perr(&path, e))
+            });
+            Ok((batches, vec![self.path]))
         }
     }
 }

@@ -1,8 +1,8 @@
 //! A delimited text table: gzip detection, delimiter sniffing, header lookup,
 //! record reading into a reused `ByteRecord`, and the SHA-256 of the bytes read.
 
-use super::chunks::{self, first_boundary, Batch};
-use super::columnar::{hex, Columnar, NpyDir};
+use super::chunks::{self, first_boundary, Batch, Batches};
+use super::columnar::{hash_files, hex, Columnar, NpyDir};
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -10,7 +10,6 @@ use std::cell::RefCell;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
-use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex};
 
 /// Provenance of one input file.
@@ -56,18 +55,15 @@ enum Source {
         offset: u64,
         digest: Arc<Mutex<DigestState>>,
     },
-    /// Parsed on all cores in chunks (see [`super::chunks`]).
-    Chunks {
-        batches: Receiver<Result<Option<Batch>>>,
+    /// Made on all cores in batches (see [`super::chunks`]).
+    Batches {
+        batches: Batches,
         batch: Batch,
         at: usize,
-        digest: Arc<Mutex<DigestState>>,
+        origin: Origin,
     },
-    /// A column store; `opened` once its needed columns are.
-    Columns {
-        store: Box<dyn Columnar>,
-        opened: bool,
-    },
+    /// A column store not yet started (it starts when the needed columns are known).
+    Columns(Option<Box<dyn Columnar>>),
 }
 
 /// An open table, positioned after its header.
@@ -95,6 +91,14 @@ pub fn sniff_delimiter(head: &[u8]) -> u8 {
         }
     }
     best.0
+}
+
+/// What batches are made from, for the provenance.
+enum Origin {
+    /// A byte stream, hashed as read.
+    Stream(Arc<Mutex<DigestState>>),
+    /// Whole files (a column store's needed columns), hashed at the end.
+    Files(Vec<std::path::PathBuf>),
 }
 
 /// How delimited text is parsed.
@@ -225,11 +229,11 @@ impl Table {
                 offset,
                 digest,
             },
-            Parsing::Chunks(bytes) => Source::Chunks {
+            Parsing::Chunks(bytes) => Source::Batches {
                 batches: chunks::spawn(rest, delimiter, offset + 1, bytes, name.clone()),
                 batch: Batch::default(),
                 at: 0,
-                digest,
+                origin: Origin::Stream(digest),
             },
         };
         Ok(Table {
@@ -250,10 +254,7 @@ impl Table {
             needed: RefCell::new(vec![false; headers.len()]),
             headers,
             delimiter: b',',
-            source: Source::Columns {
-                store,
-                opened: false,
-            },
+            source: Source::Columns(Some(store)),
             rows: 0,
         }
     }
@@ -277,6 +278,16 @@ impl Table {
 
     /// Reads the next record into `rec`; `false` at the end of the file.
     pub fn read(&mut self, rec: &mut csv::ByteRecord) -> Result<bool> {
+        if let Source::Columns(store) = &mut self.source {
+            let store = store.take().expect("a column store starts once");
+            let (batches, files) = store.start(&self.needed.borrow())?;
+            self.source = Source::Batches {
+                batches,
+                batch: Batch::default(),
+                at: 0,
+                origin: Origin::Files(files),
+            };
+        }
         let more = match &mut self.source {
             Source::Csv { reader, offset, .. } => {
                 let more = reader
@@ -289,7 +300,7 @@ impl Table {
                 }
                 more
             }
-            Source::Chunks {
+            Source::Batches {
                 batches, batch, at, ..
             } => {
                 while *at == batch.len() {
@@ -309,18 +320,11 @@ impl Table {
                 *at += 1;
                 true
             }
-            Source::Columns { store, opened } => {
-                if !*opened {
-                    store.open(&self.needed.borrow())?;
-                    *opened = true;
-                }
-                rec.clear();
-                store.next(rec)?
-            }
+            Source::Columns(_) => unreachable!("started above"),
         };
         if more {
             self.rows += 1;
-            if rec.len() != self.headers.len() && !matches!(self.source, Source::Columns { .. }) {
+            if rec.len() != self.headers.len() {
                 return Err(Error::Malformed {
                     file: self.file.clone(),
                     line: Self::line(rec),
@@ -347,11 +351,19 @@ impl Table {
         }
         crate::progress::finish();
         let (bytes, sha256) = match self.source {
-            Source::Csv { digest, .. } | Source::Chunks { digest, .. } => {
+            Source::Csv { digest, .. }
+            | Source::Batches {
+                origin: Origin::Stream(digest),
+                ..
+            } => {
                 let state = std::mem::take(&mut *digest.lock().expect("digest lock"));
                 (state.bytes, hex(&state.hasher.finalize()))
             }
-            Source::Columns { store, .. } => store.provenance()?,
+            Source::Batches {
+                origin: Origin::Files(files),
+                ..
+            } => hash_files(&files)?,
+            Source::Columns(_) => unreachable!("rows were read"),
         };
         Ok(InputFile {
             role: role.to_string(),
