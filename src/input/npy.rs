@@ -134,6 +134,35 @@ impl NpyColumn {
         self.each(raw, |x| out.push(x));
     }
 
+    /// Maps a block of numbers through `f` into `out` (`u32::MAX` where `f`
+    /// gives `None`); one-byte columns go through a 256-entry table.
+    pub fn digits(
+        &self,
+        raw: &[u8],
+        f: &impl Fn(f64) -> Option<u32>,
+        numbers: &mut Vec<f64>,
+        out: &mut Vec<u32>,
+    ) {
+        out.clear();
+        let of = |x: f64| f(x).unwrap_or(u32::MAX);
+        if self.width == 1 {
+            let table: Vec<u32> = (0..=255u8)
+                .map(|b| of(self.number(&[b], 0).expect("a number")))
+                .collect();
+            out.extend(raw.iter().map(|&b| table[b as usize]));
+        } else {
+            self.decode(raw, numbers);
+            out.extend(numbers.iter().map(|&x| of(x)));
+        }
+    }
+
+    /// The number in row `row` (one positioned read; for messages).
+    pub fn value_at(&self, row: u64) -> Result<f64> {
+        let mut raw = Vec::new();
+        self.read_raw(row, 1, &mut raw)?;
+        Ok(self.number(&raw, 0).unwrap_or(f64::NAN))
+    }
+
     /// Element `i` of `raw` as an f64 (`None` for strings).
     pub fn number(&self, raw: &[u8], i: usize) -> Option<f64> {
         let mut v = None;

@@ -44,6 +44,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Key bits fixed by a bucket at each depth (depth 0: the whole key space).
 const BITS: [u32; 5] = [0, 20, 36, 52, 64];
 
+/// Top-level buckets.
+const TOP: usize = 1 << BITS[1];
+
 /// Buckets a node at `depth` − 1 splits into (the fan-out at `depth`).
 fn fanout(depth: u8) -> usize {
     1 << (BITS[depth as usize] - BITS[depth as usize - 1])
@@ -264,7 +267,9 @@ impl Tree {
 struct Acc {
     cell_of: Vec<u32>,
     keys: Vec<u64>,
-    /// Per cell and node: a count per bucket, allocated when first needed.
+    /// Per cell: the top-level counts (full passes only), one cell after another.
+    root: Vec<u32>,
+    /// Per cell and deeper node: a count per bucket, allocated when first needed.
     counts: Vec<Vec<Option<Box<[u32]>>>>,
     /// Per collected slot: (cell, score).
     exact: Vec<Vec<(u32, f64)>>,
@@ -403,6 +408,7 @@ fn count_range(
     let mut acc = Acc {
         cell_of: vec![u32::MAX; layout.size as usize],
         keys: Vec::new(),
+        root: Vec::new(),
         counts: Vec::new(),
         exact: vec![Vec::new(); tree.collected.len()],
         rows: 0,
@@ -411,17 +417,23 @@ fn count_range(
         first_columns: Default::default(),
     };
     let mut raw = Vec::new();
-    let (mut score, mut mated) = (Vec::new(), Vec::new());
-    let mut codes: Vec<(Vec<f64>, Vec<f64>)> =
+    let (mut score, mut mated, mut numbers) = (Vec::new(), Vec::new(), Vec::new());
+    let mut codes: Vec<(Vec<u32>, Vec<u32>)> =
         data.attrs.iter().map(|_| Default::default()).collect();
     let row_bytes: u64 = data.files().iter().map(|(_, c)| c.width as u64).sum();
     let root_child = &tree.child[0];
-    // Codes whose label is empty stand for a missing value.
-    let blanks: Vec<Vec<bool>> = data
-        .attrs
-        .iter()
-        .map(|a| a.labels.iter().flatten().map(|l| l.is_empty()).collect())
-        .collect();
+    // Code + 1 of each group code (0: missing, i.e. an empty label).
+    let digit_of = |a: &CodeColumns| {
+        let blank: Vec<bool> = a.labels.iter().flatten().map(|l| l.is_empty()).collect();
+        let radix = a.radix();
+        move |x: f64| digit(x, radix, &blank)
+    };
+    let digit_fns: Vec<_> = data.attrs.iter().map(digit_of).collect();
+    let mated_of = |x: f64| match x {
+        0.0 => Some(0),
+        1.0 => Some(1),
+        _ => None,
+    };
     let mut hits: Vec<usize> = Vec::new();
     let mut start = range.start;
     while start < range.end {
@@ -447,21 +459,19 @@ fn count_range(
             }
         }
         data.mated.read_raw(start, rows, &mut raw)?;
-        data.mated.decode(&raw, &mut mated);
-        for (a, (ca, cb)) in data.attrs.iter().zip(codes.iter_mut()) {
+        data.mated.digits(&raw, &mated_of, &mut numbers, &mut mated);
+        for ((a, d), (ca, cb)) in data.attrs.iter().zip(&digit_fns).zip(codes.iter_mut()) {
             a.side_a.read_raw(start, rows, &mut raw)?;
-            a.side_a.decode(&raw, ca);
+            a.side_a.digits(&raw, d, &mut numbers, ca);
             if let Some(b) = &a.side_b {
                 b.read_raw(start, rows, &mut raw)?;
-                b.decode(&raw, cb);
+                b.digits(&raw, d, &mut numbers, cb);
             }
         }
-        let visit: &mut dyn Iterator<Item = usize> = if full {
-            &mut (0..rows)
-        } else {
-            &mut hits.iter().copied()
-        };
-        for i in visit {
+        if full {
+            hits.extend(0..rows);
+        }
+        for &i in &hits {
             let row = start + i as u64;
             let drop = |acc: &mut Acc, reason: usize, column: &str, value: String| {
                 if !full {
@@ -481,26 +491,26 @@ fn count_range(
                 continue;
             }
             let m = match mated[i] {
-                0.0 => false,
-                1.0 => true,
-                x => {
+                NOT_A_DIGIT => {
+                    let x = data.mated.value_at(row)?;
                     drop(&mut acc, 1, "mated", x.to_string());
                     continue;
                 }
+                m => m == 1,
             };
             let mut cell = m as u64;
             let mut placeable = data.attrs.is_empty();
             for (j, a) in data.attrs.iter().enumerate() {
-                let (radix, blank) = (a.radix(), &blanks[j]);
-                let (xa, xb) = (codes[j].0[i], codes[j].1.get(i).copied());
-                let da = digit(xa, radix, blank)
-                    .ok_or_else(|| bad_code(a, &a.side_a, row, xa, failed))?;
-                let db = match (&a.side_b, xb) {
-                    (Some(col), Some(x)) => {
-                        digit(x, radix, blank).ok_or_else(|| bad_code(a, col, row, x, failed))?
-                    }
+                let (da, db) = (codes[j].0[i], codes[j].1.get(i).copied());
+                if da == NOT_A_DIGIT {
+                    return Err(bad_code(a, &a.side_a, row, failed));
+                }
+                let db = match (&a.side_b, db) {
+                    (Some(col), Some(NOT_A_DIGIT)) => return Err(bad_code(a, col, row, failed)),
+                    (Some(_), Some(d)) => d,
                     _ => da,
                 };
+                let (da, db) = (da as u64, db as u64);
                 cell += da * layout.mult_a[j];
                 if let Some(mb) = layout.mult_b[j] {
                     cell += db * mb;
@@ -519,21 +529,22 @@ fn count_range(
                 u32::MAX => {
                     acc.cell_of[cell as usize] = acc.keys.len() as u32;
                     acc.keys.push(cell);
-                    let mut per_node = vec![None; nodes];
-                    per_node[0] = Some(vec![0; fanout(1)].into_boxed_slice());
-                    acc.counts.push(per_node);
+                    acc.counts.push(vec![None; nodes]);
+                    if full {
+                        acc.root.resize(acc.root.len() + TOP, 0);
+                    }
                     acc.keys.len() - 1
                 }
                 c => c as usize,
             };
             let s = if distance { -s + 0.0 } else { s };
             let k = key(s);
-            let counts = &mut acc.counts[c];
             // The top level inline (most rows end there), deeper levels in the loop.
             let b = (k >> (64 - BITS[1])) as usize;
-            if let Some(root) = counts[0].as_mut().filter(|_| full) {
-                root[b] += 1;
+            if full {
+                acc.root[c * TOP + b] += 1;
             }
+            let counts = &mut acc.counts[c];
             let mut code = root_child[b];
             while code != 0 {
                 if code & 1 == 1 {
@@ -555,12 +566,15 @@ fn count_range(
     Ok(acc)
 }
 
+/// What [`NpyColumn::digits`] writes for a value that maps to no digit.
+const NOT_A_DIGIT: u32 = u32::MAX;
+
 /// Code + 1 of a group code (0 when its label is empty: missing); `None`
 /// when it is not a whole number below `radix`.
 #[inline]
-fn digit(x: f64, radix: u32, blank: &[bool]) -> Option<u64> {
-    if x >= 0.0 && x < radix as f64 && (x as u64) as f64 == x {
-        let c = x as u64;
+fn digit(x: f64, radix: u32, blank: &[bool]) -> Option<u32> {
+    if x >= 0.0 && x < radix as f64 && (x as u32) as f64 == x {
+        let c = x as u32;
         Some(if blank.get(c as usize) == Some(&true) {
             0
         } else {
@@ -573,14 +587,18 @@ fn digit(x: f64, radix: u32, blank: &[bool]) -> Option<u64> {
 
 /// The error of a bad group code (and the row, so later workers stop).
 #[cold]
-fn bad_code(a: &CodeColumns, col: &NpyColumn, row: u64, x: f64, failed: &AtomicU64) -> Error {
+fn bad_code(a: &CodeColumns, col: &NpyColumn, row: u64, failed: &AtomicU64) -> Error {
     failed.fetch_min(row, Ordering::Relaxed);
+    let value = match col.value_at(row) {
+        Ok(x) => x.to_string(),
+        Err(e) => return e,
+    };
     Error::BadValue {
         location: Location {
             file: col.path.display().to_string(),
             line: row + 1,
             column: a.name.clone(),
-            value: x.to_string(),
+            value,
         },
         message: format!(
             "group codes must be whole numbers 0 to {}{}",
@@ -617,7 +635,10 @@ fn reduce_parts(
         accounting.rows += acc.rows;
         for (c, &k) in acc.keys.iter().enumerate() {
             let t = totals.entry(k).or_insert_with(|| vec![None; nodes]);
-            for (into, from) in t.iter_mut().zip(&acc.counts[c]) {
+            let top = acc.root.get(c * TOP..(c + 1) * TOP);
+            let mut counts = acc.counts[c].iter().map(|x| x.as_deref());
+            counts.next(); // node 0 is in `root`
+            for (into, from) in t.iter_mut().zip(std::iter::once(top).chain(counts)) {
                 if let Some(from) = from {
                     let into = into.get_or_insert_with(|| vec![0; from.len()].into_boxed_slice());
                     for (x, &y) in into.iter_mut().zip(from.iter()) {
