@@ -1,12 +1,17 @@
-//! Verification benches: CSV ingest throughput and the in-memory audit of
-//! 10^7 comparisons (8 groups, two attributes).
+//! Verification benches: CSV ingest throughput (sequential and chunked),
+//! the in-memory audit of 10^7 comparisons (8 groups, two attributes), the
+//! streaming audit of 10^7 `.npy` rows, and the subject bootstrap.
 //!
 //! Run: `cargo bench --bench verify`
 
 use biasbench::bootstrap::BootstrapSpec;
+use biasbench::input::npy::write_npy;
+use biasbench::input::npy_dir::NpyComparisons;
+use biasbench::input::table::Parsing;
 use biasbench::input::{Accounting, AttributeData, Comparisons, Table, VerifyColumns};
 use biasbench::report::{Provenance, Report};
 use biasbench::simulate::Population;
+use biasbench::verification::stream::{self, StreamLimits};
 use biasbench::verification::{audit, VerifyOptions};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rand::{Rng, SeedableRng};
@@ -28,15 +33,48 @@ fn ingest(c: &mut Criterion) {
     let mut g = c.benchmark_group("ingest");
     g.throughput(Throughput::Bytes(bytes.len() as u64));
     g.sample_size(10).measurement_time(Duration::from_secs(20));
-    g.bench_function("csv_1.15M_rows", |b| {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.csv");
+    std::fs::write(&path, &bytes).unwrap();
+    for (name, parsing) in [
+        ("csv_1.15M_rows", Parsing::Sequential),
+        ("csv_1.15M_rows_chunked", Parsing::Chunks(4 << 20)),
+    ] {
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let t = Table::open_with(&path, None, parsing).unwrap();
+                black_box(Comparisons::read(t, &cols).unwrap())
+            })
+        });
+    }
+    g.finish();
+}
+
+/// The streaming audit of 10^7 comparisons (`.npy`: f32 scores, 8 groups).
+fn streaming(c: &mut Criterion) {
+    let n = 10_000_000;
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+    let (mut score, mut mated, mut group) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..n {
+        let m = r.random_bool(0.05);
+        let g: u8 = r.random_range(0..8);
+        let s = r.random::<f32>() * 0.5 + if m { 0.5 } else { 0.02 * g as f32 };
+        score.extend(s.to_le_bytes());
+        mated.push(m as u8);
+        group.push(g);
+    }
+    write_npy(&dir.path().join("score.npy"), "<f4", n, &score).unwrap();
+    write_npy(&dir.path().join("mated.npy"), "|b1", n, &mated).unwrap();
+    write_npy(&dir.path().join("group.npy"), "|u1", n, &group).unwrap();
+    let data = NpyComparisons::open(dir.path(), "score", "mated", &["group".into()]).unwrap();
+    let opts = VerifyOptions::default();
+    let mut g = c.benchmark_group("stream");
+    g.throughput(Throughput::Elements(n as u64));
+    g.sample_size(10).measurement_time(Duration::from_secs(20));
+    g.bench_function("10M_npy_rows_8_groups", |b| {
         b.iter(|| {
-            let t = Table::from_reader(
-                "bench".into(),
-                Box::new(std::io::Cursor::new(bytes.clone())),
-                None,
-            )
-            .unwrap();
-            black_box(Comparisons::read(t, &cols).unwrap())
+            black_box(stream::run(&data, &opts, StreamLimits::default(), Vec::new()).unwrap())
         })
     });
     g.finish();
@@ -134,5 +172,5 @@ fn bootstrap(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, ingest, engine, bootstrap);
+criterion_group!(benches, ingest, engine, streaming, bootstrap);
 criterion_main!(benches);

@@ -28,11 +28,13 @@ const FEW: usize = 16;
 /// A value of up to 7 bytes packed with its length (`None` if longer).
 #[inline]
 fn pack(v: &[u8]) -> Option<u64> {
+    // Byte by byte: a call to memcpy would cost more than the lookup.
     (v.len() < 8).then(|| {
-        let mut b = [0u8; 8];
-        b[..v.len()].copy_from_slice(v);
-        b[7] = v.len() as u8;
-        u64::from_le_bytes(b)
+        v.iter()
+            .enumerate()
+            .fold((v.len() as u64) << 56, |k, (i, &c)| {
+                k | (c as u64) << (8 * i)
+            })
     })
 }
 

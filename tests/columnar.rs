@@ -124,6 +124,13 @@ fn npy_directory_reads_like_csv_and_streams_exactly() {
     let inputs = from_npy["provenance"]["inputs"].as_array().unwrap();
     assert_eq!(inputs[0]["sha256"].as_str().unwrap().len(), 64);
     let streamed = json("verify", &npy, &[&ARGS[..], &["--stream"]].concat());
+    // Not a terminal: no progress bar, nothing on stderr.
+    let quiet = common::run("verify", &npy, &[&ARGS[..], &["--stream"]].concat());
+    assert!(
+        quiet.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&quiet.stderr)
+    );
     assert_eq!(
         exact(audit(&streamed, "verify")),
         exact(audit(&from_csv, "verify"))

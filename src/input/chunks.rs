@@ -39,6 +39,16 @@ impl Batch {
     /// Adds a field to the record being built.
     pub fn push_field(&mut self, f: &[u8]) {
         self.bytes.extend_from_slice(f);
+        self.end_field();
+    }
+
+    /// The bytes of the field being built (append to it, then [`Batch::end_field`]).
+    pub fn field_bytes(&mut self) -> &mut Vec<u8> {
+        &mut self.bytes
+    }
+
+    /// Ends the field being built.
+    pub fn end_field(&mut self) {
         self.ends.push(self.bytes.len());
     }
 

@@ -106,15 +106,13 @@ fn render_block(columns: &[Option<Needed>], start: u64, rows: usize) -> Result<B
         }
     }
     let mut b = Batch::default();
-    let mut cell = Vec::new();
     for i in 0..rows {
         for (c, r) in columns.iter().zip(&raw) {
-            cell.clear();
             match c {
                 None => {}
                 Some(Needed {
                     col, labels: None, ..
-                }) => col.text(r, i, &mut cell),
+                }) => col.text(r, i, b.field_bytes()),
                 Some(Needed {
                     col,
                     labels: Some(l),
@@ -133,10 +131,10 @@ fn render_block(columns: &[Option<Needed>], start: u64, rows: usize) -> Result<B
                             },
                             message: format!("no line {x} in the labels file ({} labels)", l.len()),
                         })?;
-                    cell.extend_from_slice(label.as_bytes());
+                    b.field_bytes().extend_from_slice(label.as_bytes());
                 }
             }
-            b.push_field(&cell);
+            b.end_field();
         }
         b.end_record(start + i as u64 + 1);
     }

@@ -10,10 +10,13 @@ pub fn trim(v: &[u8]) -> &[u8] {
 /// reading `NaN` is reported as non-finite instead.
 pub fn is_missing(v: &[u8]) -> bool {
     let v = trim(v);
+    // Every token starts with n and has at most 4 bytes: most cells stop here.
     v.is_empty()
-        || [&b"na"[..], b"n/a", b"nan", b"null", b"none"]
-            .iter()
-            .any(|m| v.eq_ignore_ascii_case(m))
+        || (v.len() <= 4
+            && v[0].eq_ignore_ascii_case(&b'n')
+            && [&b"na"[..], b"n/a", b"nan", b"null", b"none"]
+                .iter()
+                .any(|m| v.eq_ignore_ascii_case(m)))
 }
 
 /// What a score cell holds.
