@@ -292,3 +292,51 @@ fn parquet_reads_like_csv_with_dictionary_groups() {
     assert_eq!(audit(&from_pq, "verify"), audit(&from_csv, "verify"));
     same_accounting(&from_pq, &from_csv);
 }
+
+#[test]
+fn identify_reads_npy_columns_with_nan_as_missing() {
+    // The searches of tests/identify.rs; a float NaN is "not returned".
+    let csv_text = "search_id,mated,mate_rank,mate_score,nonmate_score,race
+1,1,1,0.9,0.4,A
+2,1,3,0.7,0.8,A
+3,1,,,0.6,A
+4,0,,,0.5,A
+5,0,,,0.2,A
+6,1,1,0.5,0.3,B
+7,0,,,0.7,B
+8,0,,,,B
+";
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("s.csv");
+    std::fs::write(&csv, csv_text).unwrap();
+    let npy = dir.path().join("npy");
+    std::fs::create_dir(&npy).unwrap();
+    let rows: Vec<Vec<&str>> = csv_text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    let floats = |j: usize| -> Vec<u8> {
+        rows.iter()
+            .flat_map(|r| r[j].parse::<f64>().unwrap_or(f64::NAN).to_le_bytes())
+            .collect()
+    };
+    let n = rows.len();
+    for (j, name) in [
+        (0, "search_id"),
+        (2, "mate_rank"),
+        (3, "mate_score"),
+        (4, "nonmate_score"),
+    ] {
+        write_npy(&npy.join(format!("{name}.npy")), "<f8", n, &floats(j)).unwrap();
+    }
+    let mated: Vec<u8> = rows.iter().map(|r| r[1].parse().unwrap()).collect();
+    write_npy(&npy.join("mated.npy"), "|b1", n, &mated).unwrap();
+    let race: Vec<u8> = rows.iter().flat_map(|r| [r[5].as_bytes()[0], 0]).collect();
+    write_npy(&npy.join("race.npy"), "|S2", n, &race).unwrap();
+    let args = ["--attr", "race", "--threshold", "fixed:0.55"];
+    let a = json("identify", &csv, &args);
+    let b = json("identify", &npy, &args);
+    assert_eq!(audit(&a, "identify"), audit(&b, "identify"));
+    same_accounting(&b, &a);
+}

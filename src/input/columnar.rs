@@ -3,7 +3,7 @@
 //! files. Only the columns a task asks for are read; each row's cells are
 //! rendered as text into the same record the CSV reader fills, so every
 //! task, check and drop rule applies unchanged. Numbers are written in their
-//! shortest round-trip form (read back exactly; NaN as `NaN`); a Parquet
+//! shortest round-trip form (read back exactly); a float NaN, a Parquet
 //! null and an empty string are empty cells (missing); an integer column with an
 //! `X.labels.txt` beside it is shown by its labels (an empty label: missing).
 //! For these inputs an error's "line" is the 1-based row number.

@@ -1,5 +1,7 @@
-//! Reading inputs: tables (CSV/TSV, gzip), value parsing, and the row
-//! accounting that puts every input row in exactly one bucket.
+//! Reading inputs: tables (CSV/TSV and gzip, parsed in parallel chunks;
+//! `.npy` directories and Parquet as column stores), value parsing, and the
+//! row accounting that puts every input row in exactly one bucket; and the
+//! `.npy` columns the streaming 1:1 audit reads directly.
 
 pub mod accounting;
 pub mod attributes;

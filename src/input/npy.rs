@@ -2,6 +2,7 @@
 //! data are read in blocks at any row offset (positioned reads, so several
 //! threads can share a file) and decoded without per-row allocation.
 
+use super::values::format_number;
 use crate::error::{Error, Result};
 use npyz::{Endianness, TypeChar};
 use std::fs::File;
@@ -204,14 +205,7 @@ impl NpyColumn {
                     out.extend_from_slice(ch.encode_utf8(&mut [0; 4]).as_bytes());
                 }
             }
-            Kind::Float => {
-                let x = self.number(raw, i).expect("a number");
-                if x.is_finite() {
-                    out.extend_from_slice(ryu::Buffer::new().format_finite(x).as_bytes());
-                } else {
-                    out.extend_from_slice(x.to_string().as_bytes());
-                }
-            }
+            Kind::Float => format_number(self.number(raw, i).expect("a number"), out),
             Kind::Int | Kind::Uint | Kind::Bool => {
                 // 8-byte integers from their bytes (an f64 holds only 53 bits).
                 let b = &raw[i * self.width..(i + 1) * self.width];

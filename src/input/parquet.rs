@@ -24,6 +24,7 @@ pub fn open(path: &Path) -> Result<Box<dyn Columnar>> {
 mod reader {
     use super::*;
     use crate::input::chunks::{in_order, Batch, Batches};
+    use crate::input::values::format_number;
     use arrow_array::cast::AsArray;
     use arrow_array::types::*;
     use arrow_array::{Array, ArrayRef, RecordBatch};
@@ -76,16 +77,11 @@ mod reader {
                 )
             };
         }
-        let float = |x: f64, out: &mut Vec<u8>| {
-            if x.is_finite() {
-                out.extend_from_slice(ryu::Buffer::new().format_finite(x).as_bytes());
-            } else {
-                out.extend_from_slice(x.to_string().as_bytes());
-            }
-        };
         match a.data_type() {
-            DataType::Float64 => float(a.as_primitive::<Float64Type>().value(i), out),
-            DataType::Float32 => float(a.as_primitive::<Float32Type>().value(i) as f64, out),
+            DataType::Float64 => format_number(a.as_primitive::<Float64Type>().value(i), out),
+            DataType::Float32 => {
+                format_number(a.as_primitive::<Float32Type>().value(i) as f64, out)
+            }
             DataType::Int8 => int!(Int8Type),
             DataType::Int16 => int!(Int16Type),
             DataType::Int32 => int!(Int32Type),

@@ -1,5 +1,7 @@
-//! A delimited text table: gzip detection, delimiter sniffing, header lookup,
-//! record reading into a reused `ByteRecord`, and the SHA-256 of the bytes read.
+//! A table: delimited text (gzip detection, delimiter sniffing, the header,
+//! records parsed in order or in parallel chunks, the SHA-256 of the bytes
+//! read) or a column store (`.npy` directory, Parquet); header lookup, and
+//! records read into a reused `ByteRecord` whatever the source.
 
 use super::chunks::{self, first_boundary, Batch, Batches};
 use super::columnar::{hash_files, hex, Columnar, NpyDir};

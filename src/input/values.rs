@@ -28,6 +28,23 @@ pub enum Score {
     Unparsable,
 }
 
+/// Writes a float as text that parses back to it exactly: whole numbers
+/// (below 2^53, not −0) without a fraction, others in the shortest
+/// round-trip form, `inf`, `-inf`; NaN as nothing (a missing value, as
+/// pandas writes it to CSV).
+pub fn format_number(x: f64, out: &mut Vec<u8>) {
+    if x.is_nan() {
+        return;
+    }
+    if x.fract() == 0.0 && x.abs() < 9.0e15 && !(x == 0.0 && x.is_sign_negative()) {
+        out.extend_from_slice(itoa::Buffer::new().format(x as i64).as_bytes());
+    } else if x.is_finite() {
+        out.extend_from_slice(ryu::Buffer::new().format_finite(x).as_bytes());
+    } else {
+        out.extend_from_slice(x.to_string().as_bytes());
+    }
+}
+
 /// Parses a score cell: missing tokens other than `NaN` give `Missing`;
 /// `NaN`/`inf` give `NonFinite`.
 pub fn parse_score(v: &[u8]) -> Score {

@@ -204,10 +204,13 @@ pub struct Partial {
     pub cells: Vec<Cell>,
 }
 
-const NON_FINITE_SCORE: &str = "non-finite score";
-const UNKNOWN_MATED: &str = "unknown mated value";
-const MISSING_GROUP: &str = "missing group in every attribute";
-const REASONS: [&str; 3] = [NON_FINITE_SCORE, UNKNOWN_MATED, MISSING_GROUP];
+/// Drop reasons, as the table readers name them (a NaN score is a missing one).
+const REASONS: [&str; 4] = [
+    "missing score",
+    "non-finite score",
+    "unknown mated value",
+    "missing group in every attribute",
+];
 
 /// The pass structure: node 0 splits all keys into depth-1 buckets; node j
 /// splits the j-th split bucket. `child` codes: 0 leaf, 2j split into node
@@ -275,9 +278,9 @@ struct Acc {
     exact: Vec<Vec<(u32, f64)>>,
     rows: u64,
     /// Per reason: count and first row.
-    drops: [(u64, u64); 3],
-    first_values: [String; 3],
-    first_columns: [String; 3],
+    drops: [(u64, u64); REASONS.len()],
+    first_values: [String; REASONS.len()],
+    first_columns: [String; REASONS.len()],
 }
 
 /// How the cell key is laid out.
@@ -412,7 +415,7 @@ fn count_range(
         counts: Vec::new(),
         exact: vec![Vec::new(); tree.collected.len()],
         rows: 0,
-        drops: [(0, u64::MAX); 3],
+        drops: [(0, u64::MAX); REASONS.len()],
         first_values: Default::default(),
         first_columns: Default::default(),
     };
@@ -487,13 +490,15 @@ fn count_range(
             };
             let s = score[i];
             if !s.is_finite() {
-                drop(&mut acc, 0, "score", s.to_string());
+                let (reason, value) = if s.is_nan() { (0, "") } else { (1, "inf") };
+                let value = if s < 0.0 { "-inf" } else { value };
+                drop(&mut acc, reason, "score", value.to_string());
                 continue;
             }
             let m = match mated[i] {
                 NOT_A_DIGIT => {
                     let x = data.mated.value_at(row)?;
-                    drop(&mut acc, 1, "mated", x.to_string());
+                    drop(&mut acc, 2, "mated", x.to_string());
                     continue;
                 }
                 m => m == 1,
@@ -522,7 +527,7 @@ fn count_range(
                 };
             }
             if !placeable {
-                drop(&mut acc, 2, &data.attrs[0].name, String::new());
+                drop(&mut acc, 3, &data.attrs[0].name, String::new());
                 continue;
             }
             let c = match acc.cell_of[cell as usize] {
@@ -628,8 +633,8 @@ fn reduce_parts(
     let mut exact: BTreeMap<u64, Vec<f64>> = BTreeMap::new();
     let mut accounting = Accounting::default();
     let mut firsts: Vec<(u64, usize, String, String)> = Vec::new();
-    let mut dropped = [0u64; 3];
-    let mut first: [(u64, String, String); 3] = Default::default();
+    let mut dropped = [0u64; REASONS.len()];
+    let mut first: [(u64, String, String); REASONS.len()] = Default::default();
     first.iter_mut().for_each(|f| f.0 = u64::MAX);
     for acc in accs {
         accounting.rows += acc.rows;
@@ -652,7 +657,7 @@ fn reduce_parts(
                 exact.entry(acc.keys[c as usize]).or_default().push(s);
             }
         }
-        for r in 0..3 {
+        for r in 0..REASONS.len() {
             dropped[r] += acc.drops[r].0;
             if acc.drops[r].1 < first[r].0 {
                 first[r] = (
@@ -663,7 +668,7 @@ fn reduce_parts(
             }
         }
     }
-    for r in 0..3 {
+    for r in 0..REASONS.len() {
         if dropped[r] > 0 {
             firsts.push((first[r].0, r, first[r].1.clone(), first[r].2.clone()));
         }
@@ -1317,7 +1322,7 @@ mod tests {
         let d = &c.accounting.dropped;
         assert_eq!(
             (d[0].reason.as_str(), d[0].first.line),
-            ("non-finite score", 4)
+            ("missing score", 4)
         );
         assert_eq!(
             (d[1].reason.as_str(), d[1].first.line),
