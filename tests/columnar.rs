@@ -296,16 +296,7 @@ fn parquet_reads_like_csv_with_dictionary_groups() {
 #[test]
 fn identify_reads_npy_columns_with_nan_as_missing() {
     // The searches of tests/identify.rs; a float NaN is "not returned".
-    let csv_text = "search_id,mated,mate_rank,mate_score,nonmate_score,race
-1,1,1,0.9,0.4,A
-2,1,3,0.7,0.8,A
-3,1,,,0.6,A
-4,0,,,0.5,A
-5,0,,,0.2,A
-6,1,1,0.5,0.3,B
-7,0,,,0.7,B
-8,0,,,,B
-";
+    let csv_text = common::SEARCHES;
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("s.csv");
     std::fs::write(&csv, csv_text).unwrap();

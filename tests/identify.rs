@@ -10,16 +10,7 @@ use rand::SeedableRng;
 use rand_distr::{Distribution, Normal};
 use serde_json::Value;
 
-const SEARCHES: &str = "search_id,mated,mate_rank,mate_score,nonmate_score,race
-1,1,1,0.9,0.4,A
-2,1,3,0.7,0.8,A
-3,1,,,0.6,A
-4,0,,,0.5,A
-5,0,,,0.2,A
-6,1,1,0.5,0.3,B
-7,0,,,0.7,B
-8,0,,,,B
-";
+use common::SEARCHES;
 
 fn rate<'a>(
     j: &'a Value,
