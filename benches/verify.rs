@@ -7,7 +7,7 @@
 use biasbench::bootstrap::BootstrapSpec;
 use biasbench::input::npy::write_npy;
 use biasbench::input::npy_dir::NpyComparisons;
-use biasbench::input::table::Parsing;
+use biasbench::input::table::{Parsing, CHUNK_BYTES};
 use biasbench::input::{Accounting, AttributeData, Comparisons, Table, VerifyColumns};
 use biasbench::report::{Provenance, Report};
 use biasbench::simulate::Population;
@@ -38,7 +38,7 @@ fn ingest(c: &mut Criterion) {
     std::fs::write(&path, &bytes).unwrap();
     for (name, parsing) in [
         ("csv_1.15M_rows", Parsing::Sequential),
-        ("csv_1.15M_rows_chunked", Parsing::Chunks(4 << 20)),
+        ("csv_1.15M_rows_chunked", Parsing::Chunks(CHUNK_BYTES)),
     ] {
         g.bench_function(name, |b| {
             b.iter(|| {

@@ -114,7 +114,9 @@ pub enum Parsing {
 
 /// Files from this size on are parsed in chunks (when there are cores to share).
 const CHUNKED_FROM: u64 = 1 << 20;
-const CHUNK_BYTES: usize = 4 << 20;
+/// Chunk size of parallel parsing: small enough that the reading thread
+/// hands work on early, large enough that a chunk costs little to send.
+pub const CHUNK_BYTES: usize = 512 << 10;
 
 impl Table {
     /// Opens a file: a directory of `.npy` columns, a Parquet file (by its
