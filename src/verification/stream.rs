@@ -44,8 +44,42 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Key bits fixed by a bucket at each depth (depth 0: the whole key space).
 const BITS: [u32; 5] = [0, 20, 36, 52, 64];
 
-/// Top-level buckets.
-const TOP: usize = 1 << BITS[1];
+/// Counts in pages of 2^12 buckets, allocated when first touched: a cell's
+/// scores fill a few pages, so memory follows the data, not the key space.
+#[derive(Clone)]
+struct Paged<T> {
+    pages: Vec<Option<Box<[T]>>>,
+}
+
+const PAGE_BITS: u32 = 12;
+const PAGE: usize = 1 << PAGE_BITS;
+
+impl<T: Copy + Default + PartialEq + std::ops::AddAssign> Paged<T> {
+    fn new(buckets: usize) -> Self {
+        Paged {
+            pages: vec![None; buckets.div_ceil(PAGE)],
+        }
+    }
+
+    #[inline]
+    fn add(&mut self, b: usize, n: T) {
+        let page = self.pages[b >> PAGE_BITS]
+            .get_or_insert_with(|| vec![T::default(); PAGE].into_boxed_slice());
+        page[b & (PAGE - 1)] += n;
+    }
+
+    /// (bucket, count) of every non-zero count, ascending.
+    fn nonzero(&self) -> impl Iterator<Item = (usize, T)> + '_ {
+        self.pages.iter().enumerate().flat_map(|(p, page)| {
+            page.iter().flat_map(move |page| {
+                page.iter()
+                    .enumerate()
+                    .filter(|(_, &n)| n != T::default())
+                    .map(move |(j, &n)| (p * PAGE + j, n))
+            })
+        })
+    }
+}
 
 /// Buckets a node at `depth` − 1 splits into (the fan-out at `depth`).
 fn fanout(depth: u8) -> usize {
@@ -219,6 +253,8 @@ struct Tree {
     child: Vec<Box<[u32]>>,
     /// Depth of each node's buckets.
     depth: Vec<u8>,
+    /// Per node: (bucket, node) of each of its split buckets.
+    splits: Vec<Vec<(usize, usize)>>,
     collected: Vec<Bucket>,
 }
 
@@ -258,9 +294,20 @@ impl Tree {
                 }
             };
         }
+        let splits = child
+            .iter()
+            .map(|c| {
+                c.iter()
+                    .enumerate()
+                    .filter(|(_, &code)| code != 0 && code & 1 == 0)
+                    .map(|(b, &code)| (b, (code >> 1) as usize))
+                    .collect()
+            })
+            .collect();
         Ok(Tree {
             child,
             depth,
+            splits,
             collected,
         })
     }
@@ -270,10 +317,8 @@ impl Tree {
 struct Acc {
     cell_of: Vec<u32>,
     keys: Vec<u64>,
-    /// Per cell: the top-level counts (full passes only), one cell after another.
-    root: Vec<u32>,
-    /// Per cell and deeper node: a count per bucket, allocated when first needed.
-    counts: Vec<Vec<Option<Box<[u32]>>>>,
+    /// Per cell and node: a count per bucket (the top level in full passes only).
+    counts: Vec<Vec<Paged<u32>>>,
     /// Per collected slot: (cell, score).
     exact: Vec<Vec<(u32, f64)>>,
     rows: u64,
@@ -366,7 +411,6 @@ fn pass_after(
         .collect();
     let layout = CellLayout::new(&attributes)?;
     let tree = Tree::build(plan)?;
-    let nodes = tree.child.len();
     // Parts of at most 2^32 − 1 rows keep the u32 counters from overflowing.
     let parts = (rayon::current_num_threads() as u64)
         .max(data.len.div_ceil(u32::MAX as u64))
@@ -381,7 +425,6 @@ fn pass_after(
                 options.distance,
                 &layout,
                 &tree,
-                nodes,
                 bounds[p]..bounds[p + 1],
                 &failed,
                 earlier.is_none(),
@@ -390,7 +433,7 @@ fn pass_after(
         .collect::<Vec<Result<Acc>>>()
         .into_iter()
         .collect::<Result<_>>()?;
-    let mut part = reduce_parts(data, options, plan, inputs, attributes, &tree, nodes, accs);
+    let mut part = reduce_parts(data, options, plan, inputs, attributes, &tree, accs);
     if let Some(e) = earlier {
         part.carry_top_level(e);
     }
@@ -403,7 +446,6 @@ fn count_range(
     distance: bool,
     layout: &CellLayout,
     tree: &Tree,
-    nodes: usize,
     range: std::ops::Range<u64>,
     failed: &AtomicU64,
     full: bool,
@@ -411,7 +453,6 @@ fn count_range(
     let mut acc = Acc {
         cell_of: vec![u32::MAX; layout.size as usize],
         keys: Vec::new(),
-        root: Vec::new(),
         counts: Vec::new(),
         exact: vec![Vec::new(); tree.collected.len()],
         rows: 0,
@@ -534,10 +575,8 @@ fn count_range(
                 u32::MAX => {
                     acc.cell_of[cell as usize] = acc.keys.len() as u32;
                     acc.keys.push(cell);
-                    acc.counts.push(vec![None; nodes]);
-                    if full {
-                        acc.root.resize(acc.root.len() + TOP, 0);
-                    }
+                    acc.counts
+                        .push(tree.depth.iter().map(|&d| Paged::new(fanout(d))).collect());
                     acc.keys.len() - 1
                 }
                 c => c as usize,
@@ -546,10 +585,10 @@ fn count_range(
             let k = key(s);
             // The top level inline (most rows end there), deeper levels in the loop.
             let b = (k >> (64 - BITS[1])) as usize;
-            if full {
-                acc.root[c * TOP + b] += 1;
-            }
             let counts = &mut acc.counts[c];
+            if full {
+                counts[0].add(b, 1);
+            }
             let mut code = root_child[b];
             while code != 0 {
                 if code & 1 == 1 {
@@ -560,7 +599,7 @@ fn count_range(
                 let d = tree.depth[node];
                 let b =
                     (k.checked_shr(64 - BITS[d as usize]).unwrap_or(k) as usize) & (fanout(d) - 1);
-                counts[node].get_or_insert_with(|| vec![0; fanout(d)].into_boxed_slice())[b] += 1;
+                counts[node].add(b, 1);
                 code = tree.child[node][b];
             }
         }
@@ -626,10 +665,9 @@ fn reduce_parts(
     inputs: Vec<InputFile>,
     attributes: Vec<SchemaAttribute>,
     tree: &Tree,
-    nodes: usize,
     accs: Vec<Acc>,
 ) -> Partial {
-    let mut totals: BTreeMap<u64, Vec<Option<Box<[u64]>>>> = BTreeMap::new();
+    let mut totals: BTreeMap<u64, Vec<Paged<u64>>> = BTreeMap::new();
     let mut exact: BTreeMap<u64, Vec<f64>> = BTreeMap::new();
     let mut accounting = Accounting::default();
     let mut firsts: Vec<(u64, usize, String, String)> = Vec::new();
@@ -639,16 +677,12 @@ fn reduce_parts(
     for acc in accs {
         accounting.rows += acc.rows;
         for (c, &k) in acc.keys.iter().enumerate() {
-            let t = totals.entry(k).or_insert_with(|| vec![None; nodes]);
-            let top = acc.root.get(c * TOP..(c + 1) * TOP);
-            let mut counts = acc.counts[c].iter().map(|x| x.as_deref());
-            counts.next(); // node 0 is in `root`
-            for (into, from) in t.iter_mut().zip(std::iter::once(top).chain(counts)) {
-                if let Some(from) = from {
-                    let into = into.get_or_insert_with(|| vec![0; from.len()].into_boxed_slice());
-                    for (x, &y) in into.iter_mut().zip(from.iter()) {
-                        *x += y as u64;
-                    }
+            let t = totals
+                .entry(k)
+                .or_insert_with(|| tree.depth.iter().map(|&d| Paged::new(fanout(d))).collect());
+            for (into, from) in t.iter_mut().zip(&acc.counts[c]) {
+                for (b, n) in from.nonzero() {
+                    into.add(b, n as u64);
                 }
             }
         }
@@ -698,6 +732,7 @@ fn reduce_parts(
         .map(|(k, counts)| {
             let mut buckets = Vec::new();
             leaves(tree, &counts, 0, 1, 0, &mut buckets);
+            buckets.sort_unstable();
             let mut values = exact.remove(&k).unwrap_or_default();
             values.sort_unstable_by(f64::total_cmp);
             Cell {
@@ -721,24 +756,21 @@ fn reduce_parts(
 /// Collects (depth, prefix, count) of the non-empty unopened buckets under `node`.
 fn leaves(
     tree: &Tree,
-    counts: &[Option<Box<[u64]>>],
+    counts: &[Paged<u64>],
     node: usize,
     depth: u8,
     base: u64,
     out: &mut Vec<(u8, u64, u64)>,
 ) {
-    let here = counts[node].as_deref();
-    for (b, &child) in tree.child[node].iter().enumerate() {
-        let n = here.map_or(0, |h| h[b]);
-        let prefix = base << (BITS[depth as usize] - BITS[depth as usize - 1]) | b as u64;
-        match child {
-            0 if n > 0 => out.push((depth, prefix, n)),
-            0 => {}
-            code if code & 1 == 0 => {
-                leaves(tree, counts, (code >> 1) as usize, depth + 1, prefix, out)
-            }
-            _ => {} // collected: the scores are in `exact`
+    let prefix = |b: usize| base << (BITS[depth as usize] - BITS[depth as usize - 1]) | b as u64;
+    for (b, n) in counts[node].nonzero() {
+        // Opened buckets are counted deeper (split) or kept exactly (collected).
+        if tree.child[node][b] == 0 {
+            out.push((depth, prefix(b), n));
         }
+    }
+    for &(b, child) in &tree.splits[node] {
+        leaves(tree, counts, child, depth + 1, prefix(b), out);
     }
 }
 
