@@ -1270,7 +1270,11 @@ mod tests {
             let rows = data(3000, seed);
             let dir = tempfile::tempdir().unwrap();
             write_dir(dir.path(), &rows);
-            let opts = options(distance);
+            let mut opts = options(distance);
+            if seed == 3 {
+                // Global thresholds from same-group non-mated comparisons only.
+                opts.impostors = crate::verification::Impostors::SameGroup;
+            }
             let cols = VerifyColumns {
                 attrs: attrs(),
                 distance,
