@@ -61,6 +61,12 @@ pub struct NpyComparisons {
 impl NpyComparisons {
     /// Opens the columns named by the flags; every file must have the same length.
     pub fn open(dir: &Path, score: &str, mated: &str, attrs: &[String]) -> Result<Self> {
+        if !dir.is_dir() {
+            return Err(Error::Config(format!(
+                "{}: streaming reads a directory of .npy columns (score.npy, mated.npy, …), and this is not a directory",
+                dir.display()
+            )));
+        }
         let file = |stem: &str| dir.join(format!("{stem}.npy"));
         let need = |stem: &str, flag: &str| -> Result<NpyColumn> {
             let path = file(stem);
