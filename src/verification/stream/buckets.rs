@@ -1,0 +1,155 @@
+//! Score keys, buckets and the refinement plan of the streaming audit, and
+//! the paged counters its histograms live in.
+
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Key bits fixed by a bucket at each depth (depth 0: the whole key space).
+pub(super) const BITS: [u32; 5] = [0, 20, 36, 52, 64];
+
+/// Counts in pages of 2^12 buckets, allocated when first touched: a cell's
+/// scores fill a few pages, so memory follows the data, not the key space.
+#[derive(Clone)]
+pub(super) struct Paged<T> {
+    pages: Vec<Option<Box<[T]>>>,
+}
+
+pub(super) const PAGE_BITS: u32 = 12;
+pub(super) const PAGE: usize = 1 << PAGE_BITS;
+
+impl<T: Copy + Default + PartialEq + std::ops::AddAssign> Paged<T> {
+    pub(super) fn new(buckets: usize) -> Self {
+        Paged {
+            pages: vec![None; buckets.div_ceil(PAGE)],
+        }
+    }
+
+    #[inline]
+    pub(super) fn add(&mut self, b: usize, n: T) {
+        let page = self.pages[b >> PAGE_BITS]
+            .get_or_insert_with(|| vec![T::default(); PAGE].into_boxed_slice());
+        page[b & (PAGE - 1)] += n;
+    }
+
+    /// (bucket, count) of every non-zero count, ascending.
+    pub(super) fn nonzero(&self) -> impl Iterator<Item = (usize, T)> + '_ {
+        self.pages.iter().enumerate().flat_map(|(p, page)| {
+            page.iter().flat_map(move |page| {
+                page.iter()
+                    .enumerate()
+                    .filter(|(_, &n)| n != T::default())
+                    .map(move |(j, &n)| (p * PAGE + j, n))
+            })
+        })
+    }
+}
+
+/// Buckets a node at `depth` − 1 splits into (the fan-out at `depth`).
+pub(super) fn fanout(depth: u8) -> usize {
+    1 << (BITS[depth as usize] - BITS[depth as usize - 1])
+}
+/// Rows read and decoded at a time by one worker.
+pub(super) const BLOCK: usize = 1 << 16;
+/// The version tag of partial files.
+pub const FORMAT: &str = "biasbench-partial-1";
+
+/// Order-preserving key of a score: for non-NaN a, b, `a < b ⇔ key(a) < key(b)`
+/// and `a == b ⇔ key(a) == key(b)` (−0 and +0 share a key).
+#[inline]
+pub fn key(s: f64) -> u64 {
+    let b = (s + 0.0).to_bits();
+    if b >> 63 == 1 {
+        !b
+    } else {
+        b | 1 << 63
+    }
+}
+
+/// The score of a key (inverse of [`key`] on keys of non-NaN scores).
+pub fn unkey(k: u64) -> f64 {
+    f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k })
+}
+
+/// A bucket: the keys sharing their top `BITS[depth]` bits (`prefix`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Bucket {
+    pub depth: u8,
+    pub prefix: u64,
+}
+
+impl Bucket {
+    pub(super) fn of(k: u64, depth: u8) -> Bucket {
+        Bucket {
+            depth,
+            prefix: k.checked_shr(64 - BITS[depth as usize]).unwrap_or(k),
+        }
+    }
+
+    /// The lowest key of the bucket.
+    pub(super) fn low(&self) -> u64 {
+        self.prefix
+            .checked_shl(64 - BITS[self.depth as usize])
+            .unwrap_or(self.prefix)
+    }
+}
+
+/// What becomes of an opened bucket in the next pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Open {
+    /// Counted again in 2^16 sub-buckets.
+    Split,
+    /// Every score kept.
+    Collect,
+}
+
+/// The buckets opened so far; a pass's histograms have this shape.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    pub opened: BTreeMap<String, Open>,
+}
+
+impl Plan {
+    pub(super) fn name(b: Bucket) -> String {
+        format!("{}:{:x}", b.depth, b.prefix)
+    }
+
+    pub(super) fn get(&self, b: Bucket) -> Option<Open> {
+        self.opened.get(&Self::name(b)).copied()
+    }
+
+    pub(super) fn buckets(&self) -> Result<Vec<(Bucket, Open)>> {
+        let mut out = self
+            .opened
+            .iter()
+            .map(|(name, &open)| {
+                let bad = || Error::Config(format!("plan: bad bucket name {name:?}"));
+                let (d, p) = name.split_once(':').ok_or_else(bad)?;
+                let depth: u8 = d.parse().map_err(|_| bad())?;
+                let prefix = u64::from_str_radix(p, 16).map_err(|_| bad())?;
+                if !(1..=3).contains(&depth) || prefix >> BITS[depth as usize] != 0 {
+                    return Err(bad());
+                }
+                Ok((Bucket { depth, prefix }, open))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        out.sort_by_key(|x| x.0);
+        Ok(out)
+    }
+
+    /// The bucket holding score `s` that is neither opened nor a single key
+    /// (`None`: `s` is known exactly).
+    pub(super) fn unresolved(&self, s: f64) -> Option<Bucket> {
+        let k = key(s);
+        for depth in 1..=3 {
+            let b = Bucket::of(k, depth);
+            match self.get(b) {
+                Some(Open::Split) => continue,
+                Some(Open::Collect) => return None,
+                None => return Some(b),
+            }
+        }
+        None
+    }
+}
