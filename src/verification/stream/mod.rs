@@ -170,8 +170,8 @@ pub fn note(c: &Comparisons) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::Accounting;
     use crate::input::npy::tests::write_npy;
+    use crate::input::Accounting;
     use crate::input::{Table, VerifyColumns};
     use crate::threshold::Policy;
     use crate::verification::{audit, evaluate};
