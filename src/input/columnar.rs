@@ -10,6 +10,7 @@
 
 use super::chunks::{in_order, Batch, Batches};
 use super::npy::{Kind, NpyColumn};
+use super::npy_dir::read_labels;
 use crate::error::{Error, Location, Result};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -80,12 +81,7 @@ impl NpyDir {
             .or_else(|| name.strip_suffix("_b"))
             .filter(|_| !self.dir.join(format!("{name}.labels.txt")).exists())
             .unwrap_or(name);
-        let path = self.dir.join(format!("{base}.labels.txt"));
-        if !path.exists() {
-            return Ok(None);
-        }
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-        Ok(Some(text.lines().map(|l| l.trim().to_string()).collect()))
+        read_labels(&self.dir, base)
     }
 }
 

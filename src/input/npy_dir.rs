@@ -38,14 +38,16 @@ impl CodeColumns {
             .as_ref()
             .map_or(MAX_CODE + 1, |l| l.len() as u32)
     }
+}
 
-    /// The name of a code.
-    pub fn label(&self, code: u32) -> String {
-        match &self.labels {
-            Some(l) => l[code as usize].clone(),
-            None => code.to_string(),
-        }
+/// The lines of `DIR/NAME.labels.txt` (trimmed), or `None` when there is no such file.
+pub fn read_labels(dir: &Path, name: &str) -> Result<Option<Vec<String>>> {
+    let path = dir.join(format!("{name}.labels.txt"));
+    if !path.exists() {
+        return Ok(None);
     }
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    Ok(Some(text.lines().map(|l| l.trim().to_string()).collect()))
 }
 
 /// The columns of a comparisons directory.
@@ -89,23 +91,18 @@ impl NpyComparisons {
             } else {
                 (need(a, "--attr")?, None, format!("{a} file"))
             };
-            let labels_path = dir.join(format!("{a}.labels.txt"));
-            let labels = if labels_path.exists() {
-                let text = std::fs::read_to_string(&labels_path)
-                    .map_err(|e| Error::io(&labels_path, e))?;
-                let l: Vec<String> = text.lines().map(|s| s.trim().to_string()).collect();
-                if l.is_empty() || l.len() > MAX_CODE as usize + 1 {
-                    return Err(Error::Config(format!(
-                        "{}: expected 1 to {} labels, found {}",
-                        labels_path.display(),
-                        MAX_CODE + 1,
-                        l.len()
-                    )));
-                }
-                Some(l)
-            } else {
-                None
-            };
+            let labels = read_labels(dir, a)?;
+            if let Some(l) = labels
+                .as_ref()
+                .filter(|l| l.is_empty() || l.len() > MAX_CODE as usize + 1)
+            {
+                return Err(Error::Config(format!(
+                    "{}: expected 1 to {} labels, found {}",
+                    dir.join(format!("{a}.labels.txt")).display(),
+                    MAX_CODE + 1,
+                    l.len()
+                )));
+            }
             codes.push(CodeColumns {
                 name: a.clone(),
                 source,

@@ -47,6 +47,16 @@ pub struct Partial {
     pub cells: Vec<Cell>,
 }
 
+impl SchemaAttribute {
+    /// The name of a code: its label, else the code itself.
+    fn label(&self, code: u32) -> String {
+        match &self.labels {
+            Some(l) => l[code as usize].clone(),
+            None => code.to_string(),
+        }
+    }
+}
+
 impl Partial {
     /// Adds another partial made with the same options, attributes and plan.
     pub fn merge(&mut self, other: Partial) -> Result<()> {
@@ -186,11 +196,7 @@ impl Partial {
             let mut names = Interner::default();
             let mut by_code = vec![MISSING; a.radix as usize];
             for &code in &seen {
-                let name = match &a.labels {
-                    Some(l) => l[code as usize].clone(),
-                    None => code.to_string(),
-                };
-                by_code[code as usize] = names.intern(name.as_bytes());
+                by_code[code as usize] = names.intern(a.label(code).as_bytes());
             }
             let (values, remap) = names.into_sorted();
             for x in side_a.iter_mut().chain(side_b.iter_mut()) {
