@@ -3,7 +3,7 @@
 //!
 //! Run: `cargo bench --bench classify`
 
-use biasbench::classification::{audit, ClassifyOptions};
+use biasbench::engine::classify::{audit, ClassifyOptions};
 use biasbench::input::{Accounting, AttributeData, Labelled};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rand::{Rng, SeedableRng};

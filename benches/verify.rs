@@ -4,15 +4,15 @@
 //!
 //! Run: `cargo bench --bench verify`
 
+use biasbench::app::simulate::Population;
 use biasbench::bootstrap::BootstrapSpec;
+use biasbench::engine::verify::stream::{self, StreamLimits};
+use biasbench::engine::verify::{audit, VerifyOptions};
 use biasbench::input::npy::write_npy;
 use biasbench::input::npy_dir::NpyComparisons;
 use biasbench::input::table::{Parsing, CHUNK_BYTES};
 use biasbench::input::{Accounting, AttributeData, Comparisons, Table, VerifyColumns};
 use biasbench::report::{Provenance, Report};
-use biasbench::simulate::Population;
-use biasbench::verification::stream::{self, StreamLimits};
-use biasbench::verification::{audit, VerifyOptions};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rand::{Rng, SeedableRng};
 use std::hint::black_box;

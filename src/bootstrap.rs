@@ -17,14 +17,14 @@
 //!   statistics, numpy's default) of the finite replicate values; the number
 //!   of replicates where a value was undefined is reported beside it.
 
-use crate::classification::{self, ClassifyOptions};
+use crate::engine::classify::{self, ClassifyOptions};
+use crate::engine::verify::{self, VerifyOptions};
 use crate::error::{Error, Result};
 use crate::input::{Accounting, Comparisons, Labelled};
-use crate::rate::finite_or_null;
-use crate::report::tidy::{rows, TidyRow};
+use crate::math::interval::{CiSpec, Method};
+use crate::render::tidy::{rows, TidyRow};
 use crate::report::{Provenance, Report};
-use crate::uncertainty::{CiSpec, Method};
-use crate::verification::{self, VerifyOptions};
+use crate::stats::rate::finite_or_null;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -132,8 +132,8 @@ fn draw(seed: u64, r: usize, units: usize) -> Vec<u32> {
 }
 
 fn replicate_report(
-    verify: Option<verification::VerifyResult>,
-    classify: Option<classification::ClassifyResult>,
+    verify: Option<verify::VerifyResult>,
+    classify: Option<classify::ClassifyResult>,
 ) -> Report {
     let provenance = Provenance::new(Vec::new(), serde_json::Value::Null, Vec::new(), None, true);
     let mut r = Report::new(provenance, Accounting::default());
@@ -289,7 +289,7 @@ pub fn verify(
         },
         ..opts.clone()
     };
-    let prepared = verification::prepare(c, &fast, true);
+    let prepared = verify::prepare(c, &fast, true);
     let by_subject = !c.subject_a.is_empty() && !spec.rows;
     let (unit, units) = if by_subject {
         ("subject", c.n_subjects)
@@ -307,7 +307,7 @@ pub fn verify(
             }
         };
         Ok(replicate_report(
-            Some(verification::evaluate(c, &prepared, &fast, Some(&weight))?),
+            Some(verify::evaluate(c, &prepared, &fast, Some(&weight))?),
             None,
         ))
     })
@@ -327,7 +327,7 @@ pub fn classify(
         },
         ..o.clone()
     };
-    let prepared = classification::prepare(l, &fast)?;
+    let prepared = classify::prepare(l, &fast)?;
     let by_subject = !l.subject.is_empty() && !spec.rows;
     let (unit, units) = if by_subject {
         ("subject", l.n_subjects)
@@ -347,7 +347,7 @@ pub fn classify(
             .collect();
         Ok(replicate_report(
             None,
-            Some(classification::evaluate(l, &prepared, &fast, &weights)?),
+            Some(classify::evaluate(l, &prepared, &fast, &weights)?),
         ))
     })
 }

@@ -1,21 +1,23 @@
 //! Argument parsing: raw flags (clap) validated into the library's plan structs.
 
 use anyhow::{bail, Context, Result};
-use biasbench::audit::{ClassifyJob, IdentifyJob, Merged, SummarizeJob, VerifyJob};
+use biasbench::app::audit::{ClassifyJob, IdentifyJob, Merged, SummarizeJob, VerifyJob};
+use biasbench::app::demo;
+use biasbench::app::output::write_all;
+use biasbench::app::output::write_atomic;
+use biasbench::app::simulate::{GroupSpec, Population};
 use biasbench::bootstrap::BootstrapSpec;
-use biasbench::classification::ClassifyOptions;
-use biasbench::demo;
-use biasbench::identification::{IdPolicy, IdentifyOptions};
+use biasbench::counts::threshold::Policy;
+use biasbench::engine::classify::ClassifyOptions;
+use biasbench::engine::identify::{IdPolicy, IdentifyOptions};
+use biasbench::engine::summarize::SummarizeColumns;
+use biasbench::engine::verify::stream::{Partial, Plan};
+use biasbench::engine::verify::{Impostors, VerifyOptions};
 use biasbench::input::searches::CandidateColumns;
 use biasbench::input::{ClassifyColumns, IdentifyColumns, VerifyColumns};
-use biasbench::output::write_atomic;
-use biasbench::report::{render, write_all, Format, Report};
-use biasbench::simulate::{GroupSpec, Population};
-use biasbench::summarize::SummarizeColumns;
-use biasbench::threshold::Policy;
-use biasbench::uncertainty::{CiSpec, Method};
-use biasbench::verification::stream::{Partial, Plan};
-use biasbench::verification::{Impostors, VerifyOptions};
+use biasbench::math::interval::{CiSpec, Method};
+use biasbench::render::{render, Format};
+use biasbench::report::Report;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;

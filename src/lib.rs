@@ -1,30 +1,21 @@
 //! biasbench: audit recognition models for demographic differentials.
 //!
-//! Data flows one way: [`input`] (readers, column mapping, row accounting) →
-//! [`groups`] (attribute values to dense group ids) → the task engine
-//! ([`verification`], built on [`threshold`] and [`rate`]) → [`disparity`]
-//! and [`uncertainty`] → [`report`] (one model, many renderers).
+//! Layers, each importing only those before it (checked by `tests/layers.rs`):
+//! [`math`] → [`stats`] → [`input`] → [`groups`] → [`counts`] → [`engine`] →
+//! [`bootstrap`] → [`report`] → [`render`] → [`app`]; [`error`] and
+//! [`progress`] are used by all.
 
-pub mod audit;
+pub mod app;
 pub mod bootstrap;
-pub mod classification;
-pub mod demo;
-pub mod disparity;
+pub mod counts;
+pub mod engine;
 pub mod error;
 pub mod groups;
-pub mod identification;
 pub mod input;
-pub mod output;
-pub mod plot;
+pub mod math;
 pub mod progress;
-pub mod rate;
+pub mod render;
 pub mod report;
-pub mod significance;
-pub mod simulate;
-pub mod special;
-pub mod summarize;
-pub mod threshold;
-pub mod uncertainty;
-pub mod verification;
+pub mod stats;
 
 pub use error::{Error, Result};

@@ -2,13 +2,13 @@
 //! of the time, and a row bootstrap under-covers when comparisons share
 //! subjects (so resampling subjects, the default, matters).
 
-use biasbench::audit::VerifyJob;
+use biasbench::app::audit::VerifyJob;
+use biasbench::app::simulate::{GroupSpec, Population};
 use biasbench::bootstrap::BootstrapSpec;
+use biasbench::counts::threshold::Policy;
+use biasbench::engine::verify::VerifyOptions;
 use biasbench::input::{Table, VerifyColumns};
-use biasbench::simulate::{GroupSpec, Population};
-use biasbench::threshold::Policy;
-use biasbench::uncertainty::{interval, CiSpec, Method};
-use biasbench::verification::VerifyOptions;
+use biasbench::math::interval::{interval, CiSpec, Method};
 use rand::{Rng, SeedableRng};
 
 #[test]

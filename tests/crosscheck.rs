@@ -4,11 +4,11 @@
 
 mod common;
 
-use biasbench::audit::{ClassifyJob, VerifyJob};
-use biasbench::classification::ClassifyOptions;
+use biasbench::app::audit::{ClassifyJob, VerifyJob};
+use biasbench::counts::threshold::Policy;
+use biasbench::engine::classify::ClassifyOptions;
+use biasbench::engine::verify::VerifyOptions;
 use biasbench::input::{ClassifyColumns, VerifyColumns};
-use biasbench::threshold::Policy;
-use biasbench::verification::VerifyOptions;
 use common::{assert_close, root};
 use serde_json::Value;
 

@@ -2,9 +2,9 @@
 
 mod common;
 
-use biasbench::demo::{self, DEMO_THRESHOLD};
-use biasbench::report::{render, Format};
-use biasbench::simulate::{Population, SearchPopulation};
+use biasbench::app::demo::{self, DEMO_THRESHOLD};
+use biasbench::app::simulate::{Population, SearchPopulation};
+use biasbench::render::{render, Format};
 
 #[test]
 fn demo_recovers_the_known_differentials() {
@@ -41,7 +41,7 @@ fn demo_recovers_the_known_differentials() {
     }
     // The largest true differentials are found: D+F has the highest FMR and
     // FNMR, A+M the lowest FMR (its lowest FNMR is too close to C+M's to test).
-    let by = |f: &dyn Fn(&biasbench::verification::GroupRates) -> f64| {
+    let by = |f: &dyn Fn(&biasbench::engine::verify::GroupRates) -> f64| {
         let mut g: Vec<_> = at.groups.iter().map(|r| (f(r), r.group.clone())).collect();
         g.sort_by(|a, b| a.0.total_cmp(&b.0));
         (g[0].1.clone(), g[g.len() - 1].1.clone())
@@ -146,7 +146,7 @@ fn identify_demo_recovers_the_known_rates() {
         }
     }
     // The largest true FPIR differential is found: D+F highest, A+M lowest.
-    let order = |v: &[biasbench::rate::Rate]| {
+    let order = |v: &[biasbench::stats::rate::Rate]| {
         let hi = (0..v.len())
             .max_by(|&a, &b| v[a].value.total_cmp(&v[b].value))
             .unwrap();

@@ -3,9 +3,9 @@
 
 mod common;
 
-use biasbench::significance::{fisher_exact, holm, homogeneity, two_proportion};
-use biasbench::special::{chi2_sf, normal_quantile};
-use biasbench::uncertainty::{interval, zero_event_bound, CiSpec, Method};
+use biasbench::math::interval::{interval, zero_event_bound, CiSpec, Method};
+use biasbench::math::special::{chi2_sf, normal_quantile};
+use biasbench::stats::significance::{fisher_exact, holm, homogeneity, two_proportion};
 use common::root;
 use serde_json::Value;
 

@@ -2,8 +2,8 @@
 
 mod common;
 
-use biasbench::audit::IdentifyJob;
-use biasbench::identification::{IdPolicy, IdentifyOptions};
+use biasbench::app::audit::IdentifyJob;
+use biasbench::engine::identify::{IdPolicy, IdentifyOptions};
 use biasbench::input::{IdentifyColumns, Table};
 use common::{fails, json};
 use rand::SeedableRng;

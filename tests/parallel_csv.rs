@@ -2,10 +2,10 @@
 //! gives: the same report (accounting included) and, for a bad row in any
 //! chunk, the same error message.
 
-use biasbench::audit::VerifyJob;
+use biasbench::app::audit::VerifyJob;
+use biasbench::engine::verify::VerifyOptions;
 use biasbench::input::table::Parsing;
 use biasbench::input::{Table, VerifyColumns};
-use biasbench::verification::VerifyOptions;
 use rand::{Rng, SeedableRng};
 use std::path::Path;
 

@@ -1,9 +1,9 @@
 //! No input makes the library panic: random mutations of a valid table are
 //! either audited or rejected with an error.
 
-use biasbench::audit::VerifyJob;
+use biasbench::app::audit::VerifyJob;
+use biasbench::engine::verify::VerifyOptions;
 use biasbench::input::{Table, VerifyColumns};
-use biasbench::verification::VerifyOptions;
 use rand::{Rng, SeedableRng};
 
 #[test]

@@ -1,18 +1,11 @@
-//! The report model and its renderers. Renderers only lay out what the
-//! model holds; they never compute a metric.
-
-pub mod format;
-pub mod html;
-pub mod latex;
-pub mod layout;
-pub mod tidy;
+//! Layer 7, the report model: neutral data that every renderer reads.
 
 use crate::bootstrap::BootstrapResult;
-use crate::classification::ClassifyResult;
-use crate::identification::IdentifyResult;
+use crate::engine::classify::ClassifyResult;
+use crate::engine::identify::IdentifyResult;
+use crate::engine::summarize::SummarizeResult;
+use crate::engine::verify::VerifyResult;
 use crate::input::{Accounting, InputFile};
-use crate::summarize::SummarizeResult;
-use crate::verification::VerifyResult;
 use serde::Serialize;
 
 /// JSON schema id of [`Report`].
@@ -106,79 +99,4 @@ impl Report {
             bootstrap: None,
         }
     }
-}
-
-/// Output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Format {
-    /// Terminal tables.
-    Table,
-    Json,
-    /// The tidy CSV contract.
-    Csv,
-    Markdown,
-    /// One self-contained page with the figures inline.
-    Html,
-    /// booktabs tables.
-    Latex,
-}
-
-impl Format {
-    pub const ALL: [Format; 6] = [
-        Format::Table,
-        Format::Json,
-        Format::Csv,
-        Format::Markdown,
-        Format::Html,
-        Format::Latex,
-    ];
-
-    /// File extension used when writing every format into a directory.
-    pub fn extension(self) -> &'static str {
-        match self {
-            Format::Table => "txt",
-            Format::Json => "json",
-            Format::Csv => "csv",
-            Format::Markdown => "md",
-            Format::Html => "html",
-            Format::Latex => "tex",
-        }
-    }
-}
-
-/// Renders the report in a format.
-pub fn render(report: &Report, format: Format) -> String {
-    match format {
-        Format::Json => {
-            let mut s = serde_json::to_string_pretty(report).expect("report serialises");
-            s.push('\n');
-            s
-        }
-        Format::Csv => tidy::to_csv(&tidy::rows(report)),
-        Format::Table => layout::terminal(&layout::tables(report)),
-        Format::Markdown => layout::markdown(&layout::tables(report)),
-        Format::Html => html::page(
-            &format!("biasbench {} report", report.task()),
-            &layout::summary(report),
-            &crate::plot::figures(report),
-            &layout::tables(report),
-        ),
-        Format::Latex => latex::document(&layout::tables(report)),
-    }
-}
-
-/// Writes every format as `<stem>.<ext>` and every figure as `<name>.svg` into `dir`.
-pub fn write_all(report: &Report, dir: &std::path::Path, stem: &str) -> crate::error::Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| crate::error::Error::io(dir, e))?;
-    for f in Format::ALL {
-        crate::output::write_atomic(
-            &dir.join(format!("{stem}.{}", f.extension())),
-            render(report, f).as_bytes(),
-        )?;
-    }
-    for fig in crate::plot::figures(report) {
-        crate::output::write_atomic(&dir.join(format!("{}.svg", fig.name)), fig.svg.as_bytes())?;
-    }
-    Ok(())
 }

@@ -1,0 +1,7 @@
+//! Layer 9, the application: audit orchestration, the demo, simulated data and
+//! file writing. The only layer that writes files.
+
+pub mod audit;
+pub mod demo;
+pub mod output;
+pub mod simulate;

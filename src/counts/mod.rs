@@ -1,0 +1,5 @@
+//! Layer 4, counting shared by every engine: the sorted score column and its
+//! exact order-statistic threshold rule, threshold policies and operating points.
+
+pub mod column;
+pub mod threshold;

@@ -1,0 +1,159 @@
+//! Threshold policies (the exact order-statistic rule itself is
+//! [`crate::counts::column::Column::fmr_threshold`]).
+//!
+//! Scores are held in *similarity* orientation (higher = more alike; distances
+//! are negated on input), and a comparison is accepted when `score >= τ`.
+
+use crate::error::{Error, Result};
+use crate::stats::rate::Rate;
+use serde::{Deserialize, Serialize};
+
+/// How the decision threshold of an operating point is chosen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Policy {
+    /// `fixed:T` — the given threshold, in the input's own score units.
+    Fixed { label: String, threshold: f64 },
+    /// `global-fmr:α` — one τ from the pooled non-mated set.
+    GlobalFmr { label: String, alpha: f64 },
+    /// `group-fmr:α` — a τ_g per group from that group's own non-mated set.
+    GroupFmr { label: String, alpha: f64 },
+}
+
+impl Policy {
+    /// Parses `fixed:T`, `global-fmr:α` or `group-fmr:α`; the label keeps α as written.
+    pub fn parse(s: &str) -> Result<Policy> {
+        let (kind, arg) = s.split_once(':').ok_or_else(|| {
+            Error::Config(format!(
+                "threshold policy {s:?}: expected KIND:VALUE (fixed:T, global-fmr:α, group-fmr:α)"
+            ))
+        })?;
+        let value: f64 = arg.trim().parse().map_err(|_| {
+            Error::Config(format!("threshold policy {s:?}: {arg:?} is not a number"))
+        })?;
+        let label = format!("{kind}:{}", arg.trim());
+        let alpha_ok = value > 0.0 && value <= 1.0;
+        match kind {
+            "fixed" if value.is_finite() => Ok(Policy::Fixed {
+                label,
+                threshold: value,
+            }),
+            "global-fmr" if alpha_ok => Ok(Policy::GlobalFmr {
+                label,
+                alpha: value,
+            }),
+            "group-fmr" if alpha_ok => Ok(Policy::GroupFmr {
+                label,
+                alpha: value,
+            }),
+            "fixed" => Err(Error::Config(format!(
+                "threshold policy {s:?}: the threshold must be finite"
+            ))),
+            "global-fmr" | "group-fmr" => Err(Error::Config(format!(
+                "threshold policy {s:?}: α must be in (0, 1]"
+            ))),
+            _ => Err(Error::Config(format!(
+                "threshold policy {s:?}: unknown kind {kind:?} (fixed, global-fmr, group-fmr)"
+            ))),
+        }
+    }
+
+    pub fn label(&self) -> &str {
+        match self {
+            Policy::Fixed { label, .. }
+            | Policy::GlobalFmr { label, .. }
+            | Policy::GroupFmr { label, .. } => label,
+        }
+    }
+}
+
+/// The targets 1e-1 … 1e-`decades` of a data-driven policy `kind` that a
+/// pool of `pool` trials (`what`) supports, α ≥ 1 − 0.05^(1/N); a note for
+/// each target skipped.
+pub fn supported_targets<P>(
+    pool: usize,
+    decades: i32,
+    kind: &str,
+    what: &str,
+    make: impl Fn(String, f64) -> P,
+) -> (Vec<P>, Vec<String>) {
+    let mut keep = Vec::new();
+    let mut notes = Vec::new();
+    for e in 1..=decades {
+        let alpha = 10f64.powi(-e);
+        let label = format!("{kind}:1e-{e}");
+        if alpha >= smallest_supported_rate(pool) {
+            keep.push(make(label, alpha));
+        } else {
+            notes.push(format!(
+                "{label} skipped: {pool} {what} support targets down to {:.3e}",
+                smallest_supported_rate(pool)
+            ));
+        }
+    }
+    (keep, notes)
+}
+
+/// A threshold policy resolved on the pooled data (1:1 or 1:N).
+#[derive(Debug, Clone, Serialize)]
+pub struct OperatingPoint<P> {
+    pub policy: String,
+    #[serde(flatten)]
+    pub spec: P,
+    /// The global threshold in input units (none for per-group policies and
+    /// for investigative 1:N searches).
+    pub threshold: Option<f64>,
+    /// Size of the pooled non-mated set (comparisons or searches) behind it.
+    pub pool: u64,
+    /// FMR (1:1) or FPIR (1:N) achieved on that pooled set.
+    pub achieved: Option<Rate>,
+    /// Whether the pool supports a data-driven target (α ≥ 1 − 0.05^(1/N)).
+    pub supported: Option<bool>,
+}
+
+/// The smallest f64 greater than `x` (for finite `x`).
+pub fn next_up(x: f64) -> f64 {
+    if x.is_nan() || x == f64::INFINITY {
+        return x;
+    }
+    if x == 0.0 {
+        return f64::from_bits(1);
+    }
+    let bits = x.to_bits();
+    f64::from_bits(if x > 0.0 { bits + 1 } else { bits - 1 })
+}
+
+/// The exact one-sided 95% bound 1 − 0.05^(1/N): the smallest rate that `n`
+/// trials with no error can support. A target α below it is "unsupported".
+pub fn smallest_supported_rate(n: usize) -> f64 {
+    if n == 0 {
+        f64::INFINITY
+    } else {
+        crate::math::interval::zero_event_upper_bound(n as f64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_up_handles_signs() {
+        assert!(next_up(-1.0) > -1.0);
+        assert!(next_up(0.0) > 0.0);
+        assert_eq!(next_up(1.0), 1.0 + f64::EPSILON);
+    }
+
+    #[test]
+    fn policy_labels_keep_alpha_as_written() {
+        let p = Policy::parse("global-fmr:1e-4").unwrap();
+        assert_eq!(p.label(), "global-fmr:1e-4");
+        assert!(matches!(p, Policy::GlobalFmr { alpha, .. } if alpha == 1e-4));
+        assert!(Policy::parse("global-fmr:2").is_err());
+        assert!(Policy::parse("median:0.5").is_err());
+        assert!(Policy::parse("fixed").is_err());
+        assert!(
+            matches!(Policy::parse("fixed:-0.25").unwrap(), Policy::Fixed { threshold, .. } if threshold == -0.25)
+        );
+    }
+}

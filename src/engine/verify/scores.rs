@@ -1,0 +1,169 @@
+//! Per-group score columns of one view: mated scores per group and
+//! non-mated scores per unordered pair of groups, each sorted ascending.
+
+use crate::counts::column::{prefix_sums, Column};
+use crate::groups::{View, MISSING};
+use crate::input::Comparisons;
+use rayon::prelude::*;
+
+/// Index of the unordered group pair {g, h} in a packed triangle.
+pub fn pair_index(g: usize, h: usize) -> usize {
+    let (lo, hi) = if g <= h { (g, h) } else { (h, g) };
+    hi * (hi + 1) / 2 + lo
+}
+
+/// The scores of one view, placed by group: slot g < G holds the mated
+/// scores of group g, slot G + [`pair_index`](g, h) the non-mated scores of
+/// the pair {g, h}; each sorted ascending.
+pub struct GroupScores {
+    groups: usize,
+    slots: Vec<Vec<f64>>,
+    /// The input row of each score, per slot (kept for bootstrap re-weighting).
+    rows: Vec<Vec<u32>>,
+    /// Distinct subjects seen in each group, when subject ids are known.
+    pub subjects: Option<Vec<u64>>,
+    /// Rows this view could not place (a needed side has no value).
+    pub unplaced: u64,
+    /// Mated rows whose two sides carry different values.
+    pub mated_conflicts: u64,
+}
+
+/// Per-slot prefix sums of row weights (a bootstrap replicate), or `None` for unit weights.
+pub type Prefixes = Option<Vec<Vec<f64>>>;
+
+impl GroupScores {
+    /// Places and sorts the scores; `keep_rows` keeps each score's row for re-weighting.
+    pub fn build(c: &Comparisons, v: &View, keep_rows: bool) -> GroupScores {
+        let g = v.groups.len();
+        let place = |i: usize| -> Option<usize> {
+            let (a, b) = (v.side_a[i], v.side_b[i]);
+            if c.mated[i] {
+                let s = if a != MISSING { a } else { b };
+                (s != MISSING).then_some(s as usize)
+            } else {
+                (a != MISSING && b != MISSING).then(|| g + pair_index(a as usize, b as usize))
+            }
+        };
+        // Two passes: count, then fill vectors of exact size.
+        let mut sizes = vec![0usize; g + g * (g + 1) / 2];
+        let mut unplaced = 0;
+        let mut mated_conflicts = 0;
+        // A row stands for `count` comparisons when the input carries counts.
+        let count = |i: usize| c.count.get(i).copied().unwrap_or(1);
+        for i in 0..c.score.len() {
+            match place(i) {
+                Some(slot) => sizes[slot] += 1,
+                None => unplaced += count(i),
+            }
+            let (a, b) = (v.side_a[i], v.side_b[i]);
+            if c.mated[i] && a != MISSING && b != MISSING && a != b {
+                mated_conflicts += count(i);
+            }
+        }
+        let (slots, rows) = if keep_rows {
+            let mut pairs: Vec<Vec<(f64, u32)>> =
+                sizes.iter().map(|&n| Vec::with_capacity(n)).collect();
+            for i in 0..c.score.len() {
+                if let Some(slot) = place(i) {
+                    pairs[slot].push((c.score[i], i as u32));
+                }
+            }
+            pairs
+                .par_iter_mut()
+                .for_each(|s| s.sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1))));
+            pairs.into_iter().map(|p| p.into_iter().unzip()).unzip()
+        } else {
+            let mut slots: Vec<Vec<f64>> = sizes.iter().map(|&n| Vec::with_capacity(n)).collect();
+            for i in 0..c.score.len() {
+                if let Some(slot) = place(i) {
+                    slots[slot].push(c.score[i]);
+                }
+            }
+            slots
+                .par_iter_mut()
+                .for_each(|s| s.sort_unstable_by(f64::total_cmp));
+            (slots, Vec::new())
+        };
+        let subjects = (!c.subject_a.is_empty()).then(|| {
+            let mut seen: Vec<u64> = Vec::with_capacity(2 * c.score.len());
+            for i in 0..c.score.len() {
+                if place(i).is_none() {
+                    continue;
+                }
+                let (a, b) = (v.side_a[i], v.side_b[i]);
+                if c.mated[i] {
+                    let s = if a != MISSING { a } else { b };
+                    seen.push((s as u64) << 32 | c.subject_a[i] as u64);
+                } else {
+                    seen.push((a as u64) << 32 | c.subject_a[i] as u64);
+                    seen.push((b as u64) << 32 | c.subject_b[i] as u64);
+                }
+            }
+            seen.par_sort_unstable();
+            seen.dedup();
+            let mut counts = vec![0u64; g];
+            for k in seen {
+                counts[(k >> 32) as usize] += 1;
+            }
+            counts
+        });
+        GroupScores {
+            groups: g,
+            slots,
+            rows,
+            subjects,
+            unplaced,
+            mated_conflicts,
+        }
+    }
+
+    /// Mated scores of group g.
+    pub fn mated(&self, g: usize) -> &[f64] {
+        &self.slots[g]
+    }
+
+    /// Non-mated scores of the pair {g, h}.
+    pub fn pair(&self, g: usize, h: usize) -> &[f64] {
+        &self.slots[self.groups + pair_index(g, h)]
+    }
+
+    /// Same-group non-mated scores of group g.
+    pub fn same_group(&self, g: usize) -> &[f64] {
+        self.pair(g, g)
+    }
+
+    fn column<'a>(&'a self, slot: usize, w: &'a Prefixes) -> Column<'a> {
+        match w {
+            None => Column::unit(&self.slots[slot]),
+            Some(p) => Column::weighted(&self.slots[slot], &p[slot]),
+        }
+    }
+
+    pub fn mated_column<'a>(&'a self, g: usize, w: &'a Prefixes) -> Column<'a> {
+        self.column(g, w)
+    }
+
+    pub fn pair_column<'a>(&'a self, g: usize, h: usize, w: &'a Prefixes) -> Column<'a> {
+        self.column(self.groups + pair_index(g, h), w)
+    }
+
+    /// Prefix sums of `weight(row)` in every slot (needs `keep_rows`).
+    pub fn prefixes(&self, weight: &(dyn Fn(usize) -> f64 + Sync)) -> Vec<Vec<f64>> {
+        self.rows.iter().map(|r| prefix_sums(r, weight)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pair_index_packs_the_triangle() {
+        let idx: Vec<usize> = [(0, 0), (0, 1), (1, 1), (0, 2), (1, 2), (2, 2)]
+            .iter()
+            .map(|&(g, h)| pair_index(g, h))
+            .collect();
+        assert_eq!(idx, [0, 1, 2, 3, 4, 5]);
+        assert_eq!(pair_index(2, 0), pair_index(0, 2));
+    }
+}

@@ -1,0 +1,563 @@
+//! One pass over the `.npy` columns: every comparison counted into the
+//! histogram of its cell on all cores, opened buckets refined or collected,
+//! the workers' counts added into a [`Partial`].
+
+use super::buckets::{fanout, key, Bucket, Open, Paged, Plan, BITS, BLOCK, FORMAT};
+use super::partial::{Cell, Partial, SchemaAttribute};
+use crate::engine::verify::VerifyOptions;
+use crate::error::{Error, Location, Result};
+use crate::input::accounting::{Accounting, Dropped};
+use crate::input::npy::NpyColumn;
+use crate::input::npy_dir::{CodeColumns, NpyComparisons};
+use crate::input::InputFile;
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Drop reasons, as the table readers name them (a NaN score is a missing one).
+pub(super) const REASONS: [&str; 4] = [
+    "missing score",
+    "non-finite score",
+    "unknown mated value",
+    "missing group in every attribute",
+];
+
+/// The pass structure: node 0 splits all keys into depth-1 buckets; node j
+/// splits the j-th split bucket. `child` codes: 0 leaf, 2j split into node
+/// j, 2c + 1 collected into slot c.
+pub(super) struct Tree {
+    child: Vec<Box<[u32]>>,
+    /// Depth of each node's buckets.
+    depth: Vec<u8>,
+    /// Per node: (bucket, node) of each of its split buckets.
+    splits: Vec<Vec<(usize, usize)>>,
+    collected: Vec<Bucket>,
+}
+
+impl Tree {
+    pub(super) fn build(plan: &Plan) -> Result<Tree> {
+        let mut child = vec![vec![0u32; fanout(1)].into_boxed_slice()];
+        let mut depth = vec![1u8];
+        let mut node_of: BTreeMap<Bucket, usize> = BTreeMap::new();
+        let mut collected = Vec::new();
+        for (b, open) in plan.buckets()? {
+            let parent = if b.depth == 1 {
+                0
+            } else {
+                *node_of
+                    .get(&Bucket {
+                        depth: b.depth - 1,
+                        prefix: b.prefix >> (BITS[b.depth as usize] - BITS[b.depth as usize - 1]),
+                    })
+                    .ok_or_else(|| {
+                        Error::Config(format!(
+                            "plan: {} opened inside an unsplit bucket",
+                            Plan::name(b)
+                        ))
+                    })?
+            };
+            let slot = (b.prefix as usize) & (fanout(b.depth) - 1);
+            child[parent][slot] = match open {
+                Open::Split => {
+                    child.push(vec![0u32; fanout(b.depth + 1)].into_boxed_slice());
+                    depth.push(b.depth + 1);
+                    node_of.insert(b, child.len() - 1);
+                    2 * (child.len() - 1) as u32
+                }
+                Open::Collect => {
+                    collected.push(b);
+                    2 * (collected.len() - 1) as u32 + 1
+                }
+            };
+        }
+        let splits = child
+            .iter()
+            .map(|c| {
+                c.iter()
+                    .enumerate()
+                    .filter(|(_, &code)| code != 0 && code & 1 == 0)
+                    .map(|(b, &code)| (b, (code >> 1) as usize))
+                    .collect()
+            })
+            .collect();
+        Ok(Tree {
+            child,
+            depth,
+            splits,
+            collected,
+        })
+    }
+}
+
+/// One worker's counts.
+pub(super) struct Acc {
+    cell_of: Vec<u32>,
+    keys: Vec<u64>,
+    /// Per cell and node: a count per bucket (the top level in full passes only).
+    counts: Vec<Vec<Paged<u32>>>,
+    /// Per collected slot: (cell, score).
+    exact: Vec<Vec<(u32, f64)>>,
+    rows: u64,
+    /// Per reason: count and first row.
+    drops: [(u64, u64); REASONS.len()],
+    first_values: [String; REASONS.len()],
+    first_columns: [String; REASONS.len()],
+}
+
+/// How the cell key is laid out.
+pub(super) struct CellLayout {
+    /// Multiplier of each attribute side (b only for per-side attributes).
+    mult_a: Vec<u64>,
+    mult_b: Vec<Option<u64>>,
+    size: u64,
+}
+
+/// Largest cell-key space the streaming audit allocates a table for.
+pub(super) const MAX_CELL_KEYS: u64 = 1 << 22;
+
+impl CellLayout {
+    pub(super) fn new(attrs: &[SchemaAttribute]) -> Result<CellLayout> {
+        let mut mult = 2u64;
+        let (mut mult_a, mut mult_b) = (Vec::new(), Vec::new());
+        for a in attrs {
+            mult_a.push(mult);
+            mult = mult.saturating_mul(a.radix as u64 + 1);
+            mult_b.push(a.per_side.then_some(mult));
+            if a.per_side {
+                mult = mult.saturating_mul(a.radix as u64 + 1);
+            }
+        }
+        if mult > MAX_CELL_KEYS {
+            return Err(Error::Config(format!(
+                "streaming: {mult} possible group combinations exceed {MAX_CELL_KEYS}; give X.labels.txt files to bound the codes, or use fewer attributes"
+            )));
+        }
+        Ok(CellLayout {
+            mult_a,
+            mult_b,
+            size: mult,
+        })
+    }
+
+    /// (mated, code + 1 of side a and side b per attribute; 0 = missing).
+    pub(super) fn decode(&self, attrs: &[SchemaAttribute], key: u64) -> (bool, Vec<(u64, u64)>) {
+        let digit = |m: u64, radix: u32| (key / m) % (radix as u64 + 1);
+        let sides = attrs
+            .iter()
+            .enumerate()
+            .map(|(j, a)| {
+                let x = digit(self.mult_a[j], a.radix);
+                (x, self.mult_b[j].map_or(x, |m| digit(m, a.radix)))
+            })
+            .collect();
+        (key & 1 == 1, sides)
+    }
+}
+
+/// Reads the data once with `plan`, counting on all cores (bytes read go to
+/// the [`crate::progress`] hook).
+pub fn pass(
+    data: &NpyComparisons,
+    options: &VerifyOptions,
+    plan: &Plan,
+    inputs: Vec<InputFile>,
+) -> Result<Partial> {
+    pass_after(data, options, plan, inputs, None)
+}
+
+/// A pass that, given the partial of an earlier pass over the same data,
+/// counts only the rows in buckets opened since and carries the rest over.
+pub(super) fn pass_after(
+    data: &NpyComparisons,
+    options: &VerifyOptions,
+    plan: &Plan,
+    inputs: Vec<InputFile>,
+    earlier: Option<&Partial>,
+) -> Result<Partial> {
+    let attributes: Vec<SchemaAttribute> = data
+        .attrs
+        .iter()
+        .map(|a| SchemaAttribute {
+            name: a.name.clone(),
+            source: a.source.clone(),
+            per_side: a.side_b.is_some(),
+            labels: a.labels.clone(),
+            radix: a.radix(),
+        })
+        .collect();
+    let layout = CellLayout::new(&attributes)?;
+    let tree = Tree::build(plan)?;
+    // Parts of at most 2^32 − 1 rows keep the u32 counters from overflowing.
+    let parts = (rayon::current_num_threads() as u64)
+        .max(data.len.div_ceil(u32::MAX as u64))
+        .min(data.len);
+    let bounds: Vec<u64> = (0..=parts).map(|i| data.len * i / parts).collect();
+    let failed = AtomicU64::new(u64::MAX);
+    let accs: Vec<Acc> = (0..parts as usize)
+        .into_par_iter()
+        .map(|p| {
+            count_range(
+                data,
+                options.distance,
+                &layout,
+                &tree,
+                bounds[p]..bounds[p + 1],
+                &failed,
+                earlier.is_none(),
+            )
+        })
+        .collect::<Vec<Result<Acc>>>()
+        .into_iter()
+        .collect::<Result<_>>()?;
+    let mut part = reduce_parts(data, options, plan, inputs, attributes, &tree, accs);
+    if let Some(e) = earlier {
+        part.carry_top_level(e);
+    }
+    Ok(part)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn count_range(
+    data: &NpyComparisons,
+    distance: bool,
+    layout: &CellLayout,
+    tree: &Tree,
+    range: std::ops::Range<u64>,
+    failed: &AtomicU64,
+    full: bool,
+) -> Result<Acc> {
+    let mut acc = Acc {
+        cell_of: vec![u32::MAX; layout.size as usize],
+        keys: Vec::new(),
+        counts: Vec::new(),
+        exact: vec![Vec::new(); tree.collected.len()],
+        rows: 0,
+        drops: [(0, u64::MAX); REASONS.len()],
+        first_values: Default::default(),
+        first_columns: Default::default(),
+    };
+    let mut raw = Vec::new();
+    let (mut score, mut mated, mut numbers) = (Vec::new(), Vec::new(), Vec::new());
+    let mut codes: Vec<(Vec<u32>, Vec<u32>)> =
+        data.attrs.iter().map(|_| Default::default()).collect();
+    let row_bytes: u64 = data.files().iter().map(|(_, c)| c.width as u64).sum();
+    let root_child = &tree.child[0];
+    // Code + 1 of each group code (0: missing, i.e. an empty label).
+    let digit_of = |a: &CodeColumns| {
+        let blank: Vec<bool> = a.labels.iter().flatten().map(|l| l.is_empty()).collect();
+        let radix = a.radix();
+        move |x: f64| digit(x, radix, &blank)
+    };
+    let digit_fns: Vec<_> = data.attrs.iter().map(digit_of).collect();
+    let mated_of = |x: f64| match x {
+        0.0 => Some(0),
+        1.0 => Some(1),
+        _ => None,
+    };
+    let mut hits: Vec<usize> = Vec::new();
+    let mut start = range.start;
+    while start < range.end {
+        // Another worker met a bad value earlier in the file: stop.
+        if failed.load(Ordering::Relaxed) < start {
+            break;
+        }
+        let rows = (range.end - start).min(BLOCK as u64) as usize;
+        data.score.read_raw(start, rows, &mut raw)?;
+        data.score.decode(&raw, &mut score);
+        // Not full: only rows in opened buckets count (the rest is known).
+        hits.clear();
+        if !full {
+            let sign = if distance { -1.0 } else { 1.0 };
+            hits.extend((0..rows).filter(|&i| {
+                let k = key(sign * score[i] + 0.0);
+                score[i].is_finite() && root_child[(k >> (64 - BITS[1])) as usize] != 0
+            }));
+            if hits.is_empty() {
+                crate::progress::advance(rows as u64 * row_bytes);
+                start += rows as u64;
+                continue;
+            }
+        }
+        data.mated.read_raw(start, rows, &mut raw)?;
+        data.mated.digits(&raw, &mated_of, &mut numbers, &mut mated);
+        for ((a, d), (ca, cb)) in data.attrs.iter().zip(&digit_fns).zip(codes.iter_mut()) {
+            a.side_a.read_raw(start, rows, &mut raw)?;
+            a.side_a.digits(&raw, d, &mut numbers, ca);
+            if let Some(b) = &a.side_b {
+                b.read_raw(start, rows, &mut raw)?;
+                b.digits(&raw, d, &mut numbers, cb);
+            }
+        }
+        if full {
+            hits.extend(0..rows);
+        }
+        for &i in &hits {
+            let row = start + i as u64;
+            let drop = |acc: &mut Acc, reason: usize, column: &str, value: String| {
+                if !full {
+                    return; // counted in the full pass
+                }
+                let d = &mut acc.drops[reason];
+                d.0 += 1;
+                if row < d.1 {
+                    d.1 = row;
+                    acc.first_values[reason] = value;
+                    acc.first_columns[reason] = column.to_string();
+                }
+            };
+            let s = score[i];
+            if !s.is_finite() {
+                let (reason, value) = if s.is_nan() { (0, "") } else { (1, "inf") };
+                let value = if s < 0.0 { "-inf" } else { value };
+                drop(&mut acc, reason, "score", value.to_string());
+                continue;
+            }
+            let m = match mated[i] {
+                NOT_A_DIGIT => {
+                    let x = data.mated.value_at(row)?;
+                    drop(&mut acc, 2, "mated", x.to_string());
+                    continue;
+                }
+                m => m == 1,
+            };
+            let mut cell = m as u64;
+            let mut placeable = data.attrs.is_empty();
+            for (j, a) in data.attrs.iter().enumerate() {
+                let (da, db) = (codes[j].0[i], codes[j].1.get(i).copied());
+                if da == NOT_A_DIGIT {
+                    return Err(bad_code(a, &a.side_a, row, failed));
+                }
+                let db = match (&a.side_b, db) {
+                    (Some(col), Some(NOT_A_DIGIT)) => return Err(bad_code(a, col, row, failed)),
+                    (Some(_), Some(d)) => d,
+                    _ => da,
+                };
+                let (da, db) = (da as u64, db as u64);
+                cell += da * layout.mult_a[j];
+                if let Some(mb) = layout.mult_b[j] {
+                    cell += db * mb;
+                }
+                placeable |= if m {
+                    da > 0 || db > 0
+                } else {
+                    da > 0 && db > 0
+                };
+            }
+            if !placeable {
+                drop(&mut acc, 3, &data.attrs[0].name, String::new());
+                continue;
+            }
+            let c = match acc.cell_of[cell as usize] {
+                u32::MAX => {
+                    acc.cell_of[cell as usize] = acc.keys.len() as u32;
+                    acc.keys.push(cell);
+                    acc.counts
+                        .push(tree.depth.iter().map(|&d| Paged::new(fanout(d))).collect());
+                    acc.keys.len() - 1
+                }
+                c => c as usize,
+            };
+            let s = if distance { -s + 0.0 } else { s };
+            let k = key(s);
+            // The top level inline (most rows end there), deeper levels in the loop.
+            let b = (k >> (64 - BITS[1])) as usize;
+            let counts = &mut acc.counts[c];
+            if full {
+                counts[0].add(b, 1);
+            }
+            let mut code = root_child[b];
+            while code != 0 {
+                if code & 1 == 1 {
+                    acc.exact[(code >> 1) as usize].push((c as u32, s));
+                    break;
+                }
+                let node = (code >> 1) as usize;
+                let d = tree.depth[node];
+                let b =
+                    (k.checked_shr(64 - BITS[d as usize]).unwrap_or(k) as usize) & (fanout(d) - 1);
+                counts[node].add(b, 1);
+                code = tree.child[node][b];
+            }
+        }
+        acc.rows += rows as u64;
+        crate::progress::advance(rows as u64 * row_bytes);
+        start += rows as u64;
+    }
+    Ok(acc)
+}
+
+/// What [`NpyColumn::digits`] writes for a value that maps to no digit.
+pub(super) const NOT_A_DIGIT: u32 = u32::MAX;
+
+/// Code + 1 of a group code (0 when its label is empty: missing); `None`
+/// when it is not a whole number below `radix`.
+#[inline]
+pub(super) fn digit(x: f64, radix: u32, blank: &[bool]) -> Option<u32> {
+    if x >= 0.0 && x < radix as f64 && (x as u32) as f64 == x {
+        let c = x as u32;
+        Some(if blank.get(c as usize) == Some(&true) {
+            0
+        } else {
+            c + 1
+        })
+    } else {
+        None
+    }
+}
+
+/// The error of a bad group code (and the row, so later workers stop).
+#[cold]
+pub(super) fn bad_code(a: &CodeColumns, col: &NpyColumn, row: u64, failed: &AtomicU64) -> Error {
+    failed.fetch_min(row, Ordering::Relaxed);
+    let value = match col.value_at(row) {
+        Ok(x) => x.to_string(),
+        Err(e) => return e,
+    };
+    Error::BadValue {
+        location: Location {
+            file: col.path.display().to_string(),
+            line: row + 1,
+            column: a.name.clone(),
+            value,
+        },
+        message: format!(
+            "group codes must be whole numbers 0 to {}{}",
+            a.radix() - 1,
+            if a.labels.is_some() {
+                ", one per line of the labels file"
+            } else {
+                ""
+            }
+        ),
+    }
+}
+
+/// Adds the workers' counts into a partial (cells ascending by key).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn reduce_parts(
+    data: &NpyComparisons,
+    options: &VerifyOptions,
+    plan: &Plan,
+    inputs: Vec<InputFile>,
+    attributes: Vec<SchemaAttribute>,
+    tree: &Tree,
+    accs: Vec<Acc>,
+) -> Partial {
+    let mut totals: BTreeMap<u64, Vec<Paged<u64>>> = BTreeMap::new();
+    let mut exact: BTreeMap<u64, Vec<f64>> = BTreeMap::new();
+    let mut accounting = Accounting::default();
+    let mut firsts: Vec<(u64, usize, String, String)> = Vec::new();
+    let mut dropped = [0u64; REASONS.len()];
+    let mut first: [(u64, String, String); REASONS.len()] = Default::default();
+    first.iter_mut().for_each(|f| f.0 = u64::MAX);
+    for acc in accs {
+        accounting.rows += acc.rows;
+        for (c, &k) in acc.keys.iter().enumerate() {
+            let t = totals
+                .entry(k)
+                .or_insert_with(|| tree.depth.iter().map(|&d| Paged::new(fanout(d))).collect());
+            for (into, from) in t.iter_mut().zip(&acc.counts[c]) {
+                for (b, n) in from.nonzero() {
+                    into.add(b, n as u64);
+                }
+            }
+        }
+        for slot in &acc.exact {
+            for &(c, s) in slot {
+                exact.entry(acc.keys[c as usize]).or_default().push(s);
+            }
+        }
+        for r in 0..REASONS.len() {
+            dropped[r] += acc.drops[r].0;
+            if acc.drops[r].1 < first[r].0 {
+                first[r] = (
+                    acc.drops[r].1,
+                    acc.first_columns[r].clone(),
+                    acc.first_values[r].clone(),
+                );
+            }
+        }
+    }
+    for r in 0..REASONS.len() {
+        if dropped[r] > 0 {
+            firsts.push((first[r].0, r, first[r].1.clone(), first[r].2.clone()));
+        }
+    }
+    firsts.sort();
+    let column_file = |column: &str| match column {
+        "score" => data.score.path.display().to_string(),
+        "mated" => data.mated.path.display().to_string(),
+        _ => data.attrs[0].side_a.path.display().to_string(),
+    };
+    for (row, r, column, value) in firsts {
+        accounting.dropped.push(Dropped {
+            reason: REASONS[r].to_string(),
+            count: dropped[r],
+            first: Location {
+                file: column_file(&column),
+                line: row + 1,
+                column,
+                value,
+            },
+        });
+    }
+    accounting.used = accounting.rows - accounting.dropped_total();
+    // Which (node, slot) pairs are opened: their counts live deeper.
+    let cells = totals
+        .into_iter()
+        .map(|(k, counts)| {
+            let mut buckets = Vec::new();
+            leaves(tree, &counts, 0, 1, 0, &mut buckets);
+            buckets.sort_unstable();
+            let mut values = exact.remove(&k).unwrap_or_default();
+            values.sort_unstable_by(f64::total_cmp);
+            Cell {
+                key: k,
+                buckets,
+                exact: runs(&values),
+            }
+        })
+        .collect();
+    Partial {
+        format: FORMAT.into(),
+        options: options.clone(),
+        attributes,
+        plan: plan.clone(),
+        accounting,
+        inputs,
+        cells,
+    }
+}
+
+/// Collects (depth, prefix, count) of the non-empty unopened buckets under `node`.
+pub(super) fn leaves(
+    tree: &Tree,
+    counts: &[Paged<u64>],
+    node: usize,
+    depth: u8,
+    base: u64,
+    out: &mut Vec<(u8, u64, u64)>,
+) {
+    let prefix = |b: usize| base << (BITS[depth as usize] - BITS[depth as usize - 1]) | b as u64;
+    for (b, n) in counts[node].nonzero() {
+        // Opened buckets are counted deeper (split) or kept exactly (collected).
+        if tree.child[node][b] == 0 {
+            out.push((depth, prefix(b), n));
+        }
+    }
+    for &(b, child) in &tree.splits[node] {
+        leaves(tree, counts, child, depth + 1, prefix(b), out);
+    }
+}
+
+/// Equal neighbours of sorted scores as (score, count).
+pub(super) fn runs(sorted: &[f64]) -> Vec<(f64, u64)> {
+    let mut out: Vec<(f64, u64)> = Vec::new();
+    for &s in sorted {
+        match out.last_mut() {
+            Some((v, n)) if *v == s => *n += 1,
+            _ => out.push((s, 1)),
+        }
+    }
+    out
+}

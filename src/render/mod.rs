@@ -1,0 +1,73 @@
+//! Layer 8, renderers: pure functions from a [`Report`] to text (terminal
+//! tables, JSON, tidy CSV, Markdown, LaTeX, HTML) and SVG figures. Renderers
+//! only lay out what the model holds; they never compute a metric.
+
+pub mod html;
+pub mod latex;
+pub mod layout;
+pub mod number;
+pub mod svg;
+pub mod tidy;
+
+use crate::report::Report;
+use serde::Serialize;
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// Terminal tables.
+    Table,
+    Json,
+    /// The tidy CSV contract.
+    Csv,
+    Markdown,
+    /// One self-contained page with the figures inline.
+    Html,
+    /// booktabs tables.
+    Latex,
+}
+
+impl Format {
+    pub const ALL: [Format; 6] = [
+        Format::Table,
+        Format::Json,
+        Format::Csv,
+        Format::Markdown,
+        Format::Html,
+        Format::Latex,
+    ];
+
+    /// File extension used when writing every format into a directory.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Table => "txt",
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Markdown => "md",
+            Format::Html => "html",
+            Format::Latex => "tex",
+        }
+    }
+}
+
+/// Renders the report in a format.
+pub fn render(report: &Report, format: Format) -> String {
+    match format {
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(report).expect("report serialises");
+            s.push('\n');
+            s
+        }
+        Format::Csv => tidy::to_csv(&tidy::rows(report)),
+        Format::Table => layout::terminal(&layout::tables(report)),
+        Format::Markdown => layout::markdown(&layout::tables(report)),
+        Format::Html => html::page(
+            &format!("biasbench {} report", report.task()),
+            &layout::summary(report),
+            &svg::figures(report),
+            &layout::tables(report),
+        ),
+        Format::Latex => latex::document(&layout::tables(report)),
+    }
+}

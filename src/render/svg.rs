@@ -1,0 +1,644 @@
+//! Figures as self-contained SVG (plotters' SVG backend; texts are plain
+//! `<text>` elements, so no system fonts are needed). Figures only draw
+//! values the report already holds; they compute no metric.
+
+use crate::engine::verify::ViewResult;
+use crate::report::Report;
+use crate::stats::rate::Rate;
+use plotters::prelude::*;
+
+/// One figure: a file-safe name, a title and the SVG document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    pub name: String,
+    pub title: String,
+    pub svg: String,
+}
+
+/// Lower-case letters, digits and dashes only.
+fn file_name(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+/// The figures of a report.
+pub fn figures(report: &Report) -> Vec<Figure> {
+    let mut out = Vec::new();
+    if let Some(v) = &report.verify {
+        for view in v.views.iter().filter(|w| w.attribute != "*") {
+            if let Some(at) = view.operating_points.first() {
+                let pick =
+                    |f: fn(&crate::engine::verify::GroupRates) -> &Rate| -> Vec<(String, Rate)> {
+                        at.groups
+                            .iter()
+                            .map(|g| (g.group.clone(), f(g).clone()))
+                            .collect()
+                    };
+                for (rate, values) in [("FMR", pick(|g| &g.fmr)), ("FNMR", pick(|g| &g.fnmr))] {
+                    let title = format!(
+                        "{rate} by {} at {} (95% intervals)",
+                        view.attribute, at.policy
+                    );
+                    let name = file_name(&format!("{}-{}-{}", rate, view.attribute, at.policy));
+                    out.push(Figure {
+                        svg: whiskers(&title, rate, &values),
+                        name,
+                        title,
+                    });
+                }
+            }
+            if let Some(f) = heat_map(view) {
+                out.push(f);
+            }
+            out.push(det(view));
+            out.push(histograms(view));
+            let det: Vec<(String, &[[f64; 3]])> = view
+                .threshold_free
+                .iter()
+                .map(|g| (g.group.clone(), &g.det[..]))
+                .collect();
+            out.extend(threshold_figures(
+                &view.attribute,
+                &det,
+                [(1, "FMR"), (2, "FNMR")],
+            ));
+        }
+    }
+    if let Some(c) = &report.classify {
+        for view in c.views.iter().filter(|w| w.attribute != "*") {
+            for rate in ["fpr", "fnr", "selection_rate", "error_rate"] {
+                let values: Vec<(String, Rate)> = view
+                    .groups
+                    .iter()
+                    .filter_map(|g| {
+                        g.rates
+                            .iter()
+                            .find(|r| r.metric == rate)
+                            .map(|r| (g.group.clone(), r.rate.clone()))
+                    })
+                    .collect();
+                if values.is_empty() {
+                    continue;
+                }
+                let title = format!("{rate} by {} (95% intervals)", view.attribute);
+                let name = file_name(&format!("{rate}-{}", view.attribute));
+                out.push(Figure {
+                    svg: whiskers(&title, rate, &values),
+                    name,
+                    title,
+                });
+            }
+        }
+    }
+    if let Some(i) = &report.identify {
+        for view in &i.views {
+            let series: Vec<(String, Vec<(f64, f64)>)> = view
+                .groups
+                .iter()
+                .zip(&view.cmc)
+                .map(|(g, c)| {
+                    (
+                        g.group.clone(),
+                        c.iter()
+                            .enumerate()
+                            .map(|(r, x)| ((r + 1) as f64, x.value))
+                            .filter(|p| p.1.is_finite())
+                            .collect(),
+                    )
+                })
+                .collect();
+            let at_thresholds: Vec<(String, &[[f64; 3]])> = view
+                .groups
+                .iter()
+                .zip(&view.curves)
+                .map(|(g, c)| (g.group.clone(), &c[..]))
+                .collect();
+            out.extend(threshold_figures(
+                &view.attribute,
+                &at_thresholds,
+                [(1, "FPIR"), (2, "FNIR (rank 1)")],
+            ));
+            let title = format!("CMC by {}", view.attribute);
+            out.push(Figure {
+                svg: curves(&title, "rank", "identification rate", &series, false),
+                name: file_name(&format!("cmc-{}", view.attribute)),
+                title,
+            });
+        }
+    }
+    out
+}
+
+/// Two rates against threshold (log scale) from per-group points
+/// [threshold, rate₁, rate₂]: one figure per rate.
+fn threshold_figures(
+    attribute: &str,
+    groups: &[(String, &[[f64; 3]])],
+    rates: [(usize, &str); 2],
+) -> Vec<Figure> {
+    rates
+        .iter()
+        .map(|&(k, rate)| {
+            let series: Vec<(String, Vec<(f64, f64)>)> = groups
+                .iter()
+                .map(|(g, pts)| {
+                    (
+                        g.clone(),
+                        pts.iter()
+                            .filter(|p| p[k] > 0.0)
+                            .map(|p| (p[0], p[k]))
+                            .collect(),
+                    )
+                })
+                .collect();
+            let title = format!("{rate} against threshold by {attribute}");
+            let svg = curves(
+                &title,
+                "threshold",
+                &format!("{rate} (log scale)"),
+                &series,
+                true,
+            );
+            Figure {
+                name: file_name(&format!("{rate}-threshold-{attribute}")),
+                title,
+                svg,
+            }
+        })
+        .collect()
+}
+
+/// Lines, one per group, in grey levels with a legend; `log_y` draws the y
+/// axis on a log scale (values ≤ 0 are left out).
+pub fn curves(
+    title: &str,
+    x_desc: &str,
+    y_desc: &str,
+    series: &[(String, Vec<(f64, f64)>)],
+    log_y: bool,
+) -> String {
+    let kept = |p: &&(f64, f64)| !log_y || p.1 > 0.0;
+    let (mut x0, mut x1, mut y0, mut y1) = (
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+    );
+    for &(x, y) in series.iter().flat_map(|s| s.1.iter()).filter(kept) {
+        (x0, x1, y0, y1) = (x0.min(x), x1.max(x), y0.min(y), y1.max(y));
+    }
+    if !x0.is_finite() {
+        (x0, x1, y0, y1) = (0.0, 1.0, 1e-3, 1.0);
+    }
+    if x1 <= x0 {
+        x1 = x0 + 1.0;
+    }
+    let n = series.len().max(1);
+    let grey = |g: usize| {
+        let v = (200.0 * g as f64 / n as f64) as u8;
+        RGBColor(v, v, v)
+    };
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (640, 420)).into_drawing_area();
+        root.fill(&WHITE).expect("draw");
+        let mut builder = ChartBuilder::on(&root);
+        builder
+            .caption(title, ("sans-serif", 15))
+            .margin(15)
+            .x_label_area_size(40)
+            .y_label_area_size(70);
+        macro_rules! draw {
+            ($chart:expr) => {{
+                let mut chart = $chart;
+                chart
+                    .configure_mesh()
+                    .x_desc(x_desc)
+                    .y_desc(y_desc)
+                    .y_label_formatter(&|y| crate::render::number::short(*y))
+                    .draw()
+                    .expect("mesh");
+                for (g, (name, points)) in series.iter().enumerate() {
+                    let colour = grey(g);
+                    let points: Vec<(f64, f64)> = points.iter().filter(kept).copied().collect();
+                    chart
+                        .draw_series(LineSeries::new(points, colour.stroke_width(2)))
+                        .expect("series")
+                        .label(name.clone())
+                        .legend(move |(x, y)| {
+                            PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(2))
+                        });
+                }
+                chart
+                    .configure_series_labels()
+                    .border_style(BLACK)
+                    .background_style(WHITE)
+                    .draw()
+                    .expect("legend");
+            }};
+        }
+        if log_y {
+            draw!(builder
+                .build_cartesian_2d(x0..x1, (y0.max(1e-12)..y1.max(y0 * 10.0)).log_scale())
+                .expect("chart"));
+        } else {
+            draw!(builder
+                .build_cartesian_2d(x0..x1, 0f64..y1.max(1e-9) * 1.05)
+                .expect("chart"));
+        }
+    }
+    svg
+}
+
+/// Group names on an axis of positions 0, 1, … (ticks at whole numbers).
+fn group_label(names: &[String], x: f64) -> String {
+    let i = x.round();
+    if (x - i).abs() < 1e-9 && i >= 0.0 {
+        names.get(i as usize).cloned().unwrap_or_default()
+    } else {
+        String::new()
+    }
+}
+
+/// Per-group rates as points with interval whiskers, on a log scale (zeros
+/// sit on the floor of the axis, drawn hollow).
+pub fn whiskers(title: &str, rate: &str, values: &[(String, Rate)]) -> String {
+    let lows = values.iter().filter_map(|(_, r)| {
+        r.ci.map(|c| c.low)
+            .filter(|x| *x > 0.0)
+            .or(Some(r.value).filter(|x| *x > 0.0))
+    });
+    let floor = lows.fold(f64::INFINITY, f64::min).min(1.0) / 3.0;
+    let floor = if floor.is_finite() { floor } else { 1e-6 };
+    let top = values
+        .iter()
+        .filter_map(|(_, r)| r.ci.map(|c| c.high).or(Some(r.value)))
+        .filter(|x| x.is_finite())
+        .fold(floor * 10.0, f64::max)
+        * 1.5;
+    let names: Vec<String> = values.iter().map(|v| v.0.clone()).collect();
+    let n = values.len() as f64;
+    let mut svg = String::new();
+    {
+        let width = 160 + 70 * values.len() as u32;
+        let root = SVGBackend::with_string(&mut svg, (width.max(420), 320)).into_drawing_area();
+        root.fill(&WHITE).expect("draw");
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 15))
+            .margin(10)
+            .x_label_area_size(40)
+            .y_label_area_size(80)
+            .build_cartesian_2d(
+                -0.5..n - 0.5,
+                (floor..top.min(1.0).max(floor * 2.0)).log_scale(),
+            )
+            .expect("chart");
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(values.len().max(2))
+            .y_labels(6)
+            .x_desc("group")
+            .y_desc(format!("{rate} (log scale)"))
+            .x_label_formatter(&|x| group_label(&names, *x))
+            .y_label_formatter(&|y| crate::render::number::short(*y))
+            .draw()
+            .expect("mesh");
+        for (i, (_, r)) in values.iter().enumerate() {
+            let x = i as f64;
+            if let Some(c) = r.ci {
+                let (lo, hi) = (c.low.max(floor), c.high.max(floor));
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![(x, lo), (x, hi)],
+                        BLACK.stroke_width(2),
+                    )))
+                    .expect("whisker");
+            }
+            if r.value.is_finite() {
+                let style = if r.value > 0.0 {
+                    BLACK.filled()
+                } else {
+                    BLACK.stroke_width(2)
+                };
+                chart
+                    .draw_series(std::iter::once(Circle::new(
+                        (x, r.value.max(floor)),
+                        5,
+                        style,
+                    )))
+                    .expect("point");
+            }
+        }
+    }
+    svg
+}
+
+/// The cross-group FMR matrix of a view at its first global threshold, as a
+/// grey-scale heat map of log10 FMR clipped at −6 (darker = higher), with
+/// its scale; hatched-free light red marks pairs without comparisons.
+pub fn heat_map(view: &ViewResult) -> Option<Figure> {
+    let at = view
+        .operating_points
+        .iter()
+        .find(|a| a.cross_fmr.is_some())?;
+    let m = at.cross_fmr.as_ref()?;
+    let n = m.groups.len();
+    let title = format!(
+        "Cross-group FMR by {} at {} (log10, clipped at -6)",
+        view.attribute, at.policy
+    );
+    let level = |v: f64| {
+        if v > 0.0 {
+            v.log10().clamp(-6.0, 0.0)
+        } else {
+            -6.0
+        }
+    };
+    let shade = |l: f64| -> RGBColor {
+        let g = (255.0 * (-l / 6.0)) as u8; // 0 → black, −6 → white
+        RGBColor(g, g, g)
+    };
+    let mut svg = String::new();
+    {
+        let side = 60 * n as u32;
+        let root = SVGBackend::with_string(&mut svg, (side + 300, side + 130)).into_drawing_area();
+        root.fill(&WHITE).expect("draw");
+        let (main, legend) = root.split_horizontally(side + 170);
+        let mut chart = ChartBuilder::on(&main)
+            .caption(&title, ("sans-serif", 14))
+            .margin(10)
+            .x_label_area_size(40)
+            .y_label_area_size(100)
+            .build_cartesian_2d(-0.5..n as f64 - 0.5, -0.5..n as f64 - 0.5)
+            .expect("chart");
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_labels(n.max(2))
+            .y_labels(n.max(2))
+            .x_desc("group b")
+            .y_desc("group a")
+            .x_label_formatter(&|x| group_label(&m.groups, *x))
+            .y_label_formatter(&|y| group_label(&m.groups, *y))
+            .draw()
+            .expect("mesh");
+        for (i, row) in m.fmr.iter().enumerate() {
+            for (j, r) in row.iter().enumerate() {
+                let style = if r.trials > 0.0 {
+                    shade(level(r.value)).filled()
+                } else {
+                    RGBColor(240, 200, 200).filled()
+                };
+                let (x, y) = (j as f64, i as f64);
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)],
+                        style,
+                    )))
+                    .expect("cell");
+            }
+        }
+        let mut scale = ChartBuilder::on(&legend)
+            .margin_top(40)
+            .margin_bottom(40)
+            .margin_right(20)
+            .y_label_area_size(70)
+            .build_cartesian_2d(0f64..1f64, -6f64..0f64)
+            .expect("scale");
+        scale
+            .configure_mesh()
+            .disable_mesh()
+            .disable_x_axis()
+            .y_labels(7)
+            .y_desc("log10 FMR")
+            .draw()
+            .expect("scale mesh");
+        for k in 0..60 {
+            let l = -6.0 + k as f64 * 0.1;
+            scale
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(0.0, l), (1.0, l + 0.1)],
+                    shade(l + 0.05).filled(),
+                )))
+                .expect("scale cell");
+        }
+    }
+    Some(Figure {
+        name: file_name(&format!("cross-fmr-{}-{}", view.attribute, at.policy)),
+        title,
+        svg,
+    })
+}
+
+/// Per-group DET curves on normal-deviate (probit) axes with decade ticks,
+/// as NIST draws them, with each group's operating points at the first
+/// two policies marked.
+pub fn det(view: &ViewResult) -> Figure {
+    use crate::math::special::normal_quantile;
+    let (lo, hi) = (1e-6f64, 0.5f64);
+    let probit = |p: f64| normal_quantile(p.clamp(lo, hi));
+    let title = format!("DET by {} (probit axes)", view.attribute);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (640, 520)).into_drawing_area();
+        root.fill(&WHITE).expect("draw");
+        let range = probit(lo)..probit(hi);
+        let mut chart = ChartBuilder::on(&root)
+            .caption(&title, ("sans-serif", 15))
+            .margin(15)
+            .x_label_area_size(45)
+            .y_label_area_size(60)
+            .build_cartesian_2d(range.clone(), range)
+            .expect("chart");
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_labels(0)
+            .y_labels(0)
+            .x_desc("FMR")
+            .y_desc("FNMR")
+            .draw()
+            .expect("mesh");
+        // Decade ticks: light grid lines and labels at 1e-6 … 1e-1 and 0.5.
+        let ticks = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 0.5];
+        let label = |p: f64| {
+            if p == 0.5 {
+                "0.5".to_string()
+            } else {
+                format!("1e{}", p.log10().round())
+            }
+        };
+        let grid = RGBColor(220, 220, 220);
+        let (a, b) = (probit(lo), probit(hi));
+        for &p in &ticks {
+            let q = probit(p);
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(q, a), (q, b)],
+                    grid,
+                )))
+                .expect("grid");
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(a, q), (b, q)],
+                    grid,
+                )))
+                .expect("grid");
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    label(p),
+                    (q, a - 0.12),
+                    ("sans-serif", 11).into_font(),
+                )))
+                .expect("tick");
+            if p > lo {
+                // The corner is labelled once, on the x axis.
+                chart
+                    .draw_series(std::iter::once(Text::new(
+                        label(p),
+                        (a - 0.45, q),
+                        ("sans-serif", 11).into_font(),
+                    )))
+                    .expect("tick");
+            }
+        }
+        let n = view.threshold_free.len().max(1);
+        for (g, free) in view.threshold_free.iter().enumerate() {
+            let grey = (200.0 * g as f64 / n as f64) as u8;
+            let colour = RGBColor(grey, grey, grey);
+            let points: Vec<(f64, f64)> = free
+                .det
+                .iter()
+                .filter(|p| p[1] > 0.0 && p[2] > 0.0)
+                .map(|p| (probit(p[1]), probit(p[2])))
+                .collect();
+            chart
+                .draw_series(LineSeries::new(points, colour.stroke_width(2)))
+                .expect("curve")
+                .label(free.group.clone())
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(2))
+                });
+            for at in view.operating_points.iter().take(2) {
+                if let Some(r) = at.groups.get(g) {
+                    if r.fmr.value > 0.0 && r.fnmr.value > 0.0 {
+                        let pt = (probit(r.fmr.value), probit(r.fnmr.value));
+                        chart
+                            .draw_series(std::iter::once(Circle::new(pt, 4, colour.filled())))
+                            .expect("operating point");
+                    }
+                }
+            }
+        }
+        chart
+            .configure_series_labels()
+            .border_style(BLACK)
+            .background_style(WHITE)
+            .draw()
+            .expect("legend");
+    }
+    Figure {
+        name: file_name(&format!("det-{}", view.attribute)),
+        title,
+        svg,
+    }
+}
+
+/// Per-group score histograms of mated (dark) and non-mated (light)
+/// comparisons as densities (count / (total · bin width)), one panel per group.
+pub fn histograms(view: &ViewResult) -> Figure {
+    let title = format!(
+        "Score densities by {} (mated dark, non-mated light)",
+        view.attribute
+    );
+    let n = view.threshold_free.len().max(1);
+    let cols = n.min(4);
+    let rows = n.div_ceil(cols);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (300 * cols as u32, 40 + 230 * rows as u32))
+            .into_drawing_area();
+        root.fill(&WHITE).expect("draw");
+        let root = root.titled(&title, ("sans-serif", 15)).expect("title");
+        for (panel, free) in root
+            .split_evenly((rows, cols))
+            .iter()
+            .zip(&view.threshold_free)
+        {
+            let h = &free.histogram;
+            let density = |counts: &[f64]| -> Vec<(f64, f64)> {
+                let total: f64 = counts.iter().sum();
+                let mut out = Vec::new();
+                for (b, &c) in counts.iter().enumerate() {
+                    let (x0, x1) = (h.edges[b], h.edges[b + 1]);
+                    let d = if total > 0.0 && x1 > x0 {
+                        c / (total * (x1 - x0))
+                    } else {
+                        0.0
+                    };
+                    out.push((x0, d));
+                    out.push((x1, d));
+                }
+                out
+            };
+            let (mated, nonmated) = (density(&h.mated), density(&h.nonmated));
+            let x0 = h.edges.first().copied().unwrap_or(0.0);
+            let x1 = h.edges.last().copied().unwrap_or(1.0).max(x0 + 1e-9);
+            let top = mated
+                .iter()
+                .chain(&nonmated)
+                .map(|p| p.1)
+                .filter(|v| v.is_finite())
+                .fold(1e-9, f64::max)
+                * 1.1;
+            let mut chart = ChartBuilder::on(panel)
+                .caption(&free.group, ("sans-serif", 12))
+                .margin(8)
+                .x_label_area_size(30)
+                .y_label_area_size(40)
+                .build_cartesian_2d(x0..x1, 0f64..top)
+                .expect("panel");
+            chart
+                .configure_mesh()
+                .disable_mesh()
+                .x_desc("score")
+                .y_desc("density")
+                .x_labels(4)
+                .y_labels(4)
+                .draw()
+                .expect("mesh");
+            for (points, colour, label) in [
+                (mated, RGBColor(20, 20, 20), "mated"),
+                (nonmated, RGBColor(160, 160, 160), "non-mated"),
+            ] {
+                chart
+                    .draw_series(LineSeries::new(points, colour.stroke_width(2)))
+                    .expect("density")
+                    .label(label)
+                    .legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 14, y)], colour.stroke_width(2))
+                    });
+            }
+            chart
+                .configure_series_labels()
+                .label_font(("sans-serif", 9))
+                .border_style(BLACK)
+                .background_style(WHITE)
+                .draw()
+                .expect("legend");
+        }
+    }
+    Figure {
+        name: file_name(&format!("scores-{}", view.attribute)),
+        title,
+        svg,
+    }
+}

@@ -1,0 +1,7 @@
+//! Layer 1, statistics over counted rates: [`rate::Rate`], disparity summaries,
+//! fairlearn/AIF360 parity primitives and tests of difference. Imports only [`crate::math`].
+
+pub mod disparity;
+pub mod parity;
+pub mod rate;
+pub mod significance;

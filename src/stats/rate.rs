@@ -1,0 +1,194 @@
+//! A counted rate: events over trials, with its interval and, where it is
+//! undefined, the reason.
+
+use crate::math::interval::{interval, CiSpec, Interval};
+use serde::{Serialize, Serializer};
+
+/// Serialises a non-finite float as JSON `null` (the reason travels beside it).
+pub fn finite_or_null<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    if v.is_finite() {
+        s.serialize_f64(*v)
+    } else {
+        s.serialize_none()
+    }
+}
+
+/// `events / trials`. `events` is the numerator of the rate as named: errors
+/// for FMR/FNMR, correct decisions for accuracy, true matches for TMR.
+/// With zero trials the value is NaN and `reason` says so.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rate {
+    #[serde(serialize_with = "finite_or_null")]
+    pub value: f64,
+    pub events: f64,
+    pub trials: f64,
+    pub ci: Option<Interval>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// What the sample can support, for error rates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adequacy: Option<Adequacy>,
+    /// Trials for tests and intervals: the Kish effective sample size when
+    /// weighted, else `trials`.
+    #[serde(skip)]
+    pub effective_trials: f64,
+}
+
+/// Sample-size adequacy of an error rate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Adequacy {
+    /// The smallest rate these trials can support: the one-sided 95% bound
+    /// after zero errors, 1 − 0.05^(1/n) ≈ 3/n.
+    pub smallest_supported: f64,
+    /// Fewer than 30 errors were observed (the rule of 30).
+    pub few_errors: bool,
+}
+
+/// Errors below which an error rate is flagged.
+pub const FEW_ERRORS: f64 = 30.0;
+
+impl Rate {
+    /// Builds the rate and its interval (exact one-sided at 0 or n events).
+    pub fn new(events: u64, trials: u64, ci: CiSpec) -> Rate {
+        Rate::weighted(events as f64, trials as f64, trials as f64, ci)
+    }
+
+    /// A rate of weighted sums: `events` and `trials` are sums of weights and
+    /// `trials_sq` the sum of squared weights over the trials. The interval is
+    /// that of p̂ = events/trials with the Kish effective sample size
+    /// n_eff = trials²/trials_sq (n_eff = n for unit weights). A rate with no
+    /// trial weight is undefined.
+    pub fn weighted(events: f64, trials: f64, trials_sq: f64, ci: CiSpec) -> Rate {
+        if trials <= 0.0 {
+            return Rate {
+                value: f64::NAN,
+                events,
+                trials,
+                ci: None,
+                reason: Some("0 trials".to_string()),
+                adequacy: None,
+                effective_trials: 0.0,
+            };
+        }
+        let p = events / trials;
+        // Unit weights: the counts themselves (exact); else p̂ at n_eff.
+        let (k, n) = if trials_sq == trials {
+            (events, trials)
+        } else {
+            let n_eff = trials * trials / trials_sq;
+            (p * n_eff, n_eff)
+        };
+        Rate {
+            value: p,
+            events,
+            trials,
+            ci: interval(k, n, ci),
+            reason: None,
+            adequacy: None,
+            effective_trials: n,
+        }
+    }
+
+    /// An undefined rate over `trials` trials, with the reason.
+    pub fn undefined(trials: u64, reason: &str) -> Rate {
+        Rate {
+            value: f64::NAN,
+            events: 0.0,
+            trials: trials as f64,
+            ci: None,
+            reason: Some(reason.to_string()),
+            adequacy: None,
+            effective_trials: trials as f64,
+        }
+    }
+
+    /// Marks an error rate with its adequacy (events are errors).
+    pub fn error_rate(mut self) -> Rate {
+        if self.trials > 0.0 {
+            self.adequacy = Some(Adequacy {
+                smallest_supported: crate::math::interval::zero_event_upper_bound(
+                    self.effective_trials,
+                ),
+                few_errors: self.events < FEW_ERRORS,
+            });
+        }
+        self
+    }
+
+    /// (events, trials) for a test: the counts, or p̂·n_eff and n_eff when weighted.
+    pub fn test_counts(&self) -> (f64, f64) {
+        if self.effective_trials == self.trials {
+            (self.events, self.trials)
+        } else {
+            (self.value * self.effective_trials, self.effective_trials)
+        }
+    }
+
+    /// True when the rate is defined and no event was seen.
+    pub fn is_zero(&self) -> bool {
+        self.trials > 0.0 && self.events == 0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_rate_is_undefined_with_reason() {
+        let r = Rate::new(0, 0, CiSpec::default());
+        assert!(r.value.is_nan());
+        assert_eq!(r.reason.as_deref(), Some("0 trials"));
+        let json = serde_json::to_string(&r).unwrap();
+        assert!(json.starts_with("{\"value\":null"), "{json}");
+    }
+
+    #[test]
+    fn weighted_rate_uses_the_effective_sample_size() {
+        // Weights 1, 1, 2, 2 (two events of weight 1): p = 2/6, n_eff = 36/10.
+        let ci = CiSpec::default();
+        // statsmodels proportion_confint(1.2, 3.6, method='wilson') =
+        // (0.06991558743067144, 0.7688257092808157).
+        let r = Rate::weighted(2.0, 6.0, 10.0, ci);
+        let got = r.ci.unwrap();
+        assert!(
+            (got.low - 0.069_915_587_430_671_44).abs() < 1e-12,
+            "{}",
+            got.low
+        );
+        assert!(
+            (got.high - 0.768_825_709_280_815_7).abs() < 1e-12,
+            "{}",
+            got.high
+        );
+        assert_eq!(Rate::weighted(3.0, 12.0, 12.0, ci), Rate::new(3, 12, ci));
+    }
+
+    #[test]
+    fn error_rates_carry_their_adequacy() {
+        // 0 errors in 1000: supports rates down to 1 - 0.05^(1/1000) = 0.0029912495450953314.
+        let a = Rate::new(0, 1000, CiSpec::default())
+            .error_rate()
+            .adequacy
+            .unwrap();
+        assert!((a.smallest_supported - 0.002_991_249_545_095_331_4).abs() < 1e-15);
+        assert!(a.few_errors);
+        let b = Rate::new(30, 1000, CiSpec::default())
+            .error_rate()
+            .adequacy
+            .unwrap();
+        assert!(!b.few_errors);
+        assert!(Rate::new(0, 0, CiSpec::default())
+            .error_rate()
+            .adequacy
+            .is_none());
+    }
+
+    #[test]
+    fn rate_is_events_over_trials() {
+        let r = Rate::new(3, 12, CiSpec::default());
+        assert_eq!(r.value, 0.25);
+        assert!(!r.is_zero());
+        assert!(Rate::new(0, 5, CiSpec::default()).is_zero());
+    }
+}
