@@ -5,7 +5,7 @@ use super::subjects::SubjectTable;
 use super::table::{InputFile, Table};
 use super::values::{is_missing, trim};
 use crate::error::{Error, Result};
-use crate::groups::{apply_remap, Interner, MISSING};
+use crate::input::codes::{apply_remap, Interner, MISSING};
 use std::path::Path;
 
 #[derive(Clone, Copy)]

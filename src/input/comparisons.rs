@@ -6,7 +6,7 @@ use super::rows::RowReader;
 use super::table::{InputFile, Table};
 use super::values::{is_missing, parse_flag, parse_score, trim, Score};
 use crate::error::{Error, Result};
-use crate::groups::{Interner, MISSING};
+use crate::input::codes::{Interner, MISSING};
 use serde::Serialize;
 use std::collections::HashSet;
 use std::path::PathBuf;

@@ -6,6 +6,7 @@
 pub mod accounting;
 pub mod attributes;
 pub mod chunks;
+pub mod codes;
 pub mod columnar;
 pub mod comparisons;
 pub mod labels;

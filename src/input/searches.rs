@@ -9,7 +9,7 @@ use super::rows::RowReader;
 use super::table::{InputFile, Table};
 use super::values::{is_missing, parse_flag, parse_score, trim, Score};
 use crate::error::Result;
-use crate::groups::MISSING;
+use crate::input::codes::MISSING;
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -224,7 +224,7 @@ impl Searches {
         cand: &CandidateColumns,
     ) -> Result<Searches> {
         use crate::error::{Error, Location};
-        use crate::groups::Interner;
+        use crate::input::codes::Interner;
         use std::collections::HashMap;
         let sid_col = searches.column(&cand.search_id, "--search-id")?;
         let probe_col = searches.column(&cand.probe, "--probe")?;

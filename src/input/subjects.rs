@@ -4,7 +4,7 @@
 use super::table::{InputFile, Table};
 use super::values::{is_missing, trim};
 use crate::error::{Error, Location, Result};
-use crate::groups::{Interner, MISSING};
+use crate::input::codes::{Interner, MISSING};
 use std::collections::HashMap;
 use std::path::Path;
 
