@@ -5,14 +5,14 @@
 //! Run: `cargo bench --bench verify`
 
 use biasbench::app::simulate::Population;
-use biasbench::bootstrap::BootstrapSpec;
+use biasbench::bootstrap::{bootstrap, BootstrapSpec};
 use biasbench::engine::verify::stream::{self, StreamLimits};
-use biasbench::engine::verify::{audit, VerifyOptions};
+use biasbench::engine::verify::{audit, Resampler, VerifyOptions};
 use biasbench::input::npy::write_npy;
 use biasbench::input::npy_dir::NpyComparisons;
 use biasbench::input::table::{Parsing, CHUNK_BYTES};
 use biasbench::input::{Accounting, AttributeData, Comparisons, Table, VerifyColumns};
-use biasbench::report::{Provenance, Report};
+use biasbench::value::Flatten;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rand::{Rng, SeedableRng};
 use std::hint::black_box;
@@ -146,17 +146,11 @@ fn engine(c: &mut Criterion) {
 }
 
 /// B = 1000 subject-bootstrap replicates of 10^6 comparisons of 10^4 subjects.
-fn bootstrap(c: &mut Criterion) {
+fn bootstraps(c: &mut Criterion) {
     let data = comparisons(1_000_000, 10_000);
     let opts = VerifyOptions::default();
-    let original = {
-        let mut r = Report::new(
-            Provenance::new(vec![], serde_json::Value::Null, vec![], None, true),
-            Accounting::default(),
-        );
-        r.verify = Some(audit(&data, &opts).unwrap());
-        r
-    };
+    let original = audit(&data, &opts).unwrap().values();
+    let resampler = Resampler::new(&data, &opts, false);
     let spec = BootstrapSpec {
         replicates: 1000,
         seed: 1,
@@ -167,10 +161,10 @@ fn bootstrap(c: &mut Criterion) {
     let mut g = c.benchmark_group("bootstrap");
     g.sample_size(10).measurement_time(Duration::from_secs(60));
     g.bench_function("B1000_1M_comparisons_10k_subjects", |b| {
-        b.iter(|| black_box(biasbench::bootstrap::verify(&data, &opts, &spec, &original).unwrap()))
+        b.iter(|| black_box(bootstrap(&resampler, original.clone(), &spec).unwrap()))
     });
     g.finish();
 }
 
-criterion_group!(benches, ingest, engine, streaming, bootstrap);
+criterion_group!(benches, ingest, engine, streaming, bootstraps);
 criterion_main!(benches);

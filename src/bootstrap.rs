@@ -17,22 +17,19 @@
 //!   statistics, numpy's default) of the finite replicate values; the number
 //!   of replicates where a value was undefined is reported beside it.
 
-use crate::engine::classify::{self, ClassifyOptions};
-use crate::engine::verify::{self, VerifyOptions};
+use crate::engine::{Resample, Unit};
 use crate::error::{Error, Result};
-use crate::input::{Accounting, Comparisons, Labelled};
-use crate::math::interval::{CiSpec, Method};
-use crate::render::tidy::{rows, TidyRow};
-use crate::report::{Provenance, Report};
-use crate::stats::rate::finite_or_null;
+use crate::groups::Attribute;
+use crate::stats::rate::{finite_or_null, null_as_nan};
+use crate::value::{Flatten, Key, Value};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// What the user asked for.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BootstrapSpec {
     pub replicates: usize,
     pub seed: u64,
@@ -45,79 +42,50 @@ pub struct BootstrapSpec {
 }
 
 /// One value's percentile interval.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BootInterval {
-    pub attribute: String,
-    pub group: String,
-    pub policy: String,
-    pub metric: String,
-    #[serde(serialize_with = "finite_or_null")]
+    #[serde(flatten)]
+    pub key: Key,
+    #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
     pub low: f64,
-    #[serde(serialize_with = "finite_or_null")]
+    #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
     pub high: f64,
     /// Replicates in which the value was undefined or infinite.
     pub undefined: usize,
 }
 
 /// The bootstrap test of a difference between two groups.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Comparison {
-    pub attribute: String,
+    pub attribute: Attribute,
     pub groups: [String; 2],
     pub policy: String,
     pub metric: String,
     /// Observed value of the first group minus the second.
-    #[serde(serialize_with = "finite_or_null")]
+    #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
     pub difference: f64,
-    #[serde(serialize_with = "finite_or_null")]
+    #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
     pub low: f64,
-    #[serde(serialize_with = "finite_or_null")]
+    #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
     pub high: f64,
     /// Two-sided: 2·min(share of replicate differences ≤ 0, share ≥ 0), at most 1.
-    #[serde(serialize_with = "finite_or_null")]
+    #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
     pub p: f64,
 }
 
 /// The bootstrap section of a report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BootstrapResult {
     /// `subject` or `row`.
-    pub unit: &'static str,
+    pub unit: Unit,
     pub units: usize,
     pub replicates: usize,
     pub seed: u64,
     pub level: f64,
-    pub method: &'static str,
+    /// `percentile`.
+    pub method: String,
     pub intervals: Vec<BootInterval>,
     pub comparisons: Vec<Comparison>,
-}
-
-type Key = (String, String, String, String);
-
-fn key(r: &TidyRow) -> Key {
-    (
-        r.attribute.clone(),
-        r.group.clone(),
-        r.policy.clone(),
-        r.metric.clone(),
-    )
-}
-
-/// Values that are statistics (not counts, accounting or p-values).
-fn is_statistic(r: &TidyRow) -> bool {
-    const COUNTS: [&str; 6] = [
-        "rows",
-        "items",
-        "weight",
-        "comparisons_mated",
-        "comparisons_nonmated",
-        "subjects",
-    ];
-    r.attribute != "provenance"
-        && !COUNTS.contains(&r.metric.as_str())
-        && !r.metric.starts_with("confusion:")
-        && !r.metric.contains(".p_")
-        && !r.metric.ends_with("four_fifths_violation")
 }
 
 /// Counts of each unit in replicate r: `units` draws with replacement.
@@ -131,17 +99,6 @@ fn draw(seed: u64, r: usize, units: usize) -> Vec<u32> {
     counts
 }
 
-fn replicate_report(
-    verify: Option<verify::VerifyResult>,
-    classify: Option<classify::ClassifyResult>,
-) -> Report {
-    let provenance = Provenance::new(Vec::new(), serde_json::Value::Null, Vec::new(), None, true);
-    let mut r = Report::new(provenance, Accounting::default());
-    r.verify = verify;
-    r.classify = classify;
-    r
-}
-
 /// Percentile (numpy's linear interpolation) of sorted values.
 fn percentile(sorted: &[f64], q: f64) -> f64 {
     if sorted.is_empty() {
@@ -153,203 +110,150 @@ fn percentile(sorted: &[f64], q: f64) -> f64 {
     sorted[lo] + frac * (sorted[hi] - sorted[lo])
 }
 
-/// Runs the replicates and summarises them against the original report.
-fn summarise(
-    original: &Report,
+/// The statistics of flattened values (rates, per-group statistics, summaries).
+fn statistics(values: Vec<Value>) -> Vec<Value> {
+    values
+        .into_iter()
+        .filter(|v| v.kind.is_statistic())
+        .collect()
+}
+
+/// Bootstraps an audit: `original` is its flattened result. Every
+/// statistic gets a percentile interval; with `spec.compare`, the difference
+/// of every statistic between the two groups is tested.
+pub fn bootstrap<R: Resample>(
+    audit: &R,
+    original: Vec<Value>,
     spec: &BootstrapSpec,
-    unit: &'static str,
-    units: usize,
-    replicate: impl Fn(&[u32]) -> Result<Report> + Sync,
 ) -> Result<BootstrapResult> {
     if spec.replicates < 2 {
         return Err(Error::Config(
             "--bootstrap needs at least 2 replicates".into(),
         ));
     }
+    let (unit, units) = audit.units();
     if units == 0 {
         return Err(Error::Config("no rows to resample".into()));
     }
-    let base: Vec<TidyRow> = rows(original).into_iter().filter(is_statistic).collect();
-    let index: HashMap<Key, usize> = base.iter().enumerate().map(|(i, r)| (key(r), i)).collect();
+    let base = statistics(original);
+    let index: HashMap<&Key, usize> = base.iter().enumerate().map(|(i, v)| (&v.key, i)).collect();
+    let pairs = compared_pairs(&base, &index, spec)?;
     let values: Vec<Vec<f64>> = (0..spec.replicates)
         .into_par_iter()
         .map(|r| -> Result<Vec<f64>> {
-            let report = replicate(&draw(spec.seed, r, units))?;
-            let found: Vec<TidyRow> = rows(&report).into_iter().filter(is_statistic).collect();
+            let found = statistics(audit.replicate(&draw(spec.seed, r, units))?.values());
             // Same layout as the original (the usual case): match by position;
             // otherwise (a cross-group cell emptied by the resampling) by key.
-            if found.len() == base.len()
-                && found
-                    .iter()
-                    .zip(&base)
-                    .all(|(a, b)| a.metric == b.metric && a.group == b.group)
-            {
-                return Ok(found.iter().map(|row| row.value).collect());
+            if found.len() == base.len() && found.iter().zip(&base).all(|(a, b)| a.key == b.key) {
+                return Ok(found.iter().map(|v| v.value).collect());
             }
             let mut v = vec![f64::NAN; base.len()];
-            for row in found {
-                if let Some(&i) = index.get(&key(&row)) {
-                    v[i] = row.value;
+            for x in found {
+                if let Some(&i) = index.get(&x.key) {
+                    v[i] = x.value;
                 }
             }
             Ok(v)
         })
         .collect::<Result<_>>()?;
     let alpha = 1.0 - spec.level;
-    let column = |i: usize| -> (Vec<f64>, usize) {
-        let mut x: Vec<f64> = values
-            .iter()
-            .map(|v| v[i])
-            .filter(|x| x.is_finite())
-            .collect();
+    let interval = |mut x: Vec<f64>| {
         x.sort_by(f64::total_cmp);
-        let undefined = values.len() - x.len();
-        (x, undefined)
+        (
+            percentile(&x, alpha / 2.0),
+            percentile(&x, 1.0 - alpha / 2.0),
+            x,
+        )
     };
-    let intervals = (0..base.len())
-        .map(|i| {
-            let (x, undefined) = column(i);
-            let r = &base[i];
+    let intervals = base
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let x: Vec<f64> = values
+                .iter()
+                .map(|r| r[i])
+                .filter(|x| x.is_finite())
+                .collect();
+            let undefined = values.len() - x.len();
+            let (low, high, _) = interval(x);
             BootInterval {
-                attribute: r.attribute.clone(),
-                group: r.group.clone(),
-                policy: r.policy.clone(),
-                metric: r.metric.clone(),
-                low: percentile(&x, alpha / 2.0),
-                high: percentile(&x, 1.0 - alpha / 2.0),
+                key: v.key.clone(),
+                low,
+                high,
                 undefined,
             }
         })
         .collect();
-    let mut comparisons = Vec::new();
-    if let Some((a, b)) = &spec.compare {
-        for (i, r) in base.iter().enumerate().filter(|(_, r)| &r.group == a) {
-            let other = (
-                r.attribute.clone(),
-                b.clone(),
-                r.policy.clone(),
-                r.metric.clone(),
-            );
-            let Some(&j) = index.get(&other) else {
-                continue;
-            };
-            let mut d: Vec<f64> = values
+    let comparisons = pairs
+        .iter()
+        .map(|&(i, j)| {
+            let d: Vec<f64> = values
                 .iter()
                 .map(|v| v[i] - v[j])
                 .filter(|x| x.is_finite())
                 .collect();
-            d.sort_by(f64::total_cmp);
+            let (low, high, d) = interval(d);
             let n = d.len().max(1) as f64;
             let below = d.iter().filter(|&&x| x <= 0.0).count() as f64 / n;
             let above = d.iter().filter(|&&x| x >= 0.0).count() as f64 / n;
-            comparisons.push(Comparison {
-                attribute: r.attribute.clone(),
-                groups: [a.clone(), b.clone()],
-                policy: r.policy.clone(),
-                metric: r.metric.clone(),
-                difference: r.value - base[j].value,
-                low: percentile(&d, alpha / 2.0),
-                high: percentile(&d, 1.0 - alpha / 2.0),
+            let k = &base[i].key;
+            Comparison {
+                attribute: k.attribute.clone(),
+                groups: [k.group.clone(), base[j].key.group.clone()],
+                policy: k.policy.clone(),
+                metric: k.metric.clone(),
+                difference: base[i].value - base[j].value,
+                low,
+                high,
                 p: if d.is_empty() {
                     f64::NAN
                 } else {
                     (2.0 * below.min(above)).min(1.0)
                 },
-            });
-        }
-        if comparisons.is_empty() {
-            return Err(Error::Config(format!(
-                "--compare {a},{b}: no attribute has both groups"
-            )));
-        }
-    }
+            }
+        })
+        .collect();
     Ok(BootstrapResult {
         unit,
         units,
         replicates: spec.replicates,
         seed: spec.seed,
         level: spec.level,
-        method: "percentile",
+        method: "percentile".into(),
         intervals,
         comparisons,
     })
 }
 
-/// Bootstraps a verification audit (subjects when known, else rows).
-pub fn verify(
-    c: &Comparisons,
-    opts: &VerifyOptions,
+/// The (first, second) statistic pairs that `--compare A,B` tests: every
+/// statistic of group A with the same one of group B. Checked before any
+/// replicate runs.
+fn compared_pairs(
+    base: &[Value],
+    index: &HashMap<&Key, usize>,
     spec: &BootstrapSpec,
-    original: &Report,
-) -> Result<BootstrapResult> {
-    let fast = VerifyOptions {
-        ci: CiSpec {
-            method: Method::None,
-            level: opts.ci.level,
-        },
-        ..opts.clone()
+) -> Result<Vec<(usize, usize)>> {
+    let Some((a, b)) = &spec.compare else {
+        return Ok(Vec::new());
     };
-    let prepared = verify::prepare(c, &fast, true);
-    let by_subject = !c.subject_a.is_empty() && !spec.rows;
-    let (unit, units) = if by_subject {
-        ("subject", c.n_subjects)
-    } else {
-        ("row", c.score.len())
-    };
-    summarise(original, spec, unit, units, |counts| {
-        let weight = |r: usize| -> f64 {
-            if !by_subject {
-                counts[r] as f64
-            } else if c.mated[r] {
-                counts[c.subject_a[r] as usize] as f64
-            } else {
-                counts[c.subject_a[r] as usize] as f64 * counts[c.subject_b[r] as usize] as f64
-            }
-        };
-        Ok(replicate_report(
-            Some(verify::evaluate(c, &prepared, &fast, Some(&weight))?),
-            None,
-        ))
-    })
-}
-
-/// Bootstraps a classification audit (subjects when a subject column is given, else rows).
-pub fn classify(
-    l: &Labelled,
-    o: &ClassifyOptions,
-    spec: &BootstrapSpec,
-    original: &Report,
-) -> Result<BootstrapResult> {
-    let fast = ClassifyOptions {
-        ci: CiSpec {
-            method: Method::None,
-            level: o.ci.level,
-        },
-        ..o.clone()
-    };
-    let prepared = classify::prepare(l, &fast)?;
-    let by_subject = !l.subject.is_empty() && !spec.rows;
-    let (unit, units) = if by_subject {
-        ("subject", l.n_subjects)
-    } else {
-        ("row", l.y_true.len())
-    };
-    summarise(original, spec, unit, units, |counts| {
-        let weights: Vec<f64> = (0..l.y_true.len())
-            .map(|r| {
-                let c = counts[if by_subject { l.subject[r] as usize } else { r }] as f64;
-                if l.weight.is_empty() {
-                    c
-                } else {
-                    c * l.weight[r]
-                }
-            })
-            .collect();
-        Ok(replicate_report(
-            None,
-            Some(classify::evaluate(l, &prepared, &fast, &weights)?),
-        ))
-    })
+    let pairs: Vec<(usize, usize)> = base
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| &v.key.group == a)
+        .filter_map(|(i, v)| {
+            let other = Key {
+                group: b.clone(),
+                ..v.key.clone()
+            };
+            index.get(&other).map(|&j| (i, j))
+        })
+        .collect();
+    if pairs.is_empty() {
+        return Err(Error::Config(format!(
+            "--compare {a},{b}: no attribute has both groups"
+        )));
+    }
+    Ok(pairs)
 }
 
 #[cfg(test)]

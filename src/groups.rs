@@ -4,16 +4,80 @@
 
 use crate::error::{Error, Result};
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
 pub use crate::input::codes::MISSING;
 
+/// What a view groups by. Written `*` (pooled), the attribute's name, or
+/// the names joined by `+` (intersection), in reports and the tidy CSV.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Attribute {
+    /// All rows in one group, named `*`.
+    Pooled,
+    /// One attribute.
+    One(String),
+    /// The observed combinations of two or more attributes.
+    Intersection(Vec<String>),
+}
+
+impl Attribute {
+    pub fn is_pooled(&self) -> bool {
+        matches!(self, Attribute::Pooled)
+    }
+
+    /// The view's name in text: `*`, `race` or `race+sex`.
+    pub fn name(&self) -> String {
+        match self {
+            Attribute::Pooled => "*".into(),
+            Attribute::One(a) => a.clone(),
+            Attribute::Intersection(a) => a.join("+"),
+        }
+    }
+
+    /// Reads a name back (`*`; a name with `+` is read as an intersection).
+    pub fn parse(s: &str) -> Attribute {
+        match s {
+            "*" => Attribute::Pooled,
+            s if s.contains('+') => {
+                Attribute::Intersection(s.split('+').map(str::to_string).collect())
+            }
+            s => Attribute::One(s.to_string()),
+        }
+    }
+
+    /// True when this view is or contains attribute `name`.
+    pub fn covers(&self, name: &str) -> bool {
+        match self {
+            Attribute::Pooled => false,
+            Attribute::One(a) => a == name,
+            Attribute::Intersection(a) => a.iter().any(|x| x == name),
+        }
+    }
+}
+
+impl std::fmt::Display for Attribute {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name())
+    }
+}
+
+impl Serialize for Attribute {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for Attribute {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        Ok(Attribute::parse(&String::deserialize(d)?))
+    }
+}
+
 /// One grouping of the rows: the group of each side of each row.
 #[derive(Debug, Clone)]
 pub struct View<'a> {
-    /// Attribute name, names joined by `+` for the intersection, `*` for pooled.
-    pub attribute: String,
+    pub attribute: Attribute,
     pub groups: Vec<String>,
     pub side_a: Cow<'a, [u32]>,
     pub side_b: Cow<'a, [u32]>,
@@ -31,14 +95,14 @@ pub struct AttributeCodes<'a> {
 /// attributes) their intersection.
 pub fn views<'a>(rows: usize, attrs: &[AttributeCodes<'a>]) -> Vec<View<'a>> {
     let mut out = vec![View {
-        attribute: "*".into(),
+        attribute: Attribute::Pooled,
         groups: vec!["*".into()],
         side_a: Cow::Owned(vec![0; rows]),
         side_b: Cow::Owned(vec![0; rows]),
     }];
     for a in attrs {
         out.push(View {
-            attribute: a.name.to_string(),
+            attribute: Attribute::One(a.name.to_string()),
             groups: a.values.to_vec(),
             side_a: Cow::Borrowed(a.side_a),
             side_b: Cow::Borrowed(a.side_b),
@@ -122,7 +186,7 @@ fn intersection<'a>(rows: usize, attrs: &[AttributeCodes<'a>]) -> View<'a> {
         })
         .collect();
     View {
-        attribute: attrs.iter().map(|a| a.name).collect::<Vec<_>>().join("+"),
+        attribute: Attribute::Intersection(attrs.iter().map(|a| a.name.to_string()).collect()),
         groups,
         side_a: Cow::Owned(side_a),
         side_b: Cow::Owned(side_b),
@@ -130,7 +194,7 @@ fn intersection<'a>(rows: usize, attrs: &[AttributeCodes<'a>]) -> View<'a> {
 }
 
 /// The reference group of a view and the rule that chose it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reference {
     pub group: String,
     pub rule: String,
@@ -222,9 +286,9 @@ mod tests {
         ];
         let v = views(3, &attrs);
         assert_eq!(v.len(), 4);
-        assert_eq!(v[0].attribute, "*");
+        assert_eq!(v[0].attribute, Attribute::Pooled);
         let x = &v[3];
-        assert_eq!(x.attribute, "race+sex");
+        assert_eq!(x.attribute.to_string(), "race+sex");
         assert_eq!(x.groups, ["A+F", "A+M", "B+M"]);
         assert_eq!(&*x.side_a, &[2, MISSING, 1]);
         assert_eq!(&*x.side_b, &[0, 1, 2]);

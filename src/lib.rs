@@ -17,5 +17,6 @@ pub mod progress;
 pub mod render;
 pub mod report;
 pub mod stats;
+pub mod value;
 
 pub use error::{Error, Result};

@@ -56,16 +56,28 @@ fn tidy_csv_has_exactly_the_contract_columns_and_hand_worked_values() {
     assert_eq!(find("race", "", "fmr.max_over_min")[6], "inf");
 }
 
+/// Rate `metric` of group `g` at operating point `op` of a view in the JSON (v2).
+fn rate_json<'a>(
+    view: &'a serde_json::Value,
+    op: usize,
+    metric: &str,
+    g: usize,
+) -> &'a serde_json::Value {
+    let cols = view["operating_points"][op]["rates"].as_array().unwrap();
+    let col = cols.iter().find(|c| c["metric"] == metric).unwrap();
+    &col["by_group"][g]
+}
+
 #[test]
 fn json_carries_reasons_for_non_finite_values() {
     let dir = tempfile::tempdir().unwrap();
     let j = json("verify", &write(dir.path(), "c.csv", SMALL), &RACE_AT_HALF);
-    assert_eq!(j["schema"], "biasbench.report/v1");
+    assert_eq!(j["schema"], "biasbench.report/v2");
     let race = &j["verify"]["views"][1];
     assert_eq!(race["attribute"], "race");
-    let s = race["operating_points"][0]["summaries"].as_array().unwrap();
+    let s = race["operating_points"][0]["combined"].as_array().unwrap();
     let ir = s.iter().find(|x| x["metric"] == "ir").unwrap();
-    assert!(ir["value"].is_null());
+    assert_eq!(ir["value"], "inf");
     assert_eq!(
         ir["reason"],
         "FMR: the minimum is 0 (group B has 0 of 1 errors)"
@@ -82,11 +94,11 @@ fn gzip_tsv_and_distance_scores() {
     std::fs::write(&p, gz.finish().unwrap()).unwrap();
     let j = json("verify", &p, &["--distance", "--threshold", "fixed:0.5"]);
     // As distances, accept d ≤ 0.5: mated 0.9, 0.8, 0.7 rejected, 0.4 accepted → FNMR 3/4.
-    let pooled = &j["verify"]["views"][0]["operating_points"][0]["groups"][0];
-    assert_eq!(pooled["fnmr"]["value"], 0.75);
-    assert_eq!(pooled["threshold"], 0.5);
+    let pooled = &j["verify"]["views"][0];
+    assert_eq!(rate_json(pooled, 0, "fnmr", 0)["value"], 0.75);
+    assert_eq!(pooled["operating_points"][0]["threshold"], 0.5);
     // Non-mated 0.6, 0.2, 0.1, 0.3, 0.5: accepted 0.2, 0.1, 0.3, 0.5 → FMR 4/5.
-    assert_eq!(pooled["fmr"]["value"], 0.8);
+    assert_eq!(rate_json(pooled, 0, "fmr", 0)["value"], 0.8);
     assert_eq!(j["verify"]["acceptance"], "score <= threshold");
 }
 
@@ -150,10 +162,10 @@ fn subjects_table_supplies_attributes() {
         "subject not in the subjects table"
     );
     assert_eq!(j["accounting"]["dropped"][0]["first"]["value"], "s9");
-    let a = &j["verify"]["views"][1]["operating_points"][0]["groups"][0];
-    assert_eq!(a["group"], "A");
-    assert_eq!(a["fnmr"]["value"], 0.5);
-    assert_eq!(a["fmr"]["value"], 1.0);
+    let race = &j["verify"]["views"][1];
+    assert_eq!(race["groups"][0]["group"], "A");
+    assert_eq!(rate_json(race, 0, "fnmr", 0)["value"], 0.5);
+    assert_eq!(rate_json(race, 0, "fmr", 0)["value"], 1.0);
     assert_eq!(j["provenance"]["inputs"][1]["role"], "subjects");
 }
 
@@ -258,13 +270,13 @@ fn small_groups_stay_in_tables_but_out_of_summaries() {
     // Both groups have 2 mated but 1 same-group non-mated comparison: size 1 < 2.
     assert_eq!(race["groups"][0]["in_summaries"], false);
     assert_eq!(
-        race["operating_points"][0]["groups"]
+        race["operating_points"][0]["rates"][0]["by_group"]
             .as_array()
             .unwrap()
             .len(),
         2
     );
-    let s = &race["operating_points"][0]["summaries"][0];
+    let s = &race["operating_points"][0]["rates"][0]["summaries"][0];
     assert!(s["value"].is_null());
     assert_eq!(s["reason"], "no groups to summarise");
 }
@@ -334,13 +346,13 @@ fn rfw_bupt_distances_match_the_reference_table() {
         ("Indian", 2682, 313, 153, 2847),
     ];
     for (g, (name, tp, fn_, fp, tn)) in table.iter().enumerate() {
-        let r = &view["operating_points"][0]["groups"][g];
-        assert_eq!(r["group"], *name);
-        assert_eq!(r["fnmr"]["events"], *fn_ as f64, "{name}");
-        assert_eq!(r["fnmr"]["trials"], (*tp + *fn_) as f64, "{name}");
-        assert_eq!(r["fmr"]["events"], *fp as f64, "{name}");
-        assert_eq!(r["fmr"]["trials"], (*fp + *tn) as f64, "{name}");
-        assert_eq!(r["accuracy"]["events"], (*tp + *tn) as f64, "{name}");
+        let r = |m: &str| rate_json(view, 0, m, g);
+        assert_eq!(view["groups"][g]["group"], *name);
+        assert_eq!(r("fnmr")["events"], *fn_ as f64, "{name}");
+        assert_eq!(r("fnmr")["trials"], (*tp + *fn_) as f64, "{name}");
+        assert_eq!(r("fmr")["events"], *fp as f64, "{name}");
+        assert_eq!(r("fmr")["trials"], (*fp + *tn) as f64, "{name}");
+        assert_eq!(r("accuracy")["events"], (*tp + *tn) as f64, "{name}");
     }
 }
 

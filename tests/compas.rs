@@ -17,14 +17,15 @@ fn counts(j: &Value, attribute: &str, group: &str, metric: &str) -> (f64, f64) {
         .as_array()
         .unwrap()
         .iter()
-        .find(|g| g["group"] == group)
+        .position(|g| g["group"] == group)
         .unwrap();
-    let r = g["rates"]
+    let col = view["operating_points"][0]["rates"]
         .as_array()
         .unwrap()
         .iter()
         .find(|r| r["metric"] == metric)
         .unwrap();
+    let r = &col["by_group"][g];
     (r["events"].as_f64().unwrap(), r["trials"].as_f64().unwrap())
 }
 

@@ -94,11 +94,11 @@ fn bootstrap_coverage(rows: bool) -> f64 {
                     .unwrap();
             let report = job.run(table).unwrap();
             let b = report.bootstrap.unwrap();
-            assert_eq!(b.unit, if rows { "row" } else { "subject" });
+            assert_eq!(b.unit.name(), if rows { "row" } else { "subject" });
             let i = b
                 .intervals
                 .iter()
-                .find(|i| i.attribute == "*" && i.metric == "fnmr")
+                .find(|i| i.key.attribute.is_pooled() && i.key.metric == "fnmr")
                 .unwrap();
             i.low <= truth && truth <= i.high
         })

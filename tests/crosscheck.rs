@@ -40,7 +40,7 @@ fn verification_matches_reference_implementations() {
         bootstrap: None,
     };
     let report = job.run_file(&dir.join("verify_random.csv")).unwrap();
-    let v = report.verify.unwrap();
+    let v = report.verify().unwrap();
 
     for p in &v.operating_points {
         match &golden["policies"][&p.policy] {
@@ -50,22 +50,32 @@ fn verification_matches_reference_implementations() {
     }
     let mut checked = 0;
     for view in &v.views {
-        let gv = &golden["views"][&view.attribute];
+        let gv = &golden["views"][&view.attribute.to_string()];
         let gnames: Vec<&String> = gv["groups"].as_object().unwrap().keys().collect();
         let names: Vec<&String> = view.groups.iter().map(|g| &g.group).collect();
         assert_eq!(names, gnames, "groups of {}", view.attribute);
         for (i, info) in view.groups.iter().enumerate() {
             let gg = &gv["groups"][&info.group];
             let at = |what: &str| format!("{} {} {what}", view.attribute, info.group);
-            assert_eq!(info.mated, gg["mated"].as_u64().unwrap(), "{}", at("mated"));
             assert_eq!(
-                info.nonmated,
+                info.counts.mated,
+                gg["mated"].as_u64().unwrap(),
+                "{}",
+                at("mated")
+            );
+            assert_eq!(
+                info.counts.nonmated,
                 gg["nonmated"].as_u64().unwrap(),
                 "{}",
                 at("nonmated")
             );
-            assert_eq!(info.subjects, gg["subjects"].as_u64(), "{}", at("subjects"));
-            let free = &view.threshold_free[i];
+            assert_eq!(
+                info.counts.subjects,
+                gg["subjects"].as_u64(),
+                "{}",
+                at("subjects")
+            );
+            let free = &view.free.threshold_free[i];
             assert_close(&at("eer"), free.eer, &gg["eer"], TOL);
             if let Some(t) = free.eer_threshold {
                 assert_close(&at("eer threshold"), t, &gg["eer_threshold"], 0.0);
@@ -75,21 +85,22 @@ fn verification_matches_reference_implementations() {
                 assert_close(&at("dprime"), free.dprime, &gg["dprime"], TOL);
             }
             for op in &view.operating_points {
-                let r = &op.groups[i];
+                let rate = |m: &str| &op.rate(m).unwrap().by_group[i];
                 let want = &gg["at"][&op.policy];
                 if want.is_null() {
                     assert!(
-                        r.fmr.value.is_nan() && r.threshold.is_nan(),
+                        rate("fmr").value.is_nan() && op.threshold_of(i).is_none(),
                         "{}",
                         at(&op.policy)
                     );
                     continue;
                 }
-                assert_close(&at("threshold"), r.threshold, &want["threshold"], 0.0);
+                let t = op.threshold_of(i).unwrap();
+                assert_close(&at("threshold"), t, &want["threshold"], 0.0);
                 for (name, rate) in [
-                    ("fmr", &r.fmr),
-                    ("fnmr", &r.fnmr),
-                    ("accuracy", &r.accuracy),
+                    ("fmr", rate("fmr")),
+                    ("fnmr", rate("fnmr")),
+                    ("accuracy", rate("accuracy")),
                 ] {
                     let w = &want[name];
                     let what = at(&format!("{} {name}", op.policy));
@@ -107,12 +118,12 @@ fn verification_matches_reference_implementations() {
                 }
             }
         }
-        if view.attribute == "*" {
+        if view.attribute.is_pooled() {
             continue;
         }
         for op in &view.operating_points {
             let want = &gv["summaries"][&op.policy];
-            for s in &op.summaries {
+            for s in op.summaries() {
                 assert_close(
                     &format!("{} {} {}", view.attribute, op.policy, s.metric),
                     s.value,
@@ -154,12 +165,17 @@ fn classification_matches_fairlearn_aif360_and_sklearn() {
         let report = job
             .run_file(&dir.join(format!("classify_{set}.csv")))
             .unwrap();
-        let c = report.classify.unwrap();
+        let c = report.classify().unwrap();
         for (attribute, gv) in golden[set].as_object().unwrap() {
-            let view = c.views.iter().find(|v| &v.attribute == attribute).unwrap();
+            let view = c
+                .views
+                .iter()
+                .find(|v| &v.attribute.to_string() == attribute)
+                .unwrap();
+            let op = &view.operating_points[0];
             let at = |what: &str| format!("{set} {attribute} {what}");
             for (group, want) in gv["groups"].as_object().unwrap() {
-                let g = view.groups.iter().find(|g| &g.group == group).unwrap();
+                let k = view.groups.iter().position(|g| &g.group == group).unwrap();
                 let undefined: Vec<&str> = gv["undefined"][group]
                     .as_array()
                     .unwrap()
@@ -167,13 +183,13 @@ fn classification_matches_fairlearn_aif360_and_sklearn() {
                     .map(|x| x.as_str().unwrap())
                     .collect();
                 for (metric, w) in want.as_object().unwrap() {
-                    let got = g
-                        .rates
-                        .iter()
-                        .find(|r| &r.metric == metric)
-                        .map(|r| r.rate.value)
+                    let got = op
+                        .rate(metric)
+                        .map(|c| c.by_group[k].value)
                         .or_else(|| {
-                            g.values
+                            view.groups[k]
+                                .counts
+                                .values
                                 .iter()
                                 .find(|v| &v.metric == metric)
                                 .map(|v| v.value)
@@ -197,7 +213,8 @@ fn classification_matches_fairlearn_aif360_and_sklearn() {
                 })
             };
             for (metric, w) in gv["parity"].as_object().unwrap() {
-                let got = view
+                let got = op
+                    .extra
                     .parity
                     .iter()
                     .find(|s| &s.metric == metric)
@@ -225,7 +242,8 @@ fn classification_matches_fairlearn_aif360_and_sklearn() {
             );
             for (group, want) in gv["versus"].as_object().unwrap() {
                 for (metric, w) in want.as_object().unwrap() {
-                    let got = view
+                    let got = op
+                        .extra
                         .versus_reference
                         .iter()
                         .find(|x| &x.group == group && &x.value.metric == metric)
@@ -239,7 +257,13 @@ fn classification_matches_fairlearn_aif360_and_sklearn() {
                     let v = if group == "*" { &c.views[0] } else { view };
                     let g = v.groups.iter().find(|g| &g.group == group).unwrap();
                     for (metric, w) in want.as_object().unwrap() {
-                        let got = g.values.iter().find(|x| &x.metric == metric).unwrap().value;
+                        let got = g
+                            .counts
+                            .values
+                            .iter()
+                            .find(|x| &x.metric == metric)
+                            .unwrap()
+                            .value;
                         assert_close(&at(&format!("{group} {metric}")), got, w, 1e-12);
                         checked += 1;
                     }

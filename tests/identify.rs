@@ -20,11 +20,10 @@ fn rate<'a>(
     rank: usize,
     group: usize,
 ) -> &'a Value {
+    // v2: the columns are fpir, then one FNIR column per rank.
     let at = &j["identify"]["views"][view]["operating_points"][policy];
-    match what {
-        "fpir" => &at["fpir"][group],
-        _ => &at["ranks"][rank]["fnir"][group],
-    }
+    let column = if what == "fpir" { 0 } else { 1 + rank };
+    &at["rates"][column]["by_group"][group]
 }
 
 #[test]
@@ -121,7 +120,7 @@ fn fpir_follows_n_times_fmr_on_a_synthetic_gallery() {
             .unwrap(),
         )
         .unwrap();
-    let fpir = &report.identify.unwrap().views[0].operating_points[0].fpir[0];
+    let fpir = &report.identify().unwrap().views[0].operating_points[0].rates[0].by_group[0];
     let fmr = 0.5 * libm::erfc(tau / std::f64::consts::SQRT_2); // Q(4) = 3.167e-5
     let exact = 1.0 - (1.0 - fmr).powi(gallery as i32);
     let approx = gallery as f64 * fmr;
@@ -300,7 +299,7 @@ fn share_of_false_candidates_from_the_probe_group() {
     assert_eq!(share(2, 0)["trials"], 3.0);
     // FPIR at 0.75: q1 (0.9) yes, q2 (0.7) no.
     assert_eq!(
-        j["identify"]["views"][0]["operating_points"][1]["fpir"][0]["value"],
+        j["identify"]["views"][0]["operating_points"][1]["rates"][0]["by_group"][0]["value"],
         0.5
     );
 }

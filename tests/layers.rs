@@ -9,12 +9,13 @@ use std::path::{Path, PathBuf};
 
 /// Layer rank of a top-level module (`None`: usable from every layer).
 fn rank(module: &str) -> Option<usize> {
-    const ORDER: [&str; 10] = [
+    const ORDER: [&str; 11] = [
         "math",
         "stats",
         "input",
         "groups",
         "counts",
+        "value",
         "engine",
         "bootstrap",
         "report",

@@ -6,6 +6,7 @@ use crate::engine::identify::{self, IdentifyOptions};
 use crate::engine::summarize::{self, SummarizeColumns};
 use crate::engine::verify::stream::{self, Partial, Plan, StreamLimits};
 use crate::engine::verify::{self, VerifyOptions};
+use crate::engine::Resample;
 use crate::error::{Error, Result};
 use crate::input::npy_dir::NpyComparisons;
 use crate::input::searches::CandidateColumns;
@@ -13,7 +14,8 @@ use crate::input::{
     Accounting, ClassifyColumns, Comparisons, InputFile, Labelled, Table, VerifyColumns,
 };
 use crate::input::{IdentifyColumns, Searches};
-use crate::report::{Provenance, Report};
+use crate::report::{Findings, Provenance, Report};
+use crate::value::Flatten;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -53,6 +55,7 @@ fn new_report(
     config: serde_json::Value,
     inputs: &[InputFile],
     accounting: &Accounting,
+    findings: Findings,
 ) -> Report {
     let provenance = Provenance::new(
         command.to_vec(),
@@ -61,7 +64,20 @@ fn new_report(
         None,
         reproducible,
     );
-    Report::new(provenance, accounting.clone())
+    Report::new(provenance, accounting.clone(), findings)
+}
+
+/// Adds the bootstrap of `audit` (and its seed) to a report.
+fn with_bootstrap(
+    mut report: Report,
+    audit: &impl Resample,
+    spec: Option<&BootstrapSpec>,
+) -> Result<Report> {
+    if let Some(spec) = spec {
+        report.bootstrap = Some(bootstrap::bootstrap(audit, report.findings.values(), spec)?);
+        report.provenance.seed = Some(spec.seed);
+    }
+    Ok(report)
 }
 
 fn config(
@@ -149,19 +165,20 @@ impl VerifyJob {
         let mut result = verify::audit(&c, &self.options)?;
         result.notes.extend(note);
         let cfg = config("verify", &self.columns, &self.options, &c.attributes);
-        let mut report = new_report(
+        let report = new_report(
             &self.command,
             self.reproducible,
             cfg,
             &c.inputs,
             &c.accounting,
+            Findings::Verify(result),
         );
-        report.verify = Some(result);
-        if let Some(spec) = &self.bootstrap {
-            report.bootstrap = Some(bootstrap::verify(&c, &self.options, spec, &report)?);
-            report.provenance.seed = Some(spec.seed);
-        }
-        Ok(report)
+        let rows = self.bootstrap.as_ref().is_some_and(|b| b.rows);
+        with_bootstrap(
+            report,
+            &verify::Resampler::new(&c, &self.options, rows),
+            self.bootstrap.as_ref(),
+        )
     }
 }
 
@@ -176,19 +193,20 @@ impl ClassifyJob {
         let l = Labelled::read(table, &self.columns)?;
         let result = classify::audit(&l, &self.options)?;
         let cfg = config("classify", &self.columns, &self.options, &l.attributes);
-        let mut report = new_report(
+        let report = new_report(
             &self.command,
             self.reproducible,
             cfg,
             &l.inputs,
             &l.accounting,
+            Findings::Classify(result),
         );
-        report.classify = Some(result);
-        if let Some(spec) = &self.bootstrap {
-            report.bootstrap = Some(bootstrap::classify(&l, &self.options, spec, &report)?);
-            report.provenance.seed = Some(spec.seed);
-        }
-        Ok(report)
+        let rows = self.bootstrap.as_ref().is_some_and(|b| b.rows);
+        with_bootstrap(
+            report,
+            &classify::Resampler::new(&l, &self.options, rows)?,
+            self.bootstrap.as_ref(),
+        )
     }
 }
 
@@ -211,9 +229,14 @@ impl SummarizeJob {
             self.alpha,
         )?;
         let cfg = serde_json::json!({ "task": "summarize", "columns": self.columns, "alpha": self.alpha });
-        let mut report = new_report(&self.command, self.reproducible, cfg, &[input], &accounting);
-        report.summarize = Some(result);
-        Ok(report)
+        Ok(new_report(
+            &self.command,
+            self.reproducible,
+            cfg,
+            &[input],
+            &accounting,
+            Findings::Summarize(result),
+        ))
     }
 }
 
@@ -255,14 +278,13 @@ impl IdentifyJob {
     fn report(&self, s: Searches) -> Result<Report> {
         let result = identify::audit(&s, &self.options)?;
         let cfg = config("identify", &self.columns, &self.options, &s.attributes);
-        let mut report = new_report(
+        Ok(new_report(
             &self.command,
             self.reproducible,
             cfg,
             &s.inputs,
             &s.accounting,
-        );
-        report.identify = Some(result);
-        Ok(report)
+            Findings::Identify(result),
+        ))
     }
 }

@@ -2,4 +2,5 @@
 //! exact order-statistic threshold rule, threshold policies and operating points.
 
 pub mod column;
+pub mod table;
 pub mod threshold;

@@ -8,6 +8,65 @@ use crate::error::{Error, Result};
 use crate::stats::rate::Rate;
 use serde::{Deserialize, Serialize};
 
+/// Which way scores point. Engines hold scores in similarity orientation
+/// (distances negated on input) and show thresholds back in input units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ScoreSense {
+    /// Higher is more alike; accepted when `score >= τ`.
+    #[default]
+    Similarity,
+    /// Lower is more alike; accepted when `d <= τ`.
+    Distance,
+}
+
+impl ScoreSense {
+    pub fn from_distance(distance: bool) -> ScoreSense {
+        if distance {
+            ScoreSense::Distance
+        } else {
+            ScoreSense::Similarity
+        }
+    }
+
+    /// A score or threshold in input units → similarity orientation.
+    #[inline]
+    pub fn internal(self, x: f64) -> f64 {
+        match self {
+            ScoreSense::Similarity => x,
+            ScoreSense::Distance => -x + 0.0,
+        }
+    }
+
+    /// A similarity-oriented threshold → input units.
+    #[inline]
+    pub fn shown(self, x: f64) -> f64 {
+        self.internal(x)
+    }
+
+    /// `similarity` or `distance`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ScoreSense::Similarity => "similarity",
+            ScoreSense::Distance => "distance",
+        }
+    }
+
+    /// The acceptance rule in words.
+    pub fn acceptance(self) -> &'static str {
+        match self {
+            ScoreSense::Similarity => "score >= threshold",
+            ScoreSense::Distance => "score <= threshold",
+        }
+    }
+}
+
+impl std::fmt::Display for ScoreSense {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// How the decision threshold of an operating point is chosen.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
@@ -95,10 +154,10 @@ pub fn supported_targets<P>(
 }
 
 /// A threshold policy resolved on the pooled data (1:1 or 1:N).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OperatingPoint<P> {
     pub policy: String,
-    #[serde(flatten)]
+    /// The policy as parsed (kind and parameter).
     pub spec: P,
     /// The global threshold in input units (none for per-group policies and
     /// for investigative 1:N searches).

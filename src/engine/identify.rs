@@ -14,19 +14,20 @@
 //!   the pooled non-mated searches.
 
 use crate::counts::column::Column;
-use crate::counts::threshold::{smallest_supported_rate, supported_targets};
+use crate::counts::table::{self, finish_view, GroupInfo, RateColumn, Treat, ViewAt};
+use crate::counts::threshold::{smallest_supported_rate, supported_targets, ScoreSense};
 use crate::error::{Error, Result};
-use crate::groups::{choose_reference, views, AttributeCodes, Reference, MISSING};
+use crate::groups::{views, Attribute, AttributeCodes, MISSING};
 use crate::input::Searches;
 use crate::math::interval::CiSpec;
-use crate::stats::disparity::{self, Entry, Summary};
-use crate::stats::rate::{finite_or_null, Rate};
-use crate::stats::significance::{self, RateTests};
+use crate::stats::disparity;
+use crate::stats::rate::{finite_or_null, null_as_nan, Rate};
+use crate::value::{Flatten, Value, Values};
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How the threshold of a 1:N operating point is chosen.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum IdPolicy {
     Fixed {
@@ -110,45 +111,25 @@ impl Default for IdentifyOptions {
 /// A 1:N policy resolved on the pooled non-mated searches.
 pub type IdOperatingPoint = crate::counts::threshold::OperatingPoint<IdPolicy>;
 
-/// Counts of one group.
-#[derive(Debug, Clone, Serialize)]
-pub struct IdGroupInfo {
-    pub group: String,
+/// Counts of one group of a 1:N view.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IdentifyCounts {
     pub mated_searches: u64,
     pub nonmated_searches: u64,
-    pub in_summaries: bool,
 }
 
-/// FNIR of every group at one rank.
-#[derive(Debug, Clone, Serialize)]
-pub struct AtRank {
-    pub rank: u32,
-    pub fnir: Vec<Rate>,
-    pub summaries: Vec<Summary>,
-    pub tests: Vec<RateTests>,
-}
-
-/// A view at one operating point.
-#[derive(Debug, Clone, Serialize)]
-pub struct IdViewAt {
-    pub policy: String,
-    /// FPIR of each group (in the order of `groups`).
-    pub fpir: Vec<Rate>,
+/// What a 1:N view has at an operating point besides its rate columns.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IdentifyAt {
     /// Per probe group, the share of its false-positive candidates (non-mate
     /// candidates scoring ≥ T) whose own group is the probe's; only with
     /// candidate lists and candidate attributes from the subjects table.
     pub false_candidates_same_group: Option<Vec<Rate>>,
-    pub fpir_summaries: Vec<Summary>,
-    pub ranks: Vec<AtRank>,
 }
 
-/// One view's results.
-#[derive(Debug, Clone, Serialize)]
-pub struct IdView {
-    pub attribute: String,
-    pub groups: Vec<IdGroupInfo>,
-    pub reference: Option<Reference>,
-    pub operating_points: Vec<IdViewAt>,
+/// What a 1:N view computes without a threshold.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IdentifyFree {
     /// Rank-1 hit rate of each group.
     pub rank1: Vec<Rate>,
     /// CMC(R) of each group for R = 1 … `cmc_ranks`.
@@ -159,16 +140,33 @@ pub struct IdView {
     pub curves: Vec<Vec<[f64; 3]>>,
 }
 
+/// One 1:N view: per group FPIR, and FNIR at every rank, at every policy.
+/// The columns are `fpir`, then `fnir` (rank 1) or `fnir@R` for each rank;
+/// FDR, IR, GARBE and WERM over FPIR and FNIR@R close the FNIR@R column's
+/// summaries (named `fdr`, … at rank 1 and `fdr@R`, … else).
+pub type IdView = table::ViewResult<IdentifyCounts, IdentifyAt, IdentifyFree>;
+
+/// The FNIR column id at rank R.
+pub fn fnir_metric(rank: u32) -> String {
+    if rank == 1 {
+        "fnir".to_string()
+    } else {
+        format!("fnir@{rank}")
+    }
+}
+
 /// The identification part of a report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IdentifyResult {
-    pub score_sense: &'static str,
+    pub score_sense: ScoreSense,
     pub searches: u64,
     pub mated_searches: u64,
     pub operating_points: Vec<IdOperatingPoint>,
+    /// The ranks R of FNIR(R, T), in column order after FPIR.
+    pub ranks: Vec<u32>,
     pub views: Vec<IdView>,
     pub notes: Vec<String>,
-    #[serde(serialize_with = "finite_or_null")]
+    #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
     pub alpha: f64,
 }
 
@@ -196,8 +194,7 @@ pub fn audit(s: &Searches, o: &IdentifyOptions) -> Result<IdentifyResult> {
     if o.ranks.is_empty() || o.ranks.contains(&0) {
         return Err(Error::Config("--rank takes whole numbers from 1".into()));
     }
-    let shown = |t: f64| if o.distance { -t + 0.0 } else { t };
-    let internal = shown;
+    let sense = ScoreSense::from_distance(o.distance);
     let n = s.mated.len();
     let mut pool: Vec<f64> = (0..n)
         .filter(|&i| !s.mated[i])
@@ -213,7 +210,7 @@ pub fn audit(s: &Searches, o: &IdentifyOptions) -> Result<IdentifyResult> {
     let thresholds: Vec<Option<f64>> = policies
         .iter()
         .map(|p| match *p {
-            IdPolicy::Fixed { threshold, .. } => Some(internal(threshold)),
+            IdPolicy::Fixed { threshold, .. } => Some(sense.internal(threshold)),
             IdPolicy::GlobalFpir { alpha, .. } => pool_col.fmr_threshold(alpha),
             // Any returned candidate counts; searches that returned none (−∞) do not.
             IdPolicy::Investigative { .. } => Some(f64::MIN),
@@ -225,7 +222,7 @@ pub fn audit(s: &Searches, o: &IdentifyOptions) -> Result<IdentifyResult> {
         .map(|(p, &t)| IdOperatingPoint {
             policy: p.label().into(),
             spec: p.clone(),
-            threshold: t.filter(|&t| t > f64::MIN).map(shown),
+            threshold: t.filter(|&t| t > f64::MIN).map(|t| sense.shown(t)),
             pool: pool.len() as u64,
             achieved: t.map(|t| {
                 Rate::weighted(
@@ -263,10 +260,11 @@ pub fn audit(s: &Searches, o: &IdentifyOptions) -> Result<IdentifyResult> {
         notes.push("no non-mated searches: FPIR and global-fpir thresholds are undefined".into());
     }
     Ok(IdentifyResult {
-        score_sense: if o.distance { "distance" } else { "similarity" },
+        score_sense: sense,
         searches: n as u64,
         mated_searches: s.mated.iter().filter(|&&m| m).count() as u64,
         operating_points: points,
+        ranks: o.ranks.clone(),
         views: out,
         notes,
         alpha: o.alpha,
@@ -282,7 +280,7 @@ fn view(
     max_rank: u32,
 ) -> Result<IdView> {
     let ng = v.groups.len();
-    let pooled = v.attribute == "*";
+    let pooled = v.attribute.is_pooled();
     // Per group: sorted top non-mate scores, and (rank, score) of mated searches.
     let mut top: Vec<Vec<f64>> = vec![Vec::new(); ng];
     let mut mates: Vec<Vec<(u32, f64)>> = vec![Vec::new(); ng];
@@ -299,18 +297,19 @@ fn view(
     }
     top.par_iter_mut()
         .for_each(|t| t.sort_unstable_by(f64::total_cmp));
-    let groups: Vec<IdGroupInfo> = (0..ng)
+    let groups: Vec<GroupInfo<IdentifyCounts>> = (0..ng)
         .map(|g| {
             let (m, nm) = (mates[g].len() as u64, top[g].len() as u64);
-            IdGroupInfo {
+            GroupInfo {
                 group: v.groups[g].clone(),
-                mated_searches: m,
-                nonmated_searches: nm,
                 in_summaries: !pooled && m.min(nm) >= o.min_group_size,
+                counts: IdentifyCounts {
+                    mated_searches: m,
+                    nonmated_searches: nm,
+                },
             }
         })
         .collect();
-    let included: Vec<usize> = (0..ng).filter(|&g| groups[g].in_summaries).collect();
     let hits =
         |g: usize, r: u32| mates[g].iter().filter(|(k, _)| *k >= 1 && *k <= r).count() as u64;
     let rank1: Vec<Rate> = (0..ng)
@@ -323,40 +322,6 @@ fn view(
                 .collect()
         })
         .collect();
-    let candidates: Vec<(&str, f64, f64)> = included
-        .iter()
-        .map(|&g| {
-            (
-                v.groups[g].as_str(),
-                (mates[g].len() + top[g].len()) as f64,
-                1.0 - rank1[g].value,
-            )
-        })
-        .collect();
-    let reference = if pooled {
-        None
-    } else {
-        choose_reference(&v.attribute, &v.groups, &candidates, &o.reference)?
-    };
-    let ref_name = reference.as_ref().map(|r| r.group.as_str());
-    let entries = |rates: &[Rate], name: &str| -> (Vec<Summary>, RateTests) {
-        let e: Vec<Entry> = included
-            .iter()
-            .map(|&g| Entry {
-                group: &v.groups[g],
-                value: rates[g].value,
-                counts: Some((rates[g].events, rates[g].trials)),
-            })
-            .collect();
-        let picked: Vec<(&str, &Rate)> = included
-            .iter()
-            .map(|&g| (v.groups[g].as_str(), &rates[g]))
-            .collect();
-        (
-            disparity::summarize(name, &e),
-            significance::rate_tests(name, &picked, ref_name),
-        )
-    };
     let operating_points = policies
         .iter()
         .zip(thresholds)
@@ -375,97 +340,75 @@ fn view(
                     None => undefined(top[g].len()),
                 })
                 .collect();
-            let (fpir_summaries, fpir_tests) = if pooled {
-                (Vec::new(), None)
-            } else {
-                let (a, b) = entries(&fpir, "fpir");
-                (a, Some(b))
-            };
-            let mut ranks = o
-                .ranks
-                .iter()
-                .map(|&r| {
-                    let fnir: Vec<Rate> = (0..ng)
-                        .map(|g| match t {
-                            Some(t) => {
-                                let miss = mates[g]
-                                    .iter()
-                                    .filter(|&&(k, sc)| k == 0 || k > r || sc < t)
-                                    .count();
-                                Rate::new(miss as u64, mates[g].len() as u64, o.ci).error_rate()
-                            }
-                            None => undefined(mates[g].len()),
-                        })
-                        .collect();
-                    let name = if r == 1 {
-                        "fnir".to_string()
-                    } else {
-                        format!("fnir@{r}")
-                    };
-                    let (mut summaries, tests) = if pooled {
-                        (Vec::new(), Vec::new())
-                    } else {
-                        let (a, b) = entries(&fnir, &name);
-                        (a, vec![b])
-                    };
-                    if !pooled {
-                        let fp: Vec<Entry> = included
-                            .iter()
-                            .map(|&g| Entry {
-                                group: &v.groups[g],
-                                value: fpir[g].value,
-                                counts: Some((fpir[g].events, fpir[g].trials)),
-                            })
-                            .collect();
-                        let fn_: Vec<Entry> = included
-                            .iter()
-                            .map(|&g| Entry {
-                                group: &v.groups[g],
-                                value: fnir[g].value,
-                                counts: Some((fnir[g].events, fnir[g].trials)),
-                            })
-                            .collect();
-                        for mut c in disparity::combined(o.alpha, &fp, &fn_) {
-                            if r != 1 {
-                                c.metric = format!("{}@{r}", c.metric);
-                            }
-                            summaries.push(c);
+            let mut rates = vec![RateColumn::new("fpir", fpir)];
+            for &r in &o.ranks {
+                let fnir: Vec<Rate> = (0..ng)
+                    .map(|g| match t {
+                        Some(t) => {
+                            let miss = mates[g]
+                                .iter()
+                                .filter(|&&(k, sc)| k == 0 || k > r || sc < t)
+                                .count();
+                            Rate::new(miss as u64, mates[g].len() as u64, o.ci).error_rate()
                         }
-                    }
-                    AtRank {
-                        rank: r,
-                        fnir,
-                        summaries,
-                        tests,
-                    }
-                })
-                .collect::<Vec<_>>();
-            // FPIR's tests go with the first rank (FPIR does not depend on it).
-            if let (Some(t), Some(first)) = (fpir_tests, ranks.first_mut()) {
-                first.tests.insert(0, t);
+                        None => undefined(mates[g].len()),
+                    })
+                    .collect();
+                rates.push(RateColumn::new(fnir_metric(r), fnir));
             }
-            IdViewAt {
+            ViewAt {
                 policy: p.label().into(),
-                fpir,
-                false_candidates_same_group: t.and_then(|t| own_group_share(s, v, t, o.ci)),
-                fpir_summaries,
-                ranks,
+                threshold: t
+                    .filter(|&t| t > f64::MIN)
+                    .map(|t| ScoreSense::from_distance(o.distance).shown(t)),
+                group_thresholds: None,
+                rates,
+                combined: Vec::new(),
+                extra: IdentifyAt {
+                    false_candidates_same_group: t.and_then(|t| own_group_share(s, v, t, o.ci)),
+                },
             }
         })
         .collect();
     let curves = (0..ng)
         .map(|g| threshold_curve(&top[g], &mates[g], o))
         .collect();
-    Ok(IdView {
+    let mut view = IdView {
         attribute: v.attribute.clone(),
+        reference: None,
         groups,
-        reference,
         operating_points,
-        rank1,
-        cmc,
-        cmc_ranks: max_rank,
-        curves,
-    })
+        free: IdentifyFree {
+            rank1,
+            cmc,
+            cmc_ranks: max_rank,
+            curves,
+        },
+    };
+    let size: Vec<f64> = (0..ng)
+        .map(|g| (mates[g].len() + top[g].len()) as f64)
+        .collect();
+    let miss1: Vec<f64> = view.free.rank1.iter().map(|r| 1.0 - r.value).collect();
+    finish_view(&mut view, &size, &miss1, &o.reference, |_| Treat::Error)?;
+    if !pooled {
+        let names = view.names();
+        let included = view.included();
+        for at in &mut view.operating_points {
+            let (fpir, fnir) = at.rates.split_first_mut().expect("an FPIR column");
+            let fp = fpir.entries(&names, &included, true);
+            for (col, &r) in fnir.iter_mut().zip(&o.ranks) {
+                for mut c in
+                    disparity::combined(o.alpha, &fp, &col.entries(&names, &included, true))
+                {
+                    if r != 1 {
+                        c.metric = format!("{}@{r}", c.metric);
+                    }
+                    col.summaries.push(c);
+                }
+            }
+        }
+    }
+    Ok(view)
 }
 
 /// Per probe group of `v`: of the non-mate candidates scoring ≥ t, the share
@@ -473,8 +416,12 @@ fn view(
 /// `None` for the pooled view or without candidate attributes.
 fn own_group_share(s: &Searches, v: &crate::groups::View, t: f64, ci: CiSpec) -> Option<Vec<Rate>> {
     let fc = &s.false_candidates;
-    let attrs: Vec<usize> = match s.attributes.iter().position(|a| a.name == v.attribute) {
-        _ if v.attribute == "*" || fc.search.is_empty() => return None,
+    let attrs: Vec<usize> = match s
+        .attributes
+        .iter()
+        .position(|a| v.attribute == Attribute::One(a.name.clone()))
+    {
+        _ if v.attribute.is_pooled() || fc.search.is_empty() => return None,
         Some(j) => vec![j],
         None => (0..s.attributes.len()).collect(),
     };
@@ -526,7 +473,7 @@ fn threshold_curve(top: &[f64], mates: &[(u32, f64)], o: &IdentifyOptions) -> Ve
     let mut t: Vec<f64> = pick(&finite_top).into_iter().chain(pick(&scores)).collect();
     t.sort_by(f64::total_cmp);
     t.dedup();
-    let shown = |x: f64| if o.distance { -x + 0.0 } else { x };
+    let sense = ScoreSense::from_distance(o.distance);
     let (nt, nm) = (top.len() as f64, mates.len() as f64);
     t.iter()
         .map(|&x| {
@@ -536,7 +483,63 @@ fn threshold_curve(top: &[f64], mates: &[(u32, f64)], o: &IdentifyOptions) -> Ve
                 f64::NAN
             };
             let miss = mates.iter().filter(|&&(k, sc)| k != 1 || sc < x).count() as f64;
-            [shown(x), fpir, if nm > 0.0 { miss / nm } else { f64::NAN }]
+            [
+                sense.shown(x),
+                fpir,
+                if nm > 0.0 { miss / nm } else { f64::NAN },
+            ]
         })
         .collect()
+}
+
+impl Flatten for IdentifyResult {
+    /// Per view: per group `searches_mated`, `searches_nonmated`, `rank1` and
+    /// `cmc@R` (policy `none`); at each policy every group's FPIR (and
+    /// `fp_candidates_same_group` with candidate attributes), FPIR's
+    /// summaries, then per rank every group's FNIR, its summaries (with FPIR
+    /// and FNIR in the roles of FMR and FNMR) and the tests (FPIR's with
+    /// the first rank).
+    fn flatten(&self, out: &mut Vec<Value>) {
+        for view in &self.views {
+            let mut r = Values {
+                out: &mut *out,
+                attribute: view.attribute.clone(),
+            };
+            for (g, info) in view.groups.iter().enumerate() {
+                r.count(
+                    &info.group,
+                    "searches_mated",
+                    info.counts.mated_searches as f64,
+                );
+                r.count(
+                    &info.group,
+                    "searches_nonmated",
+                    info.counts.nonmated_searches as f64,
+                );
+                r.rate(&info.group, "none", None, "rank1", &view.free.rank1[g]);
+                for (k, c) in view.free.cmc[g].iter().enumerate() {
+                    r.rate(&info.group, "none", None, &format!("cmc@{}", k + 1), c);
+                }
+            }
+            for at in &view.operating_points {
+                let (p, t) = (at.policy.as_str(), at.threshold);
+                let (fpir, fnir) = at.rates.split_first().expect("an FPIR column");
+                for (g, info) in view.groups.iter().enumerate() {
+                    r.rate(&info.group, p, t, "fpir", &fpir.by_group[g]);
+                    if let Some(share) = &at.extra.false_candidates_same_group {
+                        r.rate(&info.group, p, t, "fp_candidates_same_group", &share[g]);
+                    }
+                }
+                r.summaries(p, t, &fpir.summaries);
+                for (k, col) in fnir.iter().enumerate() {
+                    for (g, info) in view.groups.iter().enumerate() {
+                        r.rate(&info.group, p, t, &col.metric, &col.by_group[g]);
+                    }
+                    r.summaries(p, t, &col.summaries);
+                    let first = (k == 0).then_some(&fpir.tests).into_iter().flatten();
+                    r.tests(p, t, first.chain(&col.tests));
+                }
+            }
+        }
+    }
 }

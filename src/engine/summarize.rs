@@ -2,12 +2,15 @@
 //! re-analysing tables such as NIST's demographic annexes).
 
 use crate::error::{Error, Result};
+use crate::groups::Attribute;
 use crate::input::rows::RowReader;
 use crate::input::values::{parse_score, trim, Score};
 use crate::input::{Accounting, InputFile, Table};
 use crate::stats::disparity::{self, Entry, Summary};
 use crate::stats::rate::finite_or_null;
-use serde::Serialize;
+use crate::stats::rate::null_as_nan;
+use crate::value::{Flatten, Kind, Value, Values};
+use serde::{Deserialize, Serialize};
 
 /// Columns of a table of published rates.
 #[derive(Debug, Clone, Serialize)]
@@ -25,23 +28,23 @@ pub struct SummarizeColumns {
 }
 
 /// One group's published value of a rate.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Published {
     pub group: String,
-    #[serde(serialize_with = "finite_or_null")]
+    #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
     pub value: f64,
     pub trials: Option<f64>,
 }
 
 /// One rate column and its summaries.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RateColumn {
     pub rate: String,
     pub groups: Vec<Published>,
 }
 
 /// The summarize part of a report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SummarizeResult {
     pub group_column: String,
     pub alpha: f64,
@@ -178,4 +181,22 @@ pub fn run(
         notes,
     };
     Ok((result, input, accounting))
+}
+
+impl Flatten for SummarizeResult {
+    /// Attribute = the group column; each published rate per group
+    /// (`errors` = rate × trials when trials are given), then the summaries.
+    fn flatten(&self, out: &mut Vec<Value>) {
+        let mut r = Values {
+            out,
+            attribute: Attribute::parse(&self.group_column),
+        };
+        for col in &self.rates {
+            for g in &col.groups {
+                let v = r.push(Kind::Rate, &g.group, "none", None, &col.rate, g.value);
+                v.counts = g.trials.map(|n| (g.value * n, n));
+            }
+        }
+        r.summaries("none", None, &self.summaries);
+    }
 }

@@ -44,6 +44,14 @@ pub struct CiSpec {
 }
 
 impl CiSpec {
+    /// The same level with no interval (bootstrap replicates need none).
+    pub fn without_interval(self) -> CiSpec {
+        CiSpec {
+            method: Method::None,
+            level: self.level,
+        }
+    }
+
     /// α = 1 − level, taken to 12 decimals so that a level of 0.95 gives
     /// exactly the α = 0.05 of the published formulas.
     pub fn alpha(&self) -> f64 {
@@ -61,7 +69,7 @@ impl Default for CiSpec {
 }
 
 /// How an interval was obtained.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CiMethod {
     Wilson,
@@ -74,7 +82,7 @@ pub enum CiMethod {
 }
 
 /// A confidence interval with its method and level.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Interval {
     pub low: f64,
     pub high: f64,

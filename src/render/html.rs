@@ -2,7 +2,7 @@
 //! table model, and the figures inline as SVG. No external scripts, fonts or
 //! images; every text from the data is escaped.
 
-use super::layout::TableModel;
+use super::tables::TableModel;
 use crate::render::svg::Figure;
 
 /// Escapes text for HTML element content and attribute values.

@@ -1,7 +1,7 @@
 //! LaTeX: one booktabs `table` per table of the table model, ready for
 //! `\input{}` (needs `\usepackage{booktabs}`); every text is escaped.
 
-use super::layout::TableModel;
+use super::tables::TableModel;
 
 /// Escapes LaTeX's special characters and maps the symbols the tables use.
 pub fn escape(s: &str) -> String {

@@ -4,9 +4,11 @@
 
 pub mod html;
 pub mod latex;
-pub mod layout;
 pub mod number;
+pub mod prose;
 pub mod svg;
+pub mod tables;
+pub mod text;
 pub mod tidy;
 
 use crate::report::Report;
@@ -60,14 +62,14 @@ pub fn render(report: &Report, format: Format) -> String {
             s
         }
         Format::Csv => tidy::to_csv(&tidy::rows(report)),
-        Format::Table => layout::terminal(&layout::tables(report)),
-        Format::Markdown => layout::markdown(&layout::tables(report)),
+        Format::Table => text::terminal(&tables::tables(report)),
+        Format::Markdown => text::markdown(&tables::tables(report)),
         Format::Html => html::page(
             &format!("biasbench {} report", report.task()),
-            &layout::summary(report),
+            &prose::summary(report),
             &svg::figures(report),
-            &layout::tables(report),
+            &tables::tables(report),
         ),
-        Format::Latex => latex::document(&layout::tables(report)),
+        Format::Latex => latex::document(&tables::tables(report)),
     }
 }

@@ -2,8 +2,9 @@
 //! `<text>` elements, so no system fonts are needed). Figures only draw
 //! values the report already holds; they compute no metric.
 
+use crate::counts::table::{self, ViewAt};
 use crate::engine::verify::ViewResult;
-use crate::report::Report;
+use crate::report::{Findings, Report};
 use crate::stats::rate::Rate;
 use plotters::prelude::*;
 
@@ -31,109 +32,124 @@ fn file_name(s: &str) -> String {
 /// The figures of a report.
 pub fn figures(report: &Report) -> Vec<Figure> {
     let mut out = Vec::new();
-    if let Some(v) = &report.verify {
-        for view in v.views.iter().filter(|w| w.attribute != "*") {
-            if let Some(at) = view.operating_points.first() {
-                let pick =
-                    |f: fn(&crate::engine::verify::GroupRates) -> &Rate| -> Vec<(String, Rate)> {
-                        at.groups
-                            .iter()
-                            .map(|g| (g.group.clone(), f(g).clone()))
-                            .collect()
-                    };
-                for (rate, values) in [("FMR", pick(|g| &g.fmr)), ("FNMR", pick(|g| &g.fnmr))] {
-                    let title = format!(
-                        "{rate} by {} at {} (95% intervals)",
-                        view.attribute, at.policy
-                    );
-                    let name = file_name(&format!("{}-{}-{}", rate, view.attribute, at.policy));
-                    out.push(Figure {
-                        svg: whiskers(&title, rate, &values),
-                        name,
-                        title,
-                    });
+    match &report.findings {
+        Findings::Verify(v) => {
+            for view in v.views.iter().filter(|w| !w.attribute.is_pooled()) {
+                if let Some(at) = view.operating_points.first() {
+                    out.extend(bars(view, at, &[("fmr", "FMR"), ("fnmr", "FNMR")], true));
+                }
+                if let Some(f) = heat_map(view) {
+                    out.push(f);
+                }
+                out.push(det(view));
+                out.push(histograms(view));
+                let det: Vec<(String, &[[f64; 3]])> = view
+                    .free
+                    .threshold_free
+                    .iter()
+                    .map(|g| (g.group.clone(), &g.det[..]))
+                    .collect();
+                out.extend(threshold_figures(
+                    &view.attribute.to_string(),
+                    &det,
+                    [(1, "FMR"), (2, "FNMR")],
+                ));
+            }
+        }
+        Findings::Classify(c) => {
+            let rates = [
+                ("fpr", "fpr"),
+                ("fnr", "fnr"),
+                ("selection_rate", "selection_rate"),
+                ("error_rate", "error_rate"),
+            ];
+            for view in c.views.iter().filter(|w| !w.attribute.is_pooled()) {
+                for at in &view.operating_points {
+                    out.extend(bars(view, at, &rates, false));
                 }
             }
-            if let Some(f) = heat_map(view) {
-                out.push(f);
-            }
-            out.push(det(view));
-            out.push(histograms(view));
-            let det: Vec<(String, &[[f64; 3]])> = view
-                .threshold_free
-                .iter()
-                .map(|g| (g.group.clone(), &g.det[..]))
-                .collect();
-            out.extend(threshold_figures(
-                &view.attribute,
-                &det,
-                [(1, "FMR"), (2, "FNMR")],
-            ));
         }
-    }
-    if let Some(c) = &report.classify {
-        for view in c.views.iter().filter(|w| w.attribute != "*") {
-            for rate in ["fpr", "fnr", "selection_rate", "error_rate"] {
-                let values: Vec<(String, Rate)> = view
+        Findings::Identify(i) => {
+            for view in &i.views {
+                let attribute = view.attribute.to_string();
+                let series: Vec<(String, Vec<(f64, f64)>)> = view
                     .groups
                     .iter()
-                    .filter_map(|g| {
-                        g.rates
-                            .iter()
-                            .find(|r| r.metric == rate)
-                            .map(|r| (g.group.clone(), r.rate.clone()))
+                    .zip(&view.free.cmc)
+                    .map(|(g, c)| {
+                        (
+                            g.group.clone(),
+                            c.iter()
+                                .enumerate()
+                                .map(|(r, x)| ((r + 1) as f64, x.value))
+                                .filter(|p| p.1.is_finite())
+                                .collect(),
+                        )
                     })
                     .collect();
-                if values.is_empty() {
-                    continue;
-                }
-                let title = format!("{rate} by {} (95% intervals)", view.attribute);
-                let name = file_name(&format!("{rate}-{}", view.attribute));
+                let at_thresholds: Vec<(String, &[[f64; 3]])> = view
+                    .groups
+                    .iter()
+                    .zip(&view.free.curves)
+                    .map(|(g, c)| (g.group.clone(), &c[..]))
+                    .collect();
+                out.extend(threshold_figures(
+                    &attribute,
+                    &at_thresholds,
+                    [(1, "FPIR"), (2, "FNIR (rank 1)")],
+                ));
+                let title = format!("CMC by {attribute}");
                 out.push(Figure {
-                    svg: whiskers(&title, rate, &values),
-                    name,
+                    svg: curves(&title, "rank", "identification rate", &series, false),
+                    name: file_name(&format!("cmc-{attribute}")),
                     title,
                 });
             }
         }
-    }
-    if let Some(i) = &report.identify {
-        for view in &i.views {
-            let series: Vec<(String, Vec<(f64, f64)>)> = view
-                .groups
-                .iter()
-                .zip(&view.cmc)
-                .map(|(g, c)| {
-                    (
-                        g.group.clone(),
-                        c.iter()
-                            .enumerate()
-                            .map(|(r, x)| ((r + 1) as f64, x.value))
-                            .filter(|p| p.1.is_finite())
-                            .collect(),
-                    )
-                })
-                .collect();
-            let at_thresholds: Vec<(String, &[[f64; 3]])> = view
-                .groups
-                .iter()
-                .zip(&view.curves)
-                .map(|(g, c)| (g.group.clone(), &c[..]))
-                .collect();
-            out.extend(threshold_figures(
-                &view.attribute,
-                &at_thresholds,
-                [(1, "FPIR"), (2, "FNIR (rank 1)")],
-            ));
-            let title = format!("CMC by {}", view.attribute);
-            out.push(Figure {
-                svg: curves(&title, "rank", "identification rate", &series, false),
-                name: file_name(&format!("cmc-{}", view.attribute)),
-                title,
-            });
-        }
+        Findings::Summarize(_) => {}
     }
     out
+}
+
+/// Bars with interval whiskers of rate columns (metric, label) of a view at
+/// one operating point; `with_policy` names the policy in titles and files.
+fn bars<C, X, F>(
+    view: &table::ViewResult<C, X, F>,
+    at: &ViewAt<X>,
+    rates: &[(&str, &str)],
+    with_policy: bool,
+) -> Vec<Figure> {
+    rates
+        .iter()
+        .filter_map(|&(metric, label)| {
+            let col = at.rate(metric)?;
+            let values: Vec<(String, Rate)> = view
+                .groups
+                .iter()
+                .zip(&col.by_group)
+                .map(|(g, r)| (g.group.clone(), r.clone()))
+                .collect();
+            let (title, name) = if with_policy {
+                (
+                    format!(
+                        "{label} by {} at {} (95% intervals)",
+                        view.attribute, at.policy
+                    ),
+                    file_name(&format!("{label}-{}-{}", view.attribute, at.policy)),
+                )
+            } else {
+                (
+                    format!("{label} by {} (95% intervals)", view.attribute),
+                    file_name(&format!("{label}-{}", view.attribute)),
+                )
+            };
+            Some(Figure {
+                svg: whiskers(&title, label, &values),
+                name,
+                title,
+            })
+        })
+        .collect()
 }
 
 /// Two rates against threshold (log scale) from per-group points
@@ -348,8 +364,8 @@ pub fn heat_map(view: &ViewResult) -> Option<Figure> {
     let at = view
         .operating_points
         .iter()
-        .find(|a| a.cross_fmr.is_some())?;
-    let m = at.cross_fmr.as_ref()?;
+        .find(|a| a.extra.cross_fmr.is_some())?;
+    let m = at.extra.cross_fmr.as_ref()?;
     let n = m.groups.len();
     let title = format!(
         "Cross-group FMR by {} at {} (log10, clipped at -6)",
@@ -390,8 +406,8 @@ pub fn heat_map(view: &ViewResult) -> Option<Figure> {
             .y_label_formatter(&|y| group_label(&m.groups, *y))
             .draw()
             .expect("mesh");
-        for (i, row) in m.fmr.iter().enumerate() {
-            for (j, r) in row.iter().enumerate() {
+        for ((i, j), r) in m.fmr.indexed_iter() {
+            {
                 let style = if r.trials > 0.0 {
                     shade(level(r.value)).filled()
                 } else {
@@ -510,8 +526,8 @@ pub fn det(view: &ViewResult) -> Figure {
                     .expect("tick");
             }
         }
-        let n = view.threshold_free.len().max(1);
-        for (g, free) in view.threshold_free.iter().enumerate() {
+        let n = view.free.threshold_free.len().max(1);
+        for (g, free) in view.free.threshold_free.iter().enumerate() {
             let grey = (200.0 * g as f64 / n as f64) as u8;
             let colour = RGBColor(grey, grey, grey);
             let points: Vec<(f64, f64)> = free
@@ -528,9 +544,10 @@ pub fn det(view: &ViewResult) -> Figure {
                     PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(2))
                 });
             for at in view.operating_points.iter().take(2) {
-                if let Some(r) = at.groups.get(g) {
-                    if r.fmr.value > 0.0 && r.fnmr.value > 0.0 {
-                        let pt = (probit(r.fmr.value), probit(r.fnmr.value));
+                let rate = |m: &str| at.rate(m).and_then(|c| c.by_group.get(g)).map(|r| r.value);
+                if let (Some(fmr), Some(fnmr)) = (rate("fmr"), rate("fnmr")) {
+                    if fmr > 0.0 && fnmr > 0.0 {
+                        let pt = (probit(fmr), probit(fnmr));
                         chart
                             .draw_series(std::iter::once(Circle::new(pt, 4, colour.filled())))
                             .expect("operating point");
@@ -559,7 +576,7 @@ pub fn histograms(view: &ViewResult) -> Figure {
         "Score densities by {} (mated dark, non-mated light)",
         view.attribute
     );
-    let n = view.threshold_free.len().max(1);
+    let n = view.free.threshold_free.len().max(1);
     let cols = n.min(4);
     let rows = n.div_ceil(cols);
     let mut svg = String::new();
@@ -571,7 +588,7 @@ pub fn histograms(view: &ViewResult) -> Figure {
         for (panel, free) in root
             .split_evenly((rows, cols))
             .iter()
-            .zip(&view.threshold_free)
+            .zip(&view.free.threshold_free)
         {
             let h = &free.histogram;
             let density = |counts: &[f64]| -> Vec<(f64, f64)> {

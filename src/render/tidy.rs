@@ -34,13 +34,8 @@
 //!   (`errors` = rate × trials when trials are given), then the summaries.
 
 use super::number::{exact, spreadsheet_safe};
-use crate::engine::classify::ClassifyResult;
-use crate::engine::identify::IdentifyResult;
-use crate::engine::verify::VerifyResult;
 use crate::report::Report;
-use crate::stats::disparity::Summary;
-use crate::stats::rate::Rate;
-use crate::stats::significance::RateTests;
+use crate::value::{Flatten, Key};
 use std::collections::HashMap;
 
 pub const HEADER: [&str; 11] = [
@@ -71,316 +66,81 @@ pub struct TidyRow {
     pub counts: Option<(f64, f64)>,
 }
 
-struct Rows<'r> {
-    out: Vec<TidyRow>,
-    task: &'static str,
-    attribute: &'r str,
-}
-
-impl Rows<'_> {
-    fn push(
-        &mut self,
-        group: &str,
-        policy: &str,
-        threshold: Option<f64>,
-        metric: &str,
-        value: f64,
-    ) -> &mut TidyRow {
-        self.out.push(TidyRow {
-            task: self.task,
-            attribute: self.attribute.to_string(),
+impl TidyRow {
+    fn new(task: &'static str, attribute: &str, group: &str, metric: &str, value: f64) -> TidyRow {
+        TidyRow {
+            task,
+            attribute: attribute.to_string(),
             group: group.to_string(),
-            policy: policy.to_string(),
-            threshold,
+            policy: "none".into(),
+            threshold: None,
             metric: metric.to_string(),
             value,
             ci: None,
             counts: None,
-        });
-        self.out.last_mut().expect("just pushed")
-    }
-
-    fn rate(&mut self, group: &str, policy: &str, threshold: Option<f64>, metric: &str, r: &Rate) {
-        let row = self.push(group, policy, threshold, metric, r.value);
-        row.ci = r.ci.map(|i| (i.low, i.high));
-        row.counts = Some((r.events, r.trials));
-    }
-
-    fn summaries(&mut self, policy: &str, threshold: Option<f64>, s: &[Summary]) {
-        for x in s {
-            self.push("", policy, threshold, &x.metric, x.value);
-        }
-    }
-
-    /// `<rate>.p_homogeneity` (chi-square) over the groups, then per group
-    /// `<rate>.p_vs_reference.<fisher|z>` and `<rate>.p_vs_reference_holm`.
-    fn tests(&mut self, policy: &str, threshold: Option<f64>, tests: &[RateTests]) {
-        let p = |x: Option<f64>| x.unwrap_or(f64::NAN);
-        for t in tests {
-            self.push(
-                "",
-                policy,
-                threshold,
-                &format!("{}.p_homogeneity", t.metric),
-                p(t.homogeneity.p),
-            );
-            for g in &t.versus_reference {
-                let method = if g.test.method.starts_with("Fisher") {
-                    "fisher"
-                } else {
-                    "z"
-                };
-                self.push(
-                    &g.group,
-                    policy,
-                    threshold,
-                    &format!("{}.p_vs_reference.{method}", t.metric),
-                    p(g.test.p),
-                );
-                self.push(
-                    &g.group,
-                    policy,
-                    threshold,
-                    &format!("{}.p_vs_reference_holm", t.metric),
-                    p(g.p_holm),
-                );
-            }
         }
     }
 }
 
-/// Flattens a report into tidy rows, in report order.
-pub fn rows(report: &Report) -> Vec<TidyRow> {
-    let mut r = Rows {
-        out: Vec::new(),
-        task: report.task(),
-        attribute: "provenance",
+/// The provenance rows, then the row accounting.
+fn meta_rows(report: &Report, task: &'static str) -> Vec<TidyRow> {
+    let prov = |group: &str, metric: &str, value: f64| {
+        TidyRow::new(task, "provenance", group, metric, value)
     };
     let pr = &report.provenance;
-    r.push(
-        &format!("{} {}", report.tool.name, report.tool.version),
-        "none",
-        None,
-        "tool",
-        f64::NAN,
-    );
-    r.push(&pr.command.join(" "), "none", None, "command", f64::NAN);
+    let mut out = vec![
+        prov(
+            &format!("{} {}", report.tool.name, report.tool.version),
+            "tool",
+            f64::NAN,
+        ),
+        prov(&pr.command.join(" "), "command", f64::NAN),
+    ];
     if let Some(seed) = pr.seed {
-        r.push("", "none", None, "seed", seed as f64);
+        out.push(prov("", "seed", seed as f64));
     }
     if let Some(time) = &pr.time {
-        r.push(time, "none", None, "time", f64::NAN);
+        out.push(prov(time, "time", f64::NAN));
     }
     for f in &pr.inputs {
-        r.push(
-            &f.path,
-            "none",
-            None,
-            &format!("input.{}.bytes", f.role),
-            f.bytes as f64,
-        );
-        r.push(
-            &f.path,
-            "none",
-            None,
-            &format!("input.{}.rows", f.role),
-            f.rows as f64,
-        );
-        r.push(
-            &f.sha256,
-            "none",
-            None,
-            &format!("input.{}.sha256", f.role),
-            f64::NAN,
-        );
+        let metric = |what: &str| format!("input.{}.{what}", f.role);
+        out.push(prov(&f.path, &metric("bytes"), f.bytes as f64));
+        out.push(prov(&f.path, &metric("rows"), f.rows as f64));
+        out.push(prov(&f.sha256, &metric("sha256"), f64::NAN));
     }
-    r.attribute = "rows";
     let acc = &report.accounting;
-    r.push("read", "none", None, "rows", acc.rows as f64);
-    r.push("used", "none", None, "rows", acc.used as f64);
+    let rows = |bucket: &str, n: u64| TidyRow::new(task, "rows", bucket, "rows", n as f64);
+    out.push(rows("read", acc.rows));
+    out.push(rows("used", acc.used));
     for d in &acc.dropped {
-        r.push(&d.reason, "none", None, "rows", d.count as f64);
-    }
-    if let Some(v) = &report.verify {
-        verify_rows(&mut r, v);
-    }
-    if let Some(c) = &report.classify {
-        classify_rows(&mut r, c);
-    }
-    if let Some(i) = &report.identify {
-        identify_rows(&mut r, i);
-    }
-    if let Some(s) = &report.summarize {
-        r.attribute = &s.group_column;
-        for col in &s.rates {
-            for g in &col.groups {
-                let row = r.push(&g.group, "none", None, &col.rate, g.value);
-                row.counts = g.trials.map(|n| (g.value * n, n));
-            }
-        }
-        r.summaries("none", None, &s.summaries);
-    }
-    let mut out = r.out;
-    if let Some(b) = &report.bootstrap {
-        // With a bootstrap the interval columns hold its percentile intervals.
-        let by_key: HashMap<(&str, &str, &str, &str), (f64, f64)> = b
-            .intervals
-            .iter()
-            .map(|i| {
-                (
-                    (
-                        i.attribute.as_str(),
-                        i.group.as_str(),
-                        i.policy.as_str(),
-                        i.metric.as_str(),
-                    ),
-                    (i.low, i.high),
-                )
-            })
-            .collect();
-        for row in &mut out {
-            if let Some(&ci) = by_key.get(&(
-                row.attribute.as_str(),
-                row.group.as_str(),
-                row.policy.as_str(),
-                row.metric.as_str(),
-            )) {
-                row.ci = Some(ci);
-            }
-        }
+        out.push(rows(&d.reason, d.count));
     }
     out
 }
 
-fn verify_rows<'r>(r: &mut Rows<'r>, v: &'r VerifyResult) {
-    for view in &v.views {
-        r.attribute = &view.attribute;
-        for g in &view.groups {
-            r.push(&g.group, "none", None, "comparisons_mated", g.mated as f64);
-            r.push(
-                &g.group,
-                "none",
-                None,
-                "comparisons_nonmated",
-                g.nonmated as f64,
-            );
-            if let Some(s) = g.subjects {
-                r.push(&g.group, "none", None, "subjects", s as f64);
-            }
-        }
-        for (at, point) in view.operating_points.iter().zip(&v.operating_points) {
-            for g in &at.groups {
-                let t = Some(g.threshold).filter(|t| !t.is_nan());
-                r.rate(&g.group, &at.policy, t, "fmr", &g.fmr);
-                r.rate(&g.group, &at.policy, t, "fnmr", &g.fnmr);
-                r.rate(&g.group, &at.policy, t, "tmr", &g.tmr);
-                r.rate(&g.group, &at.policy, t, "accuracy", &g.accuracy);
-            }
-            if let Some(m) = &at.cross_fmr {
-                for (i, row) in m.fmr.iter().enumerate() {
-                    for (j, cell) in row.iter().enumerate().skip(i + 1) {
-                        if cell.trials > 0.0 {
-                            let pair = format!("{}~{}", m.groups[i], m.groups[j]);
-                            r.rate(&pair, &at.policy, point.threshold, "fmr", cell);
-                        }
-                    }
-                }
-            }
-            r.summaries(&at.policy, point.threshold, &at.summaries);
-            r.tests(&at.policy, point.threshold, &at.tests);
-        }
-        for g in &view.threshold_free {
-            r.push(&g.group, "none", g.eer_threshold, "eer", g.eer);
-            r.push(&g.group, "none", None, "auc", g.auc);
-            r.push(&g.group, "none", None, "dprime", g.dprime);
-        }
-        r.summaries("none", None, &view.threshold_free_summaries);
-    }
-}
-
-fn classify_rows<'r>(r: &mut Rows<'r>, c: &'r ClassifyResult) {
-    let (p, t) = (c.policy.as_str(), c.threshold);
-    for view in &c.views {
-        r.attribute = &view.attribute;
-        for g in &view.groups {
-            r.push(&g.group, p, t, "items", g.rows as f64);
-            r.push(&g.group, p, t, "weight", g.weight);
-            for x in &g.rates {
-                r.rate(&g.group, p, t, &x.metric, &x.rate);
-            }
-            for x in &g.values {
-                r.push(&g.group, p, t, &x.metric, x.value);
-            }
-            if let Some(m) = &g.confusion {
-                for (i, row) in m.iter().enumerate() {
-                    for (j, w) in row.iter().enumerate() {
-                        let metric = format!("confusion:{}:{}", c.labels[i], c.labels[j]);
-                        r.push(&g.group, p, t, &metric, *w);
-                    }
-                }
-            }
-        }
-        r.summaries(p, t, &view.summaries);
-        r.summaries(p, t, &view.parity);
-        for x in &view.versus_reference {
-            r.push(&x.group, p, t, &x.value.metric, x.value.value);
-        }
-        r.tests(p, t, &view.tests);
-    }
-}
-
-fn identify_rows<'r>(r: &mut Rows<'r>, res: &'r IdentifyResult) {
-    for view in &res.views {
-        r.attribute = &view.attribute;
-        for (g, info) in view.groups.iter().enumerate() {
-            r.push(
-                &info.group,
-                "none",
-                None,
-                "searches_mated",
-                info.mated_searches as f64,
-            );
-            r.push(
-                &info.group,
-                "none",
-                None,
-                "searches_nonmated",
-                info.nonmated_searches as f64,
-            );
-            r.rate(&info.group, "none", None, "rank1", &view.rank1[g]);
-            for (k, c) in view.cmc[g].iter().enumerate() {
-                r.rate(&info.group, "none", None, &format!("cmc@{}", k + 1), c);
-            }
-        }
-        for (at, point) in view.operating_points.iter().zip(&res.operating_points) {
-            let t = point.threshold;
-            for (g, info) in view.groups.iter().enumerate() {
-                r.rate(&info.group, &at.policy, t, "fpir", &at.fpir[g]);
-                if let Some(share) = &at.false_candidates_same_group {
-                    r.rate(
-                        &info.group,
-                        &at.policy,
-                        t,
-                        "fp_candidates_same_group",
-                        &share[g],
-                    );
-                }
-            }
-            r.summaries(&at.policy, t, &at.fpir_summaries);
-            for k in &at.ranks {
-                let metric = if k.rank == 1 {
-                    "fnir".to_string()
-                } else {
-                    format!("fnir@{}", k.rank)
-                };
-                for (g, info) in view.groups.iter().enumerate() {
-                    r.rate(&info.group, &at.policy, t, &metric, &k.fnir[g]);
-                }
-                r.summaries(&at.policy, t, &k.summaries);
-                r.tests(&at.policy, t, &k.tests);
-            }
-        }
-    }
+/// Flattens a report into tidy rows, in report order. With a bootstrap the
+/// interval columns of every value it resampled hold its percentile interval.
+pub fn rows(report: &Report) -> Vec<TidyRow> {
+    let task = report.task();
+    let boot: HashMap<&Key, (f64, f64)> = report
+        .bootstrap
+        .iter()
+        .flat_map(|b| &b.intervals)
+        .map(|i| (&i.key, (i.low, i.high)))
+        .collect();
+    let mut out = meta_rows(report, task);
+    out.extend(report.findings.values().into_iter().map(|v| TidyRow {
+        task,
+        attribute: v.key.attribute.to_string(),
+        ci: boot.get(&v.key).copied().or(v.ci),
+        group: v.key.group,
+        policy: v.key.policy,
+        threshold: v.threshold,
+        metric: v.key.metric,
+        value: v.value,
+        counts: v.counts,
+    }));
+    out
 }
 
 /// Writes rows as CSV; text cells are made spreadsheet-safe.

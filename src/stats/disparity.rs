@@ -23,8 +23,8 @@
 //! is smoothed by an ε.
 
 use crate::math::interval::zero_event_upper_bound;
-use crate::stats::rate::finite_or_null;
-use serde::Serialize;
+use crate::stats::rate::{finite_or_null, null_as_nan};
+use serde::{Deserialize, Serialize};
 
 /// One group's value of a rate, with its counts when it is a counted error
 /// rate (needed for the zero-error rule of the geometric mean).
@@ -37,36 +37,63 @@ pub struct Entry<'a> {
 }
 
 /// A summary value; non-finite values carry a reason.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     /// `<rate>.<summary>` or a combined id (`fdr`, `ir`, …).
     pub metric: String,
-    #[serde(serialize_with = "finite_or_null")]
+    #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
     pub value: f64,
     /// Number of groups summarised.
     pub groups: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    /// Set when the summary rests on error rates with fewer than 30 errors.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub caution: Option<String>,
+    /// The error rates this summary rests on that saw fewer than 30 errors.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cautions: Vec<Caution>,
 }
 
-/// "rests on groups with fewer than 30 errors: A (3), B (12)", if any.
-pub fn caution(entries: &[Entry]) -> Option<String> {
-    let few: Vec<String> = entries
+/// An error rate whose groups saw fewer than 30 errors (the rule of 30).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Caution {
+    /// The rate (`fmr`), absent for a summary of one unnamed error (SER).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<String>,
+    /// (group, errors) of each group below 30 errors.
+    pub few_errors: Vec<(String, f64)>,
+}
+
+impl std::fmt::Display for Caution {
+    /// `fmr rests on groups with fewer than 30 errors: A (3), B (12)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(r) = &self.rate {
+            write!(f, "{r} ")?;
+        }
+        let few: Vec<String> = self
+            .few_errors
+            .iter()
+            .map(|(g, k)| format!("{g} ({k})"))
+            .collect();
+        write!(
+            f,
+            "rests on groups with fewer than 30 errors: {}",
+            few.join(", ")
+        )
+    }
+}
+
+/// The caution of a counted error rate's entries, if any group has fewer than 30 errors.
+pub fn caution(rate: Option<&str>, entries: &[Entry]) -> Option<Caution> {
+    let few: Vec<(String, f64)> = entries
         .iter()
         .filter_map(|e| {
             e.counts
                 .filter(|&(k, n)| n > 0.0 && k < crate::stats::rate::FEW_ERRORS)
-                .map(|(k, _)| format!("{} ({k})", e.group))
+                .map(|(k, _)| (e.group.to_string(), k))
         })
         .collect();
-    (!few.is_empty()).then(|| {
-        format!(
-            "rests on groups with fewer than 30 errors: {}",
-            few.join(", ")
-        )
+    (!few.is_empty()).then(|| Caution {
+        rate: rate.map(str::to_string),
+        few_errors: few,
     })
 }
 
@@ -231,13 +258,13 @@ pub fn std_dev(entries: &[Entry], sample: bool) -> Stat {
     Stat::ok((ss / if sample { g - 1.0 } else { g }).sqrt())
 }
 
-fn summary(metric: String, groups: usize, s: Stat, caution: Option<String>) -> Summary {
+fn summary(metric: String, groups: usize, s: Stat, cautions: Vec<Caution>) -> Summary {
     Summary {
         metric,
         value: s.value,
         groups,
         reason: s.reason,
-        caution,
+        cautions,
     }
 }
 
@@ -259,7 +286,7 @@ pub fn summarize(rate: &str, entries: &[Entry]) -> Vec<Summary> {
             format!("{rate}.{name}"),
             g,
             s,
-            caution(entries).map(|c| format!("{rate} {c}")),
+            caution(Some(rate), entries).into_iter().collect(),
         )
     })
     .collect()
@@ -284,19 +311,10 @@ fn combine(a: Stat, b: Stat, f: impl Fn(f64, f64) -> f64, what: [&str; 2]) -> St
 pub fn combined(alpha: f64, fmr: &[Entry], fnmr: &[Entry]) -> Vec<Summary> {
     let g = fmr.len();
     let names = ["FMR", "FNMR"];
-    let both = match (caution(fmr), caution(fnmr)) {
-        (None, None) => None,
-        (a, b) => Some(
-            [
-                a.map(|x| format!("fmr {x}")),
-                b.map(|x| format!("fnmr {x}")),
-            ]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join("; "),
-        ),
-    };
+    let both: Vec<Caution> = [caution(Some("fmr"), fmr), caution(Some("fnmr"), fnmr)]
+        .into_iter()
+        .flatten()
+        .collect();
     let linear = |a: f64, b: f64| alpha * a + (1.0 - alpha) * b;
     let product = |a: f64, b: f64| a.powf(alpha) * b.powf(1.0 - alpha);
     let fdr = combine(
@@ -317,7 +335,7 @@ pub fn combined(alpha: f64, fmr: &[Entry], fnmr: &[Entry]) -> Vec<Summary> {
         summary("fdr".into(), g, fdr, both.clone()),
         summary("ir".into(), g, ir, both.clone()),
         summary("garbe".into(), g, garbe, both.clone()),
-        summary("werm".into(), g, werm, both.clone()),
+        summary("werm".into(), g, werm, both),
     ]
 }
 
@@ -327,7 +345,7 @@ pub fn ser(errors: &[Entry]) -> Summary {
         "ser".into(),
         errors.len(),
         max_over_min(errors),
-        caution(errors),
+        caution(None, errors).into_iter().collect(),
     )
 }
 

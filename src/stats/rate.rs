@@ -2,40 +2,64 @@
 //! undefined, the reason.
 
 use crate::math::interval::{interval, CiSpec, Interval};
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// Serialises a non-finite float as JSON `null` (the reason travels beside it).
+/// Serialises a float for JSON: NaN (undefined; the reason travels beside
+/// it) as `null`, ±∞ as the strings `"inf"` and `"-inf"`.
 pub fn finite_or_null<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
     if v.is_finite() {
         s.serialize_f64(*v)
-    } else {
+    } else if v.is_nan() {
         s.serialize_none()
+    } else if *v > 0.0 {
+        s.serialize_str("inf")
+    } else {
+        s.serialize_str("-inf")
+    }
+}
+
+/// Reads what [`finite_or_null`] wrote: `null` is NaN, `"inf"`/`"-inf"` are ±∞.
+pub fn null_as_nan<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Json {
+        Number(f64),
+        Text(String),
+    }
+    match Option::<Json>::deserialize(d)? {
+        None => Ok(f64::NAN),
+        Some(Json::Number(x)) => Ok(x),
+        Some(Json::Text(t)) => match t.as_str() {
+            "inf" => Ok(f64::INFINITY),
+            "-inf" => Ok(f64::NEG_INFINITY),
+            _ => Err(serde::de::Error::custom(format!("not a number: {t:?}"))),
+        },
     }
 }
 
 /// `events / trials`. `events` is the numerator of the rate as named: errors
 /// for FMR/FNMR, correct decisions for accuracy, true matches for TMR.
 /// With zero trials the value is NaN and `reason` says so.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rate {
-    #[serde(serialize_with = "finite_or_null")]
+    #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
     pub value: f64,
     pub events: f64,
     pub trials: f64,
     pub ci: Option<Interval>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// What the sample can support, for error rates.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adequacy: Option<Adequacy>,
     /// Trials for tests and intervals: the Kish effective sample size when
-    /// weighted, else `trials`.
+    /// weighted, else `trials` (not in the JSON: a report read back has 0).
     #[serde(skip)]
     pub effective_trials: f64,
 }
 
 /// Sample-size adequacy of an error rate.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Adequacy {
     /// The smallest rate these trials can support: the one-sided 95% bound
     /// after zero errors, 1 − 0.05^(1/n) ≈ 3/n.

@@ -5,12 +5,43 @@
 
 use crate::math::special::{chi2_sf, ln_gamma, normal_cdf};
 use crate::stats::rate::Rate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+/// The test behind a p-value (serialised by its name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TestMethod {
+    #[serde(rename = "chi-square homogeneity")]
+    ChiSquareHomogeneity,
+    #[serde(rename = "two-proportion z")]
+    TwoProportionZ,
+    #[serde(rename = "Fisher exact")]
+    FisherExact,
+}
+
+impl TestMethod {
+    /// The name shown in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            TestMethod::ChiSquareHomogeneity => "chi-square homogeneity",
+            TestMethod::TwoProportionZ => "two-proportion z",
+            TestMethod::FisherExact => "Fisher exact",
+        }
+    }
+
+    /// The tidy CSV's suffix of a test against the reference (`fisher`, `z`).
+    pub fn id(self) -> &'static str {
+        match self {
+            TestMethod::ChiSquareHomogeneity => "chi2",
+            TestMethod::TwoProportionZ => "z",
+            TestMethod::FisherExact => "fisher",
+        }
+    }
+}
 
 /// A test result; a p-value that cannot be computed is `None` with the reason.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Test {
-    pub method: &'static str,
+    pub method: TestMethod,
     pub statistic: Option<f64>,
     pub df: Option<f64>,
     pub p: Option<f64>,
@@ -18,7 +49,7 @@ pub struct Test {
     pub reason: Option<String>,
 }
 
-fn untestable(method: &'static str, why: &str) -> Test {
+fn untestable(method: TestMethod, why: &str) -> Test {
     Test {
         method,
         statistic: None,
@@ -32,7 +63,7 @@ fn untestable(method: &'static str, why: &str) -> Test {
 /// share one rate: `counts` are (events, trials); groups without trials are
 /// left out. df = G − 1.
 pub fn homogeneity(counts: &[(f64, f64)]) -> Test {
-    const M: &str = "chi-square homogeneity";
+    const M: TestMethod = TestMethod::ChiSquareHomogeneity;
     let c: Vec<(f64, f64)> = counts.iter().copied().filter(|&(_, n)| n > 0.0).collect();
     if c.len() < 2 {
         return untestable(M, "fewer than 2 groups with trials");
@@ -68,7 +99,7 @@ pub fn homogeneity(counts: &[(f64, f64)]) -> Test {
 
 /// Two-sided two-proportion z test with the pooled proportion.
 pub fn two_proportion(k1: f64, n1: f64, k2: f64, n2: f64) -> Test {
-    const M: &str = "two-proportion z";
+    const M: TestMethod = TestMethod::TwoProportionZ;
     if n1 <= 0.0 || n2 <= 0.0 {
         return untestable(M, "a group has no trials");
     }
@@ -94,7 +125,7 @@ pub fn two_proportion(k1: f64, n1: f64, k2: f64, n2: f64) -> Test {
 /// the hypergeometric probabilities of all tables with the same margins that
 /// are no more likely than the observed one (relative tolerance 1e-7, as scipy).
 pub fn fisher_exact(a: u64, b: u64, c: u64, d: u64) -> Test {
-    const M: &str = "Fisher exact";
+    const M: TestMethod = TestMethod::FisherExact;
     let (r1, r2, c1) = (a + b, c + d, a + c);
     let n = r1 + r2;
     if r1 == 0 || r2 == 0 || c1 == 0 || c1 == n {
@@ -164,7 +195,7 @@ pub fn holm(p: &[Option<f64>]) -> Vec<Option<f64>> {
 }
 
 /// One group against the reference, with its Holm-adjusted p-value.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupTest {
     pub group: String,
     #[serde(flatten)]
@@ -173,7 +204,7 @@ pub struct GroupTest {
 }
 
 /// The tests of one rate at one operating point.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RateTests {
     pub metric: String,
     pub homogeneity: Test,

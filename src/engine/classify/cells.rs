@@ -2,10 +2,10 @@
 
 use crate::math::interval::CiSpec;
 use crate::stats::rate::Rate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Sums over the rows of one cell: how many, Σw and Σw².
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Sums {
     pub rows: u64,
     pub weight: f64,
@@ -32,7 +32,7 @@ impl Sums {
 }
 
 /// The binary confusion cells of one group (weighted).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Cells {
     pub tp: Sums,
     pub fp: Sums,

@@ -10,18 +10,21 @@
 
 pub mod cells;
 
+use crate::counts::table::{self, finish_view, GroupInfo, RateColumn, Treat, ViewAt};
+use crate::engine::{Resample, Unit};
 use crate::error::{Error, Result};
-use crate::groups::{choose_reference, views, AttributeCodes, Reference, View, MISSING};
+use crate::groups::{views, AttributeCodes, View, MISSING};
 use crate::input::values::parse_flag;
 use crate::input::Labelled;
 use crate::math::interval::CiSpec;
-use crate::stats::disparity::{self, Entry, Stat, Summary};
+use crate::stats::disparity::{self, Stat, Summary};
 use crate::stats::parity::{self, Value};
-use crate::stats::rate::{finite_or_null, Rate};
-use crate::stats::significance::{self, RateTests};
+use crate::stats::rate::{finite_or_null, null_as_nan, Rate};
+use crate::value::{self, Flatten, Kind, Values};
 use cells::{Cells, Sums, ERROR_RATES};
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// Options of a classification audit.
 #[derive(Debug, Clone, Serialize)]
@@ -56,67 +59,59 @@ impl Default for ClassifyOptions {
 }
 
 /// A per-group value that is not a counted rate.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NamedValue {
     pub metric: String,
-    #[serde(serialize_with = "finite_or_null")]
+    #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
     pub value: f64,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
 
-/// A named rate.
-#[derive(Debug, Clone, Serialize)]
-pub struct NamedRate {
-    pub metric: String,
-    #[serde(flatten)]
-    pub rate: Rate,
-}
-
-/// One group of a view.
-#[derive(Debug, Clone, Serialize)]
-pub struct ClassGroup {
-    pub group: String,
+/// Counts and threshold-free values of one group.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ClassCounts {
     pub rows: u64,
     pub weight: f64,
-    pub in_summaries: bool,
     /// Binary confusion cells (binary mode).
     pub cells: Option<Cells>,
-    pub rates: Vec<NamedRate>,
+    /// F1, balanced accuracy, AUC, Theil and generalised entropy indices (binary mode).
     pub values: Vec<NamedValue>,
     /// Weighted confusion matrix, `[true][predicted]` over `labels` (multiclass).
     pub confusion: Option<Vec<Vec<f64>>>,
 }
 
 /// A group against the reference group (AIF360 forms).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Versus {
     pub group: String,
     #[serde(flatten)]
     pub value: NamedValue,
 }
 
-/// One view's results.
-#[derive(Debug, Clone, Serialize)]
-pub struct ClassView {
-    pub attribute: String,
-    pub reference: Option<Reference>,
-    pub groups: Vec<ClassGroup>,
-    /// Disparity summaries of every rate (design definitions).
-    pub summaries: Vec<Summary>,
+/// What a classification view has besides its rate columns.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ClassifyAt {
     /// fairlearn's parity metrics.
     pub parity: Vec<Summary>,
     /// AIF360's reference-group forms.
     pub versus_reference: Vec<Versus>,
-    /// Tests of difference for every rate (homogeneity; each group against the reference).
-    pub tests: Vec<RateTests>,
 }
 
+/// Nothing computed without the decision rule.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct NoFree {}
+
+/// One classification view: a single operating point (the policy `cutoff:T`
+/// or `none`) whose columns are every binary rate (or multiclass accuracy,
+/// error rate, recall and precision per class).
+pub type ClassView = table::ViewResult<ClassCounts, ClassifyAt, NoFree>;
+
 /// The classification part of a report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ClassifyResult {
     /// `binary` or `multiclass`.
-    pub mode: &'static str,
+    pub mode: String,
     /// How items were made binary (binary mode).
     pub truth_positive: Option<String>,
     pub prediction_positive: Option<String>,
@@ -133,21 +128,21 @@ pub struct ClassifyResult {
 }
 
 /// Named conventions.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Conventions {
-    pub weights: &'static str,
-    pub interval: &'static str,
-    pub parity: &'static str,
-    pub undefined: &'static str,
-    pub auc: &'static str,
+    pub weights: Cow<'static, str>,
+    pub interval: Cow<'static, str>,
+    pub parity: Cow<'static, str>,
+    pub undefined: Cow<'static, str>,
+    pub auc: Cow<'static, str>,
 }
 
 const CONVENTIONS: Conventions = Conventions {
-    weights: "rates are ratios of weighted sums; counts (errors, trials) are weighted sums",
-    interval: "Wilson 95% at the Kish effective sample size (sum w)^2 / sum w^2; exact one-sided 95% bound when a rate is 0 or 1",
-    parity: "fairlearn: difference = max - min (between_groups) or max |v_g - overall| (to_overall); ratio = min / max or min over groups of min(v_g/overall, overall/v_g); overall = all rows placed in the view's groups",
-    undefined: "a rate with an empty denominator is undefined (fairlearn reports 0); a parity metric over it is undefined and names the group",
-    auc: "weighted Mann-Whitney: P(score of a positive > score of a negative) + 0.5 P(tie)",
+    weights: Cow::Borrowed("rates are ratios of weighted sums; counts (errors, trials) are weighted sums"),
+    interval: Cow::Borrowed("Wilson 95% at the Kish effective sample size (sum w)^2 / sum w^2; exact one-sided 95% bound when a rate is 0 or 1"),
+    parity: Cow::Borrowed("fairlearn: difference = max - min (between_groups) or max |v_g - overall| (to_overall); ratio = min / max or min over groups of min(v_g/overall, overall/v_g); overall = all rows placed in the view's groups"),
+    undefined: Cow::Borrowed("a rate with an empty denominator is undefined (fairlearn reports 0); a parity metric over it is undefined and names the group"),
+    auc: Cow::Borrowed("weighted Mann-Whitney: P(score of a positive > score of a negative) + 0.5 P(tie)"),
 };
 
 /// The binary decisions of every item, with their descriptions.
@@ -405,6 +400,11 @@ pub fn evaluate(
             notes.push(format!("positive label {lab:?} does not occur in the data"));
         }
     }
+    let policy = match (l.score.is_empty(), o.cutoff) {
+        (false, Some(t)) => format!("cutoff:{t}"),
+        _ => "none".into(),
+    };
+    let threshold = o.cutoff.filter(|_| !l.score.is_empty());
     let results: Vec<Result<ClassView>> = all_views
         .par_iter()
         .map(|v| {
@@ -412,12 +412,12 @@ pub fn evaluate(
                 Some(b) => binary_groups(v, b, weight, order, &l.score, o),
                 None => multiclass_groups(v, l, weight, o.ci),
             };
-            finish_view(v, groups, binary.is_some(), o)
+            class_view(v, groups, binary.is_some(), (&policy, threshold), o)
         })
         .collect();
     let views = results.into_iter().collect::<Result<Vec<_>>>()?;
     for v in &views {
-        if let Some(g) = v.groups.iter().find(|g| g.rows == 0) {
+        if let Some(g) = v.groups.iter().find(|g| g.counts.rows == 0) {
             notes.push(format!("{}: group {} has no rows", v.attribute, g.group));
         }
     }
@@ -426,15 +426,13 @@ pub fn evaluate(
             "binary"
         } else {
             "multiclass"
-        },
+        }
+        .into(),
         truth_positive: binary.as_ref().map(|b| b.truth_rule.clone()),
         prediction_positive: binary.as_ref().map(|b| b.pred_rule.clone()),
         labels: l.labels.clone(),
-        policy: match (l.score.is_empty(), o.cutoff) {
-            (false, Some(t)) => format!("cutoff:{t}"),
-            _ => "none".into(),
-        },
-        threshold: o.cutoff.filter(|_| !l.score.is_empty()),
+        policy,
+        threshold,
         weighted: !weights.is_empty(),
         min_group_size: o.min_group_size,
         entropy_alpha: o.entropy_alpha,
@@ -451,7 +449,7 @@ fn binary_groups(
     order: &[usize],
     scores: &[f64],
     o: &ClassifyOptions,
-) -> Vec<ClassGroup> {
+) -> Vec<Counted> {
     // Slot 4g + 2·truth + pred, branch-free; then the four sums make the cells.
     let sums = fold(
         b.truth.len(),
@@ -496,22 +494,19 @@ fn binary_groups(
                 c.entropy_index(o.entropy_alpha),
                 "no items",
             ));
-            ClassGroup {
-                group: v.groups[g].clone(),
-                rows: c.all().rows,
-                weight: c.all().weight,
-                in_summaries: false,
-                cells: Some(*c),
+            Counted {
+                counts: ClassCounts {
+                    rows: c.all().rows,
+                    weight: c.all().weight,
+                    cells: Some(*c),
+                    values,
+                    confusion: None,
+                },
                 rates: c
                     .rates(o.ci)
                     .into_iter()
-                    .map(|(m, r)| NamedRate {
-                        metric: m.into(),
-                        rate: r,
-                    })
+                    .map(|(m, r)| (m.to_string(), r))
                     .collect(),
-                values,
-                confusion: None,
             }
         })
         .collect()
@@ -525,7 +520,7 @@ fn named(metric: &str, value: f64, why: &str) -> NamedValue {
     }
 }
 
-fn multiclass_groups(v: &View, l: &Labelled, weight: Weights, ci: CiSpec) -> Vec<ClassGroup> {
+fn multiclass_groups(v: &View, l: &Labelled, weight: Weights, ci: CiSpec) -> Vec<Counted> {
     let k = l.labels.len();
     let sums = fold(
         l.y_true.len(),
@@ -560,147 +555,158 @@ fn multiclass_groups(v: &View, l: &Labelled, weight: Weights, ci: CiSpec) -> Vec
             let correct = sum_of(&|t, p| t == p);
             let wrong = sum_of(&|t, p| t != p);
             let mut rates = vec![
-                NamedRate {
-                    metric: "accuracy".into(),
-                    rate: rate(correct, total, ci),
-                },
-                NamedRate {
-                    metric: "error_rate".into(),
-                    rate: rate(wrong, total, ci).error_rate(),
-                },
+                ("accuracy".to_string(), rate(correct, total, ci)),
+                (
+                    "error_rate".to_string(),
+                    rate(wrong, total, ci).error_rate(),
+                ),
             ];
             for (c, name) in l.labels.iter().enumerate() {
                 let hit = m[c * k + c];
-                rates.push(NamedRate {
-                    metric: format!("recall:{name}"),
-                    rate: rate(hit, sum_of(&|t, _| t == c), ci),
-                });
-                rates.push(NamedRate {
-                    metric: format!("precision:{name}"),
-                    rate: rate(hit, sum_of(&|_, p| p == c), ci),
-                });
+                rates.push((
+                    format!("recall:{name}"),
+                    rate(hit, sum_of(&|t, _| t == c), ci),
+                ));
+                rates.push((
+                    format!("precision:{name}"),
+                    rate(hit, sum_of(&|_, p| p == c), ci),
+                ));
             }
-            ClassGroup {
-                group: v.groups[g].clone(),
-                rows: total.rows,
-                weight: total.weight,
-                in_summaries: false,
-                cells: None,
+            Counted {
+                counts: ClassCounts {
+                    rows: total.rows,
+                    weight: total.weight,
+                    cells: None,
+                    values: Vec::new(),
+                    confusion: Some(
+                        (0..k)
+                            .map(|t| (0..k).map(|p| m[t * k + p].weight).collect())
+                            .collect(),
+                    ),
+                },
                 rates,
-                values: Vec::new(),
-                confusion: Some(
-                    (0..k)
-                        .map(|t| (0..k).map(|p| m[t * k + p].weight).collect())
-                        .collect(),
-                ),
             }
         })
         .collect()
 }
 
-fn find_rate<'a>(g: &'a ClassGroup, metric: &str) -> &'a Rate {
-    &g.rates
-        .iter()
-        .find(|r| r.metric == metric)
-        .expect("rate present")
-        .rate
+/// One group's counts and named rates, before they become columns.
+struct Counted {
+    counts: ClassCounts,
+    rates: Vec<(String, Rate)>,
 }
 
-fn finish_view(
+/// The view from its groups: rate columns, then summaries, tests and the
+/// reference ([`finish_view`]), SER after the error rate, and with binary
+/// decisions fairlearn's and AIF360's parity metrics.
+fn class_view(
     v: &View,
-    mut groups: Vec<ClassGroup>,
+    counted: Vec<Counted>,
     binary: bool,
+    (policy, threshold): (&str, Option<f64>),
     o: &ClassifyOptions,
 ) -> Result<ClassView> {
-    let pooled = v.attribute == "*";
-    for g in &mut groups {
-        g.in_summaries = !pooled && g.rows >= o.min_group_size;
-    }
-    if pooled {
-        return Ok(ClassView {
-            attribute: v.attribute.clone(),
-            reference: None,
-            groups,
-            summaries: Vec::new(),
-            parity: Vec::new(),
-            versus_reference: Vec::new(),
-            tests: Vec::new(),
-        });
-    }
-    let included: Vec<&ClassGroup> = groups.iter().filter(|g| g.in_summaries).collect();
-    let mut summaries = Vec::new();
-    for r in included.first().map(|g| &g.rates[..]).unwrap_or(&[]) {
-        let is_error = ERROR_RATES.contains(&r.metric.as_str());
-        let entries: Vec<Entry> = included
-            .iter()
-            .map(|g| {
-                let x = find_rate(g, &r.metric);
-                Entry {
-                    group: &g.group,
-                    value: x.value,
-                    counts: is_error.then_some((x.events, x.trials)),
-                }
-            })
-            .collect();
-        summaries.extend(disparity::summarize(&r.metric, &entries));
-        if r.metric == "error_rate" {
-            summaries.push(disparity::ser(&entries));
-        }
-    }
-    let candidates: Vec<(&str, f64, f64)> = included
-        .iter()
-        .map(|g| (g.group.as_str(), g.weight, find_rate(g, "error_rate").value))
-        .collect();
-    let reference = choose_reference(&v.attribute, &v.groups, &candidates, &o.reference)?;
-    let ref_name = reference.as_ref().map(|r| r.group.as_str());
-    let tests = included
+    let pooled = v.attribute.is_pooled();
+    let metrics: Vec<String> = counted
         .first()
-        .map(|g| &g.rates[..])
-        .unwrap_or(&[])
+        .map(|c| c.rates.iter().map(|r| r.0.clone()).collect())
+        .unwrap_or_default();
+    let rates = metrics
         .iter()
-        .map(|r| {
-            let rates: Vec<(&str, &Rate)> = included
-                .iter()
-                .map(|g| (g.group.as_str(), find_rate(g, &r.metric)))
-                .collect();
-            significance::rate_tests(&r.metric, &rates, ref_name)
+        .enumerate()
+        .map(|(j, m)| {
+            RateColumn::new(
+                m.clone(),
+                counted.iter().map(|c| c.rates[j].1.clone()).collect(),
+            )
         })
         .collect();
-    let (parity, versus_reference) = match (binary, ref_name) {
-        (true, Some(name)) => {
-            let overall = groups.iter().fold(Cells::default(), |mut a, g| {
-                a.merge(g.cells.as_ref().expect("binary cells"));
-                a
-            });
-            (
-                fairlearn(&included, &overall.rates(o.ci)),
-                versus(&included, name),
-            )
+    let overall = counted.iter().fold(Cells::default(), |mut a, c| {
+        if let Some(x) = &c.counts.cells {
+            a.merge(x);
         }
-        _ => (Vec::new(), Vec::new()),
-    };
-    Ok(ClassView {
+        a
+    });
+    let mut view = ClassView {
         attribute: v.attribute.clone(),
-        reference,
-        groups,
-        summaries,
-        parity,
-        versus_reference,
-        tests,
-    })
-}
-
-fn value_of<'a>(g: &'a ClassGroup, metric: &str) -> Value<'a> {
-    let r = find_rate(g, metric);
-    Value {
-        group: &g.group,
-        value: r.value,
-        why: r.reason.as_deref(),
+        reference: None,
+        groups: v
+            .groups
+            .iter()
+            .zip(counted)
+            .map(|(name, c)| GroupInfo {
+                group: name.clone(),
+                in_summaries: !pooled && c.counts.rows >= o.min_group_size,
+                counts: c.counts,
+            })
+            .collect(),
+        operating_points: vec![ViewAt {
+            policy: policy.to_string(),
+            threshold,
+            group_thresholds: None,
+            rates,
+            combined: Vec::new(),
+            extra: ClassifyAt {
+                parity: Vec::new(),
+                versus_reference: Vec::new(),
+            },
+        }],
+        free: NoFree {},
+    };
+    let size: Vec<f64> = view.groups.iter().map(|g| g.counts.weight).collect();
+    let error: Vec<f64> = view.operating_points[0].rate("error_rate").map_or_else(
+        || vec![f64::NAN; size.len()],
+        |c| c.by_group.iter().map(|r| r.value).collect(),
+    );
+    // No group large enough: no summaries and no tests at all.
+    let none = view.included().is_empty();
+    finish_view(&mut view, &size, &error, &o.reference, |m| match m {
+        _ if none => Treat::Shown,
+        m if ERROR_RATES.contains(&m) => Treat::Error,
+        _ => Treat::Tested,
+    })?;
+    if pooled || none {
+        return Ok(view);
     }
+    let names = view.names();
+    let included = view.included();
+    let reference = view.reference.as_ref().map(|r| r.group.clone());
+    let at = &mut view.operating_points[0];
+    if let Some(col) = at.rates.iter_mut().find(|c| c.metric == "error_rate") {
+        let ser = disparity::ser(&col.entries(&names, &included, true));
+        col.summaries.push(ser);
+    }
+    if let (true, Some(name)) = (binary, reference) {
+        let of = |m: &str| -> Vec<Value> { values(at, &names, &included, m) };
+        let parity = fairlearn(included.len(), &of, &overall.rates(o.ci));
+        let versus_reference = versus(&names, &included, &name, &of);
+        at.extra = ClassifyAt {
+            parity,
+            versus_reference,
+        };
+    }
+    Ok(view)
 }
 
-fn values<'a>(groups: &[&'a ClassGroup], metric: &str) -> Vec<Value<'a>> {
-    groups.iter().map(|g| value_of(g, metric)).collect()
+/// The values of rate `metric` of the included groups.
+fn values<'a, X>(
+    at: &'a ViewAt<X>,
+    names: &'a [String],
+    included: &[usize],
+    metric: &str,
+) -> Vec<Value<'a>> {
+    let col = at.rate(metric).expect("a binary rate column");
+    included
+        .iter()
+        .map(|&g| {
+            let r = &col.by_group[g];
+            Value {
+                group: &names[g],
+                value: r.value,
+                why: r.reason.as_deref(),
+            }
+        })
+        .collect()
 }
 
 fn to_summary(metric: String, groups: usize, s: Stat) -> Summary {
@@ -709,13 +715,16 @@ fn to_summary(metric: String, groups: usize, s: Stat) -> Summary {
         value: s.value,
         groups,
         reason: s.reason,
-        caution: None,
+        cautions: Vec::new(),
     }
 }
 
-/// fairlearn's parity metrics, between groups and to the overall value.
-fn fairlearn(groups: &[&ClassGroup], overall: &[(&str, Rate)]) -> Vec<Summary> {
-    let n = groups.len();
+/// fairlearn's parity metrics over `n` groups, between groups and to the overall value.
+fn fairlearn<'a>(
+    n: usize,
+    of: &dyn Fn(&str) -> Vec<Value<'a>>,
+    overall: &[(&str, Rate)],
+) -> Vec<Summary> {
     let over = |m: &str| overall.iter().find(|(k, _)| *k == m).map(|(_, r)| r.value);
     let mut out = Vec::new();
     for (suffix, to_overall) in [("", false), (".to_overall", true)] {
@@ -726,8 +735,8 @@ fn fairlearn(groups: &[&ClassGroup], overall: &[(&str, Rate)]) -> Vec<Summary> {
                 None
             }
         };
-        let diff = |m: &str| parity::difference(&values(groups, m), at(m));
-        let ratio = |m: &str| parity::ratio(&values(groups, m), at(m));
+        let diff = |m: &str| parity::difference(&of(m), at(m));
+        let ratio = |m: &str| parity::ratio(&of(m), at(m));
         for (name, s) in [
             ("demographic_parity_difference", diff("selection_rate")),
             ("demographic_parity_ratio", ratio("selection_rate")),
@@ -760,17 +769,27 @@ fn fairlearn(groups: &[&ClassGroup], overall: &[(&str, Rate)]) -> Vec<Summary> {
     out
 }
 
-/// AIF360's forms for every group against the reference.
-fn versus(groups: &[&ClassGroup], reference: &str) -> Vec<Versus> {
-    let Some(r) = groups.iter().find(|g| g.group == reference) else {
+/// AIF360's forms for every included group against the reference.
+fn versus<'a>(
+    names: &[String],
+    included: &[usize],
+    reference: &str,
+    of: &dyn Fn(&str) -> Vec<Value<'a>>,
+) -> Vec<Versus> {
+    let Some(r) = included.iter().position(|&g| names[g] == reference) else {
         return Vec::new();
     };
-    let val = value_of;
+    let columns: Vec<Vec<Value>> = ["selection_rate", "tpr", "fpr", "error_rate"]
+        .iter()
+        .map(|m| of(m))
+        .collect();
+    let val = |g: usize, m: usize| columns[m][g];
     let mut out = Vec::new();
-    for g in groups.iter().filter(|g| g.group != reference) {
-        let (sr, sr0) = (val(g, "selection_rate"), val(r, "selection_rate"));
-        let (tpr, tpr0) = (val(g, "tpr"), val(r, "tpr"));
-        let (fpr, fpr0) = (val(g, "fpr"), val(r, "fpr"));
+    for g in (0..included.len()).filter(|&g| g != r) {
+        let (sel, tpr_, fpr_, err) = (0, 1, 2, 3);
+        let (sr, sr0) = (val(g, sel), val(r, sel));
+        let (tpr, tpr0) = (val(g, tpr_), val(r, tpr_));
+        let (fpr, fpr0) = (val(g, fpr_), val(r, fpr_));
         let di = parity::versus_ratio(sr, sr0);
         let dt = parity::versus_difference(tpr, tpr0);
         let df = parity::versus_difference(fpr, fpr0);
@@ -796,11 +815,11 @@ fn versus(groups: &[&ClassGroup], reference: &str) -> Vec<Versus> {
             ("average_abs_odds_difference", odds(true)),
             (
                 "error_rate_ratio",
-                parity::versus_ratio(val(g, "error_rate"), val(r, "error_rate")),
+                parity::versus_ratio(val(g, err), val(r, err)),
             ),
         ] {
             out.push(Versus {
-                group: g.group.clone(),
+                group: names[included[g]].clone(),
                 value: NamedValue {
                     metric: metric.into(),
                     value: s.value,
@@ -810,4 +829,107 @@ fn versus(groups: &[&ClassGroup], reference: &str) -> Vec<Versus> {
         }
     }
     out
+}
+
+/// A classification audit prepared for the bootstrap (intervals off in replicates).
+pub struct Resampler<'a> {
+    l: &'a Labelled,
+    prepared: Prepared<'a>,
+    opts: ClassifyOptions,
+    by_subject: bool,
+}
+
+impl<'a> Resampler<'a> {
+    /// Subjects are drawn when a subject column is given, unless `rows`.
+    pub fn new(l: &'a Labelled, opts: &ClassifyOptions, rows: bool) -> Result<Resampler<'a>> {
+        let opts = ClassifyOptions {
+            ci: opts.ci.without_interval(),
+            ..opts.clone()
+        };
+        Ok(Resampler {
+            prepared: prepare(l, &opts)?,
+            l,
+            opts,
+            by_subject: !l.subject.is_empty() && !rows,
+        })
+    }
+}
+
+impl Resample for Resampler<'_> {
+    type Output = ClassifyResult;
+
+    fn units(&self) -> (Unit, usize) {
+        if self.by_subject {
+            (Unit::Subject, self.l.n_subjects)
+        } else {
+            (Unit::Row, self.l.y_true.len())
+        }
+    }
+
+    /// A row weighs its subject's (or its own) count times its input weight.
+    fn replicate(&self, draw: &[u32]) -> Result<ClassifyResult> {
+        let l = self.l;
+        let weights: Vec<f64> = (0..l.y_true.len())
+            .map(|r| {
+                let c = draw[if self.by_subject {
+                    l.subject[r] as usize
+                } else {
+                    r
+                }] as f64;
+                if l.weight.is_empty() {
+                    c
+                } else {
+                    c * l.weight[r]
+                }
+            })
+            .collect();
+        evaluate(l, &self.prepared, &self.opts, &weights)
+    }
+}
+
+impl Flatten for ClassifyResult {
+    /// Per view: per group `items` and `weight`, every rate, the values
+    /// (`f1`, `auc`, `theil_index`, …) and multiclass `confusion:<true>:<predicted>`;
+    /// then the summaries, fairlearn's parity metrics (`.to_overall` marks
+    /// that method), AIF360's forms with the compared group in `group`, and
+    /// the tests. Policy `cutoff:T` for thresholded scores, else `none`.
+    fn flatten(&self, out: &mut Vec<value::Value>) {
+        for view in &self.views {
+            let mut r = Values {
+                out: &mut *out,
+                attribute: view.attribute.clone(),
+            };
+            for at in &view.operating_points {
+                let (p, t) = (at.policy.as_str(), at.threshold);
+                for (g, info) in view.groups.iter().enumerate() {
+                    let (name, c) = (&info.group, &info.counts);
+                    r.push(Kind::Count, name, p, t, "items", c.rows as f64);
+                    r.push(Kind::Count, name, p, t, "weight", c.weight);
+                    for col in &at.rates {
+                        r.rate(name, p, t, &col.metric, &col.by_group[g]);
+                    }
+                    for x in &c.values {
+                        r.push(Kind::Statistic, name, p, t, &x.metric, x.value);
+                    }
+                    for (i, row) in c.confusion.iter().flatten().enumerate() {
+                        for (j, w) in row.iter().enumerate() {
+                            let metric = format!("confusion:{}:{}", self.labels[i], self.labels[j]);
+                            r.push(Kind::Count, name, p, t, &metric, *w);
+                        }
+                    }
+                }
+                r.summaries(p, t, at.summaries());
+                r.summaries(p, t, &at.extra.parity);
+                for x in &at.extra.versus_reference {
+                    let kind = if x.value.metric.ends_with("four_fifths_violation") {
+                        Kind::Flag
+                    } else {
+                        Kind::Statistic
+                    };
+                    r.push(kind, &x.group, p, t, &x.value.metric, x.value.value);
+                }
+                r.tests(p, t, at.tests());
+            }
+        }
+    }
 }

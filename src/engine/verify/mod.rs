@@ -20,17 +20,22 @@ pub mod scores;
 pub mod stream;
 
 use crate::counts::column::{prefix_sums, Column};
+use crate::counts::table::{self, finish_view, GroupInfo, RateColumn, Treat, ViewAt};
+use crate::counts::threshold::ScoreSense;
 use crate::counts::threshold::{smallest_supported_rate, supported_targets, Policy};
+use crate::engine::{Resample, Unit};
 use crate::error::Result;
-use crate::groups::{choose_reference, views, AttributeCodes, Reference, View, MISSING};
+use crate::groups::{views, AttributeCodes, View, MISSING};
 use crate::input::Comparisons;
 use crate::math::interval::CiSpec;
 use crate::stats::disparity::{self, Entry, Summary};
-use crate::stats::rate::{finite_or_null, Rate};
-use crate::stats::significance::{self, RateTests};
+use crate::stats::rate::{finite_or_null, null_as_nan, Rate};
+use crate::value::{Flatten, Kind, Value, Values};
+use ndarray::Array2;
 use rayon::prelude::*;
 use scores::{GroupScores, Prefixes};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// Which non-mated comparisons set a global threshold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,64 +95,97 @@ pub fn default_policies(pool: usize) -> (Vec<Policy>, Vec<String>) {
 /// A 1:1 policy resolved on the pooled data.
 pub type OperatingPoint = crate::counts::threshold::OperatingPoint<Policy>;
 
-/// Counts of one group of a view.
-#[derive(Debug, Clone, Serialize)]
-pub struct GroupInfo {
-    pub group: String,
+/// Counts of one group of a 1:1 view.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct VerifyCounts {
     pub mated: u64,
     pub nonmated: u64,
     pub subjects: Option<u64>,
     /// min(mated, non-mated).
     pub size: u64,
-    /// False when the group is below `min_group_size` (kept out of summaries).
-    pub in_summaries: bool,
 }
 
-/// One group's rates at one operating point.
-#[derive(Debug, Clone, Serialize)]
-pub struct GroupRates {
-    pub group: String,
-    /// The threshold applied, in input units.
-    #[serde(serialize_with = "finite_or_null")]
-    pub threshold: f64,
-    pub fmr: Rate,
-    pub fnmr: Rate,
-    pub tmr: Rate,
-    pub accuracy: Rate,
-}
-
-/// FMR of every pair of groups (symmetric; diagonal = same-group FMR).
-#[derive(Debug, Clone, Serialize)]
+/// FMR of every pair of groups (symmetric; diagonal = same-group FMR), in
+/// the view's group order. Serialised as a list of rows.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CrossMatrix {
     pub groups: Vec<String>,
-    pub fmr: Vec<Vec<Rate>>,
+    #[serde(with = "matrix")]
+    pub fmr: Array2<Rate>,
 }
 
-/// A view at one operating point.
-#[derive(Debug, Clone, Serialize)]
-pub struct ViewAtPolicy {
-    pub policy: String,
-    pub groups: Vec<GroupRates>,
+/// What a 1:1 view has at an operating point besides its rate columns.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct VerifyAt {
     pub cross_fmr: Option<CrossMatrix>,
-    pub summaries: Vec<Summary>,
-    /// Tests of difference of FMR and FNMR.
-    pub tests: Vec<RateTests>,
+}
+
+/// What a 1:1 view computes without a threshold, and what it could not place.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct VerifyFree {
+    /// Rows this view could not place (missing value on a needed side).
+    pub unplaced_rows: u64,
+    /// Mated rows whose sides disagree on this view (counted for side a).
+    pub mated_conflicts: u64,
+    pub threshold_free: Vec<GroupFree>,
+    pub threshold_free_summaries: Vec<Summary>,
+}
+
+/// One 1:1 view: per group FMR, FNMR, TMR and accuracy at every policy.
+pub type ViewResult = table::ViewResult<VerifyCounts, VerifyAt, VerifyFree>;
+
+/// The 1:1 rate columns, in report order.
+pub const RATES: [&str; 4] = ["fmr", "fnmr", "tmr", "accuracy"];
+
+/// How the per-view summaries treat each 1:1 rate.
+fn treat(metric: &str) -> Treat {
+    match metric {
+        "fmr" | "fnmr" => Treat::Error,
+        "accuracy" => Treat::Summarized,
+        _ => Treat::Shown,
+    }
+}
+
+/// Serde of a matrix as a list of rows.
+mod matrix {
+    use ndarray::Array2;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<T: Serialize, S: Serializer>(m: &Array2<T>, s: S) -> Result<S::Ok, S::Error> {
+        let rows: Vec<Vec<&T>> = (0..m.nrows())
+            .map(|i| (0..m.ncols()).map(|j| &m[(i, j)]).collect())
+            .collect();
+        rows.serialize(s)
+    }
+
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Array2<T>, D::Error> {
+        let rows: Vec<Vec<T>> = Vec::deserialize(d)?;
+        let n = rows.len();
+        let m = rows.first().map_or(0, Vec::len);
+        if rows.iter().any(|r| r.len() != m) {
+            return Err(serde::de::Error::custom("matrix rows differ in length"));
+        }
+        Array2::from_shape_vec((n, m), rows.into_iter().flatten().collect())
+            .map_err(serde::de::Error::custom)
+    }
 }
 
 /// Threshold-free values of one group.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct GroupFree {
     pub group: String,
-    #[serde(serialize_with = "finite_or_null")]
+    #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
     pub eer: f64,
     pub eer_threshold: Option<f64>,
     pub eer_fmr: Option<f64>,
     pub eer_fnmr: Option<f64>,
-    #[serde(serialize_with = "finite_or_null")]
+    #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
     pub auc: f64,
-    #[serde(serialize_with = "finite_or_null")]
+    #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
     pub dprime: f64,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// DET curve: [threshold (input units), FMR, FNMR] at up to 201 thresholds
     /// spread over the quantiles of the group's non-mated and mated scores.
@@ -159,7 +197,7 @@ pub struct GroupFree {
 /// Counts of mated and same-group non-mated scores in 40 equal-width bins
 /// spanning the group's scores (input units, ascending edges; a score on an
 /// inner edge goes to the bin of more alike scores).
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Histogram {
     pub edges: Vec<f64>,
     pub mated: Vec<f64>,
@@ -229,27 +267,11 @@ fn det_points(m: Column, n: Column, shown: impl Fn(f64) -> f64) -> Vec<[f64; 3]>
         .collect()
 }
 
-/// One view's results.
-#[derive(Debug, Clone, Serialize)]
-pub struct ViewResult {
-    pub attribute: String,
-    /// The reference group of the tests (`--reference`; default the largest; `best` = lowest EER).
-    pub reference: Option<Reference>,
-    pub groups: Vec<GroupInfo>,
-    /// Rows this view could not place (missing value on a needed side).
-    pub unplaced_rows: u64,
-    /// Mated rows whose sides disagree on this view (counted for side a).
-    pub mated_conflicts: u64,
-    pub operating_points: Vec<ViewAtPolicy>,
-    pub threshold_free: Vec<GroupFree>,
-    pub threshold_free_summaries: Vec<Summary>,
-}
-
 /// The verification part of a report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct VerifyResult {
-    pub score_sense: &'static str,
-    pub acceptance: &'static str,
+    pub score_sense: ScoreSense,
+    pub acceptance: String,
     pub impostors: Impostors,
     pub alpha: f64,
     pub min_group_size: u64,
@@ -264,23 +286,23 @@ pub struct VerifyResult {
 }
 
 /// Named conventions, so a reader never has to guess.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Conventions {
-    pub threshold: &'static str,
-    pub eer: &'static str,
-    pub auc: &'static str,
-    pub dprime: &'static str,
-    pub interval: &'static str,
-    pub geomean_zero_rule: &'static str,
+    pub threshold: Cow<'static, str>,
+    pub eer: Cow<'static, str>,
+    pub auc: Cow<'static, str>,
+    pub dprime: Cow<'static, str>,
+    pub interval: Cow<'static, str>,
+    pub geomean_zero_rule: Cow<'static, str>,
 }
 
 const CONVENTIONS: Conventions = Conventions {
-    threshold: "global-fmr/group-fmr: exact order statistic; with non-mated scores sorted descending and k = floor(alpha*N), the smallest observed score tau with #{s >= tau} <= k (or the next float above the top score); ties never split, achieved FMR <= alpha",
-    eer: "bob.measure: threshold among observed scores minimising |FMR - FNMR| (lowest on ties); EER = (FMR + FNMR)/2 there",
-    auc: "Mann-Whitney: P(mated more alike than non-mated) + 0.5 P(tie)",
-    dprime: "(mean_mated - mean_nonmated)/sqrt((var_mated + var_nonmated)/2), population variances, similarity orientation",
-    interval: "Wilson 95% two-sided; with 0 (or all) events the exact one-sided 95% Clopper-Pearson bound 1 - 0.05^(1/n)",
-    geomean_zero_rule: "NIST IR 8429: in the geometric mean only, a group with 0 errors in n trials takes 1 - 0.05^(1/n)",
+    threshold: Cow::Borrowed("global-fmr/group-fmr: exact order statistic; with non-mated scores sorted descending and k = floor(alpha*N), the smallest observed score tau with #{s >= tau} <= k (or the next float above the top score); ties never split, achieved FMR <= alpha"),
+    eer: Cow::Borrowed("bob.measure: threshold among observed scores minimising |FMR - FNMR| (lowest on ties); EER = (FMR + FNMR)/2 there"),
+    auc: Cow::Borrowed("Mann-Whitney: P(mated more alike than non-mated) + 0.5 P(tie)"),
+    dprime: Cow::Borrowed("(mean_mated - mean_nonmated)/sqrt((var_mated + var_nonmated)/2), population variances, similarity orientation"),
+    interval: Cow::Borrowed("Wilson 95% two-sided; with 0 (or all) events the exact one-sided 95% Clopper-Pearson bound 1 - 0.05^(1/n)"),
+    geomean_zero_rule: Cow::Borrowed("NIST IR 8429: in the geometric mean only, a group with 0 errors in n trials takes 1 - 0.05^(1/n)"),
 };
 
 /// Everything the audit sorts once: the global pool, the views and their
@@ -358,8 +380,7 @@ pub fn evaluate(
     opts: &VerifyOptions,
     weights: Option<RowWeights>,
 ) -> Result<VerifyResult> {
-    let shown = |t: f64| if opts.distance { -t + 0.0 } else { t };
-    let internal = |t: f64| if opts.distance { -t + 0.0 } else { t };
+    let sense = ScoreSense::from_distance(opts.distance);
     // Rows with counts weigh their count (the bootstrap never meets counts).
     let by_count = |r: usize| c.count[r] as f64;
     let counted = !c.count.is_empty();
@@ -376,7 +397,7 @@ pub fn evaluate(
         .iter()
         .map(|policy| {
             let (tau, supported) = match *policy {
-                Policy::Fixed { threshold, .. } => (Some(internal(threshold)), None),
+                Policy::Fixed { threshold, .. } => (Some(sense.internal(threshold)), None),
                 Policy::GlobalFmr { alpha, .. } => {
                     let ok = alpha >= smallest_supported_rate(pool_n);
                     if !ok {
@@ -395,7 +416,7 @@ pub fn evaluate(
             OperatingPoint {
                 policy: policy.label().to_string(),
                 spec: policy.clone(),
-                threshold: tau.map(shown),
+                threshold: tau.map(|t| sense.shown(t)),
                 pool: pool_n as u64,
                 achieved: tau.map(|t| Rate::weighted(pool.at_or_above(t), pool.total(), pool.total(), opts.ci)),
                 supported,
@@ -414,27 +435,17 @@ pub fn evaluate(
         .zip(&p.scores)
         .map(|(v, s)| {
             let prefixes = weights.map(|w| s.prefixes(w));
-            view_result(
-                v,
-                s,
-                &prefixes,
-                counted,
-                &p.policies,
-                &points,
-                opts,
-                internal,
-                shown,
-            )
+            view_result(v, s, &prefixes, counted, &p.policies, &points, opts)
         })
         .collect::<Result<_>>()?;
-    for r in results.iter().filter(|r| r.attribute != "*") {
+    for r in results.iter().filter(|r| !r.attribute.is_pooled()) {
         for policy in &p.policies {
             if let Policy::GroupFmr { alpha, .. } = *policy {
                 let weak: Vec<String> = r
                     .groups
                     .iter()
-                    .filter(|g| alpha < smallest_supported_rate(g.nonmated as usize))
-                    .map(|g| format!("{} ({})", g.group, g.nonmated))
+                    .filter(|g| alpha < smallest_supported_rate(g.counts.nonmated as usize))
+                    .map(|g| format!("{} ({})", g.group, g.counts.nonmated))
                     .collect();
                 if !weak.is_empty() {
                     notes.push(format!(
@@ -448,16 +459,16 @@ pub fn evaluate(
         }
     }
     for r in &results {
-        if r.mated_conflicts > 0 {
+        if r.free.mated_conflicts > 0 {
             notes.push(format!(
                 "{}: {} mated comparisons have different values on the two sides (counted for side a)",
-                r.attribute, r.mated_conflicts
+                r.attribute, r.free.mated_conflicts
             ));
         }
-        if r.unplaced_rows > 0 {
+        if r.free.unplaced_rows > 0 {
             notes.push(format!(
                 "{}: {} comparisons left out of this attribute's groups (a needed side has no value)",
-                r.attribute, r.unplaced_rows
+                r.attribute, r.free.unplaced_rows
             ));
         }
     }
@@ -468,16 +479,8 @@ pub fn evaluate(
         .map(row_count)
         .sum();
     Ok(VerifyResult {
-        score_sense: if opts.distance {
-            "distance"
-        } else {
-            "similarity"
-        },
-        acceptance: if opts.distance {
-            "score <= threshold"
-        } else {
-            "score >= threshold"
-        },
+        score_sense: sense,
+        acceptance: sense.acceptance().into(),
         impostors: opts.impostors,
         alpha: opts.alpha,
         min_group_size: opts.min_group_size,
@@ -512,31 +515,66 @@ fn global_pool(c: &Comparisons, impostors: Impostors, keep_rows: bool) -> (Vec<f
     pool.into_iter().unzip()
 }
 
-/// FMR, FNMR, TMR and accuracy of group g at τ (weighted counts).
-fn rates_at(m: Column, n: Column, tau: Option<f64>, ci: CiSpec) -> (Rate, Rate, Rate, Rate) {
+/// FMR, FNMR, TMR and accuracy of a group at τ (weighted counts).
+fn rates_at(m: Column, n: Column, tau: Option<f64>, ci: CiSpec) -> [Rate; 4] {
     let (mt, nt) = (m.total(), n.total());
     let Some(tau) = tau else {
         let why = "no threshold: no non-mated comparisons to set it";
         let (mc, nc) = (mt.round() as u64, nt.round() as u64);
-        return (
+        return [
             Rate::undefined(nc, why),
             Rate::undefined(mc, why),
             Rate::undefined(mc, why),
             Rate::undefined(mc + nc, why),
-        );
+        ];
     };
     let rate = |k: f64, n: f64| Rate::weighted(k, n, n, ci);
     let true_accepts = m.at_or_above(tau);
     let false_accepts = n.at_or_above(tau);
-    (
+    [
         rate(false_accepts, nt).error_rate(),
         rate(mt - true_accepts, mt).error_rate(),
         rate(true_accepts, mt),
         rate(true_accepts + nt - false_accepts, mt + nt),
-    )
+    ]
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The cross-group FMR matrix at a global τ.
+fn cross_matrix(v: &View, s: &GroupScores, w: &Prefixes, tau: f64, ci: CiSpec) -> CrossMatrix {
+    let ng = v.groups.len();
+    CrossMatrix {
+        groups: v.groups.clone(),
+        fmr: Array2::from_shape_fn((ng, ng), |(g, h)| {
+            let n = s.pair_column(g, h, w);
+            Rate::weighted(n.at_or_above(tau), n.total(), n.total(), ci).error_rate()
+        }),
+    }
+}
+
+/// The EER, AUC, d′, DET points and histogram of one group.
+fn threshold_free(name: &str, m: Column, n: Column, sense: ScoreSense) -> GroupFree {
+    let e = metrics::eer(m, n);
+    let d = metrics::dprime(m, n);
+    let nan = f64::NAN;
+    GroupFree {
+        group: name.to_string(),
+        eer: e.map_or(nan, |e| e.eer),
+        eer_threshold: e.map(|e| sense.shown(e.threshold)),
+        eer_fmr: e.map(|e| e.fmr),
+        eer_fnmr: e.map(|e| e.fnmr),
+        auc: metrics::auc(m, n).unwrap_or(nan),
+        dprime: d.unwrap_or(nan),
+        det: det_points(m, n, |x| sense.shown(x)),
+        histogram: histogram(m, n, sense == ScoreSense::Distance),
+        reason: match (m.total() > 0.0, n.total() > 0.0) {
+            (false, _) => Some("no mated comparisons".into()),
+            (_, false) => Some("no same-group non-mated comparisons".into()),
+            _ if d.is_none() => Some("d' undefined: both score variances are 0".into()),
+            _ => None,
+        },
+    }
+}
+
 fn view_result(
     v: &View,
     s: &GroupScores,
@@ -545,12 +583,11 @@ fn view_result(
     policies: &[Policy],
     points: &[OperatingPoint],
     opts: &VerifyOptions,
-    internal: impl Fn(f64) -> f64,
-    shown: impl Fn(f64) -> f64,
 ) -> Result<ViewResult> {
-    let pooled = v.attribute == "*";
+    let sense = ScoreSense::from_distance(opts.distance);
+    let pooled = v.attribute.is_pooled();
     let ng = v.groups.len();
-    let groups: Vec<GroupInfo> = v
+    let groups: Vec<GroupInfo<VerifyCounts>> = v
         .groups
         .iter()
         .enumerate()
@@ -563,194 +600,237 @@ fn view_result(
             };
             GroupInfo {
                 group: name.clone(),
-                mated: m,
-                nonmated: n,
-                subjects: s.subjects.as_ref().map(|x| x[g]),
-                size: m.min(n),
                 in_summaries: !pooled && m.min(n) >= opts.min_group_size,
-            }
-        })
-        .collect();
-    let included: Vec<usize> = (0..ng).filter(|&g| groups[g].in_summaries).collect();
-    let has_cross = (0..ng).any(|a| (a + 1..ng).any(|b| !s.pair(a, b).is_empty()));
-
-    let mut operating_points: Vec<ViewAtPolicy> = policies
-        .iter()
-        .zip(points)
-        .map(|(p, point)| {
-            let global = point.threshold.map(&internal);
-            let rows: Vec<GroupRates> = (0..ng)
-                .map(|g| {
-                    let (m, n) = (s.mated_column(g, w), s.pair_column(g, g, w));
-                    let tau = match *p {
-                        Policy::GroupFmr { alpha, .. } => n.fmr_threshold(alpha),
-                        _ => global,
-                    };
-                    let (fmr, fnmr, tmr, accuracy) = rates_at(m, n, tau, opts.ci);
-                    GroupRates {
-                        group: v.groups[g].clone(),
-                        threshold: tau.map_or(f64::NAN, &shown),
-                        fmr,
-                        fnmr,
-                        tmr,
-                        accuracy,
-                    }
-                })
-                .collect();
-            let cross_fmr = match global {
-                Some(tau) if !pooled && has_cross => Some(CrossMatrix {
-                    groups: v.groups.clone(),
-                    fmr: (0..ng)
-                        .map(|g| {
-                            (0..ng)
-                                .map(|h| {
-                                    let n = s.pair_column(g, h, w);
-                                    Rate::weighted(
-                                        n.at_or_above(tau),
-                                        n.total(),
-                                        n.total(),
-                                        opts.ci,
-                                    )
-                                    .error_rate()
-                                })
-                                .collect()
-                        })
-                        .collect(),
-                }),
-                _ => None,
-            };
-            let summaries = if pooled {
-                Vec::new()
-            } else {
-                summarize_rates(&rows, &included, opts.alpha)
-            };
-            ViewAtPolicy {
-                policy: point.policy.clone(),
-                groups: rows,
-                cross_fmr,
-                summaries,
-                tests: Vec::new(),
-            }
-        })
-        .collect();
-
-    let threshold_free: Vec<GroupFree> = (0..ng)
-        .map(|g| {
-            let (m, n) = (s.mated_column(g, w), s.pair_column(g, g, w));
-            let e = metrics::eer(m, n);
-            let d = metrics::dprime(m, n);
-            let nan = f64::NAN;
-            GroupFree {
-                group: v.groups[g].clone(),
-                eer: e.map_or(nan, |e| e.eer),
-                eer_threshold: e.map(|e| shown(e.threshold)),
-                eer_fmr: e.map(|e| e.fmr),
-                eer_fnmr: e.map(|e| e.fnmr),
-                auc: metrics::auc(m, n).unwrap_or(nan),
-                dprime: d.unwrap_or(nan),
-                det: det_points(m, n, &shown),
-                histogram: histogram(m, n, opts.distance),
-                reason: match (m.total() > 0.0, n.total() > 0.0) {
-                    (false, _) => Some("no mated comparisons".into()),
-                    (_, false) => Some("no same-group non-mated comparisons".into()),
-                    _ if d.is_none() => Some("d' undefined: both score variances are 0".into()),
-                    _ => None,
+                counts: VerifyCounts {
+                    mated: m,
+                    nonmated: n,
+                    subjects: s.subjects.as_ref().map(|x| x[g]),
+                    size: m.min(n),
                 },
             }
         })
         .collect();
-    let threshold_free_summaries = if pooled {
-        Vec::new()
-    } else {
-        let eer: Vec<Entry> = included
-            .iter()
-            .map(|&g| Entry {
-                group: &threshold_free[g].group,
-                value: threshold_free[g].eer,
-                counts: None,
-            })
-            .collect();
-        let mut out = disparity::summarize("eer", &eer);
-        out.push(disparity::ser(&eer));
-        out
-    };
-    let candidates: Vec<(&str, f64, f64)> = included
+    let has_cross = (0..ng).any(|a| (a + 1..ng).any(|b| !s.pair(a, b).is_empty()));
+    let operating_points = policies
         .iter()
-        .map(|&g| {
-            (
-                v.groups[g].as_str(),
-                (groups[g].mated + groups[g].nonmated) as f64,
-                threshold_free[g].eer,
+        .zip(points)
+        .map(|(p, point)| {
+            let global = point.threshold.map(|t| sense.internal(t));
+            let per_group = matches!(p, Policy::GroupFmr { .. });
+            let mut taus = Vec::with_capacity(ng);
+            let mut columns: [Vec<Rate>; 4] = Default::default();
+            for g in 0..ng {
+                let (m, n) = (s.mated_column(g, w), s.pair_column(g, g, w));
+                let tau = match *p {
+                    Policy::GroupFmr { alpha, .. } => n.fmr_threshold(alpha),
+                    _ => global,
+                };
+                taus.push(tau.map_or(f64::NAN, |t| sense.shown(t)));
+                for (c, r) in columns.iter_mut().zip(rates_at(m, n, tau, opts.ci)) {
+                    c.push(r);
+                }
+            }
+            ViewAt {
+                policy: point.policy.clone(),
+                threshold: point.threshold,
+                group_thresholds: per_group.then_some(taus),
+                rates: RATES
+                    .iter()
+                    .zip(columns)
+                    .map(|(m, c)| RateColumn::new(*m, c))
+                    .collect(),
+                combined: Vec::new(),
+                extra: VerifyAt {
+                    cross_fmr: global
+                        .filter(|_| !pooled && has_cross)
+                        .map(|tau| cross_matrix(v, s, w, tau, opts.ci)),
+                },
+            }
+        })
+        .collect();
+    let free: Vec<GroupFree> = (0..ng)
+        .map(|g| {
+            threshold_free(
+                &v.groups[g],
+                s.mated_column(g, w),
+                s.pair_column(g, g, w),
+                sense,
             )
         })
         .collect();
-    let reference = if pooled {
-        None
-    } else {
-        choose_reference(&v.attribute, &v.groups, &candidates, &opts.reference)?
-    };
-    let ref_name = reference.as_ref().map(|r| r.group.as_str());
-    for at in operating_points.iter_mut().filter(|_| !pooled) {
-        let pick = |f: fn(&GroupRates) -> &Rate| -> Vec<(&str, &Rate)> {
-            included
-                .iter()
-                .map(|&g| (at.groups[g].group.as_str(), f(&at.groups[g])))
-                .collect()
-        };
-        at.tests = vec![
-            significance::rate_tests("fmr", &pick(|r| &r.fmr), ref_name),
-            significance::rate_tests("fnmr", &pick(|r| &r.fnmr), ref_name),
-        ];
-    }
-    Ok(ViewResult {
+    let mut view = ViewResult {
         attribute: v.attribute.clone(),
+        reference: None,
         groups,
-        reference,
-        unplaced_rows: s.unplaced,
-        mated_conflicts: s.mated_conflicts,
         operating_points,
-        threshold_free,
-        threshold_free_summaries,
-    })
+        free: VerifyFree {
+            unplaced_rows: s.unplaced,
+            mated_conflicts: s.mated_conflicts,
+            threshold_free: Vec::new(),
+            threshold_free_summaries: Vec::new(),
+        },
+    };
+    let size: Vec<f64> = view
+        .groups
+        .iter()
+        .map(|g| (g.counts.mated + g.counts.nonmated) as f64)
+        .collect();
+    let eer: Vec<f64> = free.iter().map(|f| f.eer).collect();
+    finish_view(&mut view, &size, &eer, &opts.reference, treat)?;
+    if !pooled {
+        let included = view.included();
+        for at in &mut view.operating_points {
+            at.combined = combined_summaries(&at.rates, &v.groups, &included, opts.alpha);
+        }
+        let eer: Vec<Entry> = included
+            .iter()
+            .map(|&g| Entry {
+                group: &free[g].group,
+                value: free[g].eer,
+                counts: None,
+            })
+            .collect();
+        let mut sums = disparity::summarize("eer", &eer);
+        sums.push(disparity::ser(&eer));
+        view.free.threshold_free_summaries = sums;
+    }
+    view.free.threshold_free = free;
+    Ok(view)
 }
 
-/// The summaries of one view at one operating point, over the included groups.
-fn summarize_rates(rows: &[GroupRates], included: &[usize], alpha: f64) -> Vec<Summary> {
-    let counted = |g: usize, r: &Rate| Entry {
-        group: &rows[g].group,
-        value: r.value,
-        counts: Some((r.events, r.trials)),
+/// FDR, IR, GARBE and WERM over FMR and FNMR, then SER over 1 − accuracy.
+fn combined_summaries(
+    rates: &[RateColumn],
+    names: &[String],
+    included: &[usize],
+    alpha: f64,
+) -> Vec<Summary> {
+    let [fmr, fnmr, _, accuracy] = rates else {
+        unreachable!("1:1 views have four rate columns")
     };
-    let fmr: Vec<Entry> = included.iter().map(|&g| counted(g, &rows[g].fmr)).collect();
-    let fnmr: Vec<Entry> = included
-        .iter()
-        .map(|&g| counted(g, &rows[g].fnmr))
-        .collect();
-    let accuracy: Vec<Entry> = included
-        .iter()
-        .map(|&g| Entry {
-            group: &rows[g].group,
-            value: rows[g].accuracy.value,
-            counts: None,
-        })
-        .collect();
     let error: Vec<Entry> = included
         .iter()
         .map(|&g| {
-            let a = &rows[g].accuracy;
+            let a = &accuracy.by_group[g];
             Entry {
-                group: &rows[g].group,
+                group: &names[g],
                 value: 1.0 - a.value,
                 counts: Some((a.trials - a.events, a.trials)),
             }
         })
         .collect();
-    let mut out = disparity::summarize("fmr", &fmr);
-    out.extend(disparity::summarize("fnmr", &fnmr));
-    out.extend(disparity::summarize("accuracy", &accuracy));
-    out.extend(disparity::combined(alpha, &fmr, &fnmr));
+    let mut out = disparity::combined(
+        alpha,
+        &fmr.entries(names, included, true),
+        &fnmr.entries(names, included, true),
+    );
     out.push(disparity::ser(&error));
     out
+}
+
+/// A 1:1 audit prepared for the bootstrap (intervals off in replicates).
+pub struct Resampler<'a> {
+    c: &'a Comparisons,
+    prepared: Prepared<'a>,
+    opts: VerifyOptions,
+    by_subject: bool,
+}
+
+impl<'a> Resampler<'a> {
+    /// Subjects are drawn when subject ids are known, unless `rows`.
+    pub fn new(c: &'a Comparisons, opts: &VerifyOptions, rows: bool) -> Resampler<'a> {
+        let opts = VerifyOptions {
+            ci: opts.ci.without_interval(),
+            ..opts.clone()
+        };
+        Resampler {
+            prepared: prepare(c, &opts, true),
+            c,
+            opts,
+            by_subject: !c.subject_a.is_empty() && !rows,
+        }
+    }
+}
+
+impl Resample for Resampler<'_> {
+    type Output = VerifyResult;
+
+    fn units(&self) -> (Unit, usize) {
+        if self.by_subject {
+            (Unit::Subject, self.c.n_subjects)
+        } else {
+            (Unit::Row, self.c.score.len())
+        }
+    }
+
+    /// A mated comparison weighs its subject's count, a non-mated one the
+    /// product of its two subjects' counts (or each row its own count).
+    fn replicate(&self, draw: &[u32]) -> Result<VerifyResult> {
+        let c = self.c;
+        let weight = |r: usize| -> f64 {
+            if !self.by_subject {
+                draw[r] as f64
+            } else if c.mated[r] {
+                draw[c.subject_a[r] as usize] as f64
+            } else {
+                draw[c.subject_a[r] as usize] as f64 * draw[c.subject_b[r] as usize] as f64
+            }
+        };
+        evaluate(c, &self.prepared, &self.opts, Some(&weight))
+    }
+}
+
+impl Flatten for VerifyResult {
+    /// Per view: group counts; at each policy every group's FMR, FNMR, TMR
+    /// and accuracy, the cross-group FMR of pairs with comparisons
+    /// (group `A~B`), the summaries and the tests; then EER (its threshold in
+    /// the threshold column), AUC and d′ per group and the EER summaries.
+    fn flatten(&self, out: &mut Vec<Value>) {
+        for view in &self.views {
+            let mut r = Values {
+                out: &mut *out,
+                attribute: view.attribute.clone(),
+            };
+            for g in &view.groups {
+                r.count(&g.group, "comparisons_mated", g.counts.mated as f64);
+                r.count(&g.group, "comparisons_nonmated", g.counts.nonmated as f64);
+                if let Some(s) = g.counts.subjects {
+                    r.count(&g.group, "subjects", s as f64);
+                }
+            }
+            for at in &view.operating_points {
+                for (g, info) in view.groups.iter().enumerate() {
+                    for col in &at.rates {
+                        let t = at.threshold_of(g);
+                        r.rate(&info.group, &at.policy, t, &col.metric, &col.by_group[g]);
+                    }
+                }
+                if let Some(m) = &at.extra.cross_fmr {
+                    for ((i, j), cell) in m.fmr.indexed_iter() {
+                        if j > i && cell.trials > 0.0 {
+                            let pair = format!("{}~{}", m.groups[i], m.groups[j]);
+                            r.rate(&pair, &at.policy, at.threshold, "fmr", cell);
+                        }
+                    }
+                }
+                r.summaries(&at.policy, at.threshold, at.summaries());
+                r.tests(&at.policy, at.threshold, at.tests());
+            }
+            for g in &view.free.threshold_free {
+                r.push(
+                    Kind::Statistic,
+                    &g.group,
+                    "none",
+                    g.eer_threshold,
+                    "eer",
+                    g.eer,
+                );
+                r.push(Kind::Statistic, &g.group, "none", None, "auc", g.auc);
+                r.push(Kind::Statistic, &g.group, "none", None, "dprime", g.dprime);
+            }
+            r.summaries("none", None, &view.free.threshold_free_summaries);
+        }
+    }
 }
 
 #[cfg(test)]
