@@ -15,9 +15,10 @@
 
 use crate::counts::column::Column;
 use crate::counts::table::{self, finish_view, GroupInfo, RateColumn, Treat, ViewAt};
-use crate::counts::threshold::{smallest_supported_rate, supported_targets, ScoreSense};
+use crate::counts::threshold::{smallest_supported_rate, supported_targets};
 use crate::error::{Error, Result};
 use crate::groups::{views, Attribute, AttributeCodes, MISSING};
+use crate::input::sense::ScoreSense;
 use crate::input::Searches;
 use crate::math::interval::CiSpec;
 use crate::stats::disparity;

@@ -3,6 +3,7 @@
 use super::accounting::Accounting;
 use super::attributes::{Attributes, SubjectsSpec};
 use super::rows::RowReader;
+use super::sense::ScoreSense;
 use super::table::{InputFile, Table};
 use super::values::{is_missing, parse_flag, parse_score, trim, Score};
 use crate::error::{Error, Result};
@@ -235,8 +236,7 @@ impl Comparisons {
                 subject_a.push(a);
                 subject_b.push(b);
             }
-            // Distances are negated (+ 0.0 keeps −0 out) so that larger is more alike.
-            score.push(if cols.distance { -s + 0.0 } else { s });
+            score.push(ScoreSense::from_distance(cols.distance).internal(s));
             mated.push(m);
             r.use_row();
         }

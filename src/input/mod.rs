@@ -15,6 +15,7 @@ pub mod npy_dir;
 pub mod parquet;
 pub mod rows;
 pub mod searches;
+pub mod sense;
 pub mod subjects;
 pub mod table;
 pub mod values;

@@ -21,11 +21,11 @@ pub mod stream;
 
 use crate::counts::column::{prefix_sums, Column};
 use crate::counts::table::{self, finish_view, GroupInfo, RateColumn, Treat, ViewAt};
-use crate::counts::threshold::ScoreSense;
 use crate::counts::threshold::{smallest_supported_rate, supported_targets, Policy};
 use crate::engine::{Resample, Unit};
 use crate::error::Result;
 use crate::groups::{views, AttributeCodes, View, MISSING};
+use crate::input::sense::ScoreSense;
 use crate::input::Comparisons;
 use crate::math::interval::CiSpec;
 use crate::stats::disparity::{self, Entry, Summary};
@@ -205,7 +205,7 @@ pub struct Histogram {
 }
 
 /// The histogram of a group's two score sets (empty when both are).
-fn histogram(m: Column, n: Column, distance: bool) -> Histogram {
+fn histogram(m: Column, n: Column, sense: ScoreSense) -> Histogram {
     const BINS: usize = 40;
     let ends = |c: &Column| c.scores.first().zip(c.scores.last()).map(|(a, b)| (*a, *b));
     let (lo, hi) = match (ends(&m), ends(&n)) {
@@ -235,9 +235,9 @@ fn histogram(m: Column, n: Column, distance: bool) -> Histogram {
     };
     let (mut mated, mut nonmated) = (counts(&m), counts(&n));
     let mut shown = edges.clone();
-    if distance {
+    if sense == ScoreSense::Distance {
         // Distances were negated: flip back so the edges ascend in input units.
-        shown = edges.iter().rev().map(|e| -e + 0.0).collect();
+        shown = edges.iter().rev().map(|&e| sense.shown(e)).collect();
         mated.reverse();
         nonmated.reverse();
     }
@@ -565,7 +565,7 @@ fn threshold_free(name: &str, m: Column, n: Column, sense: ScoreSense) -> GroupF
         auc: metrics::auc(m, n).unwrap_or(nan),
         dprime: d.unwrap_or(nan),
         det: det_points(m, n, |x| sense.shown(x)),
-        histogram: histogram(m, n, sense == ScoreSense::Distance),
+        histogram: histogram(m, n, sense),
         reason: match (m.total() > 0.0, n.total() > 0.0) {
             (false, _) => Some("no mated comparisons".into()),
             (_, false) => Some("no same-group non-mated comparisons".into()),
@@ -841,7 +841,7 @@ mod tests {
     fn histogram_counts_every_score_once() {
         // Scores 0 … 4: width 0.1; 4 lands in the last (closed) bin, 0 in the first.
         let (m, n) = ([1.0, 2.0, 3.0], [0.0, 0.5, 4.0]);
-        let h = histogram(Column::unit(&m), Column::unit(&n), false);
+        let h = histogram(Column::unit(&m), Column::unit(&n), ScoreSense::Similarity);
         assert_eq!(h.edges.len(), 41);
         assert_eq!((h.edges[0], h.edges[40]), (0.0, 4.0));
         assert_eq!(h.mated.iter().sum::<f64>(), 3.0);
@@ -853,7 +853,7 @@ mod tests {
         assert_eq!((h.mated[10], h.mated[20], h.mated[30]), (1.0, 1.0, 1.0));
         // As distances (negated inside), edges ascend in input units again.
         let (dm, dn) = ([-3.0, -2.0, -1.0], [-4.0, -0.5, 0.0]);
-        let d = histogram(Column::unit(&dm), Column::unit(&dn), true);
+        let d = histogram(Column::unit(&dm), Column::unit(&dn), ScoreSense::Distance);
         assert_eq!((d.edges[0], d.edges[40]), (0.0, 4.0));
         // (Bins are closed on the side of more alike scores: 0.5 falls in [0.4, 0.5].)
         assert_eq!(

@@ -41,6 +41,7 @@ use crate::counts::column::{prefix_sums, Column};
 use crate::counts::threshold::Policy;
 use crate::error::Result;
 use crate::input::npy_dir::NpyComparisons;
+use crate::input::sense::ScoreSense;
 use crate::input::{Comparisons, InputFile};
 use std::collections::BTreeSet;
 
@@ -102,11 +103,9 @@ fn unresolved(
     for policy in &p.policies {
         match *policy {
             Policy::GlobalFmr { alpha, .. } => order_statistic(pool, alpha, &mut exact),
-            Policy::Fixed { threshold, .. } => exact(if opts.distance {
-                -threshold + 0.0
-            } else {
-                threshold
-            }),
+            Policy::Fixed { threshold, .. } => {
+                exact(ScoreSense::from_distance(opts.distance).internal(threshold))
+            }
             Policy::GroupFmr { .. } => {}
         }
     }

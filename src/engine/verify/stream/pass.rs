@@ -9,6 +9,7 @@ use crate::error::{Error, Location, Result};
 use crate::input::accounting::{Accounting, Dropped};
 use crate::input::npy::NpyColumn;
 use crate::input::npy_dir::{CodeColumns, NpyComparisons};
+use crate::input::sense::ScoreSense;
 use crate::input::InputFile;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -357,7 +358,7 @@ pub(super) fn count_range(
                 }
                 c => c as usize,
             };
-            let s = if distance { -s + 0.0 } else { s };
+            let s = ScoreSense::from_distance(distance).internal(s);
             let k = key(s);
             // The top level inline (most rows end there), deeper levels in the loop.
             let b = (k >> (64 - BITS[1])) as usize;
