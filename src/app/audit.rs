@@ -3,14 +3,15 @@
 use crate::bootstrap::{self, BootstrapSpec};
 use crate::engine::classify::{self, ClassifyOptions};
 use crate::engine::identify::{self, IdentifyOptions};
-use crate::engine::summarize::{self, SummarizeColumns};
+use crate::engine::summarize;
 use crate::engine::verify::stream::{self, Partial, Plan, StreamLimits};
 use crate::engine::verify::{self, VerifyOptions};
 use crate::error::{Error, Result};
 use crate::input::npy_dir::NpyComparisons;
 use crate::input::searches::CandidateColumns;
 use crate::input::{
-    Accounting, ClassifyColumns, Comparisons, InputFile, Labelled, Table, VerifyColumns,
+    Accounting, ClassifyColumns, Comparisons, InputFile, Labelled, Published, SummarizeColumns,
+    Table, VerifyColumns,
 };
 use crate::input::{IdentifyColumns, Searches};
 use crate::report::{Provenance, Report};
@@ -205,13 +206,16 @@ pub struct SummarizeJob {
 
 impl SummarizeJob {
     pub fn run_file(&self, path: &Path) -> Result<Report> {
-        let (result, input, accounting) = summarize::run(
-            Table::open(path, self.delimiter)?,
-            &self.columns,
-            self.alpha,
-        )?;
+        let table = Published::read(Table::open(path, self.delimiter)?, &self.columns)?;
+        let result = summarize::summarize(&table, self.alpha);
         let cfg = serde_json::json!({ "task": "summarize", "columns": self.columns, "alpha": self.alpha });
-        let mut report = new_report(&self.command, self.reproducible, cfg, &[input], &accounting);
+        let mut report = new_report(
+            &self.command,
+            self.reproducible,
+            cfg,
+            &table.inputs,
+            &table.accounting,
+        );
         report.summarize = Some(result);
         Ok(report)
     }
