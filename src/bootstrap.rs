@@ -20,6 +20,7 @@
 use crate::engine::classify::{self, ClassifyOptions};
 use crate::engine::verify::{self, VerifyOptions};
 use crate::error::{Error, Result};
+use crate::input::binary::Decisions;
 use crate::input::{Accounting, Comparisons, Labelled};
 use crate::math::interval::{CiSpec, Method};
 use crate::render::tidy::{rows, TidyRow};
@@ -316,6 +317,7 @@ pub fn verify(
 /// Bootstraps a classification audit (subjects when a subject column is given, else rows).
 pub fn classify(
     l: &Labelled,
+    d: &Decisions,
     o: &ClassifyOptions,
     spec: &BootstrapSpec,
     original: &Report,
@@ -327,7 +329,7 @@ pub fn classify(
         },
         ..o.clone()
     };
-    let prepared = classify::prepare(l, &fast)?;
+    let prepared = classify::prepare(l, d)?;
     let by_subject = !l.subject.is_empty() && !spec.rows;
     let (unit, units) = if by_subject {
         ("subject", l.n_subjects)

@@ -169,13 +169,23 @@ impl VerifyJob {
 impl ClassifyJob {
     /// Audits a classification file.
     pub fn run_file(&self, path: &Path) -> Result<Report> {
+        self.check()?;
         self.run(Table::open(path, self.columns.delimiter)?)
     }
 
-    /// Audits an open table.
+    /// What the options alone can tell before any data is read.
+    fn check(&self) -> Result<()> {
+        let has_score = self.columns.score.is_some();
+        self.options.positives().check(has_score)
+    }
+
+    /// Audits an open table; the items are decided binary (or multiclass)
+    /// as soon as their labels are read.
     pub fn run(&self, table: Table) -> Result<Report> {
+        self.check()?;
         let l = Labelled::read(table, &self.columns)?;
-        let result = classify::audit(&l, &self.options)?;
+        let d = self.options.positives().decide(&l)?;
+        let result = classify::audit(&l, &d, &self.options)?;
         let cfg = config("classify", &self.columns, &self.options, &l.attributes);
         let mut report = new_report(
             &self.command,
@@ -186,7 +196,7 @@ impl ClassifyJob {
         );
         report.classify = Some(result);
         if let Some(spec) = &self.bootstrap {
-            report.bootstrap = Some(bootstrap::classify(&l, &self.options, spec, &report)?);
+            report.bootstrap = Some(bootstrap::classify(&l, &d, &self.options, spec, &report)?);
             report.provenance.seed = Some(spec.seed);
         }
         Ok(report)

@@ -5,6 +5,7 @@
 
 pub mod accounting;
 pub mod attributes;
+pub mod binary;
 pub mod chunks;
 pub mod codes;
 pub mod columnar;
