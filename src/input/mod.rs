@@ -6,6 +6,7 @@
 pub mod accounting;
 pub mod attributes;
 pub mod binary;
+pub mod builder;
 pub mod chunks;
 pub mod codes;
 pub mod columnar;
