@@ -15,6 +15,7 @@
 //!   counts; groups smaller than `min_group_size` stay in the tables, flagged,
 //!   and out of the summaries.
 
+pub mod access;
 pub mod metrics;
 pub mod scores;
 pub mod stream;
