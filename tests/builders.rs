@@ -20,6 +20,12 @@ fn json(x: &impl serde::Serialize) -> String {
     serde_json::to_string_pretty(x).unwrap()
 }
 
+/// The cells of each data row of a CSV text (no quoting).
+fn cells(text: &str) -> Vec<Vec<&str>> {
+    let rows = text.lines().skip(1);
+    rows.map(|l| l.split(',').collect()).collect()
+}
+
 /// Rows, used rows, and each drop reason with its count.
 fn counts(a: &Accounting) -> (u64, u64, Vec<(String, u64)>) {
     let dropped = a.dropped.iter().map(|d| (d.reason.clone(), d.count));
@@ -52,11 +58,7 @@ fn comparisons_equal_the_reader() {
     };
     let read = Comparisons::read(table(COMPARISONS), &cols).unwrap();
 
-    let rows: Vec<Vec<&str>> = COMPARISONS
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').collect())
-        .collect();
+    let rows = cells(COMPARISONS);
     let column = |j: usize| -> Vec<&str> { rows.iter().map(|r| r[j]).collect() };
     let score: Array1<f64> = column(2).iter().map(|s| s.parse().unwrap()).collect();
     let mated: Vec<bool> = column(3).iter().map(|&m| m == "1").collect();
@@ -127,11 +129,7 @@ fn searches_equal_the_reader() {
     };
     let read = Searches::read(table(SEARCHES), &cols).unwrap();
 
-    let rows: Vec<Vec<&str>> = SEARCHES
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').collect())
-        .collect();
+    let rows = cells(SEARCHES);
     let number = |j: usize| -> Vec<f64> {
         rows.iter()
             .map(|r| r[j].parse().unwrap_or(f64::NAN))
@@ -187,11 +185,7 @@ fn classified(l: &Labelled, o: &ClassifyOptions) -> String {
 
 #[test]
 fn items_equal_the_reader() {
-    let rows: Vec<Vec<&str>> = ITEMS
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').collect())
-        .collect();
+    let rows = cells(ITEMS);
     let column = |j: usize| -> Vec<&str> { rows.iter().map(|r| r[j]).collect() };
     let number = |j: usize| -> Vec<f64> { column(j).iter().map(|s| s.parse().unwrap()).collect() };
     let (truth, pred, subject, race) = (column(0), column(1), column(4), column(5));

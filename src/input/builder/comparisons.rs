@@ -9,7 +9,9 @@ use ndarray::ArrayView1;
 /// Builds [`Comparisons`] from columns in memory (see [the module](super)):
 /// scores and mated flags, optional subject ids and counts, and attributes
 /// once per row or per side. Only `scores` is always required; without
-/// `mated`, a comparison is mated when its two subject ids are equal.
+/// `mated`, a comparison is mated when its two subject ids are equal. Rows
+/// the reader would drop: a NaN or infinite score, a missing subject id, no
+/// group to place the row in.
 #[derive(Default)]
 pub struct ComparisonsBuilder<'a> {
     score: Option<ArrayView1<'a, f64>>,
@@ -59,28 +61,10 @@ impl<'a> ComparisonsBuilder<'a> {
         self
     }
 
-    /// An attribute with one value per comparison (both sides).
-    pub fn attribute<S: AsRef<str>>(mut self, name: &str, values: &'a [S]) -> Self {
-        self.attributes.add(name, Labels::text(values), None);
-        self
-    }
-
     /// An attribute with a value for each side of each comparison.
     pub fn attribute_per_side<S: AsRef<str>>(mut self, name: &str, a: &'a [S], b: &'a [S]) -> Self {
         let b = Some(Labels::text(b));
         self.attributes.add(name, Labels::text(a), b);
-        self
-    }
-
-    /// An attribute as codes into `names`, one per comparison.
-    pub fn attribute_codes<S: AsRef<str>>(
-        mut self,
-        name: &str,
-        codes: impl Into<ArrayView1<'a, u32>>,
-        names: &'a [S],
-    ) -> Self {
-        self.attributes
-            .add(name, Labels::codes(codes.into(), names), None);
         self
     }
 
@@ -112,13 +96,7 @@ impl<'a> ComparisonsBuilder<'a> {
         self
     }
 
-    /// Drop and count the rows the table reader would drop (a NaN or
-    /// infinite score, a missing subject id, no group to place the row in)
-    /// instead of refusing them.
-    pub fn drop_unusable(mut self, drop: bool) -> Self {
-        self.drop_unusable = drop;
-        self
-    }
+    shared_setters!("comparison");
 
     /// Checks the columns and builds the comparisons.
     pub fn build(self) -> Result<Comparisons> {
@@ -290,13 +268,8 @@ mod tests {
         let acc = &c.accounting;
         assert_eq!((acc.rows, acc.used), (4, 1));
         assert!(acc.balanced());
-        let reasons: Vec<(&str, u64, u64)> = acc
-            .dropped
-            .iter()
-            .map(|d| (d.reason.as_str(), d.count, d.first.line))
-            .collect();
         assert_eq!(
-            reasons,
+            super::super::reasons(acc),
             [
                 ("missing group in every attribute", 1, 1),
                 ("missing score", 1, 2),

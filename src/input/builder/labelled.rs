@@ -15,7 +15,9 @@ use ndarray::ArrayView1;
 /// optional weights and subject ids, and attributes. True and predicted
 /// labels share one code space; yes/no flags read as the labels `1` and `0`.
 /// Which items count positive is decided afterwards, by
-/// [`Positives::decide`](crate::input::binary::Positives::decide).
+/// [`Positives::decide`](crate::input::binary::Positives::decide). Rows the
+/// reader would drop: a missing label, score, weight or subject, a negative
+/// or infinite weight, no group.
 #[derive(Default)]
 pub struct LabelledBuilder<'a> {
     truth: Option<Labels<'a>>,
@@ -103,31 +105,7 @@ impl<'a> LabelledBuilder<'a> {
         self
     }
 
-    /// An attribute of each item.
-    pub fn attribute<S: AsRef<str>>(mut self, name: &str, values: &'a [S]) -> Self {
-        self.attributes.add(name, Labels::text(values), None);
-        self
-    }
-
-    /// An attribute of each item, as codes into `names`.
-    pub fn attribute_codes<S: AsRef<str>>(
-        mut self,
-        name: &str,
-        codes: impl Into<ArrayView1<'a, u32>>,
-        names: &'a [S],
-    ) -> Self {
-        self.attributes
-            .add(name, Labels::codes(codes.into(), names), None);
-        self
-    }
-
-    /// Drop and count the rows the table reader would drop (a missing label,
-    /// score, weight or subject, a negative weight, no group) instead of
-    /// refusing them.
-    pub fn drop_unusable(mut self, drop: bool) -> Self {
-        self.drop_unusable = drop;
-        self
-    }
+    shared_setters!("item");
 
     /// Checks the columns and builds the items.
     pub fn build(self) -> Result<Labelled> {
@@ -328,12 +306,8 @@ mod tests {
             (vec!["1".into()], vec![0], vec![1.0])
         );
         assert!(l.accounting.balanced());
-        let reasons: Vec<&str> = l
-            .accounting
-            .dropped
-            .iter()
-            .map(|d| d.reason.as_str())
-            .collect();
+        let reasons = super::super::reasons(&l.accounting);
+        let reasons: Vec<&str> = reasons.iter().map(|r| r.0).collect();
         assert_eq!(reasons, [MISSING_TRUE, BAD_WEIGHT, MISSING_GROUP]);
     }
 }

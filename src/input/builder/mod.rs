@@ -8,7 +8,7 @@
 //! `ArrayView1::from(&v[..])`). Group labels are text (`&[S]` with
 //! `S: AsRef<str>`) or integer codes into a list of names
 //! (`ArrayView1<u32>` + `&[S]`, the form of a pandas categorical), where the
-//! code [`MISSING`](super::codes::MISSING) (`u32::MAX`) marks a missing value.
+//! code [`MISSING`] (`u32::MAX`) marks a missing value.
 //!
 //! The builders read values as the table readers read cells:
 //! * text is trimmed, and empty, `NA`, `N/A`, `NaN`, `null` and `None` are missing;
@@ -23,6 +23,38 @@
 //! the accounting under the reader's reasons, with the file `<memory>` and
 //! the 1-based row number as the line. Otherwise every row is used. The
 //! builders never panic on bad input.
+
+/// The setters every builder has: attributes with one value per row, as
+/// text or as codes, and whether unusable rows are dropped. `$row` names a
+/// row in the docs.
+macro_rules! shared_setters {
+    ($row:literal) => {
+        #[doc = concat!("An attribute with one value per ", $row, ".")]
+        pub fn attribute<S: AsRef<str>>(mut self, name: &str, values: &'a [S]) -> Self {
+            self.attributes.add(name, Labels::text(values), None);
+            self
+        }
+
+        #[doc = concat!("An attribute as codes into `names`, one per ", $row, ".")]
+        pub fn attribute_codes<S: AsRef<str>>(
+            mut self,
+            name: &str,
+            codes: impl Into<ArrayView1<'a, u32>>,
+            names: &'a [S],
+        ) -> Self {
+            self.attributes
+                .add(name, Labels::codes(codes.into(), names), None);
+            self
+        }
+
+        /// Drop and count the rows the table reader would drop instead of
+        /// refusing them (see the module docs).
+        pub fn drop_unusable(mut self, drop: bool) -> Self {
+            self.drop_unusable = drop;
+            self
+        }
+    };
+}
 
 pub mod comparisons;
 pub mod labelled;
@@ -268,6 +300,14 @@ impl Rows {
     fn use_row(&mut self) {
         self.accounting.used += 1;
     }
+}
+
+/// Each drop reason with its count and first line (for tests).
+#[cfg(test)]
+fn reasons(a: &Accounting) -> Vec<(&str, u64, u64)> {
+    let d = a.dropped.iter();
+    d.map(|d| (d.reason.as_str(), d.count, d.first.line))
+        .collect()
 }
 
 #[cfg(test)]

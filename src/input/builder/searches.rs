@@ -11,6 +11,8 @@ use ndarray::ArrayView1;
 /// row per search: whether the probe is enrolled, the rank of its mate (0:
 /// not returned), the mate's score and the highest non-mate score (NaN: not
 /// returned), and the probe's attributes. All four columns are required.
+/// Rows the reader would drop: an infinite score, a ranked mate without a
+/// score, no group.
 #[derive(Default)]
 pub struct SearchesBuilder<'a> {
     mated: Option<ArrayView1<'a, bool>>,
@@ -55,36 +57,13 @@ impl<'a> SearchesBuilder<'a> {
         self
     }
 
-    /// An attribute of each search's probe.
-    pub fn attribute<S: AsRef<str>>(mut self, name: &str, values: &'a [S]) -> Self {
-        self.attributes.add(name, Labels::text(values), None);
-        self
-    }
-
-    /// An attribute of each search's probe, as codes into `names`.
-    pub fn attribute_codes<S: AsRef<str>>(
-        mut self,
-        name: &str,
-        codes: impl Into<ArrayView1<'a, u32>>,
-        names: &'a [S],
-    ) -> Self {
-        self.attributes
-            .add(name, Labels::codes(codes.into(), names), None);
-        self
-    }
-
     /// Scores are distances: lower is more alike.
     pub fn distance(mut self, distance: bool) -> Self {
         self.distance = distance;
         self
     }
 
-    /// Drop and count the rows the table reader would drop (an infinite
-    /// score, a ranked mate without a score, no group) instead of refusing them.
-    pub fn drop_unusable(mut self, drop: bool) -> Self {
-        self.drop_unusable = drop;
-        self
-    }
+    shared_setters!("search (its probe's)");
 
     /// Checks the columns and builds the searches.
     pub fn build(self) -> Result<Searches> {
