@@ -48,3 +48,5 @@ pub mod report;
 pub mod stats;
 
 pub use error::{Error, Result};
+/// The ndarray the builders take views of (use it to avoid a version mismatch).
+pub use ndarray;
