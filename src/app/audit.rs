@@ -3,7 +3,7 @@
 use crate::bootstrap::{self, BootstrapSpec};
 use crate::engine::classify::{self, ClassifyOptions};
 use crate::engine::identify::{self, IdentifyOptions};
-use crate::engine::summarize::{self, SummarizeColumns};
+use crate::engine::summarize;
 use crate::engine::verify::stream::{self, Partial, Plan, StreamLimits};
 use crate::engine::verify::{self, VerifyOptions};
 use crate::engine::Resample;
@@ -11,7 +11,8 @@ use crate::error::{Error, Result};
 use crate::input::npy_dir::NpyComparisons;
 use crate::input::searches::CandidateColumns;
 use crate::input::{
-    Accounting, ClassifyColumns, Comparisons, InputFile, Labelled, Table, VerifyColumns,
+    Accounting, ClassifyColumns, Comparisons, InputFile, Labelled, Published, SummarizeColumns,
+    Table, VerifyColumns,
 };
 use crate::input::{IdentifyColumns, Searches};
 use crate::report::{Findings, Provenance, Report};
@@ -185,13 +186,23 @@ impl VerifyJob {
 impl ClassifyJob {
     /// Audits a classification file.
     pub fn run_file(&self, path: &Path) -> Result<Report> {
+        self.check()?;
         self.run(Table::open(path, self.columns.delimiter)?)
     }
 
-    /// Audits an open table.
+    /// What the options alone can tell before any data is read.
+    fn check(&self) -> Result<()> {
+        let has_score = self.columns.score.is_some();
+        self.options.positives().check(has_score)
+    }
+
+    /// Audits an open table; the items are decided binary (or multiclass)
+    /// as soon as their labels are read.
     pub fn run(&self, table: Table) -> Result<Report> {
+        self.check()?;
         let l = Labelled::read(table, &self.columns)?;
-        let result = classify::audit(&l, &self.options)?;
+        let d = self.options.positives().decide(&l)?;
+        let result = classify::audit(&l, &d, &self.options)?;
         let cfg = config("classify", &self.columns, &self.options, &l.attributes);
         let report = new_report(
             &self.command,
@@ -204,7 +215,7 @@ impl ClassifyJob {
         let rows = self.bootstrap.as_ref().is_some_and(|b| b.rows);
         with_bootstrap(
             report,
-            &classify::Resampler::new(&l, &self.options, rows)?,
+            &classify::Resampler::new(&l, &d, &self.options, rows)?,
             self.bootstrap.as_ref(),
         )
     }
@@ -223,18 +234,15 @@ pub struct SummarizeJob {
 
 impl SummarizeJob {
     pub fn run_file(&self, path: &Path) -> Result<Report> {
-        let (result, input, accounting) = summarize::run(
-            Table::open(path, self.delimiter)?,
-            &self.columns,
-            self.alpha,
-        )?;
+        let table = Published::read(Table::open(path, self.delimiter)?, &self.columns)?;
+        let result = summarize::summarize(&table, self.alpha);
         let cfg = serde_json::json!({ "task": "summarize", "columns": self.columns, "alpha": self.alpha });
         Ok(new_report(
             &self.command,
             self.reproducible,
             cfg,
-            &[input],
-            &accounting,
+            &table.inputs,
+            &table.accounting,
             Findings::Summarize(result),
         ))
     }

@@ -155,6 +155,17 @@ pub struct ViewResult<C, X, F> {
 }
 
 impl<C, X, F> ViewResult<C, X, F> {
+    /// The rate `metric` (`fmr`, `fpir`, `tpr`, …) of `group` at the
+    /// operating point of the `policy`-th threshold policy.
+    pub fn rate(&self, policy: usize, metric: &str, group: &str) -> Option<&Rate> {
+        let g = self.groups.iter().position(|g| g.group == group)?;
+        self.operating_points
+            .get(policy)?
+            .rate(metric)?
+            .by_group
+            .get(g)
+    }
+
     /// Group names in order.
     pub fn names(&self) -> Vec<String> {
         self.groups.iter().map(|g| g.group.clone()).collect()
@@ -228,4 +239,12 @@ fn per_group_from_null<'de, D: serde::Deserializer<'de>>(
 ) -> std::result::Result<Option<Vec<f64>>, D::Error> {
     let v: Vec<Option<f64>> = Vec::deserialize(d)?;
     Ok(Some(v.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect()))
+}
+
+/// The view of an attribute by its name (`race`, `race+sex`, `*` pooled).
+pub fn view<'v, C, X, F>(
+    views: &'v [ViewResult<C, X, F>],
+    attribute: &str,
+) -> Option<&'v ViewResult<C, X, F>> {
+    views.iter().find(|v| v.attribute.name() == attribute)
 }

@@ -493,6 +493,13 @@ fn threshold_curve(top: &[f64], mates: &[(u32, f64)], o: &IdentifyOptions) -> Ve
         .collect()
 }
 
+impl IdentifyResult {
+    /// The view of `attribute` (`race`, `race+sex`, or `*` for all pooled).
+    pub fn view(&self, attribute: &str) -> Option<&IdView> {
+        table::view(&self.views, attribute)
+    }
+}
+
 impl Flatten for IdentifyResult {
     /// Per view: per group `searches_mated`, `searches_nonmated`, `rank1` and
     /// `cmc@R` (policy `none`); at each policy every group's FPIR (and

@@ -1,31 +1,16 @@
 //! `summarize`: disparity summaries of published per-group rates (for
 //! re-analysing tables such as NIST's demographic annexes).
 
-use crate::error::{Error, Result};
 use crate::groups::Attribute;
-use crate::input::rows::RowReader;
-use crate::input::values::{parse_score, trim, Score};
-use crate::input::{Accounting, InputFile, Table};
+use crate::input::published;
 use crate::stats::disparity::{self, Entry, Summary};
 use crate::stats::rate::finite_or_null;
 use crate::stats::rate::null_as_nan;
 use crate::value::{Flatten, Kind, Value, Values};
 use serde::{Deserialize, Serialize};
 
-/// Columns of a table of published rates.
-#[derive(Debug, Clone, Serialize)]
-pub struct SummarizeColumns {
-    /// Group column(s); several are joined with `+`.
-    pub group: Vec<String>,
-    /// Rate columns (empty: every column that is neither a group nor a trials column).
-    pub rates: Vec<String>,
-    /// `RATE=COLUMN`: trials behind a rate, for the zero-error rule of the geometric mean.
-    pub trials: Vec<String>,
-    /// Rates are given in percent.
-    pub percent: bool,
-    pub exclude: Vec<String>,
-    pub strict: bool,
-}
+/// The columns of a published-rates table are read by the input layer.
+pub use crate::input::published::SummarizeColumns;
 
 /// One group's published value of a rate.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -55,8 +40,6 @@ pub struct SummarizeResult {
     pub notes: Vec<String>,
 }
 
-const MISSING_GROUP: &str = "missing group";
-
 /// Entries of a rate column; with trials, errors = rate × trials.
 fn entries(col: &RateColumn) -> Vec<Entry<'_>> {
     col.groups
@@ -69,81 +52,27 @@ fn entries(col: &RateColumn) -> Vec<Entry<'_>> {
         .collect()
 }
 
-/// Reads the table and summarises every rate column.
-pub fn run(
-    t: Table,
-    cols: &SummarizeColumns,
-    alpha: f64,
-) -> Result<(SummarizeResult, InputFile, Accounting)> {
-    let group_cols = cols
-        .group
+/// Summarises every rate column of a published table (read by
+/// [`published::Published::read`]).
+pub fn summarize(table: &published::Published, alpha: f64) -> SummarizeResult {
+    let out: Vec<RateColumn> = table
+        .rates
         .iter()
-        .map(|g| t.column(g, "--group"))
-        .collect::<Result<Vec<_>>>()?;
-    let mut trials = Vec::new();
-    for spec in &cols.trials {
-        let (rate, col) = spec
-            .split_once('=')
-            .ok_or_else(|| Error::Config(format!("--trials {spec:?}: expected RATE=COLUMN")))?;
-        trials.push((rate.to_string(), t.column(col, "--trials")?));
-    }
-    let rate_names: Vec<String> = if cols.rates.is_empty() {
-        t.headers
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !group_cols.contains(i) && !trials.iter().any(|(_, c)| c == i))
-            .map(|(_, h)| h.clone())
-            .collect()
-    } else {
-        cols.rates.clone()
-    };
-    let rate_cols = rate_names
-        .iter()
-        .map(|r| t.column(r, "--rates"))
-        .collect::<Result<Vec<_>>>()?;
-    let scale = if cols.percent { 0.01 } else { 1.0 };
-    let mut r = RowReader::new(t, &cols.exclude, cols.strict)?;
-    let mut out: Vec<RateColumn> = rate_names
-        .iter()
-        .map(|n| RateColumn {
-            rate: n.clone(),
-            groups: Vec::new(),
+        .map(|col| RateColumn {
+            rate: col.rate.clone(),
+            groups: table
+                .groups
+                .iter()
+                .zip(&col.values)
+                .enumerate()
+                .map(|(i, (group, &value))| Published {
+                    group: group.clone(),
+                    value,
+                    trials: col.trials.as_ref().and_then(|n| n.get(i).copied()),
+                })
+                .collect(),
         })
         .collect();
-    let number = |r: &RowReader, c: usize| -> Result<f64> {
-        match parse_score(r.field(c)) {
-            Score::Value(x) => Ok(x),
-            Score::Missing | Score::NonFinite => Ok(f64::NAN),
-            Score::Unparsable => Err(r.bad_value(c, "not a number")),
-        }
-    };
-    while r.next_row()? {
-        let parts: Vec<&[u8]> = group_cols.iter().map(|&c| trim(r.field(c))).collect();
-        if parts.iter().any(|p| p.is_empty()) {
-            r.drop_row(MISSING_GROUP, group_cols[0])?;
-            continue;
-        }
-        let group = parts
-            .iter()
-            .map(|p| String::from_utf8_lossy(p))
-            .collect::<Vec<_>>()
-            .join("+");
-        for (k, &c) in rate_cols.iter().enumerate() {
-            let n = trials
-                .iter()
-                .find(|(rate, _)| *rate == rate_names[k])
-                .map(|&(_, tc)| number(&r, tc))
-                .transpose()?;
-            let value = number(&r, c)? * scale;
-            out[k].groups.push(Published {
-                group: group.clone(),
-                value,
-                trials: n,
-            });
-        }
-        r.use_row();
-    }
-    let (input, accounting) = r.finish("published rates")?;
     let mut notes = Vec::new();
     let mut summaries = Vec::new();
     for col in &out {
@@ -173,14 +102,13 @@ pub fn run(
             .collect();
         summaries.push(disparity::ser(&err));
     }
-    let result = SummarizeResult {
-        group_column: cols.group.join("+"),
+    SummarizeResult {
+        group_column: table.group_column.clone(),
         alpha,
         rates: out,
         summaries,
         notes,
-    };
-    Ok((result, input, accounting))
+    }
 }
 
 impl Flatten for SummarizeResult {

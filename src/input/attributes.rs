@@ -96,6 +96,27 @@ impl Attributes {
         })
     }
 
+    /// Attributes given in memory: attribute `j` reads the row's cell `2j`,
+    /// and cell `2j + 1` for its second side when `per_side[j]`.
+    pub fn given(names: &[String], per_side: &[bool]) -> Attributes {
+        let sources = per_side
+            .iter()
+            .enumerate()
+            .map(|(j, &two)| match two {
+                true => Source::Sides(2 * j, 2 * j + 1),
+                false => Source::Row(2 * j),
+            })
+            .collect();
+        Attributes {
+            names: names.to_vec(),
+            sources,
+            interners: names.iter().map(|_| Interner::default()).collect(),
+            table: None,
+            side_a: names.iter().map(|_| Vec::new()).collect(),
+            side_b: names.iter().map(|_| Vec::new()).collect(),
+        }
+    }
+
     /// True when `subject` is missing from a subjects table that is in use.
     pub fn unknown_subject(&self, subject: &[u8]) -> bool {
         self.table

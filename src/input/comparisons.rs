@@ -95,13 +95,13 @@ pub struct Comparisons {
     pub count: Vec<u64>,
 }
 
-const MISSING_SCORE: &str = "missing score";
-const NON_FINITE_SCORE: &str = "non-finite score";
+pub(super) const MISSING_SCORE: &str = "missing score";
+pub(super) const NON_FINITE_SCORE: &str = "non-finite score";
 const UNKNOWN_MATED: &str = "unknown mated value";
-const MISSING_SUBJECT: &str = "missing subject id";
+pub(super) const MISSING_SUBJECT: &str = "missing subject id";
 const UNKNOWN_SUBJECT: &str = "subject not in the subjects table";
 const DUPLICATE: &str = "duplicate comparison";
-const MISSING_GROUP: &str = "missing group in every attribute";
+pub(super) const MISSING_GROUP: &str = "missing group in every attribute";
 
 fn subject_of<'v>(v: &'v [u8], sep: Option<&[u8]>) -> &'v [u8] {
     match sep {
@@ -111,6 +111,20 @@ fn subject_of<'v>(v: &'v [u8], sep: Option<&[u8]>) -> &'v [u8] {
             .map_or(v, |p| &v[..p]),
         _ => v,
     }
+}
+
+/// A row with attribute codes `a` and `b` (per attribute) is placed in some
+/// view: a mated row needs one side of some attribute, a non-mated row both
+/// sides of the same attribute (true when there are no attributes).
+pub(super) fn placeable(mated: bool, a: &[u32], b: &[u32]) -> bool {
+    a.is_empty()
+        || a.iter().zip(b).any(|(&a, &b)| {
+            if mated {
+                a != MISSING || b != MISSING
+            } else {
+                a != MISSING && b != MISSING
+            }
+        })
 }
 
 impl Comparisons {
@@ -219,15 +233,7 @@ impl Comparisons {
                 )
             });
             attrs.read(|c| r.field(c), subject_pair, &mut row_a, &mut row_b);
-            let placeable = cols.attrs.is_empty()
-                || row_a.iter().zip(&row_b).any(|(&a, &b)| {
-                    if m {
-                        a != MISSING || b != MISSING
-                    } else {
-                        a != MISSING && b != MISSING
-                    }
-                });
-            if !placeable {
+            if !placeable(m, &row_a, &row_b) {
                 r.drop_row(MISSING_GROUP, subjects.map_or(score_col, |s| s.0))?;
                 continue;
             }

@@ -72,15 +72,28 @@ pub struct Labelled {
     pub inputs: Vec<InputFile>,
 }
 
-const MISSING_TRUE: &str = "missing true label";
-const MISSING_PRED: &str = "missing predicted label";
+pub(super) const MISSING_TRUE: &str = "missing true label";
+pub(super) const MISSING_PRED: &str = "missing predicted label";
 const MISSING_SCORE: &str = "missing score";
 const NON_FINITE_SCORE: &str = "non-finite score";
-const MISSING_WEIGHT: &str = "missing weight";
-const BAD_WEIGHT: &str = "negative or non-finite weight";
+pub(super) const MISSING_WEIGHT: &str = "missing weight";
+pub(super) const BAD_WEIGHT: &str = "negative or non-finite weight";
 const MISSING_SUBJECT: &str = "missing subject id";
 const UNKNOWN_SUBJECT: &str = "subject not in the subjects table";
 const MISSING_GROUP: &str = "missing group in every attribute";
+
+/// The label names in byte order; both code columns renumbered alike.
+pub(super) fn sorted_labels(
+    labels: Interner,
+    y_true: &mut [u32],
+    y_pred: &mut [u32],
+) -> Vec<String> {
+    let (names, remap) = labels.into_sorted();
+    for c in y_true.iter_mut().chain(y_pred.iter_mut()) {
+        *c = remap[*c as usize];
+    }
+    names
+}
 
 impl Labelled {
     pub fn read(t: Table, cols: &ClassifyColumns) -> Result<Labelled> {
@@ -195,14 +208,10 @@ impl Labelled {
         }
         let (input, accounting) = r.finish("items")?;
         let (attributes, subjects_input) = attrs.finish(&mut []);
-        let (names, remap) = labels.into_sorted();
-        for c in out_true.iter_mut().chain(out_pred.iter_mut()) {
-            *c = remap[*c as usize];
-        }
         Ok(Labelled {
+            labels: sorted_labels(labels, &mut out_true, &mut out_pred),
             y_true: out_true,
             y_pred: out_pred,
-            labels: names,
             score: out_score,
             weight: out_weight,
             subject: out_subject,

@@ -5,6 +5,8 @@
 
 pub mod accounting;
 pub mod attributes;
+pub mod binary;
+pub mod builder;
 pub mod chunks;
 pub mod codes;
 pub mod columnar;
@@ -13,6 +15,7 @@ pub mod labels;
 pub mod npy;
 pub mod npy_dir;
 pub mod parquet;
+pub mod published;
 pub mod rows;
 pub mod searches;
 pub mod sense;
@@ -23,5 +26,6 @@ pub mod values;
 pub use accounting::{Accounting, Dropped};
 pub use comparisons::{AttributeData, Comparisons, VerifyColumns};
 pub use labels::{ClassifyColumns, Labelled};
+pub use published::{Published, SummarizeColumns};
 pub use searches::{IdentifyColumns, Searches};
 pub use table::{InputFile, Table};

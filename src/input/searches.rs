@@ -82,7 +82,7 @@ pub struct FalseCandidates {
 
 const UNKNOWN_MATED: &str = "unknown mated value";
 const NON_FINITE_SCORE: &str = "non-finite score";
-const MATE_WITHOUT_SCORE: &str = "mate returned without a score";
+pub(super) const MATE_WITHOUT_SCORE: &str = "mate returned without a score";
 const MISSING_GROUP: &str = "missing group in every attribute";
 const UNKNOWN_SUBJECT: &str = "subject not in the subjects table";
 

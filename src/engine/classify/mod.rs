@@ -3,10 +3,8 @@
 //! confusion matrices, the disparity summaries, fairlearn's parity metrics
 //! and AIF360's reference-group forms.
 //!
-//! Binary decisions: an item is truly positive when its true label is one
-//! of the positive labels (or reads as a yes/true/1 flag when none are
-//! given); it is predicted positive when its predicted label is one of the
-//! predicted-positive labels, or when `score >= cutoff`.
+//! The engine receives the items' binary decisions (or their multiclass
+//! codes) from [`crate::input::binary`]; it never reads label text.
 
 pub mod cells;
 
@@ -14,7 +12,7 @@ use crate::counts::table::{self, finish_view, GroupInfo, RateColumn, Treat, View
 use crate::engine::{Resample, Unit};
 use crate::error::{Error, Result};
 use crate::groups::{views, AttributeCodes, View, MISSING};
-use crate::input::values::parse_flag;
+use crate::input::binary::{Binary, Decisions, Positives};
 use crate::input::Labelled;
 use crate::math::interval::CiSpec;
 use crate::stats::disparity::{self, Stat, Summary};
@@ -145,96 +143,20 @@ const CONVENTIONS: Conventions = Conventions {
     auc: Cow::Borrowed("weighted Mann-Whitney: P(score of a positive > score of a negative) + 0.5 P(tie)"),
 };
 
-/// The binary decisions of every item, with their descriptions.
-struct Binary {
-    truth: Vec<bool>,
-    pred: Vec<bool>,
-    truth_rule: String,
-    pred_rule: String,
+/// An error in the data given to the engine.
+fn invalid(message: String) -> Error {
+    Error::Config(message)
 }
 
-fn label_set(labels: &[String], wanted: &[String]) -> Vec<bool> {
-    labels
-        .iter()
-        .map(|l| wanted.iter().any(|w| w == l))
-        .collect()
-}
-
-/// Positive-label flags from a list, or from labels that read as flags.
-fn positives(
-    labels: &[String],
-    used: &[bool],
-    list: &[String],
-    what: &str,
-) -> Result<(Vec<bool>, String)> {
-    if !list.is_empty() {
-        return Ok((
-            label_set(labels, list),
-            format!("{what} in {{{}}}", list.join(", ")),
-        ));
-    }
-    let mut flags = Vec::with_capacity(labels.len());
-    for (l, &u) in labels.iter().zip(used) {
-        match parse_flag(l.as_bytes()) {
-            Some(f) => flags.push(f),
-            None if !u => flags.push(false),
-            None => {
-                return Err(Error::Config(format!(
-                    "{what} label {l:?} is not a yes/no flag: name the positive labels (--positive, --true-positive, --pred-positive)"
-                )))
-            }
+impl ClassifyOptions {
+    /// The options that decide which items are positive.
+    pub fn positives(&self) -> Positives<'_> {
+        Positives {
+            truth: &self.true_positive,
+            pred: &self.pred_positive,
+            cutoff: self.cutoff,
         }
     }
-    Ok((flags, format!("{what} reads as 1/true/yes")))
-}
-
-fn binarize(l: &Labelled, o: &ClassifyOptions) -> Result<Option<Binary>> {
-    let k = l.labels.len();
-    let mut used_true = vec![false; k];
-    let mut used_pred = vec![false; k];
-    l.y_true.iter().for_each(|&c| used_true[c as usize] = true);
-    l.y_pred.iter().for_each(|&c| used_pred[c as usize] = true);
-    let all_flags = l.labels.iter().all(|s| parse_flag(s.as_bytes()).is_some());
-    let binary = !o.true_positive.is_empty()
-        || !o.pred_positive.is_empty()
-        || !l.score.is_empty()
-        || all_flags;
-    if !binary {
-        if k <= 2 {
-            return Err(Error::Config(format!(
-                "labels {:?}: with two labels, name the positive one (--positive)",
-                l.labels
-            )));
-        }
-        return Ok(None);
-    }
-    let (t, truth_rule) = positives(&l.labels, &used_true, &o.true_positive, "true label")?;
-    let truth = l.y_true.iter().map(|&c| t[c as usize]).collect();
-    let (pred, pred_rule) = if l.score.is_empty() {
-        let list = if o.pred_positive.is_empty() {
-            &o.true_positive
-        } else {
-            &o.pred_positive
-        };
-        let (p, rule) = positives(&l.labels, &used_pred, list, "predicted label")?;
-        (l.y_pred.iter().map(|&c| p[c as usize]).collect(), rule)
-    } else {
-        let cut = o.cutoff.ok_or_else(|| {
-            Error::Config(
-                "a score column needs --cutoff T (predicted positive when score >= T)".into(),
-            )
-        })?;
-        (
-            l.score.iter().map(|&s| s >= cut).collect(),
-            format!("score >= {cut}"),
-        )
-    };
-    Ok(Some(Binary {
-        truth,
-        pred,
-        truth_rule,
-        pred_rule,
-    }))
 }
 
 /// Row weights; empty means every row weighs 1.
@@ -343,18 +265,26 @@ fn group_auc(
         .collect()
 }
 
-/// What the audit computes once: the binary decisions, the views and the
-/// score order. A bootstrap replicate re-weights it.
+/// What the audit computes once: the views and the score order, beside the
+/// binary decisions. A bootstrap replicate re-weights it.
 pub struct Prepared<'a> {
-    binary: Option<Binary>,
+    binary: Option<&'a Binary>,
     views: Vec<View<'a>>,
     /// Rows in ascending score order (stable, so sums are deterministic), for AUC.
     order: Vec<usize>,
 }
 
-pub fn prepare<'a>(l: &'a Labelled, o: &ClassifyOptions) -> Result<Prepared<'a>> {
-    let binary = binarize(l, o)?;
+/// Prepares the items `l` with their decisions `d` (from
+/// [`Positives::decide`] on the same items).
+pub fn prepare<'a>(l: &'a Labelled, d: &'a Decisions) -> Result<Prepared<'a>> {
+    let binary = d.binary();
     let n = l.y_true.len();
+    if let Some(b) = binary.filter(|b| b.truth().len() != n || b.pred().len() != n) {
+        return Err(invalid(format!(
+            "binary decisions of {} items for {n} items: decide the same items",
+            b.truth().len()
+        )));
+    }
     let codes: Vec<AttributeCodes> = l
         .attributes
         .iter()
@@ -380,9 +310,9 @@ pub fn prepare<'a>(l: &'a Labelled, o: &ClassifyOptions) -> Result<Prepared<'a>>
     })
 }
 
-/// Runs the audit.
-pub fn audit(l: &Labelled, o: &ClassifyOptions) -> Result<ClassifyResult> {
-    evaluate(l, &prepare(l, o)?, o, &l.weight)
+/// Runs the audit of the items `l` with their decisions `d`.
+pub fn audit(l: &Labelled, d: &Decisions, o: &ClassifyOptions) -> Result<ClassifyResult> {
+    evaluate(l, &prepare(l, d)?, o, &l.weight)
 }
 
 /// The audit of prepared data with row weights `weights` (empty: all 1).
@@ -428,8 +358,8 @@ pub fn evaluate(
             "multiclass"
         }
         .into(),
-        truth_positive: binary.as_ref().map(|b| b.truth_rule.clone()),
-        prediction_positive: binary.as_ref().map(|b| b.pred_rule.clone()),
+        truth_positive: binary.map(|b| b.truth_rule().to_string()),
+        prediction_positive: binary.map(|b| b.pred_rule().to_string()),
         labels: l.labels.clone(),
         policy,
         threshold,
@@ -451,14 +381,14 @@ fn binary_groups(
     o: &ClassifyOptions,
 ) -> Vec<Counted> {
     // Slot 4g + 2·truth + pred, branch-free; then the four sums make the cells.
+    let (truth, pred) = (b.truth(), b.pred());
     let sums = fold(
-        b.truth.len(),
+        truth.len(),
         4 * v.groups.len(),
         |acc: &mut [Sums], i| {
             let g = v.side_a[i];
             if g != MISSING {
-                acc[4 * g as usize + 2 * b.truth[i] as usize + b.pred[i] as usize]
-                    .add(weight.at(i));
+                acc[4 * g as usize + 2 * truth[i] as usize + pred[i] as usize].add(weight.at(i));
             }
         },
         Sums::merge,
@@ -472,7 +402,7 @@ fn binary_groups(
             tp: c[3],
         })
         .collect();
-    let auc = (!order.is_empty()).then(|| group_auc(v, order, scores, &b.truth, weight));
+    let auc = (!order.is_empty()).then(|| group_auc(v, order, scores, truth, weight));
     cells
         .iter()
         .enumerate()
@@ -841,13 +771,18 @@ pub struct Resampler<'a> {
 
 impl<'a> Resampler<'a> {
     /// Subjects are drawn when a subject column is given, unless `rows`.
-    pub fn new(l: &'a Labelled, opts: &ClassifyOptions, rows: bool) -> Result<Resampler<'a>> {
+    pub fn new(
+        l: &'a Labelled,
+        d: &'a Decisions,
+        opts: &ClassifyOptions,
+        rows: bool,
+    ) -> Result<Resampler<'a>> {
         let opts = ClassifyOptions {
             ci: opts.ci.without_interval(),
             ..opts.clone()
         };
         Ok(Resampler {
-            prepared: prepare(l, &opts)?,
+            prepared: prepare(l, d)?,
             l,
             opts,
             by_subject: !l.subject.is_empty() && !rows,
@@ -884,6 +819,13 @@ impl Resample for Resampler<'_> {
             })
             .collect();
         evaluate(l, &self.prepared, &self.opts, &weights)
+    }
+}
+
+impl ClassifyResult {
+    /// The view of `attribute` (`race`, `race+sex`, or `*` for all pooled).
+    pub fn view(&self, attribute: &str) -> Option<&ClassView> {
+        table::view(&self.views, attribute)
     }
 }
 

@@ -780,6 +780,13 @@ impl Resample for Resampler<'_> {
     }
 }
 
+impl VerifyResult {
+    /// The view of `attribute` (`race`, `race+sex`, or `*` for all pooled).
+    pub fn view(&self, attribute: &str) -> Option<&ViewResult> {
+        table::view(&self.views, attribute)
+    }
+}
+
 impl Flatten for VerifyResult {
     /// Per view: group counts; at each policy every group's FMR, FNMR, TMR
     /// and accuracy, the cross-group FMR of pairs with comparisons

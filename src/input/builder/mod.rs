@@ -1,0 +1,358 @@
+//! Building inputs from data in memory — the library's front door:
+//! [`Comparisons::builder`](super::Comparisons::builder),
+//! [`Searches::builder`](super::Searches::builder) and
+//! [`Labelled::builder`](super::Labelled::builder).
+//!
+//! Columns are [`ndarray::ArrayView1`]s, so NumPy arrays reach them without
+//! copies; slices, arrays and `Vec`s convert too (`&[0.9, 0.8]`,
+//! `ArrayView1::from(&v[..])`). Group labels are text (`&[S]` with
+//! `S: AsRef<str>`) or integer codes into a list of names
+//! (`ArrayView1<u32>` + `&[S]`, the form of a pandas categorical), where the
+//! code [`MISSING`] (`u32::MAX`) marks a missing value.
+//!
+//! The builders read values as the table readers read cells:
+//! * text is trimmed, and empty, `NA`, `N/A`, `NaN`, `null` and `None` are missing;
+//! * a NaN number stands for an empty cell (missing), ±∞ for a non-finite value;
+//! * label codes are interned and the names sorted, as from a file.
+//!
+//! `build` checks that every column has one value per row, that codes index
+//! their names (which must be distinct), and the rules of each input. A row
+//! the table reader would drop (a missing score, a missing group in every
+//! attribute, …) is an error naming its index, unless
+//! `drop_unusable(true)` asks to drop such rows: they are then counted in
+//! the accounting under the reader's reasons, with the file `<memory>` and
+//! the 1-based row number as the line. Otherwise every row is used. The
+//! builders never panic on bad input.
+
+/// The setters every builder has: attributes with one value per row, as
+/// text or as codes, and whether unusable rows are dropped. `$row` names a
+/// row in the docs.
+macro_rules! shared_setters {
+    ($row:literal) => {
+        #[doc = concat!("An attribute with one value per ", $row, ".")]
+        pub fn attribute<S: AsRef<str>>(mut self, name: &str, values: &'a [S]) -> Self {
+            self.attributes.add(name, Labels::text(values), None);
+            self
+        }
+
+        #[doc = concat!("An attribute as codes into `names`, one per ", $row, ".")]
+        pub fn attribute_codes<S: AsRef<str>>(
+            mut self,
+            name: &str,
+            codes: impl Into<ArrayView1<'a, u32>>,
+            names: &'a [S],
+        ) -> Self {
+            self.attributes
+                .add(name, Labels::codes(codes.into(), names), None);
+            self
+        }
+
+        /// Drop and count the rows the table reader would drop instead of
+        /// refusing them (see the module docs).
+        pub fn drop_unusable(mut self, drop: bool) -> Self {
+            self.drop_unusable = drop;
+            self
+        }
+    };
+}
+
+pub mod comparisons;
+pub mod labelled;
+pub mod searches;
+
+use super::accounting::Accounting;
+use super::attributes::Attributes;
+use super::codes::{Interner, MISSING};
+use super::comparisons::{MISSING_SCORE, NON_FINITE_SCORE};
+use crate::error::{Error, Location, Result};
+use ndarray::ArrayView1;
+
+/// An error in data given in memory.
+fn invalid(message: String) -> Error {
+    Error::Config(message)
+}
+
+/// The error when a required column was not given.
+fn required<T>(column: Option<T>, what: &str) -> Result<T> {
+    column.ok_or_else(|| invalid(format!("{what} are required")))
+}
+
+/// Checks that a column has one value per row.
+fn same_length(rows: usize, first: &str, column: &str, len: usize) -> Result<()> {
+    if len == rows {
+        return Ok(());
+    }
+    Err(invalid(format!(
+        "{column} has {len} values but {first} has {rows}: give one per row"
+    )))
+}
+
+/// The drop reason of a score that is not a usable number.
+fn unusable_score(x: f64) -> Option<&'static str> {
+    match x {
+        x if x.is_nan() => Some(MISSING_SCORE),
+        x if x.is_infinite() => Some(NON_FINITE_SCORE),
+        _ => None,
+    }
+}
+
+/// Text labels of every row, or codes into names, or yes/no flags (read as `1`/`0`).
+enum Labels<'a> {
+    Text(Vec<&'a str>),
+    Codes {
+        codes: ArrayView1<'a, u32>,
+        names: Vec<&'a str>,
+    },
+    Flags(ArrayView1<'a, bool>),
+}
+
+impl<'a> Labels<'a> {
+    fn text<S: AsRef<str>>(values: &'a [S]) -> Labels<'a> {
+        Labels::Text(values.iter().map(AsRef::as_ref).collect())
+    }
+
+    fn codes<S: AsRef<str>>(codes: ArrayView1<'a, u32>, names: &'a [S]) -> Labels<'a> {
+        Labels::Codes {
+            codes,
+            names: names.iter().map(AsRef::as_ref).collect(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Labels::Text(v) => v.len(),
+            Labels::Codes { codes, .. } => codes.len(),
+            Labels::Flags(f) => f.len(),
+        }
+    }
+
+    /// Codes index the names (or are `MISSING`); names are distinct.
+    fn check(&self, what: &str) -> Result<()> {
+        let Labels::Codes { codes, names } = self else {
+            return Ok(());
+        };
+        if let Some((i, c)) = codes
+            .iter()
+            .enumerate()
+            .find(|&(_, &c)| c != MISSING && c as usize >= names.len())
+        {
+            return Err(invalid(format!(
+                "{what}: code {c} at index {i} has no name (there are {} names)",
+                names.len()
+            )));
+        }
+        let mut sorted: Vec<&str> = names.iter().map(|s| s.trim_ascii()).collect();
+        sorted.sort_unstable();
+        match sorted.windows(2).find(|w| w[0] == w[1]) {
+            Some(w) => Err(invalid(format!(
+                "{what}: the name {:?} is listed twice",
+                w[0]
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// Row `i` as a table cell would hold it (empty for a missing code).
+    fn cell(&self, i: usize) -> &'a [u8] {
+        match self {
+            Labels::Text(v) => v[i].as_bytes(),
+            Labels::Codes { codes, names } => match codes[i] {
+                MISSING => b"",
+                c => names[c as usize].as_bytes(),
+            },
+            Labels::Flags(f) if f[i] => b"1",
+            Labels::Flags(_) => b"0",
+        }
+    }
+}
+
+/// Subject ids: text, or integer ids (`MISSING` = missing).
+enum Ids<'a> {
+    Text(Vec<&'a str>),
+    Codes(ArrayView1<'a, u32>),
+}
+
+/// One present subject id.
+#[derive(Clone, Copy)]
+enum Id<'a> {
+    Text(&'a [u8]),
+    Code(u32),
+}
+
+impl<'a> Ids<'a> {
+    fn len(&self) -> usize {
+        match self {
+            Ids::Text(v) => v.len(),
+            Ids::Codes(c) => c.len(),
+        }
+    }
+
+    /// The id of row `i`, `None` when missing.
+    fn get(&self, i: usize) -> Option<Id<'a>> {
+        match self {
+            Ids::Text(v) => {
+                let t = v[i].trim_ascii().as_bytes();
+                (!super::values::is_missing(t)).then_some(Id::Text(t))
+            }
+            Ids::Codes(c) => (c[i] != MISSING).then_some(Id::Code(c[i])),
+        }
+    }
+}
+
+impl Id<'_> {
+    /// The dense id, numbered in first-seen order as the readers number them.
+    fn intern(self, ids: &mut Interner) -> u32 {
+        match self {
+            Id::Text(t) => ids.intern(t),
+            Id::Code(c) => ids.intern(&c.to_le_bytes()),
+        }
+    }
+}
+
+/// Demographic attributes given in memory, in the order given.
+#[derive(Default)]
+struct Given<'a> {
+    names: Vec<String>,
+    /// Side a (or the row) and side b of each attribute.
+    sides: Vec<(Labels<'a>, Option<Labels<'a>>)>,
+}
+
+impl<'a> Given<'a> {
+    fn add(&mut self, name: &str, a: Labels<'a>, b: Option<Labels<'a>>) {
+        self.names.push(name.to_string());
+        self.sides.push((a, b));
+    }
+
+    /// One value per row, valid codes, distinct attribute names.
+    fn check(&self, rows: usize, first: &str) -> Result<()> {
+        for (j, (name, (a, b))) in self.names.iter().zip(&self.sides).enumerate() {
+            if self.names[..j].contains(name) {
+                return Err(invalid(format!("attribute {name:?} is given twice")));
+            }
+            for side in std::iter::once(a).chain(b) {
+                same_length(rows, first, &format!("attribute {name:?}"), side.len())?;
+                side.check(&format!("attribute {name:?}"))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn start(&self) -> Attributes {
+        let per_side: Vec<bool> = self.sides.iter().map(|(_, b)| b.is_some()).collect();
+        Attributes::given(&self.names, &per_side)
+    }
+
+    /// Codes of row `i` into `a` and `b` (MISSING where absent).
+    fn read(&self, attrs: &mut Attributes, i: usize, a: &mut [u32], b: &mut [u32]) {
+        let cell = |c: usize| {
+            let (first, second) = &self.sides[c / 2];
+            match (c % 2, second) {
+                (1, Some(second)) => second.cell(i),
+                _ => first.cell(i),
+            }
+        };
+        attrs.read(cell, None, a, b);
+    }
+
+    /// The name a dropped row points at.
+    fn column(&self) -> &str {
+        self.names.first().map_or("attributes", String::as_str)
+    }
+}
+
+/// The accounting of rows given in memory.
+struct Rows {
+    /// What a row is (`comparisons`, `searches`, `items`).
+    what: &'static str,
+    drop: bool,
+    accounting: Accounting,
+}
+
+impl Rows {
+    fn new(what: &'static str, rows: usize, drop: bool) -> Rows {
+        Rows {
+            what,
+            drop,
+            accounting: Accounting {
+                rows: rows as u64,
+                ..Accounting::default()
+            },
+        }
+    }
+
+    /// Drops row `i` for `reason` if asked to, else an error naming it.
+    fn drop(&mut self, i: usize, reason: &str, column: &str, value: String) -> Result<()> {
+        if !self.drop {
+            return Err(invalid(format!(
+                "{} index {i}: {reason} ({column} = {value:?}); drop_unusable(true) drops such rows",
+                self.what
+            )));
+        }
+        self.accounting.drop_row(reason, || Location {
+            file: "<memory>".into(),
+            line: i as u64 + 1,
+            column: column.to_string(),
+            value,
+        });
+        Ok(())
+    }
+
+    fn use_row(&mut self) {
+        self.accounting.used += 1;
+    }
+}
+
+/// Each drop reason with its count and first line (for tests).
+#[cfg(test)]
+fn reasons(a: &Accounting) -> Vec<(&str, u64, u64)> {
+    let d = a.dropped.iter();
+    d.map(|d| (d.reason.as_str(), d.count, d.first.line))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_read_as_cells() {
+        let names = ["b", "a"];
+        let codes = [1, MISSING, 0];
+        let l = Labels::codes(ArrayView1::from(&codes), &names);
+        assert_eq!(
+            (l.cell(0), l.cell(1), l.cell(2)),
+            (&b"a"[..], &b""[..], &b"b"[..])
+        );
+        let f = [true, false];
+        let l = Labels::Flags(ArrayView1::from(&f));
+        assert_eq!((l.cell(0), l.cell(1)), (&b"1"[..], &b"0"[..]));
+        let bad = [2];
+        let e = Labels::codes(ArrayView1::from(&bad), &names)
+            .check("x")
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("code 2 at index 0 has no name"),
+            "{e}"
+        );
+        let e = Labels::codes(ArrayView1::from(&codes), &["a", " a"])
+            .check("x")
+            .unwrap_err();
+        assert!(e.to_string().contains("\"a\" is listed twice"), "{e}");
+    }
+
+    #[test]
+    fn ids_are_dense_in_first_seen_order() {
+        let mut ids = Interner::default();
+        let c = [7, 3, MISSING, 7];
+        let c = Ids::Codes(ArrayView1::from(&c));
+        assert!(c.get(2).is_none());
+        let got: Vec<u32> = [0, 1, 3]
+            .iter()
+            .map(|&i| c.get(i).unwrap().intern(&mut ids))
+            .collect();
+        assert_eq!(got, [0, 1, 0]);
+        let t = Ids::Text(vec![" s1 ", "NA"]);
+        assert!(t.get(1).is_none());
+        assert_eq!(t.get(0).unwrap().intern(&mut ids), 2);
+    }
+}

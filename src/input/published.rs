@@ -1,0 +1,175 @@
+//! Reading a table of published per-group rates (such as NIST's demographic
+//! annexes) for `summarize`: the group of each row and every rate column,
+//! with the trials behind a rate where given.
+
+use super::accounting::Accounting;
+use super::rows::RowReader;
+use super::table::{InputFile, Table};
+use super::values::{parse_score, trim, Score};
+use crate::error::{Error, Result};
+use serde::Serialize;
+
+/// Columns of a table of published rates.
+#[derive(Debug, Clone, Serialize)]
+pub struct SummarizeColumns {
+    /// Group column(s); several are joined with `+`.
+    pub group: Vec<String>,
+    /// Rate columns (empty: every column that is neither a group nor a trials column).
+    pub rates: Vec<String>,
+    /// `RATE=COLUMN`: trials behind a rate, for the zero-error rule of the geometric mean.
+    pub trials: Vec<String>,
+    /// Rates are given in percent.
+    pub percent: bool,
+    pub exclude: Vec<String>,
+    pub strict: bool,
+}
+
+/// One rate column of the table, row by row.
+#[derive(Debug, Clone)]
+pub struct PublishedRate {
+    /// The column's name (`fmr`, `fnmr`, `eer`, `error_rate`, `accuracy` are understood).
+    pub rate: String,
+    /// The value of each row, as a fraction (NaN where the cell is empty).
+    pub values: Vec<f64>,
+    /// Trials behind each row's value, when a trials column names this rate
+    /// (NaN where the cell is empty).
+    pub trials: Option<Vec<f64>>,
+}
+
+/// A table of published rates: one row per group.
+#[derive(Debug, Clone)]
+pub struct Published {
+    /// The group column(s), joined with `+`.
+    pub group_column: String,
+    /// The group of each row (several group columns joined with `+`).
+    pub groups: Vec<String>,
+    pub rates: Vec<PublishedRate>,
+    pub accounting: Accounting,
+    pub inputs: Vec<InputFile>,
+}
+
+const MISSING_GROUP: &str = "missing group";
+
+impl Published {
+    /// Reads the table: rows without a group are dropped and counted; a cell
+    /// that is not a number is an error naming file, line, column and value.
+    pub fn read(t: Table, cols: &SummarizeColumns) -> Result<Published> {
+        let group_cols = cols
+            .group
+            .iter()
+            .map(|g| t.column(g, "--group"))
+            .collect::<Result<Vec<_>>>()?;
+        let mut trials = Vec::new();
+        for spec in &cols.trials {
+            let (rate, col) = spec
+                .split_once('=')
+                .ok_or_else(|| Error::Config(format!("--trials {spec:?}: expected RATE=COLUMN")))?;
+            trials.push((rate.to_string(), t.column(col, "--trials")?));
+        }
+        let rate_names: Vec<String> = if cols.rates.is_empty() {
+            t.headers
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !group_cols.contains(i) && !trials.iter().any(|(_, c)| c == i))
+                .map(|(_, h)| h.clone())
+                .collect()
+        } else {
+            cols.rates.clone()
+        };
+        let rate_cols = rate_names
+            .iter()
+            .map(|r| t.column(r, "--rates"))
+            .collect::<Result<Vec<_>>>()?;
+        // The trials column of each rate, if any.
+        let trials_of: Vec<Option<usize>> = rate_names
+            .iter()
+            .map(|n| trials.iter().find(|(rate, _)| rate == n).map(|&(_, c)| c))
+            .collect();
+        let scale = if cols.percent { 0.01 } else { 1.0 };
+        let mut r = RowReader::new(t, &cols.exclude, cols.strict)?;
+        let mut groups = Vec::new();
+        let mut rates: Vec<PublishedRate> = rate_names
+            .iter()
+            .zip(&trials_of)
+            .map(|(n, t)| PublishedRate {
+                rate: n.clone(),
+                values: Vec::new(),
+                trials: t.map(|_| Vec::new()),
+            })
+            .collect();
+        let number = |r: &RowReader, c: usize| -> Result<f64> {
+            match parse_score(r.field(c)) {
+                Score::Value(x) => Ok(x),
+                Score::Missing | Score::NonFinite => Ok(f64::NAN),
+                Score::Unparsable => Err(r.bad_value(c, "not a number")),
+            }
+        };
+        while r.next_row()? {
+            let parts: Vec<&[u8]> = group_cols.iter().map(|&c| trim(r.field(c))).collect();
+            if parts.iter().any(|p| p.is_empty()) {
+                r.drop_row(MISSING_GROUP, group_cols[0])?;
+                continue;
+            }
+            groups.push(
+                parts
+                    .iter()
+                    .map(|p| String::from_utf8_lossy(p))
+                    .collect::<Vec<_>>()
+                    .join("+"),
+            );
+            for ((out, &c), tc) in rates.iter_mut().zip(&rate_cols).zip(&trials_of) {
+                if let (Some(tc), Some(n)) = (tc, out.trials.as_mut()) {
+                    n.push(number(&r, *tc)?);
+                }
+                out.values.push(number(&r, c)? * scale);
+            }
+            r.use_row();
+        }
+        let (input, accounting) = r.finish("published rates")?;
+        Ok(Published {
+            group_column: cols.group.join("+"),
+            groups,
+            rates,
+            accounting,
+            inputs: vec![input],
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_rates_trials_and_drops() {
+        let text = "race,sex,fmr,fnmr,n\nA,F,1,2,100\nB,M,,4,\n,F,5,6,7\n";
+        let t = Table::from_reader(
+            "p.csv".into(),
+            Box::new(std::io::Cursor::new(text.as_bytes().to_vec())),
+            None,
+        )
+        .unwrap();
+        let cols = SummarizeColumns {
+            group: vec!["race".into(), "sex".into()],
+            rates: Vec::new(),
+            trials: vec!["fmr=n".into()],
+            percent: true,
+            exclude: Vec::new(),
+            strict: false,
+        };
+        let p = Published::read(t, &cols).unwrap();
+        assert_eq!(p.group_column, "race+sex");
+        assert_eq!(p.groups, ["A+F", "B+M"]);
+        assert_eq!(p.rates.len(), 2);
+        assert_eq!(p.rates[0].rate, "fmr");
+        assert_eq!(p.rates[0].values[0], 0.01);
+        assert!(p.rates[0].values[1].is_nan());
+        let n = p.rates[0].trials.as_ref().unwrap();
+        assert_eq!(n[0], 100.0);
+        assert!(n[1].is_nan());
+        assert_eq!(p.rates[1].values, [0.02, 0.04]);
+        assert!(p.rates[1].trials.is_none());
+        assert_eq!((p.accounting.rows, p.accounting.used), (3, 2));
+        assert_eq!(p.accounting.dropped[0].reason, MISSING_GROUP);
+    }
+}
