@@ -564,8 +564,8 @@ fn classify(a: ClassifyArgs) -> Result<()> {
 
 fn identify(a: IdentifyArgs) -> Result<()> {
     let c = &a.common;
-    if c.bootstrap.is_some() {
-        bail!("--bootstrap is not available for identify yet");
+    if c.bootstrap_rows {
+        bail!("--bootstrap-rows: identify always resamples searches");
     }
     let columns = IdentifyColumns {
         mated: a.mated,
@@ -609,6 +609,7 @@ fn identify(a: IdentifyArgs) -> Result<()> {
         options,
         command: command_line(),
         reproducible: c.output.reproducible,
+        bootstrap: c.bootstrap()?,
         candidate_lists,
     };
     emit(&job.run_file(&a.file)?, &c.output)

@@ -120,3 +120,70 @@ fn subject_bootstrap_covers_and_row_bootstrap_does_not() {
         "row bootstrap coverage {rows} should fall well short of 95%"
     );
 }
+
+/// The 1:N bootstrap (searches resampled) covers a known FPIR and FNIR:
+/// 200 data sets of 300 searches per group, B = 200, 95% percentile intervals.
+#[test]
+fn identify_search_bootstrap_covers_known_rates() {
+    use biasbench::bootstrap::bootstrap;
+    use biasbench::engine::identify::{IdPolicy, IdentifyOptions, Resampler};
+    use biasbench::input::Searches;
+    use biasbench::value::Flatten;
+    let (p_fp, p_miss) = (0.2, 0.1);
+    let opts = IdentifyOptions {
+        policies: vec![IdPolicy::parse("fixed:0.5").unwrap()],
+        ..Default::default()
+    };
+    let spec = |seed| BootstrapSpec {
+        replicates: 200,
+        seed,
+        level: 0.95,
+        rows: true,
+        compare: None,
+    };
+    let (mut fp_covered, mut fn_covered, sets) = (0, 0, 200);
+    for set in 0..sets {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7000 + set);
+        let n = 600;
+        let mated: Vec<bool> = (0..n).map(|i| i % 2 == 0).collect();
+        // Mated: the mate at rank 1 scores 0.9, or is missed (not returned).
+        let hit: Vec<bool> = (0..n).map(|_| !rng.random_bool(p_miss)).collect();
+        let rank: Vec<u32> = (0..n).map(|i| (mated[i] && hit[i]) as u32).collect();
+        let mate: Vec<f64> = (0..n)
+            .map(|i| if rank[i] == 1 { 0.9 } else { f64::NAN })
+            .collect();
+        // Non-mated: the top non-mate scores 0.7 (a false positive) or 0.1.
+        let top: Vec<f64> = (0..n)
+            .map(|_| if rng.random_bool(p_fp) { 0.7 } else { 0.1 })
+            .collect();
+        let top: Vec<f64> = (0..n)
+            .map(|i| if mated[i] { f64::NAN } else { top[i] })
+            .collect();
+        let s = Searches::builder()
+            .mated(&mated)
+            .mate_rank(&rank)
+            .mate_score(&mate)
+            .nonmate_score(&top)
+            .build()
+            .unwrap();
+        let r = Resampler::new(&s, &opts).unwrap();
+        let original = biasbench::engine::identify::audit(&s, &opts)
+            .unwrap()
+            .values();
+        let b = bootstrap(&r, original, &spec(set)).unwrap();
+        let covers = |metric: &str, truth: f64| {
+            let i = b
+                .intervals
+                .iter()
+                .find(|i| i.key.attribute.is_pooled() && i.key.metric == metric)
+                .unwrap();
+            (i.low <= truth && truth <= i.high) as u32
+        };
+        fp_covered += covers("fpir", p_fp);
+        fn_covered += covers("fnir", p_miss);
+    }
+    for (what, c) in [("fpir", fp_covered), ("fnir", fn_covered)] {
+        let rate = c as f64 / sets as f64;
+        assert!(rate >= 0.91, "{what}: bootstrap coverage {rate}");
+    }
+}

@@ -108,6 +108,7 @@ fn fpir_follows_n_times_fmr_on_a_synthetic_gallery() {
         },
         command: vec![],
         reproducible: true,
+        bootstrap: None,
         candidate_lists: None,
     };
     let report = job
@@ -302,4 +303,53 @@ fn share_of_false_candidates_from_the_probe_group() {
         j["identify"]["views"][0]["operating_points"][1]["rates"][0]["by_group"][0]["value"],
         0.5
     );
+}
+
+/// `identify --bootstrap` resamples searches: every FPIR and FNIR gets a
+/// percentile interval in the CSV, the same whatever the thread count.
+#[test]
+fn search_bootstrap_is_reproducible_across_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("s.csv");
+    std::fs::write(&f, SEARCHES).unwrap();
+    let args = [
+        "--attr",
+        "race",
+        "--threshold",
+        "fixed:0.5",
+        "--bootstrap",
+        "40",
+        "--seed",
+        "5",
+        "--reproducible",
+        "--format",
+        "csv",
+    ];
+    let run = |threads: &str| {
+        let out = common::biasbench()
+            .env("RAYON_NUM_THREADS", threads)
+            .arg("identify")
+            .arg(&f)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let one = run("1");
+    assert_eq!(one, run("2"));
+    let fpir = one
+        .lines()
+        .find(|l| l.starts_with("identify,race,") && l.contains(",fpir,"))
+        .unwrap();
+    let cells: Vec<&str> = fpir.split(',').collect();
+    let (low, high): (f64, f64) = (cells[7].parse().unwrap(), cells[8].parse().unwrap());
+    assert!(low <= high && (0.0..=1.0).contains(&low), "{fpir}");
+    let j = json("identify", &f, &args[..8]);
+    assert_eq!(j["bootstrap"]["unit"], "row");
+    assert_eq!(j["bootstrap"]["replicates"], 40);
 }

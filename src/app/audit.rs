@@ -255,6 +255,8 @@ pub struct IdentifyJob {
     pub options: IdentifyOptions,
     pub command: Vec<String>,
     pub reproducible: bool,
+    /// Searches resampled (each search is one unit).
+    pub bootstrap: Option<BootstrapSpec>,
     /// Candidate-list form: the searches table and the column names; the
     /// audited file is then the candidates table.
     pub candidate_lists: Option<(PathBuf, CandidateColumns)>,
@@ -286,13 +288,18 @@ impl IdentifyJob {
     fn report(&self, s: Searches) -> Result<Report> {
         let result = identify::audit(&s, &self.options)?;
         let cfg = config("identify", &self.columns, &self.options, &s.attributes);
-        Ok(new_report(
+        let report = new_report(
             &self.command,
             self.reproducible,
             cfg,
             &s.inputs,
             &s.accounting,
             Findings::Identify(result),
-        ))
+        );
+        with_bootstrap(
+            report,
+            &identify::Resampler::new(&s, &self.options)?,
+            self.bootstrap.as_ref(),
+        )
     }
 }

@@ -137,6 +137,7 @@ pub fn run_identify(command: Vec<String>) -> Result<Report> {
             ranks: vec![1, p.gallery as u32],
             ..Default::default()
         },
+        bootstrap: None,
         command,
         reproducible: true,
         candidate_lists: None,

@@ -13,11 +13,12 @@
 //!   exact order-statistic rule of `global-fmr` over the highest scores of
 //!   the pooled non-mated searches.
 
-use crate::counts::column::Column;
+use crate::counts::column::{prefix_sums, Column};
 use crate::counts::table::{self, finish_view, GroupInfo, RateColumn, Treat, ViewAt};
 use crate::counts::threshold::{smallest_supported_rate, supported_targets};
+use crate::engine::{Resample, Unit};
 use crate::error::{Error, Result};
-use crate::groups::{views, Attribute, AttributeCodes, MISSING};
+use crate::groups::{views, Attribute, AttributeCodes, View, MISSING};
 use crate::input::sense::ScoreSense;
 use crate::input::Searches;
 use crate::math::interval::CiSpec;
@@ -190,58 +191,45 @@ fn default_policies(pool: usize) -> (Vec<IdPolicy>, Vec<String>) {
     )
 }
 
-/// Runs the audit.
-pub fn audit(s: &Searches, o: &IdentifyOptions) -> Result<IdentifyResult> {
+/// A mated search of a group: the mate's rank (0 when not returned), its
+/// score and the search's row.
+#[derive(Debug, Clone, Copy)]
+struct Mate {
+    rank: u32,
+    score: f64,
+    row: u32,
+}
+
+/// The searches of one view split by group: each group's top non-mate
+/// scores in ascending order (with their rows) and its mated searches.
+struct ViewData<'a> {
+    view: View<'a>,
+    top: Vec<Vec<f64>>,
+    top_rows: Vec<Vec<u32>>,
+    mates: Vec<Vec<Mate>>,
+}
+
+/// What the audit sorts once: the pooled non-mated top scores (with their
+/// rows) and every view's groups. A bootstrap replicate re-weights it.
+pub struct Prepared<'a> {
+    pool: Vec<f64>,
+    pool_rows: Vec<u32>,
+    views: Vec<ViewData<'a>>,
+    max_rank: u32,
+}
+
+/// Splits the searches by view and group and sorts what needs sorting.
+pub fn prepare<'a>(s: &'a Searches, o: &IdentifyOptions) -> Result<Prepared<'a>> {
     if o.ranks.is_empty() || o.ranks.contains(&0) {
         return Err(Error::Config("--rank takes whole numbers from 1".into()));
     }
-    let sense = ScoreSense::from_distance(o.distance);
     let n = s.mated.len();
-    let mut pool: Vec<f64> = (0..n)
+    let mut pool: Vec<(f64, u32)> = (0..n)
         .filter(|&i| !s.mated[i])
-        .map(|i| s.top_nonmate[i])
+        .map(|i| (s.top_nonmate[i], i as u32))
         .collect();
-    pool.par_sort_unstable_by(f64::total_cmp);
-    let pool_col = Column::unit(&pool);
-    let (policies, mut notes) = if o.policies.is_empty() {
-        default_policies(pool.len())
-    } else {
-        (o.policies.clone(), Vec::new())
-    };
-    let thresholds: Vec<Option<f64>> = policies
-        .iter()
-        .map(|p| match *p {
-            IdPolicy::Fixed { threshold, .. } => Some(sense.internal(threshold)),
-            IdPolicy::GlobalFpir { alpha, .. } => pool_col.fmr_threshold(alpha),
-            // Any returned candidate counts; searches that returned none (−∞) do not.
-            IdPolicy::Investigative { .. } => Some(f64::MIN),
-        })
-        .collect();
-    let points = policies
-        .iter()
-        .zip(&thresholds)
-        .map(|(p, &t)| IdOperatingPoint {
-            policy: p.label().into(),
-            spec: p.clone(),
-            threshold: t.filter(|&t| t > f64::MIN).map(|t| sense.shown(t)),
-            pool: pool.len() as u64,
-            achieved: t.map(|t| {
-                Rate::weighted(
-                    pool_col.at_or_above(t),
-                    pool_col.total(),
-                    pool_col.total(),
-                    o.ci,
-                )
-            }),
-            supported: match *p {
-                IdPolicy::GlobalFpir { alpha, .. } => {
-                    Some(alpha >= smallest_supported_rate(pool.len()))
-                }
-                _ => None,
-            },
-        })
-        .collect();
-    let max_rank = s.mate_rank.iter().copied().max().unwrap_or(0).clamp(1, 50);
+    pool.par_sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+    let (pool, pool_rows) = pool.into_iter().unzip();
     let codes: Vec<AttributeCodes> = s
         .attributes
         .iter()
@@ -252,12 +240,114 @@ pub fn audit(s: &Searches, o: &IdentifyOptions) -> Result<IdentifyResult> {
             side_b: &a.side_a,
         })
         .collect();
-    let all = views(n, &codes);
-    let out: Vec<IdView> = all
+    let views = views(n, &codes)
+        .into_par_iter()
+        .map(|view| {
+            let ng = view.groups.len();
+            let mut top: Vec<Vec<(f64, u32)>> = vec![Vec::new(); ng];
+            let mut mates: Vec<Vec<Mate>> = vec![Vec::new(); ng];
+            for i in 0..n {
+                let g = view.side_a[i];
+                if g == MISSING {
+                    continue;
+                }
+                if s.mated[i] {
+                    mates[g as usize].push(Mate {
+                        rank: s.mate_rank[i],
+                        score: s.mate_score[i],
+                        row: i as u32,
+                    });
+                } else {
+                    top[g as usize].push((s.top_nonmate[i], i as u32));
+                }
+            }
+            let (top, top_rows) = top
+                .into_iter()
+                .map(|mut t| {
+                    t.sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+                    t.into_iter().unzip::<f64, u32, Vec<f64>, Vec<u32>>()
+                })
+                .unzip();
+            ViewData {
+                view,
+                top,
+                top_rows,
+                mates,
+            }
+        })
+        .collect();
+    Ok(Prepared {
+        pool,
+        pool_rows,
+        views,
+        max_rank: s.mate_rank.iter().copied().max().unwrap_or(0).clamp(1, 50),
+    })
+}
+
+/// Runs the audit.
+pub fn audit(s: &Searches, o: &IdentifyOptions) -> Result<IdentifyResult> {
+    evaluate(s, &prepare(s, o)?, o, None)
+}
+
+/// The audit of prepared searches, each weighing 1 or `weights[search]`
+/// (a bootstrap replicate; the figure curves are then left out).
+pub fn evaluate(
+    s: &Searches,
+    p: &Prepared,
+    o: &IdentifyOptions,
+    weights: Option<&[f64]>,
+) -> Result<IdentifyResult> {
+    let sense = ScoreSense::from_distance(o.distance);
+    let n = s.mated.len();
+    let pool_prefix = weights.map(|w| prefix_sums(&p.pool_rows, |r| w[r]));
+    let pool_col = match &pool_prefix {
+        None => Column::unit(&p.pool),
+        Some(x) => Column::weighted(&p.pool, x),
+    };
+    let (policies, mut notes) = if o.policies.is_empty() {
+        default_policies(p.pool.len())
+    } else {
+        (o.policies.clone(), Vec::new())
+    };
+    let thresholds: Vec<Option<f64>> = policies
+        .iter()
+        .map(|q| match *q {
+            IdPolicy::Fixed { threshold, .. } => Some(sense.internal(threshold)),
+            IdPolicy::GlobalFpir { alpha, .. } => pool_col.fmr_threshold(alpha),
+            // Any returned candidate counts; searches that returned none (−∞) do not.
+            IdPolicy::Investigative { .. } => Some(f64::MIN),
+        })
+        .collect();
+    let points = policies
+        .iter()
+        .zip(&thresholds)
+        .map(|(q, &t)| IdOperatingPoint {
+            policy: q.label().into(),
+            spec: q.clone(),
+            threshold: t.filter(|&t| t > f64::MIN).map(|t| sense.shown(t)),
+            pool: p.pool.len() as u64,
+            achieved: t.map(|t| {
+                Rate::weighted(
+                    pool_col.at_or_above(t),
+                    pool_col.total(),
+                    pool_col.total(),
+                    o.ci,
+                )
+            }),
+            supported: match *q {
+                IdPolicy::GlobalFpir { alpha, .. } => {
+                    Some(alpha >= smallest_supported_rate(p.pool.len()))
+                }
+                _ => None,
+            },
+        })
+        .collect();
+    let out: Vec<IdView> = p
+        .views
         .par_iter()
-        .map(|v| view(s, v, &thresholds, &policies, o, max_rank))
+        .map(|d| view(s, d, &thresholds, &policies, o, p.max_rank, weights))
         .collect::<Result<_>>()?;
-    if pool.is_empty() {
+    if p.pool.is_empty() {
         notes.push("no non-mated searches: FPIR and global-fpir thresholds are undefined".into());
     }
     Ok(IdentifyResult {
@@ -272,35 +362,78 @@ pub fn audit(s: &Searches, o: &IdentifyOptions) -> Result<IdentifyResult> {
     })
 }
 
+/// A 1:N audit prepared for the bootstrap: searches are drawn (intervals off
+/// in replicates).
+pub struct Resampler<'a> {
+    s: &'a Searches,
+    prepared: Prepared<'a>,
+    opts: IdentifyOptions,
+}
+
+impl<'a> Resampler<'a> {
+    pub fn new(s: &'a Searches, opts: &IdentifyOptions) -> Result<Resampler<'a>> {
+        let opts = IdentifyOptions {
+            ci: opts.ci.without_interval(),
+            ..opts.clone()
+        };
+        Ok(Resampler {
+            prepared: prepare(s, &opts)?,
+            s,
+            opts,
+        })
+    }
+}
+
+impl Resample for Resampler<'_> {
+    type Output = IdentifyResult;
+
+    fn units(&self) -> (Unit, usize) {
+        (Unit::Row, self.s.mated.len())
+    }
+
+    fn replicate(&self, draw: &[u32]) -> Result<IdentifyResult> {
+        let w: Vec<f64> = draw.iter().map(|&c| c as f64).collect();
+        evaluate(self.s, &self.prepared, &self.opts, Some(&w))
+    }
+}
+
 fn view(
     s: &Searches,
-    v: &crate::groups::View,
+    d: &ViewData,
     thresholds: &[Option<f64>],
     policies: &[IdPolicy],
     o: &IdentifyOptions,
     max_rank: u32,
+    weights: Option<&[f64]>,
 ) -> Result<IdView> {
+    let v = &d.view;
     let ng = v.groups.len();
     let pooled = v.attribute.is_pooled();
-    // Per group: sorted top non-mate scores, and (rank, score) of mated searches.
-    let mut top: Vec<Vec<f64>> = vec![Vec::new(); ng];
-    let mut mates: Vec<Vec<(u32, f64)>> = vec![Vec::new(); ng];
-    for i in 0..s.mated.len() {
-        let g = v.side_a[i];
-        if g == MISSING {
-            continue;
-        }
-        if s.mated[i] {
-            mates[g as usize].push((s.mate_rank[i], s.mate_score[i]));
-        } else {
-            top[g as usize].push(s.top_nonmate[i]);
-        }
-    }
-    top.par_iter_mut()
-        .for_each(|t| t.sort_unstable_by(f64::total_cmp));
+    let w = |row: u32| weights.map_or(1.0, |w| w[row as usize]);
+    let prefixes: Option<Vec<Vec<f64>>> = weights.map(|x| {
+        d.top_rows
+            .iter()
+            .map(|rows| prefix_sums(rows, |r| x[r]))
+            .collect()
+    });
+    let top = |g: usize| match &prefixes {
+        None => Column::unit(&d.top[g]),
+        Some(x) => Column::weighted(&d.top[g], &x[g]),
+    };
+    // Weighted share of a group's mated searches that `miss` says missed.
+    let mates = &d.mates;
+    let mated_weight: Vec<f64> = mates
+        .iter()
+        .map(|m| m.iter().map(|x| w(x.row)).sum())
+        .collect();
+    let share = |g: usize, hit: &dyn Fn(&Mate) -> bool| -> (f64, f64) {
+        let k = mates[g].iter().filter(|m| hit(m)).map(|m| w(m.row)).sum();
+        (k, mated_weight[g])
+    };
+    let rate = |(k, n): (f64, f64)| Rate::weighted(k, n, n, o.ci);
     let groups: Vec<GroupInfo<IdentifyCounts>> = (0..ng)
         .map(|g| {
-            let (m, nm) = (mates[g].len() as u64, top[g].len() as u64);
+            let (m, nm) = (mates[g].len() as u64, d.top[g].len() as u64);
             GroupInfo {
                 group: v.groups[g].clone(),
                 in_summaries: !pooled && m.min(nm) >= o.min_group_size,
@@ -311,34 +444,22 @@ fn view(
             }
         })
         .collect();
-    let hits =
-        |g: usize, r: u32| mates[g].iter().filter(|(k, _)| *k >= 1 && *k <= r).count() as u64;
-    let rank1: Vec<Rate> = (0..ng)
-        .map(|g| Rate::new(hits(g, 1), mates[g].len() as u64, o.ci))
-        .collect();
+    let within = |r: u32| move |m: &Mate| m.rank >= 1 && m.rank <= r;
+    let rank1: Vec<Rate> = (0..ng).map(|g| rate(share(g, &within(1)))).collect();
     let cmc: Vec<Vec<Rate>> = (0..ng)
-        .map(|g| {
-            (1..=max_rank)
-                .map(|r| Rate::new(hits(g, r), mates[g].len() as u64, o.ci))
-                .collect()
-        })
+        .map(|g| (1..=max_rank).map(|r| rate(share(g, &within(r)))).collect())
         .collect();
     let operating_points = policies
         .iter()
         .zip(thresholds)
-        .map(|(p, &t)| {
+        .map(|(q, &t)| {
             let undefined = |n: usize| {
                 Rate::undefined(n as u64, "no threshold: no non-mated searches to set it")
             };
             let fpir: Vec<Rate> = (0..ng)
                 .map(|g| match t {
-                    Some(t) => Rate::new(
-                        Column::unit(&top[g]).at_or_above(t) as u64,
-                        top[g].len() as u64,
-                        o.ci,
-                    )
-                    .error_rate(),
-                    None => undefined(top[g].len()),
+                    Some(t) => rate((top(g).at_or_above(t), top(g).total())).error_rate(),
+                    None => undefined(d.top[g].len()),
                 })
                 .collect();
             let mut rates = vec![RateColumn::new("fpir", fpir)];
@@ -346,11 +467,8 @@ fn view(
                 let fnir: Vec<Rate> = (0..ng)
                     .map(|g| match t {
                         Some(t) => {
-                            let miss = mates[g]
-                                .iter()
-                                .filter(|&&(k, sc)| k == 0 || k > r || sc < t)
-                                .count();
-                            Rate::new(miss as u64, mates[g].len() as u64, o.ci).error_rate()
+                            let miss = |m: &Mate| m.rank == 0 || m.rank > r || m.score < t;
+                            rate(share(g, &miss)).error_rate()
                         }
                         None => undefined(mates[g].len()),
                     })
@@ -358,7 +476,7 @@ fn view(
                 rates.push(RateColumn::new(fnir_metric(r), fnir));
             }
             ViewAt {
-                policy: p.label().into(),
+                policy: q.label().into(),
                 threshold: t
                     .filter(|&t| t > f64::MIN)
                     .map(|t| ScoreSense::from_distance(o.distance).shown(t)),
@@ -366,14 +484,17 @@ fn view(
                 rates,
                 combined: Vec::new(),
                 extra: IdentifyAt {
-                    false_candidates_same_group: t.and_then(|t| own_group_share(s, v, t, o.ci)),
+                    false_candidates_same_group: t.and_then(|t| own_group_share(s, v, t, o.ci, &w)),
                 },
             }
         })
         .collect();
-    let curves = (0..ng)
-        .map(|g| threshold_curve(&top[g], &mates[g], o))
-        .collect();
+    let curves = match weights {
+        Some(_) => Vec::new(),
+        None => (0..ng)
+            .map(|g| threshold_curve(&d.top[g], &mates[g], o))
+            .collect(),
+    };
     let mut view = IdView {
         attribute: v.attribute.clone(),
         reference: None,
@@ -387,7 +508,7 @@ fn view(
         },
     };
     let size: Vec<f64> = (0..ng)
-        .map(|g| (mates[g].len() + top[g].len()) as f64)
+        .map(|g| (mates[g].len() + d.top[g].len()) as f64)
         .collect();
     let miss1: Vec<f64> = view.free.rank1.iter().map(|r| 1.0 - r.value).collect();
     finish_view(&mut view, &size, &miss1, &o.reference, |_| Treat::Error)?;
@@ -398,8 +519,9 @@ fn view(
             let (fpir, fnir) = at.rates.split_first_mut().expect("an FPIR column");
             let fp = fpir.entries(&names, &included, true);
             for (col, &r) in fnir.iter_mut().zip(&o.ranks) {
+                let pair = [fpir.metric.as_str(), col.metric.as_str()];
                 for mut c in
-                    disparity::combined(o.alpha, &fp, &col.entries(&names, &included, true))
+                    disparity::combined(o.alpha, pair, &fp, &col.entries(&names, &included, true))
                 {
                     if r != 1 {
                         c.metric = format!("{}@{r}", c.metric);
@@ -415,7 +537,13 @@ fn view(
 /// Per probe group of `v`: of the non-mate candidates scoring ≥ t, the share
 /// from the probe's own group (candidates of unknown group are left out).
 /// `None` for the pooled view or without candidate attributes.
-fn own_group_share(s: &Searches, v: &crate::groups::View, t: f64, ci: CiSpec) -> Option<Vec<Rate>> {
+fn own_group_share(
+    s: &Searches,
+    v: &View,
+    t: f64,
+    ci: CiSpec,
+    w: &dyn Fn(u32) -> f64,
+) -> Option<Vec<Rate>> {
     let fc = &s.false_candidates;
     let attrs: Vec<usize> = match s
         .attributes
@@ -432,34 +560,36 @@ fn own_group_share(s: &Searches, v: &crate::groups::View, t: f64, ci: CiSpec) ->
     {
         return None;
     }
-    let mut same = vec![0u64; v.groups.len()];
-    let mut total = vec![0u64; v.groups.len()];
+    let mut same = vec![0.0; v.groups.len()];
+    let mut total = vec![0.0; v.groups.len()];
     for i in 0..fc.search.len() {
         let q = fc.search[i] as usize;
         let g = v.side_a[q];
         if g == MISSING || fc.score[i] < t || attrs.iter().any(|&j| fc.codes[j][i] == MISSING) {
             continue;
         }
-        total[g as usize] += 1;
-        same[g as usize] += attrs
+        total[g as usize] += w(q as u32);
+        if attrs
             .iter()
             .all(|&j| fc.codes[j][i] == s.attributes[j].side_a[q])
-            as u64;
+        {
+            same[g as usize] += w(q as u32);
+        }
     }
     Some(
         same.iter()
             .zip(&total)
-            .map(|(&k, &n)| Rate::new(k, n, ci))
+            .map(|(&k, &n)| Rate::weighted(k, n, n, ci))
             .collect(),
     )
 }
 
 /// FPIR and rank-1 FNIR of one group at thresholds spread over the
 /// quantiles of its finite non-mated top scores and mate scores.
-fn threshold_curve(top: &[f64], mates: &[(u32, f64)], o: &IdentifyOptions) -> Vec<[f64; 3]> {
+fn threshold_curve(top: &[f64], mates: &[Mate], o: &IdentifyOptions) -> Vec<[f64; 3]> {
     let mut scores: Vec<f64> = mates
         .iter()
-        .map(|m| m.1)
+        .map(|m| m.score)
         .filter(|x| x.is_finite())
         .collect();
     scores.sort_by(f64::total_cmp);
@@ -483,7 +613,7 @@ fn threshold_curve(top: &[f64], mates: &[(u32, f64)], o: &IdentifyOptions) -> Ve
             } else {
                 f64::NAN
             };
-            let miss = mates.iter().filter(|&&(k, sc)| k != 1 || sc < x).count() as f64;
+            let miss = mates.iter().filter(|m| m.rank != 1 || m.score < x).count() as f64;
             [
                 sense.shown(x),
                 fpir,

@@ -86,7 +86,12 @@ pub fn summarize(table: &published::Published, alpha: f64) -> SummarizeResult {
     }
     let find = |name: &str| out.iter().find(|c| c.rate == name);
     if let (Some(fmr), Some(fnmr)) = (find("fmr"), find("fnmr")) {
-        summaries.extend(disparity::combined(alpha, &entries(fmr), &entries(fnmr)));
+        summaries.extend(disparity::combined(
+            alpha,
+            ["fmr", "fnmr"],
+            &entries(fmr),
+            &entries(fnmr),
+        ));
     }
     if let Some(col) = find("eer").or(find("error_rate")) {
         summaries.push(disparity::ser(&entries(col)));

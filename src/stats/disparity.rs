@@ -307,11 +307,13 @@ fn combine(a: Stat, b: Stat, f: impl Fn(f64, f64) -> f64, what: [&str; 2]) -> St
     }
 }
 
-/// FDR, IR, GARBE and WERM over the FMR and FNMR of the same groups.
-pub fn combined(alpha: f64, fmr: &[Entry], fnmr: &[Entry]) -> Vec<Summary> {
+/// FDR, IR, GARBE and WERM over the FMR and FNMR of the same groups (or
+/// the two rates in their roles, named by `rates`, such as FPIR and FNIR).
+pub fn combined(alpha: f64, rates: [&str; 2], fmr: &[Entry], fnmr: &[Entry]) -> Vec<Summary> {
     let g = fmr.len();
-    let names = ["FMR", "FNMR"];
-    let both: Vec<Caution> = [caution(Some("fmr"), fmr), caution(Some("fnmr"), fnmr)]
+    let upper = rates.map(str::to_uppercase);
+    let names = [upper[0].as_str(), upper[1].as_str()];
+    let both: Vec<Caution> = [caution(Some(rates[0]), fmr), caution(Some(rates[1]), fnmr)]
         .into_iter()
         .flatten()
         .collect();
@@ -383,7 +385,7 @@ mod tests {
         let n = names(4);
         let fmr = entries(&n, &[1e-4, 3e-4, 2e-5, 5e-5]);
         let fnmr = entries(&n, &[0.010, 0.020, 0.015, 0.040]);
-        let c = combined(0.5, &fmr, &fnmr);
+        let c = combined(0.5, ["fmr", "fnmr"], &fmr, &fnmr);
         close(get(&c, "fdr"), 0.98486, 1e-12);
         close(get(&c, "ir"), 7.745_966_692_4, 1e-10);
         close(get(&c, "garbe"), 0.501_877_346_7, 1e-9);
@@ -425,7 +427,7 @@ mod tests {
                 0.0101, 0.0057, 0.0017, 0.0035, 0.0073, 0.0036, 0.0014, 0.0046,
             ],
         );
-        let c = combined(0.5, &fmr, &fnmr);
+        let c = combined(0.5, ["fmr", "fnmr"], &fmr, &fnmr);
         close(get(&c, "fdr"), 0.995_455_95, 5e-9); // 8 decimals as published
         close(get(&c, "ir"), 16.947_150, 1e-7);
         close(get(&c, "garbe"), 0.539_868, 1e-6);
@@ -437,7 +439,7 @@ mod tests {
                 3.98107e-4, 3.98107e-5, 1.25893e-4, 1e-5, 1.99526e-4, 1e-5, 1.25893e-5, 1e-5,
             ],
         );
-        let c = combined(0.5, &fmr, &fnmr);
+        let c = combined(0.5, ["fmr", "fnmr"], &fmr, &fnmr);
         close(get(&c, "fdr"), 0.995_455_946_5, 1e-12);
         close(get(&c, "ir"), 16.947_146_198_865_29, 1e-13);
         close(get(&c, "garbe"), 0.539_867_657_288_679_4, 1e-13);
@@ -522,7 +524,7 @@ mod tests {
         let n = names(2);
         let fmr = entries(&n, &[0.0, 1e-3]);
         let fnmr = entries(&n, &[0.01, 0.02]);
-        let c = combined(0.5, &fmr, &fnmr);
+        let c = combined(0.5, ["fmr", "fnmr"], &fmr, &fnmr);
         let ir = c.iter().find(|s| s.metric == "ir").unwrap();
         assert_eq!(ir.value, f64::INFINITY);
         assert!(ir

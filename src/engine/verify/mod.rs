@@ -721,6 +721,7 @@ fn combined_summaries(
         .collect();
     let mut out = disparity::combined(
         alpha,
+        ["fmr", "fnmr"],
         &fmr.entries(names, included, true),
         &fnmr.entries(names, included, true),
     );
