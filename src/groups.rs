@@ -3,6 +3,7 @@
 //! intersection of all attributes (observed combinations, named `A+F`).
 
 use crate::error::{Error, Result};
+use crate::input::AttributeData;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -89,6 +90,20 @@ pub struct AttributeCodes<'a> {
     pub values: &'a [String],
     pub side_a: &'a [u32],
     pub side_b: &'a [u32],
+}
+
+/// The codes of attributes as read; `one_side` when a row has one group
+/// (searches, classified items) rather than one per side (comparisons).
+pub fn codes_of(attrs: &[AttributeData], one_side: bool) -> Vec<AttributeCodes<'_>> {
+    attrs
+        .iter()
+        .map(|a| AttributeCodes {
+            name: &a.name,
+            values: &a.values,
+            side_a: &a.side_a,
+            side_b: if one_side { &a.side_a } else { &a.side_b },
+        })
+        .collect()
 }
 
 /// The views of a report: pooled, each attribute, and (with two or more

@@ -2,5 +2,6 @@
 //! exact order-statistic threshold rule, threshold policies and operating points.
 
 pub mod column;
+pub mod curves;
 pub mod table;
 pub mod threshold;

@@ -14,11 +14,12 @@
 //!   the pooled non-mated searches.
 
 use crate::counts::column::{prefix_sums, Column};
+use crate::counts::curves::quantile_thresholds;
 use crate::counts::table::{self, finish_view, GroupInfo, RateColumn, Treat, ViewAt};
 use crate::counts::threshold::{smallest_supported_rate, supported_targets};
 use crate::engine::{Resample, Unit};
 use crate::error::{Error, Result};
-use crate::groups::{views, Attribute, AttributeCodes, View, MISSING};
+use crate::groups::{codes_of, views, Attribute, View, MISSING};
 use crate::input::sense::ScoreSense;
 use crate::input::Searches;
 use crate::math::interval::CiSpec;
@@ -230,16 +231,7 @@ pub fn prepare<'a>(s: &'a Searches, o: &IdentifyOptions) -> Result<Prepared<'a>>
         .collect();
     pool.par_sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
     let (pool, pool_rows) = pool.into_iter().unzip();
-    let codes: Vec<AttributeCodes> = s
-        .attributes
-        .iter()
-        .map(|a| AttributeCodes {
-            name: &a.name,
-            values: &a.values,
-            side_a: &a.side_a,
-            side_b: &a.side_a,
-        })
-        .collect();
+    let codes = codes_of(&s.attributes, true);
     let views = views(n, &codes)
         .into_par_iter()
         .map(|view| {
@@ -594,16 +586,7 @@ fn threshold_curve(top: &[f64], mates: &[Mate], o: &IdentifyOptions) -> Vec<[f64
         .collect();
     scores.sort_by(f64::total_cmp);
     let finite_top: Vec<f64> = top.iter().copied().filter(|x| x.is_finite()).collect();
-    let pick = |v: &[f64]| -> Vec<f64> {
-        if v.is_empty() {
-            Vec::new()
-        } else {
-            (0..=100).map(|q| v[(v.len() - 1) * q / 100]).collect()
-        }
-    };
-    let mut t: Vec<f64> = pick(&finite_top).into_iter().chain(pick(&scores)).collect();
-    t.sort_by(f64::total_cmp);
-    t.dedup();
+    let t = quantile_thresholds(&finite_top, &scores);
     let sense = ScoreSense::from_distance(o.distance);
     let (nt, nm) = (top.len() as f64, mates.len() as f64);
     t.iter()
@@ -621,13 +604,6 @@ fn threshold_curve(top: &[f64], mates: &[Mate], o: &IdentifyOptions) -> Vec<[f64
             ]
         })
         .collect()
-}
-
-impl IdentifyResult {
-    /// The view of `attribute` (`race`, `race+sex`, or `*` for all pooled).
-    pub fn view(&self, attribute: &str) -> Option<&IdView> {
-        table::view(&self.views, attribute)
-    }
 }
 
 impl Flatten for IdentifyResult {

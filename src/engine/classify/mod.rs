@@ -8,10 +8,11 @@
 
 pub mod cells;
 
+use crate::counts::curves::fold;
 use crate::counts::table::{self, finish_view, GroupInfo, RateColumn, Treat, ViewAt};
 use crate::engine::{Resample, Unit};
 use crate::error::{Error, Result};
-use crate::groups::{views, AttributeCodes, View, MISSING};
+use crate::groups::{codes_of, views, View, MISSING};
 use crate::input::binary::{Binary, Decisions, Positives};
 use crate::input::Labelled;
 use crate::math::interval::CiSpec;
@@ -174,34 +175,6 @@ impl Weights<'_> {
     }
 }
 
-/// Folds rows into per-slot accumulators in fixed-size chunks merged in a
-/// fixed order, so weighted sums do not depend on the thread count.
-fn fold<T: Clone + Default + Send>(
-    n: usize,
-    slots: usize,
-    add: impl Fn(&mut [T], usize) + Sync,
-    merge: impl Fn(&mut T, &T),
-) -> Vec<T> {
-    const CHUNK: usize = 1 << 16;
-    let parts: Vec<Vec<T>> = (0..n.div_ceil(CHUNK))
-        .into_par_iter()
-        .map(|c| {
-            let mut acc = vec![T::default(); slots];
-            for i in c * CHUNK..n.min((c + 1) * CHUNK) {
-                add(&mut acc, i);
-            }
-            acc
-        })
-        .collect();
-    let mut out = vec![T::default(); slots];
-    for p in &parts {
-        for (o, x) in out.iter_mut().zip(p) {
-            merge(o, x);
-        }
-    }
-    out
-}
-
 fn rate(num: Sums, den: Sums, ci: CiSpec) -> Rate {
     Rate::weighted(num.weight, den.weight, den.weight_sq, ci)
 }
@@ -285,16 +258,7 @@ pub fn prepare<'a>(l: &'a Labelled, d: &'a Decisions) -> Result<Prepared<'a>> {
             b.truth().len()
         )));
     }
-    let codes: Vec<AttributeCodes> = l
-        .attributes
-        .iter()
-        .map(|a| AttributeCodes {
-            name: &a.name,
-            values: &a.values,
-            side_a: &a.side_a,
-            side_b: &a.side_a,
-        })
-        .collect();
+    let codes = codes_of(&l.attributes, true);
     let views = views(n, &codes);
     let order: Vec<usize> = if l.score.is_empty() || binary.is_none() {
         Vec::new()
@@ -819,13 +783,6 @@ impl Resample for Resampler<'_> {
             })
             .collect();
         evaluate(l, &self.prepared, &self.opts, &weights)
-    }
-}
-
-impl ClassifyResult {
-    /// The view of `attribute` (`race`, `race+sex`, or `*` for all pooled).
-    pub fn view(&self, attribute: &str) -> Option<&ClassView> {
-        table::view(&self.views, attribute)
     }
 }
 

@@ -20,11 +20,12 @@ pub mod scores;
 pub mod stream;
 
 use crate::counts::column::{prefix_sums, Column};
+use crate::counts::curves::quantile_thresholds;
 use crate::counts::table::{self, finish_view, GroupInfo, RateColumn, Treat, ViewAt};
 use crate::counts::threshold::{smallest_supported_rate, supported_targets, Policy};
 use crate::engine::{Resample, Unit};
 use crate::error::Result;
-use crate::groups::{views, AttributeCodes, View, MISSING};
+use crate::groups::{codes_of, views, View, MISSING};
 use crate::input::sense::ScoreSense;
 use crate::input::Comparisons;
 use crate::math::interval::CiSpec;
@@ -255,14 +256,8 @@ fn det_points(m: Column, n: Column, shown: impl Fn(f64) -> f64) -> Vec<[f64; 3]>
     if mt <= 0.0 || nt <= 0.0 {
         return Vec::new();
     }
-    let quantiles = |c: &Column| -> Vec<f64> {
-        let len = c.scores.len();
-        (0..=100).map(|q| c.scores[((len - 1) * q) / 100]).collect()
-    };
-    let mut t: Vec<f64> = quantiles(&m).into_iter().chain(quantiles(&n)).collect();
-    t.sort_by(f64::total_cmp);
-    t.dedup();
-    t.iter()
+    quantile_thresholds(m.scores, n.scores)
+        .iter()
         .map(|&x| [shown(x), n.at_or_above(x) / nt, m.below(x) / mt])
         .collect()
 }
@@ -331,16 +326,7 @@ pub fn prepare<'a>(c: &'a Comparisons, opts: &VerifyOptions, keep_rows: bool) ->
     } else {
         opts.policies.clone()
     };
-    let codes: Vec<AttributeCodes> = c
-        .attributes
-        .iter()
-        .map(|a| AttributeCodes {
-            name: &a.name,
-            values: &a.values,
-            side_a: &a.side_a,
-            side_b: &a.side_b,
-        })
-        .collect();
+    let codes = codes_of(&c.attributes, false);
     let views = views(c.score.len(), &codes);
     let scores = views
         .par_iter()
