@@ -389,6 +389,102 @@ impl Resample for Resampler<'_> {
     }
 }
 
+/// One view's searches with their weights (1, or a replicate's counts).
+struct Weighed<'a> {
+    s: &'a Searches,
+    d: &'a ViewData<'a>,
+    weights: Option<&'a [f64]>,
+    /// Prefix sums of each group's top non-mate weights (weighted only).
+    prefixes: Option<Vec<Vec<f64>>>,
+    /// Weight of each group's mated searches.
+    mated: Vec<f64>,
+}
+
+impl<'a> Weighed<'a> {
+    fn new(s: &'a Searches, d: &'a ViewData<'a>, weights: Option<&'a [f64]>) -> Weighed<'a> {
+        let prefixes = weights.map(|x| {
+            d.top_rows
+                .iter()
+                .map(|rows| prefix_sums(rows, |r| x[r]))
+                .collect()
+        });
+        let mut w = Weighed {
+            s,
+            d,
+            weights,
+            prefixes,
+            mated: Vec::new(),
+        };
+        w.mated = d
+            .mates
+            .iter()
+            .map(|m| m.iter().map(|x| w.w(x.row)).sum())
+            .collect();
+        w
+    }
+
+    fn w(&self, row: u32) -> f64 {
+        self.weights.map_or(1.0, |w| w[row as usize])
+    }
+
+    /// Group g's top non-mate scores, weighted.
+    fn top(&self, g: usize) -> Column<'_> {
+        match &self.prefixes {
+            None => Column::unit(&self.d.top[g]),
+            Some(x) => Column::weighted(&self.d.top[g], &x[g]),
+        }
+    }
+
+    /// (weight of g's mated searches where `hit`, weight of all of them).
+    fn share(&self, g: usize, hit: impl Fn(&Mate) -> bool) -> (f64, f64) {
+        let k = self.d.mates[g]
+            .iter()
+            .filter(|m| hit(m))
+            .map(|m| self.w(m.row))
+            .sum();
+        (k, self.mated[g])
+    }
+
+    /// The view at one policy (threshold `t`, similarity units): FPIR and
+    /// FNIR at every rank per group, and the false candidates' make-up.
+    fn at(&self, q: &IdPolicy, t: Option<f64>, o: &IdentifyOptions) -> ViewAt<IdentifyAt> {
+        let ng = self.d.view.groups.len();
+        let rate = |(k, n): (f64, f64)| Rate::weighted(k, n, n, o.ci).error_rate();
+        let undefined =
+            |n: usize| Rate::undefined(n as u64, "no threshold: no non-mated searches to set it");
+        let fpir: Vec<Rate> = (0..ng)
+            .map(|g| match t {
+                Some(t) => rate((self.top(g).at_or_above(t), self.top(g).total())),
+                None => undefined(self.d.top[g].len()),
+            })
+            .collect();
+        let mut rates = vec![RateColumn::new("fpir", fpir)];
+        for &r in &o.ranks {
+            let fnir: Vec<Rate> = (0..ng)
+                .map(|g| match t {
+                    Some(t) => rate(self.share(g, |m| m.rank == 0 || m.rank > r || m.score < t)),
+                    None => undefined(self.d.mates[g].len()),
+                })
+                .collect();
+            rates.push(RateColumn::new(fnir_metric(r), fnir));
+        }
+        let w = |row: u32| self.w(row);
+        ViewAt {
+            policy: q.label().into(),
+            threshold: t
+                .filter(|&t| t > f64::MIN)
+                .map(|t| ScoreSense::from_distance(o.distance).shown(t)),
+            group_thresholds: None,
+            rates,
+            combined: Vec::new(),
+            extra: IdentifyAt {
+                false_candidates_same_group: t
+                    .and_then(|t| own_group_share(self.s, &self.d.view, t, o.ci, &w)),
+            },
+        }
+    }
+}
+
 fn view(
     s: &Searches,
     d: &ViewData,
@@ -401,31 +497,10 @@ fn view(
     let v = &d.view;
     let ng = v.groups.len();
     let pooled = v.attribute.is_pooled();
-    let w = |row: u32| weights.map_or(1.0, |w| w[row as usize]);
-    let prefixes: Option<Vec<Vec<f64>>> = weights.map(|x| {
-        d.top_rows
-            .iter()
-            .map(|rows| prefix_sums(rows, |r| x[r]))
-            .collect()
-    });
-    let top = |g: usize| match &prefixes {
-        None => Column::unit(&d.top[g]),
-        Some(x) => Column::weighted(&d.top[g], &x[g]),
-    };
-    // Weighted share of a group's mated searches that `miss` says missed.
-    let mates = &d.mates;
-    let mated_weight: Vec<f64> = mates
-        .iter()
-        .map(|m| m.iter().map(|x| w(x.row)).sum())
-        .collect();
-    let share = |g: usize, hit: &dyn Fn(&Mate) -> bool| -> (f64, f64) {
-        let k = mates[g].iter().filter(|m| hit(m)).map(|m| w(m.row)).sum();
-        (k, mated_weight[g])
-    };
-    let rate = |(k, n): (f64, f64)| Rate::weighted(k, n, n, o.ci);
+    let x = Weighed::new(s, d, weights);
     let groups: Vec<GroupInfo<IdentifyCounts>> = (0..ng)
         .map(|g| {
-            let (m, nm) = (mates[g].len() as u64, d.top[g].len() as u64);
+            let (m, nm) = (d.mates[g].len() as u64, d.top[g].len() as u64);
             GroupInfo {
                 group: v.groups[g].clone(),
                 in_summaries: !pooled && m.min(nm) >= o.min_group_size,
@@ -436,94 +511,65 @@ fn view(
             }
         })
         .collect();
-    let within = |r: u32| move |m: &Mate| m.rank >= 1 && m.rank <= r;
-    let rank1: Vec<Rate> = (0..ng).map(|g| rate(share(g, &within(1)))).collect();
+    let hit_rate = |g: usize, r: u32| {
+        let (k, n) = x.share(g, |m| m.rank >= 1 && m.rank <= r);
+        Rate::weighted(k, n, n, o.ci)
+    };
     let cmc: Vec<Vec<Rate>> = (0..ng)
-        .map(|g| (1..=max_rank).map(|r| rate(share(g, &within(r)))).collect())
-        .collect();
-    let operating_points = policies
-        .iter()
-        .zip(thresholds)
-        .map(|(q, &t)| {
-            let undefined = |n: usize| {
-                Rate::undefined(n as u64, "no threshold: no non-mated searches to set it")
-            };
-            let fpir: Vec<Rate> = (0..ng)
-                .map(|g| match t {
-                    Some(t) => rate((top(g).at_or_above(t), top(g).total())).error_rate(),
-                    None => undefined(d.top[g].len()),
-                })
-                .collect();
-            let mut rates = vec![RateColumn::new("fpir", fpir)];
-            for &r in &o.ranks {
-                let fnir: Vec<Rate> = (0..ng)
-                    .map(|g| match t {
-                        Some(t) => {
-                            let miss = |m: &Mate| m.rank == 0 || m.rank > r || m.score < t;
-                            rate(share(g, &miss)).error_rate()
-                        }
-                        None => undefined(mates[g].len()),
-                    })
-                    .collect();
-                rates.push(RateColumn::new(fnir_metric(r), fnir));
-            }
-            ViewAt {
-                policy: q.label().into(),
-                threshold: t
-                    .filter(|&t| t > f64::MIN)
-                    .map(|t| ScoreSense::from_distance(o.distance).shown(t)),
-                group_thresholds: None,
-                rates,
-                combined: Vec::new(),
-                extra: IdentifyAt {
-                    false_candidates_same_group: t.and_then(|t| own_group_share(s, v, t, o.ci, &w)),
-                },
-            }
-        })
+        .map(|g| (1..=max_rank).map(|r| hit_rate(g, r)).collect())
         .collect();
     let curves = match weights {
         Some(_) => Vec::new(),
         None => (0..ng)
-            .map(|g| threshold_curve(&d.top[g], &mates[g], o))
+            .map(|g| threshold_curve(&d.top[g], &d.mates[g], o))
             .collect(),
     };
     let mut view = IdView {
         attribute: v.attribute.clone(),
         reference: None,
         groups,
-        operating_points,
+        operating_points: policies
+            .iter()
+            .zip(thresholds)
+            .map(|(q, &t)| x.at(q, t, o))
+            .collect(),
         free: IdentifyFree {
-            rank1,
+            rank1: (0..ng).map(|g| hit_rate(g, 1)).collect(),
             cmc,
             cmc_ranks: max_rank,
             curves,
         },
     };
     let size: Vec<f64> = (0..ng)
-        .map(|g| (mates[g].len() + d.top[g].len()) as f64)
+        .map(|g| (d.mates[g].len() + d.top[g].len()) as f64)
         .collect();
     let miss1: Vec<f64> = view.free.rank1.iter().map(|r| 1.0 - r.value).collect();
     finish_view(&mut view, &size, &miss1, &o.reference, |_| Treat::Error)?;
     if !pooled {
-        let names = view.names();
-        let included = view.included();
-        for at in &mut view.operating_points {
-            let (fpir, fnir) = at.rates.split_first_mut().expect("an FPIR column");
-            let fp = fpir.entries(&names, &included, true);
-            for (col, &r) in fnir.iter_mut().zip(&o.ranks) {
-                let pair = [fpir.metric.as_str(), col.metric.as_str()];
-                for mut c in
-                    disparity::combined(o.alpha, pair, &fp, &col.entries(&names, &included, true))
-                {
-                    if r != 1 {
-                        c.metric = format!("{}@{r}", c.metric);
-                    }
-                    col.summaries.push(c);
+        pair_summaries(&mut view, o);
+    }
+    Ok(view)
+}
+
+/// FDR, IR, GARBE and WERM over FPIR and FNIR@R (in the roles of FMR and
+/// FNMR) close each FNIR column's summaries (`fdr@R`, … for R ≠ 1).
+fn pair_summaries(view: &mut IdView, o: &IdentifyOptions) {
+    let names = view.names();
+    let included = view.included();
+    for at in &mut view.operating_points {
+        let (fpir, fnir) = at.rates.split_first_mut().expect("an FPIR column");
+        let fp = fpir.entries(&names, &included, true);
+        for (col, &r) in fnir.iter_mut().zip(&o.ranks) {
+            let pair = [fpir.metric.as_str(), col.metric.as_str()];
+            let fn_ = col.entries(&names, &included, true);
+            for mut c in disparity::combined(o.alpha, pair, &fp, &fn_) {
+                if r != 1 {
+                    c.metric = format!("{}@{r}", c.metric);
                 }
+                col.summaries.push(c);
             }
         }
     }
-    Ok(view)
 }
 
 /// Per probe group of `v`: of the non-mate candidates scoring ≥ t, the share

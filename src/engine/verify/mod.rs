@@ -378,37 +378,7 @@ pub fn evaluate(
         Some(x) => Column::weighted(&p.pool, x),
     };
     let mut notes = p.notes.clone();
-    let points: Vec<OperatingPoint> = p
-        .policies
-        .iter()
-        .map(|policy| {
-            let (tau, supported) = match *policy {
-                Policy::Fixed { threshold, .. } => (Some(sense.internal(threshold)), None),
-                Policy::GlobalFmr { alpha, .. } => {
-                    let ok = alpha >= smallest_supported_rate(pool_n);
-                    if !ok {
-                        notes.push(format!(
-                            "{}: target below what {} non-mated comparisons support ({:.3e}); the result rests on fewer than 3 expected errors",
-                            policy.label(),
-                            pool_n,
-                            smallest_supported_rate(pool_n)
-                        ));
-                    }
-                    (pool.fmr_threshold(alpha), Some(ok))
-                }
-                // Support is per group for group-fmr: see the notes after the views.
-                Policy::GroupFmr { .. } => (None, None),
-            };
-            OperatingPoint {
-                policy: policy.label().to_string(),
-                spec: policy.clone(),
-                threshold: tau.map(|t| sense.shown(t)),
-                pool: pool_n as u64,
-                achieved: tau.map(|t| Rate::weighted(pool.at_or_above(t), pool.total(), pool.total(), opts.ci)),
-                supported,
-            }
-        })
-        .collect();
+    let points = operating_points(&p.policies, pool, pool_n, sense, opts.ci, &mut notes);
     if p.pool.is_empty() {
         notes.push(
             "no non-mated comparisons in the global pool: data-driven thresholds are undefined"
@@ -421,43 +391,11 @@ pub fn evaluate(
         .zip(&p.scores)
         .map(|(v, s)| {
             let prefixes = weights.map(|w| s.prefixes(w));
-            view_result(v, s, &prefixes, counted, &p.policies, &points, opts)
+            let d = ViewScores { v, s, w: &prefixes };
+            view_result(d, counted, &p.policies, &points, opts)
         })
         .collect::<Result<_>>()?;
-    for r in results.iter().filter(|r| !r.attribute.is_pooled()) {
-        for policy in &p.policies {
-            if let Policy::GroupFmr { alpha, .. } = *policy {
-                let weak: Vec<String> = r
-                    .groups
-                    .iter()
-                    .filter(|g| alpha < smallest_supported_rate(g.counts.nonmated as usize))
-                    .map(|g| format!("{} ({})", g.group, g.counts.nonmated))
-                    .collect();
-                if !weak.is_empty() {
-                    notes.push(format!(
-                        "{} by {}: too few same-group non-mated comparisons to support the target in {}",
-                        policy.label(),
-                        r.attribute,
-                        weak.join(", ")
-                    ));
-                }
-            }
-        }
-    }
-    for r in &results {
-        if r.free.mated_conflicts > 0 {
-            notes.push(format!(
-                "{}: {} mated comparisons have different values on the two sides (counted for side a)",
-                r.attribute, r.free.mated_conflicts
-            ));
-        }
-        if r.free.unplaced_rows > 0 {
-            notes.push(format!(
-                "{}: {} comparisons left out of this attribute's groups (a needed side has no value)",
-                r.attribute, r.free.unplaced_rows
-            ));
-        }
-    }
+    notes.extend(view_notes(&results, &p.policies));
     let row_count = |i: usize| if counted { c.count[i] } else { 1 };
     let total: u64 = (0..c.score.len()).map(row_count).sum();
     let mated: u64 = (0..c.score.len())
@@ -479,6 +417,91 @@ pub fn evaluate(
         views: results,
         notes,
     })
+}
+
+/// Each policy resolved on the pooled non-mated column (`n` comparisons):
+/// its threshold, achieved FMR and support, with a note for each
+/// unsupported global target.
+fn operating_points(
+    policies: &[Policy],
+    pool: Column,
+    n: usize,
+    sense: ScoreSense,
+    ci: CiSpec,
+    notes: &mut Vec<String>,
+) -> Vec<OperatingPoint> {
+    policies
+        .iter()
+        .map(|policy| {
+            let (tau, supported) = match *policy {
+                Policy::Fixed { threshold, .. } => (Some(sense.internal(threshold)), None),
+                Policy::GlobalFmr { alpha, .. } => {
+                    let ok = alpha >= smallest_supported_rate(n);
+                    if !ok {
+                        notes.push(format!(
+                            "{}: target below what {} non-mated comparisons support ({:.3e}); the result rests on fewer than 3 expected errors",
+                            policy.label(),
+                            n,
+                            smallest_supported_rate(n)
+                        ));
+                    }
+                    (pool.fmr_threshold(alpha), Some(ok))
+                }
+                // Support is per group for group-fmr: see the notes after the views.
+                Policy::GroupFmr { .. } => (None, None),
+            };
+            OperatingPoint {
+                policy: policy.label().to_string(),
+                spec: policy.clone(),
+                threshold: tau.map(|t| sense.shown(t)),
+                pool: n as u64,
+                achieved: tau
+                    .map(|t| Rate::weighted(pool.at_or_above(t), pool.total(), pool.total(), ci)),
+                supported,
+            }
+        })
+        .collect()
+}
+
+/// Notes on the views: group-fmr targets a group's non-mated comparisons
+/// cannot support, mated comparisons whose sides disagree, unplaced rows.
+fn view_notes(results: &[ViewResult], policies: &[Policy]) -> Vec<String> {
+    let mut notes = Vec::new();
+    for r in results.iter().filter(|r| !r.attribute.is_pooled()) {
+        for policy in policies {
+            if let Policy::GroupFmr { alpha, .. } = *policy {
+                let weak: Vec<String> = r
+                    .groups
+                    .iter()
+                    .filter(|g| alpha < smallest_supported_rate(g.counts.nonmated as usize))
+                    .map(|g| format!("{} ({})", g.group, g.counts.nonmated))
+                    .collect();
+                if !weak.is_empty() {
+                    notes.push(format!(
+                        "{} by {}: too few same-group non-mated comparisons to support the target in {}",
+                        policy.label(),
+                        r.attribute,
+                        weak.join(", ")
+                    ));
+                }
+            }
+        }
+    }
+    for r in results {
+        if r.free.mated_conflicts > 0 {
+            notes.push(format!(
+                "{}: {} mated comparisons have different values on the two sides (counted for side a)",
+                r.attribute, r.free.mated_conflicts
+            ));
+        }
+        if r.free.unplaced_rows > 0 {
+            notes.push(format!(
+                "{}: {} comparisons left out of this attribute's groups (a needed side has no value)",
+                r.attribute, r.free.unplaced_rows
+            ));
+        }
+    }
+    notes
 }
 
 /// The sorted non-mated scores that set global thresholds, with their rows.
@@ -561,97 +584,116 @@ fn threshold_free(name: &str, m: Column, n: Column, sense: ScoreSense) -> GroupF
     }
 }
 
+/// One view's scores (weighted by `w` when prefix sums are given).
+struct ViewScores<'a> {
+    v: &'a View<'a>,
+    s: &'a GroupScores,
+    w: &'a Prefixes,
+}
+
+impl ViewScores<'_> {
+    /// Group g's mated scores and same-group non-mated scores.
+    fn columns(&self, g: usize) -> (Column<'_>, Column<'_>) {
+        (
+            self.s.mated_column(g, self.w),
+            self.s.pair_column(g, g, self.w),
+        )
+    }
+
+    /// Counts of every group; in summaries when min(mated, non-mated) ≥ `min_size`.
+    fn groups(&self, counted: bool, min_size: u64) -> Vec<GroupInfo<VerifyCounts>> {
+        let pooled = self.v.attribute.is_pooled();
+        (0..self.v.groups.len())
+            .map(|g| {
+                let (m, n) = if counted {
+                    let (a, b) = self.columns(g);
+                    (a.total() as u64, b.total() as u64)
+                } else {
+                    (
+                        self.s.mated(g).len() as u64,
+                        self.s.same_group(g).len() as u64,
+                    )
+                };
+                GroupInfo {
+                    group: self.v.groups[g].clone(),
+                    in_summaries: !pooled && m.min(n) >= min_size,
+                    counts: VerifyCounts {
+                        mated: m,
+                        nonmated: n,
+                        subjects: self.s.subjects.as_ref().map(|x| x[g]),
+                        size: m.min(n),
+                    },
+                }
+            })
+            .collect()
+    }
+
+    /// The view at one policy: every group's threshold and four rates, and
+    /// the cross-group matrix at a global threshold.
+    fn at(&self, p: &Policy, point: &OperatingPoint, opts: &VerifyOptions) -> ViewAt<VerifyAt> {
+        let sense = ScoreSense::from_distance(opts.distance);
+        let ng = self.v.groups.len();
+        let global = point.threshold.map(|t| sense.internal(t));
+        let mut taus = Vec::with_capacity(ng);
+        let mut columns: [Vec<Rate>; 4] = Default::default();
+        for g in 0..ng {
+            let (m, n) = self.columns(g);
+            let tau = match *p {
+                Policy::GroupFmr { alpha, .. } => n.fmr_threshold(alpha),
+                _ => global,
+            };
+            taus.push(tau.map_or(f64::NAN, |t| sense.shown(t)));
+            for (c, r) in columns.iter_mut().zip(rates_at(m, n, tau, opts.ci)) {
+                c.push(r);
+            }
+        }
+        let has_cross = (0..ng).any(|a| (a + 1..ng).any(|b| !self.s.pair(a, b).is_empty()));
+        ViewAt {
+            policy: point.policy.clone(),
+            threshold: point.threshold,
+            group_thresholds: matches!(p, Policy::GroupFmr { .. }).then_some(taus),
+            rates: RATES
+                .iter()
+                .zip(columns)
+                .map(|(m, c)| RateColumn::new(*m, c))
+                .collect(),
+            combined: Vec::new(),
+            extra: VerifyAt {
+                cross_fmr: global
+                    .filter(|_| !self.v.attribute.is_pooled() && has_cross)
+                    .map(|tau| cross_matrix(self.v, self.s, self.w, tau, opts.ci)),
+            },
+        }
+    }
+}
+
 fn view_result(
-    v: &View,
-    s: &GroupScores,
-    w: &Prefixes,
+    d: ViewScores,
     counted: bool,
     policies: &[Policy],
     points: &[OperatingPoint],
     opts: &VerifyOptions,
 ) -> Result<ViewResult> {
     let sense = ScoreSense::from_distance(opts.distance);
-    let pooled = v.attribute.is_pooled();
-    let ng = v.groups.len();
-    let groups: Vec<GroupInfo<VerifyCounts>> = v
-        .groups
-        .iter()
-        .enumerate()
-        .map(|(g, name)| {
-            let (m, n) = if counted {
-                let total = |c: Column| c.total() as u64;
-                (total(s.mated_column(g, w)), total(s.pair_column(g, g, w)))
-            } else {
-                (s.mated(g).len() as u64, s.same_group(g).len() as u64)
-            };
-            GroupInfo {
-                group: name.clone(),
-                in_summaries: !pooled && m.min(n) >= opts.min_group_size,
-                counts: VerifyCounts {
-                    mated: m,
-                    nonmated: n,
-                    subjects: s.subjects.as_ref().map(|x| x[g]),
-                    size: m.min(n),
-                },
-            }
-        })
-        .collect();
-    let has_cross = (0..ng).any(|a| (a + 1..ng).any(|b| !s.pair(a, b).is_empty()));
-    let operating_points = policies
-        .iter()
-        .zip(points)
-        .map(|(p, point)| {
-            let global = point.threshold.map(|t| sense.internal(t));
-            let per_group = matches!(p, Policy::GroupFmr { .. });
-            let mut taus = Vec::with_capacity(ng);
-            let mut columns: [Vec<Rate>; 4] = Default::default();
-            for g in 0..ng {
-                let (m, n) = (s.mated_column(g, w), s.pair_column(g, g, w));
-                let tau = match *p {
-                    Policy::GroupFmr { alpha, .. } => n.fmr_threshold(alpha),
-                    _ => global,
-                };
-                taus.push(tau.map_or(f64::NAN, |t| sense.shown(t)));
-                for (c, r) in columns.iter_mut().zip(rates_at(m, n, tau, opts.ci)) {
-                    c.push(r);
-                }
-            }
-            ViewAt {
-                policy: point.policy.clone(),
-                threshold: point.threshold,
-                group_thresholds: per_group.then_some(taus),
-                rates: RATES
-                    .iter()
-                    .zip(columns)
-                    .map(|(m, c)| RateColumn::new(*m, c))
-                    .collect(),
-                combined: Vec::new(),
-                extra: VerifyAt {
-                    cross_fmr: global
-                        .filter(|_| !pooled && has_cross)
-                        .map(|tau| cross_matrix(v, s, w, tau, opts.ci)),
-                },
-            }
-        })
-        .collect();
-    let free: Vec<GroupFree> = (0..ng)
+    let v = d.v;
+    let free: Vec<GroupFree> = (0..v.groups.len())
         .map(|g| {
-            threshold_free(
-                &v.groups[g],
-                s.mated_column(g, w),
-                s.pair_column(g, g, w),
-                sense,
-            )
+            let (m, n) = d.columns(g);
+            threshold_free(&v.groups[g], m, n, sense)
         })
         .collect();
     let mut view = ViewResult {
         attribute: v.attribute.clone(),
         reference: None,
-        groups,
-        operating_points,
+        groups: d.groups(counted, opts.min_group_size),
+        operating_points: policies
+            .iter()
+            .zip(points)
+            .map(|(p, point)| d.at(p, point, opts))
+            .collect(),
         free: VerifyFree {
-            unplaced_rows: s.unplaced,
-            mated_conflicts: s.mated_conflicts,
+            unplaced_rows: d.s.unplaced,
+            mated_conflicts: d.s.mated_conflicts,
             threshold_free: Vec::new(),
             threshold_free_summaries: Vec::new(),
         },
@@ -663,7 +705,7 @@ fn view_result(
         .collect();
     let eer: Vec<f64> = free.iter().map(|f| f.eer).collect();
     finish_view(&mut view, &size, &eer, &opts.reference, treat)?;
-    if !pooled {
+    if !v.attribute.is_pooled() {
         let included = view.included();
         for at in &mut view.operating_points {
             at.combined = combined_summaries(&at.rates, &v.groups, &included, opts.alpha);
