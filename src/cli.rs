@@ -16,11 +16,13 @@ use biasbench::engine::verify::{Impostors, VerifyOptions};
 use biasbench::input::searches::CandidateColumns;
 use biasbench::input::{ClassifyColumns, IdentifyColumns, VerifyColumns};
 use biasbench::math::interval::{CiSpec, Method};
+use biasbench::progress::{NoProgress, Progress};
 use biasbench::render::{render, Format};
 use biasbench::report::Report;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 #[derive(Parser)]
 #[command(
@@ -428,7 +430,7 @@ fn delimiter(d: &Option<String>) -> Result<Option<u8>> {
     })
 }
 
-fn verify(a: VerifyArgs) -> Result<()> {
+fn verify(a: VerifyArgs, progress: Arc<dyn Progress>) -> Result<()> {
     let columns = VerifyColumns {
         score: a.score,
         mated: a.mated,
@@ -472,15 +474,15 @@ fn verify(a: VerifyArgs) -> Result<()> {
             None => Plan::default(),
             Some(p) => read_json(p)?,
         };
-        let part = job.partial(&a.file, &plan, hash)?;
+        let part = job.partial(&a.file, &plan, hash, &*progress)?;
         write_atomic(out, &serde_json::to_vec(&part)?)?;
         eprintln!("wrote {}", out.display());
         return Ok(());
     }
     let report = if a.stream {
-        job.run_stream(&a.file, hash)?
+        job.run_stream(&a.file, hash, &*progress)?
     } else {
-        job.run_file(&a.file)?
+        job.run_file(&a.file, progress)?
     };
     emit(&report, &a.common.output)
 }
@@ -521,7 +523,7 @@ fn merge(a: MergeArgs) -> Result<ExitCode> {
     }
 }
 
-fn classify(a: ClassifyArgs) -> Result<()> {
+fn classify(a: ClassifyArgs, progress: Arc<dyn Progress>) -> Result<()> {
     let c = &a.common;
     let columns = ClassifyColumns {
         y_true: a.y_true,
@@ -559,10 +561,10 @@ fn classify(a: ClassifyArgs) -> Result<()> {
         reproducible: c.output.reproducible,
         bootstrap: c.bootstrap()?,
     };
-    emit(&job.run_file(&a.file)?, &c.output)
+    emit(&job.run_file(&a.file, progress)?, &c.output)
 }
 
-fn identify(a: IdentifyArgs) -> Result<()> {
+fn identify(a: IdentifyArgs, progress: Arc<dyn Progress>) -> Result<()> {
     let c = &a.common;
     if c.bootstrap.is_some() {
         bail!("--bootstrap is not available for identify yet");
@@ -611,10 +613,10 @@ fn identify(a: IdentifyArgs) -> Result<()> {
         reproducible: c.output.reproducible,
         candidate_lists,
     };
-    emit(&job.run_file(&a.file)?, &c.output)
+    emit(&job.run_file(&a.file, progress)?, &c.output)
 }
 
-fn summarize(a: SummarizeArgs) -> Result<()> {
+fn summarize(a: SummarizeArgs, progress: Arc<dyn Progress>) -> Result<()> {
     let job = SummarizeJob {
         columns: SummarizeColumns {
             group: a.group,
@@ -629,7 +631,7 @@ fn summarize(a: SummarizeArgs) -> Result<()> {
         command: command_line(),
         reproducible: a.output.reproducible,
     };
-    emit(&job.run_file(&a.file)?, &a.output)
+    emit(&job.run_file(&a.file, progress)?, &a.output)
 }
 
 fn check_alpha(alpha: f64) -> Result<f64> {
@@ -660,10 +662,10 @@ fn simulate(a: SimulateArgs) -> Result<()> {
     Ok(())
 }
 
-/// A progress bar on standard error (installed only when it is a terminal).
+/// A progress bar on standard error (used only when it is a terminal).
 struct Bar(std::sync::Mutex<Option<indicatif::ProgressBar>>);
 
-impl biasbench::progress::Progress for Bar {
+impl Progress for Bar {
     fn start(&self, step: &str, total: u64) {
         let bar = indicatif::ProgressBar::new(total);
         bar.set_style(
@@ -691,15 +693,17 @@ impl biasbench::progress::Progress for Bar {
 }
 
 pub fn run() -> Result<ExitCode> {
-    if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        biasbench::progress::install(Box::new(Bar(std::sync::Mutex::new(None))));
-    }
+    let progress: Arc<dyn Progress> = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        Arc::new(Bar(std::sync::Mutex::new(None)))
+    } else {
+        Arc::new(NoProgress)
+    };
     match Cli::parse().command {
-        Command::Verify(a) => verify(*a)?,
+        Command::Verify(a) => verify(*a, progress)?,
         Command::Merge(a) => return merge(a),
-        Command::Classify(a) => classify(*a)?,
-        Command::Identify(a) => identify(*a)?,
-        Command::Summarize(a) => summarize(a)?,
+        Command::Classify(a) => classify(*a, progress)?,
+        Command::Identify(a) => identify(*a, progress)?,
+        Command::Summarize(a) => summarize(a, progress)?,
         Command::Demo(a) => {
             let report = demo::run(command_line())?;
             let identify = demo::run_identify(command_line())?;

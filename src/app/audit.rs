@@ -13,9 +13,11 @@ use crate::input::{
     Accounting, ClassifyColumns, Comparisons, InputFile, Labelled, Table, VerifyColumns,
 };
 use crate::input::{IdentifyColumns, Searches};
+use crate::progress::Progress;
 use crate::report::{Provenance, Report};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// What a verification audit needs besides its data.
 #[derive(Debug, Clone)]
@@ -74,9 +76,9 @@ fn config(
 }
 
 impl VerifyJob {
-    /// Audits a comparisons file.
-    pub fn run_file(&self, path: &Path) -> Result<Report> {
-        self.run(Table::open(path, self.columns.delimiter)?)
+    /// Audits a comparisons file (its reading reported to `progress`).
+    pub fn run_file(&self, path: &Path, progress: Arc<dyn Progress>) -> Result<Report> {
+        self.run(Table::open(path, self.columns.delimiter, progress)?)
     }
 
     /// Audits an open table.
@@ -104,22 +106,31 @@ impl VerifyJob {
     }
 
     /// Audits a `.npy` comparisons directory in bounded memory (see
-    /// [`verify::stream`]); `hash` computes the inputs' SHA-256.
-    pub fn run_stream(&self, dir: &Path, hash: bool) -> Result<Report> {
+    /// [`verify::stream`]); `hash` computes the inputs' SHA-256; each pass
+    /// is reported to `progress`.
+    pub fn run_stream(&self, dir: &Path, hash: bool, progress: &dyn Progress) -> Result<Report> {
         let data = self.streamed(dir)?;
         let inputs = data.provenance(hash)?;
-        let (c, _passes) = stream::run(&data, &self.options, StreamLimits::default(), inputs)?;
+        let limits = StreamLimits::default();
+        let (c, _passes) = stream::run(&data, &self.options, limits, inputs, progress)?;
         let note = stream::note(&c);
         self.report(c, Some(note))
     }
 
-    /// One pass over a shard with `plan`: the partial aggregate for `merge`.
-    pub fn partial(&self, dir: &Path, plan: &Plan, hash: bool) -> Result<Partial> {
+    /// One pass over a shard with `plan`: the partial aggregate for `merge`
+    /// (the pass reported to `progress`).
+    pub fn partial(
+        &self,
+        dir: &Path,
+        plan: &Plan,
+        hash: bool,
+        progress: &dyn Progress,
+    ) -> Result<Partial> {
         let data = self.streamed(dir)?;
         let inputs = data.provenance(hash)?;
-        crate::progress::start("pass", data.bytes());
-        let part = stream::pass(&data, &self.options, plan, inputs);
-        crate::progress::finish();
+        progress.start("pass", data.bytes());
+        let part = stream::pass(&data, &self.options, plan, inputs, progress);
+        progress.finish();
         part
     }
 
@@ -166,9 +177,9 @@ impl VerifyJob {
 }
 
 impl ClassifyJob {
-    /// Audits a classification file.
-    pub fn run_file(&self, path: &Path) -> Result<Report> {
-        self.run(Table::open(path, self.columns.delimiter)?)
+    /// Audits a classification file (its reading reported to `progress`).
+    pub fn run_file(&self, path: &Path, progress: Arc<dyn Progress>) -> Result<Report> {
+        self.run(Table::open(path, self.columns.delimiter, progress)?)
     }
 
     /// Audits an open table.
@@ -204,9 +215,10 @@ pub struct SummarizeJob {
 }
 
 impl SummarizeJob {
-    pub fn run_file(&self, path: &Path) -> Result<Report> {
+    /// Summarises a table of published rates (its reading reported to `progress`).
+    pub fn run_file(&self, path: &Path, progress: Arc<dyn Progress>) -> Result<Report> {
         let (result, input, accounting) = summarize::run(
-            Table::open(path, self.delimiter)?,
+            Table::open(path, self.delimiter, progress)?,
             &self.columns,
             self.alpha,
         )?;
@@ -230,15 +242,16 @@ pub struct IdentifyJob {
 }
 
 impl IdentifyJob {
-    /// Audits a searches file, or a candidates file with its searches table.
-    pub fn run_file(&self, path: &Path) -> Result<Report> {
+    /// Audits a searches file, or a candidates file with its searches table
+    /// (their reading reported to `progress`).
+    pub fn run_file(&self, path: &Path, progress: Arc<dyn Progress>) -> Result<Report> {
         let d = self.columns.delimiter;
         match &self.candidate_lists {
-            None => self.run(Table::open(path, d)?),
+            None => self.run(Table::open(path, d, progress)?),
             Some((searches, cand)) => {
                 let s = Searches::from_candidates(
-                    Table::open(searches, d)?,
-                    Table::open(path, d)?,
+                    Table::open(searches, d, progress.clone())?,
+                    Table::open(path, d, progress)?,
                     &self.columns,
                     cand,
                 )?;
