@@ -10,9 +10,11 @@ use biasbench::bootstrap::BootstrapSpec;
 use biasbench::counts::threshold::Policy;
 use biasbench::engine::classify::ClassifyOptions;
 use biasbench::engine::identify::{IdPolicy, IdentifyOptions};
-use biasbench::engine::summarize::SummarizeColumns;
+use biasbench::engine::summarize::{SummarizeColumns, TrialsSpec};
 use biasbench::engine::verify::stream::{Partial, Plan};
 use biasbench::engine::verify::{Impostors, VerifyOptions};
+use biasbench::groups::ReferenceRule;
+use biasbench::input::rules::ExcludeRule;
 use biasbench::input::searches::CandidateColumns;
 use biasbench::input::{ClassifyColumns, IdentifyColumns, VerifyColumns};
 use biasbench::math::interval::{CiSpec, Method};
@@ -439,7 +441,7 @@ fn verify(a: VerifyArgs, progress: Arc<dyn Progress>) -> Result<()> {
         id_sep: a.id_sep,
         attrs: a.common.attr.clone(),
         distance: a.distance,
-        exclude: a.common.exclude.clone(),
+        exclude: rules(&a.common.exclude, ExcludeRule::parse)?,
         strict: a.common.strict,
         delimiter: delimiter(&a.common.delimiter)?,
         subjects: a.common.subjects.clone(),
@@ -459,7 +461,7 @@ fn verify(a: VerifyArgs, progress: Arc<dyn Progress>) -> Result<()> {
         min_group_size: a.common.min_group_size,
         distance: a.distance,
         ci: a.common.ci()?,
-        reference: a.common.reference.clone(),
+        reference: rules(&a.common.reference, ReferenceRule::parse)?,
     };
     let job = VerifyJob {
         columns,
@@ -534,7 +536,7 @@ fn classify(a: ClassifyArgs, progress: Arc<dyn Progress>) -> Result<()> {
         subject: a.subject,
         subjects: c.subjects.clone(),
         subject_id: c.subject_id.clone(),
-        exclude: c.exclude.clone(),
+        exclude: rules(&c.exclude, ExcludeRule::parse)?,
         strict: c.strict,
         delimiter: delimiter(&c.delimiter)?,
     };
@@ -549,7 +551,7 @@ fn classify(a: ClassifyArgs, progress: Arc<dyn Progress>) -> Result<()> {
         true_positive: or_both(a.true_positive),
         pred_positive: or_both(a.pred_positive),
         cutoff: a.cutoff,
-        reference: c.reference.clone(),
+        reference: rules(&c.reference, ReferenceRule::parse)?,
         entropy_alpha: a.entropy_alpha,
         min_group_size: c.min_group_size,
         ci: c.ci()?,
@@ -579,7 +581,7 @@ fn identify(a: IdentifyArgs, progress: Arc<dyn Progress>) -> Result<()> {
         subjects: c.subjects.clone(),
         subject_id: c.subject_id.clone(),
         distance: a.distance,
-        exclude: c.exclude.clone(),
+        exclude: rules(&c.exclude, ExcludeRule::parse)?,
         strict: c.strict,
         delimiter: delimiter(&c.delimiter)?,
     };
@@ -593,7 +595,7 @@ fn identify(a: IdentifyArgs, progress: Arc<dyn Progress>) -> Result<()> {
         alpha: check_alpha(a.alpha)?,
         min_group_size: c.min_group_size,
         ci: c.ci()?,
-        reference: c.reference.clone(),
+        reference: rules(&c.reference, ReferenceRule::parse)?,
         distance: a.distance,
     };
     let candidate_lists = a.searches.map(|path| {
@@ -621,9 +623,9 @@ fn summarize(a: SummarizeArgs, progress: Arc<dyn Progress>) -> Result<()> {
         columns: SummarizeColumns {
             group: a.group,
             rates: a.rates,
-            trials: a.trials,
+            trials: rules(&a.trials, TrialsSpec::parse)?,
             percent: a.percent,
-            exclude: a.exclude,
+            exclude: rules(&a.exclude, ExcludeRule::parse)?,
             strict: false,
         },
         alpha: check_alpha(a.alpha)?,
@@ -632,6 +634,11 @@ fn summarize(a: SummarizeArgs, progress: Arc<dyn Progress>) -> Result<()> {
         reproducible: a.output.reproducible,
     };
     emit(&job.run_file(&a.file, progress)?, &a.output)
+}
+
+/// Every value of a repeatable flag, parsed.
+fn rules<T>(values: &[String], parse: fn(&str) -> biasbench::Result<T>) -> Result<Vec<T>> {
+    Ok(values.iter().map(|s| parse(s)).collect::<Result<_, _>>()?)
 }
 
 fn check_alpha(alpha: f64) -> Result<f64> {

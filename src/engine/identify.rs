@@ -16,7 +16,7 @@
 use crate::counts::column::Column;
 use crate::counts::threshold::{smallest_supported_rate, supported_targets};
 use crate::error::{Error, Result};
-use crate::groups::{choose_reference, views, AttributeCodes, Reference, MISSING};
+use crate::groups::{choose_reference, views, AttributeCodes, Reference, ReferenceRule, MISSING};
 use crate::input::Searches;
 use crate::math::interval::CiSpec;
 use crate::stats::disparity::{self, Entry, Summary};
@@ -89,7 +89,7 @@ pub struct IdentifyOptions {
     pub alpha: f64,
     pub min_group_size: u64,
     pub ci: CiSpec,
-    pub reference: Vec<String>,
+    pub reference: Vec<ReferenceRule>,
     pub distance: bool,
 }
 

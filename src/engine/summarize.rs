@@ -1,13 +1,15 @@
 //! `summarize`: disparity summaries of published per-group rates (for
 //! re-analysing tables such as NIST's demographic annexes).
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::input::rows::RowReader;
+use crate::input::rules::{serde_as_text, split_assignment, ExcludeRule};
 use crate::input::values::{parse_score, trim, Score};
 use crate::input::{Accounting, InputFile, Table};
 use crate::stats::disparity::{self, Entry, Summary};
 use crate::stats::rate::finite_or_null;
 use serde::Serialize;
+use std::fmt;
 
 /// Columns of a table of published rates.
 #[derive(Debug, Clone, Serialize)]
@@ -16,13 +18,39 @@ pub struct SummarizeColumns {
     pub group: Vec<String>,
     /// Rate columns (empty: every column that is neither a group nor a trials column).
     pub rates: Vec<String>,
-    /// `RATE=COLUMN`: trials behind a rate, for the zero-error rule of the geometric mean.
-    pub trials: Vec<String>,
+    /// Trials behind a rate, for the zero-error rule of the geometric mean.
+    pub trials: Vec<TrialsSpec>,
     /// Rates are given in percent.
     pub percent: bool,
-    pub exclude: Vec<String>,
+    pub exclude: Vec<ExcludeRule>,
     pub strict: bool,
 }
+
+/// `--trials RATE=COLUMN`: the column holding the trials behind a rate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrialsSpec {
+    pub rate: String,
+    pub column: String,
+}
+
+impl TrialsSpec {
+    /// Parses `RATE=COLUMN` (split at the first `=`).
+    pub fn parse(s: &str) -> Result<TrialsSpec> {
+        let (rate, column) = split_assignment("--trials", s, "RATE=COLUMN", false)?;
+        Ok(TrialsSpec {
+            rate: rate.into(),
+            column: column.into(),
+        })
+    }
+}
+
+impl fmt::Display for TrialsSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}={}", self.rate, self.column)
+    }
+}
+
+serde_as_text!(TrialsSpec);
 
 /// One group's published value of a rate.
 #[derive(Debug, Clone, Serialize)]
@@ -79,10 +107,7 @@ pub fn run(
         .collect::<Result<Vec<_>>>()?;
     let mut trials = Vec::new();
     for spec in &cols.trials {
-        let (rate, col) = spec
-            .split_once('=')
-            .ok_or_else(|| Error::Config(format!("--trials {spec:?}: expected RATE=COLUMN")))?;
-        trials.push((rate.to_string(), t.column(col, "--trials")?));
+        trials.push((spec.rate.clone(), t.column(&spec.column, "--trials")?));
     }
     let rate_names: Vec<String> = if cols.rates.is_empty() {
         t.headers
@@ -178,4 +203,20 @@ pub fn run(
         notes,
     };
     Ok((result, input, accounting))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trials_specs_parse_and_print_as_written() {
+        let t = TrialsSpec::parse("fmr=n_fmr").unwrap();
+        assert_eq!((&*t.rate, &*t.column), ("fmr", "n_fmr"));
+        assert_eq!(serde_json::to_string(&t).unwrap(), "\"fmr=n_fmr\"");
+        for bad in ["fmr", "fmr=", "=n", ""] {
+            let e = TrialsSpec::parse(bad).unwrap_err().to_string();
+            assert!(e.contains("--trials") && e.contains("RATE=COLUMN"), "{e}");
+        }
+    }
 }

@@ -14,6 +14,7 @@ pub mod npy;
 pub mod npy_dir;
 pub mod parquet;
 pub mod rows;
+pub mod rules;
 pub mod searches;
 pub mod subjects;
 pub mod table;

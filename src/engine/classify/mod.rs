@@ -11,7 +11,9 @@
 pub mod cells;
 
 use crate::error::{Error, Result};
-use crate::groups::{choose_reference, views, AttributeCodes, Reference, View, MISSING};
+use crate::groups::{
+    choose_reference, views, AttributeCodes, Reference, ReferenceRule, View, MISSING,
+};
 use crate::input::values::parse_flag;
 use crate::input::Labelled;
 use crate::math::interval::CiSpec;
@@ -33,7 +35,7 @@ pub struct ClassifyOptions {
     /// Predicted positive when `score >= cutoff` (score input).
     pub cutoff: Option<f64>,
     /// Reference group rules: `largest`, `best`, or `ATTRIBUTE=VALUE`.
-    pub reference: Vec<String>,
+    pub reference: Vec<ReferenceRule>,
     /// α of the generalised entropy index.
     pub entropy_alpha: f64,
     pub min_group_size: u64,

@@ -22,7 +22,9 @@ pub mod stream;
 use crate::counts::column::{prefix_sums, Column};
 use crate::counts::threshold::{smallest_supported_rate, supported_targets, Policy};
 use crate::error::Result;
-use crate::groups::{choose_reference, views, AttributeCodes, Reference, View, MISSING};
+use crate::groups::{
+    choose_reference, views, AttributeCodes, Reference, ReferenceRule, View, MISSING,
+};
 use crate::input::Comparisons;
 use crate::math::interval::CiSpec;
 use crate::stats::disparity::{self, Entry, Summary};
@@ -56,7 +58,7 @@ pub struct VerifyOptions {
     /// Interval method and level of every rate.
     pub ci: CiSpec,
     /// Reference group rules (see [`crate::groups::choose_reference`]).
-    pub reference: Vec<String>,
+    pub reference: Vec<ReferenceRule>,
 }
 
 impl Default for VerifyOptions {
