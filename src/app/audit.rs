@@ -90,16 +90,29 @@ impl VerifyJob {
     /// streaming audit does not do.
     fn streamed(&self, dir: &Path) -> Result<NpyComparisons> {
         let c = &self.columns;
-        let refuse = |what: &str| {
+        let refuse = |what: &str, why: &str| {
             Err(Error::Config(format!(
-                "{what} is not available in the streaming audit (it needs every row in memory)"
+                "{what} is not available in the streaming audit ({why})"
             )))
         };
+        let in_memory = "it needs every row in memory";
         if self.bootstrap.is_some() {
-            return refuse("--bootstrap");
+            return refuse("--bootstrap", in_memory);
         }
         if !c.exclude.is_empty() || c.subjects.is_some() || c.id_sep.is_some() {
-            return refuse("--exclude, --subjects or --id-sep");
+            return refuse("--exclude, --subjects or --id-sep", in_memory);
+        }
+        if c.subject_a.is_some() || c.subject_b.is_some() {
+            return refuse(
+                "--subject-a or --subject-b",
+                "it reads the mated flag from a column",
+            );
+        }
+        if c.strict {
+            return refuse("--strict", "it counts drops without stopping");
+        }
+        if c.delimiter.is_some() {
+            return refuse("--delimiter", "it reads .npy columns");
         }
         let mated = c.mated.as_deref().unwrap_or("mated");
         NpyComparisons::open(dir, &c.score, mated, &c.attrs)

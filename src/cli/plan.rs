@@ -8,7 +8,7 @@ use super::args::{
     ClassifyArgs, Command, CommonArgs, IdentifyArgs, ImpostorsArg, MergeArgs, OutputArgs,
     SimulateArgs, SummarizeArgs, VerifyArgs,
 };
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use biasbench::app::audit::{ClassifyJob, IdentifyJob, SummarizeJob, VerifyJob};
 use biasbench::app::simulate::{GroupSpec, Population};
 use biasbench::bootstrap::BootstrapSpec;
@@ -17,7 +17,7 @@ use biasbench::engine::classify::ClassifyOptions;
 use biasbench::engine::identify::{IdPolicy, IdentifyOptions};
 use biasbench::engine::summarize::{SummarizeColumns, TrialsSpec};
 use biasbench::engine::verify::{Impostors, VerifyOptions};
-use biasbench::groups::ReferenceRule;
+use biasbench::groups::{view_attributes, ReferenceRule};
 use biasbench::input::rules::ExcludeRule;
 use biasbench::input::searches::CandidateColumns;
 use biasbench::input::{ClassifyColumns, IdentifyColumns, VerifyColumns};
@@ -141,25 +141,83 @@ fn ci(c: &CommonArgs) -> Result<CiSpec> {
     })
 }
 
+/// `--reference` rules; a named one must name a view of the attributes
+/// (one of `attrs`, or their intersection), and at most one rule each.
+fn reference(values: &[String], attrs: &[String]) -> Result<Vec<ReferenceRule>> {
+    let rules = each(values, ReferenceRule::parse)?;
+    let views = view_attributes(attrs);
+    let mut named: Vec<&str> = Vec::new();
+    for rule in &rules {
+        let ReferenceRule::Named { attribute, .. } = rule else {
+            continue;
+        };
+        if !views.contains(attribute) {
+            let known = if views.is_empty() {
+                "none: name them with --attr".to_string()
+            } else {
+                views.join(", ")
+            };
+            bail!("--reference {rule}: no such attribute (attributes: {known})");
+        }
+        if named.contains(&attribute.as_str()) {
+            bail!("--reference {rule}: a second rule for attribute {attribute}");
+        }
+        named.push(attribute);
+    }
+    Ok(rules)
+}
+
+/// `--compare A,B`: two different groups (split at the first comma).
+fn compare(s: &str) -> Result<(String, String)> {
+    match s.split_once(',') {
+        Some((a, b)) if !a.is_empty() && !b.is_empty() && a != b => Ok((a.into(), b.into())),
+        _ => bail!("--compare {s:?}: expected two different groups, A,B"),
+    }
+}
+
+/// The first of `flags` (each with whether it was given) that was given.
+fn first_given(flags: &[(bool, &'static str)]) -> Option<&'static str> {
+    flags
+        .iter()
+        .find_map(|&(given, flag)| given.then_some(flag))
+}
+
+/// The bootstrap's flags, each with whether it was given.
+fn bootstrap_flags(c: &CommonArgs) -> [(bool, &'static str); 4] {
+    [
+        (c.bootstrap.is_some(), "--bootstrap"),
+        (c.compare.is_some(), "--compare"),
+        (c.seed.is_some(), "--seed"),
+        (c.bootstrap_rows, "--bootstrap-rows"),
+    ]
+}
+
 fn bootstrap(c: &CommonArgs) -> Result<Option<BootstrapSpec>> {
-    let compare = match &c.compare {
-        None => None,
-        Some(s) => match s.split_once(',') {
-            Some((a, b)) => Some((a.to_string(), b.to_string())),
-            None => bail!("--compare {s:?}: expected two groups, A,B"),
-        },
+    let compare = c.compare.as_deref().map(compare).transpose()?;
+    let Some(replicates) = c.bootstrap else {
+        if let Some(flag) = first_given(&bootstrap_flags(c)) {
+            bail!("{flag} needs --bootstrap B");
+        }
+        return Ok(None);
     };
-    Ok(match c.bootstrap {
-        None if compare.is_some() => bail!("--compare needs --bootstrap B"),
-        None => None,
-        Some(replicates) => Some(BootstrapSpec {
-            replicates,
-            seed: c.seed.unwrap_or(DEFAULT_SEED),
-            level: c.level,
-            rows: c.bootstrap_rows,
-            compare,
-        }),
-    })
+    if replicates < 2 {
+        bail!("--bootstrap {replicates}: at least 2 replicates are needed");
+    }
+    Ok(Some(BootstrapSpec {
+        replicates,
+        seed: c.seed.unwrap_or(DEFAULT_SEED),
+        level: c.level,
+        rows: c.bootstrap_rows,
+        compare,
+    }))
+}
+
+/// Refuses the bootstrap's flags for a task that has no bootstrap.
+fn no_bootstrap(c: &CommonArgs, task: &str) -> Result<()> {
+    match first_given(&bootstrap_flags(c)) {
+        Some(flag) => bail!("{flag} is not available for {task} yet"),
+        None => Ok(()),
+    }
 }
 
 fn verify(a: VerifyArgs, line: Vec<String>) -> Result<Plan> {
@@ -179,7 +237,7 @@ fn verify(a: VerifyArgs, line: Vec<String>) -> Result<Plan> {
         subject_id: c.subject_id.clone(),
     };
     let options = VerifyOptions {
-        policies: each(&a.thresholds, Policy::parse)?,
+        policies: each(&a.thresholds, Policy::parse).context("--threshold")?,
         impostors: match a.impostors {
             ImpostorsArg::All => Impostors::All,
             ImpostorsArg::SameGroup => Impostors::SameGroup,
@@ -188,16 +246,32 @@ fn verify(a: VerifyArgs, line: Vec<String>) -> Result<Plan> {
         min_group_size: c.min_group_size,
         distance: a.distance,
         ci: ci(c)?,
-        reference: each(&c.reference, ReferenceRule::parse)?,
+        reference: reference(&c.reference, &c.attr)?,
     };
     let hash = !a.no_hash;
     let mode = match (a.emit_partial, a.stream) {
-        (Some(out), _) => VerifyMode::Partial {
-            out,
-            plan: a.plan,
-            hash,
-        },
+        (Some(out), _) => {
+            let o = &c.output;
+            let report_flags = [
+                (o.out.is_some(), "--out"),
+                (o.report.is_some(), "--report"),
+                (o.reproducible, "--reproducible"),
+            ];
+            if let Some(flag) = first_given(&report_flags) {
+                bail!(
+                    "{flag} does not apply to --emit-partial: `biasbench merge` writes the report"
+                );
+            }
+            VerifyMode::Partial {
+                out,
+                plan: a.plan,
+                hash,
+            }
+        }
         (None, true) => VerifyMode::Stream { hash },
+        (None, false) if a.no_hash => {
+            bail!("--no-hash applies to --stream and --emit-partial only")
+        }
         (None, false) => VerifyMode::Table,
     };
     let job = VerifyJob {
@@ -230,6 +304,12 @@ fn merge(a: MergeArgs, line: Vec<String>) -> MergePlan {
 
 fn classify(a: ClassifyArgs, line: Vec<String>) -> Result<Audit<ClassifyJob>> {
     let c = &a.common;
+    match (&a.score, a.cutoff) {
+        (Some(_), None) => bail!("--score needs --cutoff T (predicted positive when score >= T)"),
+        (None, Some(_)) => bail!("--cutoff applies to a --score column only"),
+        (_, Some(t)) if !t.is_finite() => bail!("--cutoff {t}: expected a finite number"),
+        _ => {}
+    }
     let columns = ClassifyColumns {
         y_true: a.y_true,
         y_pred: a.y_pred,
@@ -254,7 +334,7 @@ fn classify(a: ClassifyArgs, line: Vec<String>) -> Result<Audit<ClassifyJob>> {
         true_positive: or_both(a.true_positive),
         pred_positive: or_both(a.pred_positive),
         cutoff: a.cutoff,
-        reference: each(&c.reference, ReferenceRule::parse)?,
+        reference: reference(&c.reference, &c.attr)?,
         entropy_alpha: a.entropy_alpha,
         min_group_size: c.min_group_size,
         ci: ci(c)?,
@@ -275,8 +355,9 @@ fn classify(a: ClassifyArgs, line: Vec<String>) -> Result<Audit<ClassifyJob>> {
 
 fn identify(a: IdentifyArgs, line: Vec<String>) -> Result<Audit<IdentifyJob>> {
     let c = &a.common;
-    if c.bootstrap.is_some() {
-        bail!("--bootstrap is not available for identify yet");
+    no_bootstrap(c, "identify")?;
+    if a.ranks.contains(&0) {
+        bail!("--rank 0: ranks are whole numbers from 1");
     }
     let columns = IdentifyColumns {
         mated: a.mated,
@@ -293,12 +374,12 @@ fn identify(a: IdentifyArgs, line: Vec<String>) -> Result<Audit<IdentifyJob>> {
         delimiter: delimiter(&c.delimiter)?,
     };
     let options = IdentifyOptions {
-        policies: each(&a.thresholds, IdPolicy::parse)?,
+        policies: each(&a.thresholds, IdPolicy::parse).context("--threshold")?,
         ranks: a.ranks,
         alpha: check_alpha(a.alpha)?,
         min_group_size: c.min_group_size,
         ci: ci(c)?,
-        reference: each(&c.reference, ReferenceRule::parse)?,
+        reference: reference(&c.reference, &c.attr)?,
         distance: a.distance,
     };
     let candidate_lists = a.searches.map(|path| {
@@ -366,4 +447,173 @@ fn simulate(a: SimulateArgs) -> Result<Plan> {
         out: a.out,
         population: Box::new(p),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    /// The plan of `biasbench ARGS…`, or its error message.
+    fn plan(args: &[&str]) -> Result<Plan, String> {
+        let cli = super::super::args::Cli::try_parse_from(
+            std::iter::once("biasbench").chain(args.iter().copied()),
+        )
+        .map_err(|e| e.to_string())?;
+        Plan::new(cli.command, vec!["biasbench".into()]).map_err(|e| format!("{e:#}"))
+    }
+
+    fn verify_job(args: &[&str]) -> VerifyJob {
+        let args = [&["verify", "c.csv"], args].concat();
+        match plan(&args) {
+            Ok(Plan::Verify(a, VerifyMode::Table)) => a.job,
+            Ok(_) => panic!("not an in-memory verify plan"),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// The error of `biasbench ARGS…`, which must name `flag`.
+    fn error(args: &[&str], flag: &str) -> String {
+        let e = match plan(args) {
+            Ok(_) => panic!("{args:?} passed"),
+            Err(e) => e,
+        };
+        assert!(e.contains(flag), "{args:?}: {e}");
+        e
+    }
+
+    #[test]
+    fn flags_become_typed_values() {
+        let job = verify_job(&[
+            "--attr",
+            "race,sex",
+            "--reference",
+            "best",
+            "--reference",
+            "race+sex=A+F",
+            "--exclude",
+            "note=a=b",
+            "--threshold",
+            "group-fmr:1e-3",
+            "--bootstrap",
+            "20",
+            "--compare",
+            "A,C, the third",
+        ]);
+        let o = &job.options;
+        assert_eq!(
+            o.reference,
+            [
+                ReferenceRule::Best,
+                ReferenceRule::Named {
+                    attribute: "race+sex".into(),
+                    group: "A+F".into()
+                }
+            ]
+        );
+        assert_eq!(o.policies, [Policy::parse("group-fmr:1e-3").unwrap()]);
+        assert_eq!(
+            job.columns.exclude,
+            [ExcludeRule {
+                column: "note".into(),
+                value: "a=b".into()
+            }]
+        );
+        let b = job.bootstrap.unwrap();
+        assert_eq!((b.replicates, b.seed, b.rows), (20, DEFAULT_SEED, false));
+        assert_eq!(b.compare, Some(("A".into(), "C, the third".into())));
+        assert!(verify_job(&[]).bootstrap.is_none());
+
+        let s = match plan(&["summarize", "r.csv", "--trials", "fmr=n", "--exclude", "g="]) {
+            Ok(Plan::Summarize(s)) => s.job.columns,
+            _ => panic!("not a summarize plan"),
+        };
+        assert_eq!(s.trials, [TrialsSpec::parse("fmr=n").unwrap()]);
+        assert_eq!(s.exclude[0].value, "");
+        let modes = |extra: &[&'static str]| match plan(&[&["verify", "d"], extra].concat()) {
+            Ok(Plan::Verify(_, VerifyMode::Stream { hash })) => format!("stream {hash}"),
+            Ok(Plan::Verify(_, VerifyMode::Partial { hash, .. })) => format!("partial {hash}"),
+            Ok(Plan::Verify(_, VerifyMode::Table)) => "table".into(),
+            _ => "other".into(),
+        };
+        assert_eq!(modes(&["--stream", "--no-hash"]), "stream false");
+        assert_eq!(modes(&["--emit-partial", "p.json"]), "partial true");
+    }
+
+    #[test]
+    fn reference_rules_name_an_attribute_of_the_audit() {
+        let attrs = ["--attr", "race,sex"];
+        let with = |rule: &'static str| [&attrs[..], &["--reference", rule]].concat();
+        for ok in ["race=A", "sex=F", "race+sex=A+F", "largest"] {
+            verify_job(&with(ok));
+        }
+        let v = |extra: &[&'static str]| [&["verify", "c.csv"], extra].concat();
+        let e = error(&v(&with("nope=A")), "--reference nope=A");
+        assert!(e.contains("attributes: race, sex, race+sex"), "{e}");
+        let e = error(&v(&["--reference", "race=A"]), "--reference race=A");
+        assert!(e.contains("name them with --attr"), "{e}");
+        error(&v(&with("biggest")), "--reference");
+        error(&v(&with("race=")), "--reference");
+        let twice = [&with("race=A")[..], &["--reference", "race=B"]].concat();
+        error(&v(&twice), "--reference race=B: a second rule");
+        error(
+            &["classify", "c.csv", "--reference", "g=x"],
+            "--reference g=x",
+        );
+        error(
+            &[
+                "identify",
+                "s.csv",
+                "--attr",
+                "race",
+                "--reference",
+                "sex=F",
+            ],
+            "--reference sex=F",
+        );
+    }
+
+    #[test]
+    fn every_flag_error_is_caught_in_the_plan() {
+        let v = |extra: &[&'static str]| [&["verify", "c.csv"], extra].concat();
+        error(&v(&["--threshold", "global-fmr:2"]), "--threshold");
+        error(&v(&["--threshold", "fixed"]), "--threshold");
+        error(&v(&["--bootstrap", "1"]), "--bootstrap 1");
+        error(&v(&["--bootstrap", "0"]), "--bootstrap 0");
+        for bad in ["A", "A,", ",B", "A,A"] {
+            error(&v(&["--bootstrap", "9", "--compare", bad]), "--compare");
+        }
+        error(&v(&["--compare", "A,B"]), "--compare needs --bootstrap");
+        error(&v(&["--seed", "3"]), "--seed needs --bootstrap");
+        error(
+            &v(&["--bootstrap-rows"]),
+            "--bootstrap-rows needs --bootstrap",
+        );
+        error(&v(&["--ci", "wald"]), "--ci");
+        error(&v(&["--level", "95"]), "--level");
+        error(&v(&["--alpha", "2"]), "--alpha");
+        error(&v(&["--delimiter", "ab"]), "--delimiter");
+        error(&v(&["--exclude", "flag"]), "--exclude");
+        error(&v(&["--no-hash"]), "--no-hash");
+        error(&v(&["--emit-partial", "p", "--out", "r.txt"]), "--out");
+        let i = |extra: &[&'static str]| [&["identify", "s.csv"], extra].concat();
+        error(&i(&["--rank", "0"]), "--rank 0");
+        error(&i(&["--threshold", "global-fmr:0.1"]), "--threshold");
+        for flag in [
+            &["--bootstrap", "10"][..],
+            &["--compare", "A,B"],
+            &["--seed", "2"],
+            &["--bootstrap-rows"],
+        ] {
+            let e = error(&i(flag), flag[0]);
+            assert!(e.contains("not available for identify"), "{e}");
+        }
+        let c = |extra: &[&'static str]| [&["classify", "c.csv"], extra].concat();
+        error(&c(&["--score", "p"]), "--score needs --cutoff");
+        error(&c(&["--cutoff", "0.5"]), "--cutoff");
+        error(&c(&["--score", "p", "--cutoff", "NaN"]), "--cutoff");
+        let s = |extra: &[&'static str]| [&["summarize", "r.csv"], extra].concat();
+        error(&s(&["--trials", "fmr"]), "--trials");
+        error(&s(&["--exclude", "=x"]), "--exclude");
+    }
 }
