@@ -12,10 +12,12 @@ use biasbench::input::npy::write_npy;
 use biasbench::input::npy_dir::NpyComparisons;
 use biasbench::input::table::{Parsing, CHUNK_BYTES};
 use biasbench::input::{Accounting, AttributeData, Comparisons, Table, VerifyColumns};
+use biasbench::progress::NoProgress;
 use biasbench::value::Flatten;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rand::{Rng, SeedableRng};
 use std::hint::black_box;
+use std::sync::Arc;
 use std::time::Duration;
 
 fn ingest(c: &mut Criterion) {
@@ -42,7 +44,7 @@ fn ingest(c: &mut Criterion) {
     ] {
         g.bench_function(name, |b| {
             b.iter(|| {
-                let t = Table::open_with(&path, None, parsing).unwrap();
+                let t = Table::open_with(&path, None, parsing, Arc::new(NoProgress)).unwrap();
                 black_box(Comparisons::read(t, &cols).unwrap())
             })
         });
@@ -74,7 +76,16 @@ fn streaming(c: &mut Criterion) {
     g.sample_size(10).measurement_time(Duration::from_secs(20));
     g.bench_function("10M_npy_rows_8_groups", |b| {
         b.iter(|| {
-            black_box(stream::run(&data, &opts, StreamLimits::default(), Vec::new()).unwrap())
+            black_box(
+                stream::run(
+                    &data,
+                    &opts,
+                    StreamLimits::default(),
+                    Vec::new(),
+                    &NoProgress,
+                )
+                .unwrap(),
+            )
         })
     });
     g.finish();

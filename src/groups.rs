@@ -2,11 +2,13 @@
 //! report covers: all rows pooled (`*`), each attribute alone, and the
 //! intersection of all attributes (observed combinations, named `A+F`).
 
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::input::rules::{option_error, serde_as_text, split_assignment};
 use crate::input::AttributeData;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
+use std::fmt;
 
 pub use crate::input::codes::MISSING;
 
@@ -208,12 +210,66 @@ fn intersection<'a>(rows: usize, attrs: &[AttributeCodes<'a>]) -> View<'a> {
     }
 }
 
+/// The attribute names of the views over attributes `attrs` (the pooled
+/// view `*` aside): each attribute, then their intersection when there are
+/// two or more — the names an `ATTRIBUTE=VALUE` reference rule may use.
+pub fn view_attributes(attrs: &[String]) -> Vec<String> {
+    let mut out = attrs.to_vec();
+    if attrs.len() >= 2 {
+        out.push(Attribute::Intersection(attrs.to_vec()).name());
+    }
+    out
+}
+
 /// The reference group of a view and the rule that chose it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reference {
     pub group: String,
     pub rule: String,
 }
+
+/// A rule choosing reference groups (`--reference`), written `largest`,
+/// `best` or `ATTRIBUTE=VALUE`; serialised as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReferenceRule {
+    /// The group with the most trials (the default).
+    Largest,
+    /// The group with the lowest error.
+    Best,
+    /// This group of the view named `attribute` (an attribute, or the
+    /// intersection's names joined by `+`).
+    Named { attribute: String, group: String },
+}
+
+impl ReferenceRule {
+    /// Parses `largest`, `best` or `ATTRIBUTE=VALUE` (split at the first `=`).
+    pub fn parse(s: &str) -> Result<ReferenceRule> {
+        Ok(match s {
+            "largest" => ReferenceRule::Largest,
+            "best" => ReferenceRule::Best,
+            _ => {
+                let form = "largest, best or ATTRIBUTE=VALUE";
+                let (attribute, group) = split_assignment("--reference", s, form, false)?;
+                ReferenceRule::Named {
+                    attribute: attribute.into(),
+                    group: group.into(),
+                }
+            }
+        })
+    }
+}
+
+impl fmt::Display for ReferenceRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReferenceRule::Largest => f.write_str("largest"),
+            ReferenceRule::Best => f.write_str("best"),
+            ReferenceRule::Named { attribute, group } => write!(f, "{attribute}={group}"),
+        }
+    }
+}
+
+serde_as_text!(ReferenceRule);
 
 /// Chooses the reference group of a view among `candidates` (name, size,
 /// error): a rule `ATTRIBUTE=VALUE` for this view names it; otherwise the
@@ -223,45 +279,49 @@ pub fn choose_reference(
     attribute: &str,
     all_groups: &[String],
     candidates: &[(&str, f64, f64)],
-    rules: &[String],
+    rules: &[ReferenceRule],
 ) -> Result<Option<Reference>> {
     if candidates.is_empty() {
         return Ok(None);
     }
-    if let Some((_, value)) = rules
-        .iter()
-        .filter_map(|r| r.split_once('='))
-        .find(|(a, _)| *a == attribute)
-    {
+    let named = rules.iter().find_map(|r| match r {
+        ReferenceRule::Named {
+            attribute: a,
+            group,
+        } if a == attribute => Some(group),
+        _ => None,
+    });
+    if let Some(value) = named {
         return match candidates.iter().find(|c| c.0 == value) {
             Some(c) => Ok(Some(Reference {
                 group: c.0.to_string(),
                 rule: "named".into(),
             })),
-            None => Err(Error::Config(format!(
-                "--reference {attribute}={value}: no such group (groups: {})",
-                all_groups.join(", ")
-            ))),
+            None => Err(option_error(
+                "--reference",
+                format!(
+                    "{attribute}={value}: no such group (groups: {})",
+                    all_groups.join(", ")
+                ),
+            )),
         };
     }
-    let rule = rules
+    let best = rules
         .iter()
         .rev()
-        .find(|r| !r.contains('='))
-        .map_or("largest", String::as_str);
-    let better = |c: &(&str, f64, f64), m: &(&str, f64, f64)| match rule {
-        "best" => c.2 < m.2 || m.2.is_nan(),
-        _ => c.1 > m.1,
+        .find(|r| !matches!(r, ReferenceRule::Named { .. }))
+        == Some(&ReferenceRule::Best);
+    let better = |c: &(&str, f64, f64), m: &(&str, f64, f64)| {
+        if best {
+            c.2 < m.2 || m.2.is_nan()
+        } else {
+            c.1 > m.1
+        }
     };
-    if rule != "largest" && rule != "best" {
-        return Err(Error::Config(format!(
-            "--reference {rule:?}: expected largest, best or ATTRIBUTE=VALUE"
-        )));
-    }
     let pick = candidates
         .iter()
         .fold(&candidates[0], |m, c| if better(c, m) { c } else { m });
-    let why = if rule == "best" {
+    let why = if best {
         "best (lowest error)"
     } else {
         "largest"
@@ -307,5 +367,52 @@ mod tests {
         assert_eq!(x.groups, ["A+F", "A+M", "B+M"]);
         assert_eq!(&*x.side_a, &[2, MISSING, 1]);
         assert_eq!(&*x.side_b, &[0, 1, 2]);
+        let names: Vec<String> = vec!["race".into(), "sex".into()];
+        assert_eq!(view_attributes(&names), ["race", "sex", "race+sex"]);
+        assert_eq!(view_attributes(&names[..1]), ["race"]);
+    }
+
+    #[test]
+    fn reference_rules_parse_print_and_choose() {
+        let rule = |s: &str| ReferenceRule::parse(s).unwrap();
+        assert_eq!(rule("largest"), ReferenceRule::Largest);
+        assert_eq!(rule("best"), ReferenceRule::Best);
+        let named = rule("race+sex=A+F=x");
+        assert_eq!(
+            named,
+            ReferenceRule::Named {
+                attribute: "race+sex".into(),
+                group: "A+F=x".into()
+            }
+        );
+        for s in ["largest", "best", "race+sex=A+F=x"] {
+            assert_eq!(rule(s).to_string(), s);
+            assert_eq!(serde_json::to_string(&rule(s)).unwrap(), format!("{s:?}"));
+        }
+        for bad in ["biggest", "", "=A", "race=", "Largest"] {
+            let e = ReferenceRule::parse(bad).unwrap_err().to_string();
+            assert!(e.contains("--reference") && e.contains("expected"), "{e}");
+        }
+        assert!(serde_json::from_str::<ReferenceRule>("\"biggest\"").is_err());
+
+        let groups: Vec<String> = vec!["A".into(), "B".into(), "C".into()];
+        let candidates = [("A", 10.0, 0.3), ("B", 30.0, 0.2), ("C", 20.0, 0.1)];
+        let pick = |rules: &[&str]| {
+            let rules: Vec<ReferenceRule> = rules.iter().map(|s| rule(s)).collect();
+            choose_reference("race", &groups, &candidates, &rules)
+                .map(|r| r.map(|r| (r.group, r.rule)))
+                .map_err(|e| e.to_string())
+        };
+        let got = |g: &str, why: &str| Ok(Some((g.to_string(), why.to_string())));
+        assert_eq!(pick(&[]), got("B", "largest"));
+        assert_eq!(pick(&["best"]), got("C", "best (lowest error)"));
+        assert_eq!(pick(&["best", "largest"]), got("B", "largest"));
+        assert_eq!(pick(&["sex=F", "best"]), got("C", "best (lowest error)"));
+        assert_eq!(pick(&["best", "race=A"]), got("A", "named"));
+        let e = pick(&["race=Z"]).unwrap_err();
+        assert!(
+            e.contains("--reference race=Z: no such group (groups: A, B, C)"),
+            "{e}"
+        );
     }
 }

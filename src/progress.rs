@@ -1,9 +1,10 @@
-//! A hook for progress reports: the library says how many bytes a long step
-//! will read and how many it has read; whoever installed a [`Progress`] (the
-//! command line draws a bar on a terminal) hears of it. Nothing is reported
-//! when no hook is installed, and reports never touch the results.
-
-use std::sync::OnceLock;
+//! Progress reports: the library says how many bytes a long step will read
+//! and how many it has read, to a [`Progress`] listener passed in by the
+//! caller (the command line draws a bar on a terminal; [`NoProgress`] hears
+//! nothing). Reports never touch the results.
+//!
+//! Functions that only report while they run take a `&dyn Progress`; a
+//! table that reads on other threads keeps an `Arc<dyn Progress>`.
 
 /// A listener for progress reports; must be cheap and thread-safe.
 pub trait Progress: Send + Sync {
@@ -15,27 +16,12 @@ pub trait Progress: Send + Sync {
     fn finish(&self);
 }
 
-static HOOK: OnceLock<Box<dyn Progress>> = OnceLock::new();
+/// The listener that ignores every report.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoProgress;
 
-/// Installs the process's listener (only the first call takes effect).
-pub fn install(p: Box<dyn Progress>) {
-    let _ = HOOK.set(p);
-}
-
-pub(crate) fn start(step: &str, total: u64) {
-    if let Some(p) = HOOK.get() {
-        p.start(step, total);
-    }
-}
-
-pub(crate) fn advance(bytes: u64) {
-    if let Some(p) = HOOK.get() {
-        p.advance(bytes);
-    }
-}
-
-pub(crate) fn finish() {
-    if let Some(p) = HOOK.get() {
-        p.finish();
-    }
+impl Progress for NoProgress {
+    fn start(&self, _step: &str, _total: u64) {}
+    fn advance(&self, _bytes: u64) {}
+    fn finish(&self) {}
 }

@@ -9,8 +9,10 @@ use biasbench::counts::threshold::Policy;
 use biasbench::engine::classify::ClassifyOptions;
 use biasbench::engine::verify::VerifyOptions;
 use biasbench::input::{ClassifyColumns, VerifyColumns};
+use biasbench::progress::NoProgress;
 use common::{assert_close, root};
 use serde_json::Value;
+use std::sync::Arc;
 
 const TOL: f64 = 1e-12;
 
@@ -39,7 +41,9 @@ fn verification_matches_reference_implementations() {
         reproducible: true,
         bootstrap: None,
     };
-    let report = job.run_file(&dir.join("verify_random.csv")).unwrap();
+    let report = job
+        .run_file(&dir.join("verify_random.csv"), Arc::new(NoProgress))
+        .unwrap();
     let v = report.verify().unwrap();
 
     for p in &v.operating_points {
@@ -163,7 +167,10 @@ fn classification_matches_fairlearn_aif360_and_sklearn() {
             bootstrap: None,
         };
         let report = job
-            .run_file(&dir.join(format!("classify_{set}.csv")))
+            .run_file(
+                &dir.join(format!("classify_{set}.csv")),
+                Arc::new(NoProgress),
+            )
             .unwrap();
         let c = report.classify().unwrap();
         for (attribute, gv) in golden[set].as_object().unwrap() {

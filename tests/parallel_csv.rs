@@ -6,8 +6,10 @@ use biasbench::app::audit::VerifyJob;
 use biasbench::engine::verify::VerifyOptions;
 use biasbench::input::table::Parsing;
 use biasbench::input::{Table, VerifyColumns};
+use biasbench::progress::NoProgress;
 use rand::{Rng, SeedableRng};
 use std::path::Path;
+use std::sync::Arc;
 
 /// A messy but valid comparisons file: quoted fields with delimiters,
 /// quotes and line breaks inside, CRLF and LF endings, blank lines, drops.
@@ -61,7 +63,8 @@ fn job() -> VerifyJob {
 }
 
 fn report(path: &Path, parsing: Parsing, job: &VerifyJob) -> Result<String, String> {
-    let table = Table::open_with(path, None, parsing).map_err(|e| e.to_string())?;
+    let table =
+        Table::open_with(path, None, parsing, Arc::new(NoProgress)).map_err(|e| e.to_string())?;
     job.run(table)
         .map(|r| serde_json::to_string(&r).unwrap())
         .map_err(|e| e.to_string())

@@ -15,10 +15,12 @@ use crate::input::{
     Table, VerifyColumns,
 };
 use crate::input::{IdentifyColumns, Searches};
+use crate::progress::Progress;
 use crate::report::{Findings, Provenance, Report};
 use crate::value::Flatten;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// What a verification audit needs besides its data.
 #[derive(Debug, Clone)]
@@ -91,9 +93,9 @@ fn config(
 }
 
 impl VerifyJob {
-    /// Audits a comparisons file.
-    pub fn run_file(&self, path: &Path) -> Result<Report> {
-        self.run(Table::open(path, self.columns.delimiter)?)
+    /// Audits a comparisons file (its reading reported to `progress`).
+    pub fn run_file(&self, path: &Path, progress: Arc<dyn Progress>) -> Result<Report> {
+        self.run(Table::open(path, self.columns.delimiter, progress)?)
     }
 
     /// Audits an open table.
@@ -105,38 +107,60 @@ impl VerifyJob {
     /// streaming audit does not do.
     fn streamed(&self, dir: &Path) -> Result<NpyComparisons> {
         let c = &self.columns;
-        let refuse = |what: &str| {
+        let refuse = |what: &str, why: &str| {
             Err(Error::Config(format!(
-                "{what} is not available in the streaming audit (it needs every row in memory)"
+                "{what} is not available in the streaming audit ({why})"
             )))
         };
+        let in_memory = "it needs every row in memory";
         if self.bootstrap.is_some() {
-            return refuse("--bootstrap");
+            return refuse("--bootstrap", in_memory);
         }
         if !c.exclude.is_empty() || c.subjects.is_some() || c.id_sep.is_some() {
-            return refuse("--exclude, --subjects or --id-sep");
+            return refuse("--exclude, --subjects or --id-sep", in_memory);
+        }
+        if c.subject_a.is_some() || c.subject_b.is_some() {
+            return refuse(
+                "--subject-a or --subject-b",
+                "it reads the mated flag from a column",
+            );
+        }
+        if c.strict {
+            return refuse("--strict", "it counts drops without stopping");
+        }
+        if c.delimiter.is_some() {
+            return refuse("--delimiter", "it reads .npy columns");
         }
         let mated = c.mated.as_deref().unwrap_or("mated");
         NpyComparisons::open(dir, &c.score, mated, &c.attrs)
     }
 
     /// Audits a `.npy` comparisons directory in bounded memory (see
-    /// [`verify::stream`]); `hash` computes the inputs' SHA-256.
-    pub fn run_stream(&self, dir: &Path, hash: bool) -> Result<Report> {
+    /// [`verify::stream`]); `hash` computes the inputs' SHA-256; each pass
+    /// is reported to `progress`.
+    pub fn run_stream(&self, dir: &Path, hash: bool, progress: &dyn Progress) -> Result<Report> {
         let data = self.streamed(dir)?;
         let inputs = data.provenance(hash)?;
-        let (c, _passes) = stream::run(&data, &self.options, StreamLimits::default(), inputs)?;
+        let limits = StreamLimits::default();
+        let (c, _passes) = stream::run(&data, &self.options, limits, inputs, progress)?;
         let note = stream::note(&c);
         self.report(c, Some(note))
     }
 
-    /// One pass over a shard with `plan`: the partial aggregate for `merge`.
-    pub fn partial(&self, dir: &Path, plan: &Plan, hash: bool) -> Result<Partial> {
+    /// One pass over a shard with `plan`: the partial aggregate for `merge`
+    /// (the pass reported to `progress`).
+    pub fn partial(
+        &self,
+        dir: &Path,
+        plan: &Plan,
+        hash: bool,
+        progress: &dyn Progress,
+    ) -> Result<Partial> {
         let data = self.streamed(dir)?;
         let inputs = data.provenance(hash)?;
-        crate::progress::start("pass", data.bytes());
-        let part = stream::pass(&data, &self.options, plan, inputs);
-        crate::progress::finish();
+        progress.start("pass", data.bytes());
+        let part = stream::pass(&data, &self.options, plan, inputs, progress);
+        progress.finish();
         part
     }
 
@@ -184,10 +208,10 @@ impl VerifyJob {
 }
 
 impl ClassifyJob {
-    /// Audits a classification file.
-    pub fn run_file(&self, path: &Path) -> Result<Report> {
+    /// Audits a classification file (its reading reported to `progress`).
+    pub fn run_file(&self, path: &Path, progress: Arc<dyn Progress>) -> Result<Report> {
         self.check()?;
-        self.run(Table::open(path, self.columns.delimiter)?)
+        self.run(Table::open(path, self.columns.delimiter, progress)?)
     }
 
     /// What the options alone can tell before any data is read.
@@ -233,8 +257,9 @@ pub struct SummarizeJob {
 }
 
 impl SummarizeJob {
-    pub fn run_file(&self, path: &Path) -> Result<Report> {
-        let table = Published::read(Table::open(path, self.delimiter)?, &self.columns)?;
+    /// Summarises a table of published rates (its reading reported to `progress`).
+    pub fn run_file(&self, path: &Path, progress: Arc<dyn Progress>) -> Result<Report> {
+        let table = Published::read(Table::open(path, self.delimiter, progress)?, &self.columns)?;
         let result = summarize::summarize(&table, self.alpha);
         let cfg = serde_json::json!({ "task": "summarize", "columns": self.columns, "alpha": self.alpha });
         Ok(new_report(
@@ -263,15 +288,16 @@ pub struct IdentifyJob {
 }
 
 impl IdentifyJob {
-    /// Audits a searches file, or a candidates file with its searches table.
-    pub fn run_file(&self, path: &Path) -> Result<Report> {
+    /// Audits a searches file, or a candidates file with its searches table
+    /// (their reading reported to `progress`).
+    pub fn run_file(&self, path: &Path, progress: Arc<dyn Progress>) -> Result<Report> {
         let d = self.columns.delimiter;
         match &self.candidate_lists {
-            None => self.run(Table::open(path, d)?),
+            None => self.run(Table::open(path, d, progress)?),
             Some((searches, cand)) => {
                 let s = Searches::from_candidates(
-                    Table::open(searches, d)?,
-                    Table::open(path, d)?,
+                    Table::open(searches, d, progress.clone())?,
+                    Table::open(path, d, progress)?,
                     &self.columns,
                     cand,
                 )?;

@@ -8,7 +8,7 @@
 //! the same way for verification, identification and classification.
 
 use crate::error::Result;
-use crate::groups::{choose_reference, Attribute, Reference};
+use crate::groups::{choose_reference, Attribute, Reference, ReferenceRule};
 use crate::stats::disparity::{self, Entry, Summary};
 use crate::stats::rate::Rate;
 use crate::stats::significance::{self, RateTests};
@@ -187,7 +187,7 @@ pub fn finish_view<C, X, F>(
     v: &mut ViewResult<C, X, F>,
     size: &[f64],
     error: &[f64],
-    rules: &[String],
+    rules: &[ReferenceRule],
     treat: impl Fn(&str) -> Treat,
 ) -> Result<()> {
     if v.attribute.is_pooled() {

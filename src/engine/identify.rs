@@ -19,7 +19,7 @@ use crate::counts::table::{self, finish_view, GroupInfo, RateColumn, Treat, View
 use crate::counts::threshold::{smallest_supported_rate, supported_targets};
 use crate::engine::{Resample, Unit};
 use crate::error::{Error, Result};
-use crate::groups::{codes_of, views, Attribute, View, MISSING};
+use crate::groups::{codes_of, views, Attribute, ReferenceRule, View, MISSING};
 use crate::input::sense::ScoreSense;
 use crate::input::Searches;
 use crate::math::interval::CiSpec;
@@ -93,7 +93,7 @@ pub struct IdentifyOptions {
     pub alpha: f64,
     pub min_group_size: u64,
     pub ci: CiSpec,
-    pub reference: Vec<String>,
+    pub reference: Vec<ReferenceRule>,
     pub distance: bool,
 }
 

@@ -10,7 +10,7 @@ use crate::value::{Flatten, Kind, Value, Values};
 use serde::{Deserialize, Serialize};
 
 /// The columns of a published-rates table are read by the input layer.
-pub use crate::input::published::SummarizeColumns;
+pub use crate::input::published::{SummarizeColumns, TrialsSpec};
 
 /// One group's published value of a rate.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -131,5 +131,21 @@ impl Flatten for SummarizeResult {
             }
         }
         r.summaries("none", None, &self.summaries);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trials_specs_parse_and_print_as_written() {
+        let t = TrialsSpec::parse("fmr=n_fmr").unwrap();
+        assert_eq!((&*t.rate, &*t.column), ("fmr", "n_fmr"));
+        assert_eq!(serde_json::to_string(&t).unwrap(), "\"fmr=n_fmr\"");
+        for bad in ["fmr", "fmr=", "=n", ""] {
+            let e = TrialsSpec::parse(bad).unwrap_err().to_string();
+            assert!(e.contains("--trials") && e.contains("RATE=COLUMN"), "{e}");
+        }
     }
 }

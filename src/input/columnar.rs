@@ -12,8 +12,10 @@ use super::chunks::{in_order, Batch, Batches};
 use super::npy::{Kind, NpyColumn};
 use super::npy_dir::read_labels;
 use crate::error::{Error, Location, Result};
+use crate::progress::Progress;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A column store, read in batches of rows on other threads.
 pub trait Columnar: Send {
@@ -21,8 +23,12 @@ pub trait Columnar: Send {
     fn headers(&self) -> &[String];
     /// Starts reading the needed columns: batches of rows in order (each
     /// row's cells, empty for columns not needed; its line = its 1-based
-    /// row number), and the files being read.
-    fn start(self: Box<Self>, needed: &[bool]) -> Result<(Batches, Vec<PathBuf>)>;
+    /// row number), and the files being read; the bytes read go to `progress`.
+    fn start(
+        self: Box<Self>,
+        needed: &[bool],
+        progress: Arc<dyn Progress>,
+    ) -> Result<(Batches, Vec<PathBuf>)>;
 }
 
 /// The size and SHA-256 of files, one after the other.
@@ -93,12 +99,17 @@ struct Needed {
 }
 
 /// Renders rows `start..start + rows` of the columns (`None`: not needed).
-fn render_block(columns: &[Option<Needed>], start: u64, rows: usize) -> Result<Batch> {
+fn render_block(
+    columns: &[Option<Needed>],
+    start: u64,
+    rows: usize,
+    progress: &dyn Progress,
+) -> Result<Batch> {
     let mut raw: Vec<Vec<u8>> = columns.iter().map(|_| Vec::new()).collect();
     for (c, r) in columns.iter().zip(&mut raw) {
         if let Some(n) = c {
             n.col.read_raw(start, rows, r)?;
-            crate::progress::advance(r.len() as u64);
+            progress.advance(r.len() as u64);
         }
     }
     let mut b = Batch::default();
@@ -142,7 +153,11 @@ impl Columnar for NpyDir {
         &self.headers
     }
 
-    fn start(self: Box<Self>, needed: &[bool]) -> Result<(Batches, Vec<PathBuf>)> {
+    fn start(
+        self: Box<Self>,
+        needed: &[bool],
+        progress: Arc<dyn Progress>,
+    ) -> Result<(Batches, Vec<PathBuf>)> {
         let mut columns = Vec::new();
         let mut len = None;
         for (j, name) in self.headers.iter().enumerate() {
@@ -179,7 +194,8 @@ impl Columnar for NpyDir {
         let len = len.unwrap_or(0);
         let blocks = (0..len).step_by(BLOCK).map(Ok);
         let batches = in_order(blocks, move |start| {
-            render_block(&columns, start, (len - start).min(BLOCK as u64) as usize)
+            let rows = (len - start).min(BLOCK as u64) as usize;
+            render_block(&columns, start, rows, &*progress)
         });
         Ok((batches, files))
     }

@@ -3,6 +3,7 @@
 use super::accounting::Accounting;
 use super::attributes::{Attributes, SubjectsSpec};
 use super::rows::RowReader;
+use super::rules::ExcludeRule;
 use super::sense::ScoreSense;
 use super::table::{InputFile, Table};
 use super::values::{is_missing, parse_flag, parse_score, trim, Score};
@@ -32,7 +33,7 @@ pub struct VerifyColumns {
     /// Lower scores mean more alike.
     pub distance: bool,
     /// `COLUMN=VALUE` rules; matching rows are dropped, counted per rule.
-    pub exclude: Vec<String>,
+    pub exclude: Vec<ExcludeRule>,
     /// Turn every drop into an error (explicit `exclude` rules excepted).
     pub strict: bool,
     /// Delimiter override (sniffed from the header otherwise).
@@ -365,7 +366,7 @@ mod tests {
     #[test]
     fn per_side_and_per_pair_attributes_and_exclusions() {
         let mut cols = attrs(&["race", "sex"]);
-        cols.exclude = vec!["flag=1".into()];
+        cols.exclude = vec![ExcludeRule::parse("flag=1").unwrap()];
         cols.strict = true; // an explicit exclusion is not an error
         let text = "score,mated,race_a,race_b,sex,flag\n1,1,B,B,F,0\n2,0,A,B,M,0\n3,0,A,,M,1\n";
         let c = read(text, &cols).unwrap();

@@ -17,6 +17,7 @@ pub mod npy_dir;
 pub mod parquet;
 pub mod published;
 pub mod rows;
+pub mod rules;
 pub mod searches;
 pub mod sense;
 pub mod subjects;

@@ -25,6 +25,7 @@ mod reader {
     use super::*;
     use crate::input::chunks::{in_order, Batch, Batches};
     use crate::input::values::format_number;
+    use crate::progress::Progress;
     use arrow_array::cast::AsArray;
     use arrow_array::types::*;
     use arrow_array::{Array, ArrayRef, RecordBatch};
@@ -33,6 +34,7 @@ mod reader {
     use parquet::arrow::ProjectionMask;
     use std::fs::File;
     use std::path::PathBuf;
+    use std::sync::Arc;
 
     pub struct ParquetColumns {
         path: PathBuf,
@@ -156,7 +158,11 @@ mod reader {
             &self.headers
         }
 
-        fn start(self: Box<Self>, needed: &[bool]) -> Result<(Batches, Vec<PathBuf>)> {
+        fn start(
+            self: Box<Self>,
+            needed: &[bool],
+            progress: Arc<dyn Progress>,
+        ) -> Result<(Batches, Vec<PathBuf>)> {
             let builder = builder(&self.path)?;
             let roots: Vec<usize> = (0..self.headers.len()).filter(|&j| needed[j]).collect();
             let mut projected = vec![None; self.headers.len()];
@@ -173,7 +179,7 @@ mod reader {
             let mut row = 0u64;
             let jobs = reader.map(move |b| {
                 let b = b.map_err(|e| perr(&path, e))?;
-                crate::progress::advance(b.get_array_memory_size() as u64);
+                progress.advance(b.get_array_memory_size() as u64);
                 let first = row;
                 row += b.num_rows() as u64;
                 Ok((b, first))

@@ -4,10 +4,12 @@
 
 use super::accounting::Accounting;
 use super::rows::RowReader;
+use super::rules::{serde_as_text, split_assignment, ExcludeRule};
 use super::table::{InputFile, Table};
 use super::values::{parse_score, trim, Score};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use serde::Serialize;
+use std::fmt;
 
 /// Columns of a table of published rates.
 #[derive(Debug, Clone, Serialize)]
@@ -16,13 +18,39 @@ pub struct SummarizeColumns {
     pub group: Vec<String>,
     /// Rate columns (empty: every column that is neither a group nor a trials column).
     pub rates: Vec<String>,
-    /// `RATE=COLUMN`: trials behind a rate, for the zero-error rule of the geometric mean.
-    pub trials: Vec<String>,
+    /// Trials behind a rate, for the zero-error rule of the geometric mean.
+    pub trials: Vec<TrialsSpec>,
     /// Rates are given in percent.
     pub percent: bool,
-    pub exclude: Vec<String>,
+    pub exclude: Vec<ExcludeRule>,
     pub strict: bool,
 }
+
+/// `--trials RATE=COLUMN`: the column holding the trials behind a rate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrialsSpec {
+    pub rate: String,
+    pub column: String,
+}
+
+impl TrialsSpec {
+    /// Parses `RATE=COLUMN` (split at the first `=`).
+    pub fn parse(s: &str) -> Result<TrialsSpec> {
+        let (rate, column) = split_assignment("--trials", s, "RATE=COLUMN", false)?;
+        Ok(TrialsSpec {
+            rate: rate.into(),
+            column: column.into(),
+        })
+    }
+}
+
+impl fmt::Display for TrialsSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}={}", self.rate, self.column)
+    }
+}
+
+serde_as_text!(TrialsSpec);
 
 /// One rate column of the table, row by row.
 #[derive(Debug, Clone)]
@@ -61,10 +89,7 @@ impl Published {
             .collect::<Result<Vec<_>>>()?;
         let mut trials = Vec::new();
         for spec in &cols.trials {
-            let (rate, col) = spec
-                .split_once('=')
-                .ok_or_else(|| Error::Config(format!("--trials {spec:?}: expected RATE=COLUMN")))?;
-            trials.push((rate.to_string(), t.column(col, "--trials")?));
+            trials.push((spec.rate.clone(), t.column(&spec.column, "--trials")?));
         }
         let rate_names: Vec<String> = if cols.rates.is_empty() {
             t.headers
@@ -152,7 +177,7 @@ mod tests {
         let cols = SummarizeColumns {
             group: vec!["race".into(), "sex".into()],
             rates: Vec::new(),
-            trials: vec!["fmr=n".into()],
+            trials: vec![TrialsSpec::parse("fmr=n").unwrap()],
             percent: true,
             exclude: Vec::new(),
             strict: false,

@@ -2,11 +2,12 @@
 //! drops with a named reason (errors under `--strict`), and the accounting.
 
 use super::accounting::Accounting;
+use super::rules::ExcludeRule;
 use super::table::{InputFile, Table};
 use super::values::trim;
 use crate::error::{Error, Location, Result};
 
-/// A `COLUMN=VALUE` exclusion rule.
+/// An exclusion rule on an open table.
 struct Exclude {
     column: usize,
     value: Vec<u8>,
@@ -23,18 +24,15 @@ pub struct RowReader {
 }
 
 impl RowReader {
-    /// `exclude` holds `COLUMN=VALUE` rules; matching rows are dropped under
-    /// the rule's name (never an error, even when `strict`).
-    pub fn new(table: Table, exclude: &[String], strict: bool) -> Result<RowReader> {
+    /// Rows matching an `exclude` rule are dropped under the rule's name
+    /// (never an error, even when `strict`).
+    pub fn new(table: Table, exclude: &[ExcludeRule], strict: bool) -> Result<RowReader> {
         let excludes = exclude
             .iter()
             .map(|rule| {
-                let (c, v) = rule.split_once('=').ok_or_else(|| {
-                    Error::Config(format!("--exclude {rule:?}: expected COLUMN=VALUE"))
-                })?;
                 Ok(Exclude {
-                    column: table.column(c, "--exclude")?,
-                    value: v.as_bytes().to_vec(),
+                    column: table.column(&rule.column, "--exclude")?,
+                    value: rule.value.as_bytes().to_vec(),
                     reason: format!("excluded by --exclude {rule}"),
                 })
             })

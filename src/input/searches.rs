@@ -6,6 +6,7 @@ use super::accounting::Accounting;
 use super::attributes::{Attributes, SubjectsSpec};
 use super::comparisons::AttributeData;
 use super::rows::RowReader;
+use super::rules::ExcludeRule;
 use super::table::{InputFile, Table};
 use super::values::{is_missing, parse_flag, parse_score, trim, Score};
 use crate::error::Result;
@@ -29,7 +30,7 @@ pub struct IdentifyColumns {
     pub subjects: Option<PathBuf>,
     pub subject_id: String,
     pub distance: bool,
-    pub exclude: Vec<String>,
+    pub exclude: Vec<ExcludeRule>,
     pub strict: bool,
     #[serde(skip)]
     pub delimiter: Option<u8>,

@@ -5,8 +5,10 @@ use super::table::{InputFile, Table};
 use super::values::{is_missing, trim};
 use crate::error::{Error, Location, Result};
 use crate::input::codes::{Interner, MISSING};
+use crate::progress::NoProgress;
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 /// Attribute codes per subject, for the attributes this table supplies.
 pub struct SubjectTable {
@@ -27,7 +29,8 @@ impl SubjectTable {
         interners: &mut [&mut Interner],
         delimiter: Option<u8>,
     ) -> Result<SubjectTable> {
-        let mut t = Table::open(path, delimiter)?;
+        // Small beside the rows: not reported (the bar of the rows stays).
+        let mut t = Table::open(path, delimiter, Arc::new(NoProgress))?;
         let id = t.column(id_column, "--subject-id")?;
         let cols = attrs
             .iter()

@@ -6,6 +6,7 @@
 use super::chunks::{self, first_boundary, Batch, Batches};
 use super::columnar::{hash_files, hex, Columnar, NpyDir};
 use crate::error::{Error, Result};
+use crate::progress::{NoProgress, Progress};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::cell::RefCell;
@@ -31,16 +32,17 @@ struct DigestState {
     bytes: u64,
 }
 
-/// Hashes every byte that passes through, as stored on disk.
+/// Hashes every byte that passes through, as stored on disk, and reports it read.
 struct HashingReader<R> {
     inner: R,
     state: Arc<Mutex<DigestState>>,
+    progress: Arc<dyn Progress>,
 }
 
 impl<R: Read> Read for HashingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        crate::progress::advance(n as u64);
+        self.progress.advance(n as u64);
         let mut s = self.state.lock().expect("digest lock");
         s.hasher.update(&buf[..n]);
         s.bytes += n as u64;
@@ -77,6 +79,8 @@ pub struct Table {
     /// Columns a reader asked for (a column store reads only these).
     needed: RefCell<Vec<bool>>,
     rows: u64,
+    /// Hears of the bytes read (on whichever thread reads them).
+    progress: Arc<dyn Progress>,
 }
 
 const CANDIDATE_DELIMITERS: [u8; 4] = [b',', b'\t', b';', b'|'];
@@ -121,42 +125,55 @@ pub const CHUNK_BYTES: usize = 512 << 10;
 impl Table {
     /// Opens a file: a directory of `.npy` columns, a Parquet file (by its
     /// magic bytes), or delimited text (gzip detected by its magic bytes).
-    pub fn open(path: &Path, delimiter: Option<u8>) -> Result<Table> {
+    /// The bytes read are reported to `progress`.
+    pub fn open(path: &Path, delimiter: Option<u8>, progress: Arc<dyn Progress>) -> Result<Table> {
         let size = std::fs::metadata(path).map_or(0, |m| m.len());
         let parsing = if size >= CHUNKED_FROM && rayon::current_num_threads() > 1 {
             Parsing::Chunks(CHUNK_BYTES)
         } else {
             Parsing::Sequential
         };
-        Self::open_with(path, delimiter, parsing)
+        Self::open_with(path, delimiter, parsing, progress)
     }
 
     /// [`Table::open`] with the parsing of delimited text chosen.
-    pub fn open_with(path: &Path, delimiter: Option<u8>, parsing: Parsing) -> Result<Table> {
+    pub fn open_with(
+        path: &Path,
+        delimiter: Option<u8>,
+        parsing: Parsing,
+        progress: Arc<dyn Progress>,
+    ) -> Result<Table> {
         if path.is_dir() {
-            return Ok(Self::columns(path, Box::new(NpyDir::new(path)?)));
+            return Ok(Self::columns(path, Box::new(NpyDir::new(path)?), progress));
         }
         if is_parquet(path)? {
-            return Ok(Self::columns(path, super::parquet::open(path)?));
+            return Ok(Self::columns(path, super::parquet::open(path)?, progress));
         }
         let file = File::open(path).map_err(|e| Error::io(path, e))?;
         let size = file.metadata().map_or(0, |m| m.len());
-        crate::progress::start("reading", size);
+        progress.start("reading", size);
         Self::from_stream(
             path.display().to_string(),
             Box::new(file),
             delimiter,
             parsing,
+            progress,
         )
     }
 
-    /// Reads a table from any byte stream (used for built-in data).
+    /// Reads a table from any byte stream (used for built-in data; no progress reports).
     pub fn from_reader(
         name: String,
         raw: Box<dyn Read + Send>,
         delimiter: Option<u8>,
     ) -> Result<Table> {
-        Self::from_stream(name, raw, delimiter, Parsing::Sequential)
+        Self::from_stream(
+            name,
+            raw,
+            delimiter,
+            Parsing::Sequential,
+            Arc::new(NoProgress),
+        )
     }
 
     fn from_stream(
@@ -164,11 +181,13 @@ impl Table {
         raw: Box<dyn Read + Send>,
         delimiter: Option<u8>,
         parsing: Parsing,
+        progress: Arc<dyn Progress>,
     ) -> Result<Table> {
         let digest = Arc::new(Mutex::new(DigestState::default()));
         let hashing = HashingReader {
             inner: raw,
             state: digest.clone(),
+            progress: progress.clone(),
         };
         let io = |e| Error::io(&name, e);
         let mut buffered = BufReader::with_capacity(1 << 16, hashing);
@@ -247,11 +266,12 @@ impl Table {
             delimiter,
             source,
             rows: 0,
+            progress,
         })
     }
 
     /// A table over a column store.
-    fn columns(path: &Path, store: Box<dyn Columnar>) -> Table {
+    fn columns(path: &Path, store: Box<dyn Columnar>, progress: Arc<dyn Progress>) -> Table {
         let headers = store.headers().to_vec();
         Table {
             file: path.display().to_string(),
@@ -260,6 +280,7 @@ impl Table {
             delimiter: b',',
             source: Source::Columns(Some(store)),
             rows: 0,
+            progress,
         }
     }
 
@@ -284,7 +305,7 @@ impl Table {
     pub fn read(&mut self, rec: &mut csv::ByteRecord) -> Result<bool> {
         if let Source::Columns(store) = &mut self.source {
             let store = store.take().expect("a column store starts once");
-            let (batches, files) = store.start(&self.needed.borrow())?;
+            let (batches, files) = store.start(&self.needed.borrow(), self.progress.clone())?;
             self.source = Source::Batches {
                 batches,
                 batch: Batch::default(),
@@ -353,7 +374,7 @@ impl Table {
         if self.rows == 0 {
             return Err(Error::NoRows { file: self.file });
         }
-        crate::progress::finish();
+        self.progress.finish();
         let (bytes, sha256) = match self.source {
             Source::Csv { digest, .. }
             | Source::Batches {

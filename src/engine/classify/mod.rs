@@ -12,7 +12,7 @@ use crate::counts::curves::fold;
 use crate::counts::table::{self, finish_view, GroupInfo, RateColumn, Treat, ViewAt};
 use crate::engine::{Resample, Unit};
 use crate::error::{Error, Result};
-use crate::groups::{codes_of, views, View, MISSING};
+use crate::groups::{codes_of, views, ReferenceRule, View, MISSING};
 use crate::input::binary::{Binary, Decisions, Positives};
 use crate::input::Labelled;
 use crate::math::interval::CiSpec;
@@ -35,7 +35,7 @@ pub struct ClassifyOptions {
     /// Predicted positive when `score >= cutoff` (score input).
     pub cutoff: Option<f64>,
     /// Reference group rules: `largest`, `best`, or `ATTRIBUTE=VALUE`.
-    pub reference: Vec<String>,
+    pub reference: Vec<ReferenceRule>,
     /// α of the generalised entropy index.
     pub entropy_alpha: f64,
     pub min_group_size: u64,

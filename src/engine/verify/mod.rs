@@ -25,7 +25,7 @@ use crate::counts::table::{self, finish_view, GroupInfo, RateColumn, Treat, View
 use crate::counts::threshold::{smallest_supported_rate, supported_targets, Policy};
 use crate::engine::{Resample, Unit};
 use crate::error::Result;
-use crate::groups::{codes_of, views, View, MISSING};
+use crate::groups::{codes_of, views, ReferenceRule, View, MISSING};
 use crate::input::sense::ScoreSense;
 use crate::input::Comparisons;
 use crate::math::interval::CiSpec;
@@ -62,7 +62,7 @@ pub struct VerifyOptions {
     /// Interval method and level of every rate.
     pub ci: CiSpec,
     /// Reference group rules (see [`crate::groups::choose_reference`]).
-    pub reference: Vec<String>,
+    pub reference: Vec<ReferenceRule>,
 }
 
 impl Default for VerifyOptions {

@@ -43,6 +43,7 @@ use crate::error::Result;
 use crate::input::npy_dir::NpyComparisons;
 use crate::input::sense::ScoreSense;
 use crate::input::{Comparisons, InputFile};
+use crate::progress::Progress;
 use std::collections::BTreeSet;
 
 /// Memory limits of the streaming audit.
@@ -134,19 +135,27 @@ fn unresolved(
 }
 
 /// Runs passes until the results are exact; returns the reduced comparisons
-/// and the number of passes.
+/// and the number of passes. Each pass is a step reported to `progress`.
 pub fn run(
     data: &NpyComparisons,
     options: &VerifyOptions,
     limits: StreamLimits,
     inputs: Vec<InputFile>,
+    progress: &dyn Progress,
 ) -> Result<(Comparisons, usize)> {
     let mut plan = Plan::default();
     let mut earlier: Option<Partial> = None;
     for n in 1.. {
-        crate::progress::start(&format!("pass {n}"), data.bytes());
-        let part = pass_after(data, options, &plan, inputs.clone(), earlier.as_ref());
-        crate::progress::finish();
+        progress.start(&format!("pass {n}"), data.bytes());
+        let part = pass_after(
+            data,
+            options,
+            &plan,
+            inputs.clone(),
+            earlier.as_ref(),
+            progress,
+        );
+        progress.finish();
         let part = part?;
         let c = part.comparisons()?;
         match part.next_plan(&c, limits) {
@@ -174,6 +183,7 @@ mod tests {
     use crate::input::npy::tests::write_npy;
     use crate::input::Accounting;
     use crate::input::{Table, VerifyColumns};
+    use crate::progress::NoProgress;
     use rand::{Rng, SeedableRng};
     use std::path::Path;
 
@@ -354,7 +364,14 @@ mod tests {
             };
             let memory = audit(&Comparisons::read(csv(&rows), &cols).unwrap(), &opts).unwrap();
             let src = NpyComparisons::open(dir.path(), "score", "mated", &attrs()).unwrap();
-            let (c, passes) = run(&src, &opts, StreamLimits { collect }, Vec::new()).unwrap();
+            let (c, passes) = run(
+                &src,
+                &opts,
+                StreamLimits { collect },
+                Vec::new(),
+                &NoProgress,
+            )
+            .unwrap();
             assert!(passes >= 2, "seed {seed}: {passes} passes");
             assert!(c.score.len() < rows.len(), "the reduced set is smaller");
             let streamed = evaluate(&c, &prepare(&c, &opts, true), &opts, None).unwrap();
@@ -381,7 +398,7 @@ mod tests {
         let merged = loop {
             let mut parts = shards.iter().map(|d| {
                 let src = NpyComparisons::open(d.path(), "score", "mated", &attrs()).unwrap();
-                pass(&src, &opts, &plan, Vec::new()).unwrap()
+                pass(&src, &opts, &plan, Vec::new(), &NoProgress).unwrap()
             });
             let mut whole = parts.next().unwrap();
             for p in parts {
@@ -396,7 +413,7 @@ mod tests {
         let one = tempfile::tempdir().unwrap();
         write_dir(one.path(), &rows);
         let src = NpyComparisons::open(one.path(), "score", "mated", &attrs()).unwrap();
-        let (c, _) = run(&src, &opts, limits, Vec::new()).unwrap();
+        let (c, _) = run(&src, &opts, limits, Vec::new(), &NoProgress).unwrap();
         let eval = |c: &Comparisons| {
             serde_json::to_value(evaluate(c, &prepare(c, &opts, true), &opts, None).unwrap())
                 .unwrap()
@@ -426,7 +443,14 @@ mod tests {
         write_dir(dir.path(), &rows);
         let opts = options(false);
         let src = NpyComparisons::open(dir.path(), "score", "mated", &attrs()).unwrap();
-        let (c, _) = run(&src, &opts, StreamLimits::default(), Vec::new()).unwrap();
+        let (c, _) = run(
+            &src,
+            &opts,
+            StreamLimits::default(),
+            Vec::new(),
+            &NoProgress,
+        )
+        .unwrap();
         let d = &c.accounting.dropped;
         assert_eq!(
             (d[0].reason.as_str(), d[0].first.line),
@@ -440,7 +464,14 @@ mod tests {
         rows[20].4 = 5; // sex has two labels
         write_dir(dir.path(), &rows);
         let src = NpyComparisons::open(dir.path(), "score", "mated", &attrs()).unwrap();
-        let e = run(&src, &opts, StreamLimits::default(), Vec::new()).unwrap_err();
+        let e = run(
+            &src,
+            &opts,
+            StreamLimits::default(),
+            Vec::new(),
+            &NoProgress,
+        )
+        .unwrap_err();
         assert!(
             e.to_string()
                 .contains("sex.npy:21: column 'sex', value \"5\""),

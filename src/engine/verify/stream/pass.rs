@@ -11,6 +11,7 @@ use crate::input::npy::NpyColumn;
 use crate::input::npy_dir::{CodeColumns, NpyComparisons};
 use crate::input::sense::ScoreSense;
 use crate::input::InputFile;
+use crate::progress::Progress;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -156,14 +157,15 @@ impl CellLayout {
 }
 
 /// Reads the data once with `plan`, counting on all cores (bytes read go to
-/// the [`crate::progress`] hook).
+/// `progress`).
 pub fn pass(
     data: &NpyComparisons,
     options: &VerifyOptions,
     plan: &Plan,
     inputs: Vec<InputFile>,
+    progress: &dyn Progress,
 ) -> Result<Partial> {
-    pass_after(data, options, plan, inputs, None)
+    pass_after(data, options, plan, inputs, None, progress)
 }
 
 /// A pass that, given the partial of an earlier pass over the same data,
@@ -174,6 +176,7 @@ pub(super) fn pass_after(
     plan: &Plan,
     inputs: Vec<InputFile>,
     earlier: Option<&Partial>,
+    progress: &dyn Progress,
 ) -> Result<Partial> {
     let attributes: Vec<SchemaAttribute> = data
         .attrs
@@ -205,6 +208,7 @@ pub(super) fn pass_after(
                 bounds[p]..bounds[p + 1],
                 &failed,
                 earlier.is_none(),
+                progress,
             )
         })
         .collect::<Vec<Result<Acc>>>()
@@ -226,6 +230,7 @@ pub(super) fn count_range(
     range: std::ops::Range<u64>,
     failed: &AtomicU64,
     full: bool,
+    progress: &dyn Progress,
 ) -> Result<Acc> {
     let mut acc = Acc {
         cell_of: vec![u32::MAX; layout.size as usize],
@@ -274,7 +279,7 @@ pub(super) fn count_range(
                 score[i].is_finite() && root_child[(k >> (64 - BITS[1])) as usize] != 0
             }));
             if hits.is_empty() {
-                crate::progress::advance(rows as u64 * row_bytes);
+                progress.advance(rows as u64 * row_bytes);
                 start += rows as u64;
                 continue;
             }
@@ -381,7 +386,7 @@ pub(super) fn count_range(
             }
         }
         acc.rows += rows as u64;
-        crate::progress::advance(rows as u64 * row_bytes);
+        progress.advance(rows as u64 * row_bytes);
         start += rows as u64;
     }
     Ok(acc)

@@ -1,0 +1,341 @@
+//! The raw command line ("lowargs"): clap's structs, one per subcommand,
+//! exactly as typed. Nothing here is validated beyond clap's own parsing;
+//! [`super::plan`] turns these into typed plans.
+
+use biasbench::render::Format;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "biasbench",
+    version,
+    about = "Audit recognition models for demographic differentials"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// 1:1 verification audit of a comparisons table (CSV/TSV, gzip welcome),
+    /// a Parquet file or a directory of .npy columns.
+    Verify(Box<VerifyArgs>),
+    /// Merge the partial files of `verify --emit-partial` on shards into one report.
+    Merge(MergeArgs),
+    /// Classifier audit: per-group confusion rates, fairlearn and AIF360 parity.
+    Classify(Box<ClassifyArgs>),
+    /// 1:N identification audit: FPIR and FNIR per group (one row per search).
+    Identify(Box<IdentifyArgs>),
+    /// Disparity summaries of a table of published per-group rates.
+    Summarize(SummarizeArgs),
+    /// Audit the built-in synthetic population; writes reports/demo/.
+    Demo(DemoArgs),
+    /// Write a synthetic comparisons table with chosen per-group distributions.
+    Simulate(SimulateArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    Table,
+    Json,
+    Csv,
+    Markdown,
+    Html,
+    Latex,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Table => Format::Table,
+            FormatArg::Json => Format::Json,
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Markdown => Format::Markdown,
+            FormatArg::Html => Format::Html,
+            FormatArg::Latex => Format::Latex,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ImpostorsArg {
+    All,
+    SameGroup,
+}
+
+#[derive(Args)]
+pub struct OutputArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: FormatArg,
+    /// Write to this file (atomically) instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Leave the time out of the report, so the same input gives the same bytes.
+    #[arg(long)]
+    pub reproducible: bool,
+    /// Write every format (report.txt/json/csv/md/html/tex) and the figures (*.svg) here.
+    #[arg(long, value_name = "DIR")]
+    pub report: Option<PathBuf>,
+}
+
+/// Flags every audit shares.
+#[derive(Args)]
+pub struct CommonArgs {
+    /// Demographic attributes (verify: X_a/X_b columns, else X; classify: X), else --subjects.
+    #[arg(long, value_delimiter = ',')]
+    pub attr: Vec<String>,
+    /// Subjects table with a subject id column and attribute columns.
+    #[arg(long)]
+    pub subjects: Option<PathBuf>,
+    /// Id column of the subjects table.
+    #[arg(long, default_value = "subject_id")]
+    pub subject_id: String,
+    /// Groups smaller than this stay in the tables, flagged, and out of summaries
+    /// (verify: the smaller of mated and non-mated counts; classify: items).
+    #[arg(long, default_value_t = 1)]
+    pub min_group_size: u64,
+    /// Drop rows where COLUMN equals VALUE (repeatable; counted per rule).
+    #[arg(long, value_name = "COLUMN=VALUE")]
+    pub exclude: Vec<String>,
+    /// Any dropped row is an error (explicit --exclude rules excepted).
+    #[arg(long)]
+    pub strict: bool,
+    /// Field delimiter (`,`, `;`, `|`, `tab`) [default: sniffed from the header].
+    #[arg(long)]
+    pub delimiter: Option<String>,
+    /// Reference group of the tests (and of AIF360's forms): largest, best
+    /// (lowest error: EER for verify), or ATTRIBUTE=VALUE (repeatable).
+    #[arg(long)]
+    pub reference: Vec<String>,
+    /// Bootstrap replicates: percentile intervals for every rate and summary.
+    #[arg(long, value_name = "B")]
+    pub bootstrap: Option<usize>,
+    /// Seed of the bootstrap [default: 1].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Resample rows even when subject ids are known.
+    #[arg(long)]
+    pub bootstrap_rows: bool,
+    /// Bootstrap test of the difference between two groups of one attribute.
+    #[arg(long, value_name = "A,B")]
+    pub compare: Option<String>,
+    /// Interval of every rate: wilson, clopper-pearson, jeffreys or none.
+    #[arg(long, default_value = "wilson")]
+    pub ci: String,
+    /// Confidence level of the intervals.
+    #[arg(long, default_value_t = 0.95)]
+    pub level: f64,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Args)]
+pub struct ClassifyArgs {
+    /// Items table, one row per item.
+    pub file: PathBuf,
+    /// True label column.
+    #[arg(long, default_value = "y_true")]
+    pub y_true: String,
+    /// Predicted label column [default: y_pred, unless --score is given].
+    #[arg(long, visible_alias = "pred")]
+    pub y_pred: Option<String>,
+    /// Score column, predicted positive when score >= --cutoff.
+    #[arg(long)]
+    pub score: Option<String>,
+    #[arg(long)]
+    pub cutoff: Option<f64>,
+    /// Positive labels of both columns (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub positive: Vec<String>,
+    /// Positive labels of the true-label column [default: --positive, or labels reading 1/true/yes].
+    #[arg(long, value_delimiter = ',')]
+    pub true_positive: Vec<String>,
+    /// Positive labels of the predicted-label column [default: as the true labels].
+    #[arg(long, value_delimiter = ',')]
+    pub pred_positive: Vec<String>,
+    /// Non-negative weight column.
+    #[arg(long)]
+    pub weight: Option<String>,
+    /// Subject id column of the items (for --subjects).
+    #[arg(long)]
+    pub subject: Option<String>,
+    /// α of the generalized entropy index.
+    #[arg(long, default_value_t = 2.0)]
+    pub entropy_alpha: f64,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Args)]
+pub struct VerifyArgs {
+    /// Comparisons table, one row per comparison.
+    pub file: PathBuf,
+    /// Score column.
+    #[arg(long, default_value = "score")]
+    pub score: String,
+    /// Mated-flag column [default: mated if present, else subject_a == subject_b].
+    #[arg(long)]
+    pub mated: Option<String>,
+    /// Subject column of side a [default: subject_a if present].
+    #[arg(long)]
+    pub subject_a: Option<String>,
+    /// Subject column of side b [default: subject_b if present].
+    #[arg(long)]
+    pub subject_b: Option<String>,
+    /// Subject columns hold sample ids <subject><SEP><rest>; enables duplicate detection.
+    #[arg(long, value_name = "SEP")]
+    pub id_sep: Option<String>,
+    /// Lower scores mean more alike (accept if score <= threshold).
+    #[arg(long)]
+    pub distance: bool,
+    /// Threshold policy: fixed:T, global-fmr:α, group-fmr:α (repeatable)
+    /// [default: global-fmr 1e-1 … 1e-6, as far as the data support].
+    #[arg(long = "threshold", value_name = "POLICY")]
+    pub thresholds: Vec<String>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Non-mated comparisons that set a global threshold.
+    #[arg(long, value_enum, default_value = "all")]
+    pub impostors: ImpostorsArg,
+    /// Weight of FMR in FDR, IR, GARBE and WERM.
+    #[arg(long, default_value_t = 0.5)]
+    pub alpha: f64,
+    /// Stream a directory of .npy columns in bounded memory (exact thresholds,
+    /// rates and EER; see the README's "Scale" section).
+    #[arg(long)]
+    pub stream: bool,
+    /// Write this shard's partial aggregate (one streaming pass) for `biasbench merge`.
+    #[arg(long, value_name = "FILE")]
+    pub emit_partial: Option<PathBuf>,
+    /// The plan that `biasbench merge` asked for (with --emit-partial).
+    #[arg(long, value_name = "FILE", requires = "emit_partial")]
+    pub plan: Option<PathBuf>,
+    /// Skip the SHA-256 of streamed inputs (it costs one more read of the data).
+    #[arg(long)]
+    pub no_hash: bool,
+}
+
+#[derive(Args)]
+pub struct MergeArgs {
+    /// Partial files written by `verify --emit-partial`, one per shard.
+    #[arg(required = true)]
+    pub partials: Vec<PathBuf>,
+    /// Where to write the plan when another pass over the shards is needed.
+    #[arg(long, value_name = "FILE", default_value = "plan.json")]
+    pub plan_out: PathBuf,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Args)]
+pub struct IdentifyArgs {
+    /// Searches table, one row per search; with --searches, the candidates table
+    /// (search id, rank, candidate subject, score).
+    pub file: PathBuf,
+    /// Searches table (search id, probe subject, mated flag, attributes) for candidate lists.
+    #[arg(long)]
+    pub searches: Option<PathBuf>,
+    /// Search id column (candidate-list form).
+    #[arg(long, default_value = "search_id")]
+    pub search_id: String,
+    /// Rank column of the candidates table.
+    #[arg(long, default_value = "rank")]
+    pub rank_column: String,
+    /// Candidate subject column of the candidates table.
+    #[arg(long, default_value = "candidate")]
+    pub candidate: String,
+    /// Score column of the candidates table.
+    #[arg(long, default_value = "score")]
+    pub score: String,
+    /// Mated-flag column (the probe's identity is enrolled).
+    #[arg(long, default_value = "mated")]
+    pub mated: String,
+    /// Rank of the mate; empty when it was not returned.
+    #[arg(long, default_value = "mate_rank")]
+    pub mate_rank: String,
+    /// Score of the mate.
+    #[arg(long, default_value = "mate_score")]
+    pub mate_score: String,
+    /// Highest non-mate candidate score; empty when none was returned.
+    #[arg(long, default_value = "nonmate_score")]
+    pub nonmate_score: String,
+    /// Probe subject column (for --subjects; with --searches, default "probe").
+    #[arg(long)]
+    pub probe: Option<String>,
+    /// Lower scores mean more alike.
+    #[arg(long)]
+    pub distance: bool,
+    /// fixed:T, global-fpir:α or investigative (repeatable)
+    /// [default: investigative and global-fpir 1e-1 … 1e-3, as far as the data support].
+    #[arg(long = "threshold", value_name = "POLICY")]
+    pub thresholds: Vec<String>,
+    /// Ranks R of FNIR(R, T) (repeatable).
+    #[arg(long = "rank", default_value = "1")]
+    pub ranks: Vec<u32>,
+    /// Weight of FPIR in FDR, IR, GARBE and WERM.
+    #[arg(long, default_value_t = 0.5)]
+    pub alpha: f64,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Args)]
+pub struct SummarizeArgs {
+    /// Table of per-group rates, one row per group.
+    pub file: PathBuf,
+    /// Group column(s), joined with '+'.
+    #[arg(long, value_delimiter = ',', default_value = "group")]
+    pub group: Vec<String>,
+    /// Rate columns [default: every column that is not a group or trials column];
+    /// `fmr` and `fnmr` also give FDR, IR, GARBE and WERM; `eer`, `error_rate` or `accuracy` give SER.
+    #[arg(long, value_delimiter = ',')]
+    pub rates: Vec<String>,
+    /// RATE=COLUMN: trials behind a rate (repeatable), for the zero-error rule of the geometric mean.
+    #[arg(long)]
+    pub trials: Vec<String>,
+    /// Rates are percentages.
+    #[arg(long)]
+    pub percent: bool,
+    /// Weight of FMR in FDR, IR, GARBE and WERM.
+    #[arg(long, default_value_t = 0.5)]
+    pub alpha: f64,
+    /// Drop rows where COLUMN equals VALUE (repeatable).
+    #[arg(long, value_name = "COLUMN=VALUE")]
+    pub exclude: Vec<String>,
+    /// Field delimiter [default: sniffed].
+    #[arg(long)]
+    pub delimiter: Option<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Args)]
+pub struct DemoArgs {
+    /// Directory for the report files.
+    #[arg(long, default_value = "reports/demo")]
+    pub out_dir: PathBuf,
+}
+
+#[derive(Args)]
+pub struct SimulateArgs {
+    /// Where to write the CSV.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Random seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Groups as race=A,sex=F,mated_mean=5,nonmated_mean=0.2 (repeatable) [default: the demo's].
+    #[arg(long = "group")]
+    pub groups: Vec<String>,
+    #[arg(long)]
+    pub subjects_per_group: Option<usize>,
+    #[arg(long)]
+    pub mated_per_subject: Option<usize>,
+    #[arg(long)]
+    pub nonmated_per_group: Option<usize>,
+    #[arg(long)]
+    pub cross_nonmated: Option<usize>,
+}

@@ -1,0 +1,146 @@
+//! The command line, ripgrep's way: raw flags ([`args`], clap) are checked
+//! into a typed plan ([`plan`]) before any input is opened; the plan is then
+//! run here through the library's `app` layer, with a progress bar
+//! ([`bar`]) when standard error is a terminal.
+
+mod args;
+mod bar;
+mod plan;
+
+use anyhow::{Context, Result};
+use args::Cli;
+use biasbench::app::audit::{Merged, VerifyJob};
+use biasbench::app::demo;
+use biasbench::app::output::{write_all, write_atomic};
+use biasbench::engine::verify::stream::{Partial, Plan as StreamPlan};
+use biasbench::input::VerifyColumns;
+use biasbench::progress::Progress;
+use biasbench::render::{render, Format};
+use biasbench::report::Report;
+use clap::Parser;
+use plan::{Audit, MergePlan, Output, Plan, VerifyMode};
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// The command line as recorded in reports (program name normalised).
+fn command_line() -> Vec<String> {
+    std::iter::once("biasbench".to_string())
+        .chain(std::env::args().skip(1))
+        .collect()
+}
+
+fn emit(report: &Report, out: &Output) -> Result<()> {
+    if let Some(dir) = &out.report {
+        write_all(report, dir, "report")?;
+        eprintln!(
+            "wrote {}",
+            dir.join("report.{txt,json,csv,md,html,tex}").display()
+        );
+    }
+    let text = render(report, out.format);
+    match &out.out {
+        Some(path) => write_atomic(path, text.as_bytes())?,
+        None if out.report.is_none() => print!("{text}"),
+        None => {}
+    }
+    Ok(())
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_slice(&bytes)
+        .with_context(|| format!("{}: not a biasbench file", path.display()))
+}
+
+fn verify(a: Audit<VerifyJob>, mode: VerifyMode, progress: Arc<dyn Progress>) -> Result<()> {
+    let report = match mode {
+        VerifyMode::Table => a.job.run_file(&a.file, progress)?,
+        VerifyMode::Stream { hash } => a.job.run_stream(&a.file, hash, &*progress)?,
+        VerifyMode::Partial { out, plan, hash } => {
+            return write_partial(&a, &out, plan.as_deref(), hash, &*progress)
+        }
+    };
+    emit(&report, &a.output)
+}
+
+/// One streaming pass over a shard, written as a partial for `merge`.
+fn write_partial(
+    a: &Audit<VerifyJob>,
+    out: &Path,
+    plan: Option<&Path>,
+    hash: bool,
+    progress: &dyn Progress,
+) -> Result<()> {
+    let plan = match plan {
+        None => StreamPlan::default(),
+        Some(p) => read_json(p)?,
+    };
+    let part = a.job.partial(&a.file, &plan, hash, progress)?;
+    write_atomic(out, &serde_json::to_vec(&part)?)?;
+    eprintln!("wrote {}", out.display());
+    Ok(())
+}
+
+/// Merges partials: the report, or exit code 3 and a plan for another pass.
+fn merge(a: MergePlan) -> Result<ExitCode> {
+    let partials = a
+        .partials
+        .iter()
+        .map(|p| read_json::<Partial>(p))
+        .collect::<Result<Vec<_>>>()?;
+    let job = VerifyJob {
+        columns: VerifyColumns::default(),
+        options: partials[0].options.clone(),
+        command: a.command,
+        reproducible: a.reproducible,
+        bootstrap: None,
+    };
+    match job.merge(partials)? {
+        Merged::Report(report) => {
+            emit(&report, &a.output)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Merged::NeedsPass(plan) => {
+            write_atomic(&a.plan_out, &serde_json::to_vec_pretty(&plan)?)?;
+            eprintln!(
+                "the partials do not yet pin every result exactly: run `biasbench verify ... --emit-partial FILE --plan {}` on every shard and merge the new partials",
+                a.plan_out.display()
+            );
+            Ok(ExitCode::from(3))
+        }
+    }
+}
+
+fn demo(out_dir: &Path) -> Result<()> {
+    let report = demo::run(command_line())?;
+    let identify = demo::run_identify(command_line())?;
+    demo::write(&report, &identify, out_dir)?;
+    print!("{}", render(&report, Format::Table));
+    eprintln!(
+        "wrote {}",
+        out_dir
+            .join("{report,identify}.{txt,json,csv,md}")
+            .display()
+    );
+    Ok(())
+}
+
+pub fn run() -> Result<ExitCode> {
+    let plan = Plan::new(Cli::parse().command, command_line())?;
+    let progress = bar::progress();
+    match plan {
+        Plan::Verify(a, mode) => verify(*a, mode, progress)?,
+        Plan::Merge(a) => return merge(a),
+        Plan::Classify(a) => emit(&a.job.run_file(&a.file, progress)?, &a.output)?,
+        Plan::Identify(a) => emit(&a.job.run_file(&a.file, progress)?, &a.output)?,
+        Plan::Summarize(a) => emit(&a.job.run_file(&a.file, progress)?, &a.output)?,
+        Plan::Demo { out_dir } => demo(&out_dir)?,
+        Plan::Simulate { out, population } => {
+            let mut bytes = Vec::new();
+            population.write_csv(&mut bytes).context("simulating")?;
+            write_atomic(&out, &bytes)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

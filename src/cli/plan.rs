@@ -1,0 +1,617 @@
+//! Validation ("hiargs"): the raw flags of [`super::args`] checked and
+//! parsed into typed plans before any input is opened, so every error in a
+//! flag is reported at once, however large the data. What only the data can
+//! tell (a column missing from a header, a named group that does not occur)
+//! is checked by the library as it reads.
+
+use super::args::{
+    ClassifyArgs, Command, CommonArgs, IdentifyArgs, ImpostorsArg, MergeArgs, OutputArgs,
+    SimulateArgs, SummarizeArgs, VerifyArgs,
+};
+use anyhow::{bail, Context, Result};
+use biasbench::app::audit::{ClassifyJob, IdentifyJob, SummarizeJob, VerifyJob};
+use biasbench::app::simulate::{GroupSpec, Population};
+use biasbench::bootstrap::BootstrapSpec;
+use biasbench::counts::threshold::Policy;
+use biasbench::engine::classify::ClassifyOptions;
+use biasbench::engine::identify::{IdPolicy, IdentifyOptions};
+use biasbench::engine::summarize::{SummarizeColumns, TrialsSpec};
+use biasbench::engine::verify::{Impostors, VerifyOptions};
+use biasbench::groups::{view_attributes, ReferenceRule};
+use biasbench::input::rules::ExcludeRule;
+use biasbench::input::searches::CandidateColumns;
+use biasbench::input::{ClassifyColumns, IdentifyColumns, VerifyColumns};
+use biasbench::math::interval::{CiSpec, Method};
+use biasbench::render::Format;
+use std::path::PathBuf;
+
+/// A validated command: what to run, on what, with which options.
+pub enum Plan {
+    Verify(Box<Audit<VerifyJob>>, VerifyMode),
+    Merge(MergePlan),
+    Classify(Box<Audit<ClassifyJob>>),
+    Identify(Box<Audit<IdentifyJob>>),
+    Summarize(Box<Audit<SummarizeJob>>),
+    Demo {
+        out_dir: PathBuf,
+    },
+    Simulate {
+        out: PathBuf,
+        population: Box<Population>,
+    },
+}
+
+/// An audit of one input: the library's job and where its report goes.
+pub struct Audit<J> {
+    pub file: PathBuf,
+    pub job: J,
+    pub output: Output,
+}
+
+/// Where and how a report is written.
+pub struct Output {
+    pub format: Format,
+    pub out: Option<PathBuf>,
+    pub report: Option<PathBuf>,
+}
+
+/// How a verification audit reads its input.
+pub enum VerifyMode {
+    /// Every row in memory.
+    Table,
+    /// A `.npy` directory in bounded memory (`hash`: the inputs' SHA-256).
+    Stream { hash: bool },
+    /// One pass over a shard, written as a partial for `merge`.
+    Partial {
+        out: PathBuf,
+        plan: Option<PathBuf>,
+        hash: bool,
+    },
+}
+
+/// Merging the partials of shards.
+pub struct MergePlan {
+    pub partials: Vec<PathBuf>,
+    pub plan_out: PathBuf,
+    pub output: Output,
+    pub command: Vec<String>,
+    pub reproducible: bool,
+}
+
+/// The bootstrap seed when `--seed` is not given.
+const DEFAULT_SEED: u64 = 1;
+
+impl Plan {
+    /// Checks the flags of `command`; `line` is the command line the reports record.
+    pub fn new(command: Command, line: Vec<String>) -> Result<Plan> {
+        Ok(match command {
+            Command::Verify(a) => verify(*a, line)?,
+            Command::Merge(a) => Plan::Merge(merge(a, line)),
+            Command::Classify(a) => Plan::Classify(Box::new(classify(*a, line)?)),
+            Command::Identify(a) => Plan::Identify(Box::new(identify(*a, line)?)),
+            Command::Summarize(a) => Plan::Summarize(Box::new(summarize(a, line)?)),
+            Command::Demo(a) => Plan::Demo { out_dir: a.out_dir },
+            Command::Simulate(a) => simulate(a)?,
+        })
+    }
+}
+
+/// Every value of a repeatable flag, parsed by the library.
+fn each<T>(values: &[String], parse: fn(&str) -> biasbench::Result<T>) -> Result<Vec<T>> {
+    Ok(values.iter().map(|s| parse(s)).collect::<Result<_, _>>()?)
+}
+
+fn output(o: OutputArgs) -> Output {
+    Output {
+        format: o.format.into(),
+        out: o.out,
+        report: o.report,
+    }
+}
+
+fn delimiter(d: &Option<String>) -> Result<Option<u8>> {
+    Ok(match d.as_deref() {
+        None => None,
+        Some("tab" | "\\t" | "\t") => Some(b'\t'),
+        Some(s) if s.len() == 1 => Some(s.as_bytes()[0]),
+        Some(s) => bail!("--delimiter {s:?}: expected one character or 'tab'"),
+    })
+}
+
+fn check_alpha(alpha: f64) -> Result<f64> {
+    if !(0.0..=1.0).contains(&alpha) {
+        bail!("--alpha {alpha} must be within [0, 1]");
+    }
+    Ok(alpha)
+}
+
+fn ci(c: &CommonArgs) -> Result<CiSpec> {
+    let Some(method) = Method::parse(&c.ci) else {
+        bail!(
+            "--ci {:?}: expected wilson, clopper-pearson, jeffreys or none",
+            c.ci
+        );
+    };
+    if !(c.level > 0.0 && c.level < 1.0) {
+        bail!("--level {} must be within (0, 1)", c.level);
+    }
+    Ok(CiSpec {
+        method,
+        level: c.level,
+    })
+}
+
+/// `--reference` rules; a named one must name a view of the attributes
+/// (one of `attrs`, or their intersection), and at most one rule each.
+fn reference(values: &[String], attrs: &[String]) -> Result<Vec<ReferenceRule>> {
+    let rules = each(values, ReferenceRule::parse)?;
+    let views = view_attributes(attrs);
+    let mut named: Vec<&str> = Vec::new();
+    for rule in &rules {
+        let ReferenceRule::Named { attribute, .. } = rule else {
+            continue;
+        };
+        if !views.contains(attribute) {
+            let known = if views.is_empty() {
+                "none: name them with --attr".to_string()
+            } else {
+                views.join(", ")
+            };
+            bail!("--reference {rule}: no such attribute (attributes: {known})");
+        }
+        if named.contains(&attribute.as_str()) {
+            bail!("--reference {rule}: a second rule for attribute {attribute}");
+        }
+        named.push(attribute);
+    }
+    Ok(rules)
+}
+
+/// `--compare A,B`: two different groups (split at the first comma).
+fn compare(s: &str) -> Result<(String, String)> {
+    match s.split_once(',') {
+        Some((a, b)) if !a.is_empty() && !b.is_empty() && a != b => Ok((a.into(), b.into())),
+        _ => bail!("--compare {s:?}: expected two different groups, A,B"),
+    }
+}
+
+/// The first of `flags` (each with whether it was given) that was given.
+fn first_given(flags: &[(bool, &'static str)]) -> Option<&'static str> {
+    flags
+        .iter()
+        .find_map(|&(given, flag)| given.then_some(flag))
+}
+
+/// The bootstrap's flags, each with whether it was given.
+fn bootstrap_flags(c: &CommonArgs) -> [(bool, &'static str); 4] {
+    [
+        (c.bootstrap.is_some(), "--bootstrap"),
+        (c.compare.is_some(), "--compare"),
+        (c.seed.is_some(), "--seed"),
+        (c.bootstrap_rows, "--bootstrap-rows"),
+    ]
+}
+
+fn bootstrap(c: &CommonArgs) -> Result<Option<BootstrapSpec>> {
+    let compare = c.compare.as_deref().map(compare).transpose()?;
+    let Some(replicates) = c.bootstrap else {
+        if let Some(flag) = first_given(&bootstrap_flags(c)) {
+            bail!("{flag} needs --bootstrap B");
+        }
+        return Ok(None);
+    };
+    if replicates < 2 {
+        bail!("--bootstrap {replicates}: at least 2 replicates are needed");
+    }
+    Ok(Some(BootstrapSpec {
+        replicates,
+        seed: c.seed.unwrap_or(DEFAULT_SEED),
+        level: c.level,
+        rows: c.bootstrap_rows,
+        compare,
+    }))
+}
+
+/// The 1:N bootstrap: searches are the unit, so `--bootstrap-rows` has no meaning.
+fn search_bootstrap(c: &CommonArgs) -> Result<Option<BootstrapSpec>> {
+    if c.bootstrap_rows {
+        bail!("--bootstrap-rows: identify always resamples searches");
+    }
+    bootstrap(c)
+}
+
+fn verify(a: VerifyArgs, line: Vec<String>) -> Result<Plan> {
+    let c = &a.common;
+    let columns = VerifyColumns {
+        score: a.score,
+        mated: a.mated,
+        subject_a: a.subject_a,
+        subject_b: a.subject_b,
+        id_sep: a.id_sep,
+        attrs: c.attr.clone(),
+        distance: a.distance,
+        exclude: each(&c.exclude, ExcludeRule::parse)?,
+        strict: c.strict,
+        delimiter: delimiter(&c.delimiter)?,
+        subjects: c.subjects.clone(),
+        subject_id: c.subject_id.clone(),
+    };
+    let options = VerifyOptions {
+        policies: each(&a.thresholds, Policy::parse).context("--threshold")?,
+        impostors: match a.impostors {
+            ImpostorsArg::All => Impostors::All,
+            ImpostorsArg::SameGroup => Impostors::SameGroup,
+        },
+        alpha: check_alpha(a.alpha)?,
+        min_group_size: c.min_group_size,
+        distance: a.distance,
+        ci: ci(c)?,
+        reference: reference(&c.reference, &c.attr)?,
+    };
+    let hash = !a.no_hash;
+    let mode = match (a.emit_partial, a.stream) {
+        (Some(out), _) => {
+            let o = &c.output;
+            let report_flags = [
+                (o.out.is_some(), "--out"),
+                (o.report.is_some(), "--report"),
+                (o.reproducible, "--reproducible"),
+            ];
+            if let Some(flag) = first_given(&report_flags) {
+                bail!(
+                    "{flag} does not apply to --emit-partial: `biasbench merge` writes the report"
+                );
+            }
+            VerifyMode::Partial {
+                out,
+                plan: a.plan,
+                hash,
+            }
+        }
+        (None, true) => VerifyMode::Stream { hash },
+        (None, false) if a.no_hash => {
+            bail!("--no-hash applies to --stream and --emit-partial only")
+        }
+        (None, false) => VerifyMode::Table,
+    };
+    let job = VerifyJob {
+        columns,
+        options,
+        command: line,
+        reproducible: c.output.reproducible,
+        bootstrap: bootstrap(c)?,
+    };
+    let output = output(a.common.output);
+    Ok(Plan::Verify(
+        Box::new(Audit {
+            file: a.file,
+            job,
+            output,
+        }),
+        mode,
+    ))
+}
+
+fn merge(a: MergeArgs, line: Vec<String>) -> MergePlan {
+    MergePlan {
+        partials: a.partials,
+        plan_out: a.plan_out,
+        reproducible: a.output.reproducible,
+        output: output(a.output),
+        command: line,
+    }
+}
+
+fn classify(a: ClassifyArgs, line: Vec<String>) -> Result<Audit<ClassifyJob>> {
+    let c = &a.common;
+    match (&a.score, a.cutoff) {
+        (Some(_), None) => bail!("--score needs --cutoff T (predicted positive when score >= T)"),
+        (None, Some(_)) => bail!("--cutoff applies to a --score column only"),
+        (_, Some(t)) if !t.is_finite() => bail!("--cutoff {t}: expected a finite number"),
+        _ => {}
+    }
+    let columns = ClassifyColumns {
+        y_true: a.y_true,
+        y_pred: a.y_pred,
+        score: a.score,
+        weight: a.weight,
+        attrs: c.attr.clone(),
+        subject: a.subject,
+        subjects: c.subjects.clone(),
+        subject_id: c.subject_id.clone(),
+        exclude: each(&c.exclude, ExcludeRule::parse)?,
+        strict: c.strict,
+        delimiter: delimiter(&c.delimiter)?,
+    };
+    let or_both = |list: Vec<String>| {
+        if list.is_empty() {
+            a.positive.clone()
+        } else {
+            list
+        }
+    };
+    let options = ClassifyOptions {
+        true_positive: or_both(a.true_positive),
+        pred_positive: or_both(a.pred_positive),
+        cutoff: a.cutoff,
+        reference: reference(&c.reference, &c.attr)?,
+        entropy_alpha: a.entropy_alpha,
+        min_group_size: c.min_group_size,
+        ci: ci(c)?,
+    };
+    let job = ClassifyJob {
+        columns,
+        options,
+        command: line,
+        reproducible: c.output.reproducible,
+        bootstrap: bootstrap(c)?,
+    };
+    Ok(Audit {
+        file: a.file,
+        job,
+        output: output(a.common.output),
+    })
+}
+
+fn identify(a: IdentifyArgs, line: Vec<String>) -> Result<Audit<IdentifyJob>> {
+    let c = &a.common;
+    let bootstrap = search_bootstrap(c)?;
+    if a.ranks.contains(&0) {
+        bail!("--rank 0: ranks are whole numbers from 1");
+    }
+    let columns = IdentifyColumns {
+        mated: a.mated,
+        mate_rank: a.mate_rank,
+        mate_score: a.mate_score,
+        nonmate_score: a.nonmate_score,
+        attrs: c.attr.clone(),
+        probe: a.probe,
+        subjects: c.subjects.clone(),
+        subject_id: c.subject_id.clone(),
+        distance: a.distance,
+        exclude: each(&c.exclude, ExcludeRule::parse)?,
+        strict: c.strict,
+        delimiter: delimiter(&c.delimiter)?,
+    };
+    let options = IdentifyOptions {
+        policies: each(&a.thresholds, IdPolicy::parse).context("--threshold")?,
+        ranks: a.ranks,
+        alpha: check_alpha(a.alpha)?,
+        min_group_size: c.min_group_size,
+        ci: ci(c)?,
+        reference: reference(&c.reference, &c.attr)?,
+        distance: a.distance,
+    };
+    let candidate_lists = a.searches.map(|path| {
+        let cand = CandidateColumns {
+            search_id: a.search_id,
+            probe: columns.probe.clone().unwrap_or_else(|| "probe".into()),
+            rank: a.rank_column,
+            candidate: a.candidate,
+            score: a.score,
+        };
+        (path, cand)
+    });
+    let job = IdentifyJob {
+        columns,
+        options,
+        command: line,
+        reproducible: c.output.reproducible,
+        bootstrap,
+        candidate_lists,
+    };
+    Ok(Audit {
+        file: a.file,
+        job,
+        output: output(a.common.output),
+    })
+}
+
+fn summarize(a: SummarizeArgs, line: Vec<String>) -> Result<Audit<SummarizeJob>> {
+    let job = SummarizeJob {
+        columns: SummarizeColumns {
+            group: a.group,
+            rates: a.rates,
+            trials: each(&a.trials, TrialsSpec::parse)?,
+            percent: a.percent,
+            exclude: each(&a.exclude, ExcludeRule::parse)?,
+            strict: false,
+        },
+        alpha: check_alpha(a.alpha)?,
+        delimiter: delimiter(&a.delimiter)?,
+        command: line,
+        reproducible: a.output.reproducible,
+    };
+    Ok(Audit {
+        file: a.file,
+        job,
+        output: output(a.output),
+    })
+}
+
+fn simulate(a: SimulateArgs) -> Result<Plan> {
+    let mut p = Population::demo();
+    if !a.groups.is_empty() {
+        p.groups = a
+            .groups
+            .iter()
+            .map(|g| GroupSpec::parse(g))
+            .collect::<Result<_, _>>()
+            .map_err(anyhow::Error::msg)?;
+    }
+    p.seed = a.seed.unwrap_or(p.seed);
+    p.subjects_per_group = a.subjects_per_group.unwrap_or(p.subjects_per_group);
+    p.mated_per_subject = a.mated_per_subject.unwrap_or(p.mated_per_subject);
+    p.nonmated_per_group = a.nonmated_per_group.unwrap_or(p.nonmated_per_group);
+    p.cross_nonmated = a.cross_nonmated.unwrap_or(p.cross_nonmated);
+    Ok(Plan::Simulate {
+        out: a.out,
+        population: Box::new(p),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    /// The plan of `biasbench ARGS…`, or its error message.
+    fn plan(args: &[&str]) -> Result<Plan, String> {
+        let cli = super::super::args::Cli::try_parse_from(
+            std::iter::once("biasbench").chain(args.iter().copied()),
+        )
+        .map_err(|e| e.to_string())?;
+        Plan::new(cli.command, vec!["biasbench".into()]).map_err(|e| format!("{e:#}"))
+    }
+
+    fn verify_job(args: &[&str]) -> VerifyJob {
+        let args = [&["verify", "c.csv"], args].concat();
+        match plan(&args) {
+            Ok(Plan::Verify(a, VerifyMode::Table)) => a.job,
+            Ok(_) => panic!("not an in-memory verify plan"),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// The error of `biasbench ARGS…`, which must name `flag`.
+    fn error(args: &[&str], flag: &str) -> String {
+        let e = match plan(args) {
+            Ok(_) => panic!("{args:?} passed"),
+            Err(e) => e,
+        };
+        assert!(e.contains(flag), "{args:?}: {e}");
+        e
+    }
+
+    #[test]
+    fn flags_become_typed_values() {
+        let job = verify_job(&[
+            "--attr",
+            "race,sex",
+            "--reference",
+            "best",
+            "--reference",
+            "race+sex=A+F",
+            "--exclude",
+            "note=a=b",
+            "--threshold",
+            "group-fmr:1e-3",
+            "--bootstrap",
+            "20",
+            "--compare",
+            "A,C, the third",
+        ]);
+        let o = &job.options;
+        assert_eq!(
+            o.reference,
+            [
+                ReferenceRule::Best,
+                ReferenceRule::Named {
+                    attribute: "race+sex".into(),
+                    group: "A+F".into()
+                }
+            ]
+        );
+        assert_eq!(o.policies, [Policy::parse("group-fmr:1e-3").unwrap()]);
+        assert_eq!(
+            job.columns.exclude,
+            [ExcludeRule {
+                column: "note".into(),
+                value: "a=b".into()
+            }]
+        );
+        let b = job.bootstrap.unwrap();
+        assert_eq!((b.replicates, b.seed, b.rows), (20, DEFAULT_SEED, false));
+        assert_eq!(b.compare, Some(("A".into(), "C, the third".into())));
+        assert!(verify_job(&[]).bootstrap.is_none());
+
+        let s = match plan(&["summarize", "r.csv", "--trials", "fmr=n", "--exclude", "g="]) {
+            Ok(Plan::Summarize(s)) => s.job.columns,
+            _ => panic!("not a summarize plan"),
+        };
+        assert_eq!(s.trials, [TrialsSpec::parse("fmr=n").unwrap()]);
+        assert_eq!(s.exclude[0].value, "");
+        let modes = |extra: &[&'static str]| match plan(&[&["verify", "d"], extra].concat()) {
+            Ok(Plan::Verify(_, VerifyMode::Stream { hash })) => format!("stream {hash}"),
+            Ok(Plan::Verify(_, VerifyMode::Partial { hash, .. })) => format!("partial {hash}"),
+            Ok(Plan::Verify(_, VerifyMode::Table)) => "table".into(),
+            _ => "other".into(),
+        };
+        assert_eq!(modes(&["--stream", "--no-hash"]), "stream false");
+        assert_eq!(modes(&["--emit-partial", "p.json"]), "partial true");
+    }
+
+    #[test]
+    fn reference_rules_name_an_attribute_of_the_audit() {
+        let attrs = ["--attr", "race,sex"];
+        let with = |rule: &'static str| [&attrs[..], &["--reference", rule]].concat();
+        for ok in ["race=A", "sex=F", "race+sex=A+F", "largest"] {
+            verify_job(&with(ok));
+        }
+        let v = |extra: &[&'static str]| [&["verify", "c.csv"], extra].concat();
+        let e = error(&v(&with("nope=A")), "--reference nope=A");
+        assert!(e.contains("attributes: race, sex, race+sex"), "{e}");
+        let e = error(&v(&["--reference", "race=A"]), "--reference race=A");
+        assert!(e.contains("name them with --attr"), "{e}");
+        error(&v(&with("biggest")), "--reference");
+        error(&v(&with("race=")), "--reference");
+        let twice = [&with("race=A")[..], &["--reference", "race=B"]].concat();
+        error(&v(&twice), "--reference race=B: a second rule");
+        error(
+            &["classify", "c.csv", "--reference", "g=x"],
+            "--reference g=x",
+        );
+        error(
+            &[
+                "identify",
+                "s.csv",
+                "--attr",
+                "race",
+                "--reference",
+                "sex=F",
+            ],
+            "--reference sex=F",
+        );
+    }
+
+    #[test]
+    fn every_flag_error_is_caught_in_the_plan() {
+        let v = |extra: &[&'static str]| [&["verify", "c.csv"], extra].concat();
+        error(&v(&["--threshold", "global-fmr:2"]), "--threshold");
+        error(&v(&["--threshold", "fixed"]), "--threshold");
+        error(&v(&["--bootstrap", "1"]), "--bootstrap 1");
+        error(&v(&["--bootstrap", "0"]), "--bootstrap 0");
+        for bad in ["A", "A,", ",B", "A,A"] {
+            error(&v(&["--bootstrap", "9", "--compare", bad]), "--compare");
+        }
+        error(&v(&["--compare", "A,B"]), "--compare needs --bootstrap");
+        error(&v(&["--seed", "3"]), "--seed needs --bootstrap");
+        error(
+            &v(&["--bootstrap-rows"]),
+            "--bootstrap-rows needs --bootstrap",
+        );
+        error(&v(&["--ci", "wald"]), "--ci");
+        error(&v(&["--level", "95"]), "--level");
+        error(&v(&["--alpha", "2"]), "--alpha");
+        error(&v(&["--delimiter", "ab"]), "--delimiter");
+        error(&v(&["--exclude", "flag"]), "--exclude");
+        error(&v(&["--no-hash"]), "--no-hash");
+        error(&v(&["--emit-partial", "p", "--out", "r.txt"]), "--out");
+        let i = |extra: &[&'static str]| [&["identify", "s.csv"], extra].concat();
+        error(&i(&["--rank", "0"]), "--rank 0");
+        error(&i(&["--threshold", "global-fmr:0.1"]), "--threshold");
+        error(
+            &i(&["--bootstrap", "10", "--bootstrap-rows"]),
+            "--bootstrap-rows",
+        );
+        error(&i(&["--compare", "A,B"]), "--compare needs --bootstrap");
+        error(&i(&["--bootstrap", "1"]), "--bootstrap 1");
+        let c = |extra: &[&'static str]| [&["classify", "c.csv"], extra].concat();
+        error(&c(&["--score", "p"]), "--score needs --cutoff");
+        error(&c(&["--cutoff", "0.5"]), "--cutoff");
+        error(&c(&["--score", "p", "--cutoff", "NaN"]), "--cutoff");
+        let s = |extra: &[&'static str]| [&["summarize", "r.csv"], extra].concat();
+        error(&s(&["--trials", "fmr"]), "--trials");
+        error(&s(&["--exclude", "=x"]), "--exclude");
+    }
+}
