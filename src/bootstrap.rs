@@ -140,78 +140,28 @@ pub fn bootstrap<R: Resample>(
     let pairs = compared_pairs(&base, &index, spec)?;
     let values: Vec<Vec<f64>> = (0..spec.replicates)
         .into_par_iter()
-        .map(|r| -> Result<Vec<f64>> {
+        .map(|r| {
             let found = statistics(audit.replicate(&draw(spec.seed, r, units))?.values());
-            // Same layout as the original (the usual case): match by position;
-            // otherwise (a cross-group cell emptied by the resampling) by key.
-            if found.len() == base.len() && found.iter().zip(&base).all(|(a, b)| a.key == b.key) {
-                return Ok(found.iter().map(|v| v.value).collect());
-            }
-            let mut v = vec![f64::NAN; base.len()];
-            for x in found {
-                if let Some(&i) = index.get(&x.key) {
-                    v[i] = x.value;
-                }
-            }
-            Ok(v)
+            Ok(aligned(&base, &index, found))
         })
         .collect::<Result<_>>()?;
     let alpha = 1.0 - spec.level;
-    let interval = |mut x: Vec<f64>| {
-        x.sort_by(f64::total_cmp);
-        (
-            percentile(&x, alpha / 2.0),
-            percentile(&x, 1.0 - alpha / 2.0),
-            x,
-        )
-    };
     let intervals = base
         .iter()
         .enumerate()
         .map(|(i, v)| {
-            let x: Vec<f64> = values
-                .iter()
-                .map(|r| r[i])
-                .filter(|x| x.is_finite())
-                .collect();
-            let undefined = values.len() - x.len();
-            let (low, high, _) = interval(x);
+            let (low, high, x) = percentiles(values.iter().map(|r| r[i]), alpha);
             BootInterval {
                 key: v.key.clone(),
                 low,
                 high,
-                undefined,
+                undefined: values.len() - x.len(),
             }
         })
         .collect();
     let comparisons = pairs
         .iter()
-        .map(|&(i, j)| {
-            let d: Vec<f64> = values
-                .iter()
-                .map(|v| v[i] - v[j])
-                .filter(|x| x.is_finite())
-                .collect();
-            let (low, high, d) = interval(d);
-            let n = d.len().max(1) as f64;
-            let below = d.iter().filter(|&&x| x <= 0.0).count() as f64 / n;
-            let above = d.iter().filter(|&&x| x >= 0.0).count() as f64 / n;
-            let k = &base[i].key;
-            Comparison {
-                attribute: k.attribute.clone(),
-                groups: [k.group.clone(), base[j].key.group.clone()],
-                policy: k.policy.clone(),
-                metric: k.metric.clone(),
-                difference: base[i].value - base[j].value,
-                low,
-                high,
-                p: if d.is_empty() {
-                    f64::NAN
-                } else {
-                    (2.0 * below.min(above)).min(1.0)
-                },
-            }
-        })
+        .map(|&(i, j)| difference(&base[i], &base[j], &values, (i, j), alpha))
         .collect();
     Ok(BootstrapResult {
         unit,
@@ -223,6 +173,61 @@ pub fn bootstrap<R: Resample>(
         intervals,
         comparisons,
     })
+}
+
+/// A replicate's statistics in the order of the original's: by position when
+/// the layout is the same (the usual case), else by key (a cross-group cell
+/// emptied by the resampling is NaN).
+fn aligned(base: &[Value], index: &HashMap<&Key, usize>, found: Vec<Value>) -> Vec<f64> {
+    if found.len() == base.len() && found.iter().zip(base).all(|(a, b)| a.key == b.key) {
+        return found.iter().map(|v| v.value).collect();
+    }
+    let mut v = vec![f64::NAN; base.len()];
+    for x in found {
+        if let Some(&i) = index.get(&x.key) {
+            v[i] = x.value;
+        }
+    }
+    v
+}
+
+/// The (α/2, 1 − α/2) percentiles of the finite values, and those values sorted.
+fn percentiles(x: impl Iterator<Item = f64>, alpha: f64) -> (f64, f64, Vec<f64>) {
+    let mut x: Vec<f64> = x.filter(|x| x.is_finite()).collect();
+    x.sort_by(f64::total_cmp);
+    (
+        percentile(&x, alpha / 2.0),
+        percentile(&x, 1.0 - alpha / 2.0),
+        x,
+    )
+}
+
+/// The bootstrap test of statistic `a` minus statistic `b` (columns `i`, `j` of the replicates).
+fn difference(
+    a: &Value,
+    b: &Value,
+    values: &[Vec<f64>],
+    (i, j): (usize, usize),
+    alpha: f64,
+) -> Comparison {
+    let (low, high, d) = percentiles(values.iter().map(|v| v[i] - v[j]), alpha);
+    let n = d.len().max(1) as f64;
+    let below = d.iter().filter(|&&x| x <= 0.0).count() as f64 / n;
+    let above = d.iter().filter(|&&x| x >= 0.0).count() as f64 / n;
+    Comparison {
+        attribute: a.key.attribute.clone(),
+        groups: [a.key.group.clone(), b.key.group.clone()],
+        policy: a.key.policy.clone(),
+        metric: a.key.metric.clone(),
+        difference: a.value - b.value,
+        low,
+        high,
+        p: if d.is_empty() {
+            f64::NAN
+        } else {
+            (2.0 * below.min(above)).min(1.0)
+        },
+    }
 }
 
 /// The (first, second) statistic pairs that `--compare A,B` tests: every

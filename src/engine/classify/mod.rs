@@ -501,20 +501,7 @@ fn class_view(
     o: &ClassifyOptions,
 ) -> Result<ClassView> {
     let pooled = v.attribute.is_pooled();
-    let metrics: Vec<String> = counted
-        .first()
-        .map(|c| c.rates.iter().map(|r| r.0.clone()).collect())
-        .unwrap_or_default();
-    let rates = metrics
-        .iter()
-        .enumerate()
-        .map(|(j, m)| {
-            RateColumn::new(
-                m.clone(),
-                counted.iter().map(|c| c.rates[j].1.clone()).collect(),
-            )
-        })
-        .collect();
+    let rates = columns(&counted);
     let overall = counted.iter().fold(Cells::default(), |mut a, c| {
         if let Some(x) = &c.counts.cells {
             a.merge(x);
@@ -562,6 +549,14 @@ fn class_view(
     if pooled || none {
         return Ok(view);
     }
+    let at = pair_forms(&mut view, binary, &overall.rates(o.ci));
+    view.operating_points[0].extra = at;
+    Ok(view)
+}
+
+/// SER after the error rate's summaries; with binary decisions and a
+/// reference group, fairlearn's parity metrics and AIF360's forms.
+fn pair_forms(view: &mut ClassView, binary: bool, overall: &[(&str, Rate)]) -> ClassifyAt {
     let names = view.names();
     let included = view.included();
     let reference = view.reference.as_ref().map(|r| r.group.clone());
@@ -570,16 +565,38 @@ fn class_view(
         let ser = disparity::ser(&col.entries(&names, &included, true));
         col.summaries.push(ser);
     }
-    if let (true, Some(name)) = (binary, reference) {
-        let of = |m: &str| -> Vec<Value> { values(at, &names, &included, m) };
-        let parity = fairlearn(included.len(), &of, &overall.rates(o.ci));
-        let versus_reference = versus(&names, &included, &name, &of);
-        at.extra = ClassifyAt {
-            parity,
-            versus_reference,
-        };
+    let (parity, versus_reference) = match (binary, reference) {
+        (true, Some(name)) => {
+            let of = |m: &str| -> Vec<Value> { values(at, &names, &included, m) };
+            (
+                fairlearn(included.len(), &of, overall),
+                versus(&names, &included, &name, &of),
+            )
+        }
+        _ => (Vec::new(), Vec::new()),
+    };
+    ClassifyAt {
+        parity,
+        versus_reference,
     }
-    Ok(view)
+}
+
+/// The groups' named rates as columns (every group has the same rates in the same order).
+fn columns(counted: &[Counted]) -> Vec<RateColumn> {
+    let Some(first) = counted.first() else {
+        return Vec::new();
+    };
+    first
+        .rates
+        .iter()
+        .enumerate()
+        .map(|(j, (m, _))| {
+            RateColumn::new(
+                m.clone(),
+                counted.iter().map(|c| c.rates[j].1.clone()).collect(),
+            )
+        })
+        .collect()
 }
 
 /// The values of rate `metric` of the included groups.
