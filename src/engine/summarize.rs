@@ -2,6 +2,7 @@
 //! re-analysing tables such as NIST's demographic annexes).
 
 use crate::error::{Error, Result};
+use crate::input::accounting::DropReason;
 use crate::input::rows::RowReader;
 use crate::input::values::{parse_score, trim, Score};
 use crate::input::{Accounting, InputFile, Table};
@@ -51,8 +52,6 @@ pub struct SummarizeResult {
     pub summaries: Vec<Summary>,
     pub notes: Vec<String>,
 }
-
-const MISSING_GROUP: &str = "missing group";
 
 /// Entries of a rate column; with trials, errors = rate × trials.
 fn entries(col: &RateColumn) -> Vec<Entry<'_>> {
@@ -117,7 +116,7 @@ pub fn run(
     while r.next_row()? {
         let parts: Vec<&[u8]> = group_cols.iter().map(|&c| trim(r.field(c))).collect();
         if parts.iter().any(|p| p.is_empty()) {
-            r.drop_row(MISSING_GROUP, group_cols[0])?;
+            r.drop_row(DropReason::MissingGroupValue, group_cols[0])?;
             continue;
         }
         let group = parts

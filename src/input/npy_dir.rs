@@ -13,7 +13,7 @@
 use super::columnar::hash_files;
 use super::npy::{Kind, NpyColumn};
 use super::table::InputFile;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use std::path::{Path, PathBuf};
 
 /// Largest group code the streaming layout accepts.
@@ -140,9 +140,10 @@ impl NpyComparisons {
             )));
         }
         if len == 0 {
-            return Err(Error::NoRows {
+            return Err(ErrorKind::NoRows {
                 file: score.path.display().to_string(),
-            });
+            }
+            .into());
         }
         Ok(NpyComparisons {
             dir: dir.to_path_buf(),

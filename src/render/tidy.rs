@@ -199,7 +199,7 @@ pub fn rows(report: &Report) -> Vec<TidyRow> {
     r.push("read", "none", None, "rows", acc.rows as f64);
     r.push("used", "none", None, "rows", acc.used as f64);
     for d in &acc.dropped {
-        r.push(&d.reason, "none", None, "rows", d.count as f64);
+        r.push(&d.reason.as_str(), "none", None, "rows", d.count as f64);
     }
     if let Some(v) = &report.verify {
         verify_rows(&mut r, v);
