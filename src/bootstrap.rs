@@ -162,12 +162,16 @@ fn summarise(
     replicate: impl Fn(&[u32]) -> Result<Report> + Sync,
 ) -> Result<BootstrapResult> {
     if spec.replicates < 2 {
-        return Err(Error::Config(
-            "--bootstrap needs at least 2 replicates".into(),
-        ));
+        return Err(Error::option("--bootstrap", "needs at least 2 replicates"));
     }
     if units == 0 {
-        return Err(Error::Config("no rows to resample".into()));
+        let inputs: Vec<&str> = original
+            .provenance
+            .inputs
+            .iter()
+            .map(|f| f.path.as_str())
+            .collect();
+        return Err(Error::data(inputs.join(", "), "no rows to resample"));
     }
     let base: Vec<TidyRow> = rows(original).into_iter().filter(is_statistic).collect();
     let index: HashMap<Key, usize> = base.iter().enumerate().map(|(i, r)| (key(r), i)).collect();
@@ -258,9 +262,10 @@ fn summarise(
             });
         }
         if comparisons.is_empty() {
-            return Err(Error::Config(format!(
-                "--compare {a},{b}: no attribute has both groups"
-            )));
+            return Err(Error::option(
+                "--compare",
+                format!("{a},{b}: no attribute has both groups"),
+            ));
         }
     }
     Ok(BootstrapResult {

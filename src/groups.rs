@@ -159,10 +159,13 @@ pub fn choose_reference(
                 group: c.0.to_string(),
                 rule: "named".into(),
             })),
-            None => Err(Error::Config(format!(
-                "--reference {attribute}={value}: no such group (groups: {})",
-                all_groups.join(", ")
-            ))),
+            None => Err(Error::option(
+                "--reference",
+                format!(
+                    "{attribute}={value}: no such group (groups: {})",
+                    all_groups.join(", ")
+                ),
+            )),
         };
     }
     let rule = rules
@@ -175,9 +178,10 @@ pub fn choose_reference(
         _ => c.1 > m.1,
     };
     if rule != "largest" && rule != "best" {
-        return Err(Error::Config(format!(
-            "--reference {rule:?}: expected largest, best or ATTRIBUTE=VALUE"
-        )));
+        return Err(Error::option(
+            "--reference",
+            format!("{rule:?}: expected largest, best or ATTRIBUTE=VALUE"),
+        ));
     }
     let pick = candidates
         .iter()

@@ -88,16 +88,23 @@ impl VerifyJob {
     /// streaming audit does not do.
     fn streamed(&self, dir: &Path) -> Result<NpyComparisons> {
         let c = &self.columns;
-        let refuse = |what: &str| {
-            Err(Error::Config(format!(
-                "{what} is not available in the streaming audit (it needs every row in memory)"
-            )))
+        let refuse = |flag: &str| {
+            Err(Error::option(
+                flag,
+                "is not available in the streaming audit (it needs every row in memory)",
+            ))
         };
         if self.bootstrap.is_some() {
             return refuse("--bootstrap");
         }
-        if !c.exclude.is_empty() || c.subjects.is_some() || c.id_sep.is_some() {
-            return refuse("--exclude, --subjects or --id-sep");
+        if !c.exclude.is_empty() {
+            return refuse("--exclude");
+        }
+        if c.subjects.is_some() {
+            return refuse("--subjects");
+        }
+        if c.id_sep.is_some() {
+            return refuse("--id-sep");
         }
         let mated = c.mated.as_deref().unwrap_or("mated");
         NpyComparisons::open(dir, &c.score, mated, &c.attrs)
@@ -129,7 +136,7 @@ impl VerifyJob {
         let mut parts = partials.into_iter();
         let mut whole = parts
             .next()
-            .ok_or_else(|| Error::Config("merge: no partial files".into()))?;
+            .ok_or_else(|| Error::option("merge", "needs at least one partial file"))?;
         for p in parts {
             whole.merge(p)?;
         }

@@ -50,9 +50,10 @@ impl IdPolicy {
             return Ok(IdPolicy::Investigative { label: s.into() });
         }
         let bad = |why: &str| {
-            Error::Config(format!(
-                "threshold policy {s:?}: {why} (fixed:T, global-fpir:α, investigative)"
-            ))
+            Error::option(
+                "--threshold",
+                format!("{s:?}: {why} (fixed:T, global-fpir:α, investigative)"),
+            )
         };
         let (kind, arg) = s
             .split_once(':')
@@ -194,7 +195,7 @@ fn default_policies(pool: usize) -> (Vec<IdPolicy>, Vec<String>) {
 /// Runs the audit.
 pub fn audit(s: &Searches, o: &IdentifyOptions) -> Result<IdentifyResult> {
     if o.ranks.is_empty() || o.ranks.contains(&0) {
-        return Err(Error::Config("--rank takes whole numbers from 1".into()));
+        return Err(Error::option("--rank", "takes whole numbers from 1"));
     }
     let shown = |t: f64| if o.distance { -t + 0.0 } else { t };
     let internal = shown;

@@ -80,7 +80,7 @@ pub fn run(
     for spec in &cols.trials {
         let (rate, col) = spec
             .split_once('=')
-            .ok_or_else(|| Error::Config(format!("--trials {spec:?}: expected RATE=COLUMN")))?;
+            .ok_or_else(|| Error::option("--trials", format!("{spec:?}: expected RATE=COLUMN")))?;
         trials.push((rate.to_string(), t.column(col, "--trials")?));
     }
     let rate_names: Vec<String> = if cols.rates.is_empty() {

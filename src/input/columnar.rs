@@ -156,11 +156,11 @@ impl Columnar for NpyDir {
             let col = NpyColumn::open(&self.dir.join(format!("{name}.npy")))?;
             match len {
                 Some(n) if n != col.len => {
-                    return Err(Error::Config(format!(
-                        "{}: {} rows where the other columns have {n}",
-                        col.path.display(),
-                        col.len
-                    )))
+                    return Err(Error::data_field(
+                        col.path.display().to_string(),
+                        name,
+                        format!("{} rows where the other columns have {n}", col.len),
+                    ))
                 }
                 _ => len = Some(col.len),
             }

@@ -120,19 +120,25 @@ impl Comparisons {
         ) {
             (Some(a), Some(b)) => Some((a, b)),
             (None, None) => None,
-            _ => {
-                return Err(Error::Config(format!(
-                    "{}: both subject columns are needed, only one was found",
-                    t.file
-                )))
+            (a, _) => {
+                let missing = match a {
+                    Some(_) => cols.subject_b.as_deref().unwrap_or("subject_b"),
+                    None => cols.subject_a.as_deref().unwrap_or("subject_a"),
+                };
+                return Err(Error::data_field(
+                    &t.file,
+                    missing,
+                    "both subject columns are needed, only one was found",
+                ));
             }
         };
         let mated_col = optional(&cols.mated, "mated", "--mated")?;
         if mated_col.is_none() && subjects.is_none() {
-            return Err(Error::Config(format!(
-                "{}: no mated column ('mated' or --mated) and no subject columns to derive it from",
-                t.file
-            )));
+            return Err(Error::data_field(
+                &t.file,
+                "mated",
+                "no mated column ('mated' or --mated) and no subject columns to derive it from",
+            ));
         }
         let spec = cols.subjects.as_deref().map(|path| SubjectsSpec {
             path,

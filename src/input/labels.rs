@@ -101,8 +101,9 @@ impl Labelled {
             delimiter: cols.delimiter,
         });
         if spec.is_some() && subject.is_none() {
-            return Err(Error::Config(
-                "--subjects needs --subject (the rows' subject id column)".into(),
+            return Err(Error::option(
+                "--subjects",
+                "needs --subject (the rows' subject id column)",
             ));
         }
         let mut attrs = Attributes::resolve(&t, &cols.attrs, false, spec, subject.is_some())?;

@@ -30,7 +30,7 @@ impl RowReader {
             .iter()
             .map(|rule| {
                 let (c, v) = rule.split_once('=').ok_or_else(|| {
-                    Error::Config(format!("--exclude {rule:?}: expected COLUMN=VALUE"))
+                    Error::option("--exclude", format!("{rule:?}: expected COLUMN=VALUE"))
                 })?;
                 Ok(Exclude {
                     column: table.column(c, "--exclude")?,

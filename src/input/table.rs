@@ -316,8 +316,8 @@ impl Table {
                         Ok(Ok(None)) => return Ok(false),
                         Ok(Err(e)) => return Err(e),
                         Err(_) => {
-                            return Err(Error::Config(format!(
-                                "{}: internal: the parsing thread stopped early",
+                            return Err(Error::internal(format!(
+                                "{}: the parsing thread stopped early",
                                 self.file
                             )))
                         }

@@ -184,9 +184,10 @@ fn positives(
             Some(f) => flags.push(f),
             None if !u => flags.push(false),
             None => {
-                return Err(Error::Config(format!(
-                    "{what} label {l:?} is not a yes/no flag: name the positive labels (--positive, --true-positive, --pred-positive)"
-                )))
+                return Err(Error::option(
+                    "--positive",
+                    format!("is needed: {what} label {l:?} is not a yes/no flag (name the positive labels with --positive, --true-positive or --pred-positive)"),
+                ))
             }
         }
     }
@@ -206,10 +207,13 @@ fn binarize(l: &Labelled, o: &ClassifyOptions) -> Result<Option<Binary>> {
         || all_flags;
     if !binary {
         if k <= 2 {
-            return Err(Error::Config(format!(
-                "labels {:?}: with two labels, name the positive one (--positive)",
-                l.labels
-            )));
+            return Err(Error::option(
+                "--positive",
+                format!(
+                    "is needed: labels {:?}: with two labels, name the positive one",
+                    l.labels
+                ),
+            ));
         }
         return Ok(None);
     }
@@ -225,8 +229,9 @@ fn binarize(l: &Labelled, o: &ClassifyOptions) -> Result<Option<Binary>> {
         (l.y_pred.iter().map(|&c| p[c as usize]).collect(), rule)
     } else {
         let cut = o.cutoff.ok_or_else(|| {
-            Error::Config(
-                "a score column needs --cutoff T (predicted positive when score >= T)".into(),
+            Error::option(
+                "--cutoff",
+                "T is needed with a score column (predicted positive when score >= T)",
             )
         })?;
         (
