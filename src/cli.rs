@@ -470,7 +470,7 @@ fn verify(a: VerifyArgs) -> Result<()> {
     if let Some(out) = &a.emit_partial {
         let plan = match &a.plan {
             None => Plan::default(),
-            Some(p) => read_json(p)?,
+            Some(p) => Plan::read(p)?,
         };
         let part = job.partial(&a.file, &plan, hash)?;
         write_atomic(out, &serde_json::to_vec(&part)?)?;
@@ -485,18 +485,12 @@ fn verify(a: VerifyArgs) -> Result<()> {
     emit(&report, &a.common.output)
 }
 
-fn read_json<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Result<T> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    serde_json::from_slice(&bytes)
-        .with_context(|| format!("{}: not a biasbench file", path.display()))
-}
-
 /// Merges partials: the report, or exit code 3 and a plan for another pass.
 fn merge(a: MergeArgs) -> Result<ExitCode> {
     let partials = a
         .partials
         .iter()
-        .map(|p| read_json::<Partial>(p))
+        .map(|p| Ok(Partial::read(p)?))
         .collect::<Result<Vec<_>>>()?;
     let job = VerifyJob {
         columns: VerifyColumns::default(),

@@ -335,13 +335,6 @@ impl Error {
     pub fn internal(message: impl Into<String>) -> Self {
         ErrorKind::Internal(message.into()).into()
     }
-
-    /// Transitional: the sites of the old `Config` variant, re-homed next.
-    #[allow(non_snake_case)]
-    #[doc(hidden)]
-    pub fn Config(message: String) -> Self {
-        Error::option("", message)
-    }
 }
 
 impl From<ErrorKind> for Error {

@@ -33,20 +33,15 @@ impl Tree {
         let mut node_of: BTreeMap<Bucket, usize> = BTreeMap::new();
         let mut collected = Vec::new();
         for (b, open) in plan.buckets()? {
-            let parent = if b.depth == 1 {
-                0
-            } else {
-                *node_of
-                    .get(&Bucket {
-                        depth: b.depth - 1,
-                        prefix: b.prefix >> (BITS[b.depth as usize] - BITS[b.depth as usize - 1]),
-                    })
-                    .ok_or_else(|| {
-                        Error::Config(format!(
-                            "plan: {} opened inside an unsplit bucket",
-                            Plan::name(b)
-                        ))
-                    })?
+            // (`buckets` checked that every parent is split.)
+            let parent = match b.parent() {
+                None => 0,
+                Some(p) => *node_of.get(&p).ok_or_else(|| {
+                    Error::internal(format!(
+                        "plan: {} opened inside an unsplit bucket",
+                        Plan::name(b)
+                    ))
+                })?,
             };
             let slot = (b.prefix as usize) & (fanout(b.depth) - 1);
             child[parent][slot] = match open {
@@ -98,14 +93,16 @@ pub(super) struct CellLayout {
     /// Multiplier of each attribute side (b only for per-side attributes).
     mult_a: Vec<u64>,
     mult_b: Vec<Option<u64>>,
-    size: u64,
+    pub(super) size: u64,
 }
 
 /// Largest cell-key space the streaming audit allocates a table for.
 pub(super) const MAX_CELL_KEYS: u64 = 1 << 22;
 
 impl CellLayout {
-    pub(super) fn new(attrs: &[SchemaAttribute]) -> Result<CellLayout> {
+    /// The layout; the error says why there is none (its key space exceeds
+    /// [`MAX_CELL_KEYS`]), for the caller to name the flag or file.
+    pub(super) fn new(attrs: &[SchemaAttribute]) -> std::result::Result<CellLayout, String> {
         let mut mult = 2u64;
         let (mut mult_a, mut mult_b) = (Vec::new(), Vec::new());
         for a in attrs {
@@ -117,9 +114,9 @@ impl CellLayout {
             }
         }
         if mult > MAX_CELL_KEYS {
-            return Err(Error::Config(format!(
-                "streaming: {mult} possible group combinations exceed {MAX_CELL_KEYS}; give X.labels.txt files to bound the codes, or use fewer attributes"
-            )));
+            return Err(format!(
+                "{mult} possible group combinations exceed {MAX_CELL_KEYS}; give X.labels.txt files to bound the codes, or use fewer attributes"
+            ));
         }
         Ok(CellLayout {
             mult_a,
@@ -174,7 +171,8 @@ pub(super) fn pass_after(
             radix: a.radix(),
         })
         .collect();
-    let layout = CellLayout::new(&attributes)?;
+    let layout = CellLayout::new(&attributes)
+        .map_err(|why| Error::option("--attr", format!("(streaming audit): {why}")))?;
     let tree = Tree::build(plan)?;
     // Parts of at most 2^32 − 1 rows keep the u32 counters from overflowing.
     let parts = (rayon::current_num_threads() as u64)
@@ -483,6 +481,7 @@ pub(super) fn reduce_parts(
         accounting,
         inputs,
         cells,
+        origin: None,
     }
 }
 
