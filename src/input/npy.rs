@@ -298,4 +298,16 @@ pub(crate) mod tests {
         let e = NpyColumn::open(&t).unwrap_err().to_string();
         assert!(e.contains("truncated"), "{e}");
     }
+
+    #[test]
+    fn a_header_whose_size_overflows_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("huge.npy");
+        write_npy(&f, "<f8", 1 << 61, &[]);
+        let e = NpyColumn::open(&f).unwrap_err().to_string();
+        assert!(
+            e.ends_with("huge.npy: truncated: 2305843009213693952 elements of 8 bytes need more than 2^64 bytes of data, the file has 0"),
+            "{e}"
+        );
+    }
 }
