@@ -127,13 +127,14 @@ pub fn bootstrap<R: Resample>(
     spec: &BootstrapSpec,
 ) -> Result<BootstrapResult> {
     if spec.replicates < 2 {
-        return Err(Error::Config(
-            "--bootstrap needs at least 2 replicates".into(),
-        ));
+        return Err(Error::option("--bootstrap", "needs at least 2 replicates"));
     }
     let (unit, units) = audit.units();
     if units == 0 {
-        return Err(Error::Config("no rows to resample".into()));
+        return Err(Error::option(
+            "--bootstrap",
+            "has nothing to resample: the audit kept no rows",
+        ));
     }
     let base = statistics(original);
     let index: HashMap<&Key, usize> = base.iter().enumerate().map(|(i, v)| (&v.key, i)).collect();
@@ -254,9 +255,10 @@ fn compared_pairs(
         })
         .collect();
     if pairs.is_empty() {
-        return Err(Error::Config(format!(
-            "--compare {a},{b}: no attribute has both groups"
-        )));
+        return Err(Error::option(
+            "--compare",
+            format!("{a},{b}: no attribute has both groups"),
+        ));
     }
     Ok(pairs)
 }

@@ -28,7 +28,10 @@ fn cells(text: &str) -> Vec<Vec<&str>> {
 
 /// Rows, used rows, and each drop reason with its count.
 fn counts(a: &Accounting) -> (u64, u64, Vec<(String, u64)>) {
-    let dropped = a.dropped.iter().map(|d| (d.reason.clone(), d.count));
+    let dropped = a
+        .dropped
+        .iter()
+        .map(|d| (d.reason.as_str().into_owned(), d.count));
     (a.rows, a.used, dropped.collect())
 }
 

@@ -107,17 +107,24 @@ impl VerifyJob {
     /// streaming audit does not do.
     fn streamed(&self, dir: &Path) -> Result<NpyComparisons> {
         let c = &self.columns;
-        let refuse = |what: &str, why: &str| {
-            Err(Error::Config(format!(
-                "{what} is not available in the streaming audit ({why})"
-            )))
+        let refuse = |flag: &str, why: &str| {
+            Err(Error::option(
+                flag,
+                format!("is not available in the streaming audit ({why})"),
+            ))
         };
         let in_memory = "it needs every row in memory";
         if self.bootstrap.is_some() {
             return refuse("--bootstrap", in_memory);
         }
-        if !c.exclude.is_empty() || c.subjects.is_some() || c.id_sep.is_some() {
-            return refuse("--exclude, --subjects or --id-sep", in_memory);
+        for (given, flag) in [
+            (!c.exclude.is_empty(), "--exclude"),
+            (c.subjects.is_some(), "--subjects"),
+            (c.id_sep.is_some(), "--id-sep"),
+        ] {
+            if given {
+                return refuse(flag, in_memory);
+            }
         }
         if c.subject_a.is_some() || c.subject_b.is_some() {
             return refuse(
@@ -170,7 +177,7 @@ impl VerifyJob {
         let mut parts = partials.into_iter();
         let mut whole = parts
             .next()
-            .ok_or_else(|| Error::Config("merge: no partial files".into()))?;
+            .ok_or_else(|| Error::option("merge", "needs at least one partial file"))?;
         for p in parts {
             whole.merge(p)?;
         }

@@ -47,12 +47,6 @@ fn emit(report: &Report, out: &Output) -> Result<()> {
     Ok(())
 }
 
-fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    serde_json::from_slice(&bytes)
-        .with_context(|| format!("{}: not a biasbench file", path.display()))
-}
-
 fn verify(a: Audit<VerifyJob>, mode: VerifyMode, progress: Arc<dyn Progress>) -> Result<()> {
     let report = match mode {
         VerifyMode::Table => a.job.run_file(&a.file, progress)?,
@@ -74,7 +68,7 @@ fn write_partial(
 ) -> Result<()> {
     let plan = match plan {
         None => StreamPlan::default(),
-        Some(p) => read_json(p)?,
+        Some(p) => StreamPlan::read(p)?,
     };
     let part = a.job.partial(&a.file, &plan, hash, progress)?;
     write_atomic(out, &serde_json::to_vec(&part)?)?;
@@ -87,7 +81,7 @@ fn merge(a: MergePlan) -> Result<ExitCode> {
     let partials = a
         .partials
         .iter()
-        .map(|p| read_json::<Partial>(p))
+        .map(|p| Ok(Partial::read(p)?))
         .collect::<Result<Vec<_>>>()?;
     let job = VerifyJob {
         columns: VerifyColumns::default(),

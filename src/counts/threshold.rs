@@ -23,14 +23,14 @@ pub enum Policy {
 impl Policy {
     /// Parses `fixed:T`, `global-fmr:α` or `group-fmr:α`; the label keeps α as written.
     pub fn parse(s: &str) -> Result<Policy> {
+        let bad = |why: String| Error::option("--threshold", format!("{s:?}: {why}"));
         let (kind, arg) = s.split_once(':').ok_or_else(|| {
-            Error::Config(format!(
-                "threshold policy {s:?}: expected KIND:VALUE (fixed:T, global-fmr:α, group-fmr:α)"
-            ))
+            bad("expected KIND:VALUE (fixed:T, global-fmr:α, group-fmr:α)".into())
         })?;
-        let value: f64 = arg.trim().parse().map_err(|_| {
-            Error::Config(format!("threshold policy {s:?}: {arg:?} is not a number"))
-        })?;
+        let value: f64 = arg
+            .trim()
+            .parse()
+            .map_err(|_| bad(format!("{arg:?} is not a number")))?;
         let label = format!("{kind}:{}", arg.trim());
         let alpha_ok = value > 0.0 && value <= 1.0;
         match kind {
@@ -46,14 +46,10 @@ impl Policy {
                 label,
                 alpha: value,
             }),
-            "fixed" => Err(Error::Config(format!(
-                "threshold policy {s:?}: the threshold must be finite"
-            ))),
-            "global-fmr" | "group-fmr" => Err(Error::Config(format!(
-                "threshold policy {s:?}: α must be in (0, 1]"
-            ))),
-            _ => Err(Error::Config(format!(
-                "threshold policy {s:?}: unknown kind {kind:?} (fixed, global-fmr, group-fmr)"
+            "fixed" => Err(bad("the threshold must be finite".into())),
+            "global-fmr" | "group-fmr" => Err(bad("α must be in (0, 1]".into())),
+            _ => Err(bad(format!(
+                "unknown kind {kind:?} (fixed, global-fmr, group-fmr)"
             ))),
         }
     }

@@ -54,9 +54,10 @@ impl IdPolicy {
             return Ok(IdPolicy::Investigative { label: s.into() });
         }
         let bad = |why: &str| {
-            Error::Config(format!(
-                "threshold policy {s:?}: {why} (fixed:T, global-fpir:α, investigative)"
-            ))
+            Error::option(
+                "--threshold",
+                format!("{s:?}: {why} (fixed:T, global-fpir:α, investigative)"),
+            )
         };
         let (kind, arg) = s
             .split_once(':')
@@ -222,7 +223,7 @@ pub struct Prepared<'a> {
 /// Splits the searches by view and group and sorts what needs sorting.
 pub fn prepare<'a>(s: &'a Searches, o: &IdentifyOptions) -> Result<Prepared<'a>> {
     if o.ranks.is_empty() || o.ranks.contains(&0) {
-        return Err(Error::Config("--rank takes whole numbers from 1".into()));
+        return Err(Error::option("--rank", "takes whole numbers from 1"));
     }
     let n = s.mated.len();
     let mut pool: Vec<(f64, u32)> = (0..n)

@@ -1,14 +1,15 @@
 //! Row accounting: every input row is used or dropped for a named reason.
 
-use crate::error::Location;
+pub use crate::error::DropReason;
+use crate::error::Position;
 use serde::{Deserialize, Serialize};
 
 /// One drop bucket: its reason, how many rows, and where the first one was.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Dropped {
-    pub reason: String,
+    pub reason: DropReason,
     pub count: u64,
-    pub first: Location,
+    pub first: Position,
 }
 
 /// `rows = used + Σ dropped.count`, checked by [`Accounting::balanced`].
@@ -20,15 +21,29 @@ pub struct Accounting {
 }
 
 impl Accounting {
-    /// Counts one dropped row; the location is built only for the first of a reason.
-    pub fn drop_row(&mut self, reason: &str, location: impl FnOnce() -> Location) {
-        match self.dropped.iter_mut().find(|d| d.reason == reason) {
+    /// Counts one dropped row; the position is built only for the first of a reason.
+    pub fn drop_row(&mut self, reason: &DropReason, position: impl FnOnce() -> Position) {
+        match self.dropped.iter_mut().find(|d| d.reason == *reason) {
             Some(d) => d.count += 1,
             None => self.dropped.push(Dropped {
-                reason: reason.to_string(),
+                reason: reason.clone(),
                 count: 1,
-                first: location(),
+                first: position(),
             }),
+        }
+    }
+
+    /// Adds the accounting of rows read after these (another shard or part):
+    /// counts add up, a reason's first example stays the earlier one, and new
+    /// reasons follow in their order.
+    pub fn merge(&mut self, other: Accounting) {
+        self.rows += other.rows;
+        self.used += other.used;
+        for d in other.dropped {
+            match self.dropped.iter_mut().find(|x| x.reason == d.reason) {
+                Some(x) => x.count += d.count,
+                None => self.dropped.push(d),
+            }
         }
     }
 
@@ -39,5 +54,47 @@ impl Accounting {
     /// True when every row is in exactly one bucket.
     pub fn balanced(&self) -> bool {
         self.rows == self.used + self.dropped_total()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(line: u64) -> Position {
+        Position::cell("c.csv", line, "score", "")
+    }
+
+    #[test]
+    fn merge_adds_counts_and_keeps_the_first_example() {
+        let mut a = Accounting {
+            rows: 10,
+            used: 8,
+            ..Default::default()
+        };
+        a.drop_row(&DropReason::MissingScore, || at(2));
+        a.drop_row(&DropReason::MissingScore, || at(5));
+        let mut b = Accounting {
+            rows: 5,
+            used: 3,
+            ..Default::default()
+        };
+        b.drop_row(&DropReason::UnknownMated, || at(13));
+        b.drop_row(&DropReason::MissingScore, || at(14));
+        a.merge(b);
+        assert_eq!((a.rows, a.used), (15, 11));
+        let got: Vec<_> = a
+            .dropped
+            .iter()
+            .map(|d| (d.reason.clone(), d.count, d.first.line))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (DropReason::MissingScore, 3, Some(2)),
+                (DropReason::UnknownMated, 1, Some(13))
+            ]
+        );
+        assert!(a.balanced());
     }
 }

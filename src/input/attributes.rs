@@ -60,10 +60,11 @@ impl Attributes {
                 }
                 _ => {
                     let cols = if per_side { format!("{a}_a/{a}_b or {a}") } else { a.clone() };
-                    return Err(Error::Config(format!(
-                        "attribute '{a}': {} has no column {cols}, and no --subjects table (with subject ids) supplies it",
-                        t.file
-                    )));
+                    return Err(Error::data_field(
+                        &t.file,
+                        a,
+                        format!("no column {cols} for attribute '{a}' (--attr), and no --subjects table (with subject ids) supplies it"),
+                    ));
                 }
             });
         }

@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 
 /// An error in the options that decide positives.
 fn option_error(message: String) -> Error {
-    Error::Config(message)
+    Error::option("--positive", message)
 }
 
 /// The rule that makes items binary (the options of a classification audit).

@@ -10,7 +10,7 @@
 //! only at the start of a field, `""` inside one is a literal quote). A text
 //! with no `\n` outside quotes is one chunk.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Position, Result};
 use rayon::prelude::*;
 use std::io::BufRead;
 use std::sync::mpsc::{sync_channel, Receiver};
@@ -90,11 +90,10 @@ pub fn parse_error(file: &str, e: csv::Error, offset: u64) -> Error {
         csv::ErrorKind::Io(io) => format!("read error: {io}"),
         _ => e.to_string(),
     };
-    Error::Malformed {
-        file: file.to_string(),
-        line: e.position().map_or(0, |p| p.line()) + offset,
+    Error::parse(
+        Position::line(file, e.position().map_or(0, |p| p.line()) + offset),
         message,
-    }
+    )
 }
 
 /// Parses one chunk whose first byte is on line `first_line`.

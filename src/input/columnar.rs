@@ -11,7 +11,7 @@
 use super::chunks::{in_order, Batch, Batches};
 use super::npy::{Kind, NpyColumn};
 use super::npy_dir::read_labels;
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, ErrorKind, Position, Result};
 use crate::progress::Progress;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -69,9 +69,10 @@ impl NpyDir {
             .collect();
         headers.sort();
         if headers.is_empty() {
-            return Err(Error::EmptyFile {
+            return Err(ErrorKind::EmptyFile {
                 file: format!("{} (no .npy files)", dir.display()),
-            });
+            }
+            .into());
         }
         Ok(NpyDir {
             dir: dir.to_path_buf(),
@@ -129,14 +130,16 @@ fn render_block(
                     let label = (x >= 0.0 && (x as usize as f64) == x)
                         .then(|| l.get(x as usize))
                         .flatten()
-                        .ok_or_else(|| Error::BadValue {
-                            location: Location {
-                                file: col.path.display().to_string(),
-                                line: start + i as u64 + 1,
-                                column: name.clone(),
-                                value: x.to_string(),
-                            },
-                            message: format!("no line {x} in the labels file ({} labels)", l.len()),
+                        .ok_or_else(|| {
+                            Error::value(
+                                Position::row_cell(
+                                    col.path.display().to_string(),
+                                    start + i as u64 + 1,
+                                    name,
+                                    x.to_string(),
+                                ),
+                                format!("no line {x} in the labels file ({} labels)", l.len()),
+                            )
                         })?;
                     b.field_bytes().extend_from_slice(label.as_bytes());
                 }
@@ -168,11 +171,11 @@ impl Columnar for NpyDir {
             let col = NpyColumn::open(&self.dir.join(format!("{name}.npy")))?;
             match len {
                 Some(n) if n != col.len => {
-                    return Err(Error::Config(format!(
-                        "{}: {} rows where the other columns have {n}",
-                        col.path.display(),
-                        col.len
-                    )))
+                    return Err(Error::data_field(
+                        col.path.display().to_string(),
+                        name,
+                        format!("{} rows where the other columns have {n}", col.len),
+                    ))
                 }
                 _ => len = Some(col.len),
             }

@@ -1,6 +1,6 @@
 //! Reading 1:1 comparisons into compact columns, with row accounting.
 
-use super::accounting::Accounting;
+use super::accounting::{Accounting, DropReason};
 use super::attributes::{Attributes, SubjectsSpec};
 use super::rows::RowReader;
 use super::rules::ExcludeRule;
@@ -96,14 +96,6 @@ pub struct Comparisons {
     pub count: Vec<u64>,
 }
 
-pub(super) const MISSING_SCORE: &str = "missing score";
-pub(super) const NON_FINITE_SCORE: &str = "non-finite score";
-const UNKNOWN_MATED: &str = "unknown mated value";
-pub(super) const MISSING_SUBJECT: &str = "missing subject id";
-const UNKNOWN_SUBJECT: &str = "subject not in the subjects table";
-const DUPLICATE: &str = "duplicate comparison";
-pub(super) const MISSING_GROUP: &str = "missing group in every attribute";
-
 fn subject_of<'v>(v: &'v [u8], sep: Option<&[u8]>) -> &'v [u8] {
     match sep {
         Some(sep) if !sep.is_empty() => v
@@ -144,19 +136,25 @@ impl Comparisons {
         ) {
             (Some(a), Some(b)) => Some((a, b)),
             (None, None) => None,
-            _ => {
-                return Err(Error::Config(format!(
-                    "{}: both subject columns are needed, only one was found",
-                    t.file
-                )))
+            (a, _) => {
+                let missing = match a {
+                    Some(_) => cols.subject_b.as_deref().unwrap_or("subject_b"),
+                    None => cols.subject_a.as_deref().unwrap_or("subject_a"),
+                };
+                return Err(Error::data_field(
+                    &t.file,
+                    missing,
+                    "both subject columns are needed, only one was found",
+                ));
             }
         };
         let mated_col = optional(&cols.mated, "mated", "--mated")?;
         if mated_col.is_none() && subjects.is_none() {
-            return Err(Error::Config(format!(
-                "{}: no mated column ('mated' or --mated) and no subject columns to derive it from",
-                t.file
-            )));
+            return Err(Error::data_field(
+                &t.file,
+                "mated",
+                "no mated column ('mated' or --mated) and no subject columns to derive it from",
+            ));
         }
         let spec = cols.subjects.as_deref().map(|path| SubjectsSpec {
             path,
@@ -179,11 +177,11 @@ impl Comparisons {
             let s = match parse_score(r.field(score_col)) {
                 Score::Value(x) => x,
                 Score::Missing => {
-                    r.drop_row(MISSING_SCORE, score_col)?;
+                    r.drop_row(DropReason::MissingScore, score_col)?;
                     continue;
                 }
                 Score::NonFinite => {
-                    r.drop_row(NON_FINITE_SCORE, score_col)?;
+                    r.drop_row(DropReason::NonFiniteScore, score_col)?;
                     continue;
                 }
                 Score::Unparsable => return Err(r.bad_value(score_col, "not a number")),
@@ -196,7 +194,7 @@ impl Comparisons {
                     .find(|(_, v)| is_missing(v))
                     .map(|x| x.0)
                 {
-                    r.drop_row(MISSING_SUBJECT, c)?;
+                    r.drop_row(DropReason::MissingSubject, c)?;
                     continue;
                 }
                 let (sa, sb) = (subject_of(va, sep), subject_of(vb, sep));
@@ -205,13 +203,13 @@ impl Comparisons {
                     .find(|(_, s)| attrs.unknown_subject(s))
                     .map(|x| x.0)
                 {
-                    r.drop_row(UNKNOWN_SUBJECT, c)?;
+                    r.drop_row(DropReason::UnknownSubject, c)?;
                     continue;
                 }
                 if sep.is_some() {
                     let (x, y) = (sample_ids.intern(va) as u64, sample_ids.intern(vb) as u64);
                     if !seen_pairs.insert(x.min(y) << 32 | x.max(y)) {
-                        r.drop_row(DUPLICATE, ca)?;
+                        r.drop_row(DropReason::Duplicate, ca)?;
                         continue;
                     }
                 }
@@ -221,7 +219,7 @@ impl Comparisons {
                 Some(c) => match parse_flag(r.field(c)) {
                     Some(m) => m,
                     None => {
-                        r.drop_row(UNKNOWN_MATED, c)?;
+                        r.drop_row(DropReason::UnknownMated, c)?;
                         continue;
                     }
                 },
@@ -235,7 +233,10 @@ impl Comparisons {
             });
             attrs.read(|c| r.field(c), subject_pair, &mut row_a, &mut row_b);
             if !placeable(m, &row_a, &row_b) {
-                r.drop_row(MISSING_GROUP, subjects.map_or(score_col, |s| s.0))?;
+                r.drop_row(
+                    DropReason::MissingGroup,
+                    subjects.map_or(score_col, |s| s.0),
+                )?;
                 continue;
             }
             attrs.push(&row_a, &row_b);
@@ -290,22 +291,22 @@ mod tests {
         let acc = &c.accounting;
         assert_eq!((acc.rows, acc.used), (6, 2));
         assert!(acc.balanced());
-        let reasons: Vec<(&str, u64, u64)> = acc
+        let reasons: Vec<(String, u64, Option<u64>)> = acc
             .dropped
             .iter()
-            .map(|d| (d.reason.as_str(), d.count, d.first.line))
+            .map(|d| (d.reason.to_string(), d.count, d.first.line))
             .collect();
         assert_eq!(
             reasons,
             [
-                ("missing score", 1, 3),
-                ("unknown mated value", 1, 4),
-                ("non-finite score", 1, 5),
-                ("missing group in every attribute", 1, 6)
+                ("missing score".into(), 1, Some(3)),
+                ("unknown mated value".into(), 1, Some(4)),
+                ("non-finite score".into(), 1, Some(5)),
+                ("missing group in every attribute".into(), 1, Some(6))
             ]
         );
-        assert_eq!(acc.dropped[1].first.value, "maybe");
-        assert_eq!(acc.dropped[1].first.column, "mated");
+        assert_eq!(acc.dropped[1].first.value.as_deref(), Some("maybe"));
+        assert_eq!(acc.dropped[1].first.column.as_deref(), Some("mated"));
         assert_eq!(c.attributes[0].values, ["A", "B"]);
         assert_eq!(c.mated, [true, true]);
     }
@@ -359,8 +360,11 @@ mod tests {
         assert_eq!(c.mated, [true, false]);
         assert_eq!(c.score, [-0.5, -1.2]);
         assert_eq!(c.n_subjects, 2);
-        assert_eq!(c.accounting.dropped[0].reason, "duplicate comparison");
-        assert_eq!(c.accounting.dropped[0].first.line, 4);
+        assert_eq!(
+            c.accounting.dropped[0].reason.as_str(),
+            "duplicate comparison"
+        );
+        assert_eq!(c.accounting.dropped[0].first.line, Some(4));
     }
 
     #[test]
@@ -371,7 +375,7 @@ mod tests {
         let text = "score,mated,race_a,race_b,sex,flag\n1,1,B,B,F,0\n2,0,A,B,M,0\n3,0,A,,M,1\n";
         let c = read(text, &cols).unwrap();
         assert_eq!(
-            c.accounting.dropped[0].reason,
+            c.accounting.dropped[0].reason.as_str(),
             "excluded by --exclude flag=1"
         );
         assert_eq!(c.attributes[0].values, ["A", "B"]);

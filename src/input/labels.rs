@@ -2,7 +2,7 @@
 //! predicted label (or a score to threshold), an optional weight and the
 //! demographic attributes.
 
-use super::accounting::Accounting;
+use super::accounting::{Accounting, DropReason};
 use super::attributes::{Attributes, SubjectsSpec};
 use super::comparisons::AttributeData;
 use super::rows::RowReader;
@@ -73,16 +73,6 @@ pub struct Labelled {
     pub inputs: Vec<InputFile>,
 }
 
-pub(super) const MISSING_TRUE: &str = "missing true label";
-pub(super) const MISSING_PRED: &str = "missing predicted label";
-const MISSING_SCORE: &str = "missing score";
-const NON_FINITE_SCORE: &str = "non-finite score";
-pub(super) const MISSING_WEIGHT: &str = "missing weight";
-pub(super) const BAD_WEIGHT: &str = "negative or non-finite weight";
-const MISSING_SUBJECT: &str = "missing subject id";
-const UNKNOWN_SUBJECT: &str = "subject not in the subjects table";
-const MISSING_GROUP: &str = "missing group in every attribute";
-
 /// The label names in byte order; both code columns renumbered alike.
 pub(super) fn sorted_labels(
     labels: Interner,
@@ -125,8 +115,9 @@ impl Labelled {
             delimiter: cols.delimiter,
         });
         if spec.is_some() && subject.is_none() {
-            return Err(Error::Config(
-                "--subjects needs --subject (the rows' subject id column)".into(),
+            return Err(Error::option(
+                "--subjects",
+                "needs --subject (the rows' subject id column)",
             ));
         }
         let mut attrs = Attributes::resolve(&t, &cols.attrs, false, spec, subject.is_some())?;
@@ -144,23 +135,28 @@ impl Labelled {
         'rows: while r.next_row()? {
             let truth = trim(r.field(y_true));
             if is_missing(truth) {
-                r.drop_row(MISSING_TRUE, y_true)?;
+                r.drop_row(DropReason::MissingTrueLabel, y_true)?;
                 continue;
             }
             let pred = y_pred.map(|c| trim(r.field(c)));
             if pred.is_some_and(is_missing) {
-                r.drop_row(MISSING_PRED, y_pred.expect("pred column"))?;
+                r.drop_row(DropReason::MissingPredLabel, y_pred.expect("pred column"))?;
                 continue;
             }
             let mut numbers = [None, None];
             for (slot, col, missing, non_finite) in [
-                (0, score, MISSING_SCORE, NON_FINITE_SCORE),
-                (1, weight, MISSING_WEIGHT, BAD_WEIGHT),
+                (
+                    0,
+                    score,
+                    DropReason::MissingScore,
+                    DropReason::NonFiniteScore,
+                ),
+                (1, weight, DropReason::MissingWeight, DropReason::BadWeight),
             ] {
                 let Some(c) = col else { continue };
                 match parse_score(r.field(c)) {
                     Score::Value(x) if slot == 1 && x < 0.0 => {
-                        r.drop_row(BAD_WEIGHT, c)?;
+                        r.drop_row(DropReason::BadWeight, c)?;
                         continue 'rows;
                     }
                     Score::Value(x) => numbers[slot] = Some(x),
@@ -178,17 +174,17 @@ impl Labelled {
             let sid = subject.map(|c| trim(r.field(c)));
             if let (Some(c), Some(s)) = (subject, sid) {
                 if is_missing(s) {
-                    r.drop_row(MISSING_SUBJECT, c)?;
+                    r.drop_row(DropReason::MissingSubject, c)?;
                     continue;
                 }
                 if attrs.unknown_subject(s) {
-                    r.drop_row(UNKNOWN_SUBJECT, c)?;
+                    r.drop_row(DropReason::UnknownSubject, c)?;
                     continue;
                 }
             }
             attrs.read(|c| r.field(c), sid.map(|s| (s, s)), &mut row, &mut row_b);
             if !cols.attrs.is_empty() && row.iter().all(|&c| c == MISSING) {
-                r.drop_row(MISSING_GROUP, y_true)?;
+                r.drop_row(DropReason::MissingGroup, y_true)?;
                 continue;
             }
             attrs.push(&row, &row);
@@ -250,15 +246,20 @@ mod tests {
         assert_eq!(l.y_true, [1, 0]);
         assert_eq!(l.y_pred, [0, 0]);
         assert_eq!(l.weight, [2.5, 1.0]);
-        let reasons: Vec<&str> = l
+        let reasons: Vec<String> = l
             .accounting
             .dropped
             .iter()
-            .map(|d| d.reason.as_str())
+            .map(|d| d.reason.to_string())
             .collect();
         assert_eq!(
             reasons,
-            [MISSING_TRUE, BAD_WEIGHT, MISSING_WEIGHT, MISSING_GROUP]
+            [
+                "missing true label",
+                "negative or non-finite weight",
+                "missing weight",
+                "missing group in every attribute"
+            ]
         );
         assert!(l.accounting.balanced());
         let e = read(

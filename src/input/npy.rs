@@ -43,7 +43,7 @@ impl NpyColumn {
         let io = |e| Error::io(path, e);
         let mut file = File::open(path).map_err(io)?;
         let header = npyz::NpyHeader::from_reader(&mut file).map_err(io)?;
-        let bad = |why: String| Error::Config(format!("{}: {why}", path.display()));
+        let bad = |why: String| Error::data(path.display().to_string(), why);
         let npyz::DType::Plain(ts) = header.dtype() else {
             return Err(bad("structured arrays are not supported".into()));
         };
@@ -68,10 +68,14 @@ impl NpyColumn {
         let offset = file.stream_position().map_err(io)?;
         let len = header.shape()[0];
         let size = file.metadata().map_err(io)?.len();
-        if size < offset + len * width as u64 {
+        let need = len.checked_mul(width as u64);
+        if need
+            .and_then(|n| n.checked_add(offset))
+            .is_none_or(|end| size < end)
+        {
             return Err(bad(format!(
                 "truncated: {len} elements of {width} bytes need {} bytes of data, the file has {}",
-                len * width as u64,
+                need.map_or("more than 2^64".into(), |n| n.to_string()),
                 size.saturating_sub(offset)
             )));
         }
@@ -84,6 +88,13 @@ impl NpyColumn {
             offset,
             file,
         })
+    }
+
+    /// The column's name: the file name without `.npy`.
+    pub fn name(&self) -> String {
+        self.path
+            .file_stem()
+            .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
     }
 
     /// Bytes of the file (header included).
@@ -286,5 +297,17 @@ pub(crate) mod tests {
         write_npy(&t, "<f8", 3, &[0u8; 16]);
         let e = NpyColumn::open(&t).unwrap_err().to_string();
         assert!(e.contains("truncated"), "{e}");
+    }
+
+    #[test]
+    fn a_header_whose_size_overflows_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("huge.npy");
+        write_npy(&f, "<f8", 1 << 61, &[]);
+        let e = NpyColumn::open(&f).unwrap_err().to_string();
+        assert!(
+            e.ends_with("huge.npy: truncated: 2305843009213693952 elements of 8 bytes need more than 2^64 bytes of data, the file has 0"),
+            "{e}"
+        );
     }
 }

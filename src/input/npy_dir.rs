@@ -13,7 +13,7 @@
 use super::columnar::hash_files;
 use super::npy::{Kind, NpyColumn};
 use super::table::InputFile;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use std::path::{Path, PathBuf};
 
 /// Largest group code the streaming layout accepts.
@@ -64,19 +64,20 @@ impl NpyComparisons {
     /// Opens the columns named by the flags; every file must have the same length.
     pub fn open(dir: &Path, score: &str, mated: &str, attrs: &[String]) -> Result<Self> {
         if !dir.is_dir() {
-            return Err(Error::Config(format!(
-                "{}: streaming reads a directory of .npy columns (score.npy, mated.npy, …), and this is not a directory",
-                dir.display()
-            )));
+            return Err(Error::data(
+                dir.display().to_string(),
+                "streaming reads a directory of .npy columns (score.npy, mated.npy, …), and this is not a directory",
+            ));
         }
         let file = |stem: &str| dir.join(format!("{stem}.npy"));
         let need = |stem: &str, flag: &str| -> Result<NpyColumn> {
             let path = file(stem);
             if !path.exists() {
-                return Err(Error::Config(format!(
-                    "{}: no file {stem}.npy for column '{stem}' ({flag})",
-                    dir.display()
-                )));
+                return Err(Error::data_field(
+                    dir.display().to_string(),
+                    stem,
+                    format!("no file {stem}.npy ({flag})"),
+                ));
             }
             NpyColumn::open(&path)
         };
@@ -96,12 +97,11 @@ impl NpyComparisons {
                 .as_ref()
                 .filter(|l| l.is_empty() || l.len() > MAX_CODE as usize + 1)
             {
-                return Err(Error::Config(format!(
-                    "{}: expected 1 to {} labels, found {}",
-                    dir.join(format!("{a}.labels.txt")).display(),
-                    MAX_CODE + 1,
-                    l.len()
-                )));
+                return Err(Error::data_field(
+                    dir.join(format!("{a}.labels.txt")).display().to_string(),
+                    a,
+                    format!("expected 1 to {} labels, found {}", MAX_CODE + 1, l.len()),
+                ));
             }
             codes.push(CodeColumns {
                 name: a.clone(),
@@ -119,30 +119,32 @@ impl NpyComparisons {
         );
         for c in all {
             if c.len != len {
-                return Err(Error::Config(format!(
-                    "{}: {} rows, but {} has {len}",
-                    c.path.display(),
-                    c.len,
-                    score.path.display()
-                )));
+                return Err(Error::data_field(
+                    c.path.display().to_string(),
+                    c.name(),
+                    format!("{} rows, but {} has {len}", c.len, score.path.display()),
+                ));
             }
             if matches!(c.kind, Kind::Float | Kind::Bytes | Kind::Unicode) {
-                return Err(Error::Config(format!(
-                    "{}: flags and group codes must be integers or booleans",
-                    c.path.display()
-                )));
+                return Err(Error::data_field(
+                    c.path.display().to_string(),
+                    c.name(),
+                    "flags and group codes must be integers or booleans",
+                ));
             }
         }
         if matches!(score.kind, Kind::Bytes | Kind::Unicode) {
-            return Err(Error::Config(format!(
-                "{}: scores must be numbers",
-                score.path.display()
-            )));
+            return Err(Error::data_field(
+                score.path.display().to_string(),
+                score.name(),
+                "scores must be numbers",
+            ));
         }
         if len == 0 {
-            return Err(Error::NoRows {
+            return Err(ErrorKind::NoRows {
                 file: score.path.display().to_string(),
-            });
+            }
+            .into());
         }
         Ok(NpyComparisons {
             dir: dir.to_path_buf(),

@@ -9,10 +9,10 @@ use std::path::Path;
 
 #[cfg(not(feature = "parquet"))]
 pub fn open(path: &Path) -> Result<Box<dyn Columnar>> {
-    Err(Error::Config(format!(
-        "{}: a Parquet file, and this biasbench was built without Parquet support (build with `--features parquet`)",
-        path.display()
-    )))
+    Err(Error::data(
+        path.display().to_string(),
+        "a Parquet file, and this biasbench was built without Parquet support (build with `--features parquet`)",
+    ))
 }
 
 #[cfg(feature = "parquet")]
@@ -42,7 +42,7 @@ mod reader {
     }
 
     fn perr(path: &Path, e: impl std::fmt::Display) -> Error {
-        Error::Config(format!("{}: {e}", path.display()))
+        Error::data(path.display().to_string(), e.to_string())
     }
 
     fn builder(path: &Path) -> Result<ParquetRecordBatchReaderBuilder<File>> {

@@ -2,7 +2,7 @@
 //! annexes) for `summarize`: the group of each row and every rate column,
 //! with the trials behind a rate where given.
 
-use super::accounting::Accounting;
+use super::accounting::{Accounting, DropReason};
 use super::rows::RowReader;
 use super::rules::{serde_as_text, split_assignment, ExcludeRule};
 use super::table::{InputFile, Table};
@@ -76,8 +76,6 @@ pub struct Published {
     pub inputs: Vec<InputFile>,
 }
 
-const MISSING_GROUP: &str = "missing group";
-
 impl Published {
     /// Reads the table: rows without a group are dropped and counted; a cell
     /// that is not a number is an error naming file, line, column and value.
@@ -132,7 +130,7 @@ impl Published {
         while r.next_row()? {
             let parts: Vec<&[u8]> = group_cols.iter().map(|&c| trim(r.field(c))).collect();
             if parts.iter().any(|p| p.is_empty()) {
-                r.drop_row(MISSING_GROUP, group_cols[0])?;
+                r.drop_row(DropReason::MissingGroupValue, group_cols[0])?;
                 continue;
             }
             groups.push(
@@ -195,6 +193,9 @@ mod tests {
         assert_eq!(p.rates[1].values, [0.02, 0.04]);
         assert!(p.rates[1].trials.is_none());
         assert_eq!((p.accounting.rows, p.accounting.used), (3, 2));
-        assert_eq!(p.accounting.dropped[0].reason, MISSING_GROUP);
+        assert_eq!(
+            p.accounting.dropped[0].reason,
+            DropReason::MissingGroupValue
+        );
     }
 }

@@ -1,17 +1,17 @@
 //! Row-by-row reading shared by every task's reader: explicit exclusions,
 //! drops with a named reason (errors under `--strict`), and the accounting.
 
-use super::accounting::Accounting;
+use super::accounting::{Accounting, DropReason};
 use super::rules::ExcludeRule;
 use super::table::{InputFile, Table};
 use super::values::trim;
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Position, Result};
 
 /// An exclusion rule on an open table.
 struct Exclude {
     column: usize,
     value: Vec<u8>,
-    reason: String,
+    reason: DropReason,
 }
 
 /// Reads a table one record at a time into a reused `ByteRecord`.
@@ -33,7 +33,7 @@ impl RowReader {
                 Ok(Exclude {
                     column: table.column(&rule.column, "--exclude")?,
                     value: rule.value.as_bytes().to_vec(),
-                    reason: format!("excluded by --exclude {rule}"),
+                    reason: DropReason::Excluded(rule.to_string()),
                 })
             })
             .collect::<Result<Vec<_>>>()?;
@@ -77,30 +77,24 @@ impl RowReader {
     }
 
     /// File, line, column name and value of a cell of the current row.
-    pub fn location(&self, column: usize) -> Location {
+    pub fn location(&self, column: usize) -> Position {
         locate(&self.table, &self.rec, column)
     }
 
     /// Drops the current row for `reason`, pointing at `column`; an error under `strict`.
-    pub fn drop_row(&mut self, reason: &str, column: usize) -> Result<()> {
+    pub fn drop_row(&mut self, reason: DropReason, column: usize) -> Result<()> {
         if self.strict {
-            return Err(Error::Strict {
-                location: self.location(column),
-                reason: reason.to_string(),
-            });
+            return Err(Error::strict(self.location(column), reason));
         }
         let (table, rec) = (&self.table, &self.rec);
         self.accounting
-            .drop_row(reason, || locate(table, rec, column));
+            .drop_row(&reason, || locate(table, rec, column));
         Ok(())
     }
 
     /// An error about a cell of the current row.
     pub fn bad_value(&self, column: usize, message: &str) -> Error {
-        Error::BadValue {
-            location: self.location(column),
-            message: message.to_string(),
-        }
+        Error::value(self.location(column), message)
     }
 
     /// Counts the current row as used.
@@ -114,11 +108,11 @@ impl RowReader {
     }
 }
 
-fn locate(table: &Table, rec: &csv::ByteRecord, column: usize) -> Location {
-    Location {
-        file: table.file.clone(),
-        line: Table::line(rec),
-        column: table.headers[column].clone(),
-        value: String::from_utf8_lossy(&rec[column]).into_owned(),
-    }
+fn locate(table: &Table, rec: &csv::ByteRecord, column: usize) -> Position {
+    Position::cell(
+        table.file.clone(),
+        Table::line(rec),
+        table.headers[column].clone(),
+        String::from_utf8_lossy(&rec[column]),
+    )
 }

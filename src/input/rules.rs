@@ -7,7 +7,7 @@ use std::fmt;
 
 /// An error in a flag's value (one place to change when the error kinds do).
 pub(crate) fn option_error(flag: &str, message: String) -> Error {
-    Error::Config(format!("{flag} {message}"))
+    Error::option(flag, message)
 }
 
 /// Splits `flag`'s value `s`, written `NAME=VALUE`, at the first `=`. The

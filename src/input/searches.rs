@@ -2,7 +2,7 @@
 //! enrolled (mated), the rank and score of its mate when the mate was
 //! returned, and the highest non-mate score returned.
 
-use super::accounting::Accounting;
+use super::accounting::{Accounting, DropReason};
 use super::attributes::{Attributes, SubjectsSpec};
 use super::comparisons::AttributeData;
 use super::rows::RowReader;
@@ -81,12 +81,6 @@ pub struct FalseCandidates {
     pub codes: Vec<Vec<u32>>,
 }
 
-const UNKNOWN_MATED: &str = "unknown mated value";
-const NON_FINITE_SCORE: &str = "non-finite score";
-pub(super) const MATE_WITHOUT_SCORE: &str = "mate returned without a score";
-const MISSING_GROUP: &str = "missing group in every attribute";
-const UNKNOWN_SUBJECT: &str = "subject not in the subjects table";
-
 impl Searches {
     pub fn read(t: Table, cols: &IdentifyColumns) -> Result<Searches> {
         let mated_col = t.column(&cols.mated, "--mated")?;
@@ -120,7 +114,7 @@ impl Searches {
         let mut row_b = row.clone();
         'rows: while r.next_row()? {
             let Some(mated) = parse_flag(r.field(mated_col)) else {
-                r.drop_row(UNKNOWN_MATED, mated_col)?;
+                r.drop_row(DropReason::UnknownMated, mated_col)?;
                 continue;
             };
             // An empty score means "nothing returned": −∞ in similarity orientation.
@@ -130,7 +124,7 @@ impl Searches {
                     Score::Value(x) => scores[slot] = sign * x + 0.0,
                     Score::Missing => {}
                     Score::NonFinite => {
-                        r.drop_row(NON_FINITE_SCORE, c)?;
+                        r.drop_row(DropReason::NonFiniteScore, c)?;
                         continue 'rows;
                     }
                     Score::Unparsable => return Err(r.bad_value(c, "not a number")),
@@ -152,19 +146,19 @@ impl Searches {
                 return Err(r.bad_value(rank_col, "a non-mated search has no mate to rank"));
             }
             if rank > 0 && scores[0] == f64::NEG_INFINITY {
-                r.drop_row(MATE_WITHOUT_SCORE, mate_col)?;
+                r.drop_row(DropReason::MateWithoutScore, mate_col)?;
                 continue;
             }
             let sid = probe.map(|c| trim(r.field(c)));
             if let (Some(c), Some(s)) = (probe, sid) {
                 if attrs.unknown_subject(s) {
-                    r.drop_row(UNKNOWN_SUBJECT, c)?;
+                    r.drop_row(DropReason::UnknownSubject, c)?;
                     continue;
                 }
             }
             attrs.read(|c| r.field(c), sid.map(|s| (s, s)), &mut row, &mut row_b);
             if !cols.attrs.is_empty() && row.iter().all(|&c| c == MISSING) {
-                r.drop_row(MISSING_GROUP, mated_col)?;
+                r.drop_row(DropReason::MissingGroup, mated_col)?;
                 continue;
             }
             attrs.push(&row, &row);
@@ -211,9 +205,6 @@ impl Default for CandidateColumns {
     }
 }
 
-const UNKNOWN_SEARCH: &str = "candidate of an unknown search";
-const MISSING_SCORE: &str = "missing score";
-
 impl Searches {
     /// Derives each search's mate rank and score and its highest non-mate
     /// score from candidate lists. A search listed twice, a rank listed twice
@@ -224,7 +215,7 @@ impl Searches {
         cols: &IdentifyColumns,
         cand: &CandidateColumns,
     ) -> Result<Searches> {
-        use crate::error::{Error, Location};
+        use crate::error::{Error, Position};
         use crate::input::codes::Interner;
         use std::collections::HashMap;
         let sid_col = searches.column(&cand.search_id, "--search-id")?;
@@ -256,17 +247,17 @@ impl Searches {
         );
         while r.next_row()? {
             let Some(mated) = parse_flag(r.field(mated_col)) else {
-                r.drop_row(UNKNOWN_MATED, mated_col)?;
+                r.drop_row(DropReason::UnknownMated, mated_col)?;
                 continue;
             };
             let p = trim(r.field(probe_col));
             if attrs.unknown_subject(p) {
-                r.drop_row(UNKNOWN_SUBJECT, probe_col)?;
+                r.drop_row(DropReason::UnknownSubject, probe_col)?;
                 continue;
             }
             attrs.read(|c| r.field(c), Some((p, p)), &mut row, &mut row_b);
             if !cols.attrs.is_empty() && row.iter().all(|&c| c == MISSING) {
-                r.drop_row(MISSING_GROUP, mated_col)?;
+                r.drop_row(DropReason::MissingGroup, mated_col)?;
                 continue;
             }
             let id = trim(r.field(sid_col));
@@ -295,17 +286,17 @@ impl Searches {
         out.false_candidates.codes = vec![Vec::new(); cols.attrs.len()];
         while r.next_row()? {
             let Some(&s) = index.get(trim(r.field(c_sid))) else {
-                r.drop_row(UNKNOWN_SEARCH, c_sid)?;
+                r.drop_row(DropReason::UnknownSearch, c_sid)?;
                 continue;
             };
             let score = match parse_score(r.field(c_score)) {
                 Score::Value(x) => sign * x + 0.0,
                 Score::Missing => {
-                    r.drop_row(MISSING_SCORE, c_score)?;
+                    r.drop_row(DropReason::MissingScore, c_score)?;
                     continue;
                 }
                 Score::NonFinite => {
-                    r.drop_row(NON_FINITE_SCORE, c_score)?;
+                    r.drop_row(DropReason::NonFiniteScore, c_score)?;
                     continue;
                 }
                 Score::Unparsable => return Err(r.bad_value(c_score, "not a number")),
@@ -317,7 +308,7 @@ impl Searches {
                 Some(k) if k >= 1 => k,
                 _ => return Err(r.bad_value(c_rank, "a rank is a whole number from 1")),
             };
-            ranks.push((s as u32, rank, r.location(c_rank).line));
+            ranks.push((s as u32, rank, r.location(c_rank).line.unwrap_or_default()));
             let is_mate = subjects.get(trim(r.field(c_cand))) == Some(probe[s]);
             if is_mate {
                 let search = String::from_utf8_lossy(trim(r.field(c_sid))).into_owned();
@@ -354,19 +345,14 @@ impl Searches {
                 .iter()
                 .find(|(_, &i)| i == w[1].0 as usize)
                 .map(|(k, _)| String::from_utf8_lossy(k).into_owned());
-            return Err(Error::BadValue {
-                location: Location {
-                    file,
-                    line: w[1].2,
-                    column: cand.rank.clone(),
-                    value: w[1].1.to_string(),
-                },
-                message: format!(
+            return Err(Error::value(
+                Position::cell(file, w[1].2, cand.rank.clone(), w[1].1.to_string()),
+                format!(
                     "search {} lists rank {} twice",
                     id.unwrap_or_default(),
                     w[1].1
                 ),
-            });
+            ));
         }
         accounting.rows += cand_accounting.rows;
         accounting.used += cand_accounting.used;

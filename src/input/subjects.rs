@@ -3,7 +3,7 @@
 
 use super::table::{InputFile, Table};
 use super::values::{is_missing, trim};
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Position, Result};
 use crate::input::codes::{Interner, MISSING};
 use crate::progress::NoProgress;
 use std::collections::HashMap;
@@ -55,18 +55,18 @@ impl SubjectTable {
             match index.get(sid) {
                 Some(&row) => {
                     if codes[row * attrs.len()..(row + 1) * attrs.len()] != row_codes[..] {
-                        return Err(Error::BadValue {
-                            location: Location {
-                                file: t.file.clone(),
+                        return Err(Error::value(
+                            Position::cell(
+                                t.file.clone(),
                                 line,
-                                column: id_column.to_string(),
-                                value: String::from_utf8_lossy(sid).into_owned(),
-                            },
-                            message: format!(
+                                id_column,
+                                String::from_utf8_lossy(sid),
+                            ),
+                            format!(
                                 "subject listed again with different attributes (first at line {})",
                                 lines[row]
                             ),
-                        });
+                        ));
                     }
                 }
                 None => {

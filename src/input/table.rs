@@ -5,7 +5,7 @@
 
 use super::chunks::{self, first_boundary, Batch, Batches};
 use super::columnar::{hash_files, hex, Columnar, NpyDir};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Position, Result};
 use crate::progress::{NoProgress, Progress};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -202,7 +202,7 @@ impl Table {
         };
         let head = text.fill_buf().map_err(io)?;
         if head.is_empty() {
-            return Err(Error::EmptyFile { file: name });
+            return Err(ErrorKind::EmptyFile { file: name }.into());
         }
         let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(head));
         // The header record: bytes up to its end; what was read past it is
@@ -243,7 +243,7 @@ impl Table {
             })
             .collect();
         if headers.iter().all(|h| h.is_empty()) {
-            return Err(Error::EmptyFile { file: name });
+            return Err(ErrorKind::EmptyFile { file: name }.into());
         }
         let offset = memchr::memchr_iter(b'\n', &header).count() as u64;
         let source = match parsing {
@@ -293,11 +293,14 @@ impl Table {
 
     /// Index of a required column; the error names the flag that chose it.
     pub fn column(&self, name: &str, flag: &str) -> Result<usize> {
-        self.find(name).ok_or_else(|| Error::MissingColumn {
-            file: self.file.clone(),
-            column: name.to_string(),
-            flag: flag.to_string(),
-            header: self.headers.join(", "),
+        self.find(name).ok_or_else(|| {
+            ErrorKind::MissingColumn {
+                file: self.file.clone(),
+                column: name.to_string(),
+                flag: flag.to_string(),
+                header: self.headers.clone(),
+            }
+            .into()
         })
     }
 
@@ -334,8 +337,8 @@ impl Table {
                         Ok(Ok(None)) => return Ok(false),
                         Ok(Err(e)) => return Err(e),
                         Err(_) => {
-                            return Err(Error::Config(format!(
-                                "{}: internal: the parsing thread stopped early",
+                            return Err(Error::internal(format!(
+                                "{}: the parsing thread stopped early",
                                 self.file
                             )))
                         }
@@ -350,15 +353,14 @@ impl Table {
         if more {
             self.rows += 1;
             if rec.len() != self.headers.len() {
-                return Err(Error::Malformed {
-                    file: self.file.clone(),
-                    line: Self::line(rec),
-                    message: format!(
+                return Err(Error::parse(
+                    Position::line(self.file.clone(), Self::line(rec)),
+                    format!(
                         "ragged row: {} fields where the header has {}",
                         rec.len(),
                         self.headers.len()
                     ),
-                });
+                ));
             }
         }
         Ok(more)
@@ -372,7 +374,7 @@ impl Table {
     /// Closes the table and returns its provenance record.
     pub fn finish(self, role: &str) -> Result<InputFile> {
         if self.rows == 0 {
-            return Err(Error::NoRows { file: self.file });
+            return Err(ErrorKind::NoRows { file: self.file }.into());
         }
         self.progress.finish();
         let (bytes, sha256) = match self.source {
@@ -461,13 +463,19 @@ mod tests {
 
     #[test]
     fn ragged_and_empty_inputs_are_errors() {
-        assert!(matches!(table(b""), Err(Error::EmptyFile { .. })));
+        assert!(matches!(
+            table(b"").map_err(Error::into_kind),
+            Err(ErrorKind::EmptyFile { .. })
+        ));
         let mut t = table(b"a,b\n1,2\n3\n").unwrap();
         let mut rec = csv::ByteRecord::new();
         assert!(t.read(&mut rec).unwrap());
         let e = t.read(&mut rec).unwrap_err().to_string();
         assert_eq!(e, "t.csv:3: ragged row: 1 fields where the header has 2");
         let t = table(b"a,b\n").unwrap();
-        assert!(matches!(t.finish("x"), Err(Error::NoRows { .. })));
+        assert!(matches!(
+            t.finish("x").map_err(Error::into_kind),
+            Err(ErrorKind::NoRows { .. })
+        ));
     }
 }

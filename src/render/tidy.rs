@@ -113,7 +113,7 @@ fn meta_rows(report: &Report, task: &'static str) -> Vec<TidyRow> {
     out.push(rows("read", acc.rows));
     out.push(rows("used", acc.used));
     for d in &acc.dropped {
-        out.push(rows(&d.reason, d.count));
+        out.push(rows(&d.reason.as_str(), d.count));
     }
     out
 }

@@ -144,9 +144,9 @@ const CONVENTIONS: Conventions = Conventions {
     auc: Cow::Borrowed("weighted Mann-Whitney: P(score of a positive > score of a negative) + 0.5 P(tie)"),
 };
 
-/// An error in the data given to the engine.
+/// An error in the data given to the engine in memory.
 fn invalid(message: String) -> Error {
-    Error::Config(message)
+    Error::data("<memory>", message)
 }
 
 impl ClassifyOptions {

@@ -2,8 +2,9 @@
 
 use super::{invalid, required, same_length, unusable_score, Given, Ids, Labels, Rows};
 use crate::error::Result;
+use crate::input::accounting::DropReason;
 use crate::input::codes::{Interner, MISSING};
-use crate::input::comparisons::{placeable, Comparisons, MISSING_GROUP, MISSING_SUBJECT};
+use crate::input::comparisons::{placeable, Comparisons};
 use ndarray::ArrayView1;
 
 /// Builds [`Comparisons`] from columns in memory (see [the module](super)):
@@ -146,7 +147,7 @@ impl<'a> ComparisonsBuilder<'a> {
             let mut ids = None;
             if let Some((a, b)) = &self.subjects {
                 let (Some(x), Some(y)) = (a.get(i), b.get(i)) else {
-                    rows.drop(i, MISSING_SUBJECT, "subjects", String::new())?;
+                    rows.drop(i, DropReason::MissingSubject, "subjects", String::new())?;
                     continue;
                 };
                 ids = Some((x.intern(&mut subject_ids), y.intern(&mut subject_ids)));
@@ -158,7 +159,7 @@ impl<'a> ComparisonsBuilder<'a> {
             self.attributes.read(&mut attrs, i, &mut row_a, &mut row_b);
             if !placeable(m, &row_a, &row_b) {
                 let column = self.attributes.column();
-                rows.drop(i, MISSING_GROUP, column, String::new())?;
+                rows.drop(i, DropReason::MissingGroup, column, String::new())?;
                 continue;
             }
             attrs.push(&row_a, &row_b);
@@ -271,9 +272,9 @@ mod tests {
         assert_eq!(
             super::super::reasons(acc),
             [
-                ("missing group in every attribute", 1, 1),
-                ("missing score", 1, 2),
-                ("non-finite score", 1, 4)
+                ("missing group in every attribute".to_string(), 1, 1),
+                ("missing score".to_string(), 1, 2),
+                ("non-finite score".to_string(), 1, 4)
             ]
         );
         assert_eq!(acc.dropped[0].first.file, "<memory>");

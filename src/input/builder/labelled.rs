@@ -2,11 +2,9 @@
 
 use super::{invalid, required, same_length, unusable_score, Given, Ids, Labels, Rows};
 use crate::error::Result;
+use crate::input::accounting::DropReason;
 use crate::input::codes::{Interner, MISSING};
-use crate::input::comparisons::{MISSING_GROUP, MISSING_SUBJECT};
-use crate::input::labels::{
-    sorted_labels, Labelled, BAD_WEIGHT, MISSING_PRED, MISSING_TRUE, MISSING_WEIGHT,
-};
+use crate::input::labels::{sorted_labels, Labelled};
 use crate::input::values::is_missing;
 use ndarray::ArrayView1;
 
@@ -139,12 +137,22 @@ impl<'a> LabelledBuilder<'a> {
         for i in 0..n {
             let t = truth.cell(i).trim_ascii();
             if is_missing(t) {
-                rows.drop(i, MISSING_TRUE, "truth", String::from_utf8_lossy(t).into())?;
+                rows.drop(
+                    i,
+                    DropReason::MissingTrueLabel,
+                    "truth",
+                    String::from_utf8_lossy(t).into(),
+                )?;
                 continue;
             }
             let p = self.pred.as_ref().map(|p| p.cell(i).trim_ascii());
             if let Some(p) = p.filter(|p| is_missing(p)) {
-                rows.drop(i, MISSING_PRED, "pred", String::from_utf8_lossy(p).into())?;
+                rows.drop(
+                    i,
+                    DropReason::MissingPredLabel,
+                    "pred",
+                    String::from_utf8_lossy(p).into(),
+                )?;
                 continue;
             }
             let s = self.score.as_ref().map(|s| s[i]);
@@ -154,8 +162,8 @@ impl<'a> LabelledBuilder<'a> {
             }
             let w = self.weight.as_ref().map(|w| w[i]);
             let weight_reason = match w {
-                Some(w) if w.is_nan() => Some(MISSING_WEIGHT),
-                Some(w) if w < 0.0 || w.is_infinite() => Some(BAD_WEIGHT),
+                Some(w) if w.is_nan() => Some(DropReason::MissingWeight),
+                Some(w) if w < 0.0 || w.is_infinite() => Some(DropReason::BadWeight),
                 _ => None,
             };
             if let Some(reason) = weight_reason {
@@ -164,12 +172,17 @@ impl<'a> LabelledBuilder<'a> {
             }
             let id = self.subjects.as_ref().map(|s| s.get(i));
             if let Some(None) = id {
-                rows.drop(i, MISSING_SUBJECT, "subjects", String::new())?;
+                rows.drop(i, DropReason::MissingSubject, "subjects", String::new())?;
                 continue;
             }
             self.attributes.read(&mut attrs, i, &mut row, &mut row_b);
             if !row.is_empty() && row.iter().all(|&c| c == MISSING) {
-                rows.drop(i, MISSING_GROUP, self.attributes.column(), String::new())?;
+                rows.drop(
+                    i,
+                    DropReason::MissingGroup,
+                    self.attributes.column(),
+                    String::new(),
+                )?;
                 continue;
             }
             attrs.push(&row, &row);
@@ -307,7 +320,12 @@ mod tests {
         );
         assert!(l.accounting.balanced());
         let reasons = super::super::reasons(&l.accounting);
-        let reasons: Vec<&str> = reasons.iter().map(|r| r.0).collect();
-        assert_eq!(reasons, [MISSING_TRUE, BAD_WEIGHT, MISSING_GROUP]);
+        let reasons: Vec<&str> = reasons.iter().map(|r| r.0.as_str()).collect();
+        let want = [
+            DropReason::MissingTrueLabel,
+            DropReason::BadWeight,
+            DropReason::MissingGroup,
+        ];
+        assert_eq!(reasons, want.map(|r| r.as_str().into_owned()));
     }
 }

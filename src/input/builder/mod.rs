@@ -61,15 +61,15 @@ pub mod labelled;
 pub mod searches;
 
 use super::accounting::Accounting;
+use super::accounting::DropReason;
 use super::attributes::Attributes;
 use super::codes::{Interner, MISSING};
-use super::comparisons::{MISSING_SCORE, NON_FINITE_SCORE};
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Position, Result};
 use ndarray::ArrayView1;
 
 /// An error in data given in memory.
 fn invalid(message: String) -> Error {
-    Error::Config(message)
+    Error::data("<memory>", message)
 }
 
 /// The error when a required column was not given.
@@ -88,10 +88,10 @@ fn same_length(rows: usize, first: &str, column: &str, len: usize) -> Result<()>
 }
 
 /// The drop reason of a score that is not a usable number.
-fn unusable_score(x: f64) -> Option<&'static str> {
+fn unusable_score(x: f64) -> Option<DropReason> {
     match x {
-        x if x.is_nan() => Some(MISSING_SCORE),
-        x if x.is_infinite() => Some(NON_FINITE_SCORE),
+        x if x.is_nan() => Some(DropReason::MissingScore),
+        x if x.is_infinite() => Some(DropReason::NonFiniteScore),
         _ => None,
     }
 }
@@ -281,18 +281,15 @@ impl Rows {
     }
 
     /// Drops row `i` for `reason` if asked to, else an error naming it.
-    fn drop(&mut self, i: usize, reason: &str, column: &str, value: String) -> Result<()> {
+    fn drop(&mut self, i: usize, reason: DropReason, column: &str, value: String) -> Result<()> {
         if !self.drop {
             return Err(invalid(format!(
                 "{} index {i}: {reason} ({column} = {value:?}); drop_unusable(true) drops such rows",
                 self.what
             )));
         }
-        self.accounting.drop_row(reason, || Location {
-            file: "<memory>".into(),
-            line: i as u64 + 1,
-            column: column.to_string(),
-            value,
+        self.accounting.drop_row(&reason, || {
+            Position::row_cell("<memory>", i as u64 + 1, column, value)
         });
         Ok(())
     }
@@ -304,10 +301,16 @@ impl Rows {
 
 /// Each drop reason with its count and first line (for tests).
 #[cfg(test)]
-fn reasons(a: &Accounting) -> Vec<(&str, u64, u64)> {
+fn reasons(a: &Accounting) -> Vec<(String, u64, u64)> {
     let d = a.dropped.iter();
-    d.map(|d| (d.reason.as_str(), d.count, d.first.line))
-        .collect()
+    d.map(|d| {
+        (
+            d.reason.as_str().into_owned(),
+            d.count,
+            d.first.line.unwrap_or(0),
+        )
+    })
+    .collect()
 }
 
 #[cfg(test)]

@@ -2,9 +2,9 @@
 
 use super::{invalid, required, same_length, Given, Labels, Rows};
 use crate::error::Result;
+use crate::input::accounting::DropReason;
 use crate::input::codes::MISSING;
-use crate::input::comparisons::{MISSING_GROUP, NON_FINITE_SCORE};
-use crate::input::searches::{FalseCandidates, Searches, MATE_WITHOUT_SCORE};
+use crate::input::searches::{FalseCandidates, Searches};
 use ndarray::ArrayView1;
 
 /// Builds [`Searches`] from columns in memory (see [the module](super)), one
@@ -96,7 +96,7 @@ impl<'a> SearchesBuilder<'a> {
             let mut scores = [f64::NEG_INFINITY; 2];
             for (slot, column, x) in [(0, "mate_score", mate[i]), (1, "nonmate_score", top[i])] {
                 if x.is_infinite() {
-                    rows.drop(i, NON_FINITE_SCORE, column, x.to_string())?;
+                    rows.drop(i, DropReason::NonFiniteScore, column, x.to_string())?;
                     continue 'rows;
                 }
                 if !x.is_nan() {
@@ -110,12 +110,17 @@ impl<'a> SearchesBuilder<'a> {
                 )));
             }
             if r > 0 && scores[0] == f64::NEG_INFINITY {
-                rows.drop(i, MATE_WITHOUT_SCORE, "mate_score", "NaN".into())?;
+                rows.drop(i, DropReason::MateWithoutScore, "mate_score", "NaN".into())?;
                 continue;
             }
             self.attributes.read(&mut attrs, i, &mut row, &mut row_b);
             if !row.is_empty() && row.iter().all(|&c| c == MISSING) {
-                rows.drop(i, MISSING_GROUP, self.attributes.column(), String::new())?;
+                rows.drop(
+                    i,
+                    DropReason::MissingGroup,
+                    self.attributes.column(),
+                    String::new(),
+                )?;
                 continue;
             }
             attrs.push(&row, &row);
@@ -189,7 +194,10 @@ mod tests {
             .nonmate_score(&[0.3, f64::INFINITY, 0.1, 0.1])
             .build()
             .unwrap();
-        assert_eq!(dropped.accounting.dropped[0].reason, NON_FINITE_SCORE);
+        assert_eq!(
+            dropped.accounting.dropped[0].reason,
+            DropReason::NonFiniteScore
+        );
         assert_eq!(dropped.mated, [true, false, false]);
         let missing = Searches::builder()
             .mated(&[false])

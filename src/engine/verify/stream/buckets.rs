@@ -4,6 +4,7 @@
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::path::Path;
 
 /// Key bits fixed by a bucket at each depth (depth 0: the whole key space).
 pub(super) const BITS: [u32; 5] = [0, 20, 36, 52, 64];
@@ -54,6 +55,27 @@ pub(super) const BLOCK: usize = 1 << 16;
 /// The version tag of partial files.
 pub const FORMAT: &str = "biasbench-partial-1";
 
+/// The result of a check of a file's content: else the field at fault and why.
+pub(super) type Checked<T> = std::result::Result<T, (String, String)>;
+
+/// The parent of `b` when `opened` does not split it (a bucket at depth 1
+/// has no parent).
+pub(super) fn unsplit_parent(b: Bucket, opened: &BTreeMap<Bucket, Open>) -> Option<Bucket> {
+    b.parent().filter(|p| opened.get(p) != Some(&Open::Split))
+}
+
+/// Reads a JSON file of `biasbench merge` or `verify --emit-partial` (`what`
+/// names it in the error).
+pub(super) fn read_json<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<T> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        Error::data(
+            path.display().to_string(),
+            format!("not a biasbench {what} file: {e}"),
+        )
+    })
+}
+
 /// Order-preserving key of a score: for non-NaN a, b, `a < b ⇔ key(a) < key(b)`
 /// and `a == b ⇔ key(a) == key(b)` (−0 and +0 share a key).
 #[inline]
@@ -84,6 +106,14 @@ impl Bucket {
             depth,
             prefix: k.checked_shr(64 - BITS[depth as usize]).unwrap_or(k),
         }
+    }
+
+    /// The bucket one level up (`None` at depth 1).
+    pub(super) fn parent(&self) -> Option<Bucket> {
+        (self.depth > 1).then(|| Bucket {
+            depth: self.depth - 1,
+            prefix: self.prefix >> (BITS[self.depth as usize] - BITS[self.depth as usize - 1]),
+        })
     }
 
     /// The lowest key of the bucket.
@@ -119,22 +149,52 @@ impl Plan {
         self.opened.get(&Self::name(b)).copied()
     }
 
+    /// Reads and checks a plan file written by `biasbench merge`.
+    pub fn read(path: &Path) -> Result<Plan> {
+        let plan: Plan = read_json(path, "plan")?;
+        let file = path.display().to_string();
+        plan.checked("opened")
+            .map_err(|(field, why)| Error::data_field(file, field, why))?;
+        Ok(plan)
+    }
+
     pub(super) fn buckets(&self) -> Result<Vec<(Bucket, Open)>> {
-        let mut out = self
-            .opened
-            .iter()
-            .map(|(name, &open)| {
-                let bad = || Error::Config(format!("plan: bad bucket name {name:?}"));
-                let (d, p) = name.split_once(':').ok_or_else(bad)?;
-                let depth: u8 = d.parse().map_err(|_| bad())?;
-                let prefix = u64::from_str_radix(p, 16).map_err(|_| bad())?;
-                if !(1..=3).contains(&depth) || prefix >> BITS[depth as usize] != 0 {
-                    return Err(bad());
-                }
-                Ok((Bucket { depth, prefix }, open))
-            })
-            .collect::<Result<Vec<_>>>()?;
+        self.checked("opened")
+            .map_err(|(field, why)| Error::data_field("plan", field, why))
+    }
+
+    /// The opened buckets, ascending, each at depth 1 to 3 inside a bucket
+    /// the plan splits; else the entry of `field` at fault and why.
+    pub(super) fn checked(&self, field: &str) -> Checked<Vec<(Bucket, Open)>> {
+        let mut out = Vec::with_capacity(self.opened.len());
+        for (name, &open) in &self.opened {
+            let bad = || {
+                (
+                    format!("{field}[{name:?}]"),
+                    "bad bucket name (DEPTH:HEX_PREFIX, depth 1 to 3)".to_string(),
+                )
+            };
+            let (d, p) = name.split_once(':').ok_or_else(bad)?;
+            let depth: u8 = d.parse().map_err(|_| bad())?;
+            let prefix = u64::from_str_radix(p, 16).map_err(|_| bad())?;
+            if !(1..=3).contains(&depth) || prefix >> BITS[depth as usize] != 0 {
+                return Err(bad());
+            }
+            out.push((Bucket { depth, prefix }, open));
+        }
         out.sort_by_key(|x| x.0);
+        let opened: BTreeMap<Bucket, Open> = out.iter().copied().collect();
+        for &(b, _) in &out {
+            if let Some(p) = unsplit_parent(b, &opened) {
+                return Err((
+                    format!("{field}[{:?}]", Self::name(b)),
+                    format!(
+                        "opened inside bucket {}, which the plan does not split",
+                        Self::name(p)
+                    ),
+                ));
+            }
+        }
         Ok(out)
     }
 

@@ -454,11 +454,11 @@ mod tests {
         let d = &c.accounting.dropped;
         assert_eq!(
             (d[0].reason.as_str(), d[0].first.line),
-            ("missing score", 4)
+            ("missing score".into(), Some(4))
         );
         assert_eq!(
             (d[1].reason.as_str(), d[1].first.line),
-            ("missing group in every attribute", 8)
+            ("missing group in every attribute".into(), Some(8))
         );
         assert!(c.accounting.balanced());
         rows[20].4 = 5; // sex has two labels

@@ -1,16 +1,21 @@
 //! The mergeable aggregate of a pass ([`Partial`]): merging shards, the
 //! reduced comparison set, and the plan of the next pass.
 
-use super::buckets::{unkey, Bucket, Open, Plan};
+use super::buckets::{
+    key, read_json, unkey, unsplit_parent, Bucket, Checked, Open, Plan, BITS, FORMAT,
+};
 use super::pass::CellLayout;
 use super::{prepare, unresolved, StreamLimits};
+use crate::counts::threshold::Policy;
 use crate::engine::verify::VerifyOptions;
 use crate::error::{Error, Result};
 use crate::input::accounting::Accounting;
 use crate::input::codes::{Interner, MISSING};
+use crate::input::npy_dir::MAX_CODE;
 use crate::input::{AttributeData, Comparisons, InputFile};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 
 /// One attribute as the partial records it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -45,25 +50,204 @@ pub struct Partial {
     pub accounting: Accounting,
     pub inputs: Vec<InputFile>,
     pub cells: Vec<Cell>,
+    /// The file it was read from ([`Partial::read`]; not stored), named by
+    /// merge errors.
+    #[serde(skip)]
+    pub origin: Option<String>,
 }
 
 impl SchemaAttribute {
     /// The name of a code: its label, else the code itself.
     fn label(&self, code: u32) -> String {
-        match &self.labels {
-            Some(l) => l[code as usize].clone(),
+        match self.labels.as_ref().and_then(|l| l.get(code as usize)) {
+            Some(l) => l.clone(),
             None => code.to_string(),
         }
     }
 }
 
 impl Partial {
-    /// Adds another partial made with the same options, attributes and plan.
+    /// Reads a partial file and checks it ([`Partial::validate`]).
+    pub fn read(path: &Path) -> Result<Partial> {
+        let file = path.display().to_string();
+        let mut p: Partial = read_json(path, "partial")?;
+        p.validate(&file)?;
+        p.origin = Some(file);
+        Ok(p)
+    }
+
+    /// The file named in errors.
+    fn file(&self) -> &str {
+        self.origin.as_deref().unwrap_or("partial")
+    }
+
+    /// Checks what a file can get wrong, so that merging and reporting do
+    /// not panic on it: the format tag; the options' ranges; each
+    /// attribute's radix (1 to 255, the number of its labels) and a cell
+    /// layout within bounds; the plan; the accounting (balanced, one bucket
+    /// per reason); and every cell: its key inside the layout and ascending;
+    /// its buckets at depth 1 to 4, holding finite scores, ascending,
+    /// unopened and inside buckets the plan splits; its exact scores finite,
+    /// ascending and inside buckets the plan collects; every count from 1;
+    /// and all counts adding up to the rows used. The error names `file`
+    /// and the field.
+    pub fn validate(&self, file: &str) -> Result<()> {
+        self.check()
+            .map_err(|(field, why)| Error::data_field(file, field, why))
+    }
+
+    fn check(&self) -> Checked<()> {
+        if self.format != FORMAT {
+            return Err((
+                "format".into(),
+                format!(
+                    "{:?}: not a partial of this biasbench ({FORMAT:?})",
+                    self.format
+                ),
+            ));
+        }
+        check_options(&self.options)?;
+        let layout = self.check_attributes()?;
+        let plan = self.plan.checked("plan.opened")?.into_iter().collect();
+        self.check_accounting()?;
+        self.check_cells(layout.size, &plan)
+    }
+
+    fn check_accounting(&self) -> Checked<()> {
+        let a = &self.accounting;
+        let mut dropped = 0u64;
+        for (i, d) in a.dropped.iter().enumerate() {
+            let why = if d.count == 0 {
+                "a count of 0 (buckets hold at least one row)".into()
+            } else if a.dropped[..i].iter().any(|e| e.reason == d.reason) {
+                format!("reason {:?} listed twice", d.reason.as_str())
+            } else if let Some(sum) = dropped.checked_add(d.count) {
+                dropped = sum;
+                continue;
+            } else {
+                TOO_MANY.into()
+            };
+            return Err((format!("accounting.dropped[{i}]"), why));
+        }
+        if a.used.checked_add(dropped) != Some(a.rows) {
+            return Err((
+                "accounting.rows".into(),
+                format!("{} rows, but {} used and {dropped} dropped", a.rows, a.used),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Cells against the layout's key space and the plan; their counts add
+    /// up to the rows used.
+    fn check_cells(&self, keys: u64, plan: &BTreeMap<Bucket, Open>) -> Checked<()> {
+        let mut counted = 0u64;
+        let mut add = |n: u64| match counted.checked_add(n) {
+            _ if n == 0 => Some("a count of 0 (only what was seen is written)"),
+            Some(sum) => {
+                counted = sum;
+                None
+            }
+            None => Some(TOO_MANY),
+        };
+        for (i, c) in self.cells.iter().enumerate() {
+            let field = |f: String| format!("cells[{i}].{f}");
+            if c.key >= keys || (i > 0 && self.cells[i - 1].key >= c.key) {
+                return Err((
+                    field("key".into()),
+                    format!("{}: keys are unique, ascending and below {keys}", c.key),
+                ));
+            }
+            for (j, &(depth, prefix, n)) in c.buckets.iter().enumerate() {
+                let b = Bucket { depth, prefix };
+                let why = if !(1..=4).contains(&depth)
+                    || prefix.checked_shr(BITS[depth as usize]).unwrap_or(0) != 0
+                {
+                    format!(
+                        "no bucket {depth}:{prefix:x} (depth 1 to 4, prefix of the depth's bits)"
+                    )
+                } else if !unkey(b.low()).is_finite() {
+                    format!("bucket {} holds no finite score", Plan::name(b))
+                } else if j > 0 && c.buckets[j - 1] >= (depth, prefix, 0) {
+                    "buckets must be unique and ascending".into()
+                } else if plan.contains_key(&b) {
+                    format!(
+                        "bucket {} is opened by the plan (its counts are deeper)",
+                        Plan::name(b)
+                    )
+                } else if let Some(p) = unsplit_parent(b, plan) {
+                    format!(
+                        "bucket {} lies inside bucket {}, which the plan does not split",
+                        Plan::name(b),
+                        Plan::name(p)
+                    )
+                } else if let Some(why) = add(n) {
+                    why.into()
+                } else {
+                    continue;
+                };
+                return Err((field(format!("buckets[{j}]")), why));
+            }
+            for (j, &(s, n)) in c.exact.iter().enumerate() {
+                let why = if !s.is_finite() || (j > 0 && c.exact[j - 1].0 >= s) {
+                    format!("score {s}: exact scores are finite, unique and ascending")
+                } else if !collects(plan, s) {
+                    format!("score {s} lies in no bucket the plan collects")
+                } else if let Some(why) = add(n) {
+                    why.into()
+                } else {
+                    continue;
+                };
+                return Err((field(format!("exact[{j}]")), why));
+            }
+        }
+        if counted != self.accounting.used {
+            return Err((
+                "cells".into(),
+                format!(
+                    "the counts add up to {counted}, but the accounting uses {} rows",
+                    self.accounting.used
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The cell layout of valid attributes.
+    fn check_attributes(&self) -> Checked<CellLayout> {
+        for (j, a) in self.attributes.iter().enumerate() {
+            let field = |f: &str| format!("attributes[{j}].{f}");
+            if self.attributes[..j].iter().any(|b| b.name == a.name) {
+                return Err((field("name"), format!("{:?} listed twice", a.name)));
+            }
+            if !(1..=MAX_CODE + 1).contains(&a.radix) {
+                return Err((
+                    field("radix"),
+                    format!("{} is outside 1 to {}", a.radix, MAX_CODE + 1),
+                ));
+            }
+            if let Some(l) = a.labels.as_ref().filter(|l| l.len() != a.radix as usize) {
+                return Err((
+                    field("labels"),
+                    format!("{} labels for a radix of {}", l.len(), a.radix),
+                ));
+            }
+        }
+        CellLayout::new(&self.attributes).map_err(|why| ("attributes".to_string(), why))
+    }
+
+    /// Adds another partial made with the same options, attributes and plan
+    /// (both valid: made by a pass, or read by [`Partial::read`]).
     pub fn merge(&mut self, other: Partial) -> Result<()> {
         let differ = |what: &str| {
-            Err(Error::Config(format!(
-                "partials differ in their {what}; only partials of one audit (same flags, same plan) merge"
-            )))
+            Err(Error::data_field(
+                other.file(),
+                what,
+                format!(
+                    "differs from that of {}; only partials of one audit (same flags, same plan) merge",
+                    self.file()
+                ),
+            ))
         };
         if other.format != self.format {
             return differ("format");
@@ -77,15 +261,20 @@ impl Partial {
         if other.plan != self.plan {
             return differ("plan");
         }
-        let acc = &mut self.accounting;
-        acc.rows += other.accounting.rows;
-        acc.used += other.accounting.used;
-        for d in other.accounting.dropped {
-            match acc.dropped.iter_mut().find(|x| x.reason == d.reason) {
-                Some(x) => x.count += d.count,
-                None => acc.dropped.push(d),
-            }
+        // Every count is at most the rows (valid partials): no sum below overflows.
+        if self
+            .accounting
+            .rows
+            .checked_add(other.accounting.rows)
+            .is_none()
+        {
+            return Err(Error::data_field(
+                other.file(),
+                "accounting.rows",
+                "the rows of the partials add up to more than 2^64",
+            ));
         }
+        self.accounting.merge(other.accounting);
         self.inputs.extend(other.inputs);
         let mut cells: BTreeMap<u64, Cell> = std::mem::take(&mut self.cells)
             .into_iter()
@@ -146,7 +335,8 @@ impl Partial {
     /// The reduced comparison set: one row per exact score and per unopened
     /// bucket (at its lowest score), each with its count.
     pub fn comparisons(&self) -> Result<Comparisons> {
-        let layout = CellLayout::new(&self.attributes)?;
+        let layout = CellLayout::new(&self.attributes)
+            .map_err(|why| Error::data_field(self.file(), "attributes", why))?;
         let mut c = Comparisons {
             score: Vec::new(),
             mated: Vec::new(),
@@ -250,4 +440,42 @@ impl Partial {
         }
         Some(plan)
     }
+}
+
+const TOO_MANY: &str = "the counts add up to more than 2^64";
+
+/// Options as `verify` checks its flags: policies as they parse, α in
+/// [0, 1], the interval level in (0, 1).
+fn check_options(o: &VerifyOptions) -> Checked<()> {
+    for (i, p) in o.policies.iter().enumerate() {
+        if Policy::parse(p.label()).ok().as_ref() != Some(p) {
+            return Err((
+                format!("options.policies[{i}]"),
+                format!("{p:?} is not the policy its label {:?} names", p.label()),
+            ));
+        }
+    }
+    if !(0.0..=1.0).contains(&o.alpha) {
+        return Err((
+            "options.alpha".into(),
+            format!("{} is outside [0, 1]", o.alpha),
+        ));
+    }
+    if !(o.ci.level > 0.0 && o.ci.level < 1.0) {
+        return Err((
+            "options.ci.level".into(),
+            format!("{} is outside (0, 1)", o.ci.level),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `plan` collects the bucket holding score `s`, score by score.
+fn collects(plan: &BTreeMap<Bucket, Open>, s: f64) -> bool {
+    let k = key(s);
+    (1..=3).find_map(|depth| match plan.get(&Bucket::of(k, depth)) {
+        Some(Open::Split) => None,
+        Some(Open::Collect) => Some(true),
+        None => Some(false),
+    }) == Some(true)
 }

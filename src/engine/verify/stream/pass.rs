@@ -5,8 +5,8 @@
 use super::buckets::{fanout, key, Bucket, Open, Paged, Plan, BITS, BLOCK, FORMAT};
 use super::partial::{Cell, Partial, SchemaAttribute};
 use crate::engine::verify::VerifyOptions;
-use crate::error::{Error, Location, Result};
-use crate::input::accounting::{Accounting, Dropped};
+use crate::error::{Error, Position, Result};
+use crate::input::accounting::{Accounting, DropReason};
 use crate::input::npy::NpyColumn;
 use crate::input::npy_dir::{CodeColumns, NpyComparisons};
 use crate::input::sense::ScoreSense;
@@ -15,14 +15,6 @@ use crate::progress::Progress;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-
-/// Drop reasons, as the table readers name them (a NaN score is a missing one).
-pub(super) const REASONS: [&str; 4] = [
-    "missing score",
-    "non-finite score",
-    "unknown mated value",
-    "missing group in every attribute",
-];
 
 /// The pass structure: node 0 splits all keys into depth-1 buckets; node j
 /// splits the j-th split bucket. `child` codes: 0 leaf, 2j split into node
@@ -43,20 +35,15 @@ impl Tree {
         let mut node_of: BTreeMap<Bucket, usize> = BTreeMap::new();
         let mut collected = Vec::new();
         for (b, open) in plan.buckets()? {
-            let parent = if b.depth == 1 {
-                0
-            } else {
-                *node_of
-                    .get(&Bucket {
-                        depth: b.depth - 1,
-                        prefix: b.prefix >> (BITS[b.depth as usize] - BITS[b.depth as usize - 1]),
-                    })
-                    .ok_or_else(|| {
-                        Error::Config(format!(
-                            "plan: {} opened inside an unsplit bucket",
-                            Plan::name(b)
-                        ))
-                    })?
+            // (`buckets` checked that every parent is split.)
+            let parent = match b.parent() {
+                None => 0,
+                Some(p) => *node_of.get(&p).ok_or_else(|| {
+                    Error::internal(format!(
+                        "plan: {} opened inside an unsplit bucket",
+                        Plan::name(b)
+                    ))
+                })?,
             };
             let slot = (b.prefix as usize) & (fanout(b.depth) - 1);
             child[parent][slot] = match open {
@@ -99,11 +86,8 @@ pub(super) struct Acc {
     counts: Vec<Vec<Paged<u32>>>,
     /// Per collected slot: (cell, score).
     exact: Vec<Vec<(u32, f64)>>,
-    rows: u64,
-    /// Per reason: count and first row.
-    drops: [(u64, u64); REASONS.len()],
-    first_values: [String; REASONS.len()],
-    first_columns: [String; REASONS.len()],
+    /// Rows read and dropped (`used` is set when the parts are added up).
+    accounting: Accounting,
 }
 
 /// How the cell key is laid out.
@@ -111,14 +95,16 @@ pub(super) struct CellLayout {
     /// Multiplier of each attribute side (b only for per-side attributes).
     mult_a: Vec<u64>,
     mult_b: Vec<Option<u64>>,
-    size: u64,
+    pub(super) size: u64,
 }
 
 /// Largest cell-key space the streaming audit allocates a table for.
 pub(super) const MAX_CELL_KEYS: u64 = 1 << 22;
 
 impl CellLayout {
-    pub(super) fn new(attrs: &[SchemaAttribute]) -> Result<CellLayout> {
+    /// The layout; the error says why there is none (its key space exceeds
+    /// [`MAX_CELL_KEYS`]), for the caller to name the flag or file.
+    pub(super) fn new(attrs: &[SchemaAttribute]) -> std::result::Result<CellLayout, String> {
         let mut mult = 2u64;
         let (mut mult_a, mut mult_b) = (Vec::new(), Vec::new());
         for a in attrs {
@@ -130,9 +116,9 @@ impl CellLayout {
             }
         }
         if mult > MAX_CELL_KEYS {
-            return Err(Error::Config(format!(
-                "streaming: {mult} possible group combinations exceed {MAX_CELL_KEYS}; give X.labels.txt files to bound the codes, or use fewer attributes"
-            )));
+            return Err(format!(
+                "{mult} possible group combinations exceed {MAX_CELL_KEYS}; give X.labels.txt files to bound the codes, or use fewer attributes"
+            ));
         }
         Ok(CellLayout {
             mult_a,
@@ -189,7 +175,8 @@ pub(super) fn pass_after(
             radix: a.radix(),
         })
         .collect();
-    let layout = CellLayout::new(&attributes)?;
+    let layout = CellLayout::new(&attributes)
+        .map_err(|why| Error::option("--attr", format!("(streaming audit): {why}")))?;
     let tree = Tree::build(plan)?;
     // Parts of at most 2^32 − 1 rows keep the u32 counters from overflowing.
     let parts = (rayon::current_num_threads() as u64)
@@ -214,7 +201,7 @@ pub(super) fn pass_after(
         .collect::<Vec<Result<Acc>>>()
         .into_iter()
         .collect::<Result<_>>()?;
-    let mut part = reduce_parts(data, options, plan, inputs, attributes, &tree, accs);
+    let mut part = reduce_parts(options, plan, inputs, attributes, &tree, accs);
     if let Some(e) = earlier {
         part.carry_top_level(e);
     }
@@ -237,10 +224,7 @@ pub(super) fn count_range(
         keys: Vec::new(),
         counts: Vec::new(),
         exact: vec![Vec::new(); tree.collected.len()],
-        rows: 0,
-        drops: [(0, u64::MAX); REASONS.len()],
-        first_values: Default::default(),
-        first_columns: Default::default(),
+        accounting: Accounting::default(),
     };
     let mut raw = Vec::new();
     let (mut score, mut mated, mut numbers) = (Vec::new(), Vec::new(), Vec::new());
@@ -299,29 +283,36 @@ pub(super) fn count_range(
         }
         for &i in &hits {
             let row = start + i as u64;
-            let drop = |acc: &mut Acc, reason: usize, column: &str, value: String| {
-                if !full {
-                    return; // counted in the full pass
-                }
-                let d = &mut acc.drops[reason];
-                d.0 += 1;
-                if row < d.1 {
-                    d.1 = row;
-                    acc.first_values[reason] = value;
-                    acc.first_columns[reason] = column.to_string();
+            // Drops count in full passes only; a NaN score is a missing one
+            // (as in the table readers).
+            let drop = |acc: &mut Acc, reason, col: &NpyColumn, column: &str, value: String| {
+                if full {
+                    let first =
+                        || Position::cell(col.path.display().to_string(), row + 1, column, value);
+                    acc.accounting.drop_row(&reason, first);
                 }
             };
             let s = score[i];
             if !s.is_finite() {
-                let (reason, value) = if s.is_nan() { (0, "") } else { (1, "inf") };
+                let (reason, value) = if s.is_nan() {
+                    (DropReason::MissingScore, "")
+                } else {
+                    (DropReason::NonFiniteScore, "inf")
+                };
                 let value = if s < 0.0 { "-inf" } else { value };
-                drop(&mut acc, reason, "score", value.to_string());
+                drop(&mut acc, reason, &data.score, "score", value.to_string());
                 continue;
             }
             let m = match mated[i] {
                 NOT_A_DIGIT => {
                     let x = data.mated.value_at(row)?;
-                    drop(&mut acc, 2, "mated", x.to_string());
+                    drop(
+                        &mut acc,
+                        DropReason::UnknownMated,
+                        &data.mated,
+                        "mated",
+                        x.to_string(),
+                    );
                     continue;
                 }
                 m => m == 1,
@@ -350,7 +341,14 @@ pub(super) fn count_range(
                 };
             }
             if !placeable {
-                drop(&mut acc, 3, &data.attrs[0].name, String::new());
+                let a = &data.attrs[0];
+                drop(
+                    &mut acc,
+                    DropReason::MissingGroup,
+                    &a.side_a,
+                    &a.name,
+                    String::new(),
+                );
                 continue;
             }
             let c = match acc.cell_of[cell as usize] {
@@ -385,7 +383,7 @@ pub(super) fn count_range(
                 code = tree.child[node][b];
             }
         }
-        acc.rows += rows as u64;
+        acc.accounting.rows += rows as u64;
         progress.advance(rows as u64 * row_bytes);
         start += rows as u64;
     }
@@ -419,14 +417,9 @@ pub(super) fn bad_code(a: &CodeColumns, col: &NpyColumn, row: u64, failed: &Atom
         Ok(x) => x.to_string(),
         Err(e) => return e,
     };
-    Error::BadValue {
-        location: Location {
-            file: col.path.display().to_string(),
-            line: row + 1,
-            column: a.name.clone(),
-            value,
-        },
-        message: format!(
+    Error::value(
+        Position::row_cell(col.path.display().to_string(), row + 1, &a.name, value),
+        format!(
             "group codes must be whole numbers 0 to {}{}",
             a.radix() - 1,
             if a.labels.is_some() {
@@ -435,13 +428,11 @@ pub(super) fn bad_code(a: &CodeColumns, col: &NpyColumn, row: u64, failed: &Atom
                 ""
             }
         ),
-    }
+    )
 }
 
 /// Adds the workers' counts into a partial (cells ascending by key).
-#[allow(clippy::too_many_arguments)]
 pub(super) fn reduce_parts(
-    data: &NpyComparisons,
     options: &VerifyOptions,
     plan: &Plan,
     inputs: Vec<InputFile>,
@@ -452,12 +443,9 @@ pub(super) fn reduce_parts(
     let mut totals: BTreeMap<u64, Vec<Paged<u64>>> = BTreeMap::new();
     let mut exact: BTreeMap<u64, Vec<f64>> = BTreeMap::new();
     let mut accounting = Accounting::default();
-    let mut firsts: Vec<(u64, usize, String, String)> = Vec::new();
-    let mut dropped = [0u64; REASONS.len()];
-    let mut first: [(u64, String, String); REASONS.len()] = Default::default();
-    first.iter_mut().for_each(|f| f.0 = u64::MAX);
     for acc in accs {
-        accounting.rows += acc.rows;
+        // Parts are in row order: a reason's first row is in the first part with it.
+        accounting.merge(acc.accounting);
         for (c, &k) in acc.keys.iter().enumerate() {
             let t = totals
                 .entry(k)
@@ -473,39 +461,6 @@ pub(super) fn reduce_parts(
                 exact.entry(acc.keys[c as usize]).or_default().push(s);
             }
         }
-        for r in 0..REASONS.len() {
-            dropped[r] += acc.drops[r].0;
-            if acc.drops[r].1 < first[r].0 {
-                first[r] = (
-                    acc.drops[r].1,
-                    acc.first_columns[r].clone(),
-                    acc.first_values[r].clone(),
-                );
-            }
-        }
-    }
-    for r in 0..REASONS.len() {
-        if dropped[r] > 0 {
-            firsts.push((first[r].0, r, first[r].1.clone(), first[r].2.clone()));
-        }
-    }
-    firsts.sort();
-    let column_file = |column: &str| match column {
-        "score" => data.score.path.display().to_string(),
-        "mated" => data.mated.path.display().to_string(),
-        _ => data.attrs[0].side_a.path.display().to_string(),
-    };
-    for (row, r, column, value) in firsts {
-        accounting.dropped.push(Dropped {
-            reason: REASONS[r].to_string(),
-            count: dropped[r],
-            first: Location {
-                file: column_file(&column),
-                line: row + 1,
-                column,
-                value,
-            },
-        });
     }
     accounting.used = accounting.rows - accounting.dropped_total();
     // Which (node, slot) pairs are opened: their counts live deeper.
@@ -532,6 +487,7 @@ pub(super) fn reduce_parts(
         accounting,
         inputs,
         cells,
+        origin: None,
     }
 }
 
