@@ -136,7 +136,29 @@ impl Population {
     /// Writes the comparisons as CSV: `subject_a,subject_b,mated,score` and
     /// `<attr>_a`, `<attr>_b` for every attribute. Deterministic for a seed.
     pub fn write_csv<W: Write>(&self, w: W) -> io::Result<()> {
-        let invalid = |m: &str| io::Error::new(io::ErrorKind::InvalidInput, m.to_string());
+        let attrs = self.attribute_names()?;
+        let noise = self.noise()?;
+        let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
+        let mut w = csv::Writer::from_writer(w);
+        let mut header = vec![
+            "subject_a".to_string(),
+            "subject_b".into(),
+            "mated".into(),
+            "score".into(),
+        ];
+        for side in ["a", "b"] {
+            header.extend(attrs.iter().map(|a| format!("{a}_{side}")));
+        }
+        w.write_record(&header)?;
+        for g in 0..self.groups.len() {
+            self.write_group(&mut w, g, &noise, &mut rng)?;
+        }
+        self.write_cross_group(&mut w, &noise, &mut rng)?;
+        w.flush()
+    }
+
+    /// The attribute names every group lists, or why the population cannot be simulated.
+    fn attribute_names(&self) -> io::Result<Vec<&str>> {
         if self.groups.is_empty() || self.subjects_per_group < 2 {
             return Err(invalid(
                 "need at least one group and two subjects per group",
@@ -160,58 +182,52 @@ impl Population {
         if self.groups.len() < 2 && self.cross_nonmated > 0 {
             return Err(invalid("cross-group comparisons need at least two groups"));
         }
+        Ok(attrs)
+    }
+
+    /// The score noise: per-subject effect, the rest of the mated noise, non-mated noise.
+    fn noise(&self) -> io::Result<Noise> {
         let normal = |sd: f64| Normal::new(0.0, sd).map_err(|e| invalid(&e.to_string()));
-        let subject_effect = normal(self.mated_sd * self.subject_share.sqrt())?;
-        let mated_noise = normal(self.mated_sd * (1.0 - self.subject_share).sqrt())?;
-        let impostor = normal(self.nonmated_sd)?;
-        let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
-        let mut w = csv::Writer::from_writer(w);
-        let mut header = vec![
-            "subject_a".to_string(),
-            "subject_b".into(),
-            "mated".into(),
-            "score".into(),
-        ];
-        for side in ["a", "b"] {
-            header.extend(attrs.iter().map(|a| format!("{a}_{side}")));
-        }
-        w.write_record(&header)?;
-        let n = self.subjects_per_group;
-        let subject = |g: usize, i: usize| format!("S{:02}{:05}", g, i);
-        let row = |w: &mut csv::Writer<W>,
-                   g: usize,
-                   i: usize,
-                   h: usize,
-                   j: usize,
-                   mated: bool,
-                   score: f64|
-         -> io::Result<()> {
-            let mut rec = vec![
-                subject(g, i),
-                subject(h, j),
-                (mated as u8).to_string(),
-                format!("{score:.6}"),
-            ];
-            rec.extend(self.groups[g].attrs.iter().map(|(_, v)| v.clone()));
-            rec.extend(self.groups[h].attrs.iter().map(|(_, v)| v.clone()));
-            w.write_record(&rec).map_err(io::Error::from)
-        };
-        for (g, spec) in self.groups.iter().enumerate() {
-            for i in 0..n {
-                let u = subject_effect.sample(&mut rng);
-                for _ in 0..self.mated_per_subject {
-                    let s = spec.mated_mean + u + mated_noise.sample(&mut rng);
-                    row(&mut w, g, i, g, i, true, s)?;
-                }
-            }
-            for _ in 0..self.nonmated_per_group {
-                let i = rng.random_range(0..n);
-                let j = (i + rng.random_range(1..n)) % n;
-                let s = spec.nonmated_mean + impostor.sample(&mut rng);
-                row(&mut w, g, i, g, j, false, s)?;
+        Ok(Noise {
+            subject_effect: normal(self.mated_sd * self.subject_share.sqrt())?,
+            mated: normal(self.mated_sd * (1.0 - self.subject_share).sqrt())?,
+            impostor: normal(self.nonmated_sd)?,
+        })
+    }
+
+    /// Group `g`'s comparisons: each subject's mated ones, then the same-group non-mated.
+    fn write_group<W: Write>(
+        &self,
+        w: &mut csv::Writer<W>,
+        g: usize,
+        noise: &Noise,
+        rng: &mut ChaCha8Rng,
+    ) -> io::Result<()> {
+        let (spec, n) = (&self.groups[g], self.subjects_per_group);
+        for i in 0..n {
+            let u = noise.subject_effect.sample(rng);
+            for _ in 0..self.mated_per_subject {
+                let s = spec.mated_mean + u + noise.mated.sample(rng);
+                self.write_row(w, (g, i), (g, i), true, s)?;
             }
         }
-        let k = self.groups.len();
+        for _ in 0..self.nonmated_per_group {
+            let i = rng.random_range(0..n);
+            let j = (i + rng.random_range(1..n)) % n;
+            let s = spec.nonmated_mean + noise.impostor.sample(rng);
+            self.write_row(w, (g, i), (g, j), false, s)?;
+        }
+        Ok(())
+    }
+
+    /// Non-mated comparisons across groups, δ below the lower of the two means.
+    fn write_cross_group<W: Write>(
+        &self,
+        w: &mut csv::Writer<W>,
+        noise: &Noise,
+        rng: &mut ChaCha8Rng,
+    ) -> io::Result<()> {
+        let (k, n) = (self.groups.len(), self.subjects_per_group);
         for _ in 0..self.cross_nonmated {
             let g = rng.random_range(0..k);
             let h = (g + rng.random_range(1..k)) % k;
@@ -219,19 +235,50 @@ impl Population {
                 .nonmated_mean
                 .min(self.groups[h].nonmated_mean)
                 - self.cross_shift;
-            let s = mean + impostor.sample(&mut rng);
-            row(
-                &mut w,
-                g,
-                rng.random_range(0..n),
-                h,
-                rng.random_range(0..n),
-                false,
-                s,
-            )?;
+            let s = mean + noise.impostor.sample(rng);
+            let a = (g, rng.random_range(0..n));
+            let b = (h, rng.random_range(0..n));
+            self.write_row(w, a, b, false, s)?;
         }
-        w.flush()
+        Ok(())
     }
+
+    /// One comparison row between subjects `a` and `b`, each (group, index).
+    fn write_row<W: Write>(
+        &self,
+        w: &mut csv::Writer<W>,
+        (g, i): (usize, usize),
+        (h, j): (usize, usize),
+        mated: bool,
+        score: f64,
+    ) -> io::Result<()> {
+        let mut rec = vec![
+            subject_id(g, i),
+            subject_id(h, j),
+            (mated as u8).to_string(),
+            format!("{score:.6}"),
+        ];
+        rec.extend(self.groups[g].attrs.iter().map(|(_, v)| v.clone()));
+        rec.extend(self.groups[h].attrs.iter().map(|(_, v)| v.clone()));
+        w.write_record(&rec).map_err(io::Error::from)
+    }
+}
+
+/// The normal noise of simulated scores.
+struct Noise {
+    subject_effect: Normal<f64>,
+    mated: Normal<f64>,
+    impostor: Normal<f64>,
+}
+
+/// The id of subject `i` of group `g`.
+fn subject_id(g: usize, i: usize) -> String {
+    format!("S{:02}{:05}", g, i)
+}
+
+/// An invalid-input error with a message.
+fn invalid(m: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, m.to_string())
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 pub mod html;
 pub mod latex;
 pub mod number;
+mod plot;
 pub mod prose;
 pub mod svg;
 pub mod tables;

@@ -3,9 +3,11 @@
 //! values the report already holds; they compute no metric.
 
 use crate::counts::table::{self, ViewAt};
-use crate::engine::verify::ViewResult;
+use crate::engine::verify::{CrossMatrix, GroupFree, ViewResult};
+use crate::render::plot;
 use crate::report::{Findings, Report};
 use crate::stats::rate::Rate;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 /// One figure: a file-safe name, a title and the SVG document.
@@ -216,21 +218,8 @@ pub fn curves(
     if x1 <= x0 {
         x1 = x0 + 1.0;
     }
-    let n = series.len().max(1);
-    let grey = |g: usize| {
-        let v = (200.0 * g as f64 / n as f64) as u8;
-        RGBColor(v, v, v)
-    };
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (640, 420)).into_drawing_area();
-        root.fill(&WHITE).expect("draw");
-        let mut builder = ChartBuilder::on(&root);
-        builder
-            .caption(title, ("sans-serif", 15))
-            .margin(15)
-            .x_label_area_size(40)
-            .y_label_area_size(70);
+    plot::document((640, 420), |root| {
+        let mut builder = plot::framed(root, title, 15, 15, (40, 70));
         macro_rules! draw {
             ($chart:expr) => {{
                 let mut chart = $chart;
@@ -242,22 +231,10 @@ pub fn curves(
                     .draw()
                     .expect("mesh");
                 for (g, (name, points)) in series.iter().enumerate() {
-                    let colour = grey(g);
                     let points: Vec<(f64, f64)> = points.iter().filter(kept).copied().collect();
-                    chart
-                        .draw_series(LineSeries::new(points, colour.stroke_width(2)))
-                        .expect("series")
-                        .label(name.clone())
-                        .legend(move |(x, y)| {
-                            PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(2))
-                        });
+                    plot::keyed_line(&mut chart, points, plot::grey(g, series.len()), name, 16);
                 }
-                chart
-                    .configure_series_labels()
-                    .border_style(BLACK)
-                    .background_style(WHITE)
-                    .draw()
-                    .expect("legend");
+                plot::legend(&mut chart.configure_series_labels());
             }};
         }
         if log_y {
@@ -269,8 +246,7 @@ pub fn curves(
                 .build_cartesian_2d(x0..x1, 0f64..y1.max(1e-9) * 1.05)
                 .expect("chart"));
         }
-    }
-    svg
+    })
 }
 
 /// Group names on an axis of positions 0, 1, … (ticks at whole numbers).
@@ -301,16 +277,9 @@ pub fn whiskers(title: &str, rate: &str, values: &[(String, Rate)]) -> String {
         * 1.5;
     let names: Vec<String> = values.iter().map(|v| v.0.clone()).collect();
     let n = values.len() as f64;
-    let mut svg = String::new();
-    {
-        let width = 160 + 70 * values.len() as u32;
-        let root = SVGBackend::with_string(&mut svg, (width.max(420), 320)).into_drawing_area();
-        root.fill(&WHITE).expect("draw");
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 15))
-            .margin(10)
-            .x_label_area_size(40)
-            .y_label_area_size(80)
+    let width = 160 + 70 * values.len() as u32;
+    plot::document((width.max(420), 320), |root| {
+        let mut chart = plot::framed(root, title, 15, 10, (40, 80))
             .build_cartesian_2d(
                 -0.5..n - 0.5,
                 (floor..top.min(1.0).max(floor * 2.0)).log_scale(),
@@ -353,8 +322,7 @@ pub fn whiskers(title: &str, rate: &str, values: &[(String, Rate)]) -> String {
                     .expect("point");
             }
         }
-    }
-    svg
+    })
 }
 
 /// The cross-group FMR matrix of a view at its first global threshold, as a
@@ -366,87 +334,16 @@ pub fn heat_map(view: &ViewResult) -> Option<Figure> {
         .iter()
         .find(|a| a.extra.cross_fmr.is_some())?;
     let m = at.extra.cross_fmr.as_ref()?;
-    let n = m.groups.len();
     let title = format!(
         "Cross-group FMR by {} at {} (log10, clipped at -6)",
         view.attribute, at.policy
     );
-    let level = |v: f64| {
-        if v > 0.0 {
-            v.log10().clamp(-6.0, 0.0)
-        } else {
-            -6.0
-        }
-    };
-    let shade = |l: f64| -> RGBColor {
-        let g = (255.0 * (-l / 6.0)) as u8; // 0 → black, −6 → white
-        RGBColor(g, g, g)
-    };
-    let mut svg = String::new();
-    {
-        let side = 60 * n as u32;
-        let root = SVGBackend::with_string(&mut svg, (side + 300, side + 130)).into_drawing_area();
-        root.fill(&WHITE).expect("draw");
-        let (main, legend) = root.split_horizontally(side + 170);
-        let mut chart = ChartBuilder::on(&main)
-            .caption(&title, ("sans-serif", 14))
-            .margin(10)
-            .x_label_area_size(40)
-            .y_label_area_size(100)
-            .build_cartesian_2d(-0.5..n as f64 - 0.5, -0.5..n as f64 - 0.5)
-            .expect("chart");
-        chart
-            .configure_mesh()
-            .disable_mesh()
-            .x_labels(n.max(2))
-            .y_labels(n.max(2))
-            .x_desc("group b")
-            .y_desc("group a")
-            .x_label_formatter(&|x| group_label(&m.groups, *x))
-            .y_label_formatter(&|y| group_label(&m.groups, *y))
-            .draw()
-            .expect("mesh");
-        for ((i, j), r) in m.fmr.indexed_iter() {
-            {
-                let style = if r.trials > 0.0 {
-                    shade(level(r.value)).filled()
-                } else {
-                    RGBColor(240, 200, 200).filled()
-                };
-                let (x, y) = (j as f64, i as f64);
-                chart
-                    .draw_series(std::iter::once(Rectangle::new(
-                        [(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)],
-                        style,
-                    )))
-                    .expect("cell");
-            }
-        }
-        let mut scale = ChartBuilder::on(&legend)
-            .margin_top(40)
-            .margin_bottom(40)
-            .margin_right(20)
-            .y_label_area_size(70)
-            .build_cartesian_2d(0f64..1f64, -6f64..0f64)
-            .expect("scale");
-        scale
-            .configure_mesh()
-            .disable_mesh()
-            .disable_x_axis()
-            .y_labels(7)
-            .y_desc("log10 FMR")
-            .draw()
-            .expect("scale mesh");
-        for k in 0..60 {
-            let l = -6.0 + k as f64 * 0.1;
-            scale
-                .draw_series(std::iter::once(Rectangle::new(
-                    [(0.0, l), (1.0, l + 0.1)],
-                    shade(l + 0.05).filled(),
-                )))
-                .expect("scale cell");
-        }
-    }
+    let side = 60 * m.groups.len() as u32;
+    let svg = plot::document((side + 300, side + 130), |root| {
+        let (main, scale) = root.split_horizontally(side + 170);
+        heat_cells(&main, &title, m);
+        heat_scale(&scale);
+    });
     Some(Figure {
         name: file_name(&format!("cross-fmr-{}-{}", view.attribute, at.policy)),
         title,
@@ -454,24 +351,102 @@ pub fn heat_map(view: &ViewResult) -> Option<Figure> {
     })
 }
 
+/// log10 of an FMR clipped to [−6, 0]; an FMR of zero sits at −6.
+fn fmr_level(v: f64) -> f64 {
+    if v > 0.0 {
+        v.log10().clamp(-6.0, 0.0)
+    } else {
+        -6.0
+    }
+}
+
+/// The grey of a log10 FMR level: 0 is black, −6 white.
+fn level_shade(l: f64) -> RGBColor {
+    let g = (255.0 * (-l / 6.0)) as u8;
+    RGBColor(g, g, g)
+}
+
+/// The heat map's cells, one per pair of groups (light red: no comparisons).
+fn heat_cells(area: &plot::Area<'_>, title: &str, m: &CrossMatrix) {
+    let n = m.groups.len();
+    let mut chart = plot::framed(area, title, 14, 10, (40, 100))
+        .build_cartesian_2d(-0.5..n as f64 - 0.5, -0.5..n as f64 - 0.5)
+        .expect("chart");
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_labels(n.max(2))
+        .y_labels(n.max(2))
+        .x_desc("group b")
+        .y_desc("group a")
+        .x_label_formatter(&|x| group_label(&m.groups, *x))
+        .y_label_formatter(&|y| group_label(&m.groups, *y))
+        .draw()
+        .expect("mesh");
+    for ((i, j), r) in m.fmr.indexed_iter() {
+        let style = if r.trials > 0.0 {
+            level_shade(fmr_level(r.value)).filled()
+        } else {
+            RGBColor(240, 200, 200).filled()
+        };
+        let (x, y) = (j as f64, i as f64);
+        chart
+            .draw_series(std::iter::once(Rectangle::new(
+                [(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)],
+                style,
+            )))
+            .expect("cell");
+    }
+}
+
+/// The heat map's scale: 60 shades from log10 FMR −6 up to 0.
+fn heat_scale(area: &plot::Area<'_>) {
+    let mut scale = ChartBuilder::on(area)
+        .margin_top(40)
+        .margin_bottom(40)
+        .margin_right(20)
+        .y_label_area_size(70)
+        .build_cartesian_2d(0f64..1f64, -6f64..0f64)
+        .expect("scale");
+    scale
+        .configure_mesh()
+        .disable_mesh()
+        .disable_x_axis()
+        .y_labels(7)
+        .y_desc("log10 FMR")
+        .draw()
+        .expect("scale mesh");
+    for k in 0..60 {
+        let l = -6.0 + k as f64 * 0.1;
+        scale
+            .draw_series(std::iter::once(Rectangle::new(
+                [(0.0, l), (1.0, l + 0.1)],
+                level_shade(l + 0.05).filled(),
+            )))
+            .expect("scale cell");
+    }
+}
+
+/// A chart on linear f64 axes drawn into an SVG string.
+type LinearChart<'a, 'b> =
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// The rates at the ends of the DET axes.
+const DET_ENDS: (f64, f64) = (1e-6, 0.5);
+
+/// The normal deviate of a rate clipped to the DET axes.
+fn probit(p: f64) -> f64 {
+    crate::math::special::normal_quantile(p.clamp(DET_ENDS.0, DET_ENDS.1))
+}
+
 /// Per-group DET curves on normal-deviate (probit) axes with decade ticks,
 /// as NIST draws them, with each group's operating points at the first
 /// two policies marked.
 pub fn det(view: &ViewResult) -> Figure {
-    use crate::math::special::normal_quantile;
-    let (lo, hi) = (1e-6f64, 0.5f64);
-    let probit = |p: f64| normal_quantile(p.clamp(lo, hi));
     let title = format!("DET by {} (probit axes)", view.attribute);
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (640, 520)).into_drawing_area();
-        root.fill(&WHITE).expect("draw");
-        let range = probit(lo)..probit(hi);
-        let mut chart = ChartBuilder::on(&root)
-            .caption(&title, ("sans-serif", 15))
-            .margin(15)
-            .x_label_area_size(45)
-            .y_label_area_size(60)
+    let svg = plot::document((640, 520), |root| {
+        let range = probit(DET_ENDS.0)..probit(DET_ENDS.1);
+        let mut chart = plot::framed(root, &title, 15, 15, (45, 60))
             .build_cartesian_2d(range.clone(), range)
             .expect("chart");
         chart
@@ -483,89 +458,79 @@ pub fn det(view: &ViewResult) -> Figure {
             .y_desc("FNMR")
             .draw()
             .expect("mesh");
-        // Decade ticks: light grid lines and labels at 1e-6 … 1e-1 and 0.5.
-        let ticks = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 0.5];
-        let label = |p: f64| {
-            if p == 0.5 {
-                "0.5".to_string()
-            } else {
-                format!("1e{}", p.log10().round())
-            }
-        };
-        let grid = RGBColor(220, 220, 220);
-        let (a, b) = (probit(lo), probit(hi));
-        for &p in &ticks {
-            let q = probit(p);
-            chart
-                .draw_series(std::iter::once(PathElement::new(
-                    vec![(q, a), (q, b)],
-                    grid,
-                )))
-                .expect("grid");
-            chart
-                .draw_series(std::iter::once(PathElement::new(
-                    vec![(a, q), (b, q)],
-                    grid,
-                )))
-                .expect("grid");
-            chart
-                .draw_series(std::iter::once(Text::new(
-                    label(p),
-                    (q, a - 0.12),
-                    ("sans-serif", 11).into_font(),
-                )))
-                .expect("tick");
-            if p > lo {
-                // The corner is labelled once, on the x axis.
-                chart
-                    .draw_series(std::iter::once(Text::new(
-                        label(p),
-                        (a - 0.45, q),
-                        ("sans-serif", 11).into_font(),
-                    )))
-                    .expect("tick");
-            }
-        }
-        let n = view.free.threshold_free.len().max(1);
+        det_ticks(&mut chart);
+        let n = view.free.threshold_free.len();
         for (g, free) in view.free.threshold_free.iter().enumerate() {
-            let grey = (200.0 * g as f64 / n as f64) as u8;
-            let colour = RGBColor(grey, grey, grey);
-            let points: Vec<(f64, f64)> = free
-                .det
-                .iter()
-                .filter(|p| p[1] > 0.0 && p[2] > 0.0)
-                .map(|p| (probit(p[1]), probit(p[2])))
-                .collect();
-            chart
-                .draw_series(LineSeries::new(points, colour.stroke_width(2)))
-                .expect("curve")
-                .label(free.group.clone())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(2))
-                });
-            for at in view.operating_points.iter().take(2) {
-                let rate = |m: &str| at.rate(m).and_then(|c| c.by_group.get(g)).map(|r| r.value);
-                if let (Some(fmr), Some(fnmr)) = (rate("fmr"), rate("fnmr")) {
-                    if fmr > 0.0 && fnmr > 0.0 {
-                        let pt = (probit(fmr), probit(fnmr));
-                        chart
-                            .draw_series(std::iter::once(Circle::new(pt, 4, colour.filled())))
-                            .expect("operating point");
-                    }
-                }
-            }
+            det_group(&mut chart, view, g, free, plot::grey(g, n));
         }
-        chart
-            .configure_series_labels()
-            .border_style(BLACK)
-            .background_style(WHITE)
-            .draw()
-            .expect("legend");
-    }
+        plot::legend(&mut chart.configure_series_labels());
+    });
     Figure {
         name: file_name(&format!("det-{}", view.attribute)),
         title,
         svg,
+    }
+}
+
+/// A DET tick label: `1e-k` at a decade, `0.5` at the top.
+fn decade_label(p: f64) -> String {
+    if p == 0.5 {
+        "0.5".to_string()
+    } else {
+        format!("1e{}", p.log10().round())
+    }
+}
+
+/// Decade ticks: light grid lines and labels at 1e-6 … 1e-1 and 0.5.
+fn det_ticks(chart: &mut LinearChart<'_, '_>) {
+    let grid = RGBColor(220, 220, 220);
+    let (a, b) = (probit(DET_ENDS.0), probit(DET_ENDS.1));
+    for p in [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 0.5] {
+        let q = probit(p);
+        for line in [vec![(q, a), (q, b)], vec![(a, q), (b, q)]] {
+            chart
+                .draw_series(std::iter::once(PathElement::new(line, grid)))
+                .expect("grid");
+        }
+        // The corner is labelled once, on the x axis.
+        let y_label = (p > DET_ENDS.0).then_some((a - 0.45, q));
+        for at in std::iter::once((q, a - 0.12)).chain(y_label) {
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    decade_label(p),
+                    at,
+                    ("sans-serif", 11).into_font(),
+                )))
+                .expect("tick");
+        }
+    }
+}
+
+/// Group `g`'s DET curve, in the legend, with its first two operating points.
+fn det_group<'a, 'b: 'a>(
+    chart: &mut LinearChart<'a, 'b>,
+    view: &ViewResult,
+    g: usize,
+    free: &GroupFree,
+    colour: RGBColor,
+) {
+    let points: Vec<(f64, f64)> = free
+        .det
+        .iter()
+        .filter(|p| p[1] > 0.0 && p[2] > 0.0)
+        .map(|p| (probit(p[1]), probit(p[2])))
+        .collect();
+    plot::keyed_line(chart, points, colour, free.group.clone(), 16);
+    for at in view.operating_points.iter().take(2) {
+        let rate = |m: &str| at.rate(m).and_then(|c| c.by_group.get(g)).map(|r| r.value);
+        if let (Some(fmr), Some(fnmr)) = (rate("fmr"), rate("fnmr")) {
+            if fmr > 0.0 && fnmr > 0.0 {
+                let pt = (probit(fmr), probit(fnmr));
+                chart
+                    .draw_series(std::iter::once(Circle::new(pt, 4, colour.filled())))
+                    .expect("operating point");
+            }
+        }
     }
 }
 
@@ -579,83 +544,78 @@ pub fn histograms(view: &ViewResult) -> Figure {
     let n = view.free.threshold_free.len().max(1);
     let cols = n.min(4);
     let rows = n.div_ceil(cols);
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (300 * cols as u32, 40 + 230 * rows as u32))
-            .into_drawing_area();
-        root.fill(&WHITE).expect("draw");
+    let size = (300 * cols as u32, 40 + 230 * rows as u32);
+    let svg = plot::document(size, |root| {
         let root = root.titled(&title, ("sans-serif", 15)).expect("title");
         for (panel, free) in root
             .split_evenly((rows, cols))
             .iter()
             .zip(&view.free.threshold_free)
         {
-            let h = &free.histogram;
-            let density = |counts: &[f64]| -> Vec<(f64, f64)> {
-                let total: f64 = counts.iter().sum();
-                let mut out = Vec::new();
-                for (b, &c) in counts.iter().enumerate() {
-                    let (x0, x1) = (h.edges[b], h.edges[b + 1]);
-                    let d = if total > 0.0 && x1 > x0 {
-                        c / (total * (x1 - x0))
-                    } else {
-                        0.0
-                    };
-                    out.push((x0, d));
-                    out.push((x1, d));
-                }
-                out
-            };
-            let (mated, nonmated) = (density(&h.mated), density(&h.nonmated));
-            let x0 = h.edges.first().copied().unwrap_or(0.0);
-            let x1 = h.edges.last().copied().unwrap_or(1.0).max(x0 + 1e-9);
-            let top = mated
-                .iter()
-                .chain(&nonmated)
-                .map(|p| p.1)
-                .filter(|v| v.is_finite())
-                .fold(1e-9, f64::max)
-                * 1.1;
-            let mut chart = ChartBuilder::on(panel)
-                .caption(&free.group, ("sans-serif", 12))
-                .margin(8)
-                .x_label_area_size(30)
-                .y_label_area_size(40)
-                .build_cartesian_2d(x0..x1, 0f64..top)
-                .expect("panel");
-            chart
-                .configure_mesh()
-                .disable_mesh()
-                .x_desc("score")
-                .y_desc("density")
-                .x_labels(4)
-                .y_labels(4)
-                .draw()
-                .expect("mesh");
-            for (points, colour, label) in [
-                (mated, RGBColor(20, 20, 20), "mated"),
-                (nonmated, RGBColor(160, 160, 160), "non-mated"),
-            ] {
-                chart
-                    .draw_series(LineSeries::new(points, colour.stroke_width(2)))
-                    .expect("density")
-                    .label(label)
-                    .legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 14, y)], colour.stroke_width(2))
-                    });
-            }
-            chart
-                .configure_series_labels()
-                .label_font(("sans-serif", 9))
-                .border_style(BLACK)
-                .background_style(WHITE)
-                .draw()
-                .expect("legend");
+            score_panel(panel, free);
         }
-    }
+    });
     Figure {
         name: file_name(&format!("scores-{}", view.attribute)),
         title,
         svg,
     }
+}
+
+/// Bin counts as a step line of densities, count / (total · bin width).
+fn density_steps(edges: &[f64], counts: &[f64]) -> Vec<(f64, f64)> {
+    let total: f64 = counts.iter().sum();
+    let mut out = Vec::new();
+    for (b, &c) in counts.iter().enumerate() {
+        let (x0, x1) = (edges[b], edges[b + 1]);
+        let d = if total > 0.0 && x1 > x0 {
+            c / (total * (x1 - x0))
+        } else {
+            0.0
+        };
+        out.push((x0, d));
+        out.push((x1, d));
+    }
+    out
+}
+
+/// One group's panel: its mated and non-mated score densities, with a legend.
+fn score_panel(panel: &plot::Area<'_>, free: &GroupFree) {
+    let h = &free.histogram;
+    let (mated, nonmated) = (
+        density_steps(&h.edges, &h.mated),
+        density_steps(&h.edges, &h.nonmated),
+    );
+    let x0 = h.edges.first().copied().unwrap_or(0.0);
+    let x1 = h.edges.last().copied().unwrap_or(1.0).max(x0 + 1e-9);
+    let top = mated
+        .iter()
+        .chain(&nonmated)
+        .map(|p| p.1)
+        .filter(|v| v.is_finite())
+        .fold(1e-9, f64::max)
+        * 1.1;
+    let mut chart = plot::framed(panel, &free.group, 12, 8, (30, 40))
+        .build_cartesian_2d(x0..x1, 0f64..top)
+        .expect("panel");
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_desc("score")
+        .y_desc("density")
+        .x_labels(4)
+        .y_labels(4)
+        .draw()
+        .expect("mesh");
+    for (points, colour, label) in [
+        (mated, RGBColor(20, 20, 20), "mated"),
+        (nonmated, RGBColor(160, 160, 160), "non-mated"),
+    ] {
+        plot::keyed_line(&mut chart, points, colour, label, 14);
+    }
+    plot::legend(
+        chart
+            .configure_series_labels()
+            .label_font(("sans-serif", 9)),
+    );
 }

@@ -4,7 +4,8 @@
 use super::{
     notes_table, rate_table, summaries_table, summary_notes, tests_table, TableModel, ADEQUACY_NOTE,
 };
-use crate::engine::classify::ClassifyResult;
+use crate::counts::table::ViewAt;
+use crate::engine::classify::{ClassView, ClassifyAt, ClassifyResult};
 use crate::render::number::short;
 
 /// The binary rates shown per group (every rate is in the JSON and CSV).
@@ -30,7 +31,35 @@ const AIF360: [&str; 5] = [
     "error_rate_ratio",
 ];
 
+/// Settings; per view its rates, parity, AIF360, summaries and tests; notes.
 pub(super) fn tables(c: &ClassifyResult, out: &mut Vec<TableModel>) {
+    out.push(settings_table(c));
+    let metrics = shown_rates(c);
+    let columns: Vec<(&str, &str)> = metrics.iter().map(|m| (m.as_str(), m.as_str())).collect();
+    for view in &c.views {
+        for at in &view.operating_points {
+            out.push(view_rate_table(view, at, &columns, c.mode == "binary"));
+            if view.attribute.is_pooled() {
+                continue;
+            }
+            out.extend(parity_table(view, at));
+            out.extend(aif360_table(view, at));
+        }
+        if view.attribute.is_pooled() {
+            continue;
+        }
+        out.push(summaries_table(view, "disparity summaries", |m| {
+            SUMMARISED
+                .iter()
+                .any(|r| m.strip_prefix(r).is_some_and(|s| s.starts_with('.')))
+        }));
+        out.push(tests_table(view));
+    }
+    out.push(notes(c));
+}
+
+/// The settings: mode, the positive labels and whether rows are weighted.
+fn settings_table(c: &ClassifyResult) -> TableModel {
     let mut head = TableModel::new("Classification", &["setting", "value"]);
     head.rows.push(vec!["mode".into(), c.mode.clone()]);
     for (k, v) in [
@@ -45,105 +74,109 @@ pub(super) fn tables(c: &ClassifyResult, out: &mut Vec<TableModel>) {
         "weighted".into(),
         if c.weighted { "yes" } else { "no" }.into(),
     ]);
-    out.push(head);
-    let binary = c.mode == "binary";
-    let metrics: Vec<String> = if binary {
+    head
+}
+
+/// The rates shown per group: binary rates, or accuracy and each class's recall.
+fn shown_rates(c: &ClassifyResult) -> Vec<String> {
+    if c.mode == "binary" {
         BINARY.iter().map(|s| s.to_string()).collect()
     } else {
         std::iter::once("accuracy".to_string())
             .chain(c.labels.iter().map(|l| format!("recall:{l}")))
             .collect()
-    };
-    let columns: Vec<(&str, &str)> = metrics.iter().map(|m| (m.as_str(), m.as_str())).collect();
-    for view in &c.views {
-        for at in &view.operating_points {
-            let extra_header: &[&str] = if binary {
-                &["items", "f1", "auc"]
-            } else {
-                &["items"]
-            };
-            out.push(rate_table(view, at, &columns, extra_header, |g| {
-                let counts = &view.groups[g].counts;
-                let value = |m: &str| {
-                    counts
-                        .values
-                        .iter()
-                        .find(|x| x.metric == m)
-                        .map_or_else(|| "-".into(), |x| short(x.value))
-                };
-                let mut cells = vec![counts.rows.to_string()];
-                if binary {
-                    cells.extend([value("f1"), value("auc")]);
-                }
-                cells
-            }));
-            if view.attribute.is_pooled() {
-                continue;
-            }
-            let parity = &at.extra.parity;
-            let mut p = TableModel::new(
-                format!("{}: fairlearn parity", view.attribute),
-                &["metric", "between groups", "to overall"],
-            );
-            for s in parity
-                .iter()
-                .filter(|s| !s.metric.contains('.') || s.metric.ends_with(".mean"))
-            {
-                let other = parity
-                    .iter()
-                    .find(|x| x.metric == format!("{}.to_overall", s.metric));
-                p.rows.push(vec![
-                    s.metric.clone(),
-                    short(s.value),
-                    other.map_or_else(|| "-".into(), |x| short(x.value)),
-                ]);
-            }
-            if !p.rows.is_empty() {
-                out.push(p);
-            }
-            if let Some(r) = &view.reference {
-                let mut header = vec!["group"];
-                header.extend(AIF360);
-                let mut a = TableModel::new(
-                    format!(
-                        "{}: AIF360, against reference {} ({})",
-                        view.attribute, r.group, r.rule
-                    ),
-                    &header,
-                );
-                let versus = &at.extra.versus_reference;
-                let of = |g: &str, m: &str| {
-                    versus
-                        .iter()
-                        .find(|x| x.group == g && x.value.metric == m)
-                        .map(|x| x.value.value)
-                };
-                for g in view.groups.iter().filter(|g| g.group != r.group) {
-                    let mut row = vec![g.group.clone()];
-                    for m in AIF360 {
-                        let mut cell = of(&g.group, m).map_or_else(|| "-".into(), short);
-                        if of(&g.group, "disparate_impact.four_fifths_violation") == Some(1.0)
-                            && m == "disparate_impact"
-                        {
-                            cell.push_str(" (< 4/5)");
-                        }
-                        row.push(cell);
-                    }
-                    a.rows.push(row);
-                }
-                out.push(a);
-            }
-        }
-        if view.attribute.is_pooled() {
-            continue;
-        }
-        out.push(summaries_table(view, "disparity summaries", |m| {
-            SUMMARISED
-                .iter()
-                .any(|r| m.strip_prefix(r).is_some_and(|s| s.starts_with('.')))
-        }));
-        out.push(tests_table(view));
     }
+}
+
+/// A view's per-group rates at an operating point, with items (and F1, AUC if binary).
+fn view_rate_table(
+    view: &ClassView,
+    at: &ViewAt<ClassifyAt>,
+    columns: &[(&str, &str)],
+    binary: bool,
+) -> TableModel {
+    let extra_header: &[&str] = if binary {
+        &["items", "f1", "auc"]
+    } else {
+        &["items"]
+    };
+    rate_table(view, at, columns, extra_header, |g| {
+        let counts = &view.groups[g].counts;
+        let value = |m: &str| {
+            counts
+                .values
+                .iter()
+                .find(|x| x.metric == m)
+                .map_or_else(|| "-".into(), |x| short(x.value))
+        };
+        let mut cells = vec![counts.rows.to_string()];
+        if binary {
+            cells.extend([value("f1"), value("auc")]);
+        }
+        cells
+    })
+}
+
+/// fairlearn's parity metrics between groups and to overall (`None` if there are none).
+fn parity_table(view: &ClassView, at: &ViewAt<ClassifyAt>) -> Option<TableModel> {
+    let parity = &at.extra.parity;
+    let mut p = TableModel::new(
+        format!("{}: fairlearn parity", view.attribute),
+        &["metric", "between groups", "to overall"],
+    );
+    for s in parity
+        .iter()
+        .filter(|s| !s.metric.contains('.') || s.metric.ends_with(".mean"))
+    {
+        let other = parity
+            .iter()
+            .find(|x| x.metric == format!("{}.to_overall", s.metric));
+        p.rows.push(vec![
+            s.metric.clone(),
+            short(s.value),
+            other.map_or_else(|| "-".into(), |x| short(x.value)),
+        ]);
+    }
+    (!p.rows.is_empty()).then_some(p)
+}
+
+/// AIF360's forms of each group against the reference (DI under 4/5 marked), if any.
+fn aif360_table(view: &ClassView, at: &ViewAt<ClassifyAt>) -> Option<TableModel> {
+    let r = view.reference.as_ref()?;
+    let mut header = vec!["group"];
+    header.extend(AIF360);
+    let mut a = TableModel::new(
+        format!(
+            "{}: AIF360, against reference {} ({})",
+            view.attribute, r.group, r.rule
+        ),
+        &header,
+    );
+    let versus = &at.extra.versus_reference;
+    let of = |g: &str, m: &str| {
+        versus
+            .iter()
+            .find(|x| x.group == g && x.value.metric == m)
+            .map(|x| x.value.value)
+    };
+    for g in view.groups.iter().filter(|g| g.group != r.group) {
+        let mut row = vec![g.group.clone()];
+        for m in AIF360 {
+            let mut cell = of(&g.group, m).map_or_else(|| "-".into(), short);
+            if of(&g.group, "disparate_impact.four_fifths_violation") == Some(1.0)
+                && m == "disparate_impact"
+            {
+                cell.push_str(" (< 4/5)");
+            }
+            row.push(cell);
+        }
+        a.rows.push(row);
+    }
+    Some(a)
+}
+
+/// The notes: the engine's, the adequacy rule, summary notes and conventions.
+fn notes(c: &ClassifyResult) -> TableModel {
     let mut notes: Vec<Vec<String>> = c.notes.iter().map(|n| vec![n.clone()]).collect();
     notes.push(vec![ADEQUACY_NOTE.into()]);
     for view in &c.views {
@@ -154,5 +187,5 @@ pub(super) fn tables(c: &ClassifyResult, out: &mut Vec<TableModel>) {
         "undefined rates: {}",
         c.conventions.undefined
     )]);
-    out.push(notes_table(notes));
+    notes_table(notes)
 }
