@@ -79,7 +79,7 @@ impl<'de> Deserialize<'de> for Attribute {
 
 /// One grouping of the rows: the group of each side of each row.
 #[derive(Debug, Clone)]
-pub struct View<'a> {
+pub(crate) struct View<'a> {
     pub attribute: Attribute,
     pub groups: Vec<String>,
     pub side_a: Cow<'a, [u32]>,
@@ -87,7 +87,7 @@ pub struct View<'a> {
 }
 
 /// Group codes of one attribute: sorted value names and per-side codes.
-pub struct AttributeCodes<'a> {
+pub(crate) struct AttributeCodes<'a> {
     pub name: &'a str,
     pub values: &'a [String],
     pub side_a: &'a [u32],
@@ -96,7 +96,7 @@ pub struct AttributeCodes<'a> {
 
 /// The codes of attributes as read; `one_side` when a row has one group
 /// (searches, classified items) rather than one per side (comparisons).
-pub fn codes_of(attrs: &[AttributeData], one_side: bool) -> Vec<AttributeCodes<'_>> {
+pub(crate) fn codes_of(attrs: &[AttributeData], one_side: bool) -> Vec<AttributeCodes<'_>> {
     attrs
         .iter()
         .map(|a| AttributeCodes {
@@ -110,7 +110,7 @@ pub fn codes_of(attrs: &[AttributeData], one_side: bool) -> Vec<AttributeCodes<'
 
 /// The views of a report: pooled, each attribute, and (with two or more
 /// attributes) their intersection.
-pub fn views<'a>(rows: usize, attrs: &[AttributeCodes<'a>]) -> Vec<View<'a>> {
+pub(crate) fn views<'a>(rows: usize, attrs: &[AttributeCodes<'a>]) -> Vec<View<'a>> {
     let mut out = vec![View {
         attribute: Attribute::Pooled,
         groups: vec!["*".into()],
@@ -275,7 +275,7 @@ serde_as_text!(ReferenceRule);
 /// error): a rule `ATTRIBUTE=VALUE` for this view names it; otherwise the
 /// last bare rule decides, `largest` (by size, the default) or `best` (lowest
 /// error); ties go to the first group.
-pub fn choose_reference(
+pub(crate) fn choose_reference(
     attribute: &str,
     all_groups: &[String],
     candidates: &[(&str, f64, f64)],

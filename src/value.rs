@@ -29,7 +29,7 @@ pub enum Kind {
 
 impl Kind {
     /// Rates, statistics and summaries: what the bootstrap gives intervals.
-    pub fn is_statistic(self) -> bool {
+    pub(crate) fn is_statistic(self) -> bool {
         matches!(self, Kind::Rate | Kind::Statistic | Kind::Summary)
     }
 }

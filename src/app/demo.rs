@@ -17,7 +17,7 @@ use std::path::Path;
 pub const DEMO_THRESHOLD: f64 = 3.0;
 
 /// The policies the demo audits.
-pub const DEMO_POLICIES: [&str; 5] = [
+const DEMO_POLICIES: [&str; 5] = [
     "global-fmr:1e-2",
     "global-fmr:1e-3",
     "global-fmr:1e-4",
@@ -96,7 +96,7 @@ pub fn run(command: Vec<String>) -> Result<Report> {
 }
 
 /// The fixed threshold at which the 1:N demo states its true rates.
-pub const SEARCH_THRESHOLD: f64 = 2.5;
+const SEARCH_THRESHOLD: f64 = 2.5;
 
 /// The true per-group 1:N rates of the demo's search population.
 #[derive(Debug, Clone, Serialize)]

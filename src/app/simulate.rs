@@ -85,7 +85,7 @@ pub struct Population {
 }
 
 /// Φ, the standard normal distribution function.
-pub fn normal_cdf(x: f64) -> f64 {
+fn normal_cdf(x: f64) -> f64 {
     0.5 * libm::erfc(-x / std::f64::consts::SQRT_2)
 }
 
@@ -124,7 +124,7 @@ impl Population {
     }
 
     /// True FMR of group g at similarity threshold τ.
-    pub fn expected_fmr(&self, g: usize, tau: f64) -> f64 {
+    pub(crate) fn expected_fmr(&self, g: usize, tau: f64) -> f64 {
         1.0 - normal_cdf((tau - self.groups[g].nonmated_mean) / self.nonmated_sd)
     }
 
@@ -303,12 +303,12 @@ impl SearchPopulation {
     }
 
     /// True FPIR of group g at threshold T.
-    pub fn expected_fpir(&self, g: usize, tau: f64) -> f64 {
+    pub(crate) fn expected_fpir(&self, g: usize, tau: f64) -> f64 {
         1.0 - normal_cdf(tau - self.groups[g].nonmated_mean).powi(self.gallery as i32)
     }
 
     /// True FNIR of group g at threshold T with the whole gallery returned.
-    pub fn expected_fnir_full_list(&self, g: usize, tau: f64) -> f64 {
+    pub(crate) fn expected_fnir_full_list(&self, g: usize, tau: f64) -> f64 {
         normal_cdf(tau - self.groups[g].mated_mean)
     }
 

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 /// How [`finish_view`] treats a rate column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Treat {
+pub(crate) enum Treat {
     /// Shown only: no summaries, no tests (TMR).
     Shown,
     /// Summaries of the values, no tests (1:1 accuracy).
@@ -56,7 +56,7 @@ impl RateColumn {
     }
 
     /// Entries of the included groups, with counts when `counted`.
-    pub fn entries<'a>(
+    pub(crate) fn entries<'a>(
         &self,
         names: &'a [String],
         included: &[usize],
@@ -183,7 +183,7 @@ impl<C, X, F> ViewResult<C, X, F> {
 /// group among the groups in summaries (`size` and `error` per group feed the
 /// `largest` and `best` rules), then give each column its summaries and
 /// tests as `treat` says. The pooled view gets neither.
-pub fn finish_view<C, X, F>(
+pub(crate) fn finish_view<C, X, F>(
     v: &mut ViewResult<C, X, F>,
     size: &[f64],
     error: &[f64],

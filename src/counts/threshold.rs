@@ -70,7 +70,7 @@ impl Policy {
 /// The targets 1e-1 … 1e-`decades` of a data-driven policy `kind` that a
 /// pool of `pool` trials (`what`) supports, α ≥ 1 − 0.05^(1/N); a note for
 /// each target skipped.
-pub fn supported_targets<P>(
+pub(crate) fn supported_targets<P>(
     pool: usize,
     decades: i32,
     kind: &str,
@@ -112,7 +112,7 @@ pub struct OperatingPoint<P> {
 }
 
 /// The smallest f64 greater than `x` (for finite `x`).
-pub fn next_up(x: f64) -> f64 {
+pub(crate) fn next_up(x: f64) -> f64 {
     if x.is_nan() || x == f64::INFINITY {
         return x;
     }
@@ -125,7 +125,7 @@ pub fn next_up(x: f64) -> f64 {
 
 /// The exact one-sided 95% bound 1 − 0.05^(1/N): the smallest rate that `n`
 /// trials with no error can support. A target α below it is "unsupported".
-pub fn smallest_supported_rate(n: usize) -> f64 {
+pub(crate) fn smallest_supported_rate(n: usize) -> f64 {
     if n == 0 {
         f64::INFINITY
     } else {

@@ -150,7 +150,7 @@ pub struct IdentifyFree {
 pub type IdView = table::ViewResult<IdentifyCounts, IdentifyAt, IdentifyFree>;
 
 /// The FNIR column id at rank R.
-pub fn fnir_metric(rank: u32) -> String {
+pub(crate) fn fnir_metric(rank: u32) -> String {
     if rank == 1 {
         "fnir".to_string()
     } else {
@@ -212,7 +212,7 @@ struct ViewData<'a> {
 
 /// What the audit sorts once: the pooled non-mated top scores (with their
 /// rows) and every view's groups. A bootstrap replicate re-weights it.
-pub struct Prepared<'a> {
+pub(crate) struct Prepared<'a> {
     pool: Vec<f64>,
     pool_rows: Vec<u32>,
     views: Vec<ViewData<'a>>,
@@ -220,7 +220,7 @@ pub struct Prepared<'a> {
 }
 
 /// Splits the searches by view and group and sorts what needs sorting.
-pub fn prepare<'a>(s: &'a Searches, o: &IdentifyOptions) -> Result<Prepared<'a>> {
+pub(crate) fn prepare<'a>(s: &'a Searches, o: &IdentifyOptions) -> Result<Prepared<'a>> {
     if o.ranks.is_empty() || o.ranks.contains(&0) {
         return Err(Error::Config("--rank takes whole numbers from 1".into()));
     }
@@ -283,7 +283,7 @@ pub fn audit(s: &Searches, o: &IdentifyOptions) -> Result<IdentifyResult> {
 
 /// The audit of prepared searches, each weighing 1 or `weights[search]`
 /// (a bootstrap replicate; the figure curves are then left out).
-pub fn evaluate(
+pub(crate) fn evaluate(
     s: &Searches,
     p: &Prepared,
     o: &IdentifyOptions,

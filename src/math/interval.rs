@@ -45,7 +45,7 @@ pub struct CiSpec {
 
 impl CiSpec {
     /// The same level with no interval (bootstrap replicates need none).
-    pub fn without_interval(self) -> CiSpec {
+    pub(crate) fn without_interval(self) -> CiSpec {
         CiSpec {
             method: Method::None,
             level: self.level,
@@ -98,7 +98,7 @@ pub fn zero_event_bound(n: f64, alpha: f64) -> f64 {
 }
 
 /// The 95% bound 1 − 0.05^(1/n) (NIST IR 8429's zero-error rule, support of a target).
-pub fn zero_event_upper_bound(n: f64) -> f64 {
+pub(crate) fn zero_event_upper_bound(n: f64) -> f64 {
     zero_event_bound(n, 0.05)
 }
 

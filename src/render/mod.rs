@@ -2,14 +2,14 @@
 //! tables, JSON, tidy CSV, Markdown, LaTeX, HTML) and SVG figures. Renderers
 //! only lay out what the model holds; they never compute a metric.
 
-pub mod html;
-pub mod latex;
-pub mod number;
-pub mod prose;
-pub mod svg;
-pub mod tables;
-pub mod text;
-pub mod tidy;
+pub(crate) mod html;
+pub(crate) mod latex;
+pub(crate) mod number;
+pub(crate) mod prose;
+pub(crate) mod svg;
+pub(crate) mod tables;
+pub(crate) mod text;
+pub(crate) mod tidy;
 
 use crate::report::Report;
 use serde::Serialize;

@@ -82,7 +82,7 @@ impl std::fmt::Display for Caution {
 }
 
 /// The caution of a counted error rate's entries, if any group has fewer than 30 errors.
-pub fn caution(rate: Option<&str>, entries: &[Entry]) -> Option<Caution> {
+pub(crate) fn caution(rate: Option<&str>, entries: &[Entry]) -> Option<Caution> {
     let few: Vec<(String, f64)> = entries
         .iter()
         .filter_map(|e| {
@@ -157,7 +157,7 @@ fn mean(entries: &[Entry]) -> f64 {
 }
 
 /// max − min.
-pub fn max_minus_min(entries: &[Entry]) -> Stat {
+pub(crate) fn max_minus_min(entries: &[Entry]) -> Stat {
     precheck(entries)
         .unwrap_or_else(|| Stat::ok(max_entry(entries).value - min_entry(entries).value))
 }
@@ -212,7 +212,7 @@ pub fn max_over_geomean(entries: &[Entry]) -> Stat {
 }
 
 /// max / arithmetic mean.
-pub fn max_over_mean(entries: &[Entry]) -> Stat {
+pub(crate) fn max_over_mean(entries: &[Entry]) -> Stat {
     if let Some(s) = precheck(entries) {
         return s;
     }
@@ -245,7 +245,7 @@ pub fn gini(entries: &[Entry]) -> Stat {
 }
 
 /// Standard deviation; `sample` divides by G − 1, else by G.
-pub fn std_dev(entries: &[Entry], sample: bool) -> Stat {
+pub(crate) fn std_dev(entries: &[Entry], sample: bool) -> Stat {
     if let Some(s) = precheck(entries) {
         return s;
     }

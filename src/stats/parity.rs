@@ -114,7 +114,7 @@ pub fn ratio(values: &[Value], overall: Option<f64>) -> Stat {
 
 /// Combines the TPR and FPR results of equalized odds: `worst` picks the
 /// larger (differences) or smaller (ratios); otherwise the mean.
-pub fn combine(tpr: Stat, fpr: Stat, worst: bool, larger_is_worse: bool) -> Stat {
+pub(crate) fn combine(tpr: Stat, fpr: Stat, worst: bool, larger_is_worse: bool) -> Stat {
     for (name, s) in [("TPR", &tpr), ("FPR", &fpr)] {
         if let Some(r) = &s.reason {
             return Stat::undefined(s.value, format!("{name}: {r}"));
@@ -147,7 +147,7 @@ fn either_undefined(a: Value, reference: Value) -> Option<Stat> {
 }
 
 /// a / reference, with reasons for a zero or undefined side.
-pub fn versus_ratio(a: Value, reference: Value) -> Stat {
+pub(crate) fn versus_ratio(a: Value, reference: Value) -> Stat {
     either_undefined(a, reference).unwrap_or_else(|| match (a.value, reference.value) {
         (0.0, 0.0) => Stat::undefined(
             f64::NAN,
@@ -162,7 +162,7 @@ pub fn versus_ratio(a: Value, reference: Value) -> Stat {
 }
 
 /// a − reference, with reasons for an undefined side.
-pub fn versus_difference(a: Value, reference: Value) -> Stat {
+pub(crate) fn versus_difference(a: Value, reference: Value) -> Stat {
     either_undefined(a, reference).unwrap_or_else(|| Stat::ok(a.value - reference.value))
 }
 

@@ -6,7 +6,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Serialises a float for JSON: NaN (undefined; the reason travels beside
 /// it) as `null`, ±∞ as the strings `"inf"` and `"-inf"`.
-pub fn finite_or_null<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn finite_or_null<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
     if v.is_finite() {
         s.serialize_f64(*v)
     } else if v.is_nan() {
@@ -19,7 +19,7 @@ pub fn finite_or_null<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
 }
 
 /// Reads what [`finite_or_null`] wrote: `null` is NaN, `"inf"`/`"-inf"` are ±∞.
-pub fn null_as_nan<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+pub(crate) fn null_as_nan<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Json {
@@ -69,7 +69,7 @@ pub struct Adequacy {
 }
 
 /// Errors below which an error rate is flagged.
-pub const FEW_ERRORS: f64 = 30.0;
+pub(crate) const FEW_ERRORS: f64 = 30.0;
 
 impl Rate {
     /// Builds the rate and its interval (exact one-sided at 0 or n events).
@@ -140,7 +140,7 @@ impl Rate {
     }
 
     /// (events, trials) for a test: the counts, or p̂·n_eff and n_eff when weighted.
-    pub fn test_counts(&self) -> (f64, f64) {
+    pub(crate) fn test_counts(&self) -> (f64, f64) {
         if self.effective_trials == self.trials {
             (self.events, self.trials)
         } else {
@@ -149,7 +149,8 @@ impl Rate {
     }
 
     /// True when the rate is defined and no event was seen.
-    pub fn is_zero(&self) -> bool {
+    #[cfg(test)]
+    fn is_zero(&self) -> bool {
         self.trials > 0.0 && self.events == 0.0
     }
 }

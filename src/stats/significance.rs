@@ -215,7 +215,11 @@ pub struct RateTests {
 /// Homogeneity across `groups` and each group against `reference` (Holm
 /// over those comparisons). Weighted rates enter with effective counts
 /// (p̂·n_eff of n_eff), which sends them to the z test.
-pub fn rate_tests(metric: &str, groups: &[(&str, &Rate)], reference: Option<&str>) -> RateTests {
+pub(crate) fn rate_tests(
+    metric: &str,
+    groups: &[(&str, &Rate)],
+    reference: Option<&str>,
+) -> RateTests {
     let counts: Vec<(f64, f64)> = groups.iter().map(|(_, r)| r.test_counts()).collect();
     let reference_counts = reference
         .and_then(|name| groups.iter().position(|(g, _)| *g == name))

@@ -13,13 +13,13 @@ pub struct Sums {
 }
 
 impl Sums {
-    pub fn add(&mut self, w: f64) {
+    pub(crate) fn add(&mut self, w: f64) {
         self.rows += 1;
         self.weight += w;
         self.weight_sq += w * w;
     }
 
-    pub fn merge(&mut self, o: &Sums) {
+    pub(crate) fn merge(&mut self, o: &Sums) {
         self.rows += o.rows;
         self.weight += o.weight;
         self.weight_sq += o.weight_sq;
@@ -91,7 +91,7 @@ const RATES: [Spec; 12] = [
 ];
 
 /// Ids of the rates that count errors (the geometric-mean zero rule applies).
-pub const ERROR_RATES: [&str; 5] = [
+pub(crate) const ERROR_RATES: [&str; 5] = [
     "error_rate",
     "fnr",
     "fpr",
@@ -100,7 +100,7 @@ pub const ERROR_RATES: [&str; 5] = [
 ];
 
 impl Cells {
-    pub fn merge(&mut self, o: &Cells) {
+    pub(crate) fn merge(&mut self, o: &Cells) {
         self.tp.merge(&o.tp);
         self.fp.merge(&o.fp);
         self.tn.merge(&o.tn);
@@ -147,7 +147,7 @@ impl Cells {
     }
 
     /// F1 = 2TP / (2TP + FP + FN); NaN when there is no positive and no predicted positive.
-    pub fn f1(&self) -> f64 {
+    pub(crate) fn f1(&self) -> f64 {
         let tp2 = 2.0 * self.tp.weight;
         let d = tp2 + self.fp.weight + self.fn_.weight;
         if d > 0.0 {
@@ -158,7 +158,7 @@ impl Cells {
     }
 
     /// Balanced accuracy = (TPR + TNR)/2; NaN when either is undefined.
-    pub fn balanced_accuracy(&self) -> f64 {
+    pub(crate) fn balanced_accuracy(&self) -> f64 {
         let (p, n) = (self.positives().weight, self.negatives().weight);
         (self.tp.weight / p + self.tn.weight / n) / 2.0
     }
@@ -169,7 +169,7 @@ impl Cells {
     /// GE(α) = Σ W_b·((b/μ)^α − 1) / (W·α·(α−1)) for α ∉ {0, 1};
     /// GE(1) (Theil) = Σ W_b·(b/μ)·ln(b/μ) / W, with 0·ln 0 = 0;
     /// GE(0) = −Σ W_b·ln(b/μ) / W (∞ when some b = 0).
-    pub fn entropy_index(&self, alpha: f64) -> f64 {
+    pub(crate) fn entropy_index(&self, alpha: f64) -> f64 {
         let w = [
             self.fn_.weight,
             self.tp.weight + self.tn.weight,

@@ -240,7 +240,7 @@ fn group_auc(
 
 /// What the audit computes once: the views and the score order, beside the
 /// binary decisions. A bootstrap replicate re-weights it.
-pub struct Prepared<'a> {
+pub(crate) struct Prepared<'a> {
     binary: Option<&'a Binary>,
     views: Vec<View<'a>>,
     /// Rows in ascending score order (stable, so sums are deterministic), for AUC.
@@ -249,7 +249,7 @@ pub struct Prepared<'a> {
 
 /// Prepares the items `l` with their decisions `d` (from
 /// [`Positives::decide`] on the same items).
-pub fn prepare<'a>(l: &'a Labelled, d: &'a Decisions) -> Result<Prepared<'a>> {
+pub(crate) fn prepare<'a>(l: &'a Labelled, d: &'a Decisions) -> Result<Prepared<'a>> {
     let binary = d.binary();
     let n = l.y_true.len();
     if let Some(b) = binary.filter(|b| b.truth().len() != n || b.pred().len() != n) {
@@ -280,7 +280,7 @@ pub fn audit(l: &Labelled, d: &Decisions, o: &ClassifyOptions) -> Result<Classif
 }
 
 /// The audit of prepared data with row weights `weights` (empty: all 1).
-pub fn evaluate(
+pub(crate) fn evaluate(
     l: &Labelled,
     p: &Prepared,
     o: &ClassifyOptions,

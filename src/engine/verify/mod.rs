@@ -15,8 +15,8 @@
 //!   counts; groups smaller than `min_group_size` stay in the tables, flagged,
 //!   and out of the summaries.
 
-pub mod metrics;
-pub mod scores;
+pub(crate) mod metrics;
+pub(crate) mod scores;
 pub mod stream;
 
 use crate::counts::column::{prefix_sums, Column};
@@ -83,7 +83,7 @@ impl Default for VerifyOptions {
 /// pooled non-mated count N supports it, i.e. α ≥ 1 − 0.05^(1/N) (≈ 3/N,
 /// the smallest rate N error-free trials can bound at 95%). Returns the
 /// policies and a note for each skipped target.
-pub fn default_policies(pool: usize) -> (Vec<Policy>, Vec<String>) {
+pub(crate) fn default_policies(pool: usize) -> (Vec<Policy>, Vec<String>) {
     supported_targets(
         pool,
         6,
@@ -152,14 +152,17 @@ mod matrix {
     use ndarray::Array2;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    pub fn serialize<T: Serialize, S: Serializer>(m: &Array2<T>, s: S) -> Result<S::Ok, S::Error> {
+    pub(super) fn serialize<T: Serialize, S: Serializer>(
+        m: &Array2<T>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         let rows: Vec<Vec<&T>> = (0..m.nrows())
             .map(|i| (0..m.ncols()).map(|j| &m[(i, j)]).collect())
             .collect();
         rows.serialize(s)
     }
 
-    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    pub(super) fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
         d: D,
     ) -> Result<Array2<T>, D::Error> {
         let rows: Vec<Vec<T>> = Vec::deserialize(d)?;
@@ -302,7 +305,7 @@ const CONVENTIONS: Conventions = Conventions {
 
 /// Everything the audit sorts once: the global pool, the views and their
 /// group scores. A bootstrap replicate re-weights it without re-sorting.
-pub struct Prepared<'a> {
+pub(crate) struct Prepared<'a> {
     views: Vec<View<'a>>,
     scores: Vec<GroupScores>,
     /// Pooled non-mated scores (ascending) and their rows.
@@ -315,7 +318,11 @@ pub struct Prepared<'a> {
 
 /// Sorts what the audit needs; `keep_rows` keeps rows for re-weighting
 /// (always kept when rows carry counts).
-pub fn prepare<'a>(c: &'a Comparisons, opts: &VerifyOptions, keep_rows: bool) -> Prepared<'a> {
+pub(crate) fn prepare<'a>(
+    c: &'a Comparisons,
+    opts: &VerifyOptions,
+    keep_rows: bool,
+) -> Prepared<'a> {
     let keep_rows = keep_rows || !c.count.is_empty();
     let (pool, pool_rows) = global_pool(c, opts.impostors, keep_rows);
     let mut notes = Vec::new();
@@ -357,10 +364,10 @@ pub fn audit(c: &Comparisons, opts: &VerifyOptions) -> Result<VerifyResult> {
 }
 
 /// Row weights of a bootstrap replicate (whole multiplicities).
-pub type RowWeights<'w> = &'w (dyn Fn(usize) -> f64 + Sync);
+pub(crate) type RowWeights<'w> = &'w (dyn Fn(usize) -> f64 + Sync);
 
 /// The audit of prepared data, with every row weighing 1 or `weights(row)`.
-pub fn evaluate(
+pub(crate) fn evaluate(
     c: &Comparisons,
     p: &Prepared,
     opts: &VerifyOptions,
