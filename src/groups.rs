@@ -25,6 +25,7 @@ pub enum Attribute {
 }
 
 impl Attribute {
+    /// True for the pooled view (`*`).
     pub fn is_pooled(&self) -> bool {
         matches!(self, Attribute::Pooled)
     }
@@ -224,7 +225,9 @@ pub fn view_attributes(attrs: &[String]) -> Vec<String> {
 /// The reference group of a view and the rule that chose it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reference {
+    /// The reference group's name.
     pub group: String,
+    /// The rule that chose it, as written (`largest`, `best`, `ATTRIBUTE=VALUE`).
     pub rule: String,
 }
 
@@ -238,7 +241,12 @@ pub enum ReferenceRule {
     Best,
     /// This group of the view named `attribute` (an attribute, or the
     /// intersection's names joined by `+`).
-    Named { attribute: String, group: String },
+    Named {
+        /// The view's name: an attribute, or names joined by `+`.
+        attribute: String,
+        /// The group's label in that view.
+        group: String,
+    },
 }
 
 impl ReferenceRule {

@@ -46,7 +46,7 @@ pub struct RateColumn {
 }
 
 impl RateColumn {
-    pub fn new(metric: impl Into<String>, by_group: Vec<Rate>) -> RateColumn {
+    pub(crate) fn new(metric: impl Into<String>, by_group: Vec<Rate>) -> RateColumn {
         RateColumn {
             metric: metric.into(),
             by_group,
@@ -93,6 +93,7 @@ pub struct ViewAt<X> {
         deserialize_with = "per_group_from_null"
     )]
     pub group_thresholds: Option<Vec<f64>>,
+    /// One column per rate, in report order.
     pub rates: Vec<RateColumn>,
     /// Summaries over two columns (FDR, IR, GARBE, WERM, SER of 1:1), after the columns' own.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -133,10 +134,12 @@ impl<X> ViewAt<X> {
 /// One group of a view with the counts its task keeps.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct GroupInfo<C> {
+    /// Group name.
     pub group: String,
     /// False when the group is below `--min-group-size` (or the view is
     /// pooled): shown, but kept out of summaries and tests.
     pub in_summaries: bool,
+    /// The group's counts (task-specific).
     #[serde(flatten)]
     pub counts: C,
 }
@@ -145,11 +148,15 @@ pub struct GroupInfo<C> {
 /// operating point, and what the task computes without a threshold.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ViewResult<C, X, F> {
+    /// What the view groups by.
     pub attribute: Attribute,
     /// The reference group of the tests (`--reference`; default the largest).
     pub reference: Option<Reference>,
+    /// The view's groups, in order (the columns' row order).
     pub groups: Vec<GroupInfo<C>>,
+    /// The view at every operating point, in policy order.
     pub operating_points: Vec<ViewAt<X>>,
+    /// What the view computes without a threshold (task-specific).
     #[serde(flatten)]
     pub free: F,
 }

@@ -13,11 +13,26 @@ use serde::{Deserialize, Serialize};
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Policy {
     /// `fixed:T` — the given threshold, in the input's own score units.
-    Fixed { label: String, threshold: f64 },
+    Fixed {
+        /// The policy as written, e.g. `fixed:0.5`.
+        label: String,
+        /// The threshold, in input units.
+        threshold: f64,
+    },
     /// `global-fmr:α` — one τ from the pooled non-mated set.
-    GlobalFmr { label: String, alpha: f64 },
+    GlobalFmr {
+        /// The policy as written, e.g. `global-fmr:1e-3`.
+        label: String,
+        /// The target FMR α.
+        alpha: f64,
+    },
     /// `group-fmr:α` — a τ_g per group from that group's own non-mated set.
-    GroupFmr { label: String, alpha: f64 },
+    GroupFmr {
+        /// The policy as written, e.g. `group-fmr:1e-3`.
+        label: String,
+        /// The target FMR α of every group.
+        alpha: f64,
+    },
 }
 
 impl Policy {
@@ -58,6 +73,7 @@ impl Policy {
         }
     }
 
+    /// The policy as written.
     pub fn label(&self) -> &str {
         match self {
             Policy::Fixed { label, .. }
@@ -97,6 +113,7 @@ pub(crate) fn supported_targets<P>(
 /// A threshold policy resolved on the pooled data (1:1 or 1:N).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OperatingPoint<P> {
+    /// The policy's label, e.g. `global-fmr:1e-3`.
     pub policy: String,
     /// The policy as parsed (kind and parameter).
     pub spec: P,

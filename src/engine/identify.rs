@@ -33,16 +33,23 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum IdPolicy {
+    /// Accept candidates scoring at or beyond a fixed threshold.
     Fixed {
+        /// The policy as written, e.g. `fixed:0.7`.
         label: String,
+        /// The threshold, in input units.
         threshold: f64,
     },
+    /// The threshold at which the pooled FPIR is at most α.
     GlobalFpir {
+        /// The policy as written, e.g. `global-fpir:0.01`.
         label: String,
+        /// The target FPIR α.
         alpha: f64,
     },
     /// No threshold: every returned candidate counts.
     Investigative {
+        /// The policy as written (`investigative`).
         label: String,
     },
 }
@@ -73,6 +80,7 @@ impl IdPolicy {
         }
     }
 
+    /// The policy as written.
     pub fn label(&self) -> &str {
         match self {
             IdPolicy::Fixed { label, .. }
@@ -90,10 +98,15 @@ pub struct IdentifyOptions {
     pub policies: Vec<IdPolicy>,
     /// Ranks R of FNIR(R, T) (default 1).
     pub ranks: Vec<u32>,
+    /// Weight α of FPIR in FDR, IR, GARBE and WERM.
     pub alpha: f64,
+    /// Groups with min(mated, non-mated searches) below this stay out of the summaries.
     pub min_group_size: u64,
+    /// Interval method and level of every rate.
     pub ci: CiSpec,
+    /// Reference group rules.
     pub reference: Vec<ReferenceRule>,
+    /// Scores are distances (shown thresholds are in distance units).
     pub distance: bool,
 }
 
@@ -117,7 +130,9 @@ pub type IdOperatingPoint = crate::counts::threshold::OperatingPoint<IdPolicy>;
 /// Counts of one group of a 1:N view.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IdentifyCounts {
+    /// Mated searches of the group (probe's mate enrolled).
     pub mated_searches: u64,
+    /// Non-mated searches of the group.
     pub nonmated_searches: u64,
 }
 
@@ -137,6 +152,7 @@ pub struct IdentifyFree {
     pub rank1: Vec<Rate>,
     /// CMC(R) of each group for R = 1 … `cmc_ranks`.
     pub cmc: Vec<Vec<Rate>>,
+    /// The largest rank R of the CMC.
     pub cmc_ranks: u32,
     /// Per group: [threshold (input units), FPIR, FNIR at rank 1] at up to
     /// 202 thresholds (quantiles of the non-mated top scores and mate scores).
@@ -161,14 +177,21 @@ pub(crate) fn fnir_metric(rank: u32) -> String {
 /// The identification part of a report.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IdentifyResult {
+    /// Whether scores are similarities or distances.
     pub score_sense: ScoreSense,
+    /// Searches audited.
     pub searches: u64,
+    /// Mated searches audited (the rest are non-mated).
     pub mated_searches: u64,
+    /// The policies resolved on the pooled non-mated searches, in option order.
     pub operating_points: Vec<IdOperatingPoint>,
     /// The ranks R of FNIR(R, T), in column order after FPIR.
     pub ranks: Vec<u32>,
+    /// One result per view (pooled, each attribute, intersections).
     pub views: Vec<IdView>,
+    /// Notes for the reader (skipped policies, …).
     pub notes: Vec<String>,
+    /// Weight α of FPIR in FDR, IR, GARBE and WERM.
     #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
     pub alpha: f64,
 }
@@ -363,6 +386,7 @@ pub struct Resampler<'a> {
 }
 
 impl<'a> Resampler<'a> {
+    /// Prepares the audit once; replicates draw searches (intervals off).
     pub fn new(s: &'a Searches, opts: &IdentifyOptions) -> Result<Resampler<'a>> {
         let opts = IdentifyOptions {
             ci: opts.ci.without_interval(),

@@ -18,13 +18,18 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Method {
+    /// Wilson score interval.
     Wilson,
+    /// Clopper–Pearson (exact) interval.
     ClopperPearson,
+    /// Jeffreys (Beta(½, ½) prior) interval.
     Jeffreys,
+    /// No interval.
     None,
 }
 
 impl Method {
+    /// Parses `wilson`, `clopper-pearson` (or `exact`), `jeffreys` or `none`.
     pub fn parse(s: &str) -> Option<Method> {
         match s {
             "wilson" => Some(Method::Wilson),
@@ -39,7 +44,9 @@ impl Method {
 /// Interval method and confidence level.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct CiSpec {
+    /// The interval method.
     pub method: Method,
+    /// Confidence level, e.g. 0.95.
     pub level: f64,
 }
 
@@ -72,8 +79,11 @@ impl Default for CiSpec {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CiMethod {
+    /// Wilson score interval.
     Wilson,
+    /// Clopper–Pearson (exact) interval.
     ClopperPearson,
+    /// Jeffreys interval.
     Jeffreys,
     /// Exact one-sided upper bound, used when no event was observed.
     OneSidedUpperZeroEvents,
@@ -84,9 +94,13 @@ pub enum CiMethod {
 /// A confidence interval with its method and level.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Interval {
+    /// Lower bound.
     pub low: f64,
+    /// Upper bound.
     pub high: f64,
+    /// How the interval was obtained.
     pub method: CiMethod,
+    /// Confidence level, e.g. 0.95.
     pub level: f64,
 }
 

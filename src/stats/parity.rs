@@ -24,11 +24,11 @@ use crate::stats::disparity::Stat;
 
 /// One group's value of a rate.
 #[derive(Debug, Clone, Copy)]
-pub struct Value<'a> {
-    pub group: &'a str,
-    pub value: f64,
+pub(crate) struct Value<'a> {
+    pub(crate) group: &'a str,
+    pub(crate) value: f64,
     /// Why the value is undefined, if it is.
-    pub why: Option<&'a str>,
+    pub(crate) why: Option<&'a str>,
 }
 
 fn undefined(values: &[Value]) -> Option<Stat> {
@@ -56,7 +56,7 @@ fn extremes(values: &[Value]) -> (f64, f64) {
 }
 
 /// fairlearn `difference(method)`.
-pub fn difference(values: &[Value], overall: Option<f64>) -> Stat {
+pub(crate) fn difference(values: &[Value], overall: Option<f64>) -> Stat {
     if let Some(s) = undefined(values) {
         return s;
     }
@@ -78,7 +78,7 @@ pub fn difference(values: &[Value], overall: Option<f64>) -> Stat {
 }
 
 /// fairlearn `ratio(method)`.
-pub fn ratio(values: &[Value], overall: Option<f64>) -> Stat {
+pub(crate) fn ratio(values: &[Value], overall: Option<f64>) -> Stat {
     if let Some(s) = undefined(values) {
         return s;
     }

@@ -42,11 +42,16 @@ pub(crate) fn null_as_nan<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Err
 /// With zero trials the value is NaN and `reason` says so.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rate {
+    /// events / trials (NaN, written null, when trials = 0).
     #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
     pub value: f64,
+    /// Numerator (weighted sum when rows carry weights).
     pub events: f64,
+    /// Denominator (weighted sum when rows carry weights).
     pub trials: f64,
+    /// Confidence interval, unless none was asked for or trials = 0.
     pub ci: Option<Interval>,
+    /// Why the rate is undefined, if it is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// What the sample can support, for error rates.

@@ -7,8 +7,11 @@ use serde::{Deserialize, Serialize};
 /// Sums over the rows of one cell: how many, Σw and Σw².
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Sums {
+    /// Rows in the cell.
     pub rows: u64,
+    /// Σw, the weight of the rows.
     pub weight: f64,
+    /// Σw², for the effective sample size (Σw)²/Σw².
     pub weight_sq: f64,
 }
 
@@ -34,9 +37,13 @@ impl Sums {
 /// The binary confusion cells of one group (weighted).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Cells {
+    /// True positives.
     pub tp: Sums,
+    /// False positives.
     pub fp: Sums,
+    /// True negatives.
     pub tn: Sums,
+    /// False negatives (`fn` in JSON).
     #[serde(rename = "fn")]
     pub fn_: Sums,
 }
@@ -107,22 +114,27 @@ impl Cells {
         self.fn_.merge(&o.fn_);
     }
 
+    /// All items: TP + FP + TN + FN.
     pub fn all(&self) -> Sums {
         self.positives().plus(self.negatives())
     }
 
+    /// Actual positives: TP + FN.
     pub fn positives(&self) -> Sums {
         self.tp.plus(self.fn_)
     }
 
+    /// Actual negatives: FP + TN.
     pub fn negatives(&self) -> Sums {
         self.fp.plus(self.tn)
     }
 
+    /// Predicted positives: TP + FP.
     pub fn predicted_positives(&self) -> Sums {
         self.tp.plus(self.fp)
     }
 
+    /// Predicted negatives: TN + FN.
     pub fn predicted_negatives(&self) -> Sums {
         self.tn.plus(self.fn_)
     }

@@ -53,9 +53,11 @@ pub enum Impostors {
 pub struct VerifyOptions {
     /// Threshold policies; empty means the supported defaults (see [`default_policies`]).
     pub policies: Vec<Policy>,
+    /// Which non-mated comparisons set global thresholds.
     pub impostors: Impostors,
     /// Weight α of FMR in FDR, IR, GARBE and WERM.
     pub alpha: f64,
+    /// Groups smaller than this (min of mated and same-group non-mated) stay out of the summaries.
     pub min_group_size: u64,
     /// Scores are distances (shown thresholds are in distance units).
     pub distance: bool,
@@ -99,8 +101,11 @@ pub type OperatingPoint = crate::counts::threshold::OperatingPoint<Policy>;
 /// Counts of one group of a 1:1 view.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct VerifyCounts {
+    /// Mated comparisons of the group.
     pub mated: u64,
+    /// Same-group non-mated comparisons of the group.
     pub nonmated: u64,
+    /// Distinct subjects of the group, when subject ids were given.
     pub subjects: Option<u64>,
     /// min(mated, non-mated).
     pub size: u64,
@@ -110,7 +115,9 @@ pub struct VerifyCounts {
 /// the view's group order. Serialised as a list of rows.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CrossMatrix {
+    /// Group names, in the order of the matrix rows and columns.
     pub groups: Vec<String>,
+    /// FMR of non-mated pairs with one side in row group and one in column group.
     #[serde(with = "matrix")]
     pub fmr: Array2<Rate>,
 }
@@ -118,6 +125,7 @@ pub struct CrossMatrix {
 /// What a 1:1 view has at an operating point besides its rate columns.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct VerifyAt {
+    /// FMR between every pair of groups, at a global threshold in a non-pooled view with cross-group pairs.
     pub cross_fmr: Option<CrossMatrix>,
 }
 
@@ -128,7 +136,9 @@ pub struct VerifyFree {
     pub unplaced_rows: u64,
     /// Mated rows whose sides disagree on this view (counted for side a).
     pub mated_conflicts: u64,
+    /// EER, AUC and d′ of every group.
     pub threshold_free: Vec<GroupFree>,
+    /// Disparity summaries of the threshold-free values across groups.
     pub threshold_free_summaries: Vec<Summary>,
 }
 
@@ -179,16 +189,24 @@ mod matrix {
 /// Threshold-free values of one group.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct GroupFree {
+    /// Group name.
     pub group: String,
+    /// Equal error rate, (FMR + FNMR)/2 at the EER threshold (NaN when undefined).
     #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
     pub eer: f64,
+    /// Threshold (input units) at which the EER is read.
     pub eer_threshold: Option<f64>,
+    /// FMR at the EER threshold.
     pub eer_fmr: Option<f64>,
+    /// FNMR at the EER threshold.
     pub eer_fnmr: Option<f64>,
+    /// Area under the ROC: P(mated more alike than non-mated) + ½P(tie) (NaN when undefined).
     #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
     pub auc: f64,
+    /// Decidability d′ = (μ_mated − μ_nonmated) / √((σ²_mated + σ²_nonmated)/2), similarity orientation (NaN when undefined).
     #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
     pub dprime: f64,
+    /// Why the values are undefined, if they are.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// DET curve: [threshold (input units), FMR, FNMR] at up to 201 thresholds
@@ -203,8 +221,11 @@ pub struct GroupFree {
 /// inner edge goes to the bin of more alike scores).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Histogram {
+    /// The 41 bin edges, ascending, in input units.
     pub edges: Vec<f64>,
+    /// Weighted mated count of each bin.
     pub mated: Vec<f64>,
+    /// Weighted same-group non-mated count of each bin.
     pub nonmated: Vec<f64>,
 }
 
@@ -268,29 +289,48 @@ fn det_points(m: Column, n: Column, shown: impl Fn(f64) -> f64) -> Vec<[f64; 3]>
 /// The verification part of a report.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct VerifyResult {
+    /// Whether scores are similarities or distances.
     pub score_sense: ScoreSense,
+    /// The acceptance rule, e.g. `score >= threshold`.
     pub acceptance: String,
+    /// Which non-mated comparisons set global thresholds.
     pub impostors: Impostors,
+    /// Weight α of FMR in FDR, IR, GARBE and WERM.
     pub alpha: f64,
+    /// Minimum group size for the summaries.
     pub min_group_size: u64,
+    /// The conventions of thresholds and threshold-free values.
     pub conventions: Conventions,
+    /// Comparisons audited (rows kept).
     pub comparisons: u64,
+    /// Mated comparisons audited.
     pub mated: u64,
+    /// Non-mated comparisons audited.
     pub nonmated: u64,
+    /// Distinct subjects, when subject ids were given.
     pub subjects: Option<u64>,
+    /// The policies resolved on the pooled data, in option order.
     pub operating_points: Vec<OperatingPoint>,
+    /// One result per view (pooled, each attribute, intersections).
     pub views: Vec<ViewResult>,
+    /// Notes for the reader (skipped policies, unplaced rows, …).
     pub notes: Vec<String>,
 }
 
 /// Named conventions, so a reader never has to guess.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Conventions {
+    /// How thresholds are chosen.
     pub threshold: Cow<'static, str>,
+    /// How the EER is read.
     pub eer: Cow<'static, str>,
+    /// How the AUC is computed.
     pub auc: Cow<'static, str>,
+    /// How d′ is computed.
     pub dprime: Cow<'static, str>,
+    /// How rate intervals are computed.
     pub interval: Cow<'static, str>,
+    /// How a zero rate enters geometric-mean summaries.
     pub geomean_zero_rule: Cow<'static, str>,
 }
 
