@@ -40,22 +40,13 @@ impl Attribute {
     }
 
     /// Reads a name back (`*`; a name with `+` is read as an intersection).
-    pub fn parse(s: &str) -> Attribute {
+    pub(crate) fn parse(s: &str) -> Attribute {
         match s {
             "*" => Attribute::Pooled,
             s if s.contains('+') => {
                 Attribute::Intersection(s.split('+').map(str::to_string).collect())
             }
             s => Attribute::One(s.to_string()),
-        }
-    }
-
-    /// True when this view is or contains attribute `name`.
-    pub fn covers(&self, name: &str) -> bool {
-        match self {
-            Attribute::Pooled => false,
-            Attribute::One(a) => a == name,
-            Attribute::Intersection(a) => a.iter().any(|x| x == name),
         }
     }
 }

@@ -28,21 +28,30 @@ const DEMO_POLICIES: [&str; 5] = [
 /// The true per-group rates the demo population was built with.
 #[derive(Debug, Clone, Serialize)]
 pub struct KnownRates {
+    /// Group name (attribute values joined by `+`).
     pub group: String,
+    /// Mean of the group's mated scores.
     pub mated_mean: f64,
+    /// Mean of the group's non-mated scores.
     pub nonmated_mean: f64,
+    /// True FMR at the threshold 3.
     pub fmr_at_3: f64,
+    /// True FNMR at the threshold 3.
     pub fnmr_at_3: f64,
 }
 
 /// The demo population and the truth it encodes.
 #[derive(Debug, Clone, Serialize)]
 pub struct DemoTruth {
+    /// The simulated population.
     pub population: Population,
+    /// The threshold of the stated rates ([`DEMO_THRESHOLD`]).
     pub threshold: f64,
+    /// The true rates of every group.
     pub groups: Vec<KnownRates>,
 }
 
+/// The true per-group rates of population `p` at [`DEMO_THRESHOLD`].
 pub fn truth(p: &Population) -> DemoTruth {
     DemoTruth {
         population: p.clone(),
@@ -101,7 +110,9 @@ const SEARCH_THRESHOLD: f64 = 2.5;
 /// The true per-group 1:N rates of the demo's search population.
 #[derive(Debug, Clone, Serialize)]
 pub struct KnownSearchRates {
+    /// Group name (attribute values joined by `+`).
     pub group: String,
+    /// True FPIR at T = 2.5.
     pub fpir_at_2_5: f64,
     /// FNIR at T = 2.5 with the whole gallery (rank ≤ 20) returned.
     pub fnir_full_list_at_2_5: f64,

@@ -23,7 +23,9 @@ use std::io::{self, Write};
 pub struct GroupSpec {
     /// (attribute, value) pairs, in the same attribute order for every group.
     pub attrs: Vec<(String, String)>,
+    /// Mean μᵐ of the group's mated scores.
     pub mated_mean: f64,
+    /// Mean μⁿ of the group's same-group non-mated scores.
     pub nonmated_mean: f64,
 }
 
@@ -57,6 +59,7 @@ impl GroupSpec {
         Ok(g)
     }
 
+    /// The group's name: its attribute values joined by `+`.
     pub fn name(&self) -> String {
         self.attrs
             .iter()
@@ -69,18 +72,25 @@ impl GroupSpec {
 /// A population to simulate.
 #[derive(Debug, Clone, Serialize)]
 pub struct Population {
+    /// The groups, each with its score means.
     pub groups: Vec<GroupSpec>,
+    /// Subjects simulated in each group.
     pub subjects_per_group: usize,
+    /// Mated comparisons of each subject.
     pub mated_per_subject: usize,
+    /// Same-group non-mated comparisons of each group.
     pub nonmated_per_group: usize,
     /// Non-mated comparisons across groups, in all.
     pub cross_nonmated: usize,
+    /// Standard deviation of mated scores.
     pub mated_sd: f64,
+    /// Standard deviation of non-mated scores.
     pub nonmated_sd: f64,
     /// Share ρ of the mated variance that is a per-subject effect.
     pub subject_share: f64,
     /// How much lower cross-group non-mated scores sit (δ).
     pub cross_shift: f64,
+    /// Seed of the generator (the same seed gives the same data).
     pub seed: u64,
 }
 
@@ -276,10 +286,15 @@ mod tests {
 /// FPIR_g(T) = 1 − Φ(T − μⁿ_g)^N and FNIR_g(N, T) = Φ(T − μᵐ_g).
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchPopulation {
+    /// The groups, each with its score means.
     pub groups: Vec<GroupSpec>,
+    /// Enrolled subjects each probe is compared with (N).
     pub gallery: usize,
+    /// Mated searches of each group.
     pub mated_per_group: usize,
+    /// Non-mated searches of each group.
     pub nonmated_per_group: usize,
+    /// Seed of the generator (the same seed gives the same data).
     pub seed: u64,
 }
 

@@ -126,7 +126,7 @@ impl<X> ViewAt<X> {
     }
 
     /// Every column's tests, in column order.
-    pub fn tests(&self) -> impl Iterator<Item = &RateTests> {
+    pub(crate) fn tests(&self) -> impl Iterator<Item = &RateTests> {
         self.rates.iter().filter_map(|c| c.tests.as_ref())
     }
 }
@@ -174,12 +174,12 @@ impl<C, X, F> ViewResult<C, X, F> {
     }
 
     /// Group names in order.
-    pub fn names(&self) -> Vec<String> {
+    pub(crate) fn names(&self) -> Vec<String> {
         self.groups.iter().map(|g| g.group.clone()).collect()
     }
 
     /// Indices of the groups in summaries.
-    pub fn included(&self) -> Vec<usize> {
+    pub(crate) fn included(&self) -> Vec<usize> {
         (0..self.groups.len())
             .filter(|&g| self.groups[g].in_summaries)
             .collect()
@@ -249,7 +249,7 @@ fn per_group_from_null<'de, D: serde::Deserializer<'de>>(
 }
 
 /// The view of an attribute by its name (`race`, `race+sex`, `*` pooled).
-pub fn view<'v, C, X, F>(
+pub(crate) fn view<'v, C, X, F>(
     views: &'v [ViewResult<C, X, F>],
     attribute: &str,
 ) -> Option<&'v ViewResult<C, X, F>> {

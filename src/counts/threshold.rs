@@ -74,7 +74,7 @@ impl Policy {
     }
 
     /// The policy as written.
-    pub fn label(&self) -> &str {
+    pub(crate) fn label(&self) -> &str {
         match self {
             Policy::Fixed { label, .. }
             | Policy::GlobalFmr { label, .. }

@@ -81,7 +81,7 @@ impl IdPolicy {
     }
 
     /// The policy as written.
-    pub fn label(&self) -> &str {
+    pub(crate) fn label(&self) -> &str {
         match self {
             IdPolicy::Fixed { label, .. }
             | IdPolicy::GlobalFpir { label, .. }

@@ -63,7 +63,7 @@ fn entries(col: &RateColumn) -> Vec<Entry<'_>> {
 
 /// Summarises every rate column of a published table (read by
 /// [`published::Published::read`]).
-pub fn summarize(table: &published::Published, alpha: f64) -> SummarizeResult {
+pub(crate) fn summarize(table: &published::Published, alpha: f64) -> SummarizeResult {
     let out: Vec<RateColumn> = table
         .rates
         .iter()

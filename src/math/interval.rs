@@ -172,7 +172,8 @@ pub fn interval(k: f64, n: f64, spec: CiSpec) -> Option<Interval> {
 }
 
 /// The 95% Wilson interval (the default).
-pub fn wilson(k: f64, n: f64) -> Option<Interval> {
+#[cfg(test)]
+fn wilson(k: f64, n: f64) -> Option<Interval> {
     interval(k, n, CiSpec::default())
 }
 

@@ -20,9 +20,11 @@ use serde::Serialize;
 pub enum Format {
     /// Terminal tables.
     Table,
+    /// The report as JSON (schema [`crate::report::SCHEMA`]).
     Json,
     /// The tidy CSV contract.
     Csv,
+    /// Markdown tables.
     Markdown,
     /// One self-contained page with the figures inline.
     Html,
@@ -31,6 +33,7 @@ pub enum Format {
 }
 
 impl Format {
+    /// Every format, in the order written to a directory.
     pub const ALL: [Format; 6] = [
         Format::Table,
         Format::Json,

@@ -87,7 +87,7 @@ impl Rate {
     /// that of p̂ = events/trials with the Kish effective sample size
     /// n_eff = trials²/trials_sq (n_eff = n for unit weights). A rate with no
     /// trial weight is undefined.
-    pub fn weighted(events: f64, trials: f64, trials_sq: f64, ci: CiSpec) -> Rate {
+    pub(crate) fn weighted(events: f64, trials: f64, trials_sq: f64, ci: CiSpec) -> Rate {
         if trials <= 0.0 {
             return Rate {
                 value: f64::NAN,
@@ -119,7 +119,7 @@ impl Rate {
     }
 
     /// An undefined rate over `trials` trials, with the reason.
-    pub fn undefined(trials: u64, reason: &str) -> Rate {
+    pub(crate) fn undefined(trials: u64, reason: &str) -> Rate {
         Rate {
             value: f64::NAN,
             events: 0.0,
@@ -132,7 +132,7 @@ impl Rate {
     }
 
     /// Marks an error rate with its adequacy (events are errors).
-    pub fn error_rate(mut self) -> Rate {
+    pub(crate) fn error_rate(mut self) -> Rate {
         if self.trials > 0.0 {
             self.adequacy = Some(Adequacy {
                 smallest_supported: crate::math::interval::zero_event_upper_bound(

@@ -32,7 +32,7 @@ impl TestMethod {
     }
 
     /// The tidy CSV's suffix of a test against the reference (`fisher`, `z`).
-    pub fn id(self) -> &'static str {
+    pub(crate) fn id(self) -> &'static str {
         match self {
             TestMethod::ChiSquareHomogeneity => "chi2",
             TestMethod::TwoProportionZ => "z",

@@ -125,23 +125,23 @@ impl Cells {
     }
 
     /// Actual negatives: FP + TN.
-    pub fn negatives(&self) -> Sums {
+    pub(crate) fn negatives(&self) -> Sums {
         self.fp.plus(self.tn)
     }
 
     /// Predicted positives: TP + FP.
-    pub fn predicted_positives(&self) -> Sums {
+    pub(crate) fn predicted_positives(&self) -> Sums {
         self.tp.plus(self.fp)
     }
 
     /// Predicted negatives: TN + FN.
-    pub fn predicted_negatives(&self) -> Sums {
+    pub(crate) fn predicted_negatives(&self) -> Sums {
         self.tn.plus(self.fn_)
     }
 
     /// Every binary rate with its interval, in report order. Weighted sums
     /// give the rate; the interval uses the effective sample size.
-    pub fn rates(&self, ci: CiSpec) -> Vec<(&'static str, Rate)> {
+    pub(crate) fn rates(&self, ci: CiSpec) -> Vec<(&'static str, Rate)> {
         RATES
             .iter()
             .map(|(id, num, den, empty)| {
