@@ -218,7 +218,7 @@ pub fn view_attributes(attrs: &[String]) -> Vec<String> {
 pub struct Reference {
     /// The reference group's name.
     pub group: String,
-    /// The rule that chose it, as written (`largest`, `best`, `ATTRIBUTE=VALUE`).
+    /// The rule that chose it: `largest`, `best (lowest error)` or `named`.
     pub rule: String,
 }
 

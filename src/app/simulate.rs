@@ -9,8 +9,8 @@
 //!   N(μⁿ_g, σⁿ²); across groups g ≠ h, N(min(μⁿ_g, μⁿ_h) − δ, σⁿ²).
 //!
 //! Hence at threshold τ the true rates are FMR_g = Q((τ − μⁿ_g)/σⁿ) and
-//! FNMR_g = Φ((τ − μᵐ_g)/σᵐ), available from [`Population::expected_fmr`]
-//! and [`Population::expected_fnmr`].
+//! FNMR_g = Φ((τ − μᵐ_g)/σᵐ) (the latter from [`Population::expected_fnmr`];
+//! both at τ = 3 in [`crate::app::demo::truth`]).
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

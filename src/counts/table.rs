@@ -4,7 +4,7 @@
 //! attributes) has groups; at each operating point it has named rate
 //! columns, one [`Rate`] per group in group order, each with the disparity
 //! summaries and tests of difference over the groups in summaries.
-//! [`finish_view`] computes those summaries, tests and the reference group
+//! `finish_view` (crate-private) computes those summaries, tests and the reference group
 //! the same way for verification, identification and classification.
 
 use crate::error::Result;

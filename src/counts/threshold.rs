@@ -1,5 +1,5 @@
 //! Threshold policies (the exact order-statistic rule itself is
-//! [`crate::counts::column::Column::fmr_threshold`]).
+//! `Column::fmr_threshold` in the crate-private `counts::column`).
 //!
 //! Scores are held in *similarity* orientation (higher = more alike; distances
 //! are negated on input), and a comparison is accepted when `score >= τ`.

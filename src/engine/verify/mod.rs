@@ -51,7 +51,8 @@ pub enum Impostors {
 /// Options of a verification audit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VerifyOptions {
-    /// Threshold policies; empty means the supported defaults (see [`default_policies`]).
+    /// Threshold policies; empty means the global-fmr targets 1e-1 … 1e-6 the
+    /// pooled non-mated count supports (α ≥ 1 − 0.05^(1/N)).
     pub policies: Vec<Policy>,
     /// Which non-mated comparisons set global thresholds.
     pub impostors: Impostors,
@@ -63,7 +64,7 @@ pub struct VerifyOptions {
     pub distance: bool,
     /// Interval method and level of every rate.
     pub ci: CiSpec,
-    /// Reference group rules (see [`crate::groups::choose_reference`]).
+    /// Reference group rules: `largest` (default), `best` or `ATTRIBUTE=VALUE`.
     pub reference: Vec<ReferenceRule>,
 }
 
