@@ -31,7 +31,9 @@ use std::collections::HashMap;
 /// What the user asked for.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BootstrapSpec {
+    /// Number of replicates.
     pub replicates: usize,
+    /// Seed of the replicate draws.
     pub seed: u64,
     /// Level of the percentile intervals.
     pub level: f64,
@@ -44,10 +46,13 @@ pub struct BootstrapSpec {
 /// One value's percentile interval.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BootInterval {
+    /// The value's key.
     #[serde(flatten)]
     pub key: Key,
+    /// Lower percentile bound.
     #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
     pub low: f64,
+    /// Upper percentile bound.
     #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
     pub high: f64,
     /// Replicates in which the value was undefined or infinite.
@@ -57,15 +62,21 @@ pub struct BootInterval {
 /// The bootstrap test of a difference between two groups.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Comparison {
+    /// The view of the two groups.
     pub attribute: Attribute,
+    /// The two groups, first minus second.
     pub groups: [String; 2],
+    /// The operating point's policy label.
     pub policy: String,
+    /// The metric compared.
     pub metric: String,
     /// Observed value of the first group minus the second.
     #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
     pub difference: f64,
+    /// Lower percentile bound of the difference.
     #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
     pub low: f64,
+    /// Upper percentile bound of the difference.
     #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
     pub high: f64,
     /// Two-sided: 2·min(share of replicate differences ≤ 0, share ≥ 0), at most 1.
@@ -78,13 +89,19 @@ pub struct Comparison {
 pub struct BootstrapResult {
     /// `subject` or `row`.
     pub unit: Unit,
+    /// Number of units drawn from (subjects, searches or rows).
     pub units: usize,
+    /// Number of replicates.
     pub replicates: usize,
+    /// Seed of the replicate draws.
     pub seed: u64,
+    /// Level of the percentile intervals.
     pub level: f64,
     /// `percentile`.
     pub method: String,
+    /// Percentile interval of every statistic.
     pub intervals: Vec<BootInterval>,
+    /// Tests of the difference between the compared groups.
     pub comparisons: Vec<Comparison>,
 }
 

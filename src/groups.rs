@@ -25,6 +25,7 @@ pub enum Attribute {
 }
 
 impl Attribute {
+    /// True for the pooled view (`*`).
     pub fn is_pooled(&self) -> bool {
         matches!(self, Attribute::Pooled)
     }
@@ -39,22 +40,13 @@ impl Attribute {
     }
 
     /// Reads a name back (`*`; a name with `+` is read as an intersection).
-    pub fn parse(s: &str) -> Attribute {
+    pub(crate) fn parse(s: &str) -> Attribute {
         match s {
             "*" => Attribute::Pooled,
             s if s.contains('+') => {
                 Attribute::Intersection(s.split('+').map(str::to_string).collect())
             }
             s => Attribute::One(s.to_string()),
-        }
-    }
-
-    /// True when this view is or contains attribute `name`.
-    pub fn covers(&self, name: &str) -> bool {
-        match self {
-            Attribute::Pooled => false,
-            Attribute::One(a) => a == name,
-            Attribute::Intersection(a) => a.iter().any(|x| x == name),
         }
     }
 }
@@ -79,7 +71,7 @@ impl<'de> Deserialize<'de> for Attribute {
 
 /// One grouping of the rows: the group of each side of each row.
 #[derive(Debug, Clone)]
-pub struct View<'a> {
+pub(crate) struct View<'a> {
     pub attribute: Attribute,
     pub groups: Vec<String>,
     pub side_a: Cow<'a, [u32]>,
@@ -87,7 +79,7 @@ pub struct View<'a> {
 }
 
 /// Group codes of one attribute: sorted value names and per-side codes.
-pub struct AttributeCodes<'a> {
+pub(crate) struct AttributeCodes<'a> {
     pub name: &'a str,
     pub values: &'a [String],
     pub side_a: &'a [u32],
@@ -96,7 +88,7 @@ pub struct AttributeCodes<'a> {
 
 /// The codes of attributes as read; `one_side` when a row has one group
 /// (searches, classified items) rather than one per side (comparisons).
-pub fn codes_of(attrs: &[AttributeData], one_side: bool) -> Vec<AttributeCodes<'_>> {
+pub(crate) fn codes_of(attrs: &[AttributeData], one_side: bool) -> Vec<AttributeCodes<'_>> {
     attrs
         .iter()
         .map(|a| AttributeCodes {
@@ -110,7 +102,7 @@ pub fn codes_of(attrs: &[AttributeData], one_side: bool) -> Vec<AttributeCodes<'
 
 /// The views of a report: pooled, each attribute, and (with two or more
 /// attributes) their intersection.
-pub fn views<'a>(rows: usize, attrs: &[AttributeCodes<'a>]) -> Vec<View<'a>> {
+pub(crate) fn views<'a>(rows: usize, attrs: &[AttributeCodes<'a>]) -> Vec<View<'a>> {
     let mut out = vec![View {
         attribute: Attribute::Pooled,
         groups: vec!["*".into()],
@@ -224,7 +216,9 @@ pub fn view_attributes(attrs: &[String]) -> Vec<String> {
 /// The reference group of a view and the rule that chose it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reference {
+    /// The reference group's name.
     pub group: String,
+    /// The rule that chose it: `largest`, `best (lowest error)` or `named`.
     pub rule: String,
 }
 
@@ -238,7 +232,12 @@ pub enum ReferenceRule {
     Best,
     /// This group of the view named `attribute` (an attribute, or the
     /// intersection's names joined by `+`).
-    Named { attribute: String, group: String },
+    Named {
+        /// The view's name: an attribute, or names joined by `+`.
+        attribute: String,
+        /// The group's label in that view.
+        group: String,
+    },
 }
 
 impl ReferenceRule {
@@ -275,7 +274,7 @@ serde_as_text!(ReferenceRule);
 /// error): a rule `ATTRIBUTE=VALUE` for this view names it; otherwise the
 /// last bare rule decides, `largest` (by size, the default) or `best` (lowest
 /// error); ties go to the first group.
-pub fn choose_reference(
+pub(crate) fn choose_reference(
     attribute: &str,
     all_groups: &[String],
     candidates: &[(&str, f64, f64)],

@@ -34,6 +34,8 @@
 //! [`bootstrap`] → [`report`] → [`render`] → [`app`]; [`error`] and
 //! [`progress`] are used by all.
 
+#![warn(missing_docs)]
+
 pub mod app;
 pub mod bootstrap;
 pub mod counts;

@@ -29,7 +29,7 @@ pub enum Kind {
 
 impl Kind {
     /// Rates, statistics and summaries: what the bootstrap gives intervals.
-    pub fn is_statistic(self) -> bool {
+    pub(crate) fn is_statistic(self) -> bool {
         matches!(self, Kind::Rate | Kind::Statistic | Kind::Summary)
     }
 }
@@ -37,6 +37,7 @@ impl Kind {
 /// Where a value sits: the tidy CSV's attribute, group, policy and metric.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Key {
+    /// The view the value belongs to.
     pub attribute: Attribute,
     /// The group, `A~B` for a pair of groups, empty for a summary over the groups.
     pub group: String,
@@ -49,11 +50,15 @@ pub struct Key {
 /// One value with its key, kind, threshold, interval and counts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Value {
+    /// Where the value sits.
     pub key: Key,
+    /// What the value is.
     pub kind: Kind,
     /// The threshold applied, in input units.
     pub threshold: Option<f64>,
+    /// The value (NaN when undefined).
     pub value: f64,
+    /// Confidence interval (low, high), when there is one.
     pub ci: Option<(f64, f64)>,
     /// (numerator, denominator) of a rate.
     pub counts: Option<(f64, f64)>,
@@ -61,6 +66,7 @@ pub struct Value {
 
 /// A result that flattens to keyed values, in report order.
 pub trait Flatten {
+    /// Appends the values, in report order.
     fn flatten(&self, out: &mut Vec<Value>);
 
     /// The values as a new vector.
@@ -72,14 +78,14 @@ pub trait Flatten {
 }
 
 /// Appends the values of one view (its attribute is fixed) at one policy.
-pub struct Values<'o> {
-    pub out: &'o mut Vec<Value>,
-    pub attribute: Attribute,
+pub(crate) struct Values<'o> {
+    pub(crate) out: &'o mut Vec<Value>,
+    pub(crate) attribute: Attribute,
 }
 
 impl Values<'_> {
     /// A value of a kind; returns it for the caller to add an interval or counts.
-    pub fn push(
+    pub(crate) fn push(
         &mut self,
         kind: Kind,
         group: &str,
@@ -105,12 +111,12 @@ impl Values<'_> {
     }
 
     /// A count (policy `none`, no threshold).
-    pub fn count(&mut self, group: &str, metric: &str, value: f64) {
+    pub(crate) fn count(&mut self, group: &str, metric: &str, value: f64) {
         self.push(Kind::Count, group, "none", None, metric, value);
     }
 
     /// A rate with its interval and counts.
-    pub fn rate(
+    pub(crate) fn rate(
         &mut self,
         group: &str,
         policy: &str,
@@ -124,7 +130,7 @@ impl Values<'_> {
     }
 
     /// Summaries over the groups (group empty).
-    pub fn summaries<'s>(
+    pub(crate) fn summaries<'s>(
         &mut self,
         policy: &str,
         threshold: Option<f64>,
@@ -138,7 +144,7 @@ impl Values<'_> {
     /// `<rate>.p_homogeneity` (chi-square, group empty), then per group
     /// `<rate>.p_vs_reference.<fisher|z>` and `<rate>.p_vs_reference_holm`;
     /// NaN where a test cannot be computed.
-    pub fn tests<'t>(
+    pub(crate) fn tests<'t>(
         &mut self,
         policy: &str,
         threshold: Option<f64>,

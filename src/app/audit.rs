@@ -25,17 +25,21 @@ use std::sync::Arc;
 /// What a verification audit needs besides its data.
 #[derive(Debug, Clone)]
 pub struct VerifyJob {
+    /// Which columns hold scores, mated flags, subjects and attributes.
     pub columns: VerifyColumns,
+    /// Options of the audit.
     pub options: VerifyOptions,
     /// The command line, recorded in the provenance.
     pub command: Vec<String>,
     /// Leave the time out of the report.
     pub reproducible: bool,
+    /// Bootstrap intervals to add, if asked for.
     pub bootstrap: Option<BootstrapSpec>,
 }
 
 /// The outcome of merging partials.
 pub enum Merged {
+    /// The merged report.
     Report(Box<Report>),
     /// Another pass over every shard is needed, with this plan.
     NeedsPass(Plan),
@@ -44,10 +48,15 @@ pub enum Merged {
 /// What a classification audit needs besides its data.
 #[derive(Debug, Clone)]
 pub struct ClassifyJob {
+    /// Which columns hold labels, predictions, scores and attributes.
     pub columns: ClassifyColumns,
+    /// Options of the audit.
     pub options: ClassifyOptions,
+    /// The command line, recorded in the provenance.
     pub command: Vec<String>,
+    /// Leave the time out of the report.
     pub reproducible: bool,
+    /// Bootstrap intervals to add, if asked for.
     pub bootstrap: Option<BootstrapSpec>,
 }
 
@@ -255,11 +264,15 @@ impl ClassifyJob {
 /// What a summary of published rates needs besides its data.
 #[derive(Debug, Clone)]
 pub struct SummarizeJob {
+    /// Which columns hold groups, rates and trials.
     pub columns: SummarizeColumns,
     /// Weight α of FMR in FDR, IR, GARBE and WERM.
     pub alpha: f64,
+    /// Field delimiter of the table (`None`: detected).
     pub delimiter: Option<u8>,
+    /// The command line, recorded in the provenance.
     pub command: Vec<String>,
+    /// Leave the time out of the report.
     pub reproducible: bool,
 }
 
@@ -283,9 +296,13 @@ impl SummarizeJob {
 /// What a 1:N audit needs besides its data.
 #[derive(Debug, Clone)]
 pub struct IdentifyJob {
+    /// Which columns hold the searches (or candidates) and their attributes.
     pub columns: IdentifyColumns,
+    /// Options of the audit.
     pub options: IdentifyOptions,
+    /// The command line, recorded in the provenance.
     pub command: Vec<String>,
+    /// Leave the time out of the report.
     pub reproducible: bool,
     /// Searches resampled (each search is one unit).
     pub bootstrap: Option<BootstrapSpec>,

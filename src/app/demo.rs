@@ -17,7 +17,7 @@ use std::path::Path;
 pub const DEMO_THRESHOLD: f64 = 3.0;
 
 /// The policies the demo audits.
-pub const DEMO_POLICIES: [&str; 5] = [
+const DEMO_POLICIES: [&str; 5] = [
     "global-fmr:1e-2",
     "global-fmr:1e-3",
     "global-fmr:1e-4",
@@ -28,21 +28,30 @@ pub const DEMO_POLICIES: [&str; 5] = [
 /// The true per-group rates the demo population was built with.
 #[derive(Debug, Clone, Serialize)]
 pub struct KnownRates {
+    /// Group name (attribute values joined by `+`).
     pub group: String,
+    /// Mean of the group's mated scores.
     pub mated_mean: f64,
+    /// Mean of the group's non-mated scores.
     pub nonmated_mean: f64,
+    /// True FMR at the threshold 3.
     pub fmr_at_3: f64,
+    /// True FNMR at the threshold 3.
     pub fnmr_at_3: f64,
 }
 
 /// The demo population and the truth it encodes.
 #[derive(Debug, Clone, Serialize)]
 pub struct DemoTruth {
+    /// The simulated population.
     pub population: Population,
+    /// The threshold of the stated rates ([`DEMO_THRESHOLD`]).
     pub threshold: f64,
+    /// The true rates of every group.
     pub groups: Vec<KnownRates>,
 }
 
+/// The true per-group rates of population `p` at [`DEMO_THRESHOLD`].
 pub fn truth(p: &Population) -> DemoTruth {
     DemoTruth {
         population: p.clone(),
@@ -96,12 +105,14 @@ pub fn run(command: Vec<String>) -> Result<Report> {
 }
 
 /// The fixed threshold at which the 1:N demo states its true rates.
-pub const SEARCH_THRESHOLD: f64 = 2.5;
+const SEARCH_THRESHOLD: f64 = 2.5;
 
 /// The true per-group 1:N rates of the demo's search population.
 #[derive(Debug, Clone, Serialize)]
 pub struct KnownSearchRates {
+    /// Group name (attribute values joined by `+`).
     pub group: String,
+    /// True FPIR at T = 2.5.
     pub fpir_at_2_5: f64,
     /// FNIR at T = 2.5 with the whole gallery (rank ≤ 20) returned.
     pub fnir_full_list_at_2_5: f64,

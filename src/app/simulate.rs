@@ -9,8 +9,8 @@
 //!   N(μⁿ_g, σⁿ²); across groups g ≠ h, N(min(μⁿ_g, μⁿ_h) − δ, σⁿ²).
 //!
 //! Hence at threshold τ the true rates are FMR_g = Q((τ − μⁿ_g)/σⁿ) and
-//! FNMR_g = Φ((τ − μᵐ_g)/σᵐ), available from [`Population::expected_fmr`]
-//! and [`Population::expected_fnmr`].
+//! FNMR_g = Φ((τ − μᵐ_g)/σᵐ) (the latter from [`Population::expected_fnmr`];
+//! both at τ = 3 in [`crate::app::demo::truth`]).
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -23,7 +23,9 @@ use std::io::{self, Write};
 pub struct GroupSpec {
     /// (attribute, value) pairs, in the same attribute order for every group.
     pub attrs: Vec<(String, String)>,
+    /// Mean μᵐ of the group's mated scores.
     pub mated_mean: f64,
+    /// Mean μⁿ of the group's same-group non-mated scores.
     pub nonmated_mean: f64,
 }
 
@@ -57,6 +59,7 @@ impl GroupSpec {
         Ok(g)
     }
 
+    /// The group's name: its attribute values joined by `+`.
     pub fn name(&self) -> String {
         self.attrs
             .iter()
@@ -69,23 +72,30 @@ impl GroupSpec {
 /// A population to simulate.
 #[derive(Debug, Clone, Serialize)]
 pub struct Population {
+    /// The groups, each with its score means.
     pub groups: Vec<GroupSpec>,
+    /// Subjects simulated in each group.
     pub subjects_per_group: usize,
+    /// Mated comparisons of each subject.
     pub mated_per_subject: usize,
+    /// Same-group non-mated comparisons of each group.
     pub nonmated_per_group: usize,
     /// Non-mated comparisons across groups, in all.
     pub cross_nonmated: usize,
+    /// Standard deviation of mated scores.
     pub mated_sd: f64,
+    /// Standard deviation of non-mated scores.
     pub nonmated_sd: f64,
     /// Share ρ of the mated variance that is a per-subject effect.
     pub subject_share: f64,
     /// How much lower cross-group non-mated scores sit (δ).
     pub cross_shift: f64,
+    /// Seed of the generator (the same seed gives the same data).
     pub seed: u64,
 }
 
 /// Φ, the standard normal distribution function.
-pub fn normal_cdf(x: f64) -> f64 {
+fn normal_cdf(x: f64) -> f64 {
     0.5 * libm::erfc(-x / std::f64::consts::SQRT_2)
 }
 
@@ -124,7 +134,7 @@ impl Population {
     }
 
     /// True FMR of group g at similarity threshold τ.
-    pub fn expected_fmr(&self, g: usize, tau: f64) -> f64 {
+    pub(crate) fn expected_fmr(&self, g: usize, tau: f64) -> f64 {
         1.0 - normal_cdf((tau - self.groups[g].nonmated_mean) / self.nonmated_sd)
     }
 
@@ -323,10 +333,15 @@ mod tests {
 /// FPIR_g(T) = 1 − Φ(T − μⁿ_g)^N and FNIR_g(N, T) = Φ(T − μᵐ_g).
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchPopulation {
+    /// The groups, each with its score means.
     pub groups: Vec<GroupSpec>,
+    /// Enrolled subjects each probe is compared with (N).
     pub gallery: usize,
+    /// Mated searches of each group.
     pub mated_per_group: usize,
+    /// Non-mated searches of each group.
     pub nonmated_per_group: usize,
+    /// Seed of the generator (the same seed gives the same data).
     pub seed: u64,
 }
 
@@ -350,12 +365,12 @@ impl SearchPopulation {
     }
 
     /// True FPIR of group g at threshold T.
-    pub fn expected_fpir(&self, g: usize, tau: f64) -> f64 {
+    pub(crate) fn expected_fpir(&self, g: usize, tau: f64) -> f64 {
         1.0 - normal_cdf(tau - self.groups[g].nonmated_mean).powi(self.gallery as i32)
     }
 
     /// True FNIR of group g at threshold T with the whole gallery returned.
-    pub fn expected_fnir_full_list(&self, g: usize, tau: f64) -> f64 {
+    pub(crate) fn expected_fnir_full_list(&self, g: usize, tau: f64) -> f64 {
         normal_cdf(tau - self.groups[g].mated_mean)
     }
 

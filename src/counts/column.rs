@@ -4,14 +4,14 @@
 /// Scores sorted ascending, each with weight 1 or the weight implied by a
 /// prefix-sum array (`prefix[i]` = Σ weights of indices < i, length n + 1).
 #[derive(Debug, Clone, Copy)]
-pub struct Column<'a> {
-    pub scores: &'a [f64],
+pub(crate) struct Column<'a> {
+    pub(crate) scores: &'a [f64],
     prefix: Option<&'a [f64]>,
 }
 
 impl<'a> Column<'a> {
     /// Every score weighs 1.
-    pub fn unit(scores: &'a [f64]) -> Column<'a> {
+    pub(crate) fn unit(scores: &'a [f64]) -> Column<'a> {
         Column {
             scores,
             prefix: None,
@@ -19,7 +19,7 @@ impl<'a> Column<'a> {
     }
 
     /// Weighted by the prefix sums (`prefix.len() == scores.len() + 1`).
-    pub fn weighted(scores: &'a [f64], prefix: &'a [f64]) -> Column<'a> {
+    pub(crate) fn weighted(scores: &'a [f64], prefix: &'a [f64]) -> Column<'a> {
         debug_assert_eq!(prefix.len(), scores.len() + 1);
         Column {
             scores,
@@ -28,29 +28,29 @@ impl<'a> Column<'a> {
     }
 
     /// Σ weights of the first `i` scores.
-    pub fn weight_below_index(&self, i: usize) -> f64 {
+    pub(crate) fn weight_below_index(&self, i: usize) -> f64 {
         match self.prefix {
             None => i as f64,
             Some(p) => p[i],
         }
     }
 
-    pub fn total(&self) -> f64 {
+    pub(crate) fn total(&self) -> f64 {
         self.weight_below_index(self.scores.len())
     }
 
     /// Weight of the score at index i.
-    pub fn weight(&self, i: usize) -> f64 {
+    pub(crate) fn weight(&self, i: usize) -> f64 {
         self.weight_below_index(i + 1) - self.weight_below_index(i)
     }
 
     /// Σ weights of scores `< tau`.
-    pub fn below(&self, tau: f64) -> f64 {
+    pub(crate) fn below(&self, tau: f64) -> f64 {
         self.weight_below_index(self.scores.partition_point(|&x| x < tau))
     }
 
     /// Σ weights of scores `>= tau`.
-    pub fn at_or_above(&self, tau: f64) -> f64 {
+    pub(crate) fn at_or_above(&self, tau: f64) -> f64 {
         self.total() - self.below(tau)
     }
 
@@ -61,7 +61,7 @@ impl<'a> Column<'a> {
     /// never split, so the achieved rate is ≤ α. Counts are weighted (N = Σw);
     /// scores of weight 0 are not observed. `None` for an empty or weightless
     /// column.
-    pub fn fmr_threshold(&self, alpha: f64) -> Option<f64> {
+    pub(crate) fn fmr_threshold(&self, alpha: f64) -> Option<f64> {
         let n = self.scores.len();
         let total = self.total();
         if n == 0 || total <= 0.0 {
@@ -96,7 +96,7 @@ impl<'a> Column<'a> {
 }
 
 /// Builds the prefix sums of `weight(row)` over a slot's rows (in score order).
-pub fn prefix_sums(rows: &[u32], weight: impl Fn(usize) -> f64) -> Vec<f64> {
+pub(crate) fn prefix_sums(rows: &[u32], weight: impl Fn(usize) -> f64) -> Vec<f64> {
     let mut out = Vec::with_capacity(rows.len() + 1);
     let mut acc = 0.0;
     out.push(0.0);

@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 /// Folds rows into per-slot accumulators in fixed-size chunks merged in a
 /// fixed order, so weighted sums do not depend on the thread count.
-pub fn fold<T: Clone + Default + Send>(
+pub(crate) fn fold<T: Clone + Default + Send>(
     n: usize,
     slots: usize,
     add: impl Fn(&mut [T], usize) + Sync,
@@ -34,7 +34,7 @@ pub fn fold<T: Clone + Default + Send>(
 
 /// Thresholds at the 101 percentiles (0, 1, …, 100) of each of two sorted
 /// score sets, merged, sorted and deduplicated: where a group's curves are drawn.
-pub fn quantile_thresholds(a: &[f64], b: &[f64]) -> Vec<f64> {
+pub(crate) fn quantile_thresholds(a: &[f64], b: &[f64]) -> Vec<f64> {
     let pick = |v: &[f64]| -> Vec<f64> {
         if v.is_empty() {
             Vec::new()

@@ -4,7 +4,7 @@
 //! attributes) has groups; at each operating point it has named rate
 //! columns, one [`Rate`] per group in group order, each with the disparity
 //! summaries and tests of difference over the groups in summaries.
-//! [`finish_view`] computes those summaries, tests and the reference group
+//! `finish_view` (crate-private) computes those summaries, tests and the reference group
 //! the same way for verification, identification and classification.
 
 use crate::error::Result;
@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 /// How [`finish_view`] treats a rate column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Treat {
+pub(crate) enum Treat {
     /// Shown only: no summaries, no tests (TMR).
     Shown,
     /// Summaries of the values, no tests (1:1 accuracy).
@@ -46,7 +46,7 @@ pub struct RateColumn {
 }
 
 impl RateColumn {
-    pub fn new(metric: impl Into<String>, by_group: Vec<Rate>) -> RateColumn {
+    pub(crate) fn new(metric: impl Into<String>, by_group: Vec<Rate>) -> RateColumn {
         RateColumn {
             metric: metric.into(),
             by_group,
@@ -56,7 +56,7 @@ impl RateColumn {
     }
 
     /// Entries of the included groups, with counts when `counted`.
-    pub fn entries<'a>(
+    pub(crate) fn entries<'a>(
         &self,
         names: &'a [String],
         included: &[usize],
@@ -93,6 +93,7 @@ pub struct ViewAt<X> {
         deserialize_with = "per_group_from_null"
     )]
     pub group_thresholds: Option<Vec<f64>>,
+    /// One column per rate, in report order.
     pub rates: Vec<RateColumn>,
     /// Summaries over two columns (FDR, IR, GARBE, WERM, SER of 1:1), after the columns' own.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -125,7 +126,7 @@ impl<X> ViewAt<X> {
     }
 
     /// Every column's tests, in column order.
-    pub fn tests(&self) -> impl Iterator<Item = &RateTests> {
+    pub(crate) fn tests(&self) -> impl Iterator<Item = &RateTests> {
         self.rates.iter().filter_map(|c| c.tests.as_ref())
     }
 }
@@ -133,10 +134,12 @@ impl<X> ViewAt<X> {
 /// One group of a view with the counts its task keeps.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct GroupInfo<C> {
+    /// Group name.
     pub group: String,
     /// False when the group is below `--min-group-size` (or the view is
     /// pooled): shown, but kept out of summaries and tests.
     pub in_summaries: bool,
+    /// The group's counts (task-specific).
     #[serde(flatten)]
     pub counts: C,
 }
@@ -145,11 +148,15 @@ pub struct GroupInfo<C> {
 /// operating point, and what the task computes without a threshold.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ViewResult<C, X, F> {
+    /// What the view groups by.
     pub attribute: Attribute,
     /// The reference group of the tests (`--reference`; default the largest).
     pub reference: Option<Reference>,
+    /// The view's groups, in order (the columns' row order).
     pub groups: Vec<GroupInfo<C>>,
+    /// The view at every operating point, in policy order.
     pub operating_points: Vec<ViewAt<X>>,
+    /// What the view computes without a threshold (task-specific).
     #[serde(flatten)]
     pub free: F,
 }
@@ -167,12 +174,12 @@ impl<C, X, F> ViewResult<C, X, F> {
     }
 
     /// Group names in order.
-    pub fn names(&self) -> Vec<String> {
+    pub(crate) fn names(&self) -> Vec<String> {
         self.groups.iter().map(|g| g.group.clone()).collect()
     }
 
     /// Indices of the groups in summaries.
-    pub fn included(&self) -> Vec<usize> {
+    pub(crate) fn included(&self) -> Vec<usize> {
         (0..self.groups.len())
             .filter(|&g| self.groups[g].in_summaries)
             .collect()
@@ -183,7 +190,7 @@ impl<C, X, F> ViewResult<C, X, F> {
 /// group among the groups in summaries (`size` and `error` per group feed the
 /// `largest` and `best` rules), then give each column its summaries and
 /// tests as `treat` says. The pooled view gets neither.
-pub fn finish_view<C, X, F>(
+pub(crate) fn finish_view<C, X, F>(
     v: &mut ViewResult<C, X, F>,
     size: &[f64],
     error: &[f64],
@@ -242,7 +249,7 @@ fn per_group_from_null<'de, D: serde::Deserializer<'de>>(
 }
 
 /// The view of an attribute by its name (`race`, `race+sex`, `*` pooled).
-pub fn view<'v, C, X, F>(
+pub(crate) fn view<'v, C, X, F>(
     views: &'v [ViewResult<C, X, F>],
     attribute: &str,
 ) -> Option<&'v ViewResult<C, X, F>> {

@@ -1,5 +1,5 @@
 //! Threshold policies (the exact order-statistic rule itself is
-//! [`crate::counts::column::Column::fmr_threshold`]).
+//! `Column::fmr_threshold` in the crate-private `counts::column`).
 //!
 //! Scores are held in *similarity* orientation (higher = more alike; distances
 //! are negated on input), and a comparison is accepted when `score >= τ`.
@@ -13,11 +13,26 @@ use serde::{Deserialize, Serialize};
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Policy {
     /// `fixed:T` — the given threshold, in the input's own score units.
-    Fixed { label: String, threshold: f64 },
+    Fixed {
+        /// The policy as written, e.g. `fixed:0.5`.
+        label: String,
+        /// The threshold, in input units.
+        threshold: f64,
+    },
     /// `global-fmr:α` — one τ from the pooled non-mated set.
-    GlobalFmr { label: String, alpha: f64 },
+    GlobalFmr {
+        /// The policy as written, e.g. `global-fmr:1e-3`.
+        label: String,
+        /// The target FMR α.
+        alpha: f64,
+    },
     /// `group-fmr:α` — a τ_g per group from that group's own non-mated set.
-    GroupFmr { label: String, alpha: f64 },
+    GroupFmr {
+        /// The policy as written, e.g. `group-fmr:1e-3`.
+        label: String,
+        /// The target FMR α of every group.
+        alpha: f64,
+    },
 }
 
 impl Policy {
@@ -54,7 +69,8 @@ impl Policy {
         }
     }
 
-    pub fn label(&self) -> &str {
+    /// The policy as written.
+    pub(crate) fn label(&self) -> &str {
         match self {
             Policy::Fixed { label, .. }
             | Policy::GlobalFmr { label, .. }
@@ -66,7 +82,7 @@ impl Policy {
 /// The targets 1e-1 … 1e-`decades` of a data-driven policy `kind` that a
 /// pool of `pool` trials (`what`) supports, α ≥ 1 − 0.05^(1/N); a note for
 /// each target skipped.
-pub fn supported_targets<P>(
+pub(crate) fn supported_targets<P>(
     pool: usize,
     decades: i32,
     kind: &str,
@@ -93,6 +109,7 @@ pub fn supported_targets<P>(
 /// A threshold policy resolved on the pooled data (1:1 or 1:N).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OperatingPoint<P> {
+    /// The policy's label, e.g. `global-fmr:1e-3`.
     pub policy: String,
     /// The policy as parsed (kind and parameter).
     pub spec: P,
@@ -108,7 +125,7 @@ pub struct OperatingPoint<P> {
 }
 
 /// The smallest f64 greater than `x` (for finite `x`).
-pub fn next_up(x: f64) -> f64 {
+pub(crate) fn next_up(x: f64) -> f64 {
     if x.is_nan() || x == f64::INFINITY {
         return x;
     }
@@ -121,7 +138,7 @@ pub fn next_up(x: f64) -> f64 {
 
 /// The exact one-sided 95% bound 1 − 0.05^(1/N): the smallest rate that `n`
 /// trials with no error can support. A target α below it is "unsupported".
-pub fn smallest_supported_rate(n: usize) -> f64 {
+pub(crate) fn smallest_supported_rate(n: usize) -> f64 {
     if n == 0 {
         f64::INFINITY
     } else {

@@ -33,16 +33,23 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum IdPolicy {
+    /// Accept candidates scoring at or beyond a fixed threshold.
     Fixed {
+        /// The policy as written, e.g. `fixed:0.7`.
         label: String,
+        /// The threshold, in input units.
         threshold: f64,
     },
+    /// The threshold at which the pooled FPIR is at most α.
     GlobalFpir {
+        /// The policy as written, e.g. `global-fpir:0.01`.
         label: String,
+        /// The target FPIR α.
         alpha: f64,
     },
     /// No threshold: every returned candidate counts.
     Investigative {
+        /// The policy as written (`investigative`).
         label: String,
     },
 }
@@ -74,7 +81,8 @@ impl IdPolicy {
         }
     }
 
-    pub fn label(&self) -> &str {
+    /// The policy as written.
+    pub(crate) fn label(&self) -> &str {
         match self {
             IdPolicy::Fixed { label, .. }
             | IdPolicy::GlobalFpir { label, .. }
@@ -91,10 +99,15 @@ pub struct IdentifyOptions {
     pub policies: Vec<IdPolicy>,
     /// Ranks R of FNIR(R, T) (default 1).
     pub ranks: Vec<u32>,
+    /// Weight α of FPIR in FDR, IR, GARBE and WERM.
     pub alpha: f64,
+    /// Groups with min(mated, non-mated searches) below this stay out of the summaries.
     pub min_group_size: u64,
+    /// Interval method and level of every rate.
     pub ci: CiSpec,
+    /// Reference group rules.
     pub reference: Vec<ReferenceRule>,
+    /// Scores are distances (shown thresholds are in distance units).
     pub distance: bool,
 }
 
@@ -118,7 +131,9 @@ pub type IdOperatingPoint = crate::counts::threshold::OperatingPoint<IdPolicy>;
 /// Counts of one group of a 1:N view.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IdentifyCounts {
+    /// Mated searches of the group (probe's mate enrolled).
     pub mated_searches: u64,
+    /// Non-mated searches of the group.
     pub nonmated_searches: u64,
 }
 
@@ -138,6 +153,7 @@ pub struct IdentifyFree {
     pub rank1: Vec<Rate>,
     /// CMC(R) of each group for R = 1 … `cmc_ranks`.
     pub cmc: Vec<Vec<Rate>>,
+    /// The largest rank R of the CMC.
     pub cmc_ranks: u32,
     /// Per group: [threshold (input units), FPIR, FNIR at rank 1] at up to
     /// 202 thresholds (quantiles of the non-mated top scores and mate scores).
@@ -151,7 +167,7 @@ pub struct IdentifyFree {
 pub type IdView = table::ViewResult<IdentifyCounts, IdentifyAt, IdentifyFree>;
 
 /// The FNIR column id at rank R.
-pub fn fnir_metric(rank: u32) -> String {
+pub(crate) fn fnir_metric(rank: u32) -> String {
     if rank == 1 {
         "fnir".to_string()
     } else {
@@ -162,14 +178,21 @@ pub fn fnir_metric(rank: u32) -> String {
 /// The identification part of a report.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IdentifyResult {
+    /// Whether scores are similarities or distances.
     pub score_sense: ScoreSense,
+    /// Searches audited.
     pub searches: u64,
+    /// Mated searches audited (the rest are non-mated).
     pub mated_searches: u64,
+    /// The policies resolved on the pooled non-mated searches, in option order.
     pub operating_points: Vec<IdOperatingPoint>,
     /// The ranks R of FNIR(R, T), in column order after FPIR.
     pub ranks: Vec<u32>,
+    /// One result per view (pooled, each attribute, intersections).
     pub views: Vec<IdView>,
+    /// Notes for the reader (skipped policies, …).
     pub notes: Vec<String>,
+    /// Weight α of FPIR in FDR, IR, GARBE and WERM.
     #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
     pub alpha: f64,
 }
@@ -213,7 +236,7 @@ struct ViewData<'a> {
 
 /// What the audit sorts once: the pooled non-mated top scores (with their
 /// rows) and every view's groups. A bootstrap replicate re-weights it.
-pub struct Prepared<'a> {
+pub(crate) struct Prepared<'a> {
     pool: Vec<f64>,
     pool_rows: Vec<u32>,
     views: Vec<ViewData<'a>>,
@@ -221,7 +244,7 @@ pub struct Prepared<'a> {
 }
 
 /// Splits the searches by view and group and sorts what needs sorting.
-pub fn prepare<'a>(s: &'a Searches, o: &IdentifyOptions) -> Result<Prepared<'a>> {
+pub(crate) fn prepare<'a>(s: &'a Searches, o: &IdentifyOptions) -> Result<Prepared<'a>> {
     if o.ranks.is_empty() || o.ranks.contains(&0) {
         return Err(Error::option("--rank", "takes whole numbers from 1"));
     }
@@ -284,7 +307,7 @@ pub fn audit(s: &Searches, o: &IdentifyOptions) -> Result<IdentifyResult> {
 
 /// The audit of prepared searches, each weighing 1 or `weights[search]`
 /// (a bootstrap replicate; the figure curves are then left out).
-pub fn evaluate(
+pub(crate) fn evaluate(
     s: &Searches,
     p: &Prepared,
     o: &IdentifyOptions,
@@ -364,6 +387,7 @@ pub struct Resampler<'a> {
 }
 
 impl<'a> Resampler<'a> {
+    /// Prepares the audit once; replicates draw searches (intervals off).
     pub fn new(s: &'a Searches, opts: &IdentifyOptions) -> Result<Resampler<'a>> {
         let opts = IdentifyOptions {
             ci: opts.ci.without_interval(),

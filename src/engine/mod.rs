@@ -23,6 +23,7 @@ pub enum Unit {
 /// An audit prepared once (sorted, grouped) that can be re-run with every
 /// unit weighing the number of times a bootstrap replicate drew it.
 pub trait Resample: Sync {
+    /// The result of one replicate.
     type Output: Flatten;
     /// The unit drawn and how many there are.
     fn units(&self) -> (Unit, usize);

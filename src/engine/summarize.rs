@@ -15,28 +15,37 @@ pub use crate::input::published::{SummarizeColumns, TrialsSpec};
 /// One group's published value of a rate.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Published {
+    /// Group name.
     pub group: String,
+    /// The published rate (NaN, written null, when missing).
     #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
     pub value: f64,
+    /// Trials behind the rate, when published (errors = rate × trials).
     pub trials: Option<f64>,
 }
 
 /// One rate column and its summaries.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RateColumn {
+    /// Rate id (the column's name).
     pub rate: String,
+    /// The value of every group.
     pub groups: Vec<Published>,
 }
 
 /// The summarize part of a report.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SummarizeResult {
+    /// The column holding group names.
     pub group_column: String,
+    /// Weight α of FMR in FDR, IR, GARBE and WERM.
     pub alpha: f64,
+    /// The published rate columns.
     pub rates: Vec<RateColumn>,
     /// Single-rate summaries, then FDR/IR/GARBE/WERM when `fmr` and `fnmr`
     /// are present, and SER over `eer`, `error_rate` or 1 − `accuracy`.
     pub summaries: Vec<Summary>,
+    /// Notes for the reader.
     pub notes: Vec<String>,
 }
 
@@ -54,7 +63,7 @@ fn entries(col: &RateColumn) -> Vec<Entry<'_>> {
 
 /// Summarises every rate column of a published table (read by
 /// [`published::Published::read`]).
-pub fn summarize(table: &published::Published, alpha: f64) -> SummarizeResult {
+pub(crate) fn summarize(table: &published::Published, alpha: f64) -> SummarizeResult {
     let out: Vec<RateColumn> = table
         .rates
         .iter()

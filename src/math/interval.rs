@@ -18,13 +18,18 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Method {
+    /// Wilson score interval.
     Wilson,
+    /// Clopper–Pearson (exact) interval.
     ClopperPearson,
+    /// Jeffreys (Beta(½, ½) prior) interval.
     Jeffreys,
+    /// No interval.
     None,
 }
 
 impl Method {
+    /// Parses `wilson`, `clopper-pearson` (or `exact`), `jeffreys` or `none`.
     pub fn parse(s: &str) -> Option<Method> {
         match s {
             "wilson" => Some(Method::Wilson),
@@ -39,13 +44,15 @@ impl Method {
 /// Interval method and confidence level.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct CiSpec {
+    /// The interval method.
     pub method: Method,
+    /// Confidence level, e.g. 0.95.
     pub level: f64,
 }
 
 impl CiSpec {
     /// The same level with no interval (bootstrap replicates need none).
-    pub fn without_interval(self) -> CiSpec {
+    pub(crate) fn without_interval(self) -> CiSpec {
         CiSpec {
             method: Method::None,
             level: self.level,
@@ -72,8 +79,11 @@ impl Default for CiSpec {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CiMethod {
+    /// Wilson score interval.
     Wilson,
+    /// Clopper–Pearson (exact) interval.
     ClopperPearson,
+    /// Jeffreys interval.
     Jeffreys,
     /// Exact one-sided upper bound, used when no event was observed.
     OneSidedUpperZeroEvents,
@@ -84,9 +94,13 @@ pub enum CiMethod {
 /// A confidence interval with its method and level.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Interval {
+    /// Lower bound.
     pub low: f64,
+    /// Upper bound.
     pub high: f64,
+    /// How the interval was obtained.
     pub method: CiMethod,
+    /// Confidence level, e.g. 0.95.
     pub level: f64,
 }
 
@@ -98,7 +112,7 @@ pub fn zero_event_bound(n: f64, alpha: f64) -> f64 {
 }
 
 /// The 95% bound 1 − 0.05^(1/n) (NIST IR 8429's zero-error rule, support of a target).
-pub fn zero_event_upper_bound(n: f64) -> f64 {
+pub(crate) fn zero_event_upper_bound(n: f64) -> f64 {
     zero_event_bound(n, 0.05)
 }
 
@@ -158,7 +172,8 @@ pub fn interval(k: f64, n: f64, spec: CiSpec) -> Option<Interval> {
 }
 
 /// The 95% Wilson interval (the default).
-pub fn wilson(k: f64, n: f64) -> Option<Interval> {
+#[cfg(test)]
+fn wilson(k: f64, n: f64) -> Option<Interval> {
     interval(k, n, CiSpec::default())
 }
 

@@ -13,7 +13,7 @@ use std::f64::consts::PI;
 const LN_2PI: f64 = 1.837_877_066_409_345_5;
 
 /// ln Γ(x) for x > 0.
-pub fn ln_gamma(x: f64) -> f64 {
+pub(crate) fn ln_gamma(x: f64) -> f64 {
     libm::lgamma(x)
 }
 
@@ -169,7 +169,7 @@ fn ln_beta_series(a: f64, b: f64, x: f64) -> f64 {
 
 /// Regularised incomplete beta I_x(a, b) and its complement 1 − I_x(a, b),
 /// each computed directly (no cancellation), for a, b > 0.
-pub fn beta_inc(a: f64, b: f64, x: f64) -> (f64, f64) {
+fn beta_inc(a: f64, b: f64, x: f64) -> (f64, f64) {
     if x <= 0.0 {
         return (0.0, 1.0);
     }
@@ -198,7 +198,7 @@ pub fn beta_inc(a: f64, b: f64, x: f64) -> (f64, f64) {
 /// Works on the tail that holds p (so a target is never 1 − tiny), brackets
 /// the root by halving or doubling from the mean, narrows the bracket by
 /// bisection in log x, and finishes with safeguarded Newton steps.
-pub fn beta_quantile(a: f64, b: f64, p: f64) -> f64 {
+pub(crate) fn beta_quantile(a: f64, b: f64, p: f64) -> f64 {
     if p <= 0.0 {
         return 0.0;
     }
@@ -345,12 +345,12 @@ pub fn normal_quantile(p: f64) -> f64 {
 }
 
 /// Φ(x), the standard normal distribution function.
-pub fn normal_cdf(x: f64) -> f64 {
+pub(crate) fn normal_cdf(x: f64) -> f64 {
     0.5 * libm::erfc(-x / std::f64::consts::SQRT_2)
 }
 
 /// Regularised upper incomplete gamma Q(a, x) = Γ(a, x)/Γ(a).
-pub fn gamma_q(a: f64, x: f64) -> f64 {
+fn gamma_q(a: f64, x: f64) -> f64 {
     if x <= 0.0 {
         return 1.0;
     }

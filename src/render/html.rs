@@ -6,7 +6,7 @@ use super::tables::TableModel;
 use crate::render::svg::Figure;
 
 /// Escapes text for HTML element content and attribute values.
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -26,7 +26,12 @@ table{border-collapse:collapse;margin:0.5em 0 1.5em}td,th{border-bottom:1px soli
 th{border-bottom:2px solid #111}figure{display:inline-block;margin:0.5em}ul.summary li{margin:0.3em 0}";
 
 /// The page: title, summary sentences, figures, then the tables.
-pub fn page(title: &str, summary: &[String], figures: &[Figure], tables: &[TableModel]) -> String {
+pub(crate) fn page(
+    title: &str,
+    summary: &[String],
+    figures: &[Figure],
+    tables: &[TableModel],
+) -> String {
     let mut s = String::new();
     s.push_str("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
     s.push_str(&format!(

@@ -4,7 +4,7 @@
 use super::tables::TableModel;
 
 /// Escapes LaTeX's special characters and maps the symbols the tables use.
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
         match c {
@@ -32,7 +32,7 @@ pub fn escape(s: &str) -> String {
 }
 
 /// Every table as a booktabs `table` environment.
-pub fn document(tables: &[TableModel]) -> String {
+pub(crate) fn document(tables: &[TableModel]) -> String {
     let mut s = String::from(
         "% biasbench report: booktabs tables for \\input{} (needs \\usepackage{booktabs})\n",
     );

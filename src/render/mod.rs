@@ -2,15 +2,15 @@
 //! tables, JSON, tidy CSV, Markdown, LaTeX, HTML) and SVG figures. Renderers
 //! only lay out what the model holds; they never compute a metric.
 
-pub mod html;
-pub mod latex;
-pub mod number;
+pub(crate) mod html;
+pub(crate) mod latex;
+pub(crate) mod number;
 mod plot;
-pub mod prose;
-pub mod svg;
-pub mod tables;
-pub mod text;
-pub mod tidy;
+pub(crate) mod prose;
+pub(crate) mod svg;
+pub(crate) mod tables;
+pub(crate) mod text;
+pub(crate) mod tidy;
 
 use crate::report::Report;
 use serde::Serialize;
@@ -21,9 +21,11 @@ use serde::Serialize;
 pub enum Format {
     /// Terminal tables.
     Table,
+    /// The report as JSON (schema [`crate::report::SCHEMA`]).
     Json,
     /// The tidy CSV contract.
     Csv,
+    /// Markdown tables.
     Markdown,
     /// One self-contained page with the figures inline.
     Html,
@@ -32,6 +34,7 @@ pub enum Format {
 }
 
 impl Format {
+    /// Every format, in the order written to a directory.
     pub const ALL: [Format; 6] = [
         Format::Table,
         Format::Json,

@@ -1,7 +1,7 @@
 //! Number and text formatting shared by the renderers.
 
 /// Shortest round-trip form (`1e-4`, `0.0123`), `NaN`, `inf` or `-inf`.
-pub fn exact(x: f64) -> String {
+pub(crate) fn exact(x: f64) -> String {
     if x.is_nan() {
         return "NaN".into();
     }
@@ -15,7 +15,7 @@ pub fn exact(x: f64) -> String {
 }
 
 /// Four significant digits for people: `0.01234`, `1.234e-05`, `undefined`, `inf`.
-pub fn short(x: f64) -> String {
+pub(crate) fn short(x: f64) -> String {
     if x.is_nan() {
         return "undefined".into();
     }
@@ -41,7 +41,7 @@ pub fn short(x: f64) -> String {
 
 /// A text cell safe for a spreadsheet: a leading `=`, `+`, `-`, `@`, tab or
 /// carriage return is neutralised with a leading apostrophe.
-pub fn spreadsheet_safe(s: &str) -> String {
+pub(crate) fn spreadsheet_safe(s: &str) -> String {
     match s.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
         _ => s.to_string(),

@@ -7,7 +7,7 @@ use crate::counts::table::{ViewAt, ViewResult};
 use crate::report::{Findings, Report};
 
 /// The sentences, in report order.
-pub fn summary(report: &Report) -> Vec<String> {
+pub(crate) fn summary(report: &Report) -> Vec<String> {
     let boot = |view: &str, policy: &str, metric: &str| {
         report.bootstrap.as_ref().and_then(|b| {
             b.intervals

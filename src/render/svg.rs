@@ -12,10 +12,10 @@ use plotters::prelude::*;
 
 /// One figure: a file-safe name, a title and the SVG document.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Figure {
-    pub name: String,
-    pub title: String,
-    pub svg: String,
+pub(crate) struct Figure {
+    pub(crate) name: String,
+    pub(crate) title: String,
+    pub(crate) svg: String,
 }
 
 /// Lower-case letters, digits and dashes only.
@@ -32,7 +32,7 @@ fn file_name(s: &str) -> String {
 }
 
 /// The figures of a report.
-pub fn figures(report: &Report) -> Vec<Figure> {
+pub(crate) fn figures(report: &Report) -> Vec<Figure> {
     let mut out = Vec::new();
     match &report.findings {
         Findings::Verify(v) => {
@@ -195,7 +195,7 @@ fn threshold_figures(
 
 /// Lines, one per group, in grey levels with a legend; `log_y` draws the y
 /// axis on a log scale (values ≤ 0 are left out).
-pub fn curves(
+pub(crate) fn curves(
     title: &str,
     x_desc: &str,
     y_desc: &str,
@@ -261,7 +261,7 @@ fn group_label(names: &[String], x: f64) -> String {
 
 /// Per-group rates as points with interval whiskers, on a log scale (zeros
 /// sit on the floor of the axis, drawn hollow).
-pub fn whiskers(title: &str, rate: &str, values: &[(String, Rate)]) -> String {
+pub(crate) fn whiskers(title: &str, rate: &str, values: &[(String, Rate)]) -> String {
     let lows = values.iter().filter_map(|(_, r)| {
         r.ci.map(|c| c.low)
             .filter(|x| *x > 0.0)
@@ -328,7 +328,7 @@ pub fn whiskers(title: &str, rate: &str, values: &[(String, Rate)]) -> String {
 /// The cross-group FMR matrix of a view at its first global threshold, as a
 /// grey-scale heat map of log10 FMR clipped at −6 (darker = higher), with
 /// its scale; hatched-free light red marks pairs without comparisons.
-pub fn heat_map(view: &ViewResult) -> Option<Figure> {
+pub(crate) fn heat_map(view: &ViewResult) -> Option<Figure> {
     let at = view
         .operating_points
         .iter()
@@ -442,7 +442,7 @@ fn probit(p: f64) -> f64 {
 /// Per-group DET curves on normal-deviate (probit) axes with decade ticks,
 /// as NIST draws them, with each group's operating points at the first
 /// two policies marked.
-pub fn det(view: &ViewResult) -> Figure {
+pub(crate) fn det(view: &ViewResult) -> Figure {
     let title = format!("DET by {} (probit axes)", view.attribute);
     let svg = plot::document((640, 520), |root| {
         let range = probit(DET_ENDS.0)..probit(DET_ENDS.1);
@@ -536,7 +536,7 @@ fn det_group<'a, 'b: 'a>(
 
 /// Per-group score histograms of mated (dark) and non-mated (light)
 /// comparisons as densities (count / (total · bin width)), one panel per group.
-pub fn histograms(view: &ViewResult) -> Figure {
+pub(crate) fn histograms(view: &ViewResult) -> Figure {
     let title = format!(
         "Score densities by {} (mated dark, non-mated light)",
         view.attribute

@@ -3,7 +3,7 @@
 use super::tables::TableModel;
 
 /// Plain-text tables for a terminal.
-pub fn terminal(tables: &[TableModel]) -> String {
+pub(crate) fn terminal(tables: &[TableModel]) -> String {
     let mut s = String::new();
     for t in tables {
         let mut ct = comfy_table::Table::new();
@@ -24,7 +24,7 @@ fn md_cell(s: &str) -> String {
 }
 
 /// GitHub-flavoured Markdown tables.
-pub fn markdown(tables: &[TableModel]) -> String {
+pub(crate) fn markdown(tables: &[TableModel]) -> String {
     let mut s = String::from("# biasbench report\n\n");
     for t in tables {
         s.push_str(&format!("## {}\n\n", md_cell(&t.title)));

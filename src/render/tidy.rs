@@ -38,7 +38,7 @@ use crate::report::Report;
 use crate::value::{Flatten, Key};
 use std::collections::HashMap;
 
-pub const HEADER: [&str; 11] = [
+pub(crate) const HEADER: [&str; 11] = [
     "task",
     "attribute",
     "group",
@@ -54,16 +54,16 @@ pub const HEADER: [&str; 11] = [
 
 /// One row of the tidy CSV.
 #[derive(Debug, Clone, PartialEq)]
-pub struct TidyRow {
-    pub task: &'static str,
-    pub attribute: String,
-    pub group: String,
-    pub policy: String,
-    pub threshold: Option<f64>,
-    pub metric: String,
-    pub value: f64,
-    pub ci: Option<(f64, f64)>,
-    pub counts: Option<(f64, f64)>,
+pub(crate) struct TidyRow {
+    pub(crate) task: &'static str,
+    pub(crate) attribute: String,
+    pub(crate) group: String,
+    pub(crate) policy: String,
+    pub(crate) threshold: Option<f64>,
+    pub(crate) metric: String,
+    pub(crate) value: f64,
+    pub(crate) ci: Option<(f64, f64)>,
+    pub(crate) counts: Option<(f64, f64)>,
 }
 
 impl TidyRow {
@@ -120,7 +120,7 @@ fn meta_rows(report: &Report, task: &'static str) -> Vec<TidyRow> {
 
 /// Flattens a report into tidy rows, in report order. With a bootstrap the
 /// interval columns of every value it resampled hold its percentile interval.
-pub fn rows(report: &Report) -> Vec<TidyRow> {
+pub(crate) fn rows(report: &Report) -> Vec<TidyRow> {
     let task = report.task();
     let boot: HashMap<&Key, (f64, f64)> = report
         .bootstrap
@@ -144,7 +144,7 @@ pub fn rows(report: &Report) -> Vec<TidyRow> {
 }
 
 /// Writes rows as CSV; text cells are made spreadsheet-safe.
-pub fn to_csv(rows: &[TidyRow]) -> String {
+pub(crate) fn to_csv(rows: &[TidyRow]) -> String {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
     let opt = |x: Option<f64>| x.map(exact).unwrap_or_default();
     w.write_record(HEADER).expect("write to memory");

@@ -16,14 +16,18 @@ pub const SCHEMA: &str = "biasbench.report/v2";
 /// Everything an audit found, with its provenance.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
+    /// The schema id, [`SCHEMA`].
     pub schema: String,
+    /// The tool that wrote the report.
     pub tool: Tool,
+    /// Where the report came from.
     pub provenance: Provenance,
     /// What happened to every input row.
     pub accounting: Accounting,
     /// The task's results, under the task's name (`"verify": {…}`).
     #[serde(flatten)]
     pub findings: Findings,
+    /// The bootstrap section, when one was run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bootstrap: Option<BootstrapResult>,
 }
@@ -32,9 +36,13 @@ pub struct Report {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Findings {
+    /// A 1:1 verification audit.
     Verify(VerifyResult),
+    /// A 1:N identification audit.
     Identify(IdentifyResult),
+    /// A classification audit.
     Classify(ClassifyResult),
+    /// A summary of published rates.
     Summarize(SummarizeResult),
 }
 
@@ -61,26 +69,34 @@ impl Flatten for Findings {
     }
 }
 
+/// The tool's name and version.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Tool {
+    /// `biasbench`.
     pub name: String,
+    /// The crate version.
     pub version: String,
 }
 
 /// Where the report came from. `time` is left out with `--reproducible`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Provenance {
+    /// The command line.
     pub command: Vec<String>,
+    /// The effective configuration.
     pub config: serde_json::Value,
+    /// The input files, with their hashes.
     pub inputs: Vec<InputFile>,
+    /// Seed of the data or the bootstrap, when one was used.
     pub seed: Option<u64>,
+    /// When the report was written (RFC 3339, UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<String>,
 }
 
 impl Provenance {
     /// `time` is the current UTC time unless `reproducible`.
-    pub fn new(
+    pub(crate) fn new(
         command: Vec<String>,
         config: serde_json::Value,
         inputs: Vec<InputFile>,
@@ -105,7 +121,12 @@ impl Report {
         self.findings.task()
     }
 
-    pub fn new(provenance: Provenance, accounting: Accounting, findings: Findings) -> Report {
+    /// A report of the current tool over `findings`.
+    pub(crate) fn new(
+        provenance: Provenance,
+        accounting: Accounting,
+        findings: Findings,
+    ) -> Report {
         Report {
             schema: SCHEMA.to_string(),
             tool: Tool {

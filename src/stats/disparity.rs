@@ -29,11 +29,11 @@ use serde::{Deserialize, Serialize};
 /// One group's value of a rate, with its counts when it is a counted error
 /// rate (needed for the zero-error rule of the geometric mean).
 #[derive(Debug, Clone, Copy)]
-pub struct Entry<'a> {
-    pub group: &'a str,
-    pub value: f64,
+pub(crate) struct Entry<'a> {
+    pub(crate) group: &'a str,
+    pub(crate) value: f64,
     /// (errors, trials) for a counted error rate.
-    pub counts: Option<(f64, f64)>,
+    pub(crate) counts: Option<(f64, f64)>,
 }
 
 /// A summary value; non-finite values carry a reason.
@@ -41,10 +41,12 @@ pub struct Entry<'a> {
 pub struct Summary {
     /// `<rate>.<summary>` or a combined id (`fdr`, `ir`, …).
     pub metric: String,
+    /// The summary's value (NaN, written null, when undefined).
     #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
     pub value: f64,
     /// Number of groups summarised.
     pub groups: usize,
+    /// Why the value is undefined, if it is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// The error rates this summary rests on that saw fewer than 30 errors.
@@ -82,7 +84,7 @@ impl std::fmt::Display for Caution {
 }
 
 /// The caution of a counted error rate's entries, if any group has fewer than 30 errors.
-pub fn caution(rate: Option<&str>, entries: &[Entry]) -> Option<Caution> {
+pub(crate) fn caution(rate: Option<&str>, entries: &[Entry]) -> Option<Caution> {
     let few: Vec<(String, f64)> = entries
         .iter()
         .filter_map(|e| {
@@ -99,19 +101,19 @@ pub fn caution(rate: Option<&str>, entries: &[Entry]) -> Option<Caution> {
 
 /// A value with the reason it is not finite.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Stat {
-    pub value: f64,
-    pub reason: Option<String>,
+pub(crate) struct Stat {
+    pub(crate) value: f64,
+    pub(crate) reason: Option<String>,
 }
 
 impl Stat {
-    pub fn ok(value: f64) -> Stat {
+    pub(crate) fn ok(value: f64) -> Stat {
         Stat {
             value,
             reason: None,
         }
     }
-    pub fn undefined(value: f64, reason: String) -> Stat {
+    pub(crate) fn undefined(value: f64, reason: String) -> Stat {
         Stat {
             value,
             reason: Some(reason),
@@ -157,13 +159,13 @@ fn mean(entries: &[Entry]) -> f64 {
 }
 
 /// max − min.
-pub fn max_minus_min(entries: &[Entry]) -> Stat {
+pub(crate) fn max_minus_min(entries: &[Entry]) -> Stat {
     precheck(entries)
         .unwrap_or_else(|| Stat::ok(max_entry(entries).value - min_entry(entries).value))
 }
 
 /// max / min; ∞ with the reason when the minimum is 0 (NaN when all are 0).
-pub fn max_over_min(entries: &[Entry]) -> Stat {
+pub(crate) fn max_over_min(entries: &[Entry]) -> Stat {
     if let Some(s) = precheck(entries) {
         return s;
     }
@@ -186,7 +188,7 @@ fn ratio(num: f64, den: f64, why_zero: impl Fn() -> String) -> Stat {
 }
 
 /// max / geometric mean, with the zero-error rule described in the module docs.
-pub fn max_over_geomean(entries: &[Entry]) -> Stat {
+pub(crate) fn max_over_geomean(entries: &[Entry]) -> Stat {
     if let Some(s) = precheck(entries) {
         return s;
     }
@@ -212,7 +214,7 @@ pub fn max_over_geomean(entries: &[Entry]) -> Stat {
 }
 
 /// max / arithmetic mean.
-pub fn max_over_mean(entries: &[Entry]) -> Stat {
+pub(crate) fn max_over_mean(entries: &[Entry]) -> Stat {
     if let Some(s) = precheck(entries) {
         return s;
     }
@@ -222,7 +224,7 @@ pub fn max_over_mean(entries: &[Entry]) -> Stat {
 }
 
 /// Gini = Σ_i Σ_j |e_i − e_j| / (2·G·(G−1)·ē).
-pub fn gini(entries: &[Entry]) -> Stat {
+pub(crate) fn gini(entries: &[Entry]) -> Stat {
     if let Some(s) = precheck(entries) {
         return s;
     }
@@ -245,7 +247,7 @@ pub fn gini(entries: &[Entry]) -> Stat {
 }
 
 /// Standard deviation; `sample` divides by G − 1, else by G.
-pub fn std_dev(entries: &[Entry], sample: bool) -> Stat {
+pub(crate) fn std_dev(entries: &[Entry], sample: bool) -> Stat {
     if let Some(s) = precheck(entries) {
         return s;
     }
@@ -269,7 +271,7 @@ fn summary(metric: String, groups: usize, s: Stat, cautions: Vec<Caution>) -> Su
 }
 
 /// The seven single-rate summaries, as `<rate>.<summary>`.
-pub fn summarize(rate: &str, entries: &[Entry]) -> Vec<Summary> {
+pub(crate) fn summarize(rate: &str, entries: &[Entry]) -> Vec<Summary> {
     let g = entries.len();
     [
         ("max_minus_min", max_minus_min(entries)),
@@ -309,7 +311,12 @@ fn combine(a: Stat, b: Stat, f: impl Fn(f64, f64) -> f64, what: [&str; 2]) -> St
 
 /// FDR, IR, GARBE and WERM over the FMR and FNMR of the same groups (or
 /// the two rates in their roles, named by `rates`, such as FPIR and FNIR).
-pub fn combined(alpha: f64, rates: [&str; 2], fmr: &[Entry], fnmr: &[Entry]) -> Vec<Summary> {
+pub(crate) fn combined(
+    alpha: f64,
+    rates: [&str; 2],
+    fmr: &[Entry],
+    fnmr: &[Entry],
+) -> Vec<Summary> {
     let g = fmr.len();
     let upper = rates.map(str::to_uppercase);
     let names = [upper[0].as_str(), upper[1].as_str()];
@@ -342,7 +349,7 @@ pub fn combined(alpha: f64, rates: [&str; 2], fmr: &[Entry], fnmr: &[Entry]) -> 
 }
 
 /// SER = max error / min error over per-group error values.
-pub fn ser(errors: &[Entry]) -> Summary {
+pub(crate) fn ser(errors: &[Entry]) -> Summary {
     summary(
         "ser".into(),
         errors.len(),

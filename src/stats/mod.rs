@@ -2,6 +2,6 @@
 //! fairlearn/AIF360 parity primitives and tests of difference. Imports only [`crate::math`].
 
 pub mod disparity;
-pub mod parity;
+pub(crate) mod parity;
 pub mod rate;
 pub mod significance;

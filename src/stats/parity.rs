@@ -24,11 +24,11 @@ use crate::stats::disparity::Stat;
 
 /// One group's value of a rate.
 #[derive(Debug, Clone, Copy)]
-pub struct Value<'a> {
-    pub group: &'a str,
-    pub value: f64,
+pub(crate) struct Value<'a> {
+    pub(crate) group: &'a str,
+    pub(crate) value: f64,
     /// Why the value is undefined, if it is.
-    pub why: Option<&'a str>,
+    pub(crate) why: Option<&'a str>,
 }
 
 fn undefined(values: &[Value]) -> Option<Stat> {
@@ -56,7 +56,7 @@ fn extremes(values: &[Value]) -> (f64, f64) {
 }
 
 /// fairlearn `difference(method)`.
-pub fn difference(values: &[Value], overall: Option<f64>) -> Stat {
+pub(crate) fn difference(values: &[Value], overall: Option<f64>) -> Stat {
     if let Some(s) = undefined(values) {
         return s;
     }
@@ -78,7 +78,7 @@ pub fn difference(values: &[Value], overall: Option<f64>) -> Stat {
 }
 
 /// fairlearn `ratio(method)`.
-pub fn ratio(values: &[Value], overall: Option<f64>) -> Stat {
+pub(crate) fn ratio(values: &[Value], overall: Option<f64>) -> Stat {
     if let Some(s) = undefined(values) {
         return s;
     }
@@ -114,7 +114,7 @@ pub fn ratio(values: &[Value], overall: Option<f64>) -> Stat {
 
 /// Combines the TPR and FPR results of equalized odds: `worst` picks the
 /// larger (differences) or smaller (ratios); otherwise the mean.
-pub fn combine(tpr: Stat, fpr: Stat, worst: bool, larger_is_worse: bool) -> Stat {
+pub(crate) fn combine(tpr: Stat, fpr: Stat, worst: bool, larger_is_worse: bool) -> Stat {
     for (name, s) in [("TPR", &tpr), ("FPR", &fpr)] {
         if let Some(r) = &s.reason {
             return Stat::undefined(s.value, format!("{name}: {r}"));
@@ -147,7 +147,7 @@ fn either_undefined(a: Value, reference: Value) -> Option<Stat> {
 }
 
 /// a / reference, with reasons for a zero or undefined side.
-pub fn versus_ratio(a: Value, reference: Value) -> Stat {
+pub(crate) fn versus_ratio(a: Value, reference: Value) -> Stat {
     either_undefined(a, reference).unwrap_or_else(|| match (a.value, reference.value) {
         (0.0, 0.0) => Stat::undefined(
             f64::NAN,
@@ -162,7 +162,7 @@ pub fn versus_ratio(a: Value, reference: Value) -> Stat {
 }
 
 /// a − reference, with reasons for an undefined side.
-pub fn versus_difference(a: Value, reference: Value) -> Stat {
+pub(crate) fn versus_difference(a: Value, reference: Value) -> Stat {
     either_undefined(a, reference).unwrap_or_else(|| Stat::ok(a.value - reference.value))
 }
 

@@ -6,7 +6,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Serialises a float for JSON: NaN (undefined; the reason travels beside
 /// it) as `null`, ±∞ as the strings `"inf"` and `"-inf"`.
-pub fn finite_or_null<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn finite_or_null<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
     if v.is_finite() {
         s.serialize_f64(*v)
     } else if v.is_nan() {
@@ -19,7 +19,7 @@ pub fn finite_or_null<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
 }
 
 /// Reads what [`finite_or_null`] wrote: `null` is NaN, `"inf"`/`"-inf"` are ±∞.
-pub fn null_as_nan<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+pub(crate) fn null_as_nan<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Json {
@@ -42,11 +42,16 @@ pub fn null_as_nan<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
 /// With zero trials the value is NaN and `reason` says so.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rate {
+    /// events / trials (NaN, written null, when trials = 0).
     #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
     pub value: f64,
+    /// Numerator (weighted sum when rows carry weights).
     pub events: f64,
+    /// Denominator (weighted sum when rows carry weights).
     pub trials: f64,
+    /// Confidence interval, unless none was asked for or trials = 0.
     pub ci: Option<Interval>,
+    /// Why the rate is undefined, if it is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// What the sample can support, for error rates.
@@ -69,7 +74,7 @@ pub struct Adequacy {
 }
 
 /// Errors below which an error rate is flagged.
-pub const FEW_ERRORS: f64 = 30.0;
+pub(crate) const FEW_ERRORS: f64 = 30.0;
 
 impl Rate {
     /// Builds the rate and its interval (exact one-sided at 0 or n events).
@@ -82,7 +87,7 @@ impl Rate {
     /// that of p̂ = events/trials with the Kish effective sample size
     /// n_eff = trials²/trials_sq (n_eff = n for unit weights). A rate with no
     /// trial weight is undefined.
-    pub fn weighted(events: f64, trials: f64, trials_sq: f64, ci: CiSpec) -> Rate {
+    pub(crate) fn weighted(events: f64, trials: f64, trials_sq: f64, ci: CiSpec) -> Rate {
         if trials <= 0.0 {
             return Rate {
                 value: f64::NAN,
@@ -114,7 +119,7 @@ impl Rate {
     }
 
     /// An undefined rate over `trials` trials, with the reason.
-    pub fn undefined(trials: u64, reason: &str) -> Rate {
+    pub(crate) fn undefined(trials: u64, reason: &str) -> Rate {
         Rate {
             value: f64::NAN,
             events: 0.0,
@@ -127,7 +132,7 @@ impl Rate {
     }
 
     /// Marks an error rate with its adequacy (events are errors).
-    pub fn error_rate(mut self) -> Rate {
+    pub(crate) fn error_rate(mut self) -> Rate {
         if self.trials > 0.0 {
             self.adequacy = Some(Adequacy {
                 smallest_supported: crate::math::interval::zero_event_upper_bound(
@@ -140,7 +145,7 @@ impl Rate {
     }
 
     /// (events, trials) for a test: the counts, or p̂·n_eff and n_eff when weighted.
-    pub fn test_counts(&self) -> (f64, f64) {
+    pub(crate) fn test_counts(&self) -> (f64, f64) {
         if self.effective_trials == self.trials {
             (self.events, self.trials)
         } else {
@@ -149,7 +154,8 @@ impl Rate {
     }
 
     /// True when the rate is defined and no event was seen.
-    pub fn is_zero(&self) -> bool {
+    #[cfg(test)]
+    fn is_zero(&self) -> bool {
         self.trials > 0.0 && self.events == 0.0
     }
 }

@@ -10,10 +10,13 @@ use serde::{Deserialize, Serialize};
 /// The test behind a p-value (serialised by its name).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TestMethod {
+    /// Pearson's chi-square test of homogeneity across groups.
     #[serde(rename = "chi-square homogeneity")]
     ChiSquareHomogeneity,
+    /// Two-proportion z-test (pooled variance).
     #[serde(rename = "two-proportion z")]
     TwoProportionZ,
+    /// Fisher's exact test (two-sided).
     #[serde(rename = "Fisher exact")]
     FisherExact,
 }
@@ -29,7 +32,7 @@ impl TestMethod {
     }
 
     /// The tidy CSV's suffix of a test against the reference (`fisher`, `z`).
-    pub fn id(self) -> &'static str {
+    pub(crate) fn id(self) -> &'static str {
         match self {
             TestMethod::ChiSquareHomogeneity => "chi2",
             TestMethod::TwoProportionZ => "z",
@@ -41,10 +44,15 @@ impl TestMethod {
 /// A test result; a p-value that cannot be computed is `None` with the reason.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Test {
+    /// The test used.
     pub method: TestMethod,
+    /// The test statistic (χ² or z; none for Fisher).
     pub statistic: Option<f64>,
+    /// Degrees of freedom of a chi-square statistic.
     pub df: Option<f64>,
+    /// The p-value, when it can be computed.
     pub p: Option<f64>,
+    /// Why there is no p-value, if there is none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
@@ -159,7 +167,7 @@ pub fn fisher_exact(a: u64, b: u64, c: u64, d: u64) -> Test {
 
 /// A group against the reference: Fisher's exact test when the counts are
 /// whole numbers and some expected cell is below 5, else the z test.
-pub fn versus(k: f64, n: f64, k_ref: f64, n_ref: f64) -> Test {
+pub(crate) fn versus(k: f64, n: f64, k_ref: f64, n_ref: f64) -> Test {
     let whole = [k, n, k_ref, n_ref]
         .iter()
         .all(|x| x.fract() == 0.0 && *x < 1e15);
@@ -197,25 +205,36 @@ pub fn holm(p: &[Option<f64>]) -> Vec<Option<f64>> {
 /// One group against the reference, with its Holm-adjusted p-value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupTest {
+    /// The group tested against the reference.
     pub group: String,
+    /// The test of this group against the reference.
     #[serde(flatten)]
     pub test: Test,
+    /// The p-value after Holm's step-down adjustment over the groups.
     pub p_holm: Option<f64>,
 }
 
 /// The tests of one rate at one operating point.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RateTests {
+    /// The rate tested.
     pub metric: String,
+    /// Homogeneity test across the groups.
     pub homogeneity: Test,
+    /// The reference group, if the view has one.
     pub reference: Option<String>,
+    /// Each other group against the reference.
     pub versus_reference: Vec<GroupTest>,
 }
 
 /// Homogeneity across `groups` and each group against `reference` (Holm
 /// over those comparisons). Weighted rates enter with effective counts
 /// (p̂·n_eff of n_eff), which sends them to the z test.
-pub fn rate_tests(metric: &str, groups: &[(&str, &Rate)], reference: Option<&str>) -> RateTests {
+pub(crate) fn rate_tests(
+    metric: &str,
+    groups: &[(&str, &Rate)],
+    reference: Option<&str>,
+) -> RateTests {
     let counts: Vec<(f64, f64)> = groups.iter().map(|(_, r)| r.test_counts()).collect();
     let reference_counts = reference
         .and_then(|name| groups.iter().position(|(g, _)| *g == name))

@@ -7,19 +7,22 @@ use serde::{Deserialize, Serialize};
 /// Sums over the rows of one cell: how many, Σw and Σw².
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Sums {
+    /// Rows in the cell.
     pub rows: u64,
+    /// Σw, the weight of the rows.
     pub weight: f64,
+    /// Σw², for the effective sample size (Σw)²/Σw².
     pub weight_sq: f64,
 }
 
 impl Sums {
-    pub fn add(&mut self, w: f64) {
+    pub(crate) fn add(&mut self, w: f64) {
         self.rows += 1;
         self.weight += w;
         self.weight_sq += w * w;
     }
 
-    pub fn merge(&mut self, o: &Sums) {
+    pub(crate) fn merge(&mut self, o: &Sums) {
         self.rows += o.rows;
         self.weight += o.weight;
         self.weight_sq += o.weight_sq;
@@ -34,9 +37,13 @@ impl Sums {
 /// The binary confusion cells of one group (weighted).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Cells {
+    /// True positives.
     pub tp: Sums,
+    /// False positives.
     pub fp: Sums,
+    /// True negatives.
     pub tn: Sums,
+    /// False negatives (`fn` in JSON).
     #[serde(rename = "fn")]
     pub fn_: Sums,
 }
@@ -91,7 +98,7 @@ const RATES: [Spec; 12] = [
 ];
 
 /// Ids of the rates that count errors (the geometric-mean zero rule applies).
-pub const ERROR_RATES: [&str; 5] = [
+pub(crate) const ERROR_RATES: [&str; 5] = [
     "error_rate",
     "fnr",
     "fpr",
@@ -100,36 +107,41 @@ pub const ERROR_RATES: [&str; 5] = [
 ];
 
 impl Cells {
-    pub fn merge(&mut self, o: &Cells) {
+    pub(crate) fn merge(&mut self, o: &Cells) {
         self.tp.merge(&o.tp);
         self.fp.merge(&o.fp);
         self.tn.merge(&o.tn);
         self.fn_.merge(&o.fn_);
     }
 
+    /// All items: TP + FP + TN + FN.
     pub fn all(&self) -> Sums {
         self.positives().plus(self.negatives())
     }
 
+    /// Actual positives: TP + FN.
     pub fn positives(&self) -> Sums {
         self.tp.plus(self.fn_)
     }
 
-    pub fn negatives(&self) -> Sums {
+    /// Actual negatives: FP + TN.
+    pub(crate) fn negatives(&self) -> Sums {
         self.fp.plus(self.tn)
     }
 
-    pub fn predicted_positives(&self) -> Sums {
+    /// Predicted positives: TP + FP.
+    pub(crate) fn predicted_positives(&self) -> Sums {
         self.tp.plus(self.fp)
     }
 
-    pub fn predicted_negatives(&self) -> Sums {
+    /// Predicted negatives: TN + FN.
+    pub(crate) fn predicted_negatives(&self) -> Sums {
         self.tn.plus(self.fn_)
     }
 
     /// Every binary rate with its interval, in report order. Weighted sums
     /// give the rate; the interval uses the effective sample size.
-    pub fn rates(&self, ci: CiSpec) -> Vec<(&'static str, Rate)> {
+    pub(crate) fn rates(&self, ci: CiSpec) -> Vec<(&'static str, Rate)> {
         RATES
             .iter()
             .map(|(id, num, den, empty)| {
@@ -147,7 +159,7 @@ impl Cells {
     }
 
     /// F1 = 2TP / (2TP + FP + FN); NaN when there is no positive and no predicted positive.
-    pub fn f1(&self) -> f64 {
+    pub(crate) fn f1(&self) -> f64 {
         let tp2 = 2.0 * self.tp.weight;
         let d = tp2 + self.fp.weight + self.fn_.weight;
         if d > 0.0 {
@@ -158,7 +170,7 @@ impl Cells {
     }
 
     /// Balanced accuracy = (TPR + TNR)/2; NaN when either is undefined.
-    pub fn balanced_accuracy(&self) -> f64 {
+    pub(crate) fn balanced_accuracy(&self) -> f64 {
         let (p, n) = (self.positives().weight, self.negatives().weight);
         (self.tp.weight / p + self.tn.weight / n) / 2.0
     }
@@ -169,7 +181,7 @@ impl Cells {
     /// GE(α) = Σ W_b·((b/μ)^α − 1) / (W·α·(α−1)) for α ∉ {0, 1};
     /// GE(1) (Theil) = Σ W_b·(b/μ)·ln(b/μ) / W, with 0·ln 0 = 0;
     /// GE(0) = −Σ W_b·ln(b/μ) / W (∞ when some b = 0).
-    pub fn entropy_index(&self, alpha: f64) -> f64 {
+    pub(crate) fn entropy_index(&self, alpha: f64) -> f64 {
         let w = [
             self.fn_.weight,
             self.tp.weight + self.tn.weight,

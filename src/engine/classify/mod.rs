@@ -38,6 +38,7 @@ pub struct ClassifyOptions {
     pub reference: Vec<ReferenceRule>,
     /// α of the generalised entropy index.
     pub entropy_alpha: f64,
+    /// Groups with fewer rows than this stay out of the summaries.
     pub min_group_size: u64,
     /// Interval method and level of every rate.
     pub ci: CiSpec,
@@ -60,9 +61,12 @@ impl Default for ClassifyOptions {
 /// A per-group value that is not a counted rate.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NamedValue {
+    /// Value id, e.g. `f1`, `balanced_accuracy`, `auc`.
     pub metric: String,
+    /// The value (NaN, written null, when undefined).
     #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
     pub value: f64,
+    /// Why the value is undefined, if it is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
@@ -70,7 +74,9 @@ pub struct NamedValue {
 /// Counts and threshold-free values of one group.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ClassCounts {
+    /// Items of the group.
     pub rows: u64,
+    /// Σw of the group's items (= rows when unweighted).
     pub weight: f64,
     /// Binary confusion cells (binary mode).
     pub cells: Option<Cells>,
@@ -83,7 +89,9 @@ pub struct ClassCounts {
 /// A group against the reference group (AIF360 forms).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Versus {
+    /// The compared group.
     pub group: String,
+    /// The value against the reference group.
     #[serde(flatten)]
     pub value: NamedValue,
 }
@@ -113,26 +121,40 @@ pub struct ClassifyResult {
     pub mode: String,
     /// How items were made binary (binary mode).
     pub truth_positive: Option<String>,
+    /// How predictions were made binary (binary mode).
     pub prediction_positive: Option<String>,
+    /// Class labels, in confusion-matrix order.
     pub labels: Vec<String>,
     /// `cutoff:T` for thresholded scores, else `none`.
     pub policy: String,
+    /// The score cutoff T of `cutoff:T`.
     pub threshold: Option<f64>,
+    /// Whether rows carry weights.
     pub weighted: bool,
+    /// Minimum group size (rows) for the summaries.
     pub min_group_size: u64,
+    /// α of the generalised entropy index.
     pub entropy_alpha: f64,
+    /// The conventions of weights, intervals, parity and AUC.
     pub conventions: Conventions,
+    /// One result per view (pooled, each attribute, intersections).
     pub views: Vec<ClassView>,
+    /// Notes for the reader.
     pub notes: Vec<String>,
 }
 
 /// Named conventions.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Conventions {
+    /// How weights enter rates and counts.
     pub weights: Cow<'static, str>,
+    /// How rate intervals are computed.
     pub interval: Cow<'static, str>,
+    /// How parity metrics are formed.
     pub parity: Cow<'static, str>,
+    /// What an undefined value means and how it is written.
     pub undefined: Cow<'static, str>,
+    /// How the AUC is computed.
     pub auc: Cow<'static, str>,
 }
 
@@ -240,7 +262,7 @@ fn group_auc(
 
 /// What the audit computes once: the views and the score order, beside the
 /// binary decisions. A bootstrap replicate re-weights it.
-pub struct Prepared<'a> {
+pub(crate) struct Prepared<'a> {
     binary: Option<&'a Binary>,
     views: Vec<View<'a>>,
     /// Rows in ascending score order (stable, so sums are deterministic), for AUC.
@@ -249,7 +271,7 @@ pub struct Prepared<'a> {
 
 /// Prepares the items `l` with their decisions `d` (from
 /// [`Positives::decide`] on the same items).
-pub fn prepare<'a>(l: &'a Labelled, d: &'a Decisions) -> Result<Prepared<'a>> {
+pub(crate) fn prepare<'a>(l: &'a Labelled, d: &'a Decisions) -> Result<Prepared<'a>> {
     let binary = d.binary();
     let n = l.y_true.len();
     if let Some(b) = binary.filter(|b| b.truth().len() != n || b.pred().len() != n) {
@@ -280,7 +302,7 @@ pub fn audit(l: &Labelled, d: &Decisions, o: &ClassifyOptions) -> Result<Classif
 }
 
 /// The audit of prepared data with row weights `weights` (empty: all 1).
-pub fn evaluate(
+pub(crate) fn evaluate(
     l: &Labelled,
     p: &Prepared,
     o: &ClassifyOptions,

@@ -9,16 +9,16 @@ use crate::counts::column::Column;
 /// such t on ties; compared exactly in integers) and report
 /// EER = (FMR + FNMR)/2 there.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Eer {
-    pub eer: f64,
-    pub threshold: f64,
-    pub fmr: f64,
-    pub fnmr: f64,
+pub(crate) struct Eer {
+    pub(crate) eer: f64,
+    pub(crate) threshold: f64,
+    pub(crate) fmr: f64,
+    pub(crate) fnmr: f64,
 }
 
 /// `None` when either set is empty. Weights are whole multiplicities
 /// (compared exactly as integers).
-pub fn eer(mated: Column, nonmated: Column) -> Option<Eer> {
+pub(crate) fn eer(mated: Column, nonmated: Column) -> Option<Eer> {
     let (ms, ns) = (mated.scores, nonmated.scores);
     let (m, n) = (
         mated.total().round() as u128,
@@ -67,7 +67,7 @@ pub fn eer(mated: Column, nonmated: Column) -> Option<Eer> {
 /// Area under the ROC curve: P(mated > non-mated) + ½·P(tie), the
 /// Mann–Whitney form (equal to scikit-learn's `roc_auc_score`), weighted.
 /// `None` when either set is empty.
-pub fn auc(mated: Column, nonmated: Column) -> Option<f64> {
+pub(crate) fn auc(mated: Column, nonmated: Column) -> Option<f64> {
     let (mt, nt) = (mated.total(), nonmated.total());
     if mt <= 0.0 || nt <= 0.0 {
         return None;
@@ -97,7 +97,7 @@ pub fn auc(mated: Column, nonmated: Column) -> Option<f64> {
 /// with population variances (ddof = 0, as pyeer), in similarity orientation
 /// (positive when mated comparisons look more alike), weighted. `None` when
 /// either set is empty or both variances are 0.
-pub fn dprime(mated: Column, nonmated: Column) -> Option<f64> {
+pub(crate) fn dprime(mated: Column, nonmated: Column) -> Option<f64> {
     let (mm, vm) = mean_var(mated)?;
     let (mn, vn) = mean_var(nonmated)?;
     let pooled = ((vm + vn) / 2.0).sqrt();

@@ -15,8 +15,8 @@
 //!   counts; groups smaller than `min_group_size` stay in the tables, flagged,
 //!   and out of the summaries.
 
-pub mod metrics;
-pub mod scores;
+pub(crate) mod metrics;
+pub(crate) mod scores;
 pub mod stream;
 
 use crate::counts::column::{prefix_sums, Column};
@@ -51,17 +51,20 @@ pub enum Impostors {
 /// Options of a verification audit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VerifyOptions {
-    /// Threshold policies; empty means the supported defaults (see [`default_policies`]).
+    /// Threshold policies; empty means the global-fmr targets 1e-1 … 1e-6 the
+    /// pooled non-mated count supports (α ≥ 1 − 0.05^(1/N)).
     pub policies: Vec<Policy>,
+    /// Which non-mated comparisons set global thresholds.
     pub impostors: Impostors,
     /// Weight α of FMR in FDR, IR, GARBE and WERM.
     pub alpha: f64,
+    /// Groups smaller than this (min of mated and same-group non-mated) stay out of the summaries.
     pub min_group_size: u64,
     /// Scores are distances (shown thresholds are in distance units).
     pub distance: bool,
     /// Interval method and level of every rate.
     pub ci: CiSpec,
-    /// Reference group rules (see [`crate::groups::choose_reference`]).
+    /// Reference group rules: `largest` (default), `best` or `ATTRIBUTE=VALUE`.
     pub reference: Vec<ReferenceRule>,
 }
 
@@ -83,7 +86,7 @@ impl Default for VerifyOptions {
 /// pooled non-mated count N supports it, i.e. α ≥ 1 − 0.05^(1/N) (≈ 3/N,
 /// the smallest rate N error-free trials can bound at 95%). Returns the
 /// policies and a note for each skipped target.
-pub fn default_policies(pool: usize) -> (Vec<Policy>, Vec<String>) {
+pub(crate) fn default_policies(pool: usize) -> (Vec<Policy>, Vec<String>) {
     supported_targets(
         pool,
         6,
@@ -99,8 +102,11 @@ pub type OperatingPoint = crate::counts::threshold::OperatingPoint<Policy>;
 /// Counts of one group of a 1:1 view.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct VerifyCounts {
+    /// Mated comparisons of the group.
     pub mated: u64,
+    /// Same-group non-mated comparisons of the group.
     pub nonmated: u64,
+    /// Distinct subjects of the group, when subject ids were given.
     pub subjects: Option<u64>,
     /// min(mated, non-mated).
     pub size: u64,
@@ -110,7 +116,9 @@ pub struct VerifyCounts {
 /// the view's group order. Serialised as a list of rows.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CrossMatrix {
+    /// Group names, in the order of the matrix rows and columns.
     pub groups: Vec<String>,
+    /// FMR of non-mated pairs with one side in row group and one in column group.
     #[serde(with = "matrix")]
     pub fmr: Array2<Rate>,
 }
@@ -118,6 +126,7 @@ pub struct CrossMatrix {
 /// What a 1:1 view has at an operating point besides its rate columns.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct VerifyAt {
+    /// FMR between every pair of groups, at a global threshold in a non-pooled view with cross-group pairs.
     pub cross_fmr: Option<CrossMatrix>,
 }
 
@@ -128,7 +137,9 @@ pub struct VerifyFree {
     pub unplaced_rows: u64,
     /// Mated rows whose sides disagree on this view (counted for side a).
     pub mated_conflicts: u64,
+    /// EER, AUC and d′ of every group.
     pub threshold_free: Vec<GroupFree>,
+    /// Disparity summaries of the threshold-free values across groups.
     pub threshold_free_summaries: Vec<Summary>,
 }
 
@@ -152,14 +163,17 @@ mod matrix {
     use ndarray::Array2;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    pub fn serialize<T: Serialize, S: Serializer>(m: &Array2<T>, s: S) -> Result<S::Ok, S::Error> {
+    pub(super) fn serialize<T: Serialize, S: Serializer>(
+        m: &Array2<T>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         let rows: Vec<Vec<&T>> = (0..m.nrows())
             .map(|i| (0..m.ncols()).map(|j| &m[(i, j)]).collect())
             .collect();
         rows.serialize(s)
     }
 
-    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    pub(super) fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
         d: D,
     ) -> Result<Array2<T>, D::Error> {
         let rows: Vec<Vec<T>> = Vec::deserialize(d)?;
@@ -176,16 +190,24 @@ mod matrix {
 /// Threshold-free values of one group.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct GroupFree {
+    /// Group name.
     pub group: String,
+    /// Equal error rate, (FMR + FNMR)/2 at the EER threshold (NaN when undefined).
     #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
     pub eer: f64,
+    /// Threshold (input units) at which the EER is read.
     pub eer_threshold: Option<f64>,
+    /// FMR at the EER threshold.
     pub eer_fmr: Option<f64>,
+    /// FNMR at the EER threshold.
     pub eer_fnmr: Option<f64>,
+    /// Area under the ROC: P(mated more alike than non-mated) + ½P(tie) (NaN when undefined).
     #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
     pub auc: f64,
+    /// Decidability d′ = (μ_mated − μ_nonmated) / √((σ²_mated + σ²_nonmated)/2), similarity orientation (NaN when undefined).
     #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
     pub dprime: f64,
+    /// Why the values are undefined, if they are.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// DET curve: [threshold (input units), FMR, FNMR] at up to 201 thresholds
@@ -200,8 +222,11 @@ pub struct GroupFree {
 /// inner edge goes to the bin of more alike scores).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Histogram {
+    /// The 41 bin edges, ascending, in input units.
     pub edges: Vec<f64>,
+    /// Weighted mated count of each bin.
     pub mated: Vec<f64>,
+    /// Weighted same-group non-mated count of each bin.
     pub nonmated: Vec<f64>,
 }
 
@@ -265,29 +290,48 @@ fn det_points(m: Column, n: Column, shown: impl Fn(f64) -> f64) -> Vec<[f64; 3]>
 /// The verification part of a report.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct VerifyResult {
+    /// Whether scores are similarities or distances.
     pub score_sense: ScoreSense,
+    /// The acceptance rule, e.g. `score >= threshold`.
     pub acceptance: String,
+    /// Which non-mated comparisons set global thresholds.
     pub impostors: Impostors,
+    /// Weight α of FMR in FDR, IR, GARBE and WERM.
     pub alpha: f64,
+    /// Minimum group size for the summaries.
     pub min_group_size: u64,
+    /// The conventions of thresholds and threshold-free values.
     pub conventions: Conventions,
+    /// Comparisons audited (rows kept).
     pub comparisons: u64,
+    /// Mated comparisons audited.
     pub mated: u64,
+    /// Non-mated comparisons audited.
     pub nonmated: u64,
+    /// Distinct subjects, when subject ids were given.
     pub subjects: Option<u64>,
+    /// The policies resolved on the pooled data, in option order.
     pub operating_points: Vec<OperatingPoint>,
+    /// One result per view (pooled, each attribute, intersections).
     pub views: Vec<ViewResult>,
+    /// Notes for the reader (skipped policies, unplaced rows, …).
     pub notes: Vec<String>,
 }
 
 /// Named conventions, so a reader never has to guess.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Conventions {
+    /// How thresholds are chosen.
     pub threshold: Cow<'static, str>,
+    /// How the EER is read.
     pub eer: Cow<'static, str>,
+    /// How the AUC is computed.
     pub auc: Cow<'static, str>,
+    /// How d′ is computed.
     pub dprime: Cow<'static, str>,
+    /// How rate intervals are computed.
     pub interval: Cow<'static, str>,
+    /// How a zero rate enters geometric-mean summaries.
     pub geomean_zero_rule: Cow<'static, str>,
 }
 
@@ -302,7 +346,7 @@ const CONVENTIONS: Conventions = Conventions {
 
 /// Everything the audit sorts once: the global pool, the views and their
 /// group scores. A bootstrap replicate re-weights it without re-sorting.
-pub struct Prepared<'a> {
+pub(crate) struct Prepared<'a> {
     views: Vec<View<'a>>,
     scores: Vec<GroupScores>,
     /// Pooled non-mated scores (ascending) and their rows.
@@ -315,7 +359,11 @@ pub struct Prepared<'a> {
 
 /// Sorts what the audit needs; `keep_rows` keeps rows for re-weighting
 /// (always kept when rows carry counts).
-pub fn prepare<'a>(c: &'a Comparisons, opts: &VerifyOptions, keep_rows: bool) -> Prepared<'a> {
+pub(crate) fn prepare<'a>(
+    c: &'a Comparisons,
+    opts: &VerifyOptions,
+    keep_rows: bool,
+) -> Prepared<'a> {
     let keep_rows = keep_rows || !c.count.is_empty();
     let (pool, pool_rows) = global_pool(c, opts.impostors, keep_rows);
     let mut notes = Vec::new();
@@ -357,10 +405,10 @@ pub fn audit(c: &Comparisons, opts: &VerifyOptions) -> Result<VerifyResult> {
 }
 
 /// Row weights of a bootstrap replicate (whole multiplicities).
-pub type RowWeights<'w> = &'w (dyn Fn(usize) -> f64 + Sync);
+pub(crate) type RowWeights<'w> = &'w (dyn Fn(usize) -> f64 + Sync);
 
 /// The audit of prepared data, with every row weighing 1 or `weights(row)`.
-pub fn evaluate(
+pub(crate) fn evaluate(
     c: &Comparisons,
     p: &Prepared,
     opts: &VerifyOptions,

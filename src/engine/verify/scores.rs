@@ -7,7 +7,7 @@ use crate::input::Comparisons;
 use rayon::prelude::*;
 
 /// Index of the unordered group pair {g, h} in a packed triangle.
-pub fn pair_index(g: usize, h: usize) -> usize {
+pub(crate) fn pair_index(g: usize, h: usize) -> usize {
     let (lo, hi) = if g <= h { (g, h) } else { (h, g) };
     hi * (hi + 1) / 2 + lo
 }
@@ -15,25 +15,25 @@ pub fn pair_index(g: usize, h: usize) -> usize {
 /// The scores of one view, placed by group: slot g < G holds the mated
 /// scores of group g, slot G + [`pair_index`](g, h) the non-mated scores of
 /// the pair {g, h}; each sorted ascending.
-pub struct GroupScores {
+pub(crate) struct GroupScores {
     groups: usize,
     slots: Vec<Vec<f64>>,
     /// The input row of each score, per slot (kept for bootstrap re-weighting).
     rows: Vec<Vec<u32>>,
     /// Distinct subjects seen in each group, when subject ids are known.
-    pub subjects: Option<Vec<u64>>,
+    pub(crate) subjects: Option<Vec<u64>>,
     /// Rows this view could not place (a needed side has no value).
-    pub unplaced: u64,
+    pub(crate) unplaced: u64,
     /// Mated rows whose two sides carry different values.
-    pub mated_conflicts: u64,
+    pub(crate) mated_conflicts: u64,
 }
 
 /// Per-slot prefix sums of row weights (a bootstrap replicate), or `None` for unit weights.
-pub type Prefixes = Option<Vec<Vec<f64>>>;
+pub(crate) type Prefixes = Option<Vec<Vec<f64>>>;
 
 impl GroupScores {
     /// Places and sorts the scores; `keep_rows` keeps each score's row for re-weighting.
-    pub fn build(c: &Comparisons, v: &View, keep_rows: bool) -> GroupScores {
+    pub(crate) fn build(c: &Comparisons, v: &View, keep_rows: bool) -> GroupScores {
         let g = v.groups.len();
         let place = |i: usize| -> Option<usize> {
             let (a, b) = (v.side_a[i], v.side_b[i]);
@@ -118,17 +118,17 @@ impl GroupScores {
     }
 
     /// Mated scores of group g.
-    pub fn mated(&self, g: usize) -> &[f64] {
+    pub(crate) fn mated(&self, g: usize) -> &[f64] {
         &self.slots[g]
     }
 
     /// Non-mated scores of the pair {g, h}.
-    pub fn pair(&self, g: usize, h: usize) -> &[f64] {
+    pub(crate) fn pair(&self, g: usize, h: usize) -> &[f64] {
         &self.slots[self.groups + pair_index(g, h)]
     }
 
     /// Same-group non-mated scores of group g.
-    pub fn same_group(&self, g: usize) -> &[f64] {
+    pub(crate) fn same_group(&self, g: usize) -> &[f64] {
         self.pair(g, g)
     }
 
@@ -139,16 +139,16 @@ impl GroupScores {
         }
     }
 
-    pub fn mated_column<'a>(&'a self, g: usize, w: &'a Prefixes) -> Column<'a> {
+    pub(crate) fn mated_column<'a>(&'a self, g: usize, w: &'a Prefixes) -> Column<'a> {
         self.column(g, w)
     }
 
-    pub fn pair_column<'a>(&'a self, g: usize, h: usize, w: &'a Prefixes) -> Column<'a> {
+    pub(crate) fn pair_column<'a>(&'a self, g: usize, h: usize, w: &'a Prefixes) -> Column<'a> {
         self.column(self.groups + pair_index(g, h), w)
     }
 
     /// Prefix sums of `weight(row)` in every slot (needs `keep_rows`).
-    pub fn prefixes(&self, weight: &(dyn Fn(usize) -> f64 + Sync)) -> Vec<Vec<f64>> {
+    pub(crate) fn prefixes(&self, weight: &(dyn Fn(usize) -> f64 + Sync)) -> Vec<Vec<f64>> {
         self.rows.iter().map(|r| prefix_sums(r, weight)).collect()
     }
 }

@@ -19,10 +19,10 @@ use crate::stats::rate::Rate;
 
 /// A titled table of text cells.
 #[derive(Debug, Clone, PartialEq)]
-pub struct TableModel {
-    pub title: String,
-    pub header: Vec<String>,
-    pub rows: Vec<Vec<String>>,
+pub(crate) struct TableModel {
+    pub(crate) title: String,
+    pub(crate) header: Vec<String>,
+    pub(crate) rows: Vec<Vec<String>>,
 }
 
 impl TableModel {
@@ -37,7 +37,7 @@ impl TableModel {
 
 /// `0.01234 [0.0100, 0.0150]`, `0 [≤ 0.002996]`, `undefined (0 trials)`;
 /// ` ‡` marks an error rate with fewer than 30 errors.
-pub fn rate_cell(r: &Rate) -> String {
+pub(crate) fn rate_cell(r: &Rate) -> String {
     let mark = if r.adequacy.as_ref().is_some_and(|a| a.few_errors) {
         " ‡"
     } else {
@@ -67,7 +67,7 @@ fn opt(x: Option<f64>) -> String {
 }
 
 /// The tables of a report, in reading order.
-pub fn tables(report: &Report) -> Vec<TableModel> {
+pub(crate) fn tables(report: &Report) -> Vec<TableModel> {
     let mut out = meta::provenance(report);
     match &report.findings {
         Findings::Verify(v) => verify::tables(v, &mut out),
