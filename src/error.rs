@@ -16,12 +16,16 @@ use std::path::PathBuf;
 /// column is named. For column files (`.npy`) the line is the row.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Position {
+    /// The file (or `<memory>` for data given in memory).
     pub file: String,
+    /// 1-based line, where known.
     pub line: Option<u64>,
     /// Data row (header excluded), where known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub row: Option<u64>,
+    /// The column's name, where the problem is in one cell.
     pub column: Option<String>,
+    /// The cell's text, where the problem is in one cell.
     pub value: Option<String>,
 }
 
@@ -93,21 +97,33 @@ impl fmt::Display for Position {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DropReason {
+    /// `missing score`: an empty score cell (NaN in a column store).
     MissingScore,
+    /// `non-finite score`: ±∞.
     NonFiniteScore,
+    /// `unknown mated value`: not 1/0, true/false, genuine/impostor.
     UnknownMated,
+    /// `missing subject id`.
     MissingSubject,
+    /// `subject not in the subjects table`.
     UnknownSubject,
+    /// `duplicate comparison`: the same unordered pair of images again.
     Duplicate,
     /// No attribute has a group for the row.
     MissingGroup,
     /// A published-rates row with an empty group column (`summarize`).
     MissingGroupValue,
+    /// `missing true label`.
     MissingTrueLabel,
+    /// `missing predicted label`.
     MissingPredLabel,
+    /// `missing weight`.
     MissingWeight,
+    /// `negative or non-finite weight`.
     BadWeight,
+    /// `mate returned without a score`.
     MateWithoutScore,
+    /// A candidate row whose search is not in the searches table.
     UnknownSearch,
     /// Removed by an `--exclude COLUMN=VALUE` rule (the rule).
     Excluded(String),
@@ -197,42 +213,81 @@ impl<'de> Deserialize<'de> for DropReason {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ErrorKind {
+    /// A file that could not be opened, read or written.
     #[error("{path}: {source}")]
     Io {
+        /// The file.
         path: PathBuf,
+        /// What the operating system said.
         source: std::io::Error,
     },
+    /// An input without even a header line.
     #[error("{file}: the file is empty (a header line is required)")]
-    EmptyFile { file: String },
+    EmptyFile {
+        /// The file.
+        file: String,
+    },
+    /// An input with a header and no data row.
     #[error("{file}: no data rows after the header")]
-    NoRows { file: String },
+    NoRows {
+        /// The file.
+        file: String,
+    },
     /// A record that cannot be parsed (malformed or ragged).
     #[error("{pos}: {message}")]
-    Parse { pos: Position, message: String },
+    Parse {
+        /// Where.
+        pos: Position,
+        /// What is wrong.
+        message: String,
+    },
     /// A cell whose value is wrong.
     #[error("{pos}: {message}")]
-    Value { pos: Position, message: String },
+    Value {
+        /// Where (file, line, column, value).
+        pos: Position,
+        /// What is wrong.
+        message: String,
+    },
+    /// A column a flag names that the header does not have.
     #[error("{file}: no column '{column}' (flag {flag}); the header has: {}", .header.join(", "))]
     MissingColumn {
+        /// The file.
         file: String,
+        /// The column asked for.
         column: String,
+        /// The flag that asked for it.
         flag: String,
+        /// The header's columns.
         header: Vec<String>,
     },
     /// A row dropped under `--strict`.
     #[error("{pos}: row dropped ({reason}) and --strict forbids drops")]
-    Strict { pos: Position, reason: DropReason },
+    Strict {
+        /// The row's first offending cell.
+        pos: Position,
+        /// Why it would have been dropped.
+        reason: DropReason,
+    },
     /// A bad flag or option value, found before any data is read (or a
     /// flag the data turn out to need).
     #[error("invalid option: {flag} {message}")]
-    Option { flag: String, message: String },
+    Option {
+        /// The flag (`--threshold`).
+        flag: String,
+        /// What is wrong with its value.
+        message: String,
+    },
     /// The shape or content of a file other than a row's cell: a `.npy` or
     /// Parquet column, a labels file, a partial or plan file (`field` names
     /// the column or JSON field).
     #[error("{file}: {}{message}", field_prefix(.field))]
     Data {
+        /// The file.
         file: String,
+        /// The column or JSON field, where there is one.
         field: Option<String>,
+        /// What is wrong.
         message: String,
     },
     /// A broken invariant of biasbench itself.
@@ -247,13 +302,16 @@ fn field_prefix(field: &Option<String>) -> String {
 /// The error of every fallible biasbench function.
 pub struct Error(Box<ErrorKind>);
 
+/// A result with biasbench's [`Error`].
 pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
+    /// What went wrong.
     pub fn kind(&self) -> &ErrorKind {
         &self.0
     }
 
+    /// The kind, owned.
     pub fn into_kind(self) -> ErrorKind {
         *self.0
     }
@@ -268,6 +326,7 @@ impl Error {
         }
     }
 
+    /// An I/O error on `path`.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         ErrorKind::Io {
             path: path.into(),
@@ -332,6 +391,7 @@ impl Error {
         .into()
     }
 
+    /// A broken invariant of biasbench itself.
     pub fn internal(message: impl Into<String>) -> Self {
         ErrorKind::Internal(message.into()).into()
     }

@@ -96,7 +96,9 @@ pub fn unkey(k: u64) -> f64 {
 /// A bucket: the keys sharing their top `BITS[depth]` bits (`prefix`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Bucket {
+    /// The refinement level (0 = top level).
     pub depth: u8,
+    /// The keys' shared top bits at that level.
     pub prefix: u64,
 }
 
@@ -137,6 +139,7 @@ pub enum Open {
 /// The buckets opened so far; a pass's histograms have this shape.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plan {
+    /// Per cell key (as text), the buckets opened for the next pass.
     pub opened: BTreeMap<String, Open>,
 }
 

@@ -20,9 +20,13 @@ use std::path::Path;
 /// One attribute as the partial records it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SchemaAttribute {
+    /// The attribute's name.
     pub name: String,
+    /// Where its values came from (`race_a/race_b columns`, …).
     pub source: String,
+    /// One value per side of a comparison (else one per row).
     pub per_side: bool,
+    /// The names of the codes, when a labels file gives them.
     pub labels: Option<Vec<String>>,
     /// Codes per side, missing included (radix of the cell key).
     pub radix: u32,
@@ -43,12 +47,19 @@ pub struct Cell {
 /// The mergeable aggregate of one pass over (a shard of) the data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Partial {
+    /// The partial file format's id (checked on load).
     pub format: String,
+    /// The audit options every shard must share.
     pub options: VerifyOptions,
+    /// The attributes, in cell-key order.
     pub attributes: Vec<SchemaAttribute>,
+    /// The buckets this pass opened.
     pub plan: Plan,
+    /// What happened to every row of the shard.
     pub accounting: Accounting,
+    /// The shard's input files.
     pub inputs: Vec<InputFile>,
+    /// The histogram of every non-empty cell.
     pub cells: Vec<Cell>,
     /// The file it was read from ([`Partial::read`]; not stored), named by
     /// merge errors.
