@@ -31,6 +31,36 @@ pub(crate) struct GroupScores {
 /// Per-slot prefix sums of row weights (a bootstrap replicate), or `None` for unit weights.
 pub(crate) type Prefixes = Option<Vec<Vec<f64>>>;
 
+/// Distinct subjects per group among the placed rows: a mated row counts its
+/// subject for its group, a non-mated row each side's subject for that side's group.
+fn subjects_per_group(
+    c: &Comparisons,
+    v: &View,
+    place: &dyn Fn(usize) -> Option<usize>,
+) -> Vec<u64> {
+    let mut seen: Vec<u64> = Vec::with_capacity(2 * c.score.len());
+    for i in 0..c.score.len() {
+        if place(i).is_none() {
+            continue;
+        }
+        let (a, b) = (v.side_a[i], v.side_b[i]);
+        if c.mated[i] {
+            let s = if a != MISSING { a } else { b };
+            seen.push((s as u64) << 32 | c.subject_a[i] as u64);
+        } else {
+            seen.push((a as u64) << 32 | c.subject_a[i] as u64);
+            seen.push((b as u64) << 32 | c.subject_b[i] as u64);
+        }
+    }
+    seen.par_sort_unstable();
+    seen.dedup();
+    let mut counts = vec![0u64; v.groups.len()];
+    for k in seen {
+        counts[(k >> 32) as usize] += 1;
+    }
+    counts
+}
+
 impl GroupScores {
     /// Places and sorts the scores; `keep_rows` keeps each score's row for re-weighting.
     pub(crate) fn build(c: &Comparisons, v: &View, keep_rows: bool) -> GroupScores {
@@ -84,29 +114,7 @@ impl GroupScores {
                 .for_each(|s| s.sort_unstable_by(f64::total_cmp));
             (slots, Vec::new())
         };
-        let subjects = (!c.subject_a.is_empty()).then(|| {
-            let mut seen: Vec<u64> = Vec::with_capacity(2 * c.score.len());
-            for i in 0..c.score.len() {
-                if place(i).is_none() {
-                    continue;
-                }
-                let (a, b) = (v.side_a[i], v.side_b[i]);
-                if c.mated[i] {
-                    let s = if a != MISSING { a } else { b };
-                    seen.push((s as u64) << 32 | c.subject_a[i] as u64);
-                } else {
-                    seen.push((a as u64) << 32 | c.subject_a[i] as u64);
-                    seen.push((b as u64) << 32 | c.subject_b[i] as u64);
-                }
-            }
-            seen.par_sort_unstable();
-            seen.dedup();
-            let mut counts = vec![0u64; g];
-            for k in seen {
-                counts[(k >> 32) as usize] += 1;
-            }
-            counts
-        });
+        let subjects = (!c.subject_a.is_empty()).then(|| subjects_per_group(c, v, &place));
         GroupScores {
             groups: g,
             slots,
