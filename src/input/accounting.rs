@@ -7,16 +7,22 @@ use serde::{Deserialize, Serialize};
 /// One drop bucket: its reason, how many rows, and where the first one was.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Dropped {
+    /// Why these rows were dropped.
     pub reason: DropReason,
+    /// How many rows were dropped for this reason.
     pub count: u64,
+    /// Where the first row dropped for this reason sits.
     pub first: Position,
 }
 
 /// `rows = used + Σ dropped.count`, checked by [`Accounting::balanced`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Accounting {
+    /// Data rows read (headers excluded).
     pub rows: u64,
+    /// Rows that went into the analysis.
     pub used: u64,
+    /// Drop buckets, one per reason, in the order the reasons were first met.
     pub dropped: Vec<Dropped>,
 }
 
@@ -47,6 +53,7 @@ impl Accounting {
         }
     }
 
+    /// Rows dropped, over every reason.
     pub fn dropped_total(&self) -> u64 {
         self.dropped.iter().map(|d| d.count).sum()
     }

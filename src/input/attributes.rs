@@ -20,8 +20,11 @@ enum Source {
 
 /// The subjects table a task may consult: path, id column, delimiter.
 pub struct SubjectsSpec<'a> {
+    /// The subjects table's file.
     pub path: &'a Path,
+    /// Its subject id column.
     pub id_column: &'a str,
+    /// Its delimiter (`None`: sniffed from the header).
     pub delimiter: Option<u8>,
 }
 

@@ -28,10 +28,12 @@ pub struct Batch {
 }
 
 impl Batch {
+    /// Number of complete records in the batch.
     pub fn len(&self) -> usize {
         self.records.len()
     }
 
+    /// True when the batch holds no record.
     pub fn is_empty(&self) -> bool {
         self.records.is_empty()
     }

@@ -34,6 +34,7 @@ fn pack(v: &[u8]) -> Option<u64> {
 }
 
 impl Interner {
+    /// The id of `v`, assigning the next id when it is new.
     #[inline]
     pub fn intern(&mut self, v: &[u8]) -> u32 {
         if let Some(id) = self.get(v) {
@@ -54,6 +55,7 @@ impl Interner {
         id
     }
 
+    /// The id of `v`, or `None` when it has not been interned.
     #[inline]
     pub fn get(&self, v: &[u8]) -> Option<u32> {
         match pack(v) {
@@ -63,10 +65,12 @@ impl Interner {
         }
     }
 
+    /// Number of distinct values interned.
     pub fn len(&self) -> usize {
         self.names.len()
     }
 
+    /// True when nothing has been interned.
     pub fn is_empty(&self) -> bool {
         self.names.is_empty()
     }

@@ -23,6 +23,7 @@ pub struct VerifyColumns {
     pub mated: Option<String>,
     /// Subject columns; `None` uses `subject_a`/`subject_b` when present.
     pub subject_a: Option<String>,
+    /// Subject column of side b; `None` uses `subject_b` when present.
     pub subject_b: Option<String>,
     /// When set, the subject columns hold sample ids `<subject><SEP><rest>`:
     /// the subject is the text before the last SEP, and a repeated unordered
@@ -41,6 +42,7 @@ pub struct VerifyColumns {
     pub delimiter: Option<u8>,
     /// Subjects table and its id column.
     pub subjects: Option<PathBuf>,
+    /// Subject id column of the subjects table.
     pub subject_id: String,
 }
 
@@ -67,12 +69,16 @@ impl Default for VerifyColumns {
 /// (`MISSING` where absent).
 #[derive(Debug, Clone, Serialize)]
 pub struct AttributeData {
+    /// The attribute's name (`X`).
     pub name: String,
     /// Where the values came from: `X_a/X_b columns`, `X column` or `subjects table`.
     pub source: String,
+    /// The attribute's values in byte order; a code indexes this list.
     pub values: Vec<String>,
+    /// Code of side a's value per row (`MISSING` when absent).
     #[serde(skip)]
     pub side_a: Vec<u32>,
+    /// Code of side b's value per row (`MISSING` when absent).
     #[serde(skip)]
     pub side_b: Vec<u32>,
 }
@@ -81,14 +87,21 @@ pub struct AttributeData {
 /// (distances negated), so a comparison is accepted when `score >= τ`.
 #[derive(Debug, Clone)]
 pub struct Comparisons {
+    /// Score per row in similarity orientation (distances negated).
     pub score: Vec<f64>,
+    /// Mated flag per row (`true`: both sides are the same subject).
     pub mated: Vec<bool>,
     /// Dense subject ids per side (empty when the input has none).
     pub subject_a: Vec<u32>,
+    /// Dense subject ids of side b (empty when the input has none).
     pub subject_b: Vec<u32>,
+    /// Number of distinct subjects over both sides.
     pub n_subjects: usize,
+    /// The demographic attributes, with their per-row codes.
     pub attributes: Vec<AttributeData>,
+    /// Where every input row went: used or dropped for a reason.
     pub accounting: Accounting,
+    /// Provenance of the files read (comparisons, then the subjects table).
     pub inputs: Vec<InputFile>,
     /// How many identical comparisons each row stands for (empty: one each).
     /// Set by the streaming reduction, where a row is a score with its

@@ -17,6 +17,7 @@ use std::path::PathBuf;
 /// How to find the columns of a classification table.
 #[derive(Debug, Clone, Serialize)]
 pub struct ClassifyColumns {
+    /// True-label column.
     pub y_true: String,
     /// Predicted label column (`y_pred` when neither it nor `score` is given).
     pub y_pred: Option<String>,
@@ -28,10 +29,15 @@ pub struct ClassifyColumns {
     pub attrs: Vec<String>,
     /// Subject column, for `subjects`.
     pub subject: Option<String>,
+    /// Subjects table (attributes per subject).
     pub subjects: Option<PathBuf>,
+    /// Subject id column of the subjects table.
     pub subject_id: String,
+    /// `COLUMN=VALUE` rules; matching rows are dropped, counted per rule.
     pub exclude: Vec<ExcludeRule>,
+    /// Turn every drop into an error (explicit `exclude` rules excepted).
     pub strict: bool,
+    /// Delimiter override (sniffed from the header otherwise).
     #[serde(skip)]
     pub delimiter: Option<u8>,
 }
@@ -58,8 +64,11 @@ impl Default for ClassifyColumns {
 /// space (`labels`, sorted); without a predicted-label column `y_pred` is empty.
 #[derive(Debug, Clone)]
 pub struct Labelled {
+    /// True-label code per row (index into `labels`).
     pub y_true: Vec<u32>,
+    /// Predicted-label code per row (into `labels`; empty without a predicted-label column).
     pub y_pred: Vec<u32>,
+    /// Label names of both columns in byte order.
     pub labels: Vec<String>,
     /// Scores (empty without a score column).
     pub score: Vec<f64>,
@@ -67,9 +76,13 @@ pub struct Labelled {
     pub weight: Vec<f64>,
     /// Dense subject id of each row (empty without a subject column).
     pub subject: Vec<u32>,
+    /// Number of distinct subjects (0 without a subject column).
     pub n_subjects: usize,
+    /// The demographic attributes, with their per-row codes.
     pub attributes: Vec<AttributeData>,
+    /// Where every input row went: used or dropped for a reason.
     pub accounting: Accounting,
+    /// Provenance of the files read (items, then the subjects table).
     pub inputs: Vec<InputFile>,
 }
 
@@ -87,6 +100,7 @@ pub(super) fn sorted_labels(
 }
 
 impl Labelled {
+    /// Reads the items: unusable rows are dropped and counted; a non-numeric cell is an error.
     pub fn read(t: Table, cols: &ClassifyColumns) -> Result<Labelled> {
         let y_true = t.column(&cols.y_true, "--y-true")?;
         let score = cols

@@ -13,9 +13,13 @@ use std::path::{Path, PathBuf};
 /// What one element of a column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
+    /// IEEE floats of 4 or 8 bytes.
     Float,
+    /// Signed integers of 1, 2, 4 or 8 bytes.
     Int,
+    /// Unsigned integers of 1, 2, 4 or 8 bytes.
     Uint,
+    /// Booleans, one byte each.
     Bool,
     /// `S<n>`: bytes, NUL-padded.
     Bytes,
@@ -26,8 +30,11 @@ pub enum Kind {
 /// An open `.npy` column.
 #[derive(Debug)]
 pub struct NpyColumn {
+    /// The `.npy` file.
     pub path: PathBuf,
+    /// Number of elements (rows).
     pub len: u64,
+    /// What each element holds.
     pub kind: Kind,
     /// Bytes per element.
     pub width: usize,

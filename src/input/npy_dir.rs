@@ -22,10 +22,13 @@ pub const MAX_CODE: u32 = 254;
 /// One attribute's code columns and names.
 #[derive(Debug)]
 pub struct CodeColumns {
+    /// The attribute's name (`X`).
     pub name: String,
     /// `X_a/X_b files` or `X file`.
     pub source: String,
+    /// Codes of side a (`X_a.npy`), or of the whole comparison (`X.npy`).
     pub side_a: NpyColumn,
+    /// Codes of side b (`X_b.npy`); `None` for a single `X.npy`.
     pub side_b: Option<NpyColumn>,
     /// Names by code, from `X.labels.txt`.
     pub labels: Option<Vec<String>>,
@@ -53,10 +56,15 @@ pub fn read_labels(dir: &Path, name: &str) -> Result<Option<Vec<String>>> {
 /// The columns of a comparisons directory.
 #[derive(Debug)]
 pub struct NpyComparisons {
+    /// The directory read.
     pub dir: PathBuf,
+    /// Float scores, as given (not yet in similarity orientation).
     pub score: NpyColumn,
+    /// Mated flags (0/1 or booleans).
     pub mated: NpyColumn,
+    /// Code columns of each attribute, in the order asked for.
     pub attrs: Vec<CodeColumns>,
+    /// Number of comparisons (every column's length).
     pub len: u64,
 }
 

@@ -7,6 +7,7 @@ use super::columnar::Columnar;
 use crate::error::{Error, Result};
 use std::path::Path;
 
+/// Opens a Parquet file as a column store; an error, as this build has no Parquet support.
 #[cfg(not(feature = "parquet"))]
 pub fn open(path: &Path) -> Result<Box<dyn Columnar>> {
     Err(Error::data(
@@ -15,6 +16,7 @@ pub fn open(path: &Path) -> Result<Box<dyn Columnar>> {
     ))
 }
 
+/// Opens a Parquet file as a column store (only the columns a reader asks for are read).
 #[cfg(feature = "parquet")]
 pub fn open(path: &Path) -> Result<Box<dyn Columnar>> {
     Ok(Box::new(reader::ParquetColumns::new(path)?))

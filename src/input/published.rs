@@ -22,14 +22,18 @@ pub struct SummarizeColumns {
     pub trials: Vec<TrialsSpec>,
     /// Rates are given in percent.
     pub percent: bool,
+    /// `COLUMN=VALUE` rules; matching rows are dropped, counted per rule.
     pub exclude: Vec<ExcludeRule>,
+    /// Turn every drop into an error (explicit `exclude` rules excepted).
     pub strict: bool,
 }
 
 /// `--trials RATE=COLUMN`: the column holding the trials behind a rate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrialsSpec {
+    /// The rate column the trials belong to.
     pub rate: String,
+    /// The column holding the trials.
     pub column: String,
 }
 
@@ -71,8 +75,11 @@ pub struct Published {
     pub group_column: String,
     /// The group of each row (several group columns joined with `+`).
     pub groups: Vec<String>,
+    /// Every rate column, row by row.
     pub rates: Vec<PublishedRate>,
+    /// Where every input row went: used or dropped for a reason.
     pub accounting: Accounting,
+    /// Provenance of the table read.
     pub inputs: Vec<InputFile>,
 }
 

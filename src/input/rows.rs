@@ -20,6 +20,7 @@ pub struct RowReader {
     rec: csv::ByteRecord,
     excludes: Vec<Exclude>,
     strict: bool,
+    /// Rows read so far: used, dropped or excluded.
     pub accounting: Accounting,
 }
 
@@ -46,6 +47,7 @@ impl RowReader {
         })
     }
 
+    /// The table being read.
     pub fn table(&self) -> &Table {
         &self.table
     }

@@ -54,7 +54,9 @@ pub(crate) use serde_as_text;
 /// `column` equals `value` (trimmed) are dropped.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExcludeRule {
+    /// The column's name.
     pub column: String,
+    /// The value that excludes a row (compared with the trimmed cell).
     pub value: String,
 }
 

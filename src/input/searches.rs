@@ -17,9 +17,11 @@ use std::path::PathBuf;
 /// How to find the columns of a searches table.
 #[derive(Debug, Clone, Serialize)]
 pub struct IdentifyColumns {
+    /// Mated-flag column (the probe's identity is enrolled).
     pub mated: String,
     /// Rank of the mate (1 = top); empty when the mate was not returned.
     pub mate_rank: String,
+    /// Mate score column; empty when the mate was not returned.
     pub mate_score: String,
     /// Highest score among the non-mate candidates; empty when none was returned.
     pub nonmate_score: String,
@@ -27,11 +29,17 @@ pub struct IdentifyColumns {
     pub attrs: Vec<String>,
     /// Probe subject column, for `subjects`.
     pub probe: Option<String>,
+    /// Subjects table (attributes per subject).
     pub subjects: Option<PathBuf>,
+    /// Subject id column of the subjects table.
     pub subject_id: String,
+    /// Lower scores mean more alike.
     pub distance: bool,
+    /// `COLUMN=VALUE` rules; matching rows are dropped, counted per rule.
     pub exclude: Vec<ExcludeRule>,
+    /// Turn every drop into an error (explicit `exclude` rules excepted).
     pub strict: bool,
+    /// Delimiter override (sniffed from the header otherwise).
     #[serde(skip)]
     pub delimiter: Option<u8>,
 }
@@ -58,6 +66,7 @@ impl Default for IdentifyColumns {
 /// Searches in compact columns; scores in similarity orientation.
 #[derive(Debug, Clone)]
 pub struct Searches {
+    /// Mated flag per search (the probe's identity is enrolled).
     pub mated: Vec<bool>,
     /// Rank of the mate, 0 when it was not returned (always 0 for non-mated searches).
     pub mate_rank: Vec<u32>,
@@ -65,10 +74,13 @@ pub struct Searches {
     pub mate_score: Vec<f64>,
     /// Highest non-mate score (−∞ when no non-mate candidate was returned).
     pub top_nonmate: Vec<f64>,
+    /// The probe's demographic attributes, with their per-search codes.
     pub attributes: Vec<AttributeData>,
     /// Non-mate candidates (candidate-list form only).
     pub false_candidates: FalseCandidates,
+    /// Where every input row went: used or dropped for a reason.
     pub accounting: Accounting,
+    /// Provenance of the files read (searches, candidates, subjects table).
     pub inputs: Vec<InputFile>,
 }
 
@@ -76,12 +88,16 @@ pub struct Searches {
 /// attribute codes per attribute (MISSING where unknown).
 #[derive(Debug, Clone, Default)]
 pub struct FalseCandidates {
+    /// Search (row index in [`Searches`]) of each candidate.
     pub search: Vec<u32>,
+    /// Score of each candidate in similarity orientation.
     pub score: Vec<f64>,
+    /// Codes per attribute, then per candidate: `codes[j][i]` (`MISSING` where unknown).
     pub codes: Vec<Vec<u32>>,
 }
 
 impl Searches {
+    /// Reads the searches table (one row per search, summary form).
     pub fn read(t: Table, cols: &IdentifyColumns) -> Result<Searches> {
         let mated_col = t.column(&cols.mated, "--mated")?;
         let rank_col = t.column(&cols.mate_rank, "--mate-rank")?;
@@ -186,10 +202,15 @@ impl Searches {
 /// rank, candidate subject, score).
 #[derive(Debug, Clone, Serialize)]
 pub struct CandidateColumns {
+    /// Search id column (both tables).
     pub search_id: String,
+    /// Probe subject column (searches table).
     pub probe: String,
+    /// Candidate rank column, 1 = top (candidates table).
     pub rank: String,
+    /// Candidate subject column (candidates table).
     pub candidate: String,
+    /// Candidate score column (candidates table).
     pub score: String,
 }
 

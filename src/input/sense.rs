@@ -17,6 +17,7 @@ pub enum ScoreSense {
 }
 
 impl ScoreSense {
+    /// `Distance` when `distance` is set, else `Similarity`.
     pub fn from_distance(distance: bool) -> ScoreSense {
         if distance {
             ScoreSense::Distance

@@ -16,6 +16,7 @@ pub struct SubjectTable {
     /// Row-major: `codes[row * attrs + j]`.
     codes: Vec<u32>,
     attrs: usize,
+    /// Provenance of the subjects file.
     pub input: InputFile,
 }
 

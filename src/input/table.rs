@@ -18,9 +18,13 @@ use std::sync::{Arc, Mutex};
 /// Provenance of one input file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InputFile {
+    /// The file's role, such as `comparisons`, `items`, `candidates` or `subjects`.
     pub role: String,
+    /// The file's path (or name), as given.
     pub path: String,
+    /// Bytes read, as stored on disk (compressed when gzip).
     pub bytes: u64,
+    /// Lower-case hex SHA-256 of those bytes.
     pub sha256: String,
     /// Data rows read (header excluded).
     pub rows: u64,
@@ -72,8 +76,11 @@ enum Source {
 
 /// An open table, positioned after its header.
 pub struct Table {
+    /// The file's path (or name), as given; names it in errors and provenance.
     pub file: String,
+    /// Column names, in file order.
     pub headers: Vec<String>,
+    /// Field delimiter (`,` for column stores).
     pub delimiter: u8,
     source: Source,
     /// Columns a reader asked for (a column store reads only these).

@@ -22,9 +22,13 @@ pub fn is_missing(v: &[u8]) -> bool {
 /// What a score cell holds.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Score {
+    /// A finite number.
     Value(f64),
+    /// Empty or a missing token other than `NaN`.
     Missing,
+    /// `NaN` or an infinity.
     NonFinite,
+    /// Not a number.
     Unparsable,
 }
 
