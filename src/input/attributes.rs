@@ -28,6 +28,27 @@ pub struct SubjectsSpec<'a> {
     pub delimiter: Option<u8>,
 }
 
+impl<'a> SubjectsSpec<'a> {
+    /// The spec of the subjects table at `path`, when one is given.
+    pub fn given(
+        path: Option<&'a Path>,
+        id_column: &'a str,
+        delimiter: Option<u8>,
+    ) -> Option<SubjectsSpec<'a>> {
+        path.map(|path| SubjectsSpec {
+            path,
+            id_column,
+            delimiter,
+        })
+    }
+}
+
+/// True when a row's codes (one per attribute) name no group: there are
+/// attributes and every one is missing.
+pub fn no_group(row: &[u32]) -> bool {
+    !row.is_empty() && row.iter().all(|&c| c == MISSING)
+}
+
 /// Attribute sources of one table and the codes read so far.
 pub struct Attributes {
     names: Vec<String>,

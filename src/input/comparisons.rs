@@ -6,7 +6,7 @@ use super::rows::RowReader;
 use super::rules::ExcludeRule;
 use super::sense::ScoreSense;
 use super::table::{InputFile, Table};
-use super::values::{is_missing, parse_flag, parse_score, trim, Score};
+use super::values::{parse_flag, trim};
 use crate::error::{Error, Result};
 use crate::input::codes::{Interner, MISSING};
 use serde::Serialize;
@@ -109,16 +109,6 @@ pub struct Comparisons {
     pub count: Vec<u64>,
 }
 
-fn subject_of<'v>(v: &'v [u8], sep: Option<&[u8]>) -> &'v [u8] {
-    match sep {
-        Some(sep) if !sep.is_empty() => v
-            .windows(sep.len())
-            .rposition(|w| w == sep)
-            .map_or(v, |p| &v[..p]),
-        _ => v,
-    }
-}
-
 /// A row with attribute codes `a` and `b` (per attribute) is placed in some
 /// view: a mated row needs one side of some attribute, a non-mated row both
 /// sides of the same attribute (true when there are no attributes).
@@ -138,117 +128,44 @@ impl Comparisons {
     /// column and value; rows that cannot be used are dropped and counted
     /// (an error under `strict`).
     pub fn read(t: Table, cols: &VerifyColumns) -> Result<Comparisons> {
-        let score_col = t.column(&cols.score, "--score")?;
-        let optional = |given: &Option<String>, default: &str, flag: &str| match given {
-            Some(c) => t.column(c, flag).map(Some),
-            None => Ok(t.find(default)),
-        };
-        let subjects = match (
-            optional(&cols.subject_a, "subject_a", "--subject-a")?,
-            optional(&cols.subject_b, "subject_b", "--subject-b")?,
-        ) {
-            (Some(a), Some(b)) => Some((a, b)),
-            (None, None) => None,
-            (a, _) => {
-                let missing = match a {
-                    Some(_) => cols.subject_b.as_deref().unwrap_or("subject_b"),
-                    None => cols.subject_a.as_deref().unwrap_or("subject_a"),
-                };
-                return Err(Error::data_field(
-                    &t.file,
-                    missing,
-                    "both subject columns are needed, only one was found",
-                ));
-            }
-        };
-        let mated_col = optional(&cols.mated, "mated", "--mated")?;
-        if mated_col.is_none() && subjects.is_none() {
-            return Err(Error::data_field(
-                &t.file,
-                "mated",
-                "no mated column ('mated' or --mated) and no subject columns to derive it from",
-            ));
-        }
-        let spec = cols.subjects.as_deref().map(|path| SubjectsSpec {
-            path,
-            id_column: &cols.subject_id,
-            delimiter: cols.delimiter,
-        });
-        let mut attrs = Attributes::resolve(&t, &cols.attrs, true, spec, subjects.is_some())?;
+        let c = ComparisonColumns::find(&t, cols)?;
+        let spec = SubjectsSpec::given(cols.subjects.as_deref(), &cols.subject_id, cols.delimiter);
+        let mut attrs = Attributes::resolve(&t, &cols.attrs, true, spec, c.subjects.is_some())?;
         let mut r = RowReader::new(t, &cols.exclude, cols.strict)?;
-
         let sep = cols.id_sep.as_deref().map(str::as_bytes);
+        let mut pairs = c.subjects.map(|columns| SubjectPairs {
+            columns,
+            sep,
+            subject_ids: Interner::default(),
+            sample_ids: Interner::default(),
+            seen_pairs: HashSet::new(),
+        });
         let (mut score, mut mated, mut subject_a, mut subject_b) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        let mut subject_ids = Interner::default();
-        let mut sample_ids = Interner::default();
-        let mut seen_pairs: HashSet<u64> = HashSet::new();
         let mut row_a = vec![MISSING; cols.attrs.len()];
         let mut row_b = row_a.clone();
-
         while r.next_row()? {
-            let s = match parse_score(r.field(score_col)) {
-                Score::Value(x) => x,
-                Score::Missing => {
-                    r.drop_row(DropReason::MissingScore, score_col)?;
-                    continue;
-                }
-                Score::NonFinite => {
-                    r.drop_row(DropReason::NonFiniteScore, score_col)?;
-                    continue;
-                }
-                Score::Unparsable => return Err(r.bad_value(score_col, "not a number")),
+            let Some(s) = r.score(c.score)? else {
+                continue;
             };
             let mut ids = None;
-            if let Some((ca, cb)) = subjects {
-                let (va, vb) = (trim(r.field(ca)), trim(r.field(cb)));
-                if let Some(c) = [(ca, va), (cb, vb)]
-                    .iter()
-                    .find(|(_, v)| is_missing(v))
-                    .map(|x| x.0)
-                {
-                    r.drop_row(DropReason::MissingSubject, c)?;
+            if let Some(p) = pairs.as_mut() {
+                let Some(pair) = p.ids(&mut r, &attrs)? else {
                     continue;
-                }
-                let (sa, sb) = (subject_of(va, sep), subject_of(vb, sep));
-                if let Some(c) = [(ca, sa), (cb, sb)]
-                    .iter()
-                    .find(|(_, s)| attrs.unknown_subject(s))
-                    .map(|x| x.0)
-                {
-                    r.drop_row(DropReason::UnknownSubject, c)?;
-                    continue;
-                }
-                if sep.is_some() {
-                    let (x, y) = (sample_ids.intern(va) as u64, sample_ids.intern(vb) as u64);
-                    if !seen_pairs.insert(x.min(y) << 32 | x.max(y)) {
-                        r.drop_row(DropReason::Duplicate, ca)?;
-                        continue;
-                    }
-                }
-                ids = Some((subject_ids.intern(sa), subject_ids.intern(sb)));
+                };
+                ids = Some(pair);
             }
-            let m = match mated_col {
-                Some(c) => match parse_flag(r.field(c)) {
-                    Some(m) => m,
-                    None => {
-                        r.drop_row(DropReason::UnknownMated, c)?;
-                        continue;
-                    }
-                },
-                None => ids.is_some_and(|(a, b)| a == b),
+            let Some(m) = c.mated(&mut r, ids)? else {
+                continue;
             };
-            let subject_pair = subjects.map(|(ca, cb)| {
-                (
-                    subject_of(trim(r.field(ca)), sep),
-                    subject_of(trim(r.field(cb)), sep),
-                )
-            });
+            let subject_pair = c
+                .subjects
+                .map(|(ca, cb)| (r.subject(ca, sep), r.subject(cb, sep)));
             attrs.read(|c| r.field(c), subject_pair, &mut row_a, &mut row_b);
             if !placeable(m, &row_a, &row_b) {
                 r.drop_row(
                     DropReason::MissingGroup,
-                    subjects.map_or(score_col, |s| s.0),
+                    c.subjects.map_or(c.score, |s| s.0),
                 )?;
                 continue;
             }
@@ -268,12 +185,123 @@ impl Comparisons {
             mated,
             subject_a,
             subject_b,
-            n_subjects: subject_ids.len(),
+            n_subjects: pairs.map_or(0, |p| p.subject_ids.len()),
             attributes,
             accounting,
             inputs: std::iter::once(input).chain(subjects_input).collect(),
             count: Vec::new(),
         })
+    }
+}
+
+/// The columns of a comparisons table.
+struct ComparisonColumns {
+    score: usize,
+    /// The subject (or sample id) column of each side.
+    subjects: Option<(usize, usize)>,
+    mated: Option<usize>,
+}
+
+impl ComparisonColumns {
+    /// Finds the columns the flags name (or the default names); the mated
+    /// flag needs its column or both subject columns.
+    fn find(t: &Table, cols: &VerifyColumns) -> Result<ComparisonColumns> {
+        let score = t.column(&cols.score, "--score")?;
+        let subjects = match (
+            optional_column(t, &cols.subject_a, "subject_a", "--subject-a")?,
+            optional_column(t, &cols.subject_b, "subject_b", "--subject-b")?,
+        ) {
+            (Some(a), Some(b)) => Some((a, b)),
+            (None, None) => None,
+            (a, _) => {
+                let missing = match a {
+                    Some(_) => cols.subject_b.as_deref().unwrap_or("subject_b"),
+                    None => cols.subject_a.as_deref().unwrap_or("subject_a"),
+                };
+                return Err(Error::data_field(
+                    &t.file,
+                    missing,
+                    "both subject columns are needed, only one was found",
+                ));
+            }
+        };
+        let mated = optional_column(t, &cols.mated, "mated", "--mated")?;
+        if mated.is_none() && subjects.is_none() {
+            return Err(Error::data_field(
+                &t.file,
+                "mated",
+                "no mated column ('mated' or --mated) and no subject columns to derive it from",
+            ));
+        }
+        Ok(ComparisonColumns {
+            score,
+            subjects,
+            mated,
+        })
+    }
+
+    /// The mated flag of the current row, from its column or else from
+    /// equal subject ids; `None` once the row is dropped (unknown value).
+    fn mated(&self, r: &mut RowReader, ids: Option<(u32, u32)>) -> Result<Option<bool>> {
+        let Some(c) = self.mated else {
+            return Ok(Some(ids.is_some_and(|(a, b)| a == b)));
+        };
+        let m = parse_flag(r.field(c));
+        if m.is_none() {
+            r.drop_row(DropReason::UnknownMated, c)?;
+        }
+        Ok(m)
+    }
+}
+
+/// A column given by a flag (which must exist), else the default name if present.
+fn optional_column(
+    t: &Table,
+    given: &Option<String>,
+    default: &str,
+    flag: &str,
+) -> Result<Option<usize>> {
+    match given {
+        Some(c) => t.column(c, flag).map(Some),
+        None => Ok(t.find(default)),
+    }
+}
+
+/// The subject columns of a comparisons table and the ids read so far.
+struct SubjectPairs<'c> {
+    columns: (usize, usize),
+    /// Separator of sample ids `<subject><SEP><rest>`, when they are.
+    sep: Option<&'c [u8]>,
+    subject_ids: Interner,
+    sample_ids: Interner,
+    /// Unordered pairs of sample ids seen (with `sep`).
+    seen_pairs: HashSet<u64>,
+}
+
+impl SubjectPairs<'_> {
+    /// The dense subject ids of the current row's sides; `None` once the
+    /// row is dropped (a missing or unknown subject, a repeated pair of
+    /// sample ids).
+    fn ids(&mut self, r: &mut RowReader, attrs: &Attributes) -> Result<Option<(u32, u32)>> {
+        let (ca, cb) = self.columns;
+        if r.drop_if_missing_subject(ca)?
+            || r.drop_if_missing_subject(cb)?
+            || r.drop_if_unknown_subject(attrs, ca, self.sep)?
+            || r.drop_if_unknown_subject(attrs, cb, self.sep)?
+        {
+            return Ok(None);
+        }
+        if self.sep.is_some() {
+            let x = self.sample_ids.intern(trim(r.field(ca))) as u64;
+            let y = self.sample_ids.intern(trim(r.field(cb))) as u64;
+            if !self.seen_pairs.insert(x.min(y) << 32 | x.max(y)) {
+                r.drop_row(DropReason::Duplicate, ca)?;
+                return Ok(None);
+            }
+        }
+        let a = self.subject_ids.intern(r.subject(ca, self.sep));
+        let b = self.subject_ids.intern(r.subject(cb, self.sep));
+        Ok(Some((a, b)))
     }
 }
 

@@ -8,7 +8,7 @@ use super::comparisons::AttributeData;
 use super::rows::RowReader;
 use super::rules::ExcludeRule;
 use super::table::{InputFile, Table};
-use super::values::{is_missing, parse_score, trim, Score};
+use super::values::{is_missing, trim};
 use crate::error::{Error, Result};
 use crate::input::codes::{Interner, MISSING};
 use serde::Serialize;
@@ -100,121 +100,48 @@ pub(super) fn sorted_labels(
 }
 
 impl Labelled {
-    /// Reads the items: unusable rows are dropped and counted; a non-numeric cell is an error.
+    /// Reads a classification table. Bad input is an error naming file,
+    /// line, column and value; rows that cannot be used are dropped and
+    /// counted (an error under `strict`).
     pub fn read(t: Table, cols: &ClassifyColumns) -> Result<Labelled> {
-        let y_true = t.column(&cols.y_true, "--y-true")?;
-        let score = cols
-            .score
-            .as_deref()
-            .map(|c| t.column(c, "--score"))
-            .transpose()?;
-        let y_pred = match (&cols.y_pred, score) {
-            (Some(c), _) => Some(t.column(c, "--y-pred")?),
-            (None, None) => Some(t.column("y_pred", "--y-pred (or --score with --cutoff)")?),
-            (None, Some(_)) => None,
-        };
-        let weight = cols
-            .weight
-            .as_deref()
-            .map(|c| t.column(c, "--weight"))
-            .transpose()?;
-        let subject = cols
-            .subject
-            .as_deref()
-            .map(|c| t.column(c, "--subject"))
-            .transpose()?;
-        let spec = cols.subjects.as_deref().map(|path| SubjectsSpec {
-            path,
-            id_column: &cols.subject_id,
-            delimiter: cols.delimiter,
-        });
-        if spec.is_some() && subject.is_none() {
+        let c = LabelColumns::find(&t, cols)?;
+        let spec = SubjectsSpec::given(cols.subjects.as_deref(), &cols.subject_id, cols.delimiter);
+        if spec.is_some() && c.subject.is_none() {
             return Err(Error::option(
                 "--subjects",
                 "needs --subject (the rows' subject id column)",
             ));
         }
-        let mut attrs = Attributes::resolve(&t, &cols.attrs, false, spec, subject.is_some())?;
+        let mut attrs = Attributes::resolve(&t, &cols.attrs, false, spec, c.subject.is_some())?;
         let mut r = RowReader::new(t, &cols.exclude, cols.strict)?;
         let mut labels = Interner::default();
-        let mut out_true = Vec::new();
-        let mut out_pred = Vec::new();
-        let mut out_score = Vec::new();
-        let mut out_weight = Vec::new();
+        let (mut out_true, mut out_pred) = (Vec::new(), Vec::new());
+        let (mut out_score, mut out_weight) = (Vec::new(), Vec::new());
         let mut out_subject = Vec::new();
         let mut subject_ids = Interner::default();
         let mut row = vec![MISSING; cols.attrs.len()];
         let mut row_b = row.clone();
-
-        'rows: while r.next_row()? {
-            let truth = trim(r.field(y_true));
-            if is_missing(truth) {
-                r.drop_row(DropReason::MissingTrueLabel, y_true)?;
+        while r.next_row()? {
+            if c.drop_if_missing_label(&mut r)? {
                 continue;
             }
-            let pred = y_pred.map(|c| trim(r.field(c)));
-            if pred.is_some_and(is_missing) {
-                r.drop_row(DropReason::MissingPredLabel, y_pred.expect("pred column"))?;
+            let Some((score, weight)) = c.numbers(&mut r)? else {
                 continue;
-            }
-            let mut numbers = [None, None];
-            for (slot, col, missing, non_finite) in [
-                (
-                    0,
-                    score,
-                    DropReason::MissingScore,
-                    DropReason::NonFiniteScore,
-                ),
-                (1, weight, DropReason::MissingWeight, DropReason::BadWeight),
-            ] {
-                let Some(c) = col else { continue };
-                match parse_score(r.field(c)) {
-                    Score::Value(x) if slot == 1 && x < 0.0 => {
-                        r.drop_row(DropReason::BadWeight, c)?;
-                        continue 'rows;
-                    }
-                    Score::Value(x) => numbers[slot] = Some(x),
-                    Score::Missing => {
-                        r.drop_row(missing, c)?;
-                        continue 'rows;
-                    }
-                    Score::NonFinite => {
-                        r.drop_row(non_finite, c)?;
-                        continue 'rows;
-                    }
-                    Score::Unparsable => return Err(r.bad_value(c, "not a number")),
-                }
-            }
-            let sid = subject.map(|c| trim(r.field(c)));
-            if let (Some(c), Some(s)) = (subject, sid) {
-                if is_missing(s) {
-                    r.drop_row(DropReason::MissingSubject, c)?;
-                    continue;
-                }
-                if attrs.unknown_subject(s) {
-                    r.drop_row(DropReason::UnknownSubject, c)?;
+            };
+            if let Some(s) = c.subject {
+                if r.drop_if_missing_subject(s)? || r.drop_if_unknown_subject(&attrs, s, None)? {
                     continue;
                 }
             }
-            attrs.read(|c| r.field(c), sid.map(|s| (s, s)), &mut row, &mut row_b);
-            if !cols.attrs.is_empty() && row.iter().all(|&c| c == MISSING) {
-                r.drop_row(DropReason::MissingGroup, y_true)?;
+            if r.drop_if_no_group(&mut attrs, c.subject, &mut row, &mut row_b, c.y_true)? {
                 continue;
             }
             attrs.push(&row, &row);
-            out_true.push(labels.intern(truth));
-            if let Some(p) = pred {
-                out_pred.push(labels.intern(p));
-            }
-            if let Some(s) = numbers[0] {
-                out_score.push(s);
-            }
-            if let Some(w) = numbers[1] {
-                out_weight.push(w);
-            }
-            if let Some(s) = sid {
-                out_subject.push(subject_ids.intern(s));
-            }
+            out_true.push(labels.intern(trim(r.field(c.y_true))));
+            out_pred.extend(c.y_pred.map(|p| labels.intern(trim(r.field(p)))));
+            out_score.extend(score);
+            out_weight.extend(weight);
+            out_subject.extend(c.subject.map(|s| subject_ids.intern(trim(r.field(s)))));
             r.use_row();
         }
         let (input, accounting) = r.finish("items")?;
@@ -231,6 +158,79 @@ impl Labelled {
             accounting,
             inputs: std::iter::once(input).chain(subjects_input).collect(),
         })
+    }
+}
+
+/// The columns of a classification table.
+struct LabelColumns {
+    y_true: usize,
+    /// The predicted label (none when a score is thresholded instead).
+    y_pred: Option<usize>,
+    score: Option<usize>,
+    weight: Option<usize>,
+    subject: Option<usize>,
+}
+
+impl LabelColumns {
+    /// Finds the columns the flags name; without a score column the
+    /// predicted label column is required (`y_pred` by default).
+    fn find(t: &Table, cols: &ClassifyColumns) -> Result<LabelColumns> {
+        let y_true = t.column(&cols.y_true, "--y-true")?;
+        let score = t.column_if(cols.score.as_deref(), "--score")?;
+        let y_pred = match (&cols.y_pred, score) {
+            (Some(c), _) => Some(t.column(c, "--y-pred")?),
+            (None, None) => Some(t.column("y_pred", "--y-pred (or --score with --cutoff)")?),
+            (None, Some(_)) => None,
+        };
+        Ok(LabelColumns {
+            y_true,
+            y_pred,
+            score,
+            weight: t.column_if(cols.weight.as_deref(), "--weight")?,
+            subject: t.column_if(cols.subject.as_deref(), "--subject")?,
+        })
+    }
+
+    /// Drops the current row when its true or predicted label is missing;
+    /// true when dropped.
+    fn drop_if_missing_label(&self, r: &mut RowReader) -> Result<bool> {
+        if is_missing(trim(r.field(self.y_true))) {
+            r.drop_row(DropReason::MissingTrueLabel, self.y_true)?;
+            return Ok(true);
+        }
+        match self.y_pred {
+            Some(p) if is_missing(trim(r.field(p))) => {
+                r.drop_row(DropReason::MissingPredLabel, p)?;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    /// The score and weight of the current row (each where its column is
+    /// given); `None` once the row is dropped for a missing or non-finite
+    /// score, or a missing, negative or non-finite weight.
+    fn numbers(&self, r: &mut RowReader) -> Result<Option<(Option<f64>, Option<f64>)>> {
+        let mut score = None;
+        if let Some(c) = self.score {
+            let Some(x) = r.score(c)? else {
+                return Ok(None);
+            };
+            score = Some(x);
+        }
+        let mut weight = None;
+        if let Some(c) = self.weight {
+            let reasons = (DropReason::MissingWeight, DropReason::BadWeight);
+            let Some(x) = r.required_number(c, reasons.0, reasons.1)? else {
+                return Ok(None);
+            };
+            if x < 0.0 {
+                r.drop_row(DropReason::BadWeight, c)?;
+                return Ok(None);
+            }
+            weight = Some(x);
+        }
+        Ok(Some((score, weight)))
     }
 }
 

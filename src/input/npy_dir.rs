@@ -53,6 +53,102 @@ pub fn read_labels(dir: &Path, name: &str) -> Result<Option<Vec<String>>> {
     Ok(Some(text.lines().map(|l| l.trim().to_string()).collect()))
 }
 
+/// `DIR/STEM.npy`.
+fn column_path(dir: &Path, stem: &str) -> PathBuf {
+    dir.join(format!("{stem}.npy"))
+}
+
+/// Opens `DIR/STEM.npy`; its absence is an error naming the flag that chose it.
+fn required_column(dir: &Path, stem: &str, flag: &str) -> Result<NpyColumn> {
+    let path = column_path(dir, stem);
+    if !path.exists() {
+        return Err(Error::data_field(
+            dir.display().to_string(),
+            stem,
+            format!("no file {stem}.npy ({flag})"),
+        ));
+    }
+    NpyColumn::open(&path)
+}
+
+/// Opens attribute `a`: `a_a.npy` and `a_b.npy` when both exist, else
+/// `a.npy`, with the names of `a.labels.txt` (1 to 255 of them) if present.
+fn code_columns(dir: &Path, a: &str) -> Result<CodeColumns> {
+    let (pa, pb) = (
+        column_path(dir, &format!("{a}_a")),
+        column_path(dir, &format!("{a}_b")),
+    );
+    let (side_a, side_b, source) = if pa.exists() && pb.exists() {
+        let (x, y) = (NpyColumn::open(&pa)?, NpyColumn::open(&pb)?);
+        (x, Some(y), format!("{a}_a/{a}_b files"))
+    } else {
+        (
+            required_column(dir, a, "--attr")?,
+            None,
+            format!("{a} file"),
+        )
+    };
+    let labels = read_labels(dir, a)?;
+    if let Some(l) = labels
+        .as_ref()
+        .filter(|l| l.is_empty() || l.len() > MAX_CODE as usize + 1)
+    {
+        return Err(Error::data_field(
+            dir.join(format!("{a}.labels.txt")).display().to_string(),
+            a,
+            format!("expected 1 to {} labels, found {}", MAX_CODE + 1, l.len()),
+        ));
+    }
+    Ok(CodeColumns {
+        name: a.to_string(),
+        source,
+        side_a,
+        side_b,
+        labels,
+    })
+}
+
+/// Every flag and code column has the score column's length and holds
+/// integers or booleans; scores are numbers; there is at least one row.
+fn check_columns(score: &NpyColumn, mated: &NpyColumn, codes: &[CodeColumns]) -> Result<()> {
+    let len = score.len;
+    let all = std::iter::once(mated).chain(
+        codes
+            .iter()
+            .flat_map(|c| std::iter::once(&c.side_a).chain(&c.side_b)),
+    );
+    for c in all {
+        if c.len != len {
+            return Err(Error::data_field(
+                c.path.display().to_string(),
+                c.name(),
+                format!("{} rows, but {} has {len}", c.len, score.path.display()),
+            ));
+        }
+        if matches!(c.kind, Kind::Float | Kind::Bytes | Kind::Unicode) {
+            return Err(Error::data_field(
+                c.path.display().to_string(),
+                c.name(),
+                "flags and group codes must be integers or booleans",
+            ));
+        }
+    }
+    if matches!(score.kind, Kind::Bytes | Kind::Unicode) {
+        return Err(Error::data_field(
+            score.path.display().to_string(),
+            score.name(),
+            "scores must be numbers",
+        ));
+    }
+    if len == 0 {
+        return Err(ErrorKind::NoRows {
+            file: score.path.display().to_string(),
+        }
+        .into());
+    }
+    Ok(())
+}
+
 /// The columns of a comparisons directory.
 #[derive(Debug)]
 pub struct NpyComparisons {
@@ -77,83 +173,14 @@ impl NpyComparisons {
                 "streaming reads a directory of .npy columns (score.npy, mated.npy, …), and this is not a directory",
             ));
         }
-        let file = |stem: &str| dir.join(format!("{stem}.npy"));
-        let need = |stem: &str, flag: &str| -> Result<NpyColumn> {
-            let path = file(stem);
-            if !path.exists() {
-                return Err(Error::data_field(
-                    dir.display().to_string(),
-                    stem,
-                    format!("no file {stem}.npy ({flag})"),
-                ));
-            }
-            NpyColumn::open(&path)
-        };
-        let score = need(score, "--score")?;
-        let mated = need(mated, "--mated")?;
-        let mut codes = Vec::new();
-        for a in attrs {
-            let (pa, pb) = (file(&format!("{a}_a")), file(&format!("{a}_b")));
-            let (side_a, side_b, source) = if pa.exists() && pb.exists() {
-                let (x, y) = (NpyColumn::open(&pa)?, NpyColumn::open(&pb)?);
-                (x, Some(y), format!("{a}_a/{a}_b files"))
-            } else {
-                (need(a, "--attr")?, None, format!("{a} file"))
-            };
-            let labels = read_labels(dir, a)?;
-            if let Some(l) = labels
-                .as_ref()
-                .filter(|l| l.is_empty() || l.len() > MAX_CODE as usize + 1)
-            {
-                return Err(Error::data_field(
-                    dir.join(format!("{a}.labels.txt")).display().to_string(),
-                    a,
-                    format!("expected 1 to {} labels, found {}", MAX_CODE + 1, l.len()),
-                ));
-            }
-            codes.push(CodeColumns {
-                name: a.clone(),
-                source,
-                side_a,
-                side_b,
-                labels,
-            });
-        }
+        let score = required_column(dir, score, "--score")?;
+        let mated = required_column(dir, mated, "--mated")?;
+        let codes = attrs
+            .iter()
+            .map(|a| code_columns(dir, a))
+            .collect::<Result<Vec<_>>>()?;
         let len = score.len;
-        let all = std::iter::once(&mated).chain(
-            codes
-                .iter()
-                .flat_map(|c| std::iter::once(&c.side_a).chain(&c.side_b)),
-        );
-        for c in all {
-            if c.len != len {
-                return Err(Error::data_field(
-                    c.path.display().to_string(),
-                    c.name(),
-                    format!("{} rows, but {} has {len}", c.len, score.path.display()),
-                ));
-            }
-            if matches!(c.kind, Kind::Float | Kind::Bytes | Kind::Unicode) {
-                return Err(Error::data_field(
-                    c.path.display().to_string(),
-                    c.name(),
-                    "flags and group codes must be integers or booleans",
-                ));
-            }
-        }
-        if matches!(score.kind, Kind::Bytes | Kind::Unicode) {
-            return Err(Error::data_field(
-                score.path.display().to_string(),
-                score.name(),
-                "scores must be numbers",
-            ));
-        }
-        if len == 0 {
-            return Err(ErrorKind::NoRows {
-                file: score.path.display().to_string(),
-            }
-            .into());
-        }
+        check_columns(&score, &mated, &codes)?;
         Ok(NpyComparisons {
             dir: dir.to_path_buf(),
             score,

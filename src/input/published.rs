@@ -6,7 +6,7 @@ use super::accounting::{Accounting, DropReason};
 use super::rows::RowReader;
 use super::rules::{serde_as_text, split_assignment, ExcludeRule};
 use super::table::{InputFile, Table};
-use super::values::{parse_score, trim, Score};
+use super::values::{trim, Score};
 use crate::error::Result;
 use serde::Serialize;
 use std::fmt;
@@ -92,48 +92,10 @@ impl Published {
             .iter()
             .map(|g| t.column(g, "--group"))
             .collect::<Result<Vec<_>>>()?;
-        let mut trials = Vec::new();
-        for spec in &cols.trials {
-            trials.push((spec.rate.clone(), t.column(&spec.column, "--trials")?));
-        }
-        let rate_names: Vec<String> = if cols.rates.is_empty() {
-            t.headers
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| !group_cols.contains(i) && !trials.iter().any(|(_, c)| c == i))
-                .map(|(_, h)| h.clone())
-                .collect()
-        } else {
-            cols.rates.clone()
-        };
-        let rate_cols = rate_names
-            .iter()
-            .map(|r| t.column(r, "--rates"))
-            .collect::<Result<Vec<_>>>()?;
-        // The trials column of each rate, if any.
-        let trials_of: Vec<Option<usize>> = rate_names
-            .iter()
-            .map(|n| trials.iter().find(|(rate, _)| rate == n).map(|&(_, c)| c))
-            .collect();
+        let (rate_cols, mut rates) = rate_columns(&t, cols, &group_cols)?;
         let scale = if cols.percent { 0.01 } else { 1.0 };
         let mut r = RowReader::new(t, &cols.exclude, cols.strict)?;
         let mut groups = Vec::new();
-        let mut rates: Vec<PublishedRate> = rate_names
-            .iter()
-            .zip(&trials_of)
-            .map(|(n, t)| PublishedRate {
-                rate: n.clone(),
-                values: Vec::new(),
-                trials: t.map(|_| Vec::new()),
-            })
-            .collect();
-        let number = |r: &RowReader, c: usize| -> Result<f64> {
-            match parse_score(r.field(c)) {
-                Score::Value(x) => Ok(x),
-                Score::Missing | Score::NonFinite => Ok(f64::NAN),
-                Score::Unparsable => Err(r.bad_value(c, "not a number")),
-            }
-        };
         while r.next_row()? {
             let parts: Vec<&[u8]> = group_cols.iter().map(|&c| trim(r.field(c))).collect();
             if parts.iter().any(|p| p.is_empty()) {
@@ -147,11 +109,11 @@ impl Published {
                     .collect::<Vec<_>>()
                     .join("+"),
             );
-            for ((out, &c), tc) in rates.iter_mut().zip(&rate_cols).zip(&trials_of) {
-                if let (Some(tc), Some(n)) = (tc, out.trials.as_mut()) {
-                    n.push(number(&r, *tc)?);
+            for (out, c) in rates.iter_mut().zip(&rate_cols) {
+                if let (Some(tc), Some(n)) = (c.trials, out.trials.as_mut()) {
+                    n.push(number(&r, tc)?);
                 }
-                out.values.push(number(&r, c)? * scale);
+                out.values.push(number(&r, c.rate)? * scale);
             }
             r.use_row();
         }
@@ -164,6 +126,69 @@ impl Published {
             inputs: vec![input],
         })
     }
+}
+
+/// The column of a rate and of the trials behind it (if any).
+struct RateColumn {
+    rate: usize,
+    trials: Option<usize>,
+}
+
+/// The column of each rate with the column of its trials (if any), and the
+/// rates to fill: those named, else every column that is neither a group
+/// nor a trials column.
+fn rate_columns(
+    t: &Table,
+    cols: &SummarizeColumns,
+    group_cols: &[usize],
+) -> Result<(Vec<RateColumn>, Vec<PublishedRate>)> {
+    let mut trials = Vec::new();
+    for spec in &cols.trials {
+        trials.push((spec.rate.clone(), t.column(&spec.column, "--trials")?));
+    }
+    let rate_names: Vec<String> = if cols.rates.is_empty() {
+        t.headers
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !group_cols.contains(i) && !trials.iter().any(|(_, c)| c == i))
+            .map(|(_, h)| h.clone())
+            .collect()
+    } else {
+        cols.rates.clone()
+    };
+    let rate_cols = rate_names
+        .iter()
+        .map(|r| t.column(r, "--rates"))
+        .collect::<Result<Vec<_>>>()?;
+    // The trials column of each rate, if any.
+    let trials_of: Vec<Option<usize>> = rate_names
+        .iter()
+        .map(|n| trials.iter().find(|(rate, _)| rate == n).map(|&(_, c)| c))
+        .collect();
+    let rates = rate_names
+        .iter()
+        .zip(&trials_of)
+        .map(|(n, t)| PublishedRate {
+            rate: n.clone(),
+            values: Vec::new(),
+            trials: t.map(|_| Vec::new()),
+        })
+        .collect();
+    let columns = rate_cols
+        .into_iter()
+        .zip(trials_of)
+        .map(|(rate, trials)| RateColumn { rate, trials })
+        .collect();
+    Ok((columns, rates))
+}
+
+/// A number cell of the current row: NaN where it is missing or non-finite.
+fn number(r: &RowReader, column: usize) -> Result<f64> {
+    Ok(match r.number(column)? {
+        Score::Value(x) => x,
+        // Missing or non-finite (`number` reports a cell that is not a number).
+        _ => f64::NAN,
+    })
 }
 
 #[cfg(test)]

@@ -8,10 +8,11 @@ use super::comparisons::AttributeData;
 use super::rows::RowReader;
 use super::rules::ExcludeRule;
 use super::table::{InputFile, Table};
-use super::values::{is_missing, parse_flag, parse_score, trim, Score};
-use crate::error::Result;
-use crate::input::codes::MISSING;
+use super::values::{is_missing, parse_flag, trim, Score};
+use crate::error::{Error, Position, Result};
+use crate::input::codes::{Interner, MISSING};
 use serde::Serialize;
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 /// How to find the columns of a searches table.
@@ -64,7 +65,7 @@ impl Default for IdentifyColumns {
 }
 
 /// Searches in compact columns; scores in similarity orientation.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Searches {
     /// Mated flag per search (the probe's identity is enrolled).
     pub mated: Vec<bool>,
@@ -97,95 +98,32 @@ pub struct FalseCandidates {
 }
 
 impl Searches {
-    /// Reads the searches table (one row per search, summary form).
+    /// Reads a searches table, one row per search. Bad input is an error
+    /// naming file, line, column and value; rows that cannot be used are
+    /// dropped and counted (an error under `strict`).
     pub fn read(t: Table, cols: &IdentifyColumns) -> Result<Searches> {
-        let mated_col = t.column(&cols.mated, "--mated")?;
-        let rank_col = t.column(&cols.mate_rank, "--mate-rank")?;
-        let mate_col = t.column(&cols.mate_score, "--mate-score")?;
-        let top_col = t.column(&cols.nonmate_score, "--nonmate-score")?;
-        let probe = cols
-            .probe
-            .as_deref()
-            .map(|c| t.column(c, "--probe"))
-            .transpose()?;
-        let spec = cols.subjects.as_deref().map(|path| SubjectsSpec {
-            path,
-            id_column: &cols.subject_id,
-            delimiter: cols.delimiter,
-        });
-        let mut attrs = Attributes::resolve(&t, &cols.attrs, false, spec, probe.is_some())?;
+        let c = SearchColumns::find(&t, cols)?;
+        let spec = SubjectsSpec::given(cols.subjects.as_deref(), &cols.subject_id, cols.delimiter);
+        let mut attrs = Attributes::resolve(&t, &cols.attrs, false, spec, c.probe.is_some())?;
         let mut r = RowReader::new(t, &cols.exclude, cols.strict)?;
-        let sign = if cols.distance { -1.0 } else { 1.0 };
-        let mut out = Searches {
-            mated: Vec::new(),
-            mate_rank: Vec::new(),
-            mate_score: Vec::new(),
-            top_nonmate: Vec::new(),
-            attributes: Vec::new(),
-            false_candidates: FalseCandidates::default(),
-            accounting: Accounting::default(),
-            inputs: Vec::new(),
-        };
+        let mut out = Searches::default();
         let mut row = vec![MISSING; cols.attrs.len()];
         let mut row_b = row.clone();
-        'rows: while r.next_row()? {
-            let Some(mated) = parse_flag(r.field(mated_col)) else {
-                r.drop_row(DropReason::UnknownMated, mated_col)?;
+        while r.next_row()? {
+            let Some((mated, rank, [mate, top])) = c.outcome(&mut r)? else {
                 continue;
             };
-            // An empty score means "nothing returned": −∞ in similarity orientation.
-            let mut scores = [f64::NEG_INFINITY; 2];
-            for (slot, c) in [(0, mate_col), (1, top_col)] {
-                match parse_score(r.field(c)) {
-                    Score::Value(x) => scores[slot] = sign * x + 0.0,
-                    Score::Missing => {}
-                    Score::NonFinite => {
-                        r.drop_row(DropReason::NonFiniteScore, c)?;
-                        continue 'rows;
-                    }
-                    Score::Unparsable => return Err(r.bad_value(c, "not a number")),
-                }
-            }
-            let rank_cell = trim(r.field(rank_col));
-            let rank = if is_missing(rank_cell) {
-                0
-            } else {
-                match std::str::from_utf8(rank_cell)
-                    .ok()
-                    .and_then(|s| s.parse::<u32>().ok())
-                {
-                    Some(k) if k >= 1 => k,
-                    _ => return Err(r.bad_value(rank_col, "a rank is a whole number from 1")),
-                }
+            let unknown = match c.probe {
+                Some(p) => r.drop_if_unknown_subject(&attrs, p, None)?,
+                None => false,
             };
-            if rank > 0 && !mated {
-                return Err(r.bad_value(rank_col, "a non-mated search has no mate to rank"));
-            }
-            if rank > 0 && scores[0] == f64::NEG_INFINITY {
-                r.drop_row(DropReason::MateWithoutScore, mate_col)?;
-                continue;
-            }
-            let sid = probe.map(|c| trim(r.field(c)));
-            if let (Some(c), Some(s)) = (probe, sid) {
-                if attrs.unknown_subject(s) {
-                    r.drop_row(DropReason::UnknownSubject, c)?;
-                    continue;
-                }
-            }
-            attrs.read(|c| r.field(c), sid.map(|s| (s, s)), &mut row, &mut row_b);
-            if !cols.attrs.is_empty() && row.iter().all(|&c| c == MISSING) {
-                r.drop_row(DropReason::MissingGroup, mated_col)?;
+            if unknown || r.drop_if_no_group(&mut attrs, c.probe, &mut row, &mut row_b, c.mated)? {
                 continue;
             }
             attrs.push(&row, &row);
-            out.mated.push(mated);
-            out.mate_rank.push(rank);
-            out.mate_score.push(if rank > 0 {
-                scores[0]
-            } else {
-                f64::NEG_INFINITY
-            });
-            out.top_nonmate.push(scores[1]);
+            // A mate score without a rank is no mate returned.
+            let mate = if rank > 0 { mate } else { f64::NEG_INFINITY };
+            out.push(mated, rank, mate, top);
             r.use_row();
         }
         let (input, accounting) = r.finish("searches")?;
@@ -194,6 +132,95 @@ impl Searches {
         out.accounting = accounting;
         out.inputs = std::iter::once(input).chain(subjects_input).collect();
         Ok(out)
+    }
+
+    /// Adds a used search: its flag, mate rank and scores.
+    fn push(&mut self, mated: bool, rank: u32, mate_score: f64, top_nonmate: f64) {
+        self.mated.push(mated);
+        self.mate_rank.push(rank);
+        self.mate_score.push(mate_score);
+        self.top_nonmate.push(top_nonmate);
+    }
+}
+
+/// The columns of a searches table (one row per search) and the score sign.
+struct SearchColumns {
+    mated: usize,
+    rank: usize,
+    mate: usize,
+    top: usize,
+    probe: Option<usize>,
+    /// −1 for distances, so that scores are in similarity orientation.
+    sign: f64,
+}
+
+impl SearchColumns {
+    /// Finds the columns the flags name.
+    fn find(t: &Table, cols: &IdentifyColumns) -> Result<SearchColumns> {
+        Ok(SearchColumns {
+            mated: t.column(&cols.mated, "--mated")?,
+            rank: t.column(&cols.mate_rank, "--mate-rank")?,
+            mate: t.column(&cols.mate_score, "--mate-score")?,
+            top: t.column(&cols.nonmate_score, "--nonmate-score")?,
+            probe: t.column_if(cols.probe.as_deref(), "--probe")?,
+            sign: if cols.distance { -1.0 } else { 1.0 },
+        })
+    }
+
+    /// The mated flag, mate rank and (mate, top non-mate) scores of the
+    /// current row; `None` once the row is dropped.
+    fn outcome(&self, r: &mut RowReader) -> Result<Option<(bool, u32, [f64; 2])>> {
+        let Some(mated) = parse_flag(r.field(self.mated)) else {
+            r.drop_row(DropReason::UnknownMated, self.mated)?;
+            return Ok(None);
+        };
+        let Some(scores) = self.scores(r)? else {
+            return Ok(None);
+        };
+        let rank_cell = trim(r.field(self.rank));
+        let rank = if is_missing(rank_cell) {
+            0
+        } else {
+            parse_rank(r, self.rank)?
+        };
+        if rank > 0 && !mated {
+            return Err(r.bad_value(self.rank, "a non-mated search has no mate to rank"));
+        }
+        if rank > 0 && scores[0] == f64::NEG_INFINITY {
+            r.drop_row(DropReason::MateWithoutScore, self.mate)?;
+            return Ok(None);
+        }
+        Ok(Some((mated, rank, scores)))
+    }
+
+    /// The mate and top non-mate scores in similarity orientation, an empty
+    /// cell meaning "nothing returned" (−∞); `None` once the row is dropped
+    /// for a non-finite score.
+    fn scores(&self, r: &mut RowReader) -> Result<Option<[f64; 2]>> {
+        let mut scores = [f64::NEG_INFINITY; 2];
+        for (slot, c) in [(0, self.mate), (1, self.top)] {
+            match r.number(c)? {
+                Score::Value(x) => scores[slot] = self.sign * x + 0.0,
+                Score::NonFinite => {
+                    r.drop_row(DropReason::NonFiniteScore, c)?;
+                    return Ok(None);
+                }
+                // Missing: nothing returned.
+                _ => {}
+            }
+        }
+        Ok(Some(scores))
+    }
+}
+
+/// The rank in `column` of the current row: a whole number from 1.
+fn parse_rank(r: &RowReader, column: usize) -> Result<u32> {
+    match std::str::from_utf8(trim(r.field(column)))
+        .ok()
+        .and_then(|s| s.parse::<u32>().ok())
+    {
+        Some(k) if k >= 1 => Ok(k),
+        _ => Err(r.bad_value(column, "a rank is a whole number from 1")),
     }
 }
 
@@ -236,32 +263,64 @@ impl Searches {
         cols: &IdentifyColumns,
         cand: &CandidateColumns,
     ) -> Result<Searches> {
-        use crate::error::{Error, Position};
-        use crate::input::codes::Interner;
-        use std::collections::HashMap;
+        let mut listed = Listed::read(searches, cols, cand)?;
+        let (candidates_input, cand_accounting) = listed.read_candidates(candidates, cols, cand)?;
+        let Listed {
+            mut out,
+            attrs,
+            input,
+            ..
+        } = listed;
+        out.accounting.rows += cand_accounting.rows;
+        out.accounting.used += cand_accounting.used;
+        out.accounting.dropped.extend(cand_accounting.dropped);
+        let (attributes, subjects_input) = attrs.finish(&mut out.false_candidates.codes);
+        out.attributes = attributes;
+        out.inputs = [input, candidates_input]
+            .into_iter()
+            .chain(subjects_input)
+            .collect();
+        Ok(out)
+    }
+}
+
+/// The searches table of the candidate-list form, read: every used search
+/// (no candidate counted yet), its id and its probe.
+struct Listed {
+    out: Searches,
+    attrs: Attributes,
+    /// The search of each search id.
+    index: HashMap<Box<[u8]>, usize>,
+    /// Probe subject ids, interned; `probe[s]` is the probe of search s.
+    subjects: Interner,
+    probe: Vec<u32>,
+    input: InputFile,
+}
+
+/// The columns of a candidates table and the score sign.
+struct CandidateCells {
+    search: usize,
+    rank: usize,
+    candidate: usize,
+    score: usize,
+    /// −1 for distances, so that scores are in similarity orientation.
+    sign: f64,
+}
+
+impl Listed {
+    /// Reads the searches table: one row per search, with its probe, mated
+    /// flag and the probe's attributes.
+    fn read(searches: Table, cols: &IdentifyColumns, cand: &CandidateColumns) -> Result<Listed> {
         let sid_col = searches.column(&cand.search_id, "--search-id")?;
         let probe_col = searches.column(&cand.probe, "--probe")?;
         let mated_col = searches.column(&cols.mated, "--mated")?;
-        let spec = cols.subjects.as_deref().map(|path| SubjectsSpec {
-            path,
-            id_column: &cols.subject_id,
-            delimiter: cols.delimiter,
-        });
+        let spec = SubjectsSpec::given(cols.subjects.as_deref(), &cols.subject_id, cols.delimiter);
         let mut attrs = Attributes::resolve(&searches, &cols.attrs, false, spec, true)?;
         let mut r = RowReader::new(searches, &cols.exclude, cols.strict)?;
         let mut index: HashMap<Box<[u8]>, usize> = HashMap::new();
         let mut subjects = Interner::default();
         let mut probe = Vec::new();
-        let mut out = Searches {
-            mated: Vec::new(),
-            mate_rank: Vec::new(),
-            mate_score: Vec::new(),
-            top_nonmate: Vec::new(),
-            attributes: Vec::new(),
-            false_candidates: FalseCandidates::default(),
-            accounting: Accounting::default(),
-            inputs: Vec::new(),
-        };
+        let mut out = Searches::default();
         let (mut row, mut row_b) = (
             vec![MISSING; cols.attrs.len()],
             vec![MISSING; cols.attrs.len()],
@@ -271,14 +330,9 @@ impl Searches {
                 r.drop_row(DropReason::UnknownMated, mated_col)?;
                 continue;
             };
-            let p = trim(r.field(probe_col));
-            if attrs.unknown_subject(p) {
-                r.drop_row(DropReason::UnknownSubject, probe_col)?;
-                continue;
-            }
-            attrs.read(|c| r.field(c), Some((p, p)), &mut row, &mut row_b);
-            if !cols.attrs.is_empty() && row.iter().all(|&c| c == MISSING) {
-                r.drop_row(DropReason::MissingGroup, mated_col)?;
+            if r.drop_if_unknown_subject(&attrs, probe_col, None)?
+                || r.drop_if_no_group(&mut attrs, Some(probe_col), &mut row, &mut row_b, mated_col)?
+            {
                 continue;
             }
             let id = trim(r.field(sid_col));
@@ -286,105 +340,125 @@ impl Searches {
                 return Err(r.bad_value(sid_col, "this search is listed twice"));
             }
             attrs.push(&row, &row);
-            probe.push(subjects.intern(p));
-            out.mated.push(mated);
-            out.mate_rank.push(0);
-            out.mate_score.push(f64::NEG_INFINITY);
-            out.top_nonmate.push(f64::NEG_INFINITY);
+            probe.push(subjects.intern(trim(r.field(probe_col))));
+            out.push(mated, 0, f64::NEG_INFINITY, f64::NEG_INFINITY);
             r.use_row();
         }
-        let (searches_input, mut accounting) = r.finish("searches")?;
+        let input;
+        (input, out.accounting) = r.finish("searches")?;
+        Ok(Listed {
+            out,
+            attrs,
+            index,
+            subjects,
+            probe,
+            input,
+        })
+    }
 
-        let c_sid = candidates.column(&cand.search_id, "--search-id")?;
-        let c_rank = candidates.column(&cand.rank, "--rank-column")?;
-        let c_cand = candidates.column(&cand.candidate, "--candidate")?;
-        let c_score = candidates.column(&cand.score, "--score")?;
+    /// Reads the candidates table: each candidate is the mate of its search
+    /// or a non-mate; its provenance and accounting.
+    fn read_candidates(
+        &mut self,
+        candidates: Table,
+        cols: &IdentifyColumns,
+        cand: &CandidateColumns,
+    ) -> Result<(InputFile, Accounting)> {
+        let c = CandidateCells {
+            search: candidates.column(&cand.search_id, "--search-id")?,
+            rank: candidates.column(&cand.rank, "--rank-column")?,
+            candidate: candidates.column(&cand.candidate, "--candidate")?,
+            score: candidates.column(&cand.score, "--score")?,
+            sign: if cols.distance { -1.0 } else { 1.0 },
+        };
         let file = candidates.file.clone();
         let mut r = RowReader::new(candidates, &cols.exclude, cols.strict)?;
-        let sign = if cols.distance { -1.0 } else { 1.0 };
         let mut ranks: Vec<(u32, u32, u64)> = Vec::new(); // (search, rank, line)
         let mut codes = vec![MISSING; cols.attrs.len()];
-        out.false_candidates.codes = vec![Vec::new(); cols.attrs.len()];
+        self.out.false_candidates.codes = vec![Vec::new(); cols.attrs.len()];
         while r.next_row()? {
-            let Some(&s) = index.get(trim(r.field(c_sid))) else {
-                r.drop_row(DropReason::UnknownSearch, c_sid)?;
+            let Some(&s) = self.index.get(trim(r.field(c.search))) else {
+                r.drop_row(DropReason::UnknownSearch, c.search)?;
                 continue;
             };
-            let score = match parse_score(r.field(c_score)) {
-                Score::Value(x) => sign * x + 0.0,
-                Score::Missing => {
-                    r.drop_row(DropReason::MissingScore, c_score)?;
-                    continue;
-                }
-                Score::NonFinite => {
-                    r.drop_row(DropReason::NonFiniteScore, c_score)?;
-                    continue;
-                }
-                Score::Unparsable => return Err(r.bad_value(c_score, "not a number")),
+            let Some(score) = r.score(c.score)? else {
+                continue;
             };
-            let rank = match std::str::from_utf8(trim(r.field(c_rank)))
-                .ok()
-                .and_then(|s| s.parse::<u32>().ok())
-            {
-                Some(k) if k >= 1 => k,
-                _ => return Err(r.bad_value(c_rank, "a rank is a whole number from 1")),
-            };
-            ranks.push((s as u32, rank, r.location(c_rank).line.unwrap_or_default()));
-            let is_mate = subjects.get(trim(r.field(c_cand))) == Some(probe[s]);
-            if is_mate {
-                let search = String::from_utf8_lossy(trim(r.field(c_sid))).into_owned();
-                if !out.mated[s] {
-                    let why =
-                        format!("search {search} is non-mated but lists its probe as a candidate");
-                    return Err(r.bad_value(c_cand, &why));
-                }
-                if out.mate_rank[s] != 0 {
-                    return Err(
-                        r.bad_value(c_cand, &format!("search {search} lists its mate twice"))
-                    );
-                }
-                out.mate_rank[s] = rank;
-                out.mate_score[s] = score;
-            } else {
-                out.top_nonmate[s] = out.top_nonmate[s].max(score);
-                attrs.subject_codes(trim(r.field(c_cand)), &mut codes);
-                out.false_candidates.search.push(s as u32);
-                out.false_candidates.score.push(score);
-                for (j, c) in codes.iter().enumerate() {
-                    out.false_candidates.codes[j].push(*c);
-                }
-            }
+            let rank = parse_rank(&r, c.rank)?;
+            ranks.push((s as u32, rank, r.location(c.rank).line.unwrap_or_default()));
+            self.add_candidate(&r, &c, s, rank, c.sign * score + 0.0, &mut codes)?;
             r.use_row();
         }
-        let (candidates_input, cand_accounting) = r.finish("candidates")?;
-        ranks.sort_unstable();
-        if let Some(w) = ranks
-            .windows(2)
-            .find(|w| w[0].0 == w[1].0 && w[0].1 == w[1].1)
-        {
-            let id = index
-                .iter()
-                .find(|(_, &i)| i == w[1].0 as usize)
-                .map(|(k, _)| String::from_utf8_lossy(k).into_owned());
-            return Err(Error::value(
-                Position::cell(file, w[1].2, cand.rank.clone(), w[1].1.to_string()),
-                format!(
-                    "search {} lists rank {} twice",
-                    id.unwrap_or_default(),
-                    w[1].1
-                ),
+        let read = r.finish("candidates")?;
+        self.check_ranks(ranks, file, cand)?;
+        Ok(read)
+    }
+
+    /// Counts the current candidate row into search `s`: as its mate (an
+    /// error for a non-mated search or a second mate) or as a non-mate.
+    fn add_candidate(
+        &mut self,
+        r: &RowReader,
+        c: &CandidateCells,
+        s: usize,
+        rank: u32,
+        score: f64,
+        codes: &mut [u32],
+    ) -> Result<()> {
+        let out = &mut self.out;
+        let candidate = trim(r.field(c.candidate));
+        if self.subjects.get(candidate) != Some(self.probe[s]) {
+            out.top_nonmate[s] = out.top_nonmate[s].max(score);
+            self.attrs.subject_codes(candidate, codes);
+            out.false_candidates.search.push(s as u32);
+            out.false_candidates.score.push(score);
+            for (j, c) in codes.iter().enumerate() {
+                out.false_candidates.codes[j].push(*c);
+            }
+            return Ok(());
+        }
+        let search = String::from_utf8_lossy(trim(r.field(c.search))).into_owned();
+        if !out.mated[s] {
+            let why = format!("search {search} is non-mated but lists its probe as a candidate");
+            return Err(r.bad_value(c.candidate, &why));
+        }
+        if out.mate_rank[s] != 0 {
+            return Err(r.bad_value(
+                c.candidate,
+                &format!("search {search} lists its mate twice"),
             ));
         }
-        accounting.rows += cand_accounting.rows;
-        accounting.used += cand_accounting.used;
-        accounting.dropped.extend(cand_accounting.dropped);
-        let (attributes, subjects_input) = attrs.finish(&mut out.false_candidates.codes);
-        out.attributes = attributes;
-        out.accounting = accounting;
-        out.inputs = [searches_input, candidates_input]
-            .into_iter()
-            .chain(subjects_input)
-            .collect();
-        Ok(out)
+        out.mate_rank[s] = rank;
+        out.mate_score[s] = score;
+        Ok(())
+    }
+
+    /// An error when a search lists a rank twice, at the later line.
+    fn check_ranks(
+        &self,
+        mut ranks: Vec<(u32, u32, u64)>,
+        file: String,
+        cand: &CandidateColumns,
+    ) -> Result<()> {
+        ranks.sort_unstable();
+        let Some(w) = ranks
+            .windows(2)
+            .find(|w| w[0].0 == w[1].0 && w[0].1 == w[1].1)
+        else {
+            return Ok(());
+        };
+        let id = self
+            .index
+            .iter()
+            .find(|(_, &i)| i == w[1].0 as usize)
+            .map(|(k, _)| String::from_utf8_lossy(k).into_owned());
+        Err(Error::value(
+            Position::cell(file, w[1].2, cand.rank.clone(), w[1].1.to_string()),
+            format!(
+                "search {} lists rank {} twice",
+                id.unwrap_or_default(),
+                w[1].1
+            ),
+        ))
     }
 }

@@ -106,6 +106,80 @@ pub fn sniff_delimiter(head: &[u8]) -> u8 {
     best.0
 }
 
+/// The text of a stream: gunzipped when it starts with the gzip magic bytes.
+fn decompressed(
+    hashing: HashingReader<Box<dyn Read + Send>>,
+    name: &str,
+) -> Result<Box<dyn BufRead + Send>> {
+    let mut buffered = BufReader::with_capacity(1 << 16, hashing);
+    let head = buffered.fill_buf().map_err(|e| Error::io(name, e))?;
+    Ok(if head.starts_with(&[0x1f, 0x8b]) {
+        Box::new(BufReader::with_capacity(
+            1 << 16,
+            flate2::bufread::MultiGzDecoder::new(buffered),
+        ))
+    } else {
+        Box::new(buffered)
+    })
+}
+
+/// Splits off the header record: its bytes, and the rest of the stream (what
+/// was read past the header put back in front).
+fn split_header(
+    mut text: Box<dyn BufRead + Send>,
+    delimiter: u8,
+    name: &str,
+) -> Result<(Vec<u8>, Box<dyn BufRead + Send>)> {
+    let mut header = Vec::new();
+    let end = loop {
+        let buf = text.fill_buf().map_err(|e| Error::io(name, e))?;
+        if buf.is_empty() {
+            break header.len();
+        }
+        let n = buf.len();
+        header.extend_from_slice(buf);
+        text.consume(n);
+        if let Some(end) = first_boundary(&header, delimiter) {
+            break end;
+        }
+    };
+    let rest_bytes = header.split_off(end);
+    let rest: Box<dyn BufRead + Send> = Box::new(BufReader::with_capacity(
+        1 << 16,
+        std::io::Cursor::new(rest_bytes).chain(text),
+    ));
+    Ok((header, rest))
+}
+
+/// The column names of the header record: trimmed, a leading byte-order
+/// mark removed; an empty file when every name is empty.
+fn header_names(name: &str, delimiter: u8, header: &[u8]) -> Result<Vec<String>> {
+    let mut first = csv::ByteRecord::new();
+    chunks::records_reader(delimiter, header)
+        .read_byte_record(&mut first)
+        .map_err(|e| chunks::parse_error(name, e, 0))?;
+    let headers: Vec<String> = first
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let h = String::from_utf8_lossy(h);
+            let h = if i == 0 {
+                h.trim_start_matches('\u{feff}')
+            } else {
+                &h
+            };
+            h.trim().to_string()
+        })
+        .collect();
+    if headers.iter().all(|h| h.is_empty()) {
+        return Err(ErrorKind::EmptyFile {
+            file: name.to_string(),
+        }
+        .into());
+    }
+    Ok(headers)
+}
+
 /// What batches are made from, for the provenance.
 enum Origin {
     /// A byte stream, hashed as read.
@@ -183,6 +257,8 @@ impl Table {
         )
     }
 
+    /// Reads the header of a byte stream (gzip detected, the delimiter
+    /// sniffed unless given) and positions a table after it.
     fn from_stream(
         name: String,
         raw: Box<dyn Read + Send>,
@@ -196,62 +272,14 @@ impl Table {
             state: digest.clone(),
             progress: progress.clone(),
         };
-        let io = |e| Error::io(&name, e);
-        let mut buffered = BufReader::with_capacity(1 << 16, hashing);
-        let is_gzip = buffered.fill_buf().map_err(io)?.starts_with(&[0x1f, 0x8b]);
-        let mut text: Box<dyn BufRead + Send> = if is_gzip {
-            Box::new(BufReader::with_capacity(
-                1 << 16,
-                flate2::bufread::MultiGzDecoder::new(buffered),
-            ))
-        } else {
-            Box::new(buffered)
-        };
-        let head = text.fill_buf().map_err(io)?;
+        let mut text = decompressed(hashing, &name)?;
+        let head = text.fill_buf().map_err(|e| Error::io(&name, e))?;
         if head.is_empty() {
             return Err(ErrorKind::EmptyFile { file: name }.into());
         }
         let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(head));
-        // The header record: bytes up to its end; what was read past it is
-        // put back in front of the rest.
-        let mut header = Vec::new();
-        let end = loop {
-            let buf = text.fill_buf().map_err(io)?;
-            if buf.is_empty() {
-                break header.len();
-            }
-            let n = buf.len();
-            header.extend_from_slice(buf);
-            text.consume(n);
-            if let Some(end) = first_boundary(&header, delimiter) {
-                break end;
-            }
-        };
-        let rest_bytes = header.split_off(end);
-        let rest: Box<dyn BufRead + Send> = Box::new(BufReader::with_capacity(
-            1 << 16,
-            std::io::Cursor::new(rest_bytes).chain(text),
-        ));
-        let mut first = csv::ByteRecord::new();
-        chunks::records_reader(delimiter, &header[..])
-            .read_byte_record(&mut first)
-            .map_err(|e| chunks::parse_error(&name, e, 0))?;
-        let headers: Vec<String> = first
-            .iter()
-            .enumerate()
-            .map(|(i, h)| {
-                let h = String::from_utf8_lossy(h);
-                let h = if i == 0 {
-                    h.trim_start_matches('\u{feff}')
-                } else {
-                    &h
-                };
-                h.trim().to_string()
-            })
-            .collect();
-        if headers.iter().all(|h| h.is_empty()) {
-            return Err(ErrorKind::EmptyFile { file: name }.into());
-        }
+        let (header, rest) = split_header(text, delimiter, &name)?;
+        let headers = header_names(&name, delimiter, &header)?;
         let offset = memchr::memchr_iter(b'\n', &header).count() as u64;
         let source = match parsing {
             Parsing::Sequential => Source::Csv {
@@ -309,6 +337,11 @@ impl Table {
             }
             .into()
         })
+    }
+
+    /// Index of an optional column, when a flag names one; the error names the flag.
+    pub fn column_if(&self, name: Option<&str>, flag: &str) -> Result<Option<usize>> {
+        name.map(|name| self.column(name, flag)).transpose()
     }
 
     /// Reads the next record into `rec`; `false` at the end of the file.

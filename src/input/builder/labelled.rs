@@ -1,8 +1,9 @@
 //! [`Labelled`] classifier outputs from columns in memory.
 
-use super::{invalid, required, same_length, unusable_score, Given, Ids, Labels, Rows};
+use super::{invalid, required, same_length, unusable_score, Given, Id, Ids, Labels, Rows};
 use crate::error::Result;
 use crate::input::accounting::DropReason;
+use crate::input::attributes::no_group;
 use crate::input::codes::{Interner, MISSING};
 use crate::input::labels::{sorted_labels, Labelled};
 use crate::input::values::is_missing;
@@ -107,7 +108,51 @@ impl<'a> LabelledBuilder<'a> {
 
     /// Checks the columns and builds the items.
     pub fn build(self) -> Result<Labelled> {
-        let truth = required(self.truth, "true labels")?;
+        let truth = required(self.truth.as_ref(), "true labels")?;
+        let n = truth.len();
+        self.check(truth)?;
+        let mut rows = Rows::new("items", n, self.drop_unusable);
+        let mut attrs = self.attributes.start();
+        let mut row = vec![MISSING; self.attributes.names.len()];
+        let mut row_b = row.clone();
+        let (mut labels, mut subject_ids) = (Interner::default(), Interner::default());
+        let (mut y_true, mut y_pred) = (Vec::with_capacity(n), Vec::new());
+        let (mut score, mut weight, mut subject) = (Vec::new(), Vec::new(), Vec::new());
+        for i in 0..n {
+            let Some(item) = self.item(truth, i, &mut rows)? else {
+                continue;
+            };
+            self.attributes.read(&mut attrs, i, &mut row, &mut row_b);
+            if no_group(&row) {
+                let column = self.attributes.column();
+                rows.drop(i, DropReason::MissingGroup, column, String::new())?;
+                continue;
+            }
+            attrs.push(&row, &row);
+            y_true.push(labels.intern(item.truth));
+            y_pred.extend(item.pred.map(|p| labels.intern(p)));
+            score.extend(item.score);
+            weight.extend(item.weight);
+            subject.extend(item.subject.map(|id| id.intern(&mut subject_ids)));
+            rows.use_row();
+        }
+        Ok(Labelled {
+            labels: sorted_labels(labels, &mut y_true, &mut y_pred),
+            y_true,
+            y_pred,
+            score,
+            weight,
+            subject,
+            n_subjects: subject_ids.len(),
+            attributes: attrs.finish(&mut []).0,
+            accounting: rows.accounting,
+            inputs: Vec::new(),
+        })
+    }
+
+    /// Checks that predicted labels or scores are given, that every column
+    /// has one value per true label, and that codes index their names.
+    fn check(&self, truth: &Labels) -> Result<()> {
         let n = truth.len();
         truth.check("true labels")?;
         let len = |column: &str, len: usize| same_length(n, "truth", column, len);
@@ -126,86 +171,61 @@ impl<'a> LabelledBuilder<'a> {
         if let Some(s) = &self.subjects {
             len("subjects", s.len())?;
         }
-        self.attributes.check(n, "truth")?;
-        let mut rows = Rows::new("items", n, self.drop_unusable);
-        let mut attrs = self.attributes.start();
-        let mut row = vec![MISSING; self.attributes.names.len()];
-        let mut row_b = row.clone();
-        let (mut labels, mut subject_ids) = (Interner::default(), Interner::default());
-        let (mut y_true, mut y_pred) = (Vec::with_capacity(n), Vec::new());
-        let (mut score, mut weight, mut subject) = (Vec::new(), Vec::new(), Vec::new());
-        for i in 0..n {
-            let t = truth.cell(i).trim_ascii();
-            if is_missing(t) {
-                rows.drop(
-                    i,
-                    DropReason::MissingTrueLabel,
-                    "truth",
-                    String::from_utf8_lossy(t).into(),
-                )?;
-                continue;
-            }
-            let p = self.pred.as_ref().map(|p| p.cell(i).trim_ascii());
-            if let Some(p) = p.filter(|p| is_missing(p)) {
-                rows.drop(
-                    i,
-                    DropReason::MissingPredLabel,
-                    "pred",
-                    String::from_utf8_lossy(p).into(),
-                )?;
-                continue;
-            }
-            let s = self.score.as_ref().map(|s| s[i]);
-            if let Some(reason) = s.and_then(unusable_score) {
-                rows.drop(i, reason, "scores", s.unwrap_or_default().to_string())?;
-                continue;
-            }
-            let w = self.weight.as_ref().map(|w| w[i]);
-            let weight_reason = match w {
-                Some(w) if w.is_nan() => Some(DropReason::MissingWeight),
-                Some(w) if w < 0.0 || w.is_infinite() => Some(DropReason::BadWeight),
-                _ => None,
-            };
-            if let Some(reason) = weight_reason {
-                rows.drop(i, reason, "weights", w.unwrap_or_default().to_string())?;
-                continue;
-            }
-            let id = self.subjects.as_ref().map(|s| s.get(i));
-            if let Some(None) = id {
-                rows.drop(i, DropReason::MissingSubject, "subjects", String::new())?;
-                continue;
-            }
-            self.attributes.read(&mut attrs, i, &mut row, &mut row_b);
-            if !row.is_empty() && row.iter().all(|&c| c == MISSING) {
-                rows.drop(
-                    i,
-                    DropReason::MissingGroup,
-                    self.attributes.column(),
-                    String::new(),
-                )?;
-                continue;
-            }
-            attrs.push(&row, &row);
-            y_true.push(labels.intern(t));
-            y_pred.extend(p.map(|p| labels.intern(p)));
-            score.extend(s);
-            weight.extend(w);
-            subject.extend(id.flatten().map(|id| id.intern(&mut subject_ids)));
-            rows.use_row();
-        }
-        Ok(Labelled {
-            labels: sorted_labels(labels, &mut y_true, &mut y_pred),
-            y_true,
-            y_pred,
-            score,
-            weight,
-            subject,
-            n_subjects: subject_ids.len(),
-            attributes: attrs.finish(&mut []).0,
-            accounting: rows.accounting,
-            inputs: Vec::new(),
-        })
+        self.attributes.check(n, "truth")
     }
+
+    /// The values of item `i`; `None` once it is dropped (a missing label,
+    /// score, weight or subject, a negative or infinite weight).
+    fn item(&self, truth: &Labels<'a>, i: usize, rows: &mut Rows) -> Result<Option<Item<'a>>> {
+        let t = truth.cell(i).trim_ascii();
+        if is_missing(t) {
+            let value = String::from_utf8_lossy(t).into();
+            rows.drop(i, DropReason::MissingTrueLabel, "truth", value)?;
+            return Ok(None);
+        }
+        let p = self.pred.as_ref().map(|p| p.cell(i).trim_ascii());
+        if let Some(p) = p.filter(|p| is_missing(p)) {
+            let value = String::from_utf8_lossy(p).into();
+            rows.drop(i, DropReason::MissingPredLabel, "pred", value)?;
+            return Ok(None);
+        }
+        let s = self.score.as_ref().map(|s| s[i]);
+        if let Some(reason) = s.and_then(unusable_score) {
+            rows.drop(i, reason, "scores", s.unwrap_or_default().to_string())?;
+            return Ok(None);
+        }
+        let w = self.weight.as_ref().map(|w| w[i]);
+        let weight_reason = match w {
+            Some(w) if w.is_nan() => Some(DropReason::MissingWeight),
+            Some(w) if w < 0.0 || w.is_infinite() => Some(DropReason::BadWeight),
+            _ => None,
+        };
+        if let Some(reason) = weight_reason {
+            rows.drop(i, reason, "weights", w.unwrap_or_default().to_string())?;
+            return Ok(None);
+        }
+        let id = self.subjects.as_ref().map(|s| s.get(i));
+        if let Some(None) = id {
+            rows.drop(i, DropReason::MissingSubject, "subjects", String::new())?;
+            return Ok(None);
+        }
+        Ok(Some(Item {
+            truth: t,
+            pred: p,
+            score: s,
+            weight: w,
+            subject: id.flatten(),
+        }))
+    }
+}
+
+/// The values of one usable item.
+struct Item<'a> {
+    truth: &'a [u8],
+    pred: Option<&'a [u8]>,
+    score: Option<f64>,
+    weight: Option<f64>,
+    subject: Option<Id<'a>>,
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 use super::{invalid, required, same_length, Given, Labels, Rows};
 use crate::error::Result;
 use crate::input::accounting::DropReason;
+use crate::input::attributes::no_group;
 use crate::input::codes::MISSING;
 use crate::input::searches::{FalseCandidates, Searches};
 use ndarray::ArrayView1;
@@ -114,7 +115,7 @@ impl<'a> SearchesBuilder<'a> {
                 continue;
             }
             self.attributes.read(&mut attrs, i, &mut row, &mut row_b);
-            if !row.is_empty() && row.iter().all(|&c| c == MISSING) {
+            if no_group(&row) {
                 rows.drop(
                     i,
                     DropReason::MissingGroup,

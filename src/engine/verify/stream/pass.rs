@@ -208,6 +208,12 @@ pub(super) fn pass_after(
     Ok(part)
 }
 
+/// Counts rows `range` into one worker's [`Acc`]: the hot loop, kept whole
+/// on purpose (the project's exception to the ~80-line rule). The per-row
+/// work — drop checks and their bookkeeping, the cell key, the bucket walk
+/// — stays inline, with no function call in the inner path; only the cold
+/// error path ([`bad_code`]) and column reads per block leave it. Drops are
+/// counted in full passes only; another worker's bad value stops the range.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn count_range(
     data: &NpyComparisons,
@@ -440,45 +446,14 @@ pub(super) fn reduce_parts(
     tree: &Tree,
     accs: Vec<Acc>,
 ) -> Partial {
-    let mut totals: BTreeMap<u64, Vec<Paged<u64>>> = BTreeMap::new();
-    let mut exact: BTreeMap<u64, Vec<f64>> = BTreeMap::new();
+    let mut totals = Totals::default();
     let mut accounting = Accounting::default();
     for acc in accs {
         // Parts are in row order: a reason's first row is in the first part with it.
         accounting.merge(acc.accounting);
-        for (c, &k) in acc.keys.iter().enumerate() {
-            let t = totals
-                .entry(k)
-                .or_insert_with(|| tree.depth.iter().map(|&d| Paged::new(fanout(d))).collect());
-            for (into, from) in t.iter_mut().zip(&acc.counts[c]) {
-                for (b, n) in from.nonzero() {
-                    into.add(b, n as u64);
-                }
-            }
-        }
-        for slot in &acc.exact {
-            for &(c, s) in slot {
-                exact.entry(acc.keys[c as usize]).or_default().push(s);
-            }
-        }
+        totals.add(tree, &acc.keys, &acc.counts, &acc.exact);
     }
     accounting.used = accounting.rows - accounting.dropped_total();
-    // Which (node, slot) pairs are opened: their counts live deeper.
-    let cells = totals
-        .into_iter()
-        .map(|(k, counts)| {
-            let mut buckets = Vec::new();
-            leaves(tree, &counts, 0, 1, 0, &mut buckets);
-            buckets.sort_unstable();
-            let mut values = exact.remove(&k).unwrap_or_default();
-            values.sort_unstable_by(f64::total_cmp);
-            Cell {
-                key: k,
-                buckets,
-                exact: runs(&values),
-            }
-        })
-        .collect();
     Partial {
         format: FORMAT.into(),
         options: options.clone(),
@@ -486,8 +461,66 @@ pub(super) fn reduce_parts(
         plan: plan.clone(),
         accounting,
         inputs,
-        cells,
+        cells: totals.cells(tree),
         origin: None,
+    }
+}
+
+/// The workers' counts added up, per cell key.
+#[derive(Default)]
+struct Totals {
+    /// Per cell and node: a count per bucket.
+    counts: BTreeMap<u64, Vec<Paged<u64>>>,
+    /// Per cell: the scores of its collected buckets.
+    exact: BTreeMap<u64, Vec<f64>>,
+}
+
+impl Totals {
+    /// Adds one worker's bucket counts and collected scores.
+    fn add(
+        &mut self,
+        tree: &Tree,
+        keys: &[u64],
+        counts: &[Vec<Paged<u32>>],
+        exact: &[Vec<(u32, f64)>],
+    ) {
+        for (c, &k) in keys.iter().enumerate() {
+            let t = self
+                .counts
+                .entry(k)
+                .or_insert_with(|| tree.depth.iter().map(|&d| Paged::new(fanout(d))).collect());
+            for (into, from) in t.iter_mut().zip(&counts[c]) {
+                for (b, n) in from.nonzero() {
+                    into.add(b, n as u64);
+                }
+            }
+        }
+        for slot in exact {
+            for &(c, s) in slot {
+                self.exact.entry(keys[c as usize]).or_default().push(s);
+            }
+        }
+    }
+
+    /// The cells, ascending by key: the unopened buckets' counts and the
+    /// collected scores as runs.
+    fn cells(mut self, tree: &Tree) -> Vec<Cell> {
+        // Which (node, slot) pairs are opened: their counts live deeper.
+        self.counts
+            .into_iter()
+            .map(|(k, counts)| {
+                let mut buckets = Vec::new();
+                leaves(tree, &counts, 0, 1, 0, &mut buckets);
+                buckets.sort_unstable();
+                let mut values = self.exact.remove(&k).unwrap_or_default();
+                values.sort_unstable_by(f64::total_cmp);
+                Cell {
+                    key: k,
+                    buckets,
+                    exact: runs(&values),
+                }
+            })
+            .collect()
     }
 }
 
