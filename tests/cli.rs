@@ -586,3 +586,23 @@ fn report_directory_is_self_contained_and_escaped() {
     let tex = std::fs::read_to_string(out.join("report.tex")).unwrap();
     assert!(tex.contains("B\\_1") && tex.contains("\\toprule"), "{tex}");
 }
+
+/// `biasbench … | head`: a reader that closes the pipe early ends the output
+/// quietly (exit 0), never a panic (exit 101).
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::process::{Command, Stdio};
+    let file = common::root().join("fixtures/golden/verify_random.csv");
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("biasbench"))
+        .args(["verify", file.to_str().unwrap(), "--attr", "race,sex"])
+        .args(["--format", "json", "--reproducible"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // the reader goes away before the report is written
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}

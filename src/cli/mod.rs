@@ -41,10 +41,22 @@ fn emit(report: &Report, out: &Output) -> Result<()> {
     let text = render(report, out.format);
     match &out.out {
         Some(path) => write_atomic(path, text.as_bytes())?,
-        None if out.report.is_none() => print!("{text}"),
+        None if out.report.is_none() => to_stdout(&text)?,
         None => {}
     }
     Ok(())
+}
+
+/// Writes to standard output. A reader that closed the pipe early
+/// (`biasbench … | head`) ends the output quietly, as Unix tools do; any
+/// other write error (a full disk) is an error.
+fn to_stdout(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => Ok(r.context("writing to standard output")?),
+    }
 }
 
 fn verify(a: Audit<VerifyJob>, mode: VerifyMode, progress: Arc<dyn Progress>) -> Result<()> {
@@ -110,7 +122,7 @@ fn demo(out_dir: &Path) -> Result<()> {
     let report = demo::run(command_line())?;
     let identify = demo::run_identify(command_line())?;
     demo::write(&report, &identify, out_dir)?;
-    print!("{}", render(&report, Format::Table));
+    to_stdout(&render(&report, Format::Table))?;
     eprintln!(
         "wrote {}",
         out_dir

@@ -47,7 +47,7 @@ impl Policy {
             .parse()
             .map_err(|_| bad(format!("{arg:?} is not a number")))?;
         let label = format!("{kind}:{}", arg.trim());
-        let alpha_ok = value > 0.0 && value <= 1.0;
+        let alpha_ok = target_rate(value).is_ok();
         match kind {
             "fixed" if value.is_finite() => Ok(Policy::Fixed {
                 label,
@@ -62,7 +62,7 @@ impl Policy {
                 alpha: value,
             }),
             "fixed" => Err(bad("the threshold must be finite".into())),
-            "global-fmr" | "group-fmr" => Err(bad("α must be in (0, 1]".into())),
+            "global-fmr" | "group-fmr" => Err(bad(target_rate(value).unwrap_err())),
             _ => Err(bad(format!(
                 "unknown kind {kind:?} (fixed, global-fmr, group-fmr)"
             ))),
@@ -104,6 +104,21 @@ pub(crate) fn supported_targets<P>(
         }
     }
     (keep, notes)
+}
+
+/// A target rate α of a data-driven threshold: a fraction in (0, 1). A
+/// target of 1 (every impostor accepted) or more is refused, with how to
+/// write a percentage (`1` → `0.01`).
+pub(crate) fn target_rate(alpha: f64) -> std::result::Result<f64, String> {
+    if alpha > 0.0 && alpha < 1.0 {
+        return Ok(alpha);
+    }
+    let hint = if (1.0..=100.0).contains(&alpha) {
+        format!("; for {alpha} % write {}", alpha / 100.0)
+    } else {
+        String::new()
+    };
+    Err(format!("α must be a fraction in (0, 1), not {alpha}{hint}"))
 }
 
 /// A threshold policy resolved on the pooled data (1:1 or 1:N).
@@ -149,6 +164,24 @@ pub(crate) fn smallest_supported_rate(n: usize) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_target_of_one_or_more_is_refused_with_the_percent_hint() {
+        assert!(Policy::parse("global-fmr:0.01").is_ok());
+        let e = Policy::parse("global-fmr:1").unwrap_err().to_string();
+        assert!(
+            e.contains("--threshold") && e.contains("for 1 % write 0.01"),
+            "{e}"
+        );
+        let e = Policy::parse("group-fmr:5").unwrap_err().to_string();
+        assert!(e.contains("for 5 % write 0.05"), "{e}");
+        assert!(Policy::parse("group-fmr:0").is_err());
+        assert!(Policy::parse("global-fmr:1000").is_err());
+        let e = crate::engine::identify::IdPolicy::parse("global-fpir:1")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("for 1 % write 0.01"), "{e}");
+    }
 
     #[test]
     fn next_up_handles_signs() {

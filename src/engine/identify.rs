@@ -16,7 +16,7 @@
 use crate::counts::column::{prefix_sums, Column};
 use crate::counts::curves::quantile_thresholds;
 use crate::counts::table::{self, finish_view, GroupInfo, RateColumn, Treat, ViewAt};
-use crate::counts::threshold::{smallest_supported_rate, supported_targets};
+use crate::counts::threshold::{smallest_supported_rate, supported_targets, target_rate};
 use crate::engine::{Resample, Unit};
 use crate::error::{Error, Result};
 use crate::groups::{codes_of, views, Attribute, ReferenceRule, View, MISSING};
@@ -76,7 +76,10 @@ impl IdPolicy {
                 label,
                 threshold: v,
             }),
-            "global-fpir" if v > 0.0 && v <= 1.0 => Ok(IdPolicy::GlobalFpir { label, alpha: v }),
+            "global-fpir" => match target_rate(v) {
+                Ok(alpha) => Ok(IdPolicy::GlobalFpir { label, alpha }),
+                Err(why) => Err(bad(&why)),
+            },
             _ => Err(bad("unknown kind or value out of range")),
         }
     }
