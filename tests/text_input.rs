@@ -42,7 +42,7 @@ fn items(n: usize, group: impl Fn(usize) -> String) -> String {
 }
 
 fn ab(i: usize) -> String {
-    if i % 2 == 0 { "A" } else { "B" }.into()
+    ["A", "B"][i % 2].into()
 }
 
 #[test]

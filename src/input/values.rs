@@ -89,8 +89,8 @@ pub fn parse_flag(v: &[u8]) -> Option<bool> {
         Some(false)
     } else {
         match parse_score(v) {
-            Score::Value(x) if x == 1.0 => Some(true),
-            Score::Value(x) if x == 0.0 => Some(false),
+            Score::Value(1.0) => Some(true),
+            Score::Value(0.0) => Some(false),
             _ => None,
         }
     }
