@@ -44,7 +44,8 @@ fn ingest(c: &mut Criterion) {
     ] {
         g.bench_function(name, |b| {
             b.iter(|| {
-                let t = Table::open_with(&path, None, parsing, Arc::new(NoProgress)).unwrap();
+                let t = Table::open_with(&path, Default::default(), parsing, Arc::new(NoProgress))
+                    .unwrap();
                 black_box(Comparisons::read(t, &cols).unwrap())
             })
         });

@@ -13,7 +13,12 @@ use ndarray::{Array1, ArrayView1};
 
 fn table(text: &str) -> Table {
     let bytes = text.as_bytes().to_vec();
-    Table::from_reader("t.csv".into(), Box::new(std::io::Cursor::new(bytes)), None).unwrap()
+    Table::from_reader(
+        "t.csv".into(),
+        Box::new(std::io::Cursor::new(bytes)),
+        Default::default(),
+    )
+    .unwrap()
 }
 
 fn json(x: &impl serde::Serialize) -> String {

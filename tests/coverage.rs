@@ -89,9 +89,12 @@ fn bootstrap_coverage(rows: bool) -> f64 {
                     compare: None,
                 }),
             };
-            let table =
-                Table::from_reader("sim".into(), Box::new(std::io::Cursor::new(bytes)), None)
-                    .unwrap();
+            let table = Table::from_reader(
+                "sim".into(),
+                Box::new(std::io::Cursor::new(bytes)),
+                Default::default(),
+            )
+            .unwrap();
             let report = job.run(table).unwrap();
             let b = report.bootstrap.unwrap();
             assert_eq!(b.unit.name(), if rows { "row" } else { "subject" });

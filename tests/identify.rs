@@ -116,7 +116,7 @@ fn fpir_follows_n_times_fmr_on_a_synthetic_gallery() {
             Table::from_reader(
                 "g".into(),
                 Box::new(std::io::Cursor::new(text.into_bytes())),
-                None,
+                Default::default(),
             )
             .unwrap(),
         )

@@ -63,8 +63,8 @@ fn job() -> VerifyJob {
 }
 
 fn report(path: &Path, parsing: Parsing, job: &VerifyJob) -> Result<String, String> {
-    let table =
-        Table::open_with(path, None, parsing, Arc::new(NoProgress)).map_err(|e| e.to_string())?;
+    let table = Table::open_with(path, Default::default(), parsing, Arc::new(NoProgress))
+        .map_err(|e| e.to_string())?;
     job.run(table)
         .map(|r| serde_json::to_string(&r).unwrap())
         .map_err(|e| e.to_string())

@@ -34,9 +34,12 @@ fn mutated_inputs_never_panic() {
                 _ => bytes.insert(i, alphabet[rng.random_range(0..alphabet.len())]),
             }
         }
-        let result =
-            Table::from_reader("m.csv".into(), Box::new(std::io::Cursor::new(bytes)), None)
-                .and_then(|t| job.run(t));
+        let result = Table::from_reader(
+            "m.csv".into(),
+            Box::new(std::io::Cursor::new(bytes)),
+            Default::default(),
+        )
+        .and_then(|t| job.run(t));
         match result {
             Ok(r) => {
                 assert!(r.accounting.balanced());

@@ -12,7 +12,7 @@ use crate::input::npy_dir::NpyComparisons;
 use crate::input::searches::CandidateColumns;
 use crate::input::{
     Accounting, ClassifyColumns, Comparisons, InputFile, Labelled, Published, SummarizeColumns,
-    Table, VerifyColumns,
+    Table, TextFormat, VerifyColumns,
 };
 use crate::input::{IdentifyColumns, Searches};
 use crate::progress::Progress;
@@ -104,7 +104,7 @@ fn config(
 impl VerifyJob {
     /// Audits a comparisons file (its reading reported to `progress`).
     pub fn run_file(&self, path: &Path, progress: Arc<dyn Progress>) -> Result<Report> {
-        self.run(Table::open(path, self.columns.delimiter, progress)?)
+        self.run(Table::open(path, self.columns.text, progress)?)
     }
 
     /// Audits an open table.
@@ -144,8 +144,11 @@ impl VerifyJob {
         if c.strict {
             return refuse("--strict", "it counts drops without stopping");
         }
-        if c.delimiter.is_some() {
+        if c.text.delimiter.is_some() {
             return refuse("--delimiter", "it reads .npy columns");
+        }
+        if c.text.multiline_fields {
+            return refuse("--allow-multiline-fields", "it reads .npy columns");
         }
         let mated = c.mated.as_deref().unwrap_or("mated");
         NpyComparisons::open(dir, &c.score, mated, &c.attrs)
@@ -227,7 +230,7 @@ impl ClassifyJob {
     /// Audits a classification file (its reading reported to `progress`).
     pub fn run_file(&self, path: &Path, progress: Arc<dyn Progress>) -> Result<Report> {
         self.check()?;
-        self.run(Table::open(path, self.columns.delimiter, progress)?)
+        self.run(Table::open(path, self.columns.text, progress)?)
     }
 
     /// What the options alone can tell before any data is read.
@@ -268,8 +271,8 @@ pub struct SummarizeJob {
     pub columns: SummarizeColumns,
     /// Weight α of FMR in FDR, IR, GARBE and WERM.
     pub alpha: f64,
-    /// Field delimiter of the table (`None`: detected).
-    pub delimiter: Option<u8>,
+    /// Field delimiter of the table (`None`: detected) and quoting.
+    pub text: TextFormat,
     /// The command line, recorded in the provenance.
     pub command: Vec<String>,
     /// Leave the time out of the report.
@@ -279,7 +282,7 @@ pub struct SummarizeJob {
 impl SummarizeJob {
     /// Summarises a table of published rates (its reading reported to `progress`).
     pub fn run_file(&self, path: &Path, progress: Arc<dyn Progress>) -> Result<Report> {
-        let table = Published::read(Table::open(path, self.delimiter, progress)?, &self.columns)?;
+        let table = Published::read(Table::open(path, self.text, progress)?, &self.columns)?;
         let result = summarize::summarize(&table, self.alpha);
         let cfg = serde_json::json!({ "task": "summarize", "columns": self.columns, "alpha": self.alpha });
         Ok(new_report(
@@ -315,7 +318,7 @@ impl IdentifyJob {
     /// Audits a searches file, or a candidates file with its searches table
     /// (their reading reported to `progress`).
     pub fn run_file(&self, path: &Path, progress: Arc<dyn Progress>) -> Result<Report> {
-        let d = self.columns.delimiter;
+        let d = self.columns.text;
         match &self.candidate_lists {
             None => self.run(Table::open(path, d, progress)?),
             Some((searches, cand)) => {

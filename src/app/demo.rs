@@ -73,7 +73,7 @@ fn built_in(what: &str, seed: u64, data: Vec<u8>) -> Result<Table> {
     Table::from_reader(
         format!("<built-in {what}, seed {seed}>"),
         Box::new(std::io::Cursor::new(data)),
-        None,
+        Default::default(),
     )
 }
 

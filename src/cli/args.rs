@@ -106,6 +106,10 @@ pub struct CommonArgs {
     /// Field delimiter (`,`, `;`, `|`, `tab`) [default: sniffed from the header].
     #[arg(long)]
     pub delimiter: Option<String>,
+    /// Quoted fields may span any number of lines (up to 4 MiB a record);
+    /// without it a quoted field spanning more than 16 lines is an error.
+    #[arg(long)]
+    pub allow_multiline_fields: bool,
     /// Reference group of the tests (and of AIF360's forms): largest, best
     /// (lowest error: EER for verify), or ATTRIBUTE=VALUE (repeatable).
     #[arg(long)]
@@ -308,6 +312,10 @@ pub struct SummarizeArgs {
     /// Field delimiter [default: sniffed].
     #[arg(long)]
     pub delimiter: Option<String>,
+    /// Quoted fields may span any number of lines (up to 4 MiB a record);
+    /// without it a quoted field spanning more than 16 lines is an error.
+    #[arg(long)]
+    pub allow_multiline_fields: bool,
     #[command(flatten)]
     pub output: OutputArgs,
 }

@@ -20,7 +20,7 @@ use biasbench::engine::verify::{Impostors, VerifyOptions};
 use biasbench::groups::{view_attributes, ReferenceRule};
 use biasbench::input::rules::ExcludeRule;
 use biasbench::input::searches::CandidateColumns;
-use biasbench::input::{ClassifyColumns, IdentifyColumns, VerifyColumns};
+use biasbench::input::{ClassifyColumns, IdentifyColumns, TextFormat, VerifyColumns};
 use biasbench::math::interval::{CiSpec, Method};
 use biasbench::render::Format;
 use std::path::PathBuf;
@@ -109,12 +109,17 @@ fn output(o: OutputArgs) -> Output {
     }
 }
 
-fn delimiter(d: &Option<String>) -> Result<Option<u8>> {
-    Ok(match d.as_deref() {
+/// `--delimiter` and `--allow-multiline-fields`.
+fn text(delimiter: &Option<String>, multiline_fields: bool) -> Result<TextFormat> {
+    let delimiter = match delimiter.as_deref() {
         None => None,
         Some("tab" | "\\t" | "\t") => Some(b'\t'),
         Some(s) if s.len() == 1 => Some(s.as_bytes()[0]),
         Some(s) => bail!("--delimiter {s:?}: expected one character or 'tab'"),
+    };
+    Ok(TextFormat {
+        delimiter,
+        multiline_fields,
     })
 }
 
@@ -232,7 +237,7 @@ fn verify(a: VerifyArgs, line: Vec<String>) -> Result<Plan> {
         distance: a.distance,
         exclude: each(&c.exclude, ExcludeRule::parse)?,
         strict: c.strict,
-        delimiter: delimiter(&c.delimiter)?,
+        text: text(&c.delimiter, c.allow_multiline_fields)?,
         subjects: c.subjects.clone(),
         subject_id: c.subject_id.clone(),
     };
@@ -321,7 +326,7 @@ fn classify(a: ClassifyArgs, line: Vec<String>) -> Result<Audit<ClassifyJob>> {
         subject_id: c.subject_id.clone(),
         exclude: each(&c.exclude, ExcludeRule::parse)?,
         strict: c.strict,
-        delimiter: delimiter(&c.delimiter)?,
+        text: text(&c.delimiter, c.allow_multiline_fields)?,
     };
     let or_both = |list: Vec<String>| {
         if list.is_empty() {
@@ -371,7 +376,7 @@ fn identify(a: IdentifyArgs, line: Vec<String>) -> Result<Audit<IdentifyJob>> {
         distance: a.distance,
         exclude: each(&c.exclude, ExcludeRule::parse)?,
         strict: c.strict,
-        delimiter: delimiter(&c.delimiter)?,
+        text: text(&c.delimiter, c.allow_multiline_fields)?,
     };
     let options = IdentifyOptions {
         policies: each(&a.thresholds, IdPolicy::parse).context("--threshold")?,
@@ -418,7 +423,7 @@ fn summarize(a: SummarizeArgs, line: Vec<String>) -> Result<Audit<SummarizeJob>>
             strict: false,
         },
         alpha: check_alpha(a.alpha)?,
-        delimiter: delimiter(&a.delimiter)?,
+        text: text(&a.delimiter, a.allow_multiline_fields)?,
         command: line,
         reproducible: a.output.reproducible,
     };

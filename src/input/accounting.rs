@@ -15,6 +15,18 @@ pub struct Dropped {
     pub first: Position,
 }
 
+/// Rows of delimited text that span several physical lines: a quoted field
+/// holds line breaks (legal CSV, and also what an unclosed quote does).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Multiline {
+    /// How many rows span several lines.
+    pub rows: u64,
+    /// The physical lines those rows take up.
+    pub lines: u64,
+    /// Where the first of them starts.
+    pub first: Position,
+}
+
 /// `rows = used + Σ dropped.count`, checked by [`Accounting::balanced`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Accounting {
@@ -24,6 +36,9 @@ pub struct Accounting {
     pub used: u64,
     /// Drop buckets, one per reason, in the order the reasons were first met.
     pub dropped: Vec<Dropped>,
+    /// Rows read that span several lines (absent when none do).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multiline: Option<Multiline>,
 }
 
 impl Accounting {
@@ -45,6 +60,13 @@ impl Accounting {
     pub fn merge(&mut self, other: Accounting) {
         self.rows += other.rows;
         self.used += other.used;
+        match (&mut self.multiline, other.multiline) {
+            (Some(m), Some(o)) => {
+                m.rows += o.rows;
+                m.lines += o.lines;
+            }
+            (m, o) => *m = m.take().or(o),
+        }
         for d in other.dropped {
             match self.dropped.iter_mut().find(|x| x.reason == d.reason) {
                 Some(x) => x.count += d.count,

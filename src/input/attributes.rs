@@ -2,7 +2,7 @@
 
 use super::comparisons::AttributeData;
 use super::subjects::SubjectTable;
-use super::table::{InputFile, Table};
+use super::table::{InputFile, Table, TextFormat};
 use super::values::{is_missing, trim};
 use crate::error::{Error, Result};
 use crate::input::codes::{apply_remap, Interner, MISSING};
@@ -18,14 +18,14 @@ enum Source {
     Subjects(usize),
 }
 
-/// The subjects table a task may consult: path, id column, delimiter.
+/// The subjects table a task may consult: path, id column, text format.
 pub struct SubjectsSpec<'a> {
     /// The subjects table's file.
     pub path: &'a Path,
     /// Its subject id column.
     pub id_column: &'a str,
-    /// Its delimiter (`None`: sniffed from the header).
-    pub delimiter: Option<u8>,
+    /// Its delimiter (`None`: sniffed from the header) and quoting.
+    pub text: TextFormat,
 }
 
 impl<'a> SubjectsSpec<'a> {
@@ -33,12 +33,12 @@ impl<'a> SubjectsSpec<'a> {
     pub fn given(
         path: Option<&'a Path>,
         id_column: &'a str,
-        delimiter: Option<u8>,
+        text: TextFormat,
     ) -> Option<SubjectsSpec<'a>> {
         path.map(|path| SubjectsSpec {
             path,
             id_column,
-            delimiter,
+            text,
         })
     }
 }
@@ -74,9 +74,18 @@ impl Attributes {
         let mut sources = Vec::new();
         let mut from_table = Vec::new();
         for (j, a) in names.iter().enumerate() {
-            let sides = (t.find(&format!("{a}_a")), t.find(&format!("{a}_b")));
-            sources.push(match (sides, t.find(a)) {
-                ((Some(x), Some(y)), _) if per_side => Source::Sides(x, y),
+            let side = |s: &str| t.find(&format!("{a}_{s}"), "--attr");
+            let sides = if per_side {
+                (side("a")?, side("b")?)
+            } else {
+                (None, None)
+            };
+            let row = match sides {
+                (Some(_), Some(_)) => None,
+                _ => t.find(a, "--attr")?,
+            };
+            sources.push(match (sides, row) {
+                ((Some(x), Some(y)), _) => Source::Sides(x, y),
                 (_, Some(x)) => Source::Row(x),
                 _ if subjects.is_some() && has_subject_ids => {
                     from_table.push(j);
@@ -106,7 +115,7 @@ impl Attributes {
                     s.id_column,
                     &cols,
                     &mut refs,
-                    s.delimiter,
+                    s.text,
                 )?)
             }
             _ => None,

@@ -1,19 +1,33 @@
 //! Parallel record making. For delimited text, one thread reads the byte
-//! stream (decompressing and hashing as it goes) and cuts it into chunks
-//! that end on a record boundary; the chunks are parsed on all cores; the
-//! records come back in file order, each with its line, so the readers
+//! stream (decompressing and hashing as it goes) and a [`Cutter`] cuts it
+//! into chunks that end on a record boundary; the chunks are parsed on all
+//! cores (or, for small files, one after another on the calling thread);
+//! the records come back in file order, each with its line, so the readers
 //! above see exactly what a single sequential parse gives them. Column
 //! stores render blocks of rows the same way ([`in_order`]).
 //!
-//! A record boundary is a `\n` outside a quoted field, found with the
-//! quoting rules of the CSV parser (RFC 4180: a quote opens a quoted field
-//! only at the start of a field, `""` inside one is a literal quote). A text
-//! with no `\n` outside quotes is one chunk.
+//! A record boundary is a `\n` or `\r` outside a quoted field, found with
+//! the quoting rules of the CSV parser (RFC 4180: a quote opens a quoted
+//! field only at the start of a field, `""` inside one is a literal quote).
+//! The cutter scans each byte once, and bounds what a record may be: at most
+//! [`MAX_RECORD`] bytes, a quoted field closed before the end of the text,
+//! and (unless multi-line fields are allowed) spanning at most
+//! [`MAX_FIELD_LINES`] lines; the errors name the line where the record or
+//! the quote starts.
 
 use crate::error::{Error, Position, Result};
 use rayon::prelude::*;
 use std::io::BufRead;
 use std::sync::mpsc::{sync_channel, Receiver};
+
+/// The most bytes a record (the header or a row, line breaks inside quoted
+/// fields included) may take: 4 MiB. A longer one is an error, so a huge
+/// field costs neither unbounded memory nor time.
+pub const MAX_RECORD: usize = 4 << 20;
+
+/// The most lines a quoted field may span unless multi-line fields are
+/// allowed (`--allow-multiline-fields`).
+pub const MAX_FIELD_LINES: u64 = 16;
 
 /// Parsed records of one chunk: their fields' bytes, one after another.
 #[derive(Default)]
@@ -25,6 +39,8 @@ pub struct Batch {
     records: Vec<usize>,
     /// 1-based line of each record.
     lines: Vec<u64>,
+    /// Records that span several lines: index and line breaks inside, in order.
+    spans: Vec<(usize, u64)>,
 }
 
 impl Batch {
@@ -58,6 +74,16 @@ impl Batch {
     pub fn end_record(&mut self, line: u64) {
         self.records.push(self.ends.len());
         self.lines.push(line);
+    }
+
+    /// Line breaks inside the quoted fields of record `r` (usually none).
+    pub fn breaks(&self, r: usize) -> u64 {
+        if self.spans.is_empty() {
+            return 0;
+        }
+        self.spans
+            .binary_search_by_key(&r, |s| s.0)
+            .map_or(0, |i| self.spans[i].1)
     }
 
     /// Copies record `r` into `rec` (its position holds the line).
@@ -98,71 +124,375 @@ pub fn parse_error(file: &str, e: csv::Error, offset: u64) -> Error {
     )
 }
 
-/// Parses one chunk whose first byte is on line `first_line`.
+/// Parses one chunk whose first byte is on line `first_line`. A record's
+/// line is counted from its first byte (the parser's own position stands
+/// before the blank lines and the `\n` of a `\r\n` it skips).
 fn parse(chunk: &[u8], delimiter: u8, first_line: u64, file: &str) -> Result<Batch> {
     let mut reader = records_reader(delimiter, chunk);
     let mut rec = csv::ByteRecord::new();
     let mut b = Batch::default();
+    let (mut at, mut line) = (0, first_line);
     while reader
         .read_byte_record(&mut rec)
         .map_err(|e| parse_error(file, e, first_line - 1))?
     {
+        let mut start = rec.position().map_or(at, |p| p.byte() as usize).max(at);
+        while matches!(chunk.get(start), Some(b'\n' | b'\r')) {
+            start += 1;
+        }
+        line += memchr::memchr_iter(b'\n', &chunk[at..start]).count() as u64;
+        at = start;
         for f in rec.iter() {
             b.push_field(f);
         }
-        b.end_record(first_line + rec.position().map_or(1, |p| p.line()) - 1);
+        b.end_record(line);
+        let breaks = memchr::memchr_iter(b'\n', rec.as_slice()).count() as u64;
+        if breaks > 0 {
+            b.spans.push((b.len() - 1, breaks));
+        }
     }
     Ok(b)
 }
 
-/// Calls `f` with one past each record boundary of `buf` (which starts on
-/// one), in order, until it returns `false`.
-fn boundaries(buf: &[u8], delimiter: u8, mut f: impl FnMut(usize) -> bool) {
-    let mut quoted = false;
-    let mut i = 0;
-    while let Some(off) = memchr::memchr2(b'"', b'\n', &buf[i..]) {
-        let p = i + off;
-        if buf[p] == b'\n' {
-            if !quoted && !f(p + 1) {
-                return;
-            }
-            i = p + 1;
-            continue;
+/// Where a [`Scanner`] stopped.
+#[derive(Debug, PartialEq)]
+enum Stopped {
+    /// At the end of the bytes (or at a final quote that the next byte decides).
+    End,
+    /// At the first boundary, as asked.
+    First,
+    /// At the line break that made the open quoted field span too many lines.
+    Lines,
+    /// At the end of a record longer than [`MAX_RECORD`] (its length).
+    Long(usize),
+}
+
+/// Finds record boundaries (one past each `\n` or `\r` outside a quoted
+/// field) in a buffer that grows at its end and is cut at its front,
+/// scanning each byte once.
+struct Scanner {
+    delimiter: u8,
+    /// Line breaks a quoted field may hold.
+    max_breaks: u64,
+    /// Bytes of the buffer scanned.
+    at: usize,
+    /// Where the quote of the open quoted field sits, if one is open.
+    open: Option<usize>,
+    /// Line breaks inside the open quoted field.
+    breaks: u64,
+    /// One past the last boundary found.
+    last: Option<usize>,
+}
+
+impl Scanner {
+    fn new(delimiter: u8, max_breaks: u64) -> Scanner {
+        Scanner {
+            delimiter,
+            max_breaks,
+            at: 0,
+            open: None,
+            breaks: 0,
+            last: None,
         }
-        if quoted {
-            match buf.get(p + 1) {
-                Some(b'"') => i = p + 2, // an escaped quote
-                Some(_) => {
-                    quoted = false;
-                    i = p + 1;
+    }
+
+    /// Scans `buf` on from where the last call stopped (the bytes before
+    /// unchanged): to its end, to the first boundary when `first`, to the
+    /// line break that makes the open quoted field hold more than
+    /// `max_breaks`, or to the end of a record longer than [`MAX_RECORD`].
+    fn scan(&mut self, buf: &[u8], first: bool) -> Stopped {
+        while let Some(off) = memchr::memchr3(b'"', b'\n', b'\r', &buf[self.at..]) {
+            let p = self.at + off;
+            self.at = p + 1;
+            match (buf[p], self.open) {
+                (b'"', Some(_)) => match buf.get(p + 1) {
+                    Some(b'"') => self.at = p + 2, // an escaped quote
+                    Some(_) => (self.open, self.breaks) = (None, 0),
+                    None => {
+                        self.at = p; // undecided until more bytes come
+                        return Stopped::End;
+                    }
+                },
+                (b'"', None) => {
+                    if p == 0 || matches!(buf[p - 1], b'\n' | b'\r') || buf[p - 1] == self.delimiter
+                    {
+                        self.open = Some(p);
+                    }
                 }
-                None => return, // undecided until more bytes come
+                (b, Some(_)) => {
+                    self.breaks += u64::from(b == b'\n');
+                    if self.breaks > self.max_breaks {
+                        return Stopped::Lines;
+                    }
+                }
+                (_, None) => {
+                    let len = p + 1 - self.last.unwrap_or(0);
+                    if len > MAX_RECORD {
+                        return Stopped::Long(len);
+                    }
+                    self.last = Some(p + 1);
+                    if first {
+                        return Stopped::First;
+                    }
+                }
             }
+        }
+        self.at = buf.len();
+        Stopped::End
+    }
+
+    /// True when a quoted field is open at the end of `buf`, which is the
+    /// end of the text (a final quote closes it).
+    fn open_at_end(&self, buf: &[u8]) -> bool {
+        self.open.is_some() && self.at == buf.len()
+    }
+
+    /// Follows the cut of the first `n` bytes: up to the last boundary, or
+    /// all of them at the end of the text.
+    fn shift(&mut self, n: usize) {
+        if n >= self.at {
+            *self = Scanner::new(self.delimiter, self.max_breaks);
         } else {
-            quoted = p == 0 || matches!(buf[p - 1], b'\n' | b'\r') || buf[p - 1] == delimiter;
-            i = p + 1;
+            self.at -= n;
+            self.open = self.open.map(|o| o - n);
+            self.last = None;
         }
     }
 }
 
-/// One past the last record boundary in `buf`, if any.
-pub fn last_boundary(buf: &[u8], delimiter: u8) -> Option<usize> {
-    let mut last = None;
-    boundaries(buf, delimiter, |b| {
-        last = Some(b);
-        true
-    });
-    last
+/// The 0-based field of `record` (a record's first bytes) that its last byte is in.
+fn field_index(record: &[u8], delimiter: u8) -> usize {
+    let (mut field, mut quoted, mut start) = (0, false, true);
+    let mut i = 0;
+    while i < record.len() {
+        let b = record[i];
+        if quoted {
+            if b == b'"' {
+                if record.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    quoted = false;
+                }
+            }
+        } else if b == delimiter {
+            field += 1;
+            start = true;
+            i += 1;
+            continue;
+        } else if b == b'"' && start {
+            quoted = true;
+        }
+        start = false;
+        i += 1;
+    }
+    field
 }
 
-/// One past the first record boundary in `buf`, if any.
-pub fn first_boundary(buf: &[u8], delimiter: u8) -> Option<usize> {
-    let mut first = None;
-    boundaries(buf, delimiter, |b| {
-        first = Some(b);
-        false
-    });
-    first
+/// Delimited text cut into chunks that end on record boundaries, each with
+/// its first line: the header first ([`Cutter::header`]), then the records
+/// (as an iterator).
+pub struct Cutter {
+    text: Box<dyn BufRead + Send>,
+    file: String,
+    /// Column names once the header is read; they name the field an error is in.
+    headers: Vec<String>,
+    chunk_bytes: usize,
+    scanner: Scanner,
+    pending: Vec<u8>,
+    /// Line of `pending[0]`.
+    line: u64,
+    eof: bool,
+}
+
+impl Cutter {
+    /// Cuts `text` in chunks of about `chunk_bytes`; quoted fields may span
+    /// any number of lines when `multiline` (else [`MAX_FIELD_LINES`]).
+    pub fn new(
+        text: Box<dyn BufRead + Send>,
+        delimiter: u8,
+        file: String,
+        multiline: bool,
+        chunk_bytes: usize,
+    ) -> Cutter {
+        Cutter {
+            text,
+            file,
+            headers: Vec::new(),
+            chunk_bytes: chunk_bytes.max(1),
+            scanner: Scanner::new(
+                delimiter,
+                if multiline {
+                    u64::MAX
+                } else {
+                    MAX_FIELD_LINES - 1
+                },
+            ),
+            pending: Vec::new(),
+            line: 1,
+            eof: false,
+        }
+    }
+
+    /// The header record's bytes (with its line end).
+    pub fn header(&mut self) -> Result<Vec<u8>> {
+        Ok(self
+            .next_cut(true)?
+            .map_or_else(Vec::new, |c| self.cut(c).0))
+    }
+
+    /// Names the columns, for errors about the records after the header.
+    pub fn name_columns(&mut self, headers: Vec<String>) {
+        self.headers = headers;
+    }
+
+    /// Reads until `pending` holds `len` bytes or the text ends.
+    fn fill(&mut self, len: usize) -> Result<()> {
+        while self.pending.len() < len && !self.eof {
+            match self.text.fill_buf() {
+                Ok([]) => self.eof = true,
+                Ok(buf) => {
+                    let n = buf.len();
+                    self.pending.extend_from_slice(buf);
+                    self.text.consume(n);
+                }
+                Err(e) => {
+                    let line = self.line + memchr::memchr_iter(b'\n', &self.pending).count() as u64;
+                    return Err(Error::parse(
+                        Position::line(&self.file, line),
+                        format!("read error (the text is readable up to this line): {e}"),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Where to cut next: the first boundary when `first`, else the last
+    /// once a chunk's worth is read; the end of the text; `None` when
+    /// nothing is left.
+    fn next_cut(&mut self, first: bool) -> Result<Option<usize>> {
+        loop {
+            let stopped = self.scanner.scan(&self.pending, first);
+            let start = self.scanner.last.unwrap_or(0);
+            match stopped {
+                Stopped::First => return Ok(self.scanner.last),
+                Stopped::Lines => return Err(self.too_many_lines()),
+                Stopped::Long(len) => return Err(self.too_long(start, len)),
+                Stopped::End => {}
+            }
+            if self.pending.len() - start > MAX_RECORD {
+                return Err(self.too_long(start, self.pending.len() - start));
+            }
+            if self.eof {
+                if self.scanner.open_at_end(&self.pending) {
+                    return Err(self.unclosed(start));
+                }
+                return Ok(Some(self.pending.len()).filter(|&n| n > 0));
+            }
+            if !first && self.pending.len() >= self.chunk_bytes && self.scanner.last.is_some() {
+                return Ok(self.scanner.last);
+            }
+            let more = if self.pending.len() < self.chunk_bytes && !first {
+                self.chunk_bytes
+            } else {
+                self.pending.len() + if first { 1 } else { self.chunk_bytes }
+            };
+            self.fill(more)?;
+        }
+    }
+
+    /// Cuts off the first `n` bytes: a chunk and its first line.
+    fn cut(&mut self, n: usize) -> (Vec<u8>, u64) {
+        let rest = self.pending.split_off(n);
+        let chunk = std::mem::replace(&mut self.pending, rest);
+        self.scanner.shift(n);
+        let first = self.line;
+        self.line += memchr::memchr_iter(b'\n', &chunk).count() as u64;
+        (chunk, first)
+    }
+
+    /// An error about the record that starts at `start` of `pending`, placed
+    /// at byte `at` (its line, and the field the byte is in).
+    fn error(&self, start: usize, at: usize, message: String) -> Error {
+        let line = self.line + memchr::memchr_iter(b'\n', &self.pending[..at]).count() as u64;
+        let field = field_index(&self.pending[start..at], self.scanner.delimiter);
+        let mut pos = Position::line(&self.file, line);
+        let message = match self.headers.get(field) {
+            Some(name) => {
+                pos.column = Some(name.clone());
+                message
+            }
+            None if self.headers.is_empty() => format!("header field {}: {message}", field + 1),
+            None => format!("field {}: {message}", field + 1),
+        };
+        Error::parse(pos, message)
+    }
+
+    /// A quoted field spanning more lines than allowed.
+    fn too_many_lines(&self) -> Error {
+        let open = self.scanner.open.unwrap_or(0);
+        let start = self.scanner.last.unwrap_or(0);
+        self.error(
+            start,
+            open,
+            format!(
+                "a quoted field opened here spans more than {MAX_FIELD_LINES} lines; \
+                 is a quote left unclosed? (if fields really hold that many line breaks, \
+                 pass --allow-multiline-fields)"
+            ),
+        )
+    }
+
+    /// A quoted field still open at the end of the text.
+    fn unclosed(&self, start: usize) -> Error {
+        let open = self.scanner.open.unwrap_or(0);
+        let lines = memchr::memchr_iter(b'\n', &self.pending[open..]).count();
+        self.error(
+            start,
+            open,
+            format!(
+                "a quote opened here is never closed: the rest of the file ({lines} line breaks, \
+                 {} bytes) would be one field; close or remove the quote",
+                self.pending.len() - open
+            ),
+        )
+    }
+
+    /// A record longer than [`MAX_RECORD`] (at least `len` bytes) from `start`.
+    fn too_long(&self, start: usize, len: usize) -> Error {
+        let limit = format!("the limit of {MAX_RECORD} bytes (4 MiB) for a record");
+        match self.scanner.open {
+            Some(open) => self.error(
+                start,
+                open,
+                format!("a quoted field opened here runs past {limit}; is a quote left unclosed?"),
+            ),
+            None => self.error(
+                start,
+                start + MAX_RECORD,
+                format!(
+                    "a record of {len} bytes or more passes {limit} (header or row) in this field"
+                ),
+            ),
+        }
+    }
+}
+
+impl Iterator for Cutter {
+    type Item = Result<(Vec<u8>, u64)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self.next_cut(false) {
+            Ok(cut) => cut.map(|c| Ok(self.cut(c))),
+            Err(e) => {
+                // The text ends with the error.
+                self.scanner.shift(usize::MAX);
+                self.eof = true;
+                self.pending.clear();
+                Some(Err(e))
+            }
+        }
+    }
 }
 
 /// Batches in file order, then `None`; an error ends the stream.
@@ -196,93 +526,247 @@ where
     rx
 }
 
-/// Chunks of delimited text cut on record boundaries, each with its first line.
-struct TextChunks {
-    text: Box<dyn BufRead + Send>,
-    delimiter: u8,
-    chunk_bytes: usize,
-    line: u64,
-    pending: Vec<u8>,
-    eof: bool,
-    file: String,
+/// Where a table's batches come from.
+pub enum Feed {
+    /// Parsed on the calling thread, chunk after chunk.
+    Here(Box<dyn Iterator<Item = Result<Batch>> + Send>),
+    /// Made on all cores ([`in_order`]).
+    Threads(Batches),
 }
 
-impl Iterator for TextChunks {
-    type Item = Result<(Vec<u8>, u64)>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        let mut want = self.chunk_bytes;
-        loop {
-            while self.pending.len() < want && !self.eof {
-                match self.text.fill_buf() {
-                    Ok([]) => self.eof = true,
-                    Ok(buf) => {
-                        let n = buf.len();
-                        self.pending.extend_from_slice(buf);
-                        self.text.consume(n);
-                    }
-                    Err(e) => {
-                        self.eof = true;
-                        self.pending.clear();
-                        return Some(Err(Error::io(&self.file, e)));
-                    }
-                }
-            }
-            let cut = if self.eof {
-                Some(self.pending.len())
-            } else {
-                last_boundary(&self.pending, self.delimiter)
-            };
-            match cut {
-                Some(0) => return None,
-                Some(c) => {
-                    let rest = self.pending.split_off(c);
-                    let chunk = std::mem::replace(&mut self.pending, rest);
-                    let first = self.line;
-                    self.line += memchr::memchr_iter(b'\n', &chunk).count() as u64;
-                    return Some(Ok((chunk, first)));
-                }
-                // No boundary yet: the chunk grows.
-                None => want = self.pending.len() + self.chunk_bytes,
-            }
+impl Feed {
+    /// The chunks of `cutter`, parsed on all cores when `threads`.
+    pub fn parsed(cutter: Cutter, threads: bool) -> Feed {
+        let (delimiter, file) = (cutter.scanner.delimiter, cutter.file.clone());
+        let render = move |(chunk, line): (Vec<u8>, u64)| parse(&chunk, delimiter, line, &file);
+        if threads {
+            Feed::Threads(in_order(cutter, render))
+        } else {
+            Feed::Here(Box::new(cutter.map(move |c| c.and_then(&render))))
         }
     }
-}
 
-/// Reads `text` (positioned at the first record, which is on line
-/// `first_line`) in chunks of about `chunk_bytes` and parses them on all cores.
-pub fn spawn(
-    text: Box<dyn BufRead + Send>,
-    delimiter: u8,
-    first_line: u64,
-    chunk_bytes: usize,
-    file: String,
-) -> Batches {
-    let chunks = TextChunks {
-        text,
-        delimiter,
-        chunk_bytes,
-        line: first_line,
-        pending: Vec::new(),
-        eof: false,
-        file: file.clone(),
-    };
-    in_order(chunks, move |(chunk, line)| {
-        parse(&chunk, delimiter, line, &file)
-    })
+    /// The next batch; `None` after the last.
+    pub fn next(&mut self, file: &str) -> Result<Option<Batch>> {
+        match self {
+            Feed::Here(batches) => batches.next().transpose(),
+            Feed::Threads(batches) => batches.recv().map_err(|_| {
+                Error::internal(format!("{file}: the parsing thread stopped early"))
+            })?,
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn last_boundary(buf: &[u8]) -> Option<usize> {
+        let mut s = Scanner::new(b',', u64::MAX);
+        s.scan(buf, false);
+        s.last
+    }
+
     #[test]
     fn boundaries_respect_quotes() {
-        assert_eq!(last_boundary(b"a,b\nc,d\ne", b','), Some(8));
-        assert_eq!(last_boundary(b"a,\"x\ny\"\nc", b','), Some(8));
-        assert_eq!(last_boundary(b"a,\"x\"\"\ny", b','), None);
+        assert_eq!(last_boundary(b"a,b\nc,d\ne"), Some(8));
+        assert_eq!(last_boundary(b"a,\"x\ny\"\nc"), Some(8));
+        assert_eq!(last_boundary(b"a,\"x\"\"\ny"), None);
         // A quote inside an unquoted field is a plain character.
-        assert_eq!(last_boundary(b"a,b\"c\nd", b','), Some(6));
-        assert_eq!(last_boundary(b"no newline", b','), None);
+        assert_eq!(last_boundary(b"a,b\"c\nd"), Some(6));
+        assert_eq!(last_boundary(b"no newline"), None);
+        assert_eq!(last_boundary(b"a\rb"), Some(2));
     }
+
+    #[test]
+    fn scanning_resumes_where_it_stopped() {
+        // The same boundaries whether the bytes come at once or one by one.
+        let text = b"a,\"x\"\"\ny\"\nb,\"\"\nc,\"q\"\r\n";
+        let mut s = Scanner::new(b',', u64::MAX);
+        let mut found = Vec::new();
+        for n in 1..=text.len() {
+            s.scan(&text[..n], false);
+            if let Some(b) = s.last.take() {
+                found.push(b);
+            }
+        }
+        assert_eq!(found, [10, 15, 21, 22]);
+    }
+
+    #[test]
+    fn field_index_counts_delimiters_outside_quotes() {
+        assert_eq!(field_index(b"", b','), 0);
+        assert_eq!(field_index(b"a,b,", b','), 2);
+        assert_eq!(field_index(b"\"a,b\",c", b','), 1);
+        assert_eq!(field_index(b"\"a\"\",\",c,\"", b','), 2);
+    }
+
+    /// The records of `text` after its header, cut in chunks of `chunk`
+    /// bytes: fields, line and line breaks inside.
+    type Records = Vec<(Vec<Vec<u8>>, u64, u64)>;
+
+    fn cut(text: &[u8], multiline: bool, chunk: usize) -> Result<Records> {
+        let mut c = Cutter::new(
+            Box::new(std::io::Cursor::new(text.to_vec())),
+            b',',
+            "t.csv".into(),
+            multiline,
+            chunk,
+        );
+        c.header()?;
+        c.name_columns(vec!["h1".into(), "h2".into()]);
+        let mut feed = Feed::parsed(c, false);
+        let mut out = Vec::new();
+        let mut rec = csv::ByteRecord::new();
+        while let Some(b) = feed.next("t.csv")? {
+            for r in 0..b.len() {
+                b.fill(r, &mut rec);
+                let line = rec.position().unwrap().line();
+                out.push((rec.iter().map(<[u8]>::to_vec).collect(), line, b.breaks(r)));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The records after the first as the csv crate parses the whole text,
+    /// each on the line of its first byte.
+    fn whole(text: &[u8]) -> Records {
+        let mut r = records_reader(b',', text);
+        let mut rec = csv::ByteRecord::new();
+        let mut out = Vec::new();
+        while r.read_byte_record(&mut rec).unwrap() {
+            let breaks = rec.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
+            let mut start = rec.position().unwrap().byte() as usize;
+            while start < text.len() && b"\r\n".contains(&text[start]) {
+                start += 1;
+            }
+            let line = 1 + text[..start].iter().filter(|&&b| b == b'\n').count() as u64;
+            out.push((rec.iter().map(<[u8]>::to_vec).collect(), line, breaks));
+        }
+        out.split_off(1.min(out.len()))
+    }
+
+    #[test]
+    fn cut_chunks_parse_as_the_whole_text_does() {
+        // Random texts over the bytes that matter; every chunk size gives
+        // the whole parse, or the text ends inside a quoted field.
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let (mut same, mut unclosed) = (0, 0);
+        for _ in 0..3000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let n = (x % 40) as usize;
+            let mut text = b"h1,h2\n".to_vec();
+            let mut y = x;
+            for _ in 0..n {
+                y = y.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                text.push(b"a,\"\n\r\"b,\n"[(y >> 60) as usize % 9]);
+            }
+            let want = whole(&text);
+            for chunk in [1, 3, 7, 1 << 16] {
+                match cut(&text, true, chunk) {
+                    Ok(got) => {
+                        assert_eq!(
+                            got,
+                            want,
+                            "{:?} in chunks of {chunk}",
+                            text.escape_ascii().to_string()
+                        );
+                        same += 1;
+                    }
+                    Err(e) => {
+                        assert!(e.to_string().contains("never closed"), "{e}");
+                        unclosed += 1;
+                    }
+                }
+            }
+        }
+        assert!(same > 3000 && unclosed > 1000, "{same} {unclosed}");
+    }
+
+    #[test]
+    fn records_are_on_the_line_of_their_first_byte() {
+        // Blank lines, CRLF, and a record spanning two lines.
+        let got = cut(
+            b"h1,h2\r\na,b\r\n\r\nc,d\n\n\"e\nf\",g\nh,i",
+            false,
+            1 << 16,
+        )
+        .unwrap();
+        let lines: Vec<(u64, u64)> = got.iter().map(|r| (r.1, r.2)).collect();
+        assert_eq!(lines, [(2, 0), (4, 0), (6, 1), (8, 0)]);
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_an_error_at_its_line() {
+        let text = b"h1,h2\na,b\nc,\"d\ne,f\ng,h\n";
+        for chunk in [1, 5, 1 << 16] {
+            let e = cut(text, true, chunk).unwrap_err().to_string();
+            assert!(
+                e.starts_with("t.csv:3: column 'h2': a quote opened here is never closed"),
+                "{e}"
+            );
+        }
+        // A quote the header leaves open.
+        let e = cut(b"h1,\"h2\nx,y\n", true, 4).unwrap_err().to_string();
+        assert!(
+            e.starts_with("t.csv:1: header field 2: a quote opened here is never closed"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn quoted_fields_span_a_bounded_number_of_lines() {
+        let field = |lines: usize| {
+            let inner = vec!["x"; lines].join("\n");
+            format!("h1,h2\na,b\nc,\"{inner}\"\nd,e\n").into_bytes()
+        };
+        let ok = cut(&field(16), false, 1 << 16).unwrap();
+        assert_eq!(ok.len(), 3);
+        assert_eq!((ok[1].1, ok[1].2, ok[2].1), (3, 15, 19));
+        let e = cut(&field(17), false, 1 << 16).unwrap_err().to_string();
+        assert!(
+            e.starts_with(
+                "t.csv:3: column 'h2': a quoted field opened here spans more than 16 lines"
+            ),
+            "{e}"
+        );
+        assert!(e.contains("--allow-multiline-fields"), "{e}");
+        assert_eq!(cut(&field(1000), true, 1 << 16).unwrap()[1].2, 999);
+    }
+
+    #[test]
+    fn records_and_headers_are_bounded() {
+        let mut text = b"h1,h2\na,b\nc,".to_vec();
+        text.resize(text.len() + MAX_RECORD + 10, b'x');
+        text.extend_from_slice(b"\nd,e\n");
+        let e = cut(&text, true, CHUNK_TEST).err().unwrap().to_string();
+        assert!(
+            e.starts_with("t.csv:3: column 'h2': a record of 4194"),
+            "{e}"
+        );
+        assert!(e.contains("limit of 4194304 bytes (4 MiB)"), "{e}");
+        // The same within a quoted field, and in the header.
+        let mut quoted = b"h1,h2\na,\"".to_vec();
+        quoted.resize(quoted.len() + MAX_RECORD + 10, b'\n');
+        let e = cut(&quoted, true, CHUNK_TEST).err().unwrap().to_string();
+        assert!(
+            e.starts_with("t.csv:2: column 'h2': a quoted field opened here runs past"),
+            "{e}"
+        );
+        let mut header = b"h1,".to_vec();
+        header.resize(header.len() + 3 * MAX_RECORD, b'h');
+        let e = cut(&header, true, CHUNK_TEST).err().unwrap().to_string();
+        assert!(
+            e.starts_with("t.csv:1: header field 2: a record of "),
+            "{e}"
+        );
+        assert!(
+            e.contains("bytes or more passes the limit of 4194304 bytes"),
+            "{e}"
+        );
+    }
+
+    const CHUNK_TEST: usize = 512 << 10;
 }

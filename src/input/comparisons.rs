@@ -5,7 +5,7 @@ use super::attributes::{Attributes, SubjectsSpec};
 use super::rows::RowReader;
 use super::rules::ExcludeRule;
 use super::sense::ScoreSense;
-use super::table::{InputFile, Table};
+use super::table::{InputFile, Table, TextFormat};
 use super::values::{parse_flag, trim};
 use crate::error::{Error, Result};
 use crate::input::codes::{Interner, MISSING};
@@ -37,9 +37,10 @@ pub struct VerifyColumns {
     pub exclude: Vec<ExcludeRule>,
     /// Turn every drop into an error (explicit `exclude` rules excepted).
     pub strict: bool,
-    /// Delimiter override (sniffed from the header otherwise).
+    /// Delimiter override (sniffed from the header otherwise) and whether
+    /// quoted fields may span many lines.
     #[serde(skip)]
-    pub delimiter: Option<u8>,
+    pub text: TextFormat,
     /// Subjects table and its id column.
     pub subjects: Option<PathBuf>,
     /// Subject id column of the subjects table.
@@ -58,7 +59,7 @@ impl Default for VerifyColumns {
             distance: false,
             exclude: Vec::new(),
             strict: false,
-            delimiter: None,
+            text: TextFormat::default(),
             subjects: None,
             subject_id: "subject_id".into(),
         }
@@ -129,7 +130,7 @@ impl Comparisons {
     /// (an error under `strict`).
     pub fn read(t: Table, cols: &VerifyColumns) -> Result<Comparisons> {
         let c = ComparisonColumns::find(&t, cols)?;
-        let spec = SubjectsSpec::given(cols.subjects.as_deref(), &cols.subject_id, cols.delimiter);
+        let spec = SubjectsSpec::given(cols.subjects.as_deref(), &cols.subject_id, cols.text);
         let mut attrs = Attributes::resolve(&t, &cols.attrs, true, spec, c.subjects.is_some())?;
         let mut r = RowReader::new(t, &cols.exclude, cols.strict)?;
         let sep = cols.id_sep.as_deref().map(str::as_bytes);
@@ -263,7 +264,7 @@ fn optional_column(
 ) -> Result<Option<usize>> {
     match given {
         Some(c) => t.column(c, flag).map(Some),
-        None => Ok(t.find(default)),
+        None => t.find(default, flag),
     }
 }
 
@@ -313,7 +314,7 @@ mod tests {
         let t = Table::from_reader(
             "c.csv".into(),
             Box::new(std::io::Cursor::new(text.as_bytes().to_vec())),
-            None,
+            Default::default(),
         )?;
         Comparisons::read(t, cols)
     }

@@ -7,7 +7,7 @@ use super::attributes::{Attributes, SubjectsSpec};
 use super::comparisons::AttributeData;
 use super::rows::RowReader;
 use super::rules::ExcludeRule;
-use super::table::{InputFile, Table};
+use super::table::{InputFile, Table, TextFormat};
 use super::values::{is_missing, trim};
 use crate::error::{Error, Result};
 use crate::input::codes::{Interner, MISSING};
@@ -37,9 +37,10 @@ pub struct ClassifyColumns {
     pub exclude: Vec<ExcludeRule>,
     /// Turn every drop into an error (explicit `exclude` rules excepted).
     pub strict: bool,
-    /// Delimiter override (sniffed from the header otherwise).
+    /// Delimiter override (sniffed from the header otherwise) and whether
+    /// quoted fields may span many lines.
     #[serde(skip)]
-    pub delimiter: Option<u8>,
+    pub text: TextFormat,
 }
 
 impl Default for ClassifyColumns {
@@ -55,7 +56,7 @@ impl Default for ClassifyColumns {
             subject_id: "subject_id".into(),
             exclude: Vec::new(),
             strict: false,
-            delimiter: None,
+            text: TextFormat::default(),
         }
     }
 }
@@ -105,7 +106,7 @@ impl Labelled {
     /// counted (an error under `strict`).
     pub fn read(t: Table, cols: &ClassifyColumns) -> Result<Labelled> {
         let c = LabelColumns::find(&t, cols)?;
-        let spec = SubjectsSpec::given(cols.subjects.as_deref(), &cols.subject_id, cols.delimiter);
+        let spec = SubjectsSpec::given(cols.subjects.as_deref(), &cols.subject_id, cols.text);
         if spec.is_some() && c.subject.is_none() {
             return Err(Error::option(
                 "--subjects",
@@ -242,7 +243,7 @@ mod tests {
         let t = Table::from_reader(
             "l.csv".into(),
             Box::new(std::io::Cursor::new(text.as_bytes().to_vec())),
-            None,
+            Default::default(),
         )?;
         Labelled::read(t, cols)
     }

@@ -24,9 +24,9 @@ pub mod subjects;
 pub mod table;
 pub mod values;
 
-pub use accounting::{Accounting, Dropped};
+pub use accounting::{Accounting, Dropped, Multiline};
 pub use comparisons::{AttributeData, Comparisons, VerifyColumns};
 pub use labels::{ClassifyColumns, Labelled};
 pub use published::{Published, SummarizeColumns};
 pub use searches::{IdentifyColumns, Searches};
-pub use table::{InputFile, Table};
+pub use table::{InputFile, Table, TextFormat};

@@ -201,7 +201,7 @@ mod tests {
         let t = Table::from_reader(
             "p.csv".into(),
             Box::new(std::io::Cursor::new(text.as_bytes().to_vec())),
-            None,
+            Default::default(),
         )
         .unwrap();
         let cols = SummarizeColumns {

@@ -199,7 +199,9 @@ impl RowReader {
 
     /// Closes the table: its provenance and the accounting.
     pub fn finish(self, role: &str) -> Result<(InputFile, Accounting)> {
-        Ok((self.table.finish(role)?, self.accounting))
+        let mut accounting = self.accounting;
+        accounting.multiline = self.table.multiline().cloned();
+        Ok((self.table.finish(role)?, accounting))
     }
 }
 

@@ -7,7 +7,7 @@ use super::attributes::{Attributes, SubjectsSpec};
 use super::comparisons::AttributeData;
 use super::rows::RowReader;
 use super::rules::ExcludeRule;
-use super::table::{InputFile, Table};
+use super::table::{InputFile, Table, TextFormat};
 use super::values::{is_missing, parse_flag, trim, Score};
 use crate::error::{Error, Position, Result};
 use crate::input::codes::{Interner, MISSING};
@@ -40,9 +40,10 @@ pub struct IdentifyColumns {
     pub exclude: Vec<ExcludeRule>,
     /// Turn every drop into an error (explicit `exclude` rules excepted).
     pub strict: bool,
-    /// Delimiter override (sniffed from the header otherwise).
+    /// Delimiter override (sniffed from the header otherwise) and whether
+    /// quoted fields may span many lines.
     #[serde(skip)]
-    pub delimiter: Option<u8>,
+    pub text: TextFormat,
 }
 
 impl Default for IdentifyColumns {
@@ -59,7 +60,7 @@ impl Default for IdentifyColumns {
             distance: false,
             exclude: Vec::new(),
             strict: false,
-            delimiter: None,
+            text: TextFormat::default(),
         }
     }
 }
@@ -103,7 +104,7 @@ impl Searches {
     /// dropped and counted (an error under `strict`).
     pub fn read(t: Table, cols: &IdentifyColumns) -> Result<Searches> {
         let c = SearchColumns::find(&t, cols)?;
-        let spec = SubjectsSpec::given(cols.subjects.as_deref(), &cols.subject_id, cols.delimiter);
+        let spec = SubjectsSpec::given(cols.subjects.as_deref(), &cols.subject_id, cols.text);
         let mut attrs = Attributes::resolve(&t, &cols.attrs, false, spec, c.probe.is_some())?;
         let mut r = RowReader::new(t, &cols.exclude, cols.strict)?;
         let mut out = Searches::default();
@@ -314,7 +315,7 @@ impl Listed {
         let sid_col = searches.column(&cand.search_id, "--search-id")?;
         let probe_col = searches.column(&cand.probe, "--probe")?;
         let mated_col = searches.column(&cols.mated, "--mated")?;
-        let spec = SubjectsSpec::given(cols.subjects.as_deref(), &cols.subject_id, cols.delimiter);
+        let spec = SubjectsSpec::given(cols.subjects.as_deref(), &cols.subject_id, cols.text);
         let mut attrs = Attributes::resolve(&searches, &cols.attrs, false, spec, true)?;
         let mut r = RowReader::new(searches, &cols.exclude, cols.strict)?;
         let mut index: HashMap<Box<[u8]>, usize> = HashMap::new();

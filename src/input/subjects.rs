@@ -1,7 +1,7 @@
 //! The subjects table: `subject_id` plus attribute columns, looked up
 //! through the subject ids of the comparisons.
 
-use super::table::{InputFile, Table};
+use super::table::{InputFile, Table, TextFormat};
 use super::values::{is_missing, trim};
 use crate::error::{Error, Position, Result};
 use crate::input::codes::{Interner, MISSING};
@@ -28,10 +28,10 @@ impl SubjectTable {
         id_column: &str,
         attrs: &[&str],
         interners: &mut [&mut Interner],
-        delimiter: Option<u8>,
+        text: TextFormat,
     ) -> Result<SubjectTable> {
         // Small beside the rows: not reported (the bar of the rows stays).
-        let mut t = Table::open(path, delimiter, Arc::new(NoProgress))?;
+        let mut t = Table::open(path, text, Arc::new(NoProgress))?;
         let id = t.column(id_column, "--subject-id")?;
         let cols = attrs
             .iter()

@@ -3,7 +3,8 @@
 //! read) or a column store (`.npy` directory, Parquet); header lookup, and
 //! records read into a reused `ByteRecord` whatever the source.
 
-use super::chunks::{self, first_boundary, Batch, Batches};
+use super::accounting::Multiline;
+use super::chunks::{self, Batch, Cutter, Feed};
 use super::columnar::{hash_files, hex, Columnar, NpyDir};
 use crate::error::{Error, ErrorKind, Position, Result};
 use crate::progress::{NoProgress, Progress};
@@ -56,22 +57,26 @@ impl<R: Read> Read for HashingReader<R> {
 
 /// Where a table's records come from.
 enum Source {
-    /// Parsed here, record after record.
-    Csv {
-        reader: csv::Reader<Box<dyn BufRead + Send>>,
-        /// Lines before the reader's line 1 (the header's).
-        offset: u64,
-        digest: Arc<Mutex<DigestState>>,
-    },
-    /// Made on all cores in batches (see [`super::chunks`]).
+    /// Batches of records, parsed here or on all cores (see [`super::chunks`]).
     Batches {
-        batches: Batches,
+        feed: Feed,
         batch: Batch,
         at: usize,
         origin: Origin,
     },
     /// A column store not yet started (it starts when the needed columns are known).
     Columns(Option<Box<dyn Columnar>>),
+}
+
+/// How delimited text is read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TextFormat {
+    /// Field delimiter (`None`: sniffed from the header).
+    pub delimiter: Option<u8>,
+    /// Quoted fields may span any number of lines (up to
+    /// [`chunks::MAX_RECORD`] bytes a record); otherwise at most
+    /// [`chunks::MAX_FIELD_LINES`] (`--allow-multiline-fields`).
+    pub multiline_fields: bool,
 }
 
 /// An open table, positioned after its header.
@@ -86,6 +91,8 @@ pub struct Table {
     /// Columns a reader asked for (a column store reads only these).
     needed: RefCell<Vec<bool>>,
     rows: u64,
+    /// Rows that span several lines.
+    multiline: Option<Multiline>,
     /// Hears of the bytes read (on whichever thread reads them).
     progress: Arc<dyn Progress>,
 }
@@ -111,44 +118,38 @@ fn decompressed(
     hashing: HashingReader<Box<dyn Read + Send>>,
     name: &str,
 ) -> Result<Box<dyn BufRead + Send>> {
+    let stored = hashing.state.clone();
     let mut buffered = BufReader::with_capacity(1 << 16, hashing);
     let head = buffered.fill_buf().map_err(|e| Error::io(name, e))?;
     Ok(if head.starts_with(&[0x1f, 0x8b]) {
         Box::new(BufReader::with_capacity(
             1 << 16,
-            flate2::bufread::MultiGzDecoder::new(buffered),
+            Gunzip {
+                inner: flate2::bufread::MultiGzDecoder::new(buffered),
+                stored,
+            },
         ))
     } else {
         Box::new(buffered)
     })
 }
 
-/// Splits off the header record: its bytes, and the rest of the stream (what
-/// was read past the header put back in front).
-fn split_header(
-    mut text: Box<dyn BufRead + Send>,
-    delimiter: u8,
-    name: &str,
-) -> Result<(Vec<u8>, Box<dyn BufRead + Send>)> {
-    let mut header = Vec::new();
-    let end = loop {
-        let buf = text.fill_buf().map_err(|e| Error::io(name, e))?;
-        if buf.is_empty() {
-            break header.len();
-        }
-        let n = buf.len();
-        header.extend_from_slice(buf);
-        text.consume(n);
-        if let Some(end) = first_boundary(&header, delimiter) {
-            break end;
-        }
-    };
-    let rest_bytes = header.split_off(end);
-    let rest: Box<dyn BufRead + Send> = Box::new(BufReader::with_capacity(
-        1 << 16,
-        std::io::Cursor::new(rest_bytes).chain(text),
-    ));
-    Ok((header, rest))
+/// A gzip decoder whose errors say how far into the stored bytes they came.
+struct Gunzip<R> {
+    inner: R,
+    stored: Arc<Mutex<DigestState>>,
+}
+
+impl<R: Read> Read for Gunzip<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.inner.read(buf).map_err(|e| {
+            let bytes = self.stored.lock().expect("digest lock").bytes;
+            std::io::Error::new(
+                e.kind(),
+                format!("gzip: {e} (within the first {bytes} bytes of the compressed file)"),
+            )
+        })
+    }
 }
 
 /// The column names of the header record: trimmed, a leading byte-order
@@ -191,7 +192,7 @@ enum Origin {
 /// How delimited text is parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Parsing {
-    /// One record after another on the calling thread.
+    /// One chunk after another on the calling thread.
     Sequential,
     /// In chunks of about this many bytes, on all cores.
     Chunks(usize),
@@ -207,20 +208,20 @@ impl Table {
     /// Opens a file: a directory of `.npy` columns, a Parquet file (by its
     /// magic bytes), or delimited text (gzip detected by its magic bytes).
     /// The bytes read are reported to `progress`.
-    pub fn open(path: &Path, delimiter: Option<u8>, progress: Arc<dyn Progress>) -> Result<Table> {
+    pub fn open(path: &Path, format: TextFormat, progress: Arc<dyn Progress>) -> Result<Table> {
         let size = std::fs::metadata(path).map_or(0, |m| m.len());
         let parsing = if size >= CHUNKED_FROM && rayon::current_num_threads() > 1 {
             Parsing::Chunks(CHUNK_BYTES)
         } else {
             Parsing::Sequential
         };
-        Self::open_with(path, delimiter, parsing, progress)
+        Self::open_with(path, format, parsing, progress)
     }
 
     /// [`Table::open`] with the parsing of delimited text chosen.
     pub fn open_with(
         path: &Path,
-        delimiter: Option<u8>,
+        format: TextFormat,
         parsing: Parsing,
         progress: Arc<dyn Progress>,
     ) -> Result<Table> {
@@ -236,7 +237,7 @@ impl Table {
         Self::from_stream(
             path.display().to_string(),
             Box::new(file),
-            delimiter,
+            format,
             parsing,
             progress,
         )
@@ -246,15 +247,9 @@ impl Table {
     pub fn from_reader(
         name: String,
         raw: Box<dyn Read + Send>,
-        delimiter: Option<u8>,
+        format: TextFormat,
     ) -> Result<Table> {
-        Self::from_stream(
-            name,
-            raw,
-            delimiter,
-            Parsing::Sequential,
-            Arc::new(NoProgress),
-        )
+        Self::from_stream(name, raw, format, Parsing::Sequential, Arc::new(NoProgress))
     }
 
     /// Reads the header of a byte stream (gzip detected, the delimiter
@@ -262,7 +257,7 @@ impl Table {
     fn from_stream(
         name: String,
         raw: Box<dyn Read + Send>,
-        delimiter: Option<u8>,
+        format: TextFormat,
         parsing: Parsing,
         progress: Arc<dyn Progress>,
     ) -> Result<Table> {
@@ -277,22 +272,25 @@ impl Table {
         if head.is_empty() {
             return Err(ErrorKind::EmptyFile { file: name }.into());
         }
-        let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(head));
-        let (header, rest) = split_header(text, delimiter, &name)?;
-        let headers = header_names(&name, delimiter, &header)?;
-        let offset = memchr::memchr_iter(b'\n', &header).count() as u64;
-        let source = match parsing {
-            Parsing::Sequential => Source::Csv {
-                reader: chunks::records_reader(delimiter, rest),
-                offset,
-                digest,
-            },
-            Parsing::Chunks(bytes) => Source::Batches {
-                batches: chunks::spawn(rest, delimiter, offset + 1, bytes, name.clone()),
-                batch: Batch::default(),
-                at: 0,
-                origin: Origin::Stream(digest),
-            },
+        let delimiter = format.delimiter.unwrap_or_else(|| sniff_delimiter(head));
+        let chunk_bytes = match parsing {
+            Parsing::Sequential => CHUNK_BYTES,
+            Parsing::Chunks(bytes) => bytes,
+        };
+        let mut cutter = Cutter::new(
+            text,
+            delimiter,
+            name.clone(),
+            format.multiline_fields,
+            chunk_bytes,
+        );
+        let headers = header_names(&name, delimiter, &cutter.header()?)?;
+        cutter.name_columns(headers.clone());
+        let source = Source::Batches {
+            feed: Feed::parsed(cutter, matches!(parsing, Parsing::Chunks(_))),
+            batch: Batch::default(),
+            at: 0,
+            origin: Origin::Stream(digest),
         };
         Ok(Table {
             file: name,
@@ -301,6 +299,7 @@ impl Table {
             delimiter,
             source,
             rows: 0,
+            multiline: None,
             progress,
         })
     }
@@ -315,20 +314,36 @@ impl Table {
             delimiter: b',',
             source: Source::Columns(Some(store)),
             rows: 0,
+            multiline: None,
             progress,
         }
     }
 
-    /// Index of a column by exact header name (the column is then read).
-    pub fn find(&self, name: &str) -> Option<usize> {
-        let i = self.headers.iter().position(|h| h == name)?;
+    /// Index of a column by exact header name (the column is then read); a
+    /// name the header holds twice is an error naming `flag`, which chose it.
+    pub fn find(&self, name: &str, flag: &str) -> Result<Option<usize>> {
+        let mut at = (0..self.headers.len()).filter(|&i| self.headers[i] == name);
+        let Some(i) = at.next() else {
+            return Ok(None);
+        };
+        if let Some(j) = at.next() {
+            return Err(Error::data_field(
+                self.file.clone(),
+                name,
+                format!(
+                    "the header names two columns '{name}' (columns {} and {}), and {flag} uses that name; rename one of them",
+                    i + 1,
+                    j + 1
+                ),
+            ));
+        }
         self.needed.borrow_mut()[i] = true;
-        Some(i)
+        Ok(Some(i))
     }
 
     /// Index of a required column; the error names the flag that chose it.
     pub fn column(&self, name: &str, flag: &str) -> Result<usize> {
-        self.find(name).ok_or_else(|| {
+        self.find(name, flag)?.ok_or_else(|| {
             ErrorKind::MissingColumn {
                 file: self.file.clone(),
                 column: name.to_string(),
@@ -350,65 +365,58 @@ impl Table {
             let store = store.take().expect("a column store starts once");
             let (batches, files) = store.start(&self.needed.borrow(), self.progress.clone())?;
             self.source = Source::Batches {
-                batches,
+                feed: Feed::Threads(batches),
                 batch: Batch::default(),
                 at: 0,
                 origin: Origin::Files(files),
             };
         }
-        let more = match &mut self.source {
-            Source::Csv { reader, offset, .. } => {
-                let more = reader
-                    .read_byte_record(rec)
-                    .map_err(|e| chunks::parse_error(&self.file, e, *offset))?;
-                if more {
-                    let mut pos = csv::Position::new();
-                    pos.set_line(Self::line(rec) + *offset);
-                    rec.set_position(Some(pos));
-                }
-                more
-            }
-            Source::Batches {
-                batches, batch, at, ..
-            } => {
-                while *at == batch.len() {
-                    match batches.recv() {
-                        Ok(Ok(Some(b))) => (*batch, *at) = (b, 0),
-                        Ok(Ok(None)) => return Ok(false),
-                        Ok(Err(e)) => return Err(e),
-                        Err(_) => {
-                            return Err(Error::internal(format!(
-                                "{}: the parsing thread stopped early",
-                                self.file
-                            )))
-                        }
-                    }
-                }
-                batch.fill(*at, rec);
-                *at += 1;
-                true
-            }
-            Source::Columns(_) => unreachable!("started above"),
+        let Source::Batches {
+            feed, batch, at, ..
+        } = &mut self.source
+        else {
+            unreachable!("started above")
         };
-        if more {
-            self.rows += 1;
-            if rec.len() != self.headers.len() {
-                return Err(Error::parse(
-                    Position::line(self.file.clone(), Self::line(rec)),
-                    format!(
-                        "ragged row: {} fields where the header has {}",
-                        rec.len(),
-                        self.headers.len()
-                    ),
-                ));
+        while *at == batch.len() {
+            match feed.next(&self.file)? {
+                Some(b) => (*batch, *at) = (b, 0),
+                None => return Ok(false),
             }
         }
-        Ok(more)
+        batch.fill(*at, rec);
+        let breaks = batch.breaks(*at);
+        *at += 1;
+        if breaks > 0 {
+            let m = self.multiline.get_or_insert_with(|| Multiline {
+                rows: 0,
+                lines: 0,
+                first: Position::line(self.file.clone(), Self::line(rec)),
+            });
+            m.rows += 1;
+            m.lines += breaks + 1;
+        }
+        self.rows += 1;
+        if rec.len() != self.headers.len() {
+            return Err(Error::parse(
+                Position::line(self.file.clone(), Self::line(rec)),
+                format!(
+                    "ragged row: {} fields where the header has {}",
+                    rec.len(),
+                    self.headers.len()
+                ),
+            ));
+        }
+        Ok(true)
     }
 
     /// 1-based line of the record last read.
     pub fn line(rec: &csv::ByteRecord) -> u64 {
         rec.position().map_or(0, |p| p.line())
+    }
+
+    /// Rows read so far that span several lines (quoted fields with line breaks).
+    pub fn multiline(&self) -> Option<&Multiline> {
+        self.multiline.as_ref()
     }
 
     /// Closes the table and returns its provenance record.
@@ -418,8 +426,7 @@ impl Table {
         }
         self.progress.finish();
         let (bytes, sha256) = match self.source {
-            Source::Csv { digest, .. }
-            | Source::Batches {
+            Source::Batches {
                 origin: Origin::Stream(digest),
                 ..
             } => {
@@ -459,7 +466,7 @@ mod tests {
         Table::from_reader(
             "t.csv".into(),
             Box::new(std::io::Cursor::new(bytes.to_vec())),
-            None,
+            Default::default(),
         )
     }
 

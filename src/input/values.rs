@@ -67,7 +67,9 @@ pub fn parse_score(v: &[u8]) -> Score {
 }
 
 /// Parses a yes/no flag (a mated flag, a binary label): 1/0, true/false, t/f, yes/no, y/n, genuine/impostor,
-/// mated/non-mated (also nonmated, non_mated), case-insensitive.
+/// mated/non-mated (also nonmated, non_mated), case-insensitive; and any
+/// other number exactly 1 or 0 (`1.0`, `0.00`, `1e0`, `-0`, as pandas
+/// writes a float column).
 pub fn parse_flag(v: &[u8]) -> Option<bool> {
     const YES: [&[u8]; 6] = [b"1", b"true", b"t", b"yes", b"y", b"genuine"];
     const NO: [&[u8]; 8] = [
@@ -86,7 +88,11 @@ pub fn parse_flag(v: &[u8]) -> Option<bool> {
     } else if NO.iter().any(|n| v.eq_ignore_ascii_case(n)) || v.eq_ignore_ascii_case(b"non_mated") {
         Some(false)
     } else {
-        None
+        match parse_score(v) {
+            Score::Value(1.0) => Some(true),
+            Score::Value(0.0) => Some(false),
+            _ => None,
+        }
     }
 }
 
@@ -110,7 +116,25 @@ mod tests {
         ] {
             assert_eq!(parse_flag(n.as_bytes()), Some(false), "{n}");
         }
-        for u in ["", "2", "maybe", "matedx"] {
+        for y in ["1.0", "1.00", " 1e0", "+1", "1."] {
+            assert_eq!(parse_flag(y.as_bytes()), Some(true), "{y}");
+        }
+        for n in ["0.0", "0.", "-0", "0e5", ".0", "0.000"] {
+            assert_eq!(parse_flag(n.as_bytes()), Some(false), "{n}");
+        }
+        for u in [
+            "",
+            "2",
+            "maybe",
+            "matedx",
+            "1.5",
+            "0.1",
+            "-1",
+            "1.0000001",
+            "nan",
+            "inf",
+            "1,0",
+        ] {
             assert_eq!(parse_flag(u.as_bytes()), None, "{u}");
         }
     }

@@ -48,6 +48,13 @@ pub(super) fn provenance(report: &Report) -> Vec<TableModel> {
     );
     rows.rows
         .push(vec!["read".into(), acc.rows.to_string(), String::new()]);
+    if let Some(m) = &acc.multiline {
+        rows.rows.push(vec![
+            format!("read, spanning several lines ({} lines)", m.lines),
+            m.rows.to_string(),
+            m.first.to_string(),
+        ]);
+    }
     rows.rows
         .push(vec!["used".into(), acc.used.to_string(), String::new()]);
     for d in &acc.dropped {

@@ -276,7 +276,7 @@ mod tests {
         Table::from_reader(
             "c.csv".into(),
             Box::new(std::io::Cursor::new(text.into_bytes())),
-            None,
+            Default::default(),
         )
         .unwrap()
     }
