@@ -227,7 +227,13 @@ fn histogram(m: Column, n: Column, sense: ScoreSense) -> Histogram {
     };
     // Internal (similarity) edges ascending; bin b holds lo + b·w ≤ s < lo + (b+1)·w, the last is closed.
     let edges: Vec<f64> = (0..=BINS)
-        .map(|b| if b == BINS { hi } else { lo + b as f64 * width })
+        .map(|b| {
+            if b == BINS && hi > lo {
+                hi
+            } else {
+                lo + b as f64 * width
+            }
+        })
         .collect();
     let counts = |c: &Column| -> Vec<f64> {
         (0..BINS)
@@ -933,5 +939,10 @@ mod tests {
             (1.0, 1.0, 1.0)
         );
         assert_eq!(d.mated.iter().sum::<f64>(), 3.0);
+        // One distinct score: unit-width bins from it, ascending to the last edge.
+        let one = histogram(Column::unit(&[0.5]), Column::unit(&[]), ScoreSense::Similarity);
+        assert_eq!((one.edges[0], one.edges[40]), (0.5, 40.5));
+        assert!(one.edges.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!((one.mated[0], one.mated.iter().sum::<f64>()), (1.0, 1.0));
     }
 }
