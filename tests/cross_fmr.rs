@@ -193,8 +193,12 @@ fn the_heat_map_keeps_the_groups_with_the_most_comparisons() {
             row(g, 10 + (g - 10 + k) % 30, &mut csv);
         }
     }
-    let svg = heat_map(&audit(csv, &["fixed:0.5"]));
+    let report = audit(csv, &["fixed:0.5"]);
+    let svg = heat_map(&report);
     assert!(svg.contains("the 30 of 40 groups"));
+    // Read back from its JSON, the report draws the same heat map.
+    let back: Report = serde_json::from_str(&render(&report, Format::Json)).unwrap();
+    assert_eq!(heat_map(&back), svg);
     for g in 0..40 {
         let label = format!(">\nk{g:02}\n</text>");
         assert_eq!(svg.contains(&label), g >= 10, "{label}");

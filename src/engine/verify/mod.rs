@@ -940,7 +940,11 @@ mod tests {
         );
         assert_eq!(d.mated.iter().sum::<f64>(), 3.0);
         // One distinct score: unit-width bins from it, ascending to the last edge.
-        let one = histogram(Column::unit(&[0.5]), Column::unit(&[]), ScoreSense::Similarity);
+        let one = histogram(
+            Column::unit(&[0.5]),
+            Column::unit(&[]),
+            ScoreSense::Similarity,
+        );
         assert_eq!((one.edges[0], one.edges[40]), (0.5, 40.5));
         assert!(one.edges.windows(2).all(|w| w[0] < w[1]));
         assert_eq!((one.mated[0], one.mated.iter().sum::<f64>()), (1.0, 1.0));
