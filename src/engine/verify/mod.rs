@@ -1,5 +1,5 @@
 //! The 1:1 verification engine: per-group FMR, FNMR, TMR and accuracy at each
-//! threshold policy, the cross-group FMR matrix, EER, AUC, d′, and the
+//! threshold policy, the cross-group FMR of observed pairs of groups, EER, AUC, d′, and the
 //! disparity summaries of each view.
 //!
 //! Conventions (scores in similarity orientation; distances were negated on
@@ -673,7 +673,7 @@ impl ViewScores<'_> {
     }
 
     /// The view at one policy: every group's threshold and four rates, and
-    /// the cross-group matrix at a global threshold.
+    /// the cross-group FMR at a global threshold.
     fn at(&self, p: &Policy, point: &OperatingPoint, opts: &VerifyOptions) -> ViewAt<VerifyAt> {
         let sense = ScoreSense::from_distance(opts.distance);
         let ng = self.v.groups.len();

@@ -19,7 +19,7 @@
 //! [`unresolved`] for why these suffice). Otherwise those buckets are opened
 //! and the data read again; two passes are usual. Counts at every threshold
 //! are then exact for every group and cell, so FMR, FNMR, TMR, accuracy, the
-//! cross-group matrix, EER and every summary equal the in-memory audit's.
+//! cross-group FMR, EER and every summary equal the in-memory audit's.
 //! AUC, d′, DET points and score histograms use the reduced set: scores in an
 //! unopened bucket count at its lower edge (relative error < 2^-8).
 //!
