@@ -3,12 +3,13 @@
 //! values the report already holds; they compute no metric.
 
 use crate::counts::table::{self, ViewAt};
-use crate::engine::verify::{CrossMatrix, GroupFree, ViewResult};
+use crate::engine::verify::{CrossCell, GroupFree, ViewResult};
 use crate::render::plot;
 use crate::report::{Findings, Report};
 use crate::stats::rate::Rate;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
+use std::collections::HashMap;
 
 /// One figure: a file-safe name, a title and the SVG document.
 #[derive(Debug, Clone, PartialEq)]
@@ -325,23 +326,37 @@ pub(crate) fn whiskers(title: &str, rate: &str, values: &[(String, Rate)]) -> St
     })
 }
 
-/// The cross-group FMR matrix of a view at its first global threshold, as a
+/// Most groups a heat map shows.
+const HEAT_MAP_GROUPS: usize = 30;
+
+/// The cross-group FMR of a view at its first global threshold, as a
 /// grey-scale heat map of log10 FMR clipped at −6 (darker = higher), with
-/// its scale; hatched-free light red marks pairs without comparisons.
+/// its scale; light red marks pairs without comparisons. Beyond
+/// [`HEAT_MAP_GROUPS`] groups it shows those with the most non-mated
+/// comparisons, and its title says so.
 pub(crate) fn heat_map(view: &ViewResult) -> Option<Figure> {
     let at = view
         .operating_points
         .iter()
         .find(|a| a.extra.cross_fmr.is_some())?;
-    let m = at.extra.cross_fmr.as_ref()?;
-    let title = format!(
+    let cells = at.extra.cross_fmr.as_ref()?;
+    let shown = heat_groups(view, cells);
+    let mut title = format!(
         "Cross-group FMR by {} at {} (log10, clipped at -6)",
         view.attribute, at.policy
     );
-    let side = 60 * m.groups.len() as u32;
+    if shown.len() < view.groups.len() {
+        title.push_str(&format!(
+            ": the {} of {} groups with the most non-mated comparisons; all {} pairs with comparisons are in the JSON and CSV reports",
+            shown.len(),
+            view.groups.len(),
+            cells.len()
+        ));
+    }
+    let side = 60 * shown.len() as u32;
     let svg = plot::document((side + 300, side + 130), |root| {
         let (main, scale) = root.split_horizontally(side + 170);
-        heat_cells(&main, &title, m);
+        heat_cells(&main, &title, &shown, cells);
         heat_scale(&scale);
     });
     Some(Figure {
@@ -349,6 +364,34 @@ pub(crate) fn heat_map(view: &ViewResult) -> Option<Figure> {
         title,
         svg,
     })
+}
+
+/// The groups a heat map shows, in view order: all, or the
+/// [`HEAT_MAP_GROUPS`] with the most non-mated comparisons in `cells`
+/// (earlier groups first on ties).
+fn heat_groups(view: &ViewResult, cells: &[CrossCell]) -> Vec<String> {
+    let names: Vec<&str> = view.groups.iter().map(|g| g.group.as_str()).collect();
+    if names.len() <= HEAT_MAP_GROUPS {
+        return names.iter().map(|g| g.to_string()).collect();
+    }
+    let index: HashMap<&str, usize> = names.iter().enumerate().map(|(i, g)| (*g, i)).collect();
+    let mut weight = vec![0.0; names.len()];
+    for c in cells {
+        let mut add = |g: &str| {
+            if let Some(&i) = index.get(g) {
+                weight[i] += c.fmr.trials;
+            }
+        };
+        add(&c.a);
+        if c.b != c.a {
+            add(&c.b);
+        }
+    }
+    let mut order: Vec<usize> = (0..names.len()).collect();
+    order.sort_by(|&x, &y| weight[y].total_cmp(&weight[x]).then(x.cmp(&y)));
+    order.truncate(HEAT_MAP_GROUPS);
+    order.sort_unstable();
+    order.iter().map(|&g| names[g].to_string()).collect()
 }
 
 /// log10 of an FMR clipped to [−6, 0]; an FMR of zero sits at −6.
@@ -366,9 +409,21 @@ fn level_shade(l: f64) -> RGBColor {
     RGBColor(g, g, g)
 }
 
-/// The heat map's cells, one per pair of groups (light red: no comparisons).
-fn heat_cells(area: &plot::Area<'_>, title: &str, m: &CrossMatrix) {
-    let n = m.groups.len();
+/// The heat map's cells, one per pair of the `shown` groups (light red: no comparisons).
+fn heat_cells(area: &plot::Area<'_>, title: &str, shown: &[String], cells: &[CrossCell]) {
+    let n = shown.len();
+    let index: HashMap<&str, usize> = shown
+        .iter()
+        .enumerate()
+        .map(|(i, g)| (g.as_str(), i))
+        .collect();
+    let mut fmr: Vec<Option<&Rate>> = vec![None; n * n];
+    for c in cells {
+        if let (Some(&i), Some(&j)) = (index.get(c.a.as_str()), index.get(c.b.as_str())) {
+            fmr[i * n + j] = Some(&c.fmr);
+            fmr[j * n + i] = Some(&c.fmr);
+        }
+    }
     let mut chart = plot::framed(area, title, 14, 10, (40, 100))
         .build_cartesian_2d(-0.5..n as f64 - 0.5, -0.5..n as f64 - 0.5)
         .expect("chart");
@@ -379,17 +434,16 @@ fn heat_cells(area: &plot::Area<'_>, title: &str, m: &CrossMatrix) {
         .y_labels(n.max(2))
         .x_desc("group b")
         .y_desc("group a")
-        .x_label_formatter(&|x| group_label(&m.groups, *x))
-        .y_label_formatter(&|y| group_label(&m.groups, *y))
+        .x_label_formatter(&|x| group_label(shown, *x))
+        .y_label_formatter(&|y| group_label(shown, *y))
         .draw()
         .expect("mesh");
-    for ((i, j), r) in m.fmr.indexed_iter() {
-        let style = if r.trials > 0.0 {
-            level_shade(fmr_level(r.value)).filled()
-        } else {
-            RGBColor(240, 200, 200).filled()
+    for (k, r) in fmr.iter().enumerate() {
+        let style = match r {
+            Some(r) if r.trials > 0.0 => level_shade(fmr_level(r.value)).filled(),
+            _ => RGBColor(240, 200, 200).filled(),
         };
-        let (x, y) = (j as f64, i as f64);
+        let (x, y) = ((k % n) as f64, (k / n) as f64);
         chart
             .draw_series(std::iter::once(Rectangle::new(
                 [(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)],

@@ -1,5 +1,5 @@
 //! The 1:1 verification engine: per-group FMR, FNMR, TMR and accuracy at each
-//! threshold policy, the cross-group FMR matrix, EER, AUC, d′, and the
+//! threshold policy, the cross-group FMR of observed pairs of groups, EER, AUC, d′, and the
 //! disparity summaries of each view.
 //!
 //! Conventions (scores in similarity orientation; distances were negated on
@@ -8,12 +8,20 @@
 //! * FNMR_g(τ) = #{mated in g, score < τ} / #{mated in g}, where a mated
 //!   comparison belongs to its subject's group;
 //! * FMR_g(τ) = #{non-mated, both sides in g, score ≥ τ} / #{non-mated, both sides in g};
-//!   non-mated pairs across groups g ≠ h fill the cross-group matrix FMR_{g,h};
+//!   non-mated pairs across groups g ≠ h give the cross-group FMR_{g,h};
 //! * TMR_g = 1 − FNMR_g; accuracy_g = (true accepts + true rejects) / (mated in g
 //!   + same-group non-mated in g);
 //! * a group's size is the smaller of its mated and same-group non-mated
 //!   counts; groups smaller than `min_group_size` stay in the tables, flagged,
 //!   and out of the summaries.
+//!
+//! The cross-group FMR is sparse: only pairs of groups with non-mated
+//! comparisons have a [`CrossCell`], so per-side groups cost memory and
+//! report size in proportion to the rows, never to groups². In the JSON
+//! report an operating point's `cross_fmr` is a list of `{a, b, fmr}` cells
+//! (each unordered pair once, `a` not after `b` in the view's group order,
+//! row by row; `a = b` is the same-group FMR); until this change it was
+//! `{groups, fmr: [[Rate…]…]}`, a dense symmetric matrix.
 
 pub(crate) mod metrics;
 pub(crate) mod scores;
@@ -32,7 +40,6 @@ use crate::math::interval::CiSpec;
 use crate::stats::disparity::{self, Entry, Summary};
 use crate::stats::rate::{finite_or_null, null_as_nan, Rate};
 use crate::value::{Flatten, Kind, Value, Values};
-use ndarray::Array2;
 use rayon::prelude::*;
 use scores::{GroupScores, Prefixes};
 use serde::{Deserialize, Serialize};
@@ -112,22 +119,25 @@ pub struct VerifyCounts {
     pub size: u64,
 }
 
-/// FMR of every pair of groups (symmetric; diagonal = same-group FMR), in
-/// the view's group order. Serialised as a list of rows.
+/// FMR of one pair of groups {a, b} at a global threshold (a = b: the
+/// same-group FMR). Only pairs with non-mated comparisons have a cell.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct CrossMatrix {
-    /// Group names, in the order of the matrix rows and columns.
-    pub groups: Vec<String>,
-    /// FMR of non-mated pairs with one side in row group and one in column group.
-    #[serde(with = "matrix")]
-    pub fmr: Array2<Rate>,
+pub struct CrossCell {
+    /// The pair's first group (not after `b` in the view's group order).
+    pub a: String,
+    /// The pair's second group.
+    pub b: String,
+    /// FMR of the non-mated comparisons with one side in `a`, the other in `b`.
+    pub fmr: Rate,
 }
 
 /// What a 1:1 view has at an operating point besides its rate columns.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct VerifyAt {
-    /// FMR between every pair of groups, at a global threshold in a non-pooled view with cross-group pairs.
-    pub cross_fmr: Option<CrossMatrix>,
+    /// FMR of every pair of groups with non-mated comparisons, row by row in
+    /// the view's group order (a sparse upper triangle, diagonal included), at
+    /// a global threshold in a non-pooled view with cross-group pairs.
+    pub cross_fmr: Option<Vec<CrossCell>>,
 }
 
 /// What a 1:1 view computes without a threshold, and what it could not place.
@@ -155,35 +165,6 @@ fn treat(metric: &str) -> Treat {
         "fmr" | "fnmr" => Treat::Error,
         "accuracy" => Treat::Summarized,
         _ => Treat::Shown,
-    }
-}
-
-/// Serde of a matrix as a list of rows.
-mod matrix {
-    use ndarray::Array2;
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    pub(super) fn serialize<T: Serialize, S: Serializer>(
-        m: &Array2<T>,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        let rows: Vec<Vec<&T>> = (0..m.nrows())
-            .map(|i| (0..m.ncols()).map(|j| &m[(i, j)]).collect())
-            .collect();
-        rows.serialize(s)
-    }
-
-    pub(super) fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Array2<T>, D::Error> {
-        let rows: Vec<Vec<T>> = Vec::deserialize(d)?;
-        let n = rows.len();
-        let m = rows.first().map_or(0, Vec::len);
-        if rows.iter().any(|r| r.len() != m) {
-            return Err(serde::de::Error::custom("matrix rows differ in length"));
-        }
-        Array2::from_shape_vec((n, m), rows.into_iter().flatten().collect())
-            .map_err(serde::de::Error::custom)
     }
 }
 
@@ -246,7 +227,13 @@ fn histogram(m: Column, n: Column, sense: ScoreSense) -> Histogram {
     };
     // Internal (similarity) edges ascending; bin b holds lo + b·w ≤ s < lo + (b+1)·w, the last is closed.
     let edges: Vec<f64> = (0..=BINS)
-        .map(|b| if b == BINS { hi } else { lo + b as f64 * width })
+        .map(|b| {
+            if b == BINS && hi > lo {
+                hi
+            } else {
+                lo + b as f64 * width
+            }
+        })
         .collect();
     let counts = |c: &Column| -> Vec<f64> {
         (0..BINS)
@@ -596,16 +583,25 @@ fn rates_at(m: Column, n: Column, tau: Option<f64>, ci: CiSpec) -> [Rate; 4] {
     ]
 }
 
-/// The cross-group FMR matrix at a global τ.
-fn cross_matrix(v: &View, s: &GroupScores, w: &Prefixes, tau: f64, ci: CiSpec) -> CrossMatrix {
-    let ng = v.groups.len();
-    CrossMatrix {
-        groups: v.groups.clone(),
-        fmr: Array2::from_shape_fn((ng, ng), |(g, h)| {
-            let n = s.pair_column(g, h, w);
-            Rate::weighted(n.at_or_above(tau), n.total(), n.total(), ci).error_rate()
-        }),
+/// The FMR at a global τ of every pair of groups with non-mated
+/// comparisons, same-group pairs included, row by row in group order.
+fn cross_fmr(v: &View, s: &GroupScores, w: &Prefixes, tau: f64, ci: CiSpec) -> Vec<CrossCell> {
+    let cell = |g: usize, h: usize, n: Column| CrossCell {
+        a: v.groups[g].clone(),
+        b: v.groups[h].clone(),
+        fmr: Rate::weighted(n.at_or_above(tau), n.total(), n.total(), ci).error_rate(),
+    };
+    let mut cross = s.cross_pairs().enumerate().peekable();
+    let mut out = Vec::new();
+    for g in 0..v.groups.len() {
+        if !s.same_group(g).is_empty() {
+            out.push(cell(g, g, s.same_group_column(g, w)));
+        }
+        while let Some((k, (_, h))) = cross.next_if(|&(_, (a, _))| a == g) {
+            out.push(cell(g, h, s.cross_column(k, w)));
+        }
     }
+    out
 }
 
 /// The EER, AUC, d′, DET points and histogram of one group.
@@ -644,7 +640,7 @@ impl ViewScores<'_> {
     fn columns(&self, g: usize) -> (Column<'_>, Column<'_>) {
         (
             self.s.mated_column(g, self.w),
-            self.s.pair_column(g, g, self.w),
+            self.s.same_group_column(g, self.w),
         )
     }
 
@@ -677,7 +673,7 @@ impl ViewScores<'_> {
     }
 
     /// The view at one policy: every group's threshold and four rates, and
-    /// the cross-group matrix at a global threshold.
+    /// the cross-group FMR at a global threshold.
     fn at(&self, p: &Policy, point: &OperatingPoint, opts: &VerifyOptions) -> ViewAt<VerifyAt> {
         let sense = ScoreSense::from_distance(opts.distance);
         let ng = self.v.groups.len();
@@ -695,7 +691,7 @@ impl ViewScores<'_> {
                 c.push(r);
             }
         }
-        let has_cross = (0..ng).any(|a| (a + 1..ng).any(|b| !self.s.pair(a, b).is_empty()));
+        let has_cross = self.s.cross_pairs().next().is_some();
         ViewAt {
             policy: point.policy.clone(),
             threshold: point.threshold,
@@ -709,7 +705,7 @@ impl ViewScores<'_> {
             extra: VerifyAt {
                 cross_fmr: global
                     .filter(|_| !self.v.attribute.is_pooled() && has_cross)
-                    .map(|tau| cross_matrix(self.v, self.s, self.w, tau, opts.ci)),
+                    .map(|tau| cross_fmr(self.v, self.s, self.w, tau, opts.ci)),
             },
         }
     }
@@ -889,12 +885,10 @@ impl Flatten for VerifyResult {
                         r.rate(&info.group, &at.policy, t, &col.metric, &col.by_group[g]);
                     }
                 }
-                if let Some(m) = &at.extra.cross_fmr {
-                    for ((i, j), cell) in m.fmr.indexed_iter() {
-                        if j > i && cell.trials > 0.0 {
-                            let pair = format!("{}~{}", m.groups[i], m.groups[j]);
-                            r.rate(&pair, &at.policy, at.threshold, "fmr", cell);
-                        }
+                for cell in at.extra.cross_fmr.iter().flatten() {
+                    if cell.a != cell.b && cell.fmr.trials > 0.0 {
+                        let pair = format!("{}~{}", cell.a, cell.b);
+                        r.rate(&pair, &at.policy, at.threshold, "fmr", &cell.fmr);
                     }
                 }
                 r.summaries(&at.policy, at.threshold, at.summaries());
@@ -945,5 +939,14 @@ mod tests {
             (1.0, 1.0, 1.0)
         );
         assert_eq!(d.mated.iter().sum::<f64>(), 3.0);
+        // One distinct score: unit-width bins from it, ascending to the last edge.
+        let one = histogram(
+            Column::unit(&[0.5]),
+            Column::unit(&[]),
+            ScoreSense::Similarity,
+        );
+        assert_eq!((one.edges[0], one.edges[40]), (0.5, 40.5));
+        assert!(one.edges.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!((one.mated[0], one.mated.iter().sum::<f64>()), (1.0, 1.0));
     }
 }

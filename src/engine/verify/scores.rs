@@ -1,22 +1,27 @@
-//! Per-group score columns of one view: mated scores per group and
-//! non-mated scores per unordered pair of groups, each sorted ascending.
+//! Per-group score columns of one view: mated and same-group non-mated
+//! scores per group, and non-mated scores per *observed* cross-group pair,
+//! each sorted ascending. Only pairs with at least one comparison get a
+//! slot, so memory grows with the rows, never with groups².
 
 use crate::counts::column::{prefix_sums, Column};
 use crate::groups::{View, MISSING};
 use crate::input::Comparisons;
 use rayon::prelude::*;
 
-/// Index of the unordered group pair {g, h} in a packed triangle.
-pub(crate) fn pair_index(g: usize, h: usize) -> usize {
+/// A cross-group pair {g, h}, g < h, packed so that packed order is (g, h) order.
+fn pack(g: u32, h: u32) -> u64 {
     let (lo, hi) = if g <= h { (g, h) } else { (h, g) };
-    hi * (hi + 1) / 2 + lo
+    (lo as u64) << 32 | hi as u64
 }
 
 /// The scores of one view, placed by group: slot g < G holds the mated
-/// scores of group g, slot G + [`pair_index`](g, h) the non-mated scores of
-/// the pair {g, h}; each sorted ascending.
+/// scores of group g, slot G + g its same-group non-mated scores, slot
+/// 2G + k the non-mated scores of the cross-group pair `cross[k]`; each
+/// sorted ascending.
 pub(crate) struct GroupScores {
     groups: usize,
+    /// The cross-group pairs with comparisons, packed ([`pack`]), ascending.
+    cross: Vec<u64>,
     slots: Vec<Vec<f64>>,
     /// The input row of each score, per slot (kept for bootstrap re-weighting).
     rows: Vec<Vec<u32>>,
@@ -61,21 +66,39 @@ fn subjects_per_group(
     counts
 }
 
+/// The cross-group pairs of a view's non-mated rows, packed, ascending, distinct.
+fn observed_pairs(c: &Comparisons, v: &View) -> Vec<u64> {
+    let mut cross: Vec<u64> = (0..c.score.len())
+        .filter(|&i| !c.mated[i])
+        .map(|i| (v.side_a[i], v.side_b[i]))
+        .filter(|&(a, b)| a != MISSING && b != MISSING && a != b)
+        .map(|(a, b)| pack(a, b))
+        .collect();
+    cross.par_sort_unstable();
+    cross.dedup();
+    cross
+}
+
 impl GroupScores {
     /// Places and sorts the scores; `keep_rows` keeps each score's row for re-weighting.
     pub(crate) fn build(c: &Comparisons, v: &View, keep_rows: bool) -> GroupScores {
         let g = v.groups.len();
+        let cross = observed_pairs(c, v);
         let place = |i: usize| -> Option<usize> {
             let (a, b) = (v.side_a[i], v.side_b[i]);
             if c.mated[i] {
                 let s = if a != MISSING { a } else { b };
                 (s != MISSING).then_some(s as usize)
+            } else if a == MISSING || b == MISSING {
+                None
+            } else if a == b {
+                Some(g + a as usize)
             } else {
-                (a != MISSING && b != MISSING).then(|| g + pair_index(a as usize, b as usize))
+                cross.binary_search(&pack(a, b)).ok().map(|k| 2 * g + k)
             }
         };
         // Two passes: count, then fill vectors of exact size.
-        let mut sizes = vec![0usize; g + g * (g + 1) / 2];
+        let mut sizes = vec![0usize; 2 * g + cross.len()];
         let mut unplaced = 0;
         let mut mated_conflicts = 0;
         // A row stands for `count` comparisons when the input carries counts.
@@ -117,6 +140,7 @@ impl GroupScores {
         let subjects = (!c.subject_a.is_empty()).then(|| subjects_per_group(c, v, &place));
         GroupScores {
             groups: g,
+            cross,
             slots,
             rows,
             subjects,
@@ -130,14 +154,17 @@ impl GroupScores {
         &self.slots[g]
     }
 
-    /// Non-mated scores of the pair {g, h}.
-    pub(crate) fn pair(&self, g: usize, h: usize) -> &[f64] {
-        &self.slots[self.groups + pair_index(g, h)]
-    }
-
     /// Same-group non-mated scores of group g.
     pub(crate) fn same_group(&self, g: usize) -> &[f64] {
-        self.pair(g, g)
+        &self.slots[self.groups + g]
+    }
+
+    /// The cross-group pairs (g, h), g < h, that have non-mated comparisons,
+    /// ascending: pair k's scores are [`cross_column`](Self::cross_column)(k).
+    pub(crate) fn cross_pairs(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.cross
+            .iter()
+            .map(|&k| ((k >> 32) as usize, (k & u32::MAX as u64) as usize))
     }
 
     fn column<'a>(&'a self, slot: usize, w: &'a Prefixes) -> Column<'a> {
@@ -151,27 +178,17 @@ impl GroupScores {
         self.column(g, w)
     }
 
-    pub(crate) fn pair_column<'a>(&'a self, g: usize, h: usize, w: &'a Prefixes) -> Column<'a> {
-        self.column(self.groups + pair_index(g, h), w)
+    pub(crate) fn same_group_column<'a>(&'a self, g: usize, w: &'a Prefixes) -> Column<'a> {
+        self.column(self.groups + g, w)
+    }
+
+    /// Non-mated scores of the k-th cross-group pair.
+    pub(crate) fn cross_column<'a>(&'a self, k: usize, w: &'a Prefixes) -> Column<'a> {
+        self.column(2 * self.groups + k, w)
     }
 
     /// Prefix sums of `weight(row)` in every slot (needs `keep_rows`).
     pub(crate) fn prefixes(&self, weight: &(dyn Fn(usize) -> f64 + Sync)) -> Vec<Vec<f64>> {
         self.rows.iter().map(|r| prefix_sums(r, weight)).collect()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pair_index_packs_the_triangle() {
-        let idx: Vec<usize> = [(0, 0), (0, 1), (1, 1), (0, 2), (1, 2), (2, 2)]
-            .iter()
-            .map(|&(g, h)| pair_index(g, h))
-            .collect();
-        assert_eq!(idx, [0, 1, 2, 3, 4, 5]);
-        assert_eq!(pair_index(2, 0), pair_index(0, 2));
     }
 }

@@ -19,7 +19,7 @@
 //! [`unresolved`] for why these suffice). Otherwise those buckets are opened
 //! and the data read again; two passes are usual. Counts at every threshold
 //! are then exact for every group and cell, so FMR, FNMR, TMR, accuracy, the
-//! cross-group matrix, EER and every summary equal the in-memory audit's.
+//! cross-group FMR, EER and every summary equal the in-memory audit's.
 //! AUC, d′, DET points and score histograms use the reduced set: scores in an
 //! unopened bucket count at its lower edge (relative error < 2^-8).
 //!
@@ -113,7 +113,7 @@ fn unresolved(
     for (v, s) in p.views.iter().zip(&p.scores) {
         let w = Some(s.prefixes(&by_count));
         for g in 0..v.groups.len() {
-            let (m, n) = (s.mated_column(g, &w), s.pair_column(g, g, &w));
+            let (m, n) = (s.mated_column(g, &w), s.same_group_column(g, &w));
             for policy in &p.policies {
                 if let Policy::GroupFmr { alpha, .. } = *policy {
                     order_statistic(n, alpha, &mut exact);
