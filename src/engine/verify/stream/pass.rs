@@ -3,6 +3,7 @@
 //! the workers' counts added into a [`Partial`].
 
 use super::buckets::{fanout, key, Bucket, NodeCounts, Open, Plan, BITS, BLOCK, FORMAT};
+use super::check_plan_size;
 use super::partial::{Cell, Partial, SchemaAttribute};
 use crate::engine::verify::VerifyOptions;
 use crate::error::{Error, Position, Result};
@@ -165,7 +166,9 @@ pub fn pass(
     inputs: Vec<InputFile>,
     progress: &dyn Progress,
 ) -> Result<Partial> {
-    pass_after(data, options, plan, inputs, None, progress)
+    let mut part = pass_after(data, options, plan, inputs, None, progress)?;
+    part.seal()?;
+    Ok(part)
 }
 
 /// A pass that, given the partial of an earlier pass over the same data,
@@ -191,6 +194,7 @@ pub(super) fn pass_after(
         .collect();
     let layout = CellLayout::new(&attributes)
         .map_err(|why| Error::option("--attr", format!("(streaming audit): {why}")))?;
+    check_plan_size(plan, options, &attributes).map_err(|why| Error::option("--plan", why))?;
     let tree = Tree::build(plan)?;
     // Parts of at most 2^32 − 1 rows keep the u32 counters from overflowing.
     let parts = (rayon::current_num_threads() as u64)
@@ -469,6 +473,7 @@ pub(super) fn reduce_parts(
     accounting.used = accounting.rows - accounting.dropped_total();
     Partial {
         format: FORMAT.into(),
+        checksum: String::new(),
         options: options.clone(),
         attributes,
         plan: plan.clone(),
