@@ -737,7 +737,13 @@ fn plans_opening_too_many_buckets_are_refused() {
     let plan_file = d.join("plan.json");
     write_json(&plan_file, &plan);
     let out = biasbench()
-        .args(["verify", "--attr", "race,sex", "--threshold", "global-fmr:0.05"])
+        .args([
+            "verify",
+            "--attr",
+            "race,sex",
+            "--threshold",
+            "global-fmr:0.05",
+        ])
         .arg(d.join("shard0"))
         .arg("--emit-partial")
         .arg(d.join("out.json"))
@@ -747,6 +753,9 @@ fn plans_opening_too_many_buckets_are_refused() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("--plan") && err.contains("opens 20000 buckets"), "{err}");
+    assert!(
+        err.contains("--plan") && err.contains("opens 20000 buckets"),
+        "{err}"
+    );
     assert!(!d.join("out.json").exists());
 }
