@@ -26,6 +26,31 @@
 //! A pass over a shard of the data yields a [`Partial`]; partials made with
 //! the same [`Plan`] add up ([`Partial::merge`]), which is how shards are
 //! audited apart and combined exactly.
+//!
+//! # Partial and plan files
+//!
+//! A partial file (format [`FORMAT`], `biasbench-partial-2`) is the JSON of
+//! a [`Partial`]: the format tag, a `checksum` (hex SHA-256 of every other
+//! field serialised in order, [`Partial::digest`]), the options, the
+//! attributes with their labels, the plan, the accounting, the shard's
+//! input files (path, size, SHA-256, rows) and the cells. On load
+//! ([`Partial::read`]) a partial of another format version is refused
+//! (write it again with this version), then a checksum that does not match
+//! (the file was edited or damaged), then anything the structure rules out:
+//! options `verify` would refuse, a plan opening more buckets than the
+//! audit could, accounting that does not add up (rows = used + dropped, the
+//! cells' counts = used, every input's rows = rows read: a shard is read
+//! whole). Merging ([`Partial::merge_all`]) refuses a shard twice — the same
+//! checksum, or the same inputs (SHA-256, size and rows of each; not
+//! detectable with `--no-hash`) — and partials whose format, options,
+//! attributes or plan differ, naming the file and the first field that
+//! differs. The checksum guards against edits and damage, not forgery.
+//!
+//! A plan file is the JSON of a [`Plan`]: the opened buckets by name
+//! (`DEPTH:HEX_PREFIX`, `split` or `collect`). A plan opening more buckets
+//! than an audit with its thresholds and attributes could (see
+//! `max_opened`) is refused before any row is read; an opened bucket
+//! costs memory only where rows fall in it.
 
 mod buckets;
 mod partial;
