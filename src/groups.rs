@@ -258,6 +258,37 @@ impl ReferenceRule {
     }
 }
 
+impl ReferenceRule {
+    /// Checks `rules` against an audit's attributes: a named rule names a
+    /// view (one of `attrs`, or their intersection), at most one rule each;
+    /// else the index of the rule at fault and why.
+    pub fn check_all(
+        rules: &[ReferenceRule],
+        attrs: &[String],
+    ) -> std::result::Result<(), (usize, String)> {
+        let views = view_attributes(attrs);
+        let mut named: Vec<&str> = Vec::new();
+        for (i, rule) in rules.iter().enumerate() {
+            let ReferenceRule::Named { attribute, .. } = rule else {
+                continue;
+            };
+            if !views.contains(attribute) {
+                let known = if views.is_empty() {
+                    "none: name them with --attr".to_string()
+                } else {
+                    views.join(", ")
+                };
+                return Err((i, format!("no such attribute (attributes: {known})")));
+            }
+            if named.contains(&attribute.as_str()) {
+                return Err((i, format!("a second rule for attribute {attribute}")));
+            }
+            named.push(attribute);
+        }
+        Ok(())
+    }
+}
+
 impl fmt::Display for ReferenceRule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

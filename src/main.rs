@@ -8,7 +8,9 @@ fn main() -> ExitCode {
     match cli::run() {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // Nothing more to do when even standard error cannot be written.
+            use std::io::Write;
+            let _ = writeln!(std::io::stderr().lock(), "error: {e:#}");
             ExitCode::from(2)
         }
     }

@@ -606,3 +606,115 @@ fn a_closed_pipe_ends_quietly() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(out.status.code(), Some(0), "{stderr}");
 }
+
+/// A link to /dev/full in a fresh folder: writing through it meets a full
+/// disk (a regression would replace the link, never the device).
+#[cfg(target_os = "linux")]
+fn full_disk(dir: &Path) -> PathBuf {
+    let link = dir.join("full.txt");
+    std::os::unix::fs::symlink("/dev/full", &link).unwrap();
+    link
+}
+
+/// A full disk is a clear error naming the file (exit 2), never a panic
+/// (exit 101): for `--out`, standard output, and standard error (status
+/// lines are skipped, the run goes on).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_is_an_error_not_a_panic() {
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    let full = full_disk(dir.path());
+    let file = common::root().join("fixtures/golden/verify_random.csv");
+    let out = biasbench()
+        .args(["verify", file.to_str().unwrap(), "--attr", "race", "--out"])
+        .arg(&full)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!("{}: No space left on device", full.display())),
+        "{err}"
+    );
+    let out = biasbench()
+        .args(["simulate", "--out"])
+        .arg(&full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let to_full = || Stdio::from(std::fs::File::create(&full).unwrap());
+    let bin = || std::process::Command::new(assert_cmd::cargo::cargo_bin("biasbench"));
+    let out = bin()
+        .args(["verify", file.to_str().unwrap(), "--attr", "race"])
+        .stdout(to_full())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("writing to standard output: No space left"),
+        "{err}"
+    );
+    let report = dir.path().join("report");
+    let out = bin()
+        .args([
+            "verify",
+            file.to_str().unwrap(),
+            "--attr",
+            "race",
+            "--report",
+        ])
+        .arg(&report)
+        .stderr(to_full())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(report.join("report.json").exists());
+    assert!(std::fs::symlink_metadata(&full).unwrap().is_symlink());
+}
+
+/// SIGTERM during a large write ends the run with 143 and removes the
+/// hidden temporary file (it stayed behind: up to 585 MB).
+#[cfg(unix)]
+#[test]
+fn an_interrupted_write_leaves_no_temporary_file() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s.csv");
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("biasbench"))
+        .args(["simulate", "--nonmated-per-group", "200000", "--out"])
+        .arg(&out)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let hidden = || {
+        std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().starts_with(".tmp"))
+            .count()
+    };
+    let start = Instant::now();
+    while hidden() == 0 {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the write ended before a temporary file was seen"
+        );
+        assert!(
+            start.elapsed() < Duration::from_secs(300),
+            "no temporary file"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(143), "{status:?}");
+    assert_eq!(hidden(), 0, "a temporary file is left behind");
+    assert!(!out.exists());
+}

@@ -97,7 +97,7 @@ fn passes() -> (tempfile::TempDir, Vec<[Partial; 2]>) {
     let mut out = Vec::new();
     for _ in 0..4 {
         let [a, b] = [0, 1].map(|i| {
-            let inputs = shards[i].provenance(false).unwrap();
+            let inputs = shards[i].provenance(true).unwrap();
             pass(&shards[i], &options(), &plan, inputs, &NoProgress).unwrap()
         });
         let mut whole = a.clone();
@@ -147,12 +147,24 @@ fn read_and_merge(path: &Path, other: &Path) -> Result<(), String> {
     merge(&[other, path])
 }
 
-/// The error of a partial that `edit` corrupts.
+/// `v` with its checksum recomputed when it still has a partial's shape,
+/// so that edits reach the checks behind the checksum.
+fn resealed(v: Value) -> Value {
+    match serde_json::from_value::<Partial>(v.clone()) {
+        Ok(mut p) => {
+            p.seal().unwrap();
+            serde_json::to_value(&p).unwrap()
+        }
+        Err(_) => v,
+    }
+}
+
+/// The error of a partial that `edit` corrupts (checksum recomputed).
 fn corrupt(dir: &Path, base: &Partial, edit: impl FnOnce(&mut Value)) -> String {
     let mut v = serde_json::to_value(base).unwrap();
     edit(&mut v);
     let path = dir.join("bad.json");
-    write_json(&path, &v);
+    write_json(&path, &resealed(v));
     let e = Partial::read(&path).unwrap_err().to_string();
     assert!(e.starts_with(&path.display().to_string()), "{e}");
     e
@@ -191,8 +203,24 @@ fn corrupt_partials_are_named_errors() {
             "not a biasbench partial file: invalid value: integer `-1`",
         ),
         (
-            Box::new(|v| v["format"] = json!("biasbench-partial-0")),
-            "format: \"biasbench-partial-0\": not a partial of this biasbench",
+            Box::new(|v| v["format"] = json!("biasbench-partial-1")),
+            "format: \"biasbench-partial-1\": written by another version of biasbench",
+        ),
+        (
+            Box::new(|v| v["format"] = json!("other-3")),
+            "format: \"other-3\": not a partial of biasbench",
+        ),
+        (
+            Box::new(|v| v["options"]["ci"]["level"] = json!(2)),
+            "options.ci.level: 2 is outside (0, 1)",
+        ),
+        (
+            Box::new(|v| v["options"]["reference"] = json!(["nope=A"])),
+            "options.reference[0]: nope=A: no such attribute (attributes: race, sex, race+sex)",
+        ),
+        (
+            Box::new(|v| v["inputs"][1]["rows"] = json!(9)),
+            "inputs[1].rows: 9 rows in ",
         ),
         (
             Box::new(|v| {
@@ -250,25 +278,40 @@ fn partials_of_different_audits_do_not_merge() {
     write_json(&pa, a);
     let mut other = b.clone();
     other.options.alpha = 0.25;
+    other.seal().unwrap();
     write_json(&pb, &other);
     let e = merge(&[&pa, &pb]).unwrap_err();
     assert!(
         e.starts_with(&format!(
-            "{}: options: differs from that of {}",
+            "{}: options.alpha: 0.25 differs from 0.5 in {}",
             pb.display(),
             pa.display()
         )),
         "{e}"
     );
+    // Other labels of an attribute.
+    let mut other = b.clone();
+    other.attributes[1].labels = Some(vec!["M".into(), "F".into()]);
+    other.seal().unwrap();
+    write_json(&pb, &other);
+    let e = merge(&[&pa, &pb]).unwrap_err();
+    assert!(
+        e.contains("b.json: attributes[1].labels[0]: \"M\" differs from \"F\" in"),
+        "{e}"
+    );
     // A partial of another pass (another plan).
     write_json(&pb, &passes[1][1]);
     let e = merge(&[&pa, &pb]).unwrap_err();
-    assert!(e.contains("b.json: plan: differs"), "{e}");
+    assert!(e.contains("b.json: plan.opened"), "{e}");
     // Shards whose rows add up past 2^64.
     let mut huge = b.clone();
     huge.accounting.rows = u64::MAX;
     huge.accounting.used = huge.accounting.rows - huge.accounting.dropped_total();
     huge.cells[0].buckets[0].2 += huge.accounting.used - b.accounting.used;
+    for f in &mut huge.inputs {
+        f.rows = u64::MAX;
+    }
+    huge.seal().unwrap();
     write_json(&pb, &huge);
     let e = merge(&[&pa, &pb]).unwrap_err();
     assert!(
@@ -483,6 +526,10 @@ fn mutated_partials_never_panic() {
             if r.random_bool(0.6) {
                 rebalance(&mut v);
             }
+            // Mostly resealed, so that the checks behind the checksum run.
+            if r.random_bool(0.9) {
+                v = resealed(v);
+            }
             serde_json::to_vec(&v).unwrap()
         } else {
             serde_json::to_vec(&pair[which]).unwrap()
@@ -583,7 +630,7 @@ fn merge_of_a_hand_edited_partial_exits_2() {
     let mut v = serde_json::to_value(&passes[0][0]).unwrap();
     v["attributes"][0]["labels"] = json!(["A", "B"]);
     let bad: PathBuf = d.join("edited.json");
-    write_json(&bad, &v);
+    write_json(&bad, &resealed(v));
     let good = d.join("good.json");
     write_json(&good, &passes[0][1]);
     let out = biasbench()
@@ -598,4 +645,117 @@ fn merge_of_a_hand_edited_partial_exits_2() {
         err.contains("edited.json: attributes[0].labels: 2 labels for a radix of 4"),
         "{err}"
     );
+}
+
+/// The probes: the same partial twice (under another name, or a
+/// partial of the same inputs written again) doubled every count, and an
+/// edited read or cell count merged with exit 0. Now each is an error
+/// naming the file and field (exit 2).
+#[test]
+fn duplicate_and_edited_partials_are_refused() {
+    let (dir, passes) = passes();
+    let d = dir.path();
+    let [a, b] = &passes[0];
+    let (pa, pb, pc) = (d.join("a.json"), d.join("b.json"), d.join("c.json"));
+    write_json(&pa, a);
+    write_json(&pb, b);
+    merge(&[&pa, &pb]).unwrap();
+    // The same file under another name.
+    std::fs::copy(&pa, &pc).unwrap();
+    let e = merge(&[&pa, &pb, &pc]).unwrap_err();
+    assert!(
+        e.starts_with(&format!(
+            "{}: checksum: the same shard as {} (same checksum): each shard is merged once",
+            pc.display(),
+            pa.display()
+        )),
+        "{e}"
+    );
+    // The same inputs (same SHA-256s), written again from another folder.
+    let mut again = a.clone();
+    for f in &mut again.inputs {
+        f.path = format!("elsewhere/{}", f.path);
+    }
+    again.seal().unwrap();
+    write_json(&pc, &again);
+    let e = merge(&[&pa, &pb, &pc]).unwrap_err();
+    assert!(
+        e.contains("c.json: inputs: the same shard as") && e.contains("a.json (same inputs)"),
+        "{e}"
+    );
+    let out = biasbench()
+        .arg("merge")
+        .args([&pa, &pb, &pa])
+        .arg("--plan-out")
+        .arg(d.join("next.json"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("each shard is merged once"));
+    // Counts edited by hand, kept consistent: the checksum tells.
+    let mut v = serde_json::to_value(a).unwrap();
+    let n = v["cells"][0]["buckets"][0][2].as_u64().unwrap();
+    v["cells"][0]["buckets"][0][2] = json!(n + 1000);
+    for field in ["rows", "used"] {
+        let x = v["accounting"][field].as_u64().unwrap();
+        v["accounting"][field] = json!(x + 1000);
+    }
+    write_json(&pc, &v);
+    let e = merge(&[&pa, &pc]).unwrap_err();
+    assert!(
+        e.contains("c.json: checksum: ") && e.contains("does not match the content"),
+        "{e}"
+    );
+    // Resealed, the rows read no longer match the inputs' rows.
+    write_json(&pc, &resealed(v));
+    let e = merge(&[&pa, &pc]).unwrap_err();
+    assert!(e.contains("c.json: inputs[0].rows: 700 rows in "), "{e}");
+}
+
+/// A plan opening more buckets than any audit with its thresholds and
+/// attributes could (a hand-made plan cost ~20 KB per bucket) is refused
+/// before the pass, in a partial and on `--plan`.
+#[test]
+fn plans_opening_too_many_buckets_are_refused() {
+    let (dir, passes) = passes();
+    let d = dir.path();
+    let many: serde_json::Map<String, Value> = (0..20_000u64)
+        .map(|p| (format!("1:{:x}", 0x80000 + p), json!("collect")))
+        .collect();
+    let plan = json!({ "opened": many });
+    // In a partial (resealed, so that the size check is what refuses it).
+    let mut v = serde_json::to_value(&passes[0][0]).unwrap();
+    v["plan"] = plan.clone();
+    let path = d.join("p.json");
+    write_json(&path, &resealed(v));
+    let e = Partial::read(&path).unwrap_err().to_string();
+    assert!(
+        e.contains("plan.opened: opens 20000 buckets, but an audit with these thresholds and attributes opens at most"),
+        "{e}"
+    );
+    // On the command line.
+    let plan_file = d.join("plan.json");
+    write_json(&plan_file, &plan);
+    let out = biasbench()
+        .args([
+            "verify",
+            "--attr",
+            "race,sex",
+            "--threshold",
+            "global-fmr:0.05",
+        ])
+        .arg(d.join("shard0"))
+        .arg("--emit-partial")
+        .arg(d.join("out.json"))
+        .arg("--plan")
+        .arg(&plan_file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--plan") && err.contains("opens 20000 buckets"),
+        "{err}"
+    );
+    assert!(!d.join("out.json").exists());
 }

@@ -186,13 +186,7 @@ impl VerifyJob {
     /// Merges the partials of every shard: the report, or the plan of the
     /// next pass when the partials do not yet pin every result exactly.
     pub fn merge(&self, partials: Vec<Partial>) -> Result<Merged> {
-        let mut parts = partials.into_iter();
-        let mut whole = parts
-            .next()
-            .ok_or_else(|| Error::option("merge", "needs at least one partial file"))?;
-        for p in parts {
-            whole.merge(p)?;
-        }
+        let whole = Partial::merge_all(partials)?;
         let c = whole.comparisons()?;
         if let Some(plan) = whole.next_plan(&c, StreamLimits::default()) {
             return Ok(Merged::NeedsPass(plan));

@@ -1,18 +1,64 @@
-//! Atomic file output: write to a temporary file beside the target, then rename.
+//! File output: atomic writes (a temporary file beside the target, then a
+//! rename), and the removal of unfinished temporary files when the process
+//! is interrupted ([`remove_temporaries`], called from a signal handler).
 
 use crate::error::{Error, Result};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+/// Temporary files being written (for [`remove_temporaries`]).
+static IN_PROGRESS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn in_progress() -> MutexGuard<'static, Vec<PathBuf>> {
+    IN_PROGRESS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A temporary file on the list while it is being written.
+struct Registered(PathBuf);
+
+impl Registered {
+    fn new(path: &Path) -> Registered {
+        in_progress().push(path.to_path_buf());
+        Registered(path.to_path_buf())
+    }
+}
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        in_progress().retain(|p| *p != self.0);
+    }
+}
+
+/// Removes every temporary file still being written, for a process about
+/// to end on a signal (temporary files remove themselves on every other
+/// way out). Writes that finish later fail; the caller exits.
+pub fn remove_temporaries() {
+    for p in in_progress().drain(..) {
+        let _ = std::fs::remove_file(p);
+    }
+}
 
 /// Writes `bytes` to `path` so that readers see either the old file or the
-/// whole new one, never a partial write.
+/// whole new one, never a partial write. A path that exists and is not a
+/// regular file (`/dev/stdout`, a pipe, a device) is written in place:
+/// replacing it would replace the device, not write to it.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let io = |e| Error::io(path, e);
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .truncate(true)
+            .open(path)
+            .map_err(io)?;
+        return f.write_all(bytes).and_then(|()| f.flush()).map_err(io);
+    }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let io = |e| Error::io(path, e);
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    let _listed = Registered::new(tmp.path());
     tmp.write_all(bytes).map_err(io)?;
     #[cfg(unix)]
     {
@@ -59,5 +105,39 @@ mod tests {
         assert_eq!(std::fs::read(&p).unwrap(), b"new");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
         assert!(write_atomic(&dir.path().join("missing/r.json"), b"x").is_err());
+    }
+
+    /// The signal handler's half: a temporary file being written is on the
+    /// list until written or dropped. (`remove_temporaries` itself would
+    /// remove other tests' files: tests/cli.rs interrupts the binary.)
+    #[test]
+    fn unfinished_temporaries_are_listed() {
+        let dir = tempfile::tempdir().unwrap();
+        let tmp = tempfile::NamedTempFile::new_in(dir.path()).unwrap();
+        let listed = Registered::new(tmp.path());
+        assert!(in_progress().contains(&tmp.path().to_path_buf()));
+        drop(listed);
+        assert!(!in_progress().contains(&tmp.path().to_path_buf()));
+        let done = dir.path().join("r.txt");
+        write_atomic(&done, b"x").unwrap();
+        assert!(in_progress().iter().all(|p| !p.starts_with(dir.path())));
+    }
+
+    /// A target that is not a regular file is written in place, so a full
+    /// device is an error (a rename would have replaced it, here only the
+    /// link to it: never /dev/full itself, which root could replace).
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn devices_are_written_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("full");
+        std::os::unix::fs::symlink("/dev/full", &link).unwrap();
+        let e = write_atomic(&link, b"x").unwrap_err();
+        assert!(
+            e.to_string().contains("full: No space left on device"),
+            "{e}"
+        );
+        assert!(matches!(e.kind(), crate::error::ErrorKind::Io { .. }));
+        assert!(std::fs::symlink_metadata(&link).is_ok_and(|m| m.is_symlink()));
     }
 }

@@ -11,7 +11,7 @@ use anyhow::{Context, Result};
 use args::Cli;
 use biasbench::app::audit::{Merged, VerifyJob};
 use biasbench::app::demo;
-use biasbench::app::output::{write_all, write_atomic};
+use biasbench::app::output::{remove_temporaries, write_all, write_atomic};
 use biasbench::engine::verify::stream::{Partial, Plan as StreamPlan};
 use biasbench::input::VerifyColumns;
 use biasbench::progress::Progress;
@@ -33,10 +33,10 @@ fn command_line() -> Vec<String> {
 fn emit(report: &Report, out: &Output) -> Result<()> {
     if let Some(dir) = &out.report {
         write_all(report, dir, "report")?;
-        eprintln!(
+        say(format_args!(
             "wrote {}",
             dir.join("report.{txt,json,csv,md,html,tex}").display()
-        );
+        ));
     }
     let text = render(report, out.format);
     match &out.out {
@@ -44,6 +44,28 @@ fn emit(report: &Report, out: &Output) -> Result<()> {
         None if out.report.is_none() => to_stdout(&text)?,
         None => {}
     }
+    Ok(())
+}
+
+/// A status line on standard error; when that cannot be written (a full
+/// disk), the run goes on: the files it writes are what matters.
+fn say(line: std::fmt::Arguments) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
+/// Ends the process on SIGINT or SIGTERM (exit 128 + the signal, as a shell
+/// reports it) after removing the temporary files of unfinished writes.
+fn on_interrupt() -> Result<()> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])
+        .context("installing the signal handler")?;
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            remove_temporaries();
+            std::process::exit(128 + signal);
+        }
+    });
     Ok(())
 }
 
@@ -84,7 +106,7 @@ fn write_partial(
     };
     let part = a.job.partial(&a.file, &plan, hash, progress)?;
     write_atomic(out, &serde_json::to_vec(&part)?)?;
-    eprintln!("wrote {}", out.display());
+    say(format_args!("wrote {}", out.display()));
     Ok(())
 }
 
@@ -109,10 +131,10 @@ fn merge(a: MergePlan) -> Result<ExitCode> {
         }
         Merged::NeedsPass(plan) => {
             write_atomic(&a.plan_out, &serde_json::to_vec_pretty(&plan)?)?;
-            eprintln!(
+            say(format_args!(
                 "the partials do not yet pin every result exactly: run `biasbench verify ... --emit-partial FILE --plan {}` on every shard and merge the new partials",
                 a.plan_out.display()
-            );
+            ));
             Ok(ExitCode::from(3))
         }
     }
@@ -123,17 +145,18 @@ fn demo(out_dir: &Path) -> Result<()> {
     let identify = demo::run_identify(command_line())?;
     demo::write(&report, &identify, out_dir)?;
     to_stdout(&render(&report, Format::Table))?;
-    eprintln!(
+    say(format_args!(
         "wrote {}",
         out_dir
             .join("{report,identify}.{txt,json,csv,md}")
             .display()
-    );
+    ));
     Ok(())
 }
 
 pub fn run() -> Result<ExitCode> {
     let plan = Plan::new(Cli::parse().command, command_line())?;
+    on_interrupt()?;
     let progress = bar::progress();
     match plan {
         Plan::Verify(a, mode) => verify(*a, mode, progress)?,

@@ -17,7 +17,7 @@ use biasbench::engine::classify::ClassifyOptions;
 use biasbench::engine::identify::{IdPolicy, IdentifyOptions};
 use biasbench::engine::summarize::{SummarizeColumns, TrialsSpec};
 use biasbench::engine::verify::{Impostors, VerifyOptions};
-use biasbench::groups::{view_attributes, ReferenceRule};
+use biasbench::groups::ReferenceRule;
 use biasbench::input::rules::ExcludeRule;
 use biasbench::input::searches::CandidateColumns;
 use biasbench::input::{ClassifyColumns, IdentifyColumns, TextFormat, VerifyColumns};
@@ -150,24 +150,8 @@ fn ci(c: &CommonArgs) -> Result<CiSpec> {
 /// (one of `attrs`, or their intersection), and at most one rule each.
 fn reference(values: &[String], attrs: &[String]) -> Result<Vec<ReferenceRule>> {
     let rules = each(values, ReferenceRule::parse)?;
-    let views = view_attributes(attrs);
-    let mut named: Vec<&str> = Vec::new();
-    for rule in &rules {
-        let ReferenceRule::Named { attribute, .. } = rule else {
-            continue;
-        };
-        if !views.contains(attribute) {
-            let known = if views.is_empty() {
-                "none: name them with --attr".to_string()
-            } else {
-                views.join(", ")
-            };
-            bail!("--reference {rule}: no such attribute (attributes: {known})");
-        }
-        if named.contains(&attribute.as_str()) {
-            bail!("--reference {rule}: a second rule for attribute {attribute}");
-        }
-        named.push(attribute);
+    if let Err((i, why)) = ReferenceRule::check_all(&rules, attrs) {
+        bail!("--reference {}: {why}", rules[i]);
     }
     Ok(rules)
 }

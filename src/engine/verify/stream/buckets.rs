@@ -10,8 +10,9 @@ use std::path::Path;
 pub(super) const BITS: [u32; 5] = [0, 20, 36, 52, 64];
 
 /// Counts in pages of 2^12 buckets, allocated when first touched: a cell's
-/// scores fill a few pages, so memory follows the data, not the key space.
-#[derive(Clone)]
+/// scores fill a few pages, so memory follows the data, not the key space
+/// (an untouched counter holds no memory at all).
+#[derive(Clone, Default)]
 pub(super) struct Paged<T> {
     pages: Vec<Option<Box<[T]>>>,
 }
@@ -20,16 +21,13 @@ pub(super) const PAGE_BITS: u32 = 12;
 pub(super) const PAGE: usize = 1 << PAGE_BITS;
 
 impl<T: Copy + Default + PartialEq + std::ops::AddAssign> Paged<T> {
-    pub(super) fn new(buckets: usize) -> Self {
-        Paged {
-            pages: vec![None; buckets.div_ceil(PAGE)],
-        }
-    }
-
     #[inline]
     pub(super) fn add(&mut self, b: usize, n: T) {
-        let page = self.pages[b >> PAGE_BITS]
-            .get_or_insert_with(|| vec![T::default(); PAGE].into_boxed_slice());
+        let p = b >> PAGE_BITS;
+        if p >= self.pages.len() {
+            self.pages.resize_with(p + 1, || None);
+        }
+        let page = self.pages[p].get_or_insert_with(|| vec![T::default(); PAGE].into_boxed_slice());
         page[b & (PAGE - 1)] += n;
     }
 
@@ -46,6 +44,44 @@ impl<T: Copy + Default + PartialEq + std::ops::AddAssign> Paged<T> {
     }
 }
 
+/// One cell's counters: the top level, and those of the split buckets
+/// (nodes) its rows reached, ascending by node — so that a plan's opened
+/// buckets cost memory only where rows fall.
+#[derive(Default)]
+pub(super) struct NodeCounts<T> {
+    pub(super) top: Paged<T>,
+    deep: Vec<(u32, Paged<T>)>,
+}
+
+impl<T: Copy + Default + PartialEq + std::ops::AddAssign> NodeCounts<T> {
+    /// The counter of `node` (≥ 1), made when first reached.
+    #[inline]
+    pub(super) fn node_mut(&mut self, node: u32) -> &mut Paged<T> {
+        let i = match self.deep.binary_search_by_key(&node, |e| e.0) {
+            Ok(i) => i,
+            Err(i) => {
+                self.deep.insert(i, (node, Paged::default()));
+                i
+            }
+        };
+        &mut self.deep[i].1
+    }
+
+    /// The counter of `node` (0: the top level), if any row reached it.
+    pub(super) fn node(&self, node: u32) -> Option<&Paged<T>> {
+        if node == 0 {
+            return Some(&self.top);
+        }
+        let i = self.deep.binary_search_by_key(&node, |e| e.0).ok()?;
+        Some(&self.deep[i].1)
+    }
+
+    /// Every counter with its node (the top level is node 0).
+    pub(super) fn all(&self) -> impl Iterator<Item = (u32, &Paged<T>)> {
+        std::iter::once((0, &self.top)).chain(self.deep.iter().map(|(n, p)| (*n, p)))
+    }
+}
+
 /// Buckets a node at `depth` − 1 splits into (the fan-out at `depth`).
 pub(super) fn fanout(depth: u8) -> usize {
     1 << (BITS[depth as usize] - BITS[depth as usize - 1])
@@ -53,7 +89,7 @@ pub(super) fn fanout(depth: u8) -> usize {
 /// Rows read and decoded at a time by one worker.
 pub(super) const BLOCK: usize = 1 << 16;
 /// The version tag of partial files.
-pub const FORMAT: &str = "biasbench-partial-1";
+pub const FORMAT: &str = "biasbench-partial-2";
 
 /// The result of a check of a file's content: else the field at fault and why.
 pub(super) type Checked<T> = std::result::Result<T, (String, String)>;

@@ -26,6 +26,31 @@
 //! A pass over a shard of the data yields a [`Partial`]; partials made with
 //! the same [`Plan`] add up ([`Partial::merge`]), which is how shards are
 //! audited apart and combined exactly.
+//!
+//! # Partial and plan files
+//!
+//! A partial file (format [`FORMAT`], `biasbench-partial-2`) is the JSON of
+//! a [`Partial`]: the format tag, a `checksum` (hex SHA-256 of every other
+//! field serialised in order, [`Partial::digest`]), the options, the
+//! attributes with their labels, the plan, the accounting, the shard's
+//! input files (path, size, SHA-256, rows) and the cells. On load
+//! ([`Partial::read`]) a partial of another format version is refused
+//! (write it again with this version), then a checksum that does not match
+//! (the file was edited or damaged), then anything the structure rules out:
+//! options `verify` would refuse, a plan opening more buckets than the
+//! audit could, accounting that does not add up (rows = used + dropped, the
+//! cells' counts = used, every input's rows = rows read: a shard is read
+//! whole). Merging ([`Partial::merge_all`]) refuses a shard twice — the same
+//! checksum, or the same inputs (SHA-256, size and rows of each; not
+//! detectable with `--no-hash`) — and partials whose format, options,
+//! attributes or plan differ, naming the file and the first field that
+//! differs. The checksum guards against edits and damage, not forgery.
+//!
+//! A plan file is the JSON of a [`Plan`]: the opened buckets by name
+//! (`DEPTH:HEX_PREFIX`, `split` or `collect`). A plan opening more buckets
+//! than an audit with its thresholds and attributes could (see
+//! `max_opened`) is refused before any row is read; an opened bucket
+//! costs memory only where rows fall in it.
 
 mod buckets;
 mod partial;
@@ -132,6 +157,51 @@ fn unresolved(
         }
     }
     need
+}
+
+/// Openings a score the results hinge on may need: one per depth it is
+/// split to (three), with room for the score to move to a neighbouring
+/// bucket as the buckets around it are opened.
+const OPENINGS_PER_SCORE: u64 = 12;
+
+/// The most buckets a plan of an audit with `options` over `attributes`
+/// opens. Each pass opens only buckets that [`unresolved`] names: two
+/// scores per global-fmr target (six targets when none is given), one per
+/// fixed threshold, and per group of every view (at most the product of its
+/// attributes' code counts) two per group-fmr target and two for its EER;
+/// each such score needs at most [`OPENINGS_PER_SCORE`] openings.
+pub(crate) fn max_opened(options: &VerifyOptions, attributes: &[SchemaAttribute]) -> u64 {
+    let count = |f: fn(&Policy) -> bool| options.policies.iter().filter(|p| f(p)).count() as u64;
+    let global = match options.policies.len() {
+        0 => 6,
+        _ => count(|p| matches!(p, Policy::GlobalFmr { .. })),
+    };
+    let fixed = count(|p| matches!(p, Policy::Fixed { .. }));
+    let per_group = 2 * count(|p| matches!(p, Policy::GroupFmr { .. })) + 2;
+    let radices = attributes.iter().map(|a| a.radix as u64);
+    let mut groups: u64 = radices.clone().sum();
+    if attributes.len() >= 2 {
+        groups = groups.saturating_add(radices.fold(1u64, u64::saturating_mul));
+    }
+    let scores = (2 * global + fixed).saturating_add(groups.saturating_mul(per_group));
+    scores.saturating_mul(OPENINGS_PER_SCORE)
+}
+
+/// Refuses a plan that opens more buckets than an audit with `options`
+/// over `attributes` could (a plan not made by `biasbench merge` for it);
+/// the error says why.
+pub(crate) fn check_plan_size(
+    plan: &Plan,
+    options: &VerifyOptions,
+    attributes: &[SchemaAttribute],
+) -> std::result::Result<(), String> {
+    let max = max_opened(options, attributes);
+    match plan.opened.len() as u64 {
+        n if n > max => Err(format!(
+            "opens {n} buckets, but an audit with these thresholds and attributes opens at most {max}: it was not written by `biasbench merge` for this audit"
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Runs passes until the results are exact; returns the reduced comparisons

@@ -5,10 +5,11 @@ use super::buckets::{
     key, read_json, unkey, unsplit_parent, Bucket, Checked, Open, Plan, BITS, FORMAT,
 };
 use super::pass::CellLayout;
-use super::{prepare, unresolved, StreamLimits};
+use super::{check_plan_size, prepare, unresolved, StreamLimits};
 use crate::counts::threshold::Policy;
 use crate::engine::verify::VerifyOptions;
 use crate::error::{Error, Result};
+use crate::groups::ReferenceRule;
 use crate::input::accounting::Accounting;
 use crate::input::codes::{Interner, MISSING};
 use crate::input::npy_dir::MAX_CODE;
@@ -49,6 +50,10 @@ pub struct Cell {
 pub struct Partial {
     /// The partial file format's id (checked on load).
     pub format: String,
+    /// Lower-case hex SHA-256 of the rest of the partial in canonical form
+    /// ([`Partial::seal`]); checked on load. Empty when not sealed (a merge).
+    #[serde(default)]
+    pub checksum: String,
     /// The audit options every shard must share.
     pub options: VerifyOptions,
     /// The attributes, in cell-key order.
@@ -92,16 +97,47 @@ impl Partial {
         self.origin.as_deref().unwrap_or("partial")
     }
 
+    /// The SHA-256 of the partial's canonical form: its fields but the
+    /// checksum, serialised as JSON in declaration order (floats round-trip
+    /// exactly, so a partial read back hashes as written).
+    pub fn digest(&self) -> Result<String> {
+        use sha2::{Digest, Sha256};
+        let Partial {
+            format,
+            checksum: _,
+            options,
+            attributes,
+            plan,
+            accounting,
+            inputs,
+            cells,
+            origin: _,
+        } = self;
+        let body = (format, options, attributes, plan, accounting, inputs, cells);
+        let mut h = Sha256::new();
+        serde_json::to_writer(&mut h, &body)
+            .map_err(|e| Error::internal(format!("partial: {e}")))?;
+        Ok(format!("{:x}", h.finalize()))
+    }
+
+    /// Sets the checksum to the partial's [`Partial::digest`].
+    pub fn seal(&mut self) -> Result<()> {
+        self.checksum = self.digest()?;
+        Ok(())
+    }
+
     /// Checks what a file can get wrong, so that merging and reporting do
-    /// not panic on it: the format tag; the options' ranges; each
+    /// not panic on it: the format tag; the checksum (a file changed after
+    /// it was written); the options' ranges; each
     /// attribute's radix (1 to 255, the number of its labels) and a cell
     /// layout within bounds; the plan; the accounting (balanced, one bucket
     /// per reason); and every cell: its key inside the layout and ascending;
     /// its buckets at depth 1 to 4, holding finite scores, ascending,
     /// unopened and inside buckets the plan splits; its exact scores finite,
     /// ascending and inside buckets the plan collects; every count from 1;
-    /// and all counts adding up to the rows used. The error names `file`
-    /// and the field.
+    /// all counts adding up to the rows used; and the inputs' rows equal
+    /// to the rows read (the shard is whole). The error names `file` and
+    /// the field.
     pub fn validate(&self, file: &str) -> Result<()> {
         self.check()
             .map_err(|(field, why)| Error::data_field(file, field, why))
@@ -109,16 +145,32 @@ impl Partial {
 
     fn check(&self) -> Checked<()> {
         if self.format != FORMAT {
+            let why = if self.format.starts_with("biasbench-partial-") {
+                "written by another version of biasbench: run `biasbench verify ... --emit-partial` on the shard again with this one"
+            } else {
+                "not a partial of biasbench"
+            };
             return Err((
                 "format".into(),
+                format!("{:?}: {why} (this one reads {FORMAT:?})", self.format),
+            ));
+        }
+        let digest = self
+            .digest()
+            .map_err(|e| ("checksum".to_string(), e.to_string()))?;
+        if self.checksum != digest {
+            return Err((
+                "checksum".into(),
                 format!(
-                    "{:?}: not a partial of this biasbench ({FORMAT:?})",
-                    self.format
+                    "{:?} does not match the content (SHA-256 {digest}): the file was changed after biasbench wrote it; write it again with `biasbench verify ... --emit-partial`",
+                    self.checksum
                 ),
             ));
         }
-        check_options(&self.options)?;
+        check_options(&self.options, &self.attributes)?;
         let layout = self.check_attributes()?;
+        check_plan_size(&self.plan, &self.options, &self.attributes)
+            .map_err(|why| ("plan.opened".to_string(), why))?;
         let plan = self.plan.checked("plan.opened")?.into_iter().collect();
         self.check_accounting()?;
         self.check_cells(layout.size, &plan)
@@ -144,6 +196,18 @@ impl Partial {
             return Err((
                 "accounting.rows".into(),
                 format!("{} rows, but {} used and {dropped} dropped", a.rows, a.used),
+            ));
+        }
+        // A pass reads every row of its shard's columns.
+        if let Some((i, f)) = self
+            .inputs
+            .iter()
+            .enumerate()
+            .find(|(_, f)| f.rows != a.rows)
+        {
+            return Err((
+                format!("inputs[{i}].rows"),
+                format!("{} rows in {}, but {} read", f.rows, f.path, a.rows),
             ));
         }
         Ok(())
@@ -247,31 +311,79 @@ impl Partial {
         CellLayout::new(&self.attributes).map_err(|why| ("attributes".to_string(), why))
     }
 
+    /// Merges the partials of every shard, refusing any shard twice: the
+    /// same partial (checksum) or a partial of the same inputs (their
+    /// SHA-256s, sizes and rows; not when made with `--no-hash`).
+    pub fn merge_all(parts: Vec<Partial>) -> Result<Partial> {
+        let mut seen: BTreeMap<(&str, String), &Partial> = BTreeMap::new();
+        for p in &parts {
+            let ids = [("checksum", p.checksum.clone())]
+                .into_iter()
+                .chain(p.shard_id().map(|id| ("inputs", id)))
+                .filter(|(_, id)| !id.is_empty());
+            for (field, id) in ids {
+                if let Some(first) = seen.insert((field, id), p) {
+                    return Err(Error::data_field(
+                        p.file(),
+                        field,
+                        format!(
+                            "the same shard as {} (same {field}): each shard is merged once",
+                            first.file()
+                        ),
+                    ));
+                }
+            }
+        }
+        let mut parts = parts.into_iter();
+        let mut whole = parts
+            .next()
+            .ok_or_else(|| Error::option("merge", "needs at least one partial file"))?;
+        for p in parts {
+            whole.merge(p)?;
+        }
+        Ok(whole)
+    }
+
+    /// The shard's identity: its inputs' roles, SHA-256s, sizes and rows
+    /// (`None` when not hashed).
+    fn shard_id(&self) -> Option<String> {
+        let hashed = |f: &InputFile| f.sha256.len() == 64;
+        (!self.inputs.is_empty() && self.inputs.iter().all(hashed)).then(|| {
+            let id = self
+                .inputs
+                .iter()
+                .map(|f| format!("{} {} {} {}", f.role, f.sha256, f.bytes, f.rows));
+            id.collect::<Vec<_>>().join("\n")
+        })
+    }
+
     /// Adds another partial made with the same options, attributes and plan
-    /// (both valid: made by a pass, or read by [`Partial::read`]).
+    /// (both valid: made by a pass, or read by [`Partial::read`]). The sum is
+    /// no file's: its checksum is cleared.
     pub fn merge(&mut self, other: Partial) -> Result<()> {
-        let differ = |what: &str| {
-            Err(Error::data_field(
-                other.file(),
-                what,
-                format!(
-                    "differs from that of {}; only partials of one audit (same flags, same plan) merge",
-                    self.file()
-                ),
-            ))
-        };
-        if other.format != self.format {
-            return differ("format");
+        let pairs = [
+            ("format", json(&self.format), json(&other.format)),
+            ("options", json(&self.options), json(&other.options)),
+            (
+                "attributes",
+                json(&self.attributes),
+                json(&other.attributes),
+            ),
+            ("plan", json(&self.plan), json(&other.plan)),
+        ];
+        for (what, mine, theirs) in pairs {
+            if let Some((field, why)) = first_difference(what, &theirs, &mine) {
+                return Err(Error::data_field(
+                    other.file(),
+                    field,
+                    format!(
+                        "{why} in {}; only partials of one audit (same flags, same plan) merge",
+                        self.file()
+                    ),
+                ));
+            }
         }
-        if other.options != self.options {
-            return differ("options");
-        }
-        if other.attributes != self.attributes {
-            return differ("attributes");
-        }
-        if other.plan != self.plan {
-            return differ("plan");
-        }
+        self.checksum.clear();
         // Every count is at most the rows (valid partials): no sum below overflows.
         if self
             .accounting
@@ -455,9 +567,58 @@ impl Partial {
 
 const TOO_MANY: &str = "the counts add up to more than 2^64";
 
+/// The JSON form of a value (for comparing and naming what differs).
+fn json(v: &impl Serialize) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
+}
+
+/// The first place where `a` differs from `b`: its path below `path`, and
+/// both values (shortened).
+fn first_difference(
+    path: &str,
+    a: &serde_json::Value,
+    b: &serde_json::Value,
+) -> Option<(String, String)> {
+    use serde_json::Value::{Array, Object};
+    match (a, b) {
+        _ if a == b => None,
+        (Object(x), Object(y)) => x.keys().chain(y.keys()).find_map(|k| {
+            let null = serde_json::Value::Null;
+            let (u, v) = (x.get(k).unwrap_or(&null), y.get(k).unwrap_or(&null));
+            first_difference(&format!("{path}.{k}"), u, v)
+        }),
+        (Array(x), Array(y)) if x.len() == y.len() => x
+            .iter()
+            .zip(y)
+            .enumerate()
+            .find_map(|(i, (u, v))| first_difference(&format!("{path}[{i}]"), u, v)),
+        _ => {
+            let short = |v: &serde_json::Value| {
+                let t = v.to_string();
+                match t.char_indices().nth(60) {
+                    Some((i, _)) => format!("{}...", &t[..i]),
+                    None => t,
+                }
+            };
+            Some((
+                path.to_string(),
+                format!("{} differs from {}", short(a), short(b)),
+            ))
+        }
+    }
+}
+
 /// Options as `verify` checks its flags: policies as they parse, α in
-/// [0, 1], the interval level in (0, 1).
-fn check_options(o: &VerifyOptions) -> Checked<()> {
+/// [0, 1], the interval level in (0, 1), reference rules naming views of
+/// the attributes.
+fn check_options(o: &VerifyOptions, attributes: &[SchemaAttribute]) -> Checked<()> {
+    let names: Vec<String> = attributes.iter().map(|a| a.name.clone()).collect();
+    if let Err((i, why)) = ReferenceRule::check_all(&o.reference, &names) {
+        return Err((
+            format!("options.reference[{i}]"),
+            format!("{}: {why}", o.reference[i]),
+        ));
+    }
     for (i, p) in o.policies.iter().enumerate() {
         if Policy::parse(p.label()).ok().as_ref() != Some(p) {
             return Err((

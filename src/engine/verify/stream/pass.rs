@@ -2,7 +2,8 @@
 //! histogram of its cell on all cores, opened buckets refined or collected,
 //! the workers' counts added into a [`Partial`].
 
-use super::buckets::{fanout, key, Bucket, Open, Paged, Plan, BITS, BLOCK, FORMAT};
+use super::buckets::{fanout, key, Bucket, NodeCounts, Open, Plan, BITS, BLOCK, FORMAT};
+use super::check_plan_size;
 use super::partial::{Cell, Partial, SchemaAttribute};
 use crate::engine::verify::VerifyOptions;
 use crate::error::{Error, Position, Result};
@@ -18,9 +19,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The pass structure: node 0 splits all keys into depth-1 buckets; node j
 /// splits the j-th split bucket. `child` codes: 0 leaf, 2j split into node
-/// j, 2c + 1 collected into slot c.
+/// j, 2c + 1 collected into slot c. The top level is a table (most rows end
+/// there); deeper nodes list only their opened buckets, so a plan costs
+/// memory per opened bucket, not per possible one.
 pub(super) struct Tree {
-    child: Vec<Box<[u32]>>,
+    root: Box<[u32]>,
+    /// Per node ≥ 1: (bucket, code) of its opened buckets, ascending.
+    deep: Vec<Vec<(u32, u32)>>,
     /// Depth of each node's buckets.
     depth: Vec<u8>,
     /// Per node: (bucket, node) of each of its split buckets.
@@ -30,10 +35,15 @@ pub(super) struct Tree {
 
 impl Tree {
     pub(super) fn build(plan: &Plan) -> Result<Tree> {
-        let mut child = vec![vec![0u32; fanout(1)].into_boxed_slice()];
-        let mut depth = vec![1u8];
+        let mut tree = Tree {
+            root: vec![0u32; fanout(1)].into_boxed_slice(),
+            deep: vec![Vec::new()],
+            depth: vec![1u8],
+            splits: vec![Vec::new()],
+            collected: Vec::new(),
+        };
         let mut node_of: BTreeMap<Bucket, usize> = BTreeMap::new();
-        let mut collected = Vec::new();
+        // Ascending, so every parent comes before its children.
         for (b, open) in plan.buckets()? {
             // (`buckets` checked that every parent is split.)
             let parent = match b.parent() {
@@ -46,35 +56,40 @@ impl Tree {
                 })?,
             };
             let slot = (b.prefix as usize) & (fanout(b.depth) - 1);
-            child[parent][slot] = match open {
+            let code = match open {
                 Open::Split => {
-                    child.push(vec![0u32; fanout(b.depth + 1)].into_boxed_slice());
-                    depth.push(b.depth + 1);
-                    node_of.insert(b, child.len() - 1);
-                    2 * (child.len() - 1) as u32
+                    tree.deep.push(Vec::new());
+                    tree.depth.push(b.depth + 1);
+                    tree.splits.push(Vec::new());
+                    let node = tree.depth.len() - 1;
+                    tree.splits[parent].push((slot, node));
+                    node_of.insert(b, node);
+                    2 * (tree.depth.len() - 1) as u32
                 }
                 Open::Collect => {
-                    collected.push(b);
-                    2 * (collected.len() - 1) as u32 + 1
+                    tree.collected.push(b);
+                    2 * (tree.collected.len() - 1) as u32 + 1
                 }
             };
+            match parent {
+                0 => tree.root[slot] = code,
+                _ => tree.deep[parent].push((slot as u32, code)),
+            }
         }
-        let splits = child
-            .iter()
-            .map(|c| {
-                c.iter()
-                    .enumerate()
-                    .filter(|(_, &code)| code != 0 && code & 1 == 0)
-                    .map(|(b, &code)| (b, (code >> 1) as usize))
-                    .collect()
-            })
-            .collect();
-        Ok(Tree {
-            child,
-            depth,
-            splits,
-            collected,
-        })
+        Ok(tree)
+    }
+
+    /// The code of bucket `b` of `node`.
+    #[inline]
+    fn child(&self, node: usize, b: usize) -> u32 {
+        if node == 0 {
+            return self.root[b];
+        }
+        let list = &self.deep[node];
+        match list.binary_search_by_key(&(b as u32), |e| e.0) {
+            Ok(i) => list[i].1,
+            Err(_) => 0,
+        }
     }
 }
 
@@ -82,8 +97,8 @@ impl Tree {
 pub(super) struct Acc {
     cell_of: Vec<u32>,
     keys: Vec<u64>,
-    /// Per cell and node: a count per bucket (the top level in full passes only).
-    counts: Vec<Vec<Paged<u32>>>,
+    /// Per cell: a count per bucket of each node (the top level in full passes only).
+    counts: Vec<NodeCounts<u32>>,
     /// Per collected slot: (cell, score).
     exact: Vec<Vec<(u32, f64)>>,
     /// Rows read and dropped (`used` is set when the parts are added up).
@@ -151,7 +166,9 @@ pub fn pass(
     inputs: Vec<InputFile>,
     progress: &dyn Progress,
 ) -> Result<Partial> {
-    pass_after(data, options, plan, inputs, None, progress)
+    let mut part = pass_after(data, options, plan, inputs, None, progress)?;
+    part.seal()?;
+    Ok(part)
 }
 
 /// A pass that, given the partial of an earlier pass over the same data,
@@ -177,6 +194,7 @@ pub(super) fn pass_after(
         .collect();
     let layout = CellLayout::new(&attributes)
         .map_err(|why| Error::option("--attr", format!("(streaming audit): {why}")))?;
+    check_plan_size(plan, options, &attributes).map_err(|why| Error::option("--plan", why))?;
     let tree = Tree::build(plan)?;
     // Parts of at most 2^32 − 1 rows keep the u32 counters from overflowing.
     let parts = (rayon::current_num_threads() as u64)
@@ -237,7 +255,7 @@ pub(super) fn count_range(
     let mut codes: Vec<(Vec<u32>, Vec<u32>)> =
         data.attrs.iter().map(|_| Default::default()).collect();
     let row_bytes: u64 = data.files().iter().map(|(_, c)| c.width as u64).sum();
-    let root_child = &tree.child[0];
+    let root_child = &tree.root;
     // Code + 1 of each group code (0: missing, i.e. an empty label).
     let digit_of = |a: &CodeColumns| {
         let blank: Vec<bool> = a.labels.iter().flatten().map(|l| l.is_empty()).collect();
@@ -361,8 +379,7 @@ pub(super) fn count_range(
                 u32::MAX => {
                     acc.cell_of[cell as usize] = acc.keys.len() as u32;
                     acc.keys.push(cell);
-                    acc.counts
-                        .push(tree.depth.iter().map(|&d| Paged::new(fanout(d))).collect());
+                    acc.counts.push(NodeCounts::default());
                     acc.keys.len() - 1
                 }
                 c => c as usize,
@@ -373,7 +390,7 @@ pub(super) fn count_range(
             let b = (k >> (64 - BITS[1])) as usize;
             let counts = &mut acc.counts[c];
             if full {
-                counts[0].add(b, 1);
+                counts.top.add(b, 1);
             }
             let mut code = root_child[b];
             while code != 0 {
@@ -385,8 +402,8 @@ pub(super) fn count_range(
                 let d = tree.depth[node];
                 let b =
                     (k.checked_shr(64 - BITS[d as usize]).unwrap_or(k) as usize) & (fanout(d) - 1);
-                counts[node].add(b, 1);
-                code = tree.child[node][b];
+                counts.node_mut(node as u32).add(b, 1);
+                code = tree.child(node, b);
             }
         }
         acc.accounting.rows += rows as u64;
@@ -451,11 +468,12 @@ pub(super) fn reduce_parts(
     for acc in accs {
         // Parts are in row order: a reason's first row is in the first part with it.
         accounting.merge(acc.accounting);
-        totals.add(tree, &acc.keys, &acc.counts, &acc.exact);
+        totals.add(&acc.keys, &acc.counts, &acc.exact);
     }
     accounting.used = accounting.rows - accounting.dropped_total();
     Partial {
         format: FORMAT.into(),
+        checksum: String::new(),
         options: options.clone(),
         attributes,
         plan: plan.clone(),
@@ -469,27 +487,22 @@ pub(super) fn reduce_parts(
 /// The workers' counts added up, per cell key.
 #[derive(Default)]
 struct Totals {
-    /// Per cell and node: a count per bucket.
-    counts: BTreeMap<u64, Vec<Paged<u64>>>,
+    /// Per cell: a count per bucket of each node.
+    counts: BTreeMap<u64, NodeCounts<u64>>,
     /// Per cell: the scores of its collected buckets.
     exact: BTreeMap<u64, Vec<f64>>,
 }
 
 impl Totals {
     /// Adds one worker's bucket counts and collected scores.
-    fn add(
-        &mut self,
-        tree: &Tree,
-        keys: &[u64],
-        counts: &[Vec<Paged<u32>>],
-        exact: &[Vec<(u32, f64)>],
-    ) {
+    fn add(&mut self, keys: &[u64], counts: &[NodeCounts<u32>], exact: &[Vec<(u32, f64)>]) {
         for (c, &k) in keys.iter().enumerate() {
-            let t = self
-                .counts
-                .entry(k)
-                .or_insert_with(|| tree.depth.iter().map(|&d| Paged::new(fanout(d))).collect());
-            for (into, from) in t.iter_mut().zip(&counts[c]) {
+            let t = self.counts.entry(k).or_default();
+            for (node, from) in counts[c].all() {
+                let into = match node {
+                    0 => &mut t.top,
+                    _ => t.node_mut(node),
+                };
                 for (b, n) in from.nonzero() {
                     into.add(b, n as u64);
                 }
@@ -527,16 +540,19 @@ impl Totals {
 /// Collects (depth, prefix, count) of the non-empty unopened buckets under `node`.
 pub(super) fn leaves(
     tree: &Tree,
-    counts: &[Paged<u64>],
+    counts: &NodeCounts<u64>,
     node: usize,
     depth: u8,
     base: u64,
     out: &mut Vec<(u8, u64, u64)>,
 ) {
     let prefix = |b: usize| base << (BITS[depth as usize] - BITS[depth as usize - 1]) | b as u64;
-    for (b, n) in counts[node].nonzero() {
+    let Some(here) = counts.node(node as u32) else {
+        return; // no row reached this node
+    };
+    for (b, n) in here.nonzero() {
         // Opened buckets are counted deeper (split) or kept exactly (collected).
-        if tree.child[node][b] == 0 {
+        if tree.child(node, b) == 0 {
             out.push((depth, prefix(b), n));
         }
     }
