@@ -30,7 +30,7 @@ fn audit(csv: String, policies: &[&str]) -> Report {
     let table = Table::from_reader(
         "cross.csv".into(),
         Box::new(std::io::Cursor::new(csv.into_bytes())),
-        None,
+        Default::default(),
     )
     .unwrap();
     job.run(table).unwrap()
