@@ -4,11 +4,14 @@
 
 use crate::counts::table::{self, ViewAt};
 use crate::engine::verify::{CrossMatrix, GroupFree, ViewResult};
+use crate::groups::Attribute;
+use crate::render::number::displayable;
 use crate::render::plot;
 use crate::report::{Findings, Report};
 use crate::stats::rate::Rate;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
+use sha2::{Digest, Sha256};
 
 /// One figure: a file-safe name, a title and the SVG document.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,17 +21,55 @@ pub(crate) struct Figure {
     pub(crate) svg: String,
 }
 
-/// Lower-case letters, digits and dashes only.
-fn file_name(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
+/// The most bytes of a figure name's readable part.
+const SLUG_BYTES: usize = 60;
+
+/// A figure's file name (without `.svg`): a readable slug of its kind,
+/// attribute and policy (lower-case letters, digits and single dashes, at
+/// most [`SLUG_BYTES`]; the pooled view reads `pooled`), then 8 hex digits of
+/// the SHA-256 of the exact texts. Names are bounded and differ whenever the
+/// texts do (`Race` and `race`, `race+sex` and `race-sex`), also on a
+/// case-insensitive file system.
+fn file_name(kind: &str, attribute: &Attribute, policy: Option<&str>) -> String {
+    let name = attribute.name();
+    let readable = if attribute.is_pooled() {
+        "pooled"
+    } else {
+        &name
+    };
+    let mut slug = String::new();
+    for c in [kind, readable, policy.unwrap_or_default()]
+        .join("-")
+        .chars()
+    {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    slug.truncate(SLUG_BYTES);
+    let exact = [kind, &name, policy.unwrap_or_default()].join("\0");
+    let hash: String = Sha256::digest(exact.as_bytes())[..4]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("{}-{hash}", slug.trim_end_matches('-'))
+}
+
+/// Makes the names of `figures` unique (a repeated name gets `-2`, `-3`, …),
+/// so that no figure file overwrites another.
+fn unique_names(figures: &mut [Figure]) {
+    let mut seen = std::collections::HashSet::new();
+    for f in figures {
+        let base = f.name.clone();
+        for k in 2.. {
+            if seen.insert(f.name.clone()) {
+                break;
             }
-        })
-        .collect()
+            f.name = format!("{base}-{k}");
+        }
+    }
 }
 
 /// The figures of a report.
@@ -52,7 +93,7 @@ pub(crate) fn figures(report: &Report) -> Vec<Figure> {
                     .map(|g| (g.group.clone(), &g.det[..]))
                     .collect();
                 out.extend(threshold_figures(
-                    &view.attribute.to_string(),
+                    &view.attribute,
                     &det,
                     [(1, "FMR"), (2, "FNMR")],
                 ));
@@ -73,7 +114,6 @@ pub(crate) fn figures(report: &Report) -> Vec<Figure> {
         }
         Findings::Identify(i) => {
             for view in &i.views {
-                let attribute = view.attribute.to_string();
                 let series: Vec<(String, Vec<(f64, f64)>)> = view
                     .groups
                     .iter()
@@ -96,20 +136,21 @@ pub(crate) fn figures(report: &Report) -> Vec<Figure> {
                     .map(|(g, c)| (g.group.clone(), &c[..]))
                     .collect();
                 out.extend(threshold_figures(
-                    &attribute,
+                    &view.attribute,
                     &at_thresholds,
                     [(1, "FPIR"), (2, "FNIR (rank 1)")],
                 ));
-                let title = format!("CMC by {attribute}");
+                let title = format!("CMC by {}", view.attribute);
                 out.push(Figure {
                     svg: curves(&title, "rank", "identification rate", &series, false),
-                    name: file_name(&format!("cmc-{attribute}")),
+                    name: file_name("cmc", &view.attribute, None),
                     title,
                 });
             }
         }
         Findings::Summarize(_) => {}
     }
+    unique_names(&mut out);
     out
 }
 
@@ -131,20 +172,15 @@ fn bars<C, X, F>(
                 .zip(&col.by_group)
                 .map(|(g, r)| (g.group.clone(), r.clone()))
                 .collect();
-            let (title, name) = if with_policy {
-                (
-                    format!(
-                        "{label} by {} at {} (95% intervals)",
-                        view.attribute, at.policy
-                    ),
-                    file_name(&format!("{label}-{}-{}", view.attribute, at.policy)),
+            let title = if with_policy {
+                format!(
+                    "{label} by {} at {} (95% intervals)",
+                    view.attribute, at.policy
                 )
             } else {
-                (
-                    format!("{label} by {} (95% intervals)", view.attribute),
-                    file_name(&format!("{label}-{}", view.attribute)),
-                )
+                format!("{label} by {} (95% intervals)", view.attribute)
             };
+            let name = file_name(label, &view.attribute, with_policy.then_some(&*at.policy));
             Some(Figure {
                 svg: whiskers(&title, label, &values),
                 name,
@@ -157,7 +193,7 @@ fn bars<C, X, F>(
 /// Two rates against threshold (log scale) from per-group points
 /// [threshold, rate₁, rate₂]: one figure per rate.
 fn threshold_figures(
-    attribute: &str,
+    attribute: &Attribute,
     groups: &[(String, &[[f64; 3]])],
     rates: [(usize, &str); 2],
 ) -> Vec<Figure> {
@@ -185,7 +221,7 @@ fn threshold_figures(
                 true,
             );
             Figure {
-                name: file_name(&format!("{rate}-threshold-{attribute}")),
+                name: file_name(&format!("{rate}-threshold"), attribute, None),
                 title,
                 svg,
             }
@@ -253,7 +289,9 @@ pub(crate) fn curves(
 fn group_label(names: &[String], x: f64) -> String {
     let i = x.round();
     if (x - i).abs() < 1e-9 && i >= 0.0 {
-        names.get(i as usize).cloned().unwrap_or_default()
+        names
+            .get(i as usize)
+            .map_or_else(String::new, |n| displayable(n).into_owned())
     } else {
         String::new()
     }
@@ -345,7 +383,7 @@ pub(crate) fn heat_map(view: &ViewResult) -> Option<Figure> {
         heat_scale(&scale);
     });
     Some(Figure {
-        name: file_name(&format!("cross-fmr-{}-{}", view.attribute, at.policy)),
+        name: file_name("cross-fmr", &view.attribute, Some(&at.policy)),
         title,
         svg,
     })
@@ -466,7 +504,7 @@ pub(crate) fn det(view: &ViewResult) -> Figure {
         plot::legend(&mut chart.configure_series_labels());
     });
     Figure {
-        name: file_name(&format!("det-{}", view.attribute)),
+        name: file_name("det", &view.attribute, None),
         title,
         svg,
     }
@@ -520,7 +558,7 @@ fn det_group<'a, 'b: 'a>(
         .filter(|p| p[1] > 0.0 && p[2] > 0.0)
         .map(|p| (probit(p[1]), probit(p[2])))
         .collect();
-    plot::keyed_line(chart, points, colour, free.group.clone(), 16);
+    plot::keyed_line(chart, points, colour, &free.group, 16);
     for at in view.operating_points.iter().take(2) {
         let rate = |m: &str| at.rate(m).and_then(|c| c.by_group.get(g)).map(|r| r.value);
         if let (Some(fmr), Some(fnmr)) = (rate("fmr"), rate("fnmr")) {
@@ -546,7 +584,9 @@ pub(crate) fn histograms(view: &ViewResult) -> Figure {
     let rows = n.div_ceil(cols);
     let size = (300 * cols as u32, 40 + 230 * rows as u32);
     let svg = plot::document(size, |root| {
-        let root = root.titled(&title, ("sans-serif", 15)).expect("title");
+        let root = root
+            .titled(&displayable(&title), ("sans-serif", 15))
+            .expect("title");
         for (panel, free) in root
             .split_evenly((rows, cols))
             .iter()
@@ -556,7 +596,7 @@ pub(crate) fn histograms(view: &ViewResult) -> Figure {
         }
     });
     Figure {
-        name: file_name(&format!("scores-{}", view.attribute)),
+        name: file_name("scores", &view.attribute, None),
         title,
         svg,
     }
