@@ -86,6 +86,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn no_row_starts_with_an_optional_argument() {
+        let t = TableModel {
+            title: "[t]".into(),
+            header: vec!["group".into(), "n".into()],
+            rows: vec![
+                vec!["[1in]".into(), "1".into()],
+                vec!["*x".into(), "2".into()],
+                vec!["a\rb".into(), "3".into()],
+            ],
+        };
+        let tex = document(&[t]);
+        assert!(
+            tex.contains(
+                "\\midrule\n{[}1in{]} & 1 \\\\\n{*}x & 2 \\\\\na\\textbackslash{}u\\{d\\}b & 3 \\\\\n"
+            ),
+            "{tex}"
+        );
+        assert!(tex.contains("\\caption{{[}t{]}}"), "{tex}");
+    }
+
+    #[test]
     fn special_characters_are_escaped() {
         assert_eq!(escape("a_b & 50% #1 {x} $y ~ ^ \\"), "a\\_b \\& 50\\% \\#1 \\{x\\} \\$y \\textasciitilde{} \\textasciicircum{} \\textbackslash{}");
         assert_eq!(escape("0 [≤ 0.003] ‡"), "0 {[}$\\le$ 0.003{]} \\ddag{}");

@@ -659,3 +659,62 @@ fn score_panel(panel: &plot::Area<'_>, free: &GroupFree) {
             .label_font(("sans-serif", 9)),
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(a: &str) -> Attribute {
+        Attribute::One(a.into())
+    }
+
+    #[test]
+    fn figure_names_are_readable_bounded_and_distinct() {
+        // The hash is that of `sha256sum` over "cmc\0race\0" (and "cmc\0*\0").
+        assert_eq!(file_name("cmc", &one("race"), None), "cmc-race-28b64c6a");
+        assert_eq!(
+            file_name("cmc", &Attribute::Pooled, None),
+            "cmc-pooled-e6b95b1f"
+        );
+        let both = Attribute::Intersection(vec!["race".into(), "sex".into()]);
+        assert_eq!(
+            file_name("FMR", &both, Some("global-fmr:1e-2")),
+            "fmr-race-sex-global-fmr-1e-2-009e3c50"
+        );
+        let names = [
+            file_name("det", &one("Race"), None),
+            file_name("det", &one("race"), None),
+            file_name("det", &one("race-sex"), None),
+            file_name("det", &both, None),
+            file_name("det", &one("pooled"), None),
+            file_name("det", &Attribute::Pooled, None),
+            file_name("det", &one(&"a".repeat(300)), None),
+            file_name("det", &one(&"a".repeat(301)), None),
+        ];
+        let folded: std::collections::HashSet<String> =
+            names.iter().map(|n| n.to_lowercase()).collect();
+        assert_eq!(folded.len(), names.len(), "{names:?}");
+        for n in &names {
+            assert!(n.len() <= SLUG_BYTES + 9, "{n}");
+            assert!(!n.contains("--") && !n.starts_with('-'), "{n}");
+        }
+        let odd = file_name("FNIR (rank 1)-threshold", &one("\u{1b}<é>/.."), None);
+        assert!(odd.starts_with("fnir-rank-1-threshold-"), "{odd}");
+        assert!(odd
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
+    }
+
+    #[test]
+    fn repeated_names_are_numbered() {
+        let fig = |n: &str| Figure {
+            name: n.into(),
+            title: String::new(),
+            svg: String::new(),
+        };
+        let mut figs = vec![fig("a"), fig("b"), fig("a"), fig("a"), fig("a-2")];
+        unique_names(&mut figs);
+        let names: Vec<&str> = figs.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["a", "b", "a-2", "a-3", "a-2-2"]);
+    }
+}

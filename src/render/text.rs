@@ -67,3 +67,42 @@ pub(crate) fn markdown(tables: &[TableModel]) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_cells_stay_one_inert_cell() {
+        let t = TableModel {
+            title: "by <b>race</b> #".into(),
+            header: vec!["group".into(), "n".into()],
+            rows: vec![
+                vec!["<script>alert(1)</script>".into(), "1".into()],
+                vec!["<img src=x onerror=alert(1)>".into(), "2".into()],
+                vec!["a\rb\nc|d\\".into(), "3".into()],
+                vec!["*x* _y_ [l](u) `c` ~s~ $m$ &amp;".into(), "4".into()],
+            ],
+        };
+        let md = markdown(&[t]);
+        let want = "# biasbench report\n\n## by &lt;b&gt;race&lt;/b&gt; \\#\n\n| group | n |\n| --- | --- |\n\
+            | &lt;script&gt;alert(1)&lt;/script&gt; | 1 |\n\
+            | &lt;img src=x onerror=alert(1)&gt; | 2 |\n\
+            | a\\\\u{d}b\\\\u{a}c\\|d\\\\ | 3 |\n\
+            | \\*x\\* \\_y\\_ \\[l\\](u) \\`c\\` \\~s\\~ \\$m\\$ &amp;amp; | 4 |\n\n";
+        assert_eq!(md, want);
+    }
+
+    #[test]
+    fn terminal_shows_control_characters_escaped() {
+        let t = TableModel {
+            title: "t\u{1b}]0;x\u{7}".into(),
+            header: vec!["group".into()],
+            rows: vec![vec!["\u{1b}[2Ja\r\nb\u{9b}".into()]],
+        };
+        let s = terminal(&[t]);
+        assert!(!s.chars().any(|c| c.is_control() && c != '\n'), "{s:?}");
+        assert!(s.contains("t\\u{1b}]0;x\\u{7}"), "{s}");
+        assert!(s.contains("\\u{1b}[2Ja\\u{d}\\u{a}b\\u{9b}"), "{s}");
+    }
+}
