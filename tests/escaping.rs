@@ -320,3 +320,38 @@ fn a_report_directory_is_written_all_or_nothing() {
     let left: Vec<_> = std::fs::read_dir(&out).unwrap().collect();
     assert_eq!(left.len(), 1, "{left:?}");
 }
+
+/// With `pdflatex` on the PATH, the hostile report compiles in the OT1 and
+/// T1 font encodings (without it, the test says loudly that it checked nothing).
+#[test]
+fn hostile_latex_compiles_when_pdflatex_is_present() {
+    use std::io::Write;
+    use std::process::Command;
+    if Command::new("pdflatex").arg("--version").output().is_err() {
+        let msg = "SKIPPED: pdflatex is absent; the LaTeX escaping is checked structurally only\n";
+        let _ = std::io::stderr().write_all(msg.as_bytes());
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let labels = hostile_labels();
+    let f = write(dir.path(), "c.csv", &comparisons(&labels));
+    report("verify", &f, &dir.path().join("r"));
+    for (name, encoding) in [("ot1", ""), ("t1", "\\usepackage[T1]{fontenc}")] {
+        let doc = format!(
+            "\\documentclass{{article}}{encoding}\\usepackage{{booktabs}}\n\
+             \\begin{{document}}\\input{{r/report}}\\end{{document}}\n"
+        );
+        write(dir.path(), &format!("{name}.tex"), &doc);
+        let out = Command::new("pdflatex")
+            .args(["-interaction=nonstopmode", "-halt-on-error"])
+            .arg(format!("{name}.tex"))
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+}

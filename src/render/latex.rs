@@ -33,7 +33,7 @@ pub(crate) fn escape(s: &str) -> String {
             '<' => out.push_str("\\textless{}"),
             '>' => out.push_str("\\textgreater{}"),
             '|' => out.push_str("\\textbar{}"),
-            '"' => out.push_str("\\textquotedbl{}"),
+            '"' => out.push_str("{\\ttfamily\\char34}"),
             '`' => out.push_str("\\textasciigrave{}"),
             '≤' => out.push_str("$\\le$"),
             '≥' => out.push_str("$\\ge$"),
@@ -112,7 +112,7 @@ mod tests {
         assert_eq!(escape("0 [≤ 0.003] ‡"), "0 {[}$\\le$ 0.003{]} \\ddag{}");
         assert_eq!(
             escape("[1in] *x <a|b> \"q\" `t` --attr ''x,, \u{1b}"),
-            "{[}1in{]} {*}x \\textless{}a\\textbar{}b\\textgreater{} \\textquotedbl{}q\\textquotedbl{} \\textasciigrave{}t\\textasciigrave{} -{}-attr '{}'x,{}, \\textbackslash{}u\\{1b\\}"
+            "{[}1in{]} {*}x \\textless{}a\\textbar{}b\\textgreater{} {\\ttfamily\\char34}q{\\ttfamily\\char34} \\textasciigrave{}t\\textasciigrave{} -{}-attr '{}'x,{}, \\textbackslash{}u\\{1b\\}"
         );
     }
 }
