@@ -97,4 +97,12 @@ mod tests {
         assert!(p.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(!p.contains("<script>"));
     }
+
+    #[test]
+    fn control_characters_are_shown_escaped() {
+        assert_eq!(
+            escape("a\u{1b}[1m\r\n<b>"),
+            "a\\u{1b}[1m\\u{d}\\u{a}&lt;b&gt;"
+        );
+    }
 }

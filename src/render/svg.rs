@@ -706,6 +706,24 @@ mod tests {
     }
 
     #[test]
+    fn control_characters_leave_the_svg_well_formed() {
+        let name = "\u{1b}[31m<b>\0&\r\n\u{85}".to_string();
+        let series = vec![(name.clone(), vec![(0.0, 0.5), (1.0, 0.7)])];
+        let svgs = [
+            curves(&name, "x", "y", &series, false),
+            whiskers(
+                &name,
+                "FMR",
+                &[(name.clone(), Rate::new(1, 10, Default::default()))],
+            ),
+        ];
+        for svg in svgs {
+            roxmltree::Document::parse(&svg).unwrap();
+            assert!(svg.contains("\\u{1b}[31m&lt;b&gt;\\u{0}&amp;\\u{d}\\u{a}\\u{85}"));
+        }
+    }
+
+    #[test]
     fn repeated_names_are_numbered() {
         let fig = |n: &str| Figure {
             name: n.into(),
