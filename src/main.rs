@@ -8,7 +8,9 @@ fn main() -> ExitCode {
     match cli::run() {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // Messages quote names and values from the data: no raw control character.
+            let message = biasbench::render::for_terminal(&format!("{e:#}"));
+            eprintln!("error: {message}");
             ExitCode::from(2)
         }
     }

@@ -355,3 +355,21 @@ fn hostile_latex_compiles_when_pdflatex_is_present() {
         );
     }
 }
+
+/// An error message quoting a name from the command line or the data shows
+/// its control characters escaped: none reaches the terminal.
+#[test]
+fn error_messages_show_control_characters_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "c.csv", "score,mated,race\n0.9,1,A\n0.1,0,B\n");
+    let out = biasbench()
+        .arg("verify")
+        .arg(&f)
+        .args(["--attr", "\u{1b}[2Jrace\r"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(!err.chars().any(|c| c.is_control() && c != '\n'), "{err:?}");
+    assert!(err.contains("\\u{1b}[2Jrace\\u{d}"), "{err}");
+}
