@@ -8,9 +8,12 @@ fn main() -> ExitCode {
     match cli::run() {
         Ok(code) => code,
         Err(e) => {
-            // Nothing more to do when even standard error cannot be written.
+            // Messages quote names and values from the data: no raw control
+            // character. Nothing more to do when even standard error cannot be
+            // written.
             use std::io::Write;
-            let _ = writeln!(std::io::stderr().lock(), "error: {e:#}");
+            let message = biasbench::render::for_terminal(&format!("{e:#}"));
+            let _ = writeln!(std::io::stderr().lock(), "error: {message}");
             ExitCode::from(2)
         }
     }

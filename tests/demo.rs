@@ -120,6 +120,29 @@ fn demo_writes_every_format() {
             "{name}"
         );
     }
+    // The committed figures are exactly those the demo writes, byte for byte.
+    let svgs = |d: &std::path::Path| {
+        let mut names: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.ends_with(".svg"))
+            .collect();
+        names.sort();
+        names
+    };
+    let committed = common::root().join("reports/demo");
+    let names = svgs(dir.path());
+    assert_eq!(
+        svgs(&committed),
+        names,
+        "stale figures: run `cargo run --release -- demo`"
+    );
+    for n in &names {
+        assert!(
+            std::fs::read(committed.join(n)).unwrap() == std::fs::read(dir.path().join(n)).unwrap(),
+            "{n} is stale: run `cargo run --release -- demo`"
+        );
+    }
 }
 
 /// The 1:N demo recovers its known FPIR and full-list FNIR per group.

@@ -3,9 +3,13 @@
 //! is interrupted ([`remove_temporaries`], called from a signal handler).
 
 use crate::error::{Error, Result};
+use crate::render::svg::figures;
+use crate::render::{render, Format};
+use crate::report::Report;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
+use tempfile::NamedTempFile;
 
 /// Temporary files being written (for [`remove_temporaries`]).
 static IN_PROGRESS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
@@ -44,8 +48,8 @@ pub fn remove_temporaries() {
 /// regular file (`/dev/stdout`, a pipe, a device) is written in place:
 /// replacing it would replace the device, not write to it.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let io = |e| Error::io(path, e);
     if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        let io = |e| Error::io(path, e);
         let mut f = std::fs::OpenOptions::new()
             .write(true)
             .truncate(true)
@@ -53,12 +57,25 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
             .map_err(io)?;
         return f.write_all(bytes).and_then(|()| f.flush()).map_err(io);
     }
+    persist(stage(path, bytes)?, path)
+}
+
+/// A temporary file written in full beside its target, on the list of
+/// [`remove_temporaries`] until renamed or dropped (then removed).
+struct Staged {
+    tmp: NamedTempFile,
+    _listed: Registered,
+}
+
+/// `bytes` written in full to a temporary file beside `path`.
+fn stage(path: &Path, bytes: &[u8]) -> Result<Staged> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-    let _listed = Registered::new(tmp.path());
+    let io = |e| Error::io(path, e);
+    let mut tmp = NamedTempFile::new_in(dir).map_err(io)?;
+    let listed = Registered::new(tmp.path());
     tmp.write_all(bytes).map_err(io)?;
     #[cfg(unix)]
     {
@@ -69,25 +86,55 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
             .map_err(io)?;
     }
     tmp.as_file().sync_all().map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
+    Ok(Staged {
+        tmp,
+        _listed: listed,
+    })
+}
+
+/// Renames a staged file to `path`.
+fn persist(staged: Staged, path: &Path) -> Result<()> {
+    staged
+        .tmp
+        .persist(path)
+        .map_err(|e| Error::io(path, e.error))?;
     Ok(())
 }
 
-/// Writes every format as `<stem>.<ext>` and every figure as `<name>.svg` into `dir`.
-pub fn write_all(
-    report: &crate::report::Report,
-    dir: &std::path::Path,
-    stem: &str,
-) -> crate::error::Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| crate::error::Error::io(dir, e))?;
-    for f in crate::render::Format::ALL {
-        write_atomic(
-            &dir.join(format!("{stem}.{}", f.extension())),
-            crate::render::render(report, f).as_bytes(),
-        )?;
+/// Writes every format as `<stem>.<ext>` and every figure as
+/// `<stem>-<name>.svg` into `dir`, all or nothing as far as the file system
+/// allows: no target may be a directory, and every file is written in full
+/// beside its target before the first is renamed into place, so a full disk
+/// or a bad target leaves `dir` as it was.
+pub fn write_all(report: &Report, dir: &Path, stem: &str) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let mut files: Vec<(PathBuf, String)> = Format::ALL
+        .iter()
+        .map(|&f| {
+            (
+                dir.join(format!("{stem}.{}", f.extension())),
+                render(report, f),
+            )
+        })
+        .collect();
+    files.extend(
+        figures(report)
+            .into_iter()
+            .map(|fig| (dir.join(format!("{stem}-{}.svg", fig.name)), fig.svg)),
+    );
+    if let Some((path, _)) = files.iter().find(|(p, _)| p.is_dir()) {
+        let e = std::io::Error::new(
+            std::io::ErrorKind::IsADirectory,
+            "is a directory, where the report writes a file: move it away or choose another --report directory",
+        );
+        return Err(Error::io(path, e));
     }
-    for fig in crate::render::svg::figures(report) {
-        write_atomic(&dir.join(format!("{}.svg", fig.name)), fig.svg.as_bytes())?;
+    let staged = files
+        .iter()
+        .map(|(path, text)| stage(path, text.as_bytes()))
+        .collect::<Result<Vec<_>>>()?;
+    for (tmp, (path, _)) in staged.into_iter().zip(&files) {
+        persist(tmp, path)?;
     }
     Ok(())
 }

@@ -1,20 +1,40 @@
 //! LaTeX: one booktabs `table` per table of the table model, ready for
 //! `\input{}` (needs `\usepackage{booktabs}`); every text is escaped.
 
+use super::number::displayable;
 use super::tables::TableModel;
 
 /// Escapes LaTeX's special characters and maps the symbols the tables use.
+/// Control characters are made visible first; `[`, `]` and `*` are braced so
+/// that a cell after `\\` is never read as its optional argument or star,
+/// and `--`, `''`, `,,` are split so that they are no ligature.
 pub(crate) fn escape(s: &str) -> String {
+    let s = displayable(s);
     let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
             '\\' => out.push_str("\\textbackslash{}"),
             '&' | '%' | '$' | '#' | '_' | '{' | '}' => {
                 out.push('\\');
                 out.push(c);
             }
+            '[' | ']' | '*' => {
+                out.push('{');
+                out.push(c);
+                out.push('}');
+            }
+            '-' | '\'' | ',' if chars.peek() == Some(&c) => {
+                out.push(c);
+                out.push_str("{}");
+            }
             '~' => out.push_str("\\textasciitilde{}"),
             '^' => out.push_str("\\textasciicircum{}"),
+            '<' => out.push_str("\\textless{}"),
+            '>' => out.push_str("\\textgreater{}"),
+            '|' => out.push_str("\\textbar{}"),
+            '"' => out.push_str("{\\ttfamily\\char34}"),
+            '`' => out.push_str("\\textasciigrave{}"),
             '≤' => out.push_str("$\\le$"),
             '≥' => out.push_str("$\\ge$"),
             '‡' => out.push_str("\\ddag{}"),
@@ -66,8 +86,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn no_row_starts_with_an_optional_argument() {
+        let t = TableModel {
+            title: "[t]".into(),
+            header: vec!["group".into(), "n".into()],
+            rows: vec![
+                vec!["[1in]".into(), "1".into()],
+                vec!["*x".into(), "2".into()],
+                vec!["a\rb".into(), "3".into()],
+            ],
+        };
+        let tex = document(&[t]);
+        assert!(
+            tex.contains(
+                "\\midrule\n{[}1in{]} & 1 \\\\\n{*}x & 2 \\\\\na\\textbackslash{}u\\{d\\}b & 3 \\\\\n"
+            ),
+            "{tex}"
+        );
+        assert!(tex.contains("\\caption{{[}t{]}}"), "{tex}");
+    }
+
+    #[test]
     fn special_characters_are_escaped() {
         assert_eq!(escape("a_b & 50% #1 {x} $y ~ ^ \\"), "a\\_b \\& 50\\% \\#1 \\{x\\} \\$y \\textasciitilde{} \\textasciicircum{} \\textbackslash{}");
-        assert_eq!(escape("0 [≤ 0.003] ‡"), "0 [$\\le$ 0.003] \\ddag{}");
+        assert_eq!(escape("0 [≤ 0.003] ‡"), "0 {[}$\\le$ 0.003{]} \\ddag{}");
+        assert_eq!(
+            escape("[1in] *x <a|b> \"q\" `t` --attr ''x,, \u{1b}"),
+            "{[}1in{]} {*}x \\textless{}a\\textbar{}b\\textgreater{} {\\ttfamily\\char34}q{\\ttfamily\\char34} \\textasciigrave{}t\\textasciigrave{} -{}-attr '{}'x,{}, \\textbackslash{}u\\{1b\\}"
+        );
     }
 }

@@ -57,6 +57,15 @@ impl Format {
     }
 }
 
+/// `text` for a terminal: every control character but the line breaks shown
+/// escaped (`\u{1b}`), so that no label in a message can drive the terminal.
+pub fn for_terminal(text: &str) -> String {
+    text.split('\n')
+        .map(number::displayable)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Renders the report in a format.
 pub fn render(report: &Report, format: Format) -> String {
     match format {

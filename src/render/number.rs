@@ -1,5 +1,7 @@
 //! Number and text formatting shared by the renderers.
 
+use std::borrow::Cow;
+
 /// Shortest round-trip form (`1e-4`, `0.0123`), `NaN`, `inf` or `-inf`.
 pub(crate) fn exact(x: f64) -> String {
     if x.is_nan() {
@@ -39,6 +41,29 @@ pub(crate) fn short(x: f64) -> String {
     }
 }
 
+/// A text made displayable on one line: control characters (C0 with tab,
+/// CR and LF, DEL, C1), the bidirectional overrides and isolates, and the
+/// line and paragraph separators become visible escapes such as `\u{1b}`;
+/// all else is kept. Every human-readable format escapes its text through this.
+pub(crate) fn displayable(s: &str) -> Cow<'_, str> {
+    let hidden = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}')
+    };
+    if !s.chars().any(hidden) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if hidden(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// A text cell safe for a spreadsheet: a leading `=`, `+`, `-`, `@`, tab or
 /// carriage return is neutralised with a leading apostrophe.
 pub(crate) fn spreadsheet_safe(s: &str) -> String {
@@ -72,6 +97,17 @@ mod tests {
         assert_eq!(short(-0.012345), "-0.01235");
         assert_eq!(short(2.5e-5), "2.500e-5");
         assert_eq!(short(f64::NAN), "undefined");
+    }
+
+    #[test]
+    fn control_characters_become_visible() {
+        assert_eq!(displayable("A+B [1in] <b>"), "A+B [1in] <b>");
+        assert_eq!(
+            displayable("a\u{1b}[31mb\rc\nd\0e\u{7f}\u{85}\tf"),
+            "a\\u{1b}[31mb\\u{d}c\\u{a}d\\u{0}e\\u{7f}\\u{85}\\u{9}f"
+        );
+        assert_eq!(displayable("x\u{202e}y\u{2028}"), "x\\u{202e}y\\u{2028}");
+        assert_eq!(displayable("Māori"), "Māori");
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! Chart set-up shared by the SVG figures (plotters): the white page, the
 //! captioned chart frame, grey levels, lines with a legend key and the legend
-//! box. Helpers only style; the figures decide what to draw.
+//! box. Helpers only style; the figures decide what to draw. Every text
+//! from the data is made displayable here (XML 1.0 allows no C0 control
+//! character, even escaped); plotters escapes the markup characters.
 
+use super::number::displayable;
 use plotters::chart::SeriesLabelStyle;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -30,7 +33,7 @@ pub(super) fn framed<'a, 'b, DB: DrawingBackend>(
 ) -> ChartBuilder<'a, 'b, DB> {
     let mut builder = ChartBuilder::on(area);
     builder
-        .caption(caption, ("sans-serif", font))
+        .caption(displayable(caption), ("sans-serif", font))
         .margin(margin)
         .x_label_area_size(x_labels)
         .y_label_area_size(y_labels);
@@ -48,7 +51,7 @@ pub(super) fn keyed_line<'a, DB, CT>(
     chart: &mut ChartContext<'a, DB, CT>,
     points: Vec<(f64, f64)>,
     colour: RGBColor,
-    label: impl Into<String>,
+    label: &str,
     key: i32,
 ) where
     DB: DrawingBackend + 'a,
@@ -57,7 +60,7 @@ pub(super) fn keyed_line<'a, DB, CT>(
     chart
         .draw_series(LineSeries::new(points, colour.stroke_width(2)))
         .expect("series")
-        .label(label)
+        .label(displayable(label))
         .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + key, y)], colour.stroke_width(2)));
 }
 

@@ -4,11 +4,14 @@
 
 use crate::counts::table::{self, ViewAt};
 use crate::engine::verify::{CrossCell, GroupFree, ViewResult};
+use crate::groups::Attribute;
+use crate::render::number::displayable;
 use crate::render::plot;
 use crate::report::{Findings, Report};
 use crate::stats::rate::Rate;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
+use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
 /// One figure: a file-safe name, a title and the SVG document.
@@ -19,17 +22,55 @@ pub(crate) struct Figure {
     pub(crate) svg: String,
 }
 
-/// Lower-case letters, digits and dashes only.
-fn file_name(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
+/// The most bytes of a figure name's readable part.
+const SLUG_BYTES: usize = 60;
+
+/// A figure's file name (without `.svg`): a readable slug of its kind,
+/// attribute and policy (lower-case letters, digits and single dashes, at
+/// most [`SLUG_BYTES`]; the pooled view reads `pooled`), then 8 hex digits of
+/// the SHA-256 of the exact texts. Names are bounded and differ whenever the
+/// texts do (`Race` and `race`, `race+sex` and `race-sex`), also on a
+/// case-insensitive file system.
+fn file_name(kind: &str, attribute: &Attribute, policy: Option<&str>) -> String {
+    let name = attribute.name();
+    let readable = if attribute.is_pooled() {
+        "pooled"
+    } else {
+        &name
+    };
+    let mut slug = String::new();
+    for c in [kind, readable, policy.unwrap_or_default()]
+        .join("-")
+        .chars()
+    {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    slug.truncate(SLUG_BYTES);
+    let exact = [kind, &name, policy.unwrap_or_default()].join("\0");
+    let hash: String = Sha256::digest(exact.as_bytes())[..4]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("{}-{hash}", slug.trim_end_matches('-'))
+}
+
+/// Makes the names of `figures` unique (a repeated name gets `-2`, `-3`, …),
+/// so that no figure file overwrites another.
+fn unique_names(figures: &mut [Figure]) {
+    let mut seen = std::collections::HashSet::new();
+    for f in figures {
+        let base = f.name.clone();
+        for k in 2.. {
+            if seen.insert(f.name.clone()) {
+                break;
             }
-        })
-        .collect()
+            f.name = format!("{base}-{k}");
+        }
+    }
 }
 
 /// The figures of a report.
@@ -53,7 +94,7 @@ pub(crate) fn figures(report: &Report) -> Vec<Figure> {
                     .map(|g| (g.group.clone(), &g.det[..]))
                     .collect();
                 out.extend(threshold_figures(
-                    &view.attribute.to_string(),
+                    &view.attribute,
                     &det,
                     [(1, "FMR"), (2, "FNMR")],
                 ));
@@ -74,7 +115,6 @@ pub(crate) fn figures(report: &Report) -> Vec<Figure> {
         }
         Findings::Identify(i) => {
             for view in &i.views {
-                let attribute = view.attribute.to_string();
                 let series: Vec<(String, Vec<(f64, f64)>)> = view
                     .groups
                     .iter()
@@ -97,20 +137,21 @@ pub(crate) fn figures(report: &Report) -> Vec<Figure> {
                     .map(|(g, c)| (g.group.clone(), &c[..]))
                     .collect();
                 out.extend(threshold_figures(
-                    &attribute,
+                    &view.attribute,
                     &at_thresholds,
                     [(1, "FPIR"), (2, "FNIR (rank 1)")],
                 ));
-                let title = format!("CMC by {attribute}");
+                let title = format!("CMC by {}", view.attribute);
                 out.push(Figure {
                     svg: curves(&title, "rank", "identification rate", &series, false),
-                    name: file_name(&format!("cmc-{attribute}")),
+                    name: file_name("cmc", &view.attribute, None),
                     title,
                 });
             }
         }
         Findings::Summarize(_) => {}
     }
+    unique_names(&mut out);
     out
 }
 
@@ -132,20 +173,15 @@ fn bars<C, X, F>(
                 .zip(&col.by_group)
                 .map(|(g, r)| (g.group.clone(), r.clone()))
                 .collect();
-            let (title, name) = if with_policy {
-                (
-                    format!(
-                        "{label} by {} at {} (95% intervals)",
-                        view.attribute, at.policy
-                    ),
-                    file_name(&format!("{label}-{}-{}", view.attribute, at.policy)),
+            let title = if with_policy {
+                format!(
+                    "{label} by {} at {} (95% intervals)",
+                    view.attribute, at.policy
                 )
             } else {
-                (
-                    format!("{label} by {} (95% intervals)", view.attribute),
-                    file_name(&format!("{label}-{}", view.attribute)),
-                )
+                format!("{label} by {} (95% intervals)", view.attribute)
             };
+            let name = file_name(label, &view.attribute, with_policy.then_some(&*at.policy));
             Some(Figure {
                 svg: whiskers(&title, label, &values),
                 name,
@@ -158,7 +194,7 @@ fn bars<C, X, F>(
 /// Two rates against threshold (log scale) from per-group points
 /// [threshold, rate₁, rate₂]: one figure per rate.
 fn threshold_figures(
-    attribute: &str,
+    attribute: &Attribute,
     groups: &[(String, &[[f64; 3]])],
     rates: [(usize, &str); 2],
 ) -> Vec<Figure> {
@@ -186,7 +222,7 @@ fn threshold_figures(
                 true,
             );
             Figure {
-                name: file_name(&format!("{rate}-threshold-{attribute}")),
+                name: file_name(&format!("{rate}-threshold"), attribute, None),
                 title,
                 svg,
             }
@@ -254,7 +290,9 @@ pub(crate) fn curves(
 fn group_label(names: &[String], x: f64) -> String {
     let i = x.round();
     if (x - i).abs() < 1e-9 && i >= 0.0 {
-        names.get(i as usize).cloned().unwrap_or_default()
+        names
+            .get(i as usize)
+            .map_or_else(String::new, |n| displayable(n).into_owned())
     } else {
         String::new()
     }
@@ -360,7 +398,7 @@ pub(crate) fn heat_map(view: &ViewResult) -> Option<Figure> {
         heat_scale(&scale);
     });
     Some(Figure {
-        name: file_name(&format!("cross-fmr-{}-{}", view.attribute, at.policy)),
+        name: file_name("cross-fmr", &view.attribute, Some(&at.policy)),
         title,
         svg,
     })
@@ -520,7 +558,7 @@ pub(crate) fn det(view: &ViewResult) -> Figure {
         plot::legend(&mut chart.configure_series_labels());
     });
     Figure {
-        name: file_name(&format!("det-{}", view.attribute)),
+        name: file_name("det", &view.attribute, None),
         title,
         svg,
     }
@@ -574,7 +612,7 @@ fn det_group<'a, 'b: 'a>(
         .filter(|p| p[1] > 0.0 && p[2] > 0.0)
         .map(|p| (probit(p[1]), probit(p[2])))
         .collect();
-    plot::keyed_line(chart, points, colour, free.group.clone(), 16);
+    plot::keyed_line(chart, points, colour, &free.group, 16);
     for at in view.operating_points.iter().take(2) {
         let rate = |m: &str| at.rate(m).and_then(|c| c.by_group.get(g)).map(|r| r.value);
         if let (Some(fmr), Some(fnmr)) = (rate("fmr"), rate("fnmr")) {
@@ -600,7 +638,9 @@ pub(crate) fn histograms(view: &ViewResult) -> Figure {
     let rows = n.div_ceil(cols);
     let size = (300 * cols as u32, 40 + 230 * rows as u32);
     let svg = plot::document(size, |root| {
-        let root = root.titled(&title, ("sans-serif", 15)).expect("title");
+        let root = root
+            .titled(&displayable(&title), ("sans-serif", 15))
+            .expect("title");
         for (panel, free) in root
             .split_evenly((rows, cols))
             .iter()
@@ -610,7 +650,7 @@ pub(crate) fn histograms(view: &ViewResult) -> Figure {
         }
     });
     Figure {
-        name: file_name(&format!("scores-{}", view.attribute)),
+        name: file_name("scores", &view.attribute, None),
         title,
         svg,
     }
@@ -672,4 +712,81 @@ fn score_panel(panel: &plot::Area<'_>, free: &GroupFree) {
             .configure_series_labels()
             .label_font(("sans-serif", 9)),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(a: &str) -> Attribute {
+        Attribute::One(a.into())
+    }
+
+    #[test]
+    fn figure_names_are_readable_bounded_and_distinct() {
+        // The hash is that of `sha256sum` over "cmc\0race\0" (and "cmc\0*\0").
+        assert_eq!(file_name("cmc", &one("race"), None), "cmc-race-28b64c6a");
+        assert_eq!(
+            file_name("cmc", &Attribute::Pooled, None),
+            "cmc-pooled-e6b95b1f"
+        );
+        let both = Attribute::Intersection(vec!["race".into(), "sex".into()]);
+        assert_eq!(
+            file_name("FMR", &both, Some("global-fmr:1e-2")),
+            "fmr-race-sex-global-fmr-1e-2-009e3c50"
+        );
+        let names = [
+            file_name("det", &one("Race"), None),
+            file_name("det", &one("race"), None),
+            file_name("det", &one("race-sex"), None),
+            file_name("det", &both, None),
+            file_name("det", &one("pooled"), None),
+            file_name("det", &Attribute::Pooled, None),
+            file_name("det", &one(&"a".repeat(300)), None),
+            file_name("det", &one(&"a".repeat(301)), None),
+        ];
+        let folded: std::collections::HashSet<String> =
+            names.iter().map(|n| n.to_lowercase()).collect();
+        assert_eq!(folded.len(), names.len(), "{names:?}");
+        for n in &names {
+            assert!(n.len() <= SLUG_BYTES + 9, "{n}");
+            assert!(!n.contains("--") && !n.starts_with('-'), "{n}");
+        }
+        let odd = file_name("FNIR (rank 1)-threshold", &one("\u{1b}<é>/.."), None);
+        assert!(odd.starts_with("fnir-rank-1-threshold-"), "{odd}");
+        assert!(odd
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
+    }
+
+    #[test]
+    fn control_characters_leave_the_svg_well_formed() {
+        let name = "\u{1b}[31m<b>\0&\r\n\u{85}".to_string();
+        let series = vec![(name.clone(), vec![(0.0, 0.5), (1.0, 0.7)])];
+        let svgs = [
+            curves(&name, "x", "y", &series, false),
+            whiskers(
+                &name,
+                "FMR",
+                &[(name.clone(), Rate::new(1, 10, Default::default()))],
+            ),
+        ];
+        for svg in svgs {
+            roxmltree::Document::parse(&svg).unwrap();
+            assert!(svg.contains("\\u{1b}[31m&lt;b&gt;\\u{0}&amp;\\u{d}\\u{a}\\u{85}"));
+        }
+    }
+
+    #[test]
+    fn repeated_names_are_numbered() {
+        let fig = |n: &str| Figure {
+            name: n.into(),
+            title: String::new(),
+            svg: String::new(),
+        };
+        let mut figs = vec![fig("a"), fig("b"), fig("a"), fig("a"), fig("a-2")];
+        unique_names(&mut figs);
+        let names: Vec<&str> = figs.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["a", "b", "a-2", "a-3", "a-2-2"]);
+    }
 }
