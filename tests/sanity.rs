@@ -30,3 +30,54 @@ fn summarize_refuses_percentages_without_percent() {
     );
     ok("summarize", &p, &["--percent"]);
 }
+
+#[test]
+fn classify_refuses_predicted_labels_foreign_to_the_true_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "c.csv",
+        "y_true,score_text,race\n1,High,A\n0,Low,B\n1,Medium,A\n0,Low,B\n",
+    );
+    let e = fails(
+        "classify",
+        &p,
+        &["--y-pred", "score_text", "--attr", "race"],
+    );
+    assert!(
+        e.contains("c.csv: no predicted label occurs among the true labels (true labels seen: 0, 1; predicted labels seen: High, Low, Medium)")
+            && e.contains("--pred-positive"),
+        "{e}"
+    );
+    let fixed = [
+        "--y-pred",
+        "score_text",
+        "--attr",
+        "race",
+        "--true-positive",
+        "1",
+    ];
+    fails("classify", &p, &fixed);
+    ok(
+        "classify",
+        &p,
+        &[&fixed[..], &["--pred-positive", "Medium,High"]].concat(),
+    );
+    // The COMPAS case of the issue, when the data set is present.
+    if let Some(d) = common::shared_data("compas") {
+        let f = d.join("compas-scores-two-years.deidentified.csv");
+        let args = [
+            "--y-true",
+            "two_year_recid",
+            "--y-pred",
+            "score_text",
+            "--attr",
+            "race",
+        ];
+        let e = fails("classify", &f, &args);
+        assert!(
+            e.contains("predicted labels seen: High, Low, Medium"),
+            "{e}"
+        );
+    }
+}
