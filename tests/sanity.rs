@@ -81,3 +81,49 @@ fn classify_refuses_predicted_labels_foreign_to_the_true_labels() {
         );
     }
 }
+
+#[test]
+fn classify_with_thousands_of_classes_keeps_to_the_observed_cells() {
+    // 3,000 classes, 20,000 rows, 3 groups: a dense classes × classes matrix
+    // per group (and its k³ sums) took minutes and many GB; every output
+    // now follows the observed cells.
+    let (k, n) = (3000u64, 20_000u64);
+    let mut text = String::from("y_true,y_pred,grp\n");
+    let mut x = 12345u64;
+    for i in 0..n {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let t = (x >> 33) % k;
+        let p = if i % 4 == 0 { (x >> 13) % k } else { t };
+        text.push_str(&format!(
+            "c{t},c{p},{}\n",
+            ["A", "B", "C"][(i % 3) as usize]
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "many.csv", &text);
+    let csv = ok("classify", &f, &["--attr", "grp", "--format", "csv"]);
+    let confusion: Vec<&str> = csv.lines().filter(|l| l.contains(",confusion:")).collect();
+    // Each row lands in one cell of its group and one of the pooled view.
+    assert!(
+        !confusion.is_empty() && confusion.len() as u64 <= 2 * n,
+        "{}",
+        confusion.len()
+    );
+    // The weights of the listed cells add up to the rows, per view.
+    let total: f64 = confusion
+        .iter()
+        .filter(|l| l.starts_with("classify,*,"))
+        .map(|l| l.split(',').nth(6).unwrap().parse::<f64>().unwrap())
+        .sum();
+    assert_eq!(total, n as f64);
+    // Only observed cells: no zeros.
+    assert!(confusion.iter().all(|l| l.split(',').nth(6) != Some("0")));
+    let j = common::json("classify", &f, &["--attr", "grp"]);
+    let notes = j["classify"]["notes"].as_array().unwrap();
+    assert!(
+        notes.iter().any(|s| s.as_str().unwrap().ends_with(" labels: the confusion matrices list only their observed cells (a cell not listed is 0)")),
+        "{notes:?}"
+    );
+}
