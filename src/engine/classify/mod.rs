@@ -479,17 +479,18 @@ fn multiclass_groups(v: &View, l: &Labelled, weight: Weights, ci: CiSpec) -> Vec
             let n = cells.partition_point(|&((h, _, _), _)| h == g);
             let (mine, rest) = cells.split_at(n);
             cells = rest;
-            let (mut total, mut correct, mut wrong) = Default::default();
+            let (mut total, mut correct, mut wrong) =
+                (Sums::default(), Sums::default(), Sums::default());
             let mut hit = vec![Sums::default(); k];
             let (mut by_true, mut by_pred) = (hit.clone(), hit.clone());
             for &((_, t, p), s) in mine {
                 let (t, p) = (t as usize, p as usize);
-                Sums::merge(&mut total, &s);
+                total.merge(&s);
                 if t == p {
                     hit[t] = s;
-                    Sums::merge(&mut correct, &s);
+                    correct.merge(&s);
                 } else {
-                    Sums::merge(&mut wrong, &s);
+                    wrong.merge(&s);
                 }
                 by_true[t].merge(&s);
                 by_pred[p].merge(&s);
