@@ -17,7 +17,7 @@ use crate::input::{
 use crate::input::{IdentifyColumns, Searches};
 use crate::progress::Progress;
 use crate::report::{Findings, Provenance, Report};
-use crate::value::Flatten;
+use crate::value::{Flatten, Kind};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -77,6 +77,40 @@ fn new_report(
         reproducible,
     );
     Report::new(provenance, accounting.clone(), findings)
+}
+
+/// An error when no input row is usable (see [`Accounting::require_used`]).
+fn require_rows(accounting: &Accounting, inputs: &[InputFile]) -> Result<()> {
+    accounting.require_used(inputs.first().map_or("<memory>", |f| f.path.as_str()))
+}
+
+/// The report, or an error when it holds no defined rate or statistic at
+/// all: its alarms and first notes say why.
+fn require_some_rate(report: Report) -> Result<Report> {
+    let values = report.findings.values();
+    let defined = |v: &&crate::value::Value| matches!(v.kind, Kind::Rate | Kind::Statistic);
+    if values.iter().filter(defined).any(|v| v.value.is_finite()) {
+        return Ok(report);
+    }
+    const SHOWN: usize = 5;
+    let notes = report.findings.notes();
+    let mut why: Vec<String> = report.alarms.iter().map(ToString::to_string).collect();
+    why.extend(notes.iter().take(SHOWN).cloned());
+    if notes.len() > SHOWN {
+        why.push(format!("and {} more in the notes", notes.len() - SHOWN));
+    }
+    let file = report
+        .provenance
+        .inputs
+        .first()
+        .map_or("<memory>", |f| f.path.as_str());
+    Err(Error::data(
+        file,
+        format!(
+            "the audit produced no rate: every rate and statistic is undefined. {}",
+            why.join("; ")
+        ),
+    ))
 }
 
 /// Adds the bootstrap of `audit` (and its seed) to a report.
@@ -200,6 +234,7 @@ impl VerifyJob {
     }
 
     fn report(&self, c: Comparisons, note: Option<String>) -> Result<Report> {
+        require_rows(&c.accounting, &c.inputs)?;
         let mut result = verify::audit(&c, &self.options)?;
         result.notes.extend(note);
         let cfg = config("verify", &self.columns, &self.options, &c.attributes);
@@ -211,6 +246,7 @@ impl VerifyJob {
             &c.accounting,
             Findings::Verify(result),
         );
+        let report = require_some_rate(report)?;
         let rows = self.bootstrap.as_ref().is_some_and(|b| b.rows);
         with_bootstrap(
             report,
@@ -238,6 +274,7 @@ impl ClassifyJob {
     pub fn run(&self, table: Table) -> Result<Report> {
         self.check()?;
         let l = Labelled::read(table, &self.columns)?;
+        require_rows(&l.accounting, &l.inputs)?;
         let d = self.options.positives().decide(&l)?;
         let result = classify::audit(&l, &d, &self.options)?;
         let cfg = config("classify", &self.columns, &self.options, &l.attributes);
@@ -249,6 +286,7 @@ impl ClassifyJob {
             &l.accounting,
             Findings::Classify(result),
         );
+        let report = require_some_rate(report)?;
         let rows = self.bootstrap.as_ref().is_some_and(|b| b.rows);
         with_bootstrap(
             report,
@@ -277,9 +315,10 @@ impl SummarizeJob {
     /// Summarises a table of published rates (its reading reported to `progress`).
     pub fn run_file(&self, path: &Path, progress: Arc<dyn Progress>) -> Result<Report> {
         let table = Published::read(Table::open(path, self.text, progress)?, &self.columns)?;
+        require_rows(&table.accounting, &table.inputs)?;
         let result = summarize::summarize(&table, self.alpha);
         let cfg = serde_json::json!({ "task": "summarize", "columns": self.columns, "alpha": self.alpha });
-        Ok(new_report(
+        require_some_rate(new_report(
             &self.command,
             self.reproducible,
             cfg,
@@ -333,6 +372,7 @@ impl IdentifyJob {
     }
 
     fn report(&self, s: Searches) -> Result<Report> {
+        require_rows(&s.accounting, &s.inputs)?;
         let result = identify::audit(&s, &self.options)?;
         let cfg = config("identify", &self.columns, &self.options, &s.attributes);
         let report = new_report(
@@ -343,6 +383,7 @@ impl IdentifyJob {
             &s.accounting,
             Findings::Identify(result),
         );
+        let report = require_some_rate(report)?;
         with_bootstrap(
             report,
             &identify::Resampler::new(&s, &self.options)?,

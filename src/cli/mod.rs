@@ -31,6 +31,10 @@ fn command_line() -> Vec<String> {
 }
 
 fn emit(report: &Report, out: &Output) -> Result<()> {
+    // The alarms come first, before any other output.
+    for a in &report.alarms {
+        eprintln!("caution: {a}");
+    }
     if let Some(dir) = &out.report {
         write_all(report, dir, "report")?;
         say(format_args!(

@@ -1,7 +1,7 @@
 //! Row accounting: every input row is used or dropped for a named reason.
 
 pub use crate::error::DropReason;
-use crate::error::Position;
+use crate::error::{Error, Position, Result};
 use serde::{Deserialize, Serialize};
 
 /// One drop bucket: its reason, how many rows, and where the first one was.
@@ -84,6 +84,64 @@ impl Accounting {
     pub fn balanced(&self) -> bool {
         self.rows == self.used + self.dropped_total()
     }
+
+    /// An error when no row of `file` is usable: the drop accounting
+    /// (reasons, counts, the first row of each) and the likely fix of the
+    /// largest bucket.
+    pub fn require_used(&self, file: &str) -> Result<()> {
+        if self.used > 0 {
+            return Ok(());
+        }
+        let buckets: Vec<String> = self
+            .dropped
+            .iter()
+            .map(|d| format!("{} {} (first: {})", d.count, d.reason, d.first))
+            .collect();
+        let fix = self
+            .dropped
+            .iter()
+            .max_by_key(|d| d.count)
+            .map_or("", |d| likely_fix(&d.reason));
+        Err(Error::data(
+            file,
+            format!(
+                "no usable row: read {}, used 0, dropped {}. {fix}",
+                self.rows,
+                buckets.join("; ")
+            ),
+        ))
+    }
+}
+
+/// What usually makes every row drop for `reason`.
+fn likely_fix(reason: &DropReason) -> &'static str {
+    match reason {
+        DropReason::MissingScore | DropReason::NonFiniteScore => {
+            "Check that --score names the score column."
+        }
+        DropReason::UnknownMated => {
+            "Check --mated: its values must read as 1/0, true/false, yes/no or genuine/impostor."
+        }
+        DropReason::MissingSubject => "Check the subject id columns (--subject-a, --subject-b, --subject).",
+        DropReason::UnknownSubject => {
+            "The subject ids do not match the subjects table: check --subject-id, --id-sep and the id columns."
+        }
+        DropReason::Duplicate => "Every comparison repeats an earlier one: check the image id columns.",
+        DropReason::MissingGroup => {
+            "Check that --attr names the attribute columns (or that the subjects table holds them)."
+        }
+        DropReason::MissingGroupValue => "Check that --group names the group column.",
+        DropReason::MissingTrueLabel => "Check that --y-true names the true-label column.",
+        DropReason::MissingPredLabel => "Check that --y-pred names the predicted-label column.",
+        DropReason::MissingWeight | DropReason::BadWeight => {
+            "Check that --weight names a column of weights >= 0."
+        }
+        DropReason::MateWithoutScore => "Check the mate score column (--mate-score).",
+        DropReason::UnknownSearch => {
+            "The candidates' search ids do not match the searches table: check --search-id."
+        }
+        DropReason::Excluded(_) => "The --exclude rules remove every row: check them.",
+    }
 }
 
 #[cfg(test)]
@@ -92,6 +150,27 @@ mod tests {
 
     fn at(line: u64) -> Position {
         Position::cell("c.csv", line, "score", "")
+    }
+
+    #[test]
+    fn no_usable_row_is_an_error_with_the_accounting_and_the_fix() {
+        let mut a = Accounting {
+            rows: 3,
+            ..Default::default()
+        };
+        assert!(Accounting {
+            used: 1,
+            ..a.clone()
+        }
+        .require_used("c.csv")
+        .is_ok());
+        a.drop_row(&DropReason::MissingGroup, || at(2));
+        a.drop_row(&DropReason::MissingScore, || at(3));
+        a.drop_row(&DropReason::MissingScore, || at(4));
+        assert_eq!(
+            a.require_used("c.csv").unwrap_err().to_string(),
+            "c.csv: no usable row: read 3, used 0, dropped 1 missing group in every attribute (first: c.csv:2: column 'score', value \"\"); 2 missing score (first: c.csv:3: column 'score', value \"\"). Check that --score names the score column."
+        );
     }
 
     #[test]

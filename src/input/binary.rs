@@ -115,6 +115,41 @@ fn positives(
     Ok((flags, format!("{what} reads as 1/true/yes")))
 }
 
+/// An error when no predicted label occurs among the true labels (as with
+/// COMPAS's `score_text` Low/Medium/High against a 0/1 outcome): every
+/// prediction would count wrong, so the audit would mean nothing.
+fn disjoint_vocabularies(l: &Labelled) -> Result<()> {
+    let k = l.labels.len();
+    let (truth, pred) = (used(&l.y_true, k), used(&l.y_pred, k));
+    if l.y_pred.is_empty() || truth.iter().zip(&pred).any(|(&t, &p)| t && p) {
+        return Ok(());
+    }
+    let seen = |used: &[bool]| {
+        let names: Vec<&str> = l
+            .labels
+            .iter()
+            .zip(used)
+            .filter(|(_, &u)| u)
+            .map(|(n, _)| n.as_str())
+            .collect();
+        const SHOWN: usize = 10;
+        let more = match names.len() {
+            n if n > SHOWN => format!(", … ({n} in all)"),
+            _ => String::new(),
+        };
+        format!("{}{more}", names[..names.len().min(SHOWN)].join(", "))
+    };
+    let file = l.inputs.first().map_or("<memory>", |i| i.path.as_str());
+    Err(Error::data(
+        file,
+        format!(
+            "no predicted label occurs among the true labels (true labels seen: {}; predicted labels seen: {}), so every prediction would count wrong; name the positive labels of each column (--true-positive LABEL,… --pred-positive LABEL,…), or map the predicted labels onto the true ones",
+            seen(&truth),
+            seen(&pred)
+        ),
+    ))
+}
+
 /// Labels used by some item's codes (codes out of range are ignored).
 fn used(codes: &[u32], k: usize) -> Vec<bool> {
     let mut used = vec![false; k];
@@ -154,6 +189,10 @@ impl Positives<'_> {
         let k = l.labels.len();
         let all_flags = l.labels.iter().all(|s| parse_flag(s.as_bytes()).is_some());
         let binary = !self.truth.is_empty() || !self.pred.is_empty() || has_score || all_flags;
+        // Predicted labels compared as text with the true labels must share some.
+        if !has_score && self.pred.is_empty() && !all_flags {
+            disjoint_vocabularies(l)?;
+        }
         if !binary {
             if k <= 2 {
                 return Err(option_error(format!(
@@ -266,6 +305,57 @@ mod tests {
         assert_eq!(
             Positives::default().decide(&l).unwrap(),
             Decisions::Multiclass
+        );
+    }
+
+    #[test]
+    fn predicted_labels_that_never_occur_among_the_true_labels_are_refused() {
+        // COMPAS: score_text against two_year_recid, without --pred-positive.
+        let l = items(
+            &["0", "1", "High", "Low", "Medium"],
+            &[0, 1, 1, 0],
+            &[3, 2, 4, 3],
+            &[],
+        );
+        let want = "<memory>: no predicted label occurs among the true labels (true labels seen: 0, 1; predicted labels seen: High, Low, Medium), so every prediction would count wrong; name the positive labels of each column (--true-positive LABEL,… --pred-positive LABEL,…), or map the predicted labels onto the true ones";
+        assert_eq!(
+            Positives::default().decide(&l).unwrap_err().to_string(),
+            want
+        );
+        // --true-positive alone would count every prediction negative.
+        let one = vec!["1".to_string()];
+        let p = Positives {
+            truth: &one,
+            ..Default::default()
+        };
+        assert_eq!(p.decide(&l).unwrap_err().to_string(), want);
+        // Naming the predicted positives decides them.
+        let pred = vec!["Medium".to_string(), "High".to_string()];
+        let p = Positives {
+            truth: &one,
+            pred: &pred,
+            cutoff: None,
+        };
+        assert_eq!(
+            p.decide(&l).unwrap().binary().unwrap().pred(),
+            [false, true, true, false]
+        );
+        // Flags of two spellings share a meaning: yes/no against 1/0 is fine.
+        let l = items(&["0", "1", "no", "yes"], &[0, 1], &[2, 3], &[]);
+        assert!(Positives::default().decide(&l).is_ok());
+        // Many labels are listed up to ten.
+        let names: Vec<String> = (0..30).map(|i| format!("c{i:02}")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let l = items(
+            &names,
+            &(0..15).collect::<Vec<_>>(),
+            &(15..30).collect::<Vec<_>>(),
+            &[],
+        );
+        let e = Positives::default().decide(&l).unwrap_err().to_string();
+        assert!(
+            e.contains("c09, … (15 in all); predicted labels seen: c15"),
+            "{e}"
         );
     }
 }

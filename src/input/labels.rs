@@ -87,6 +87,30 @@ pub struct Labelled {
     pub inputs: Vec<InputFile>,
 }
 
+/// Σw and Σw² of the weights read so far. Both must stay finite: past the
+/// largest float every rate (Σw ratios) and every interval (Kish's
+/// (Σw)²/Σw²) would be undefined.
+#[derive(Debug, Default)]
+pub(super) struct WeightTotals {
+    sum: f64,
+    sum_sq: f64,
+}
+
+impl WeightTotals {
+    /// Adds weight `w`; when a total overflows, what the error says.
+    pub(super) fn add(&mut self, w: f64) -> std::result::Result<(), String> {
+        self.sum += w;
+        self.sum_sq += w * w;
+        if self.sum.is_finite() && self.sum_sq.is_finite() {
+            return Ok(());
+        }
+        Err(format!(
+            "the weights' total (Σw {:e}, Σw² {:e}) overflows at this row, which would leave every rate undefined; divide every weight by one factor (rates and intervals do not change)",
+            self.sum, self.sum_sq
+        ))
+    }
+}
+
 /// The label names in byte order; both code columns renumbered alike.
 pub(super) fn sorted_labels(
     labels: Interner,
@@ -122,6 +146,7 @@ impl Labelled {
         let mut subject_ids = Interner::default();
         let mut row = vec![MISSING; cols.attrs.len()];
         let mut row_b = row.clone();
+        let mut totals = WeightTotals::default();
         while r.next_row()? {
             if c.drop_if_missing_label(&mut r)? {
                 continue;
@@ -136,6 +161,9 @@ impl Labelled {
             }
             if r.drop_if_no_group(&mut attrs, c.subject, &mut row, &mut row_b, c.y_true)? {
                 continue;
+            }
+            if let (Some(w), Some(col)) = (weight, c.weight) {
+                totals.add(w).map_err(|m| r.bad_value(col, &m))?;
             }
             attrs.push(&row, &row);
             out_true.push(labels.intern(trim(r.field(c.y_true))));
@@ -289,6 +317,28 @@ mod tests {
             e.to_string(),
             "l.csv:2: column 'w', value \"x\": not a number"
         );
+    }
+
+    #[test]
+    fn weights_whose_total_overflows_are_refused_at_the_row() {
+        let cols = ClassifyColumns {
+            weight: Some("w".into()),
+            ..Default::default()
+        };
+        // Weights of 1e308 (and Σw² past the largest float from 1e155 on).
+        let e = read("y_true,y_pred,w\n1,0,1\n0,0,1e308\n1,1,1e308\n", &cols).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "l.csv:3: column 'w', value \"1e308\": the weights' total (Σw 1e308, Σw² inf) overflows at this row, which would leave every rate undefined; divide every weight by one factor (rates and intervals do not change)"
+        );
+        let e = read("y_true,y_pred,w\n1,0,1e150\n0,0,1e155\n", &cols).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("l.csv:3: column 'w', value \"1e155\""),
+            "{e}"
+        );
+        // Large weights whose totals stay finite are fine.
+        assert!(read("y_true,y_pred,w\n1,0,1e150\n0,0,1e150\n", &cols).is_ok());
     }
 
     #[test]

@@ -27,9 +27,11 @@ const STYLE: &str = "body{font-family:sans-serif;margin:2em auto;max-width:72em;
 table{border-collapse:collapse;margin:0.5em 0 1.5em}td,th{border-bottom:1px solid #bbb;padding:2px 8px;text-align:left;font-size:0.9em}\
 th{border-bottom:2px solid #111}figure{display:inline-block;margin:0.5em}ul.summary li{margin:0.3em 0}";
 
-/// The page: title, summary sentences, figures, then the tables.
+/// The page: title, the `lead` tables (alarms), summary sentences,
+/// figures, then the tables.
 pub(crate) fn page(
     title: &str,
+    lead: &[TableModel],
     summary: &[String],
     figures: &[Figure],
     tables: &[TableModel],
@@ -41,6 +43,9 @@ pub(crate) fn page(
         escape(title)
     ));
     s.push_str(&format!("<h1>{}</h1>\n", escape(title)));
+    for t in lead {
+        table(&mut s, t);
+    }
     if !summary.is_empty() {
         s.push_str("<h2>Summary</h2>\n<ul class=\"summary\">\n");
         for line in summary {
@@ -61,25 +66,30 @@ pub(crate) fn page(
         }
     }
     for t in tables {
-        s.push_str(&format!(
-            "<h2>{}</h2>\n<table><thead><tr>",
-            escape(&t.title)
-        ));
-        for h in &t.header {
-            s.push_str(&format!("<th>{}</th>", escape(h)));
-        }
-        s.push_str("</tr></thead><tbody>\n");
-        for r in &t.rows {
-            s.push_str("<tr>");
-            for c in r {
-                s.push_str(&format!("<td>{}</td>", escape(c)));
-            }
-            s.push_str("</tr>\n");
-        }
-        s.push_str("</tbody></table>\n");
+        table(&mut s, t);
     }
     s.push_str("</body></html>\n");
     s
+}
+
+/// A titled table.
+fn table(s: &mut String, t: &TableModel) {
+    s.push_str(&format!(
+        "<h2>{}</h2>\n<table><thead><tr>",
+        escape(&t.title)
+    ));
+    for h in &t.header {
+        s.push_str(&format!("<th>{}</th>", escape(h)));
+    }
+    s.push_str("</tr></thead><tbody>\n");
+    for r in &t.rows {
+        s.push_str("<tr>");
+        for c in r {
+            s.push_str(&format!("<td>{}</td>", escape(c)));
+        }
+        s.push_str("</tr>\n");
+    }
+    s.push_str("</tbody></table>\n");
 }
 
 #[cfg(test)]
@@ -93,7 +103,7 @@ mod tests {
             header: vec!["group".into()],
             rows: vec![vec!["<script>alert(1)</script>".into()]],
         };
-        let p = page("r", &[], &[], &[t]);
+        let p = page("r", &[], &[], &[], &[t]);
         assert!(p.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(!p.contains("<script>"));
     }

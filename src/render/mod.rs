@@ -77,12 +77,18 @@ pub fn render(report: &Report, format: Format) -> String {
         Format::Csv => tidy::to_csv(&tidy::rows(report)),
         Format::Table => text::terminal(&tables::tables(report)),
         Format::Markdown => text::markdown(&tables::tables(report)),
-        Format::Html => html::page(
-            &format!("biasbench {} report", report.task()),
-            &prose::summary(report),
-            &svg::figures(report),
-            &tables::tables(report),
-        ),
+        Format::Html => {
+            let t = tables::tables(report);
+            // The alarms' table goes above the summary.
+            let (lead, rest) = t.split_at(usize::from(!report.alarms.is_empty()));
+            html::page(
+                &format!("biasbench {} report", report.task()),
+                lead,
+                &prose::summary(report),
+                &svg::figures(report),
+                rest,
+            )
+        }
         Format::Latex => latex::document(&tables::tables(report)),
     }
 }

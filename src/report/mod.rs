@@ -24,6 +24,9 @@ pub struct Report {
     pub provenance: Provenance,
     /// What happened to every input row.
     pub accounting: Accounting,
+    /// Problems with the whole audit, shown before anything else.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alarms: Vec<Alarm>,
     /// The task's results, under the task's name (`"verify": {…}`).
     #[serde(flatten)]
     pub findings: Findings,
@@ -58,6 +61,18 @@ impl Findings {
     }
 }
 
+impl Findings {
+    /// The engine's notes for the reader.
+    pub fn notes(&self) -> &[String] {
+        match self {
+            Findings::Verify(r) => &r.notes,
+            Findings::Identify(r) => &r.notes,
+            Findings::Classify(r) => &r.notes,
+            Findings::Summarize(r) => &r.notes,
+        }
+    }
+}
+
 impl Flatten for Findings {
     fn flatten(&self, out: &mut Vec<Value>) {
         match self {
@@ -66,6 +81,85 @@ impl Flatten for Findings {
             Findings::Classify(r) => r.flatten(out),
             Findings::Summarize(r) => r.flatten(out),
         }
+    }
+}
+
+/// A kind of comparison, search or item that no group has, so that half of
+/// the audit is undefined everywhere: said on standard error before
+/// anything else and at the top of every human-readable report, with the
+/// likely fix. (An audit of one kind alone, such as FMR only, is legitimate.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Alarm {
+    /// No mated comparison (1:1).
+    NoMated,
+    /// No non-mated comparison (1:1).
+    NoNonMated,
+    /// No mated search (1:N).
+    NoMatedSearches,
+    /// No non-mated search (1:N).
+    NoNonMatedSearches,
+    /// No truly positive item (binary classification).
+    NoPositives,
+    /// No truly negative item (binary classification).
+    NoNegatives,
+}
+
+impl Alarm {
+    /// The alarms of `findings`, from the counts of the pooled view (every
+    /// used row): a kind that no group has.
+    fn of(findings: &Findings) -> Vec<Alarm> {
+        fn pooled<C, X, F>(
+            views: &[crate::counts::table::ViewResult<C, X, F>],
+        ) -> impl Iterator<Item = &C> {
+            views
+                .iter()
+                .filter(|v| v.attribute.is_pooled())
+                .flat_map(|v| v.groups.iter().map(|g| &g.counts))
+        }
+        let (a, b): (u64, u64) = match findings {
+            Findings::Verify(r) => {
+                pooled(&r.views).fold((0, 0), |(m, n), c| (m + c.mated, n + c.nonmated))
+            }
+            Findings::Identify(r) => pooled(&r.views).fold((0, 0), |(m, n), c| {
+                (m + c.mated_searches, n + c.nonmated_searches)
+            }),
+            Findings::Classify(r) => {
+                let cells: Vec<_> = pooled(&r.views).filter_map(|c| c.cells).collect();
+                if cells.is_empty() {
+                    // Multiclass: no positives to miss.
+                    return Vec::new();
+                }
+                cells.iter().fold((0, 0), |(p, n), c| {
+                    (p + c.positives().rows, n + c.negatives().rows)
+                })
+            }
+            Findings::Summarize(_) => return Vec::new(),
+        };
+        let (no_a, no_b) = match findings {
+            Findings::Verify(_) => (Alarm::NoMated, Alarm::NoNonMated),
+            Findings::Identify(_) => (Alarm::NoMatedSearches, Alarm::NoNonMatedSearches),
+            _ => (Alarm::NoPositives, Alarm::NoNegatives),
+        };
+        [(a, no_a), (b, no_b)]
+            .into_iter()
+            .filter(|&(n, _)| n == 0)
+            .map(|(_, alarm)| alarm)
+            .collect()
+    }
+}
+
+impl std::fmt::Display for Alarm {
+    /// What is undefined everywhere, and the likely fix.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Alarm::NoMated => "no group has a mated comparison: FNMR, TMR, EER, AUC and d' are undefined everywhere and only FMR is audited. If the file holds mated pairs, name its mated-flag column (--mated COLUMN), or check the subject id columns that decide them (--subject-a, --subject-b, --id-sep)",
+            Alarm::NoNonMated => "no group has a non-mated comparison: FMR, EER, AUC, d' and every FMR-target threshold are undefined everywhere and only FNMR is audited. If the file holds non-mated pairs, check the mated-flag column (--mated COLUMN) or the subject id columns (--subject-a, --subject-b, --id-sep)",
+            Alarm::NoMatedSearches => "no group has a mated search: FNIR and the rank hit rates are undefined everywhere and only FPIR is audited. If the probes' mates are enrolled, check the mated column (--mated) or the searches' subject ids",
+            Alarm::NoNonMatedSearches => "no group has a non-mated search: FPIR and every FPIR-target threshold are undefined everywhere and only FNIR is audited. If some probes have no enrolled mate, check the mated column (--mated) or the searches' subject ids",
+            Alarm::NoPositives => "no item is truly positive: TPR, FNR, equal opportunity, F1 and AUC are undefined everywhere. Check the true-label column (--y-true) and which labels count positive (--true-positive)",
+            Alarm::NoNegatives => "no item is truly negative: FPR, TNR, equalized odds and AUC are undefined everywhere. Check the true-label column (--y-true) and which labels count positive (--true-positive)",
+        })
     }
 }
 
@@ -135,6 +229,7 @@ impl Report {
             },
             provenance,
             accounting,
+            alarms: Alarm::of(&findings),
             findings,
             bootstrap: None,
         }

@@ -8,7 +8,7 @@
 
 pub mod cells;
 
-use crate::counts::curves::fold;
+use crate::counts::curves::{fold, fold_sparse};
 use crate::counts::table::{self, finish_view, GroupInfo, RateColumn, Treat, ViewAt};
 use crate::engine::{Resample, Unit};
 use crate::error::{Error, Result};
@@ -82,9 +82,26 @@ pub struct ClassCounts {
     pub cells: Option<Cells>,
     /// F1, balanced accuracy, AUC, Theil and generalised entropy indices (binary mode).
     pub values: Vec<NamedValue>,
-    /// Weighted confusion matrix, `[true][predicted]` over `labels` (multiclass).
-    pub confusion: Option<Vec<Vec<f64>>>,
+    /// The observed (non-empty) cells of the weighted confusion matrix, in
+    /// (true, predicted) order (multiclass); a cell not listed is 0.
+    pub confusion: Option<Vec<ConfusionCell>>,
 }
+
+/// One observed cell of a multiclass confusion matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ConfusionCell {
+    /// The true label (index into `labels`).
+    #[serde(rename = "true")]
+    pub true_label: u32,
+    /// The predicted label (index into `labels`).
+    pub predicted: u32,
+    /// Σw of the cell's items.
+    pub weight: f64,
+}
+
+/// Up to this many labels the tidy CSV lists every cell of a confusion
+/// matrix, zeros included; beyond, only the observed cells (with a note).
+pub const DENSE_CONFUSION_LABELS: usize = 50;
 
 /// A group against the reference group (AIF360 forms).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -332,6 +349,12 @@ pub(crate) fn evaluate(
         })
         .collect();
     let views = results.into_iter().collect::<Result<Vec<_>>>()?;
+    if binary.is_none() && l.labels.len() > DENSE_CONFUSION_LABELS {
+        notes.push(format!(
+            "{} labels: the confusion matrices list only their observed cells (a cell not listed is 0)",
+            l.labels.len()
+        ));
+    }
     for v in &views {
         if let Some(g) = v.groups.iter().find(|g| g.counts.rows == 0) {
             notes.push(format!("{}: group {} has no rows", v.attribute, g.group));
@@ -436,40 +459,42 @@ fn named(metric: &str, value: f64, why: &str) -> NamedValue {
     }
 }
 
+/// Per group, accuracy, error rate, and recall and precision per class,
+/// from the observed cells of its confusion matrix only: memory and time
+/// follow the rows and the classes, never classes².
 fn multiclass_groups(v: &View, l: &Labelled, weight: Weights, ci: CiSpec) -> Vec<Counted> {
     let k = l.labels.len();
-    let sums = fold(
+    let cells = fold_sparse(
         l.y_true.len(),
-        v.groups.len() * k * k,
-        |acc: &mut [Sums], i| {
+        |i| {
             let g = v.side_a[i];
-            if g != MISSING {
-                acc[(g as usize * k + l.y_true[i] as usize) * k + l.y_pred[i] as usize]
-                    .add(weight.at(i));
-            }
+            (g != MISSING).then(|| (g, l.y_true[i], l.y_pred[i]))
         },
+        |s: &mut Sums, i| s.add(weight.at(i)),
         Sums::merge,
     );
-    (0..v.groups.len())
+    let mut cells = cells.as_slice();
+    (0..v.groups.len() as u32)
         .map(|g| {
-            let m = &sums[g * k * k..(g + 1) * k * k];
-            let total = m.iter().fold(Sums::default(), |mut a, x| {
-                a.merge(x);
-                a
-            });
-            let sum_of = |f: &dyn Fn(usize, usize) -> bool| {
-                let mut a = Sums::default();
-                for t in 0..k {
-                    for p in 0..k {
-                        if f(t, p) {
-                            a.merge(&m[t * k + p]);
-                        }
-                    }
+            let n = cells.partition_point(|&((h, _, _), _)| h == g);
+            let (mine, rest) = cells.split_at(n);
+            cells = rest;
+            let (mut total, mut correct, mut wrong) =
+                (Sums::default(), Sums::default(), Sums::default());
+            let mut hit = vec![Sums::default(); k];
+            let (mut by_true, mut by_pred) = (hit.clone(), hit.clone());
+            for &((_, t, p), s) in mine {
+                let (t, p) = (t as usize, p as usize);
+                total.merge(&s);
+                if t == p {
+                    hit[t] = s;
+                    correct.merge(&s);
+                } else {
+                    wrong.merge(&s);
                 }
-                a
-            };
-            let correct = sum_of(&|t, p| t == p);
-            let wrong = sum_of(&|t, p| t != p);
+                by_true[t].merge(&s);
+                by_pred[p].merge(&s);
+            }
             let mut rates = vec![
                 ("accuracy".to_string(), rate(correct, total, ci)),
                 (
@@ -478,15 +503,8 @@ fn multiclass_groups(v: &View, l: &Labelled, weight: Weights, ci: CiSpec) -> Vec
                 ),
             ];
             for (c, name) in l.labels.iter().enumerate() {
-                let hit = m[c * k + c];
-                rates.push((
-                    format!("recall:{name}"),
-                    rate(hit, sum_of(&|t, _| t == c), ci),
-                ));
-                rates.push((
-                    format!("precision:{name}"),
-                    rate(hit, sum_of(&|_, p| p == c), ci),
-                ));
+                rates.push((format!("recall:{name}"), rate(hit[c], by_true[c], ci)));
+                rates.push((format!("precision:{name}"), rate(hit[c], by_pred[c], ci)));
             }
             Counted {
                 counts: ClassCounts {
@@ -495,8 +513,12 @@ fn multiclass_groups(v: &View, l: &Labelled, weight: Weights, ci: CiSpec) -> Vec
                     cells: None,
                     values: Vec::new(),
                     confusion: Some(
-                        (0..k)
-                            .map(|t| (0..k).map(|p| m[t * k + p].weight).collect())
+                        mine.iter()
+                            .map(|&((_, t, p), s)| ConfusionCell {
+                                true_label: t,
+                                predicted: p,
+                                weight: s.weight,
+                            })
                             .collect(),
                     ),
                 },
@@ -825,6 +847,33 @@ impl Resample for Resampler<'_> {
     }
 }
 
+impl ClassifyResult {
+    /// The cells of a confusion matrix the tidy CSV lists: every cell, zeros
+    /// included, up to [`DENSE_CONFUSION_LABELS`] labels; beyond, the observed ones.
+    fn confusion_rows(&self, cells: &[ConfusionCell]) -> Vec<ConfusionCell> {
+        let k = self.labels.len() as u32;
+        if k as usize > DENSE_CONFUSION_LABELS {
+            return cells.to_vec();
+        }
+        let mut observed = cells.iter().peekable();
+        let mut out = Vec::with_capacity((k * k) as usize);
+        for (true_label, predicted) in (0..k).flat_map(|t| (0..k).map(move |p| (t, p))) {
+            let weight = match observed.peek() {
+                Some(x) if (x.true_label, x.predicted) == (true_label, predicted) => {
+                    observed.next().map_or(0.0, |x| x.weight)
+                }
+                _ => 0.0,
+            };
+            out.push(ConfusionCell {
+                true_label,
+                predicted,
+                weight,
+            });
+        }
+        out
+    }
+}
+
 impl Flatten for ClassifyResult {
     /// Per view: per group `items` and `weight`, every rate, the values
     /// (`f1`, `auc`, `theil_index`, …) and multiclass `confusion:<true>:<predicted>`;
@@ -849,10 +898,11 @@ impl Flatten for ClassifyResult {
                     for x in &c.values {
                         r.push(Kind::Statistic, name, p, t, &x.metric, x.value);
                     }
-                    for (i, row) in c.confusion.iter().flatten().enumerate() {
-                        for (j, w) in row.iter().enumerate() {
+                    if let Some(cells) = &c.confusion {
+                        for x in self.confusion_rows(cells) {
+                            let (i, j) = (x.true_label as usize, x.predicted as usize);
                             let metric = format!("confusion:{}:{}", self.labels[i], self.labels[j]);
-                            r.push(Kind::Count, name, p, t, &metric, *w);
+                            r.push(Kind::Count, name, p, t, &metric, x.weight);
                         }
                     }
                 }

@@ -1,11 +1,11 @@
 //! [`Labelled`] classifier outputs from columns in memory.
 
 use super::{invalid, required, same_length, unusable_score, Given, Id, Ids, Labels, Rows};
-use crate::error::Result;
+use crate::error::{Error, Position, Result};
 use crate::input::accounting::DropReason;
 use crate::input::attributes::no_group;
 use crate::input::codes::{Interner, MISSING};
-use crate::input::labels::{sorted_labels, Labelled};
+use crate::input::labels::{sorted_labels, Labelled, WeightTotals};
 use crate::input::values::is_missing;
 use ndarray::ArrayView1;
 
@@ -115,6 +115,7 @@ impl<'a> LabelledBuilder<'a> {
         let mut attrs = self.attributes.start();
         let mut row = vec![MISSING; self.attributes.names.len()];
         let mut row_b = row.clone();
+        let mut totals = WeightTotals::default();
         let (mut labels, mut subject_ids) = (Interner::default(), Interner::default());
         let (mut y_true, mut y_pred) = (Vec::with_capacity(n), Vec::new());
         let (mut score, mut weight, mut subject) = (Vec::new(), Vec::new(), Vec::new());
@@ -127,6 +128,13 @@ impl<'a> LabelledBuilder<'a> {
                 let column = self.attributes.column();
                 rows.drop(i, DropReason::MissingGroup, column, String::new())?;
                 continue;
+            }
+            if let Some(w) = item.weight {
+                totals.add(w).map_err(|m| {
+                    let at =
+                        Position::row_cell("<memory>", i as u64 + 1, "weights", format!("{w:e}"));
+                    Error::value(at, m)
+                })?;
             }
             attrs.push(&row, &row);
             y_true.push(labels.intern(item.truth));
@@ -266,6 +274,14 @@ mod tests {
             (vec!["0".into(), "1".into()], vec![1, 0], vec![0.2, 0.4])
         );
         assert!(f.y_pred.is_empty());
+    }
+
+    #[test]
+    fn weights_whose_total_overflows_are_refused() {
+        assert_eq!(
+            error(items().weights(&[1.0, 1e308, 1e308])),
+            "<memory>:2: column 'weights', value \"1e308\": the weights' total (Σw 1e308, Σw² inf) overflows at this row, which would leave every rate undefined; divide every weight by one factor (rates and intervals do not change)"
+        );
     }
 
     #[test]

@@ -7,6 +7,14 @@ use crate::engine::summarize::SummarizeResult;
 use crate::render::number::short;
 use crate::report::Report;
 
+/// The alarms of the whole audit ([`crate::report::Alarm`]), if any.
+pub(super) fn alarms(report: &Report) -> Option<TableModel> {
+    let mut t = TableModel::new("Caution: read this first", &["caution"]);
+    t.rows
+        .extend(report.alarms.iter().map(|a| vec![a.to_string()]));
+    (!t.rows.is_empty()).then_some(t)
+}
+
 /// Provenance, inputs and row accounting.
 pub(super) fn provenance(report: &Report) -> Vec<TableModel> {
     let mut out = Vec::new();

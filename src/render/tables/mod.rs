@@ -66,9 +66,10 @@ fn opt(x: Option<f64>) -> String {
     x.map_or_else(|| "-".into(), short)
 }
 
-/// The tables of a report, in reading order.
+/// The tables of a report, in reading order: the alarms first, when any.
 pub(crate) fn tables(report: &Report) -> Vec<TableModel> {
-    let mut out = meta::provenance(report);
+    let mut out: Vec<TableModel> = meta::alarms(report).into_iter().collect();
+    out.extend(meta::provenance(report));
     match &report.findings {
         Findings::Verify(v) => verify::tables(v, &mut out),
         Findings::Identify(i) => identify::tables(i, &mut out),
