@@ -1,0 +1,150 @@
+//! Property tests of the reader invariant: for any bytes, each reader
+//! returns an error or data whose accounting adds up (read = used +
+//! dropped), chunked parsing gives what the sequential parse gives, and
+//! nothing panics. The checks are the fuzz targets' (`fuzz/src/lib.rs`,
+//! included here); the inputs are arbitrary bytes and near-valid tables
+//! (the task's columns in any order, random quotes, delimiters, CR/LF,
+//! empty cells, NaN, huge numbers, ragged rows).
+
+#[path = "../fuzz/src/lib.rs"]
+mod harness;
+
+use proptest::prelude::*;
+use proptest::sample::{select, subsequence};
+
+/// Cells a careless or hostile file holds.
+const CELLS: &[&str] = &[
+    "0",
+    "1",
+    "0.5",
+    "1.0",
+    "0.0",
+    "-0",
+    "2",
+    "-1",
+    "1e308",
+    "1e400",
+    "-1e400",
+    "NaN",
+    "nan",
+    "inf",
+    "-inf",
+    "",
+    " ",
+    "  7 ",
+    "x",
+    "A",
+    "B",
+    "yes",
+    "true",
+    "false",
+    "a_1",
+    "b_2",
+    "\"",
+    "\"\"",
+    "\"A\"",
+    "\"quoted, with a comma\"",
+    "\"two\nlines\"",
+    "\"an \"\"escaped\"\" quote\"",
+    "\"unclosed",
+    "mid\"quote",
+    "é",
+    "\u{feff}",
+    "\t",
+    ";",
+    "1,5",
+    "99999999999999999999",
+];
+
+const ENDINGS: &[&str] = &["\n", "\r\n", "\r", "\n\n"];
+
+/// A table with a subset of `columns` (in any order) as its header and up to
+/// 12 rows of cells, mostly as many as the header has.
+fn near_valid(columns: &'static [&'static str]) -> impl Strategy<Value = Vec<u8>> {
+    let header = subsequence(columns, 1..=columns.len()).prop_shuffle();
+    (header, select(&[",", "\t", ";"][..]))
+        .prop_flat_map(|(header, delimiter)| {
+            let n = header.len();
+            let width = prop_oneof![8 => Just(n), 1 => 0..n + 2];
+            let row = width
+                .prop_flat_map(|w| (proptest::collection::vec(select(CELLS), w), select(ENDINGS)));
+            (
+                Just(header),
+                Just(delimiter),
+                proptest::collection::vec(row, 0..12),
+            )
+        })
+        .prop_map(|(header, delimiter, rows)| {
+            let mut text = header.join(delimiter) + "\n";
+            for (cells, end) in rows {
+                text += &cells.join(delimiter);
+                text += end;
+            }
+            text.into_bytes()
+        })
+}
+
+/// A flag byte (the targets' options) before the file.
+fn with_flags(file: impl Strategy<Value = Vec<u8>>) -> impl Strategy<Value = Vec<u8>> {
+    (any::<u8>(), file).prop_map(|(flags, file)| [vec![flags], file].concat())
+}
+
+fn bytes() -> impl Strategy<Value = Vec<u8>> {
+    proptest::collection::vec(any::<u8>(), 0..300)
+}
+
+const VERIFY: &[&str] = &[
+    "score",
+    "mated",
+    "race",
+    "race_a",
+    "race_b",
+    "subject_a",
+    "subject_b",
+    "note",
+];
+const IDENTIFY: &[&str] = &[
+    "mated",
+    "mate_rank",
+    "mate_score",
+    "nonmate_score",
+    "race",
+    "note",
+];
+const CLASSIFY: &[&str] = &["y_true", "y_pred", "score", "weight", "race", "note"];
+const SUMMARIZE: &[&str] = &["group", "sex", "fmr", "fnmr", "n", "note"];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn verify_reader(data in prop_oneof![with_flags(near_valid(VERIFY)), bytes()]) {
+        harness::verify_csv(&data);
+    }
+
+    #[test]
+    fn identify_reader(data in prop_oneof![with_flags(near_valid(IDENTIFY)), bytes()]) {
+        harness::identify_csv(&data);
+    }
+
+    #[test]
+    fn classify_reader(data in prop_oneof![with_flags(near_valid(CLASSIFY)), bytes()]) {
+        harness::classify_csv(&data);
+    }
+
+    #[test]
+    fn summarize_reader(data in prop_oneof![with_flags(near_valid(SUMMARIZE)), bytes()]) {
+        harness::summarize_csv(&data);
+    }
+
+    #[test]
+    fn npy_reader(data in bytes()) {
+        harness::npy(&data);
+    }
+
+    #[test]
+    fn partial_and_plan_loaders(data in bytes()) {
+        harness::partial(&data);
+        harness::plan(&data);
+    }
+}
