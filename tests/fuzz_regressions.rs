@@ -1,8 +1,9 @@
 //! Inputs that fuzzing (fuzz/) found to crash, hang or blow up a reader,
 //! each held inline, with what the user gets now.
 
+use biasbench::app::audit::VerifyJob;
 use biasbench::input::npy::NpyColumn;
-use biasbench::input::{Comparisons, Table, VerifyColumns};
+use biasbench::input::VerifyColumns;
 use biasbench::progress::NoProgress;
 use std::path::Path;
 use std::sync::Arc;
@@ -39,8 +40,16 @@ fn zero_width_npy_columns_are_refused() {
             "{e}"
         );
     }
-    let table = Table::open(dir.path(), None, Arc::new(NoProgress)).unwrap();
-    let e = Comparisons::read(table, &VerifyColumns::default())
+    // `verify DIR`
+    let job = VerifyJob {
+        columns: VerifyColumns::default(),
+        options: Default::default(),
+        command: Vec::new(),
+        reproducible: true,
+        bootstrap: None,
+    };
+    let e = job
+        .run_file(dir.path(), Arc::new(NoProgress))
         .unwrap_err()
         .to_string();
     assert!(
