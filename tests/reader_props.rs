@@ -4,7 +4,8 @@
 //! nothing panics. The checks are the fuzz targets' (`fuzz/src/lib.rs`,
 //! included here); the inputs are arbitrary bytes and near-valid tables
 //! (the task's columns in any order, random quotes, delimiters, CR/LF,
-//! empty cells, NaN, huge numbers, ragged rows).
+//! empty cells, NaN, huge numbers, ragged rows) and `.npy` folders (any
+//! element type, lengths up to 2^64 - 1, short data).
 
 #[path = "../fuzz/src/lib.rs"]
 mod harness;
@@ -94,6 +95,30 @@ fn bytes() -> impl Strategy<Value = Vec<u8>> {
     proptest::collection::vec(any::<u8>(), 0..300)
 }
 
+/// Element types: supported, unsupported, zero-width, big-endian.
+const DESCRS: &[&str] = &[
+    "<f8", "<f4", ">f8", "|u1", "|b1", "<i2", ">i4", "<i8", "<u8", "|S0", "<U0", "|S3", "<U2",
+    "<c16", "|O", "<f2", "|V4",
+];
+
+/// `.npy` files with any of [`DESCRS`], lengths up to 2^64 - 1, and up to
+/// 80 bytes of data (made with the crate's own `.npy` writer).
+fn npy_file() -> impl Strategy<Value = Vec<u8>> {
+    let len = prop_oneof![0..10usize, select(&[1 << 61, 1 << 62, usize::MAX][..])];
+    let data = proptest::collection::vec(any::<u8>(), 0..80);
+    (select(DESCRS), len, data).prop_map(|(descr, len, data)| {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        biasbench::input::npy::write_npy(file.path(), descr, len, &data).unwrap();
+        std::fs::read(file.path()).unwrap()
+    })
+}
+
+/// A flag byte and up to five `.npy` target files (see `harness::npy`).
+fn npy_folder() -> impl Strategy<Value = Vec<u8>> {
+    (any::<u8>(), proptest::collection::vec(npy_file(), 0..5))
+        .prop_map(|(flags, files)| [vec![flags], files.join(harness::NPY_SEPARATOR)].concat())
+}
+
 const VERIFY: &[&str] = &[
     "score",
     "mated",
@@ -145,7 +170,7 @@ proptest! {
     }
 
     #[test]
-    fn npy_reader(data in bytes()) {
+    fn npy_reader(data in prop_oneof![npy_folder(), bytes()]) {
         harness::npy(&data);
     }
 
