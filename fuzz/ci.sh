@@ -19,7 +19,7 @@ fi
 
 budget=${FUZZ_BUDGET:-360}
 start=$SECONDS
-# No sanitizer (safe Rust; twice the speed); debug assertions and overflow checks on.
+# No sanitizer (safe Rust; faster runs); debug assertions and overflow checks on.
 cargo +nightly fuzz build -s none
 targets=$(cargo +nightly fuzz list)
 n=$(echo "$targets" | wc -w)
