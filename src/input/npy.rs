@@ -72,6 +72,12 @@ impl NpyColumn {
         let width = ts
             .num_bytes()
             .ok_or_else(|| bad(format!("unsupported dtype {ts}")))?;
+        if width == 0 {
+            // Such a header claims any number of rows with no data behind them.
+            return Err(bad(format!(
+                "unsupported dtype {ts}: elements of 0 bytes hold no value"
+            )));
+        }
         let offset = file.stream_position().map_err(io)?;
         let len = header.shape()[0];
         let size = file.metadata().map_err(io)?.len();
