@@ -131,3 +131,27 @@ fn a_bad_row_in_any_chunk_gives_the_same_error() {
         }
     }
 }
+
+/// Two errors in one file: whatever the chunk size, the first in file
+/// order is reported (a ragged row before a quote left open to the end,
+/// or before a quoted field spanning too many lines).
+#[test]
+fn the_first_of_two_errors_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.csv");
+    let good = records(40, 3).concat();
+    for tail in [
+        "0.5,1,\"A\n",
+        &format!("0.5,1,\"A{}\",A,\n", "\n".repeat(20)),
+    ] {
+        std::fs::write(&path, format!("{good}0.5,1,A\n{tail}")).unwrap();
+        let ragged = good.matches('\n').count() + 1;
+        for parsing in [Parsing::Sequential, Parsing::Chunks(1), Parsing::Chunks(64)] {
+            let e = report(&path, parsing, &job()).unwrap_err();
+            assert!(
+                e.contains(&format!("c.csv:{ragged}: ragged row")),
+                "{parsing:?}: {e}"
+            );
+        }
+    }
+}

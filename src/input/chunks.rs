@@ -302,6 +302,9 @@ pub struct Cutter {
     /// Line of `pending[0]`.
     line: u64,
     eof: bool,
+    /// An error found past complete records: reported once they are cut,
+    /// so errors come in file order whatever the chunk size.
+    deferred: Option<Error>,
 }
 
 impl Cutter {
@@ -330,6 +333,7 @@ impl Cutter {
             pending: Vec::new(),
             line: 1,
             eof: false,
+            deferred: None,
         }
     }
 
@@ -371,22 +375,34 @@ impl Cutter {
     /// once a chunk's worth is read; the end of the text; `None` when
     /// nothing is left.
     fn next_cut(&mut self, first: bool) -> Result<Option<usize>> {
+        if let Some(e) = self.deferred.take() {
+            return Err(e);
+        }
         loop {
             let stopped = self.scanner.scan(&self.pending, first);
             let start = self.scanner.last.unwrap_or(0);
-            match stopped {
+            let error = match stopped {
                 Stopped::First => return Ok(self.scanner.last),
-                Stopped::Lines => return Err(self.too_many_lines()),
-                Stopped::Long(len) => return Err(self.too_long(start, len)),
-                Stopped::End => {}
-            }
-            if self.pending.len() - start > MAX_RECORD {
-                return Err(self.too_long(start, self.pending.len() - start));
+                Stopped::Lines => Some(self.too_many_lines()),
+                Stopped::Long(len) => Some(self.too_long(start, len)),
+                Stopped::End if self.pending.len() - start > MAX_RECORD => {
+                    Some(self.too_long(start, self.pending.len() - start))
+                }
+                Stopped::End if self.eof && self.scanner.open_at_end(&self.pending) => {
+                    Some(self.unclosed(start))
+                }
+                Stopped::End => None,
+            };
+            if let Some(e) = error {
+                // The complete records before the bad one go first: their
+                // own errors come earlier in the file.
+                if start == 0 {
+                    return Err(e);
+                }
+                self.deferred = Some(e);
+                return Ok(Some(start));
             }
             if self.eof {
-                if self.scanner.open_at_end(&self.pending) {
-                    return Err(self.unclosed(start));
-                }
                 return Ok(Some(self.pending.len()).filter(|&n| n > 0));
             }
             if !first && self.pending.len() >= self.chunk_bytes && self.scanner.last.is_some() {
