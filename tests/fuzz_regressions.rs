@@ -41,3 +41,26 @@ fn zero_width_npy_columns_are_refused() {
         "{e}"
     );
 }
+
+/// A `.npy` header with brackets nested deep (`[[[[…`, found by the `npy`
+/// target) sent the header parser into backtracking exponential in the
+/// depth; a header longer than NumPy's own limit is refused too.
+#[test]
+fn deeply_nested_or_huge_npy_headers_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("score.npy");
+    let nested = format!("<i2', 'x': {}'", "[".repeat(60));
+    write_npy(&path, &nested, 8, &[0; 16]).unwrap();
+    let e = NpyColumn::open(&path).unwrap_err().to_string();
+    assert!(
+        e.contains("score.npy") && e.contains("a header nested 62 brackets deep"),
+        "{e}"
+    );
+    let long = format!("<f8', 'note': '{}", "x".repeat(20_000));
+    write_npy(&path, &long, 1, &[0; 8]).unwrap();
+    let e = NpyColumn::open(&path).unwrap_err().to_string();
+    assert!(e.contains("more than the 10000"), "{e}");
+    // A plain header still opens.
+    write_npy(&path, "<f8", 2, &[0; 16]).unwrap();
+    assert_eq!(NpyColumn::open(&path).unwrap().len, 2);
+}

@@ -10,6 +10,60 @@ use std::io::Seek;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
+/// Longest header accepted (NumPy's own reader refuses longer ones by default).
+const MAX_HEADER: usize = 10_000;
+
+/// Deepest nesting of brackets accepted in a header: a plain
+/// one-dimensional array's is 2 (`{… 'shape': (8,), }`).
+const MAX_NESTING: usize = 4;
+
+/// Checks what `npyz`'s header parser would be slow on before it sees it:
+/// the header's length, and its nesting (the parser backtracks, in time
+/// exponential in the depth of `[[[…`). Other faults are left to `npyz`.
+fn check_header(file: &mut File) -> std::result::Result<(), String> {
+    use std::io::Read;
+    let mut start = [0u8; 12];
+    let n = file.take(12).read(&mut start).map_err(|e| e.to_string())?;
+    if n < 10 || &start[..6] != b"\x93NUMPY" {
+        return Ok(());
+    }
+    let (len, at) = match start[6] {
+        1 => (u16::from_le_bytes([start[8], start[9]]) as usize, 10),
+        _ if n == 12 => (
+            u32::from_le_bytes([start[8], start[9], start[10], start[11]]) as usize,
+            12,
+        ),
+        _ => return Ok(()),
+    };
+    if len > MAX_HEADER {
+        return Err(format!(
+            "a header of {len} bytes, more than the {MAX_HEADER} a plain column needs"
+        ));
+    }
+    let mut text = vec![0u8; len];
+    file.seek(std::io::SeekFrom::Start(at))
+        .map_err(|e| e.to_string())?;
+    let got = file
+        .take(len as u64)
+        .read(&mut text)
+        .map_err(|e| e.to_string())?;
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    for &b in &text[..got] {
+        match b {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        deepest = deepest.max(depth);
+    }
+    if deepest > MAX_NESTING {
+        return Err(format!(
+            "a header nested {deepest} brackets deep: a plain one-dimensional array's is 2"
+        ));
+    }
+    Ok(())
+}
+
 /// What one element of a column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -49,8 +103,10 @@ impl NpyColumn {
     pub fn open(path: &Path) -> Result<NpyColumn> {
         let io = |e| Error::io(path, e);
         let mut file = File::open(path).map_err(io)?;
-        let header = npyz::NpyHeader::from_reader(&mut file).map_err(io)?;
         let bad = |why: String| Error::data(path.display().to_string(), why);
+        check_header(&mut file).map_err(bad)?;
+        file.rewind().map_err(io)?;
+        let header = npyz::NpyHeader::from_reader(&mut file).map_err(io)?;
         let npyz::DType::Plain(ts) = header.dtype() else {
             return Err(bad("structured arrays are not supported".into()));
         };
