@@ -92,11 +92,15 @@ impl Default for StreamLimits {
 /// its bucket's unknown minimum) and the pool's next lower score is exact
 /// (else higher scores inside that bucket might qualify); with no qualifying
 /// score, the top score must be exact. The EER scan visits a subsequence of
-/// the true thresholds with their true |FMR − FNMR|, which falls then rises;
-/// if its minimiser and the next lower score of the group are exact, no
-/// hidden threshold with a smaller gap exists (hidden thresholds above the
-/// minimiser sit beyond the sign change, where the gap only grows), so it is
-/// the true minimiser. A fixed threshold needs its own bucket exact.
+/// the true thresholds with their true counts, and FMR − FNMR falls strictly
+/// along them. If its choice and the next lower score of the group are
+/// exact, that score and the next reduced row are the choice's true
+/// neighbours (a row at an unopened bucket's lower edge has the counts of
+/// the bucket's lowest score), and every hidden threshold lies beyond one of
+/// them on the far side of the sign change, where the gap only grows; so
+/// the choice, including how a tie between neighbours is broken (from the
+/// exact counts), is the true one. A fixed threshold needs its own bucket
+/// exact.
 fn unresolved(
     c: &Comparisons,
     p: &Prepared,
