@@ -96,8 +96,8 @@ impl Default for StreamLimits {
 /// along them. If its choice and the next lower score of the group are
 /// exact, that score and the next reduced row are the choice's true
 /// neighbours (a row at an unopened bucket's lower edge has the counts of
-/// the bucket's lowest score), and every hidden threshold lies beyond one of
-/// them on the far side of the sign change, where the gap only grows; so
+/// the bucket's lowest score). Every hidden threshold lies below that score
+/// or above that row, where |FMR − FNMR| is larger than at the choice; so
 /// the choice, including how a tie between neighbours is broken (from the
 /// exact counts), is the true one. A fixed threshold needs its own bucket
 /// exact.
