@@ -63,7 +63,7 @@ use pass::pass_after;
 
 use super::{metrics, prepare, Prepared, VerifyOptions};
 use crate::counts::column::{prefix_sums, Column};
-use crate::counts::threshold::Policy;
+use crate::counts::threshold::{Policy, Target};
 use crate::error::Result;
 use crate::input::npy_dir::NpyComparisons;
 use crate::input::sense::ScoreSense;
@@ -114,7 +114,7 @@ fn unresolved(
         }
     };
     let by_count = |r: usize| c.count[r] as f64;
-    let order_statistic = |col: Column, alpha: f64, exact: &mut dyn FnMut(f64)| {
+    let order_statistic = |col: Column, alpha: Target, exact: &mut dyn FnMut(f64)| {
         if let Some(t) = col.fmr_threshold(alpha) {
             let i = col.scores.partition_point(|&x| x < t);
             match col.scores.get(i) {
