@@ -188,3 +188,45 @@ fn eer_ties_follow_bob_measure_for_similarities_and_distances_in_memory_and_stre
         }
     }
 }
+
+#[test]
+fn eer_matches_bob_measure_on_tied_and_untied_sets() {
+    // scripts/crosscheck/eer_golden.py: bob.measure's eer (transcribed, float
+    // accumulation included) on 150 small sets with tied thresholds and 50
+    // without; one audit with a group per set.
+    let golden: Value = serde_json::from_str(
+        &std::fs::read_to_string(common::root().join("fixtures/golden/eer_ties.json")).unwrap(),
+    )
+    .unwrap();
+    let cases = golden["cases"].as_array().unwrap();
+    let mut csv = String::from("score,mated,race_a,race_b\n");
+    for (i, c) in cases.iter().enumerate() {
+        for (key, flag) in [("mated", 1), ("nonmated", 0)] {
+            for s in c[key].as_array().unwrap() {
+                csv += &format!("{s},{flag},c{i:03},c{i:03}\n");
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "sets.csv", &csv);
+    let j = json("verify", &f, &["--attr", "race", "--threshold", "fixed:0"]);
+    let free = j["verify"]["views"][1]["threshold_free"]
+        .as_array()
+        .unwrap();
+    assert_eq!(free.len(), cases.len());
+    let mut ties = 0;
+    for (i, c) in cases.iter().enumerate() {
+        let g = free
+            .iter()
+            .find(|g| g["group"] == format!("c{i:03}"))
+            .unwrap();
+        let what = format!("set {i}: mated {} non-mated {}", c["mated"], c["nonmated"]);
+        for (ours, bob) in [("eer", "eer"), ("eer_fmr", "fmr"), ("eer_fnmr", "fnmr")] {
+            assert_eq!(g[ours], c[bob], "{ours} of {what}");
+        }
+        // bob.measure's threshold is the midpoint below the score we report.
+        assert_eq!(g["eer_threshold"], c["threshold"], "threshold of {what}");
+        ties += c["tie"].as_bool().unwrap() as usize;
+    }
+    assert!(ties >= 150, "{ties}");
+}
