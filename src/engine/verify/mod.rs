@@ -324,7 +324,7 @@ pub struct Conventions {
 
 const CONVENTIONS: Conventions = Conventions {
     threshold: Cow::Borrowed("global-fmr/group-fmr: exact order statistic; with non-mated scores sorted descending and k = floor(alpha*N) exactly for the decimal alpha as written, the smallest observed score tau with #{s >= tau} <= k (or the next float above the top score); ties never split, achieved FMR <= alpha"),
-    eer: Cow::Borrowed("bob.measure (eer_threshold, eer): threshold among observed scores minimising |FMR - FNMR|; of two tied neighbours the one bob.measure keeps (the higher unless its floating-point rates say otherwise, or the higher lies above every score of one class and is not strictly better); EER = (FMR + FNMR)/2 there"),
+    eer: Cow::Borrowed("bob.measure: threshold among observed scores minimising |FMR - FNMR| (ties broken as bob.measure does); EER = (FMR + FNMR)/2 there"),
     auc: Cow::Borrowed("Mann-Whitney: P(mated more alike than non-mated) + 0.5 P(tie)"),
     dprime: Cow::Borrowed("(mean_mated - mean_nonmated)/sqrt((var_mated + var_nonmated)/2), population variances, similarity orientation"),
     interval: Cow::Borrowed("Wilson 95% two-sided; with 0 (or all) events the exact one-sided 95% Clopper-Pearson bound 1 - 0.05^(1/n)"),
