@@ -117,6 +117,7 @@ def main():
         eer, far, frr, t = bob_eer(n, m)
         if bm is not None:
             assert tuple(bm.eer(n, m, also_farfrr=True)) == (eer, far, frr), (m, n)
+            assert bm.eer_threshold(n, m) == t, (m, n)
         scores = sorted(set(m) | set(n))
         threshold = next((s for s in scores if s >= t), None)
         cases.append({
@@ -125,7 +126,13 @@ def main():
             "bob_threshold": t, "threshold": threshold,
         })
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    source = "bob.measure 6.1 eer, transcribed" + (" and checked" if bm else "")
+    if bm is not None:
+        from importlib.metadata import version
+
+        checked = f" and checked against bob.measure {version('bob.measure')}"
+    else:
+        checked = ""
+    source = "bob.measure 6.1 eer, transcribed" + checked
     with open(OUT, "w") as fh:  # one case a line
         fh.write('{"source": %s, "cases": [\n' % json.dumps(source))
         fh.write(",\n".join(json.dumps(c) for c in cases))
