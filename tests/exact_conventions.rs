@@ -230,3 +230,21 @@ fn eer_matches_bob_measure_on_tied_and_untied_sets() {
     }
     assert!(ties >= 150, "{ties}");
 }
+
+#[test]
+fn a_target_with_more_digits_than_a_double_tells_apart_is_refused() {
+    // 16 significant digits: no longer one decimal a double can carry exactly.
+    let dir = tempfile::tempdir().unwrap();
+    let [csv, _] = target_inputs(dir.path(), 100, false);
+    let e = common::fails(
+        "verify",
+        &csv,
+        &["--threshold", "global-fmr:0.1234567890123456"],
+    );
+    assert!(
+        e.contains("\"global-fmr:0.1234567890123456\": α 0.1234567890123456 has more than 15 significant digits; write it with fewer"),
+        "{e}"
+    );
+    let e = common::fails("verify", &csv, &["--threshold", "group-fmr:1.1"]);
+    assert!(e.contains("not 1.1; for 1.1 % write 0.011"), "{e}");
+}
