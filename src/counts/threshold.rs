@@ -185,7 +185,11 @@ impl<'de> Deserialize<'de> for Target {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         let x = f64::deserialize(d)?;
         // The shortest decimal that rounds to x: the α written.
-        Target::parse(&format!("{x:e}")).map_err(serde::de::Error::custom)
+        Target::parse(&format!("{x:e}")).map_err(|_| {
+            serde::de::Error::custom(format!(
+                "target rate α {x}: not a fraction in (0, 1) of at most 15 significant digits"
+            ))
+        })
     }
 }
 
