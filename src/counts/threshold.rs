@@ -109,7 +109,7 @@ pub(crate) fn supported_targets<P>(
 
 /// A target rate α of a data-driven threshold, exactly as written: the
 /// decimal `mantissa`·10^−`scale`, a fraction in (0, 1), so that
-/// k = ⌊α·N⌋ is computed in integers ([`Target::floor_times`]): `0.29` of
+/// k = ⌊α·N⌋ is computed in integers: `0.29` of
 /// 100 is 29, where 0.29·100 in floating point is 28.999…
 ///
 /// At most 15 significant digits (as many as a double tells apart), so the
