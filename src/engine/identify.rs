@@ -16,7 +16,7 @@
 use crate::counts::column::{prefix_sums, Column};
 use crate::counts::curves::quantile_thresholds;
 use crate::counts::table::{self, finish_view, GroupInfo, RateColumn, Treat, ViewAt};
-use crate::counts::threshold::{smallest_supported_rate, supported_targets, target_rate};
+use crate::counts::threshold::{smallest_supported_rate, supported_targets, Target};
 use crate::engine::{Resample, Unit};
 use crate::error::{Error, Result};
 use crate::groups::{codes_of, views, Attribute, ReferenceRule, View, MISSING};
@@ -45,7 +45,7 @@ pub enum IdPolicy {
         /// The policy as written, e.g. `global-fpir:0.01`.
         label: String,
         /// The target FPIR α.
-        alpha: f64,
+        alpha: Target,
     },
     /// No threshold: every returned candidate counts.
     Investigative {
@@ -76,7 +76,7 @@ impl IdPolicy {
                 label,
                 threshold: v,
             }),
-            "global-fpir" => match target_rate(v) {
+            "global-fpir" => match Target::parse(arg.trim()) {
                 Ok(alpha) => Ok(IdPolicy::GlobalFpir { label, alpha }),
                 Err(why) => Err(bad(&why)),
             },
@@ -355,7 +355,7 @@ pub(crate) fn evaluate(
             }),
             supported: match *q {
                 IdPolicy::GlobalFpir { alpha, .. } => {
-                    Some(alpha >= smallest_supported_rate(p.pool.len()))
+                    Some(alpha.value() >= smallest_supported_rate(p.pool.len()))
                 }
                 _ => None,
             },
