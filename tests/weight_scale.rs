@@ -67,6 +67,17 @@ fn labelled(it: &Items, weights: &[f64]) -> Labelled {
         .unwrap()
 }
 
+/// Decided items (true and predicted labels) with weights, by race.
+fn decided(truth: &[&str], pred: &[&str], w: &[f64], race: &[&str]) -> Labelled {
+    Labelled::builder()
+        .truth(truth)
+        .pred(pred)
+        .weights(weights_view(w))
+        .attribute("race", race)
+        .build()
+        .unwrap()
+}
+
 fn weights_view(x: &[f64]) -> ndarray::ArrayView1<'_, f64> {
     ndarray::ArrayView1::from(x)
 }
@@ -218,14 +229,7 @@ fn zero_error_rule_uses_the_effective_sample_size() {
     let truth = vec!["yes"; n];
     let pred: Vec<&str> = (0..n).map(|i| if i < 20 { "no" } else { "yes" }).collect();
     let w = vec![0.01; n];
-    let l = Labelled::builder()
-        .truth(&truth)
-        .pred(&pred)
-        .weights(weights_view(&w))
-        .attribute("race", &race)
-        .build()
-        .unwrap();
-    let (_, r) = run(&l);
+    let (_, r) = run(&decided(&truth, &pred, &w, &race));
     let bound = 1.0 - 0.05f64.powf(1.0 / 200.0);
     let want = 0.1 / (0.1 * bound).sqrt();
     let got = summary(&r, "error_rate.max_over_geomean");
@@ -244,14 +248,7 @@ fn few_errors_counts_effective_errors() {
     let pred: Vec<&str> = (0..n).map(|i| if i < 40 { "no" } else { "yes" }).collect();
     let race = vec!["A"; n];
     let w = vec![0.5; n];
-    let l = Labelled::builder()
-        .truth(&truth)
-        .pred(&pred)
-        .weights(weights_view(&w))
-        .attribute("race", &race)
-        .build()
-        .unwrap();
-    let (_, r) = run(&l);
+    let (_, r) = run(&decided(&truth, &pred, &w, &race));
     let rate = r.views[1].rate(0, "error_rate", "A").unwrap();
     assert_eq!((rate.events, rate.trials), (20.0, 50.0));
     assert!(!rate.adequacy.as_ref().unwrap().few_errors);
