@@ -39,10 +39,21 @@ for t in $targets; do
   # New inputs go to the scratch folder; the seeds in corpus/ stay as they are.
   # A crash, a timeout or the memory limit fails the step (the input is saved
   # under fuzz/artifacts/ and the command to reproduce it printed).
+  # A fixed seed makes the run the same on every machine up to where the
+  # time limit cuts it (FUZZ_SEED to explore further).
   if ! cargo +nightly fuzz run -s none "$t" "$scratch/$t" "corpus/$t" -- \
-    -max_total_time="$each" -rss_limit_mb=2048 -timeout=10 -max_len="$max_len" \
-    -dict="dicts/$dict" > "$scratch/$t.log" 2>&1; then
-    tail -n 80 "$scratch/$t.log"
+    -seed="${FUZZ_SEED:-1}" -max_total_time="$each" -rss_limit_mb=2048 -timeout=10 \
+    -max_len="$max_len" -dict="dicts/$dict" > "$scratch/$t.log" 2>&1; then
+    # What failed first (a panic's message, the kind of failure), then the
+    # tail, then the input itself, so that a CI log alone reproduces it.
+    grep -m 5 -E -A 4 "panicked at|ERROR: libFuzzer|SUMMARY:" "$scratch/$t.log" || true
+    tail -n 40 "$scratch/$t.log"
+    for f in "artifacts/$t"/*; do
+      [ -f "$f" ] || continue
+      echo "input $f (base64; decode with base64 -d):"
+      base64 -w 0 "$f"
+      echo
+    done
     echo "FAILED: fuzz target $t (the input is under fuzz/artifacts/$t/)"
     exit 1
   fi
