@@ -2,6 +2,7 @@
 //! undefined, the reason.
 
 use crate::math::interval::{interval, CiSpec, Interval};
+use crate::stats::cluster::Spread;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Serialises a float for JSON: NaN (undefined; the reason travels beside
@@ -58,9 +59,14 @@ pub struct Rate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adequacy: Option<Adequacy>,
     /// Trials for tests and intervals: the Kish effective sample size when
-    /// weighted, else `trials` (not in the JSON: a report read back has 0).
+    /// weighted, `trials` over the design effect when clustered, else
+    /// `trials` (not in the JSON: a report read back has 0).
     #[serde(skip)]
     pub effective_trials: f64,
+    /// The design effect of subject clustering the interval allows for
+    /// ([`crate::stats::cluster`]), when subject ids are known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub design_effect: Option<f64>,
 }
 
 /// Sample-size adequacy of an error rate.
@@ -97,6 +103,7 @@ impl Rate {
                 reason: Some("0 trials".to_string()),
                 adequacy: None,
                 effective_trials: 0.0,
+                design_effect: None,
             };
         }
         let p = events / trials;
@@ -115,7 +122,33 @@ impl Rate {
             reason: None,
             adequacy: None,
             effective_trials: n,
+            design_effect: None,
         }
+    }
+
+    /// A rate of unit-weight trials that share subjects: the interval is
+    /// that of p̂ at n_eff = trials / deff ([`crate::stats::cluster`]);
+    /// with no spread (subjects unknown), that of independent trials.
+    pub(crate) fn clustered(events: f64, trials: f64, spread: Option<&Spread>, ci: CiSpec) -> Rate {
+        match spread {
+            Some(s) if trials > 0.0 => {
+                Rate::with_design_effect(events, trials, s.design_effect(events, trials), ci)
+            }
+            _ => Rate::weighted(events, trials, trials, ci),
+        }
+    }
+
+    /// A rate of `trials` unit-weight trials whose interval allows for the
+    /// design effect `deff` (≥ 1).
+    pub(crate) fn with_design_effect(events: f64, trials: f64, deff: f64, ci: CiSpec) -> Rate {
+        let mut r = Rate::weighted(events, trials, trials, ci);
+        if trials > 0.0 {
+            let n = trials / deff;
+            r.ci = interval(r.value * n, n, ci);
+            r.effective_trials = n;
+            r.design_effect = Some(deff);
+        }
+        r
     }
 
     /// An undefined rate over `trials` trials, with the reason.
@@ -128,6 +161,7 @@ impl Rate {
             reason: Some(reason.to_string()),
             adequacy: None,
             effective_trials: trials as f64,
+            design_effect: None,
         }
     }
 
