@@ -155,10 +155,15 @@ mod tests {
         let c = Clusters::new(members.clone());
         for start in 0..=members.len() {
             for end in start..=members.len() {
-                let event: Vec<bool> = (0..members.len()).map(|i| (start..end).contains(&i)).collect();
+                let event: Vec<bool> = (0..members.len())
+                    .map(|i| (start..end).contains(&i))
+                    .collect();
                 let got = c.spread(start..end);
                 let want = brute(&members, &event);
-                assert!((got.residual_sq - want).abs() < 1e-9, "{start}..{end}: {got:?} vs {want}");
+                assert!(
+                    (got.residual_sq - want).abs() < 1e-9,
+                    "{start}..{end}: {got:?} vs {want}"
+                );
                 assert_eq!(got.subjects, 5);
             }
         }

@@ -27,6 +27,7 @@ pub(crate) mod metrics;
 pub(crate) mod scores;
 pub mod stream;
 
+use crate::counts::cluster::Clusters;
 use crate::counts::column::{prefix_sums, Column};
 use crate::counts::curves::quantile_thresholds;
 use crate::counts::table::{self, finish_view, GroupInfo, RateColumn, Treat, ViewAt};
@@ -36,7 +37,7 @@ use crate::error::Result;
 use crate::groups::{codes_of, views, ReferenceRule, View, MISSING};
 use crate::input::sense::ScoreSense;
 use crate::input::Comparisons;
-use crate::math::interval::CiSpec;
+use crate::math::interval::{CiSpec, Method};
 use crate::stats::disparity::{self, Entry, Summary};
 use crate::stats::rate::{finite_or_null, null_as_nan, Rate};
 use crate::value::{Flatten, Kind, Value, Values};
@@ -559,8 +560,30 @@ fn global_pool(c: &Comparisons, impostors: Impostors, keep_rows: bool) -> (Vec<f
     pool.into_iter().unzip()
 }
 
-/// FMR, FNMR, TMR and accuracy of a group at τ (weighted counts).
-fn rates_at(m: Column, n: Column, tau: Option<f64>, ci: CiSpec) -> [Rate; 4] {
+/// An error rate read at τ: of the scores at or above τ (`above`, FMR) or
+/// below it (FNMR), with the design effect of its subjects when known and
+/// an interval is asked for.
+fn error_at(col: Column, tau: f64, above: bool, clusters: Option<&Clusters>, ci: CiSpec) -> Rate {
+    let (total, below) = (col.total(), col.below(tau));
+    let events = if above { total - below } else { below };
+    let spread = clusters.filter(|_| ci.method != Method::None).map(|k| {
+        let i = col.scores.partition_point(|&x| x < tau);
+        k.spread(if above { i..col.scores.len() } else { 0..i })
+    });
+    Rate::clustered(events, total, spread.as_ref(), ci).error_rate()
+}
+
+/// FMR, FNMR, TMR and accuracy of a group at τ (weighted counts), with the
+/// subjects of its mated and non-mated scores when known. TMR shares
+/// FNMR's design effect; accuracy takes the larger of FMR's and FNMR's (the
+/// covariance between its mated and non-mated parts is not estimated).
+fn rates_at(
+    m: Column,
+    n: Column,
+    tau: Option<f64>,
+    clusters: (Option<&Clusters>, Option<&Clusters>),
+    ci: CiSpec,
+) -> [Rate; 4] {
     let (mt, nt) = (m.total(), n.total());
     let Some(tau) = tau else {
         let why = "no threshold: no non-mated comparisons to set it";
@@ -572,33 +595,41 @@ fn rates_at(m: Column, n: Column, tau: Option<f64>, ci: CiSpec) -> [Rate; 4] {
             Rate::undefined(mc + nc, why),
         ];
     };
-    let rate = |k: f64, n: f64| Rate::weighted(k, n, n, ci);
-    let true_accepts = m.at_or_above(tau);
-    let false_accepts = n.at_or_above(tau);
-    [
-        rate(false_accepts, nt).error_rate(),
-        rate(mt - true_accepts, mt).error_rate(),
-        rate(true_accepts, mt),
-        rate(true_accepts + nt - false_accepts, mt + nt),
-    ]
+    let fmr = error_at(n, tau, true, clusters.1, ci);
+    let fnmr = error_at(m, tau, false, clusters.0, ci);
+    let true_accepts = mt - fnmr.events;
+    let tmr = match fnmr.design_effect {
+        Some(d) => Rate::with_design_effect(true_accepts, mt, d, ci),
+        None => Rate::weighted(true_accepts, mt, mt, ci),
+    };
+    let correct = true_accepts + nt - fmr.events;
+    let deff = [&fmr, &fnmr]
+        .iter()
+        .filter_map(|r| r.design_effect)
+        .reduce(f64::max);
+    let accuracy = match deff {
+        Some(d) => Rate::with_design_effect(correct, mt + nt, d, ci),
+        None => Rate::weighted(correct, mt + nt, mt + nt, ci),
+    };
+    [fmr, fnmr, tmr, accuracy]
 }
 
 /// The FMR at a global τ of every pair of groups with non-mated
 /// comparisons, same-group pairs included, row by row in group order.
 fn cross_fmr(v: &View, s: &GroupScores, w: &Prefixes, tau: f64, ci: CiSpec) -> Vec<CrossCell> {
-    let cell = |g: usize, h: usize, n: Column| CrossCell {
+    let cell = |g: usize, h: usize, n: Column, k: Option<&Clusters>| CrossCell {
         a: v.groups[g].clone(),
         b: v.groups[h].clone(),
-        fmr: Rate::weighted(n.at_or_above(tau), n.total(), n.total(), ci).error_rate(),
+        fmr: error_at(n, tau, true, k, ci),
     };
     let mut cross = s.cross_pairs().enumerate().peekable();
     let mut out = Vec::new();
     for g in 0..v.groups.len() {
         if !s.same_group(g).is_empty() {
-            out.push(cell(g, g, s.same_group_column(g, w)));
+            out.push(cell(g, g, s.same_group_column(g, w), s.group_clusters(g).1));
         }
         while let Some((k, (_, h))) = cross.next_if(|&(_, (a, _))| a == g) {
-            out.push(cell(g, h, s.cross_column(k, w)));
+            out.push(cell(g, h, s.cross_column(k, w), s.cross_clusters(k)));
         }
     }
     out
@@ -687,7 +718,11 @@ impl ViewScores<'_> {
                 _ => global,
             };
             taus.push(tau.map_or(f64::NAN, |t| sense.shown(t)));
-            for (c, r) in columns.iter_mut().zip(rates_at(m, n, tau, opts.ci)) {
+            let clusters = self.s.group_clusters(g);
+            for (c, r) in columns
+                .iter_mut()
+                .zip(rates_at(m, n, tau, clusters, opts.ci))
+            {
                 c.push(r);
             }
         }
