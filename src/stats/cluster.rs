@@ -30,9 +30,9 @@
 //! after zero errors is the exact one over roughly one trial per subject.
 //!
 //! The estimate needs subjects: in simulations with strong clustering
-//! (tests/coverage_cluster.rs) 95% intervals cover 93–95% of the time with 60
-//! or more subjects per group, but FMR only about 88% with 40 (a few
-//! "wolves" dominate the between-subject sum of squares).
+//! (tests/coverage_cluster.rs) 95% intervals cover 94–96% of the time with
+//! 100 or more subjects per group, but FMR only 92–94% with 60 and about 88%
+//! with 40 (a few "wolves" dominate the between-subject sum of squares).
 
 /// The between-subject spread of a rate's events, summed over its trials.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
