@@ -43,6 +43,10 @@ pub struct RateColumn {
     /// Tests of difference of this rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tests: Option<RateTests>,
+    /// Which interval the rates carry, e.g. `95% Wilson, cluster-robust
+    /// (design effect from 300 subjects)`, where the engine says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<String>,
 }
 
 impl RateColumn {
@@ -52,6 +56,7 @@ impl RateColumn {
             by_group,
             summaries: Vec::new(),
             tests: None,
+            interval: None,
         }
     }
 

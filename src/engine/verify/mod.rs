@@ -304,6 +304,42 @@ pub struct VerifyResult {
     pub views: Vec<ViewResult>,
     /// Notes for the reader (skipped policies, unplaced rows, …).
     pub notes: Vec<String>,
+    /// Said once at the top of every report when the intervals assume
+    /// independent comparisons (no subject ids).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval_caution: Option<String>,
+}
+
+/// How rate intervals are computed, after their label.
+fn interval_convention(label: Option<&str>, clustered: bool) -> String {
+    let Some(label) = label else {
+        return "none asked for".into();
+    };
+    let how = if clustered {
+        "two-sided at n_eff = n / design effect, the design effect from the between-subject variance of the per-subject event counts (a non-mated comparison in the clusters of both its subjects; at least 1); with 0 (or all) events the exact one-sided bound 1 - alpha^(1/n_eff) at the worst-case design effect"
+    } else {
+        "two-sided; with 0 (or all) events the exact one-sided bound 1 - alpha^(1/n)"
+    };
+    format!("{label}: {how}")
+}
+
+/// The caution of a report whose intervals assume independent comparisons.
+pub const INDEPENDENT_CAUTION: &str = "no subject ids: the intervals assume independent comparisons and may be too narrow when subjects appear in many comparisons (give --subject-a/--subject-b for cluster-robust intervals)";
+
+/// Which interval the rates carry: `95% Wilson, cluster-robust (design
+/// effect from N subjects)` or `95% Wilson, independent comparisons`.
+fn interval_label(ci: CiSpec, subjects: Option<usize>) -> Option<String> {
+    let method = match ci.method {
+        Method::Wilson => "Wilson",
+        Method::ClopperPearson => "Clopper-Pearson",
+        Method::Jeffreys => "Jeffreys",
+        Method::None => return None,
+    };
+    let level = (ci.level * 1000.0).round() / 10.0;
+    Some(match subjects {
+        Some(m) => format!("{level}% {method}, cluster-robust (design effect from {m} subjects)"),
+        None => format!("{level}% {method}, independent comparisons"),
+    })
 }
 
 /// Named conventions, so a reader never has to guess.
@@ -328,7 +364,7 @@ const CONVENTIONS: Conventions = Conventions {
     eer: Cow::Borrowed("bob.measure: threshold among observed scores minimising |FMR - FNMR| (lowest on ties); EER = (FMR + FNMR)/2 there"),
     auc: Cow::Borrowed("Mann-Whitney: P(mated more alike than non-mated) + 0.5 P(tie)"),
     dprime: Cow::Borrowed("(mean_mated - mean_nonmated)/sqrt((var_mated + var_nonmated)/2), population variances, similarity orientation"),
-    interval: Cow::Borrowed("Wilson 95% two-sided; with 0 (or all) events the exact one-sided 95% Clopper-Pearson bound 1 - 0.05^(1/n)"),
+    interval: Cow::Borrowed(""),
     geomean_zero_rule: Cow::Borrowed("NIST IR 8429: in the geometric mean only, a group with 0 errors in n trials takes 1 - 0.05^(1/n)"),
 };
 
@@ -421,13 +457,20 @@ pub(crate) fn evaluate(
                 .into(),
         );
     }
+    let clustered = !c.subject_a.is_empty() && !counted;
+    let label = interval_label(opts.ci, clustered.then_some(c.n_subjects));
     let results: Vec<ViewResult> = p
         .views
         .par_iter()
         .zip(&p.scores)
         .map(|(v, s)| {
             let prefixes = weights.map(|w| s.prefixes(w));
-            let d = ViewScores { v, s, w: &prefixes };
+            let d = ViewScores {
+                v,
+                s,
+                w: &prefixes,
+                interval: &label,
+            };
             view_result(d, counted, &p.policies, &points, opts)
         })
         .collect::<Result<_>>()?;
@@ -444,7 +487,10 @@ pub(crate) fn evaluate(
         impostors: opts.impostors,
         alpha: opts.alpha,
         min_group_size: opts.min_group_size,
-        conventions: CONVENTIONS,
+        conventions: Conventions {
+            interval: Cow::Owned(interval_convention(label.as_deref(), clustered)),
+            ..CONVENTIONS
+        },
         comparisons: total,
         mated,
         nonmated: total - mated,
@@ -452,6 +498,8 @@ pub(crate) fn evaluate(
         operating_points: points,
         views: results,
         notes,
+        interval_caution: (!clustered && opts.ci.method != Method::None)
+            .then(|| INDEPENDENT_CAUTION.to_string()),
     })
 }
 
@@ -664,6 +712,8 @@ struct ViewScores<'a> {
     v: &'a View<'a>,
     s: &'a GroupScores,
     w: &'a Prefixes,
+    /// Which interval the rates carry.
+    interval: &'a Option<String>,
 }
 
 impl ViewScores<'_> {
@@ -734,7 +784,10 @@ impl ViewScores<'_> {
             rates: RATES
                 .iter()
                 .zip(columns)
-                .map(|(m, c)| RateColumn::new(*m, c))
+                .map(|(m, c)| RateColumn {
+                    interval: self.interval.clone(),
+                    ..RateColumn::new(*m, c)
+                })
                 .collect(),
             combined: Vec::new(),
             extra: VerifyAt {

@@ -12,6 +12,10 @@ pub(super) fn alarms(report: &Report) -> Option<TableModel> {
     let mut t = TableModel::new("Caution: read this first", &["caution"]);
     t.rows
         .extend(report.alarms.iter().map(|a| vec![a.to_string()]));
+    if let crate::report::Findings::Verify(v) = &report.findings {
+        t.rows
+            .extend(v.interval_caution.iter().map(|c| vec![c.clone()]));
+    }
     (!t.rows.is_empty()).then_some(t)
 }
 

@@ -108,9 +108,14 @@ fn rate_table<C, X, F>(
     let threshold = at
         .threshold
         .map_or_else(String::new, |t| format!(", threshold {}", short(t)));
+    let intervals = at
+        .rates
+        .iter()
+        .find_map(|c| c.interval.clone())
+        .unwrap_or_else(|| "95% intervals".into());
     let mut t = TableModel::new(
         format!(
-            "{} at {}{threshold} (95% intervals)",
+            "{} at {}{threshold} ({intervals})",
             view.attribute, at.policy
         ),
         &header,
