@@ -341,11 +341,14 @@ pub(crate) fn choose_reference(
         .rev()
         .find(|r| !matches!(r, ReferenceRule::Named { .. }))
         == Some(&ReferenceRule::Best);
+    // A tie within rounding (relative 1e-9) keeps the earlier group, so that
+    // weighted sizes and rates pick the same group whatever the scale of the weights.
+    let beyond = |a: f64, b: f64| a > b + 1e-9 * a.abs().max(b.abs());
     let better = |c: &(&str, f64, f64), m: &(&str, f64, f64)| {
         if best {
-            c.2 < m.2 || m.2.is_nan()
+            beyond(m.2, c.2) || m.2.is_nan()
         } else {
-            c.1 > m.1
+            beyond(c.1, m.1)
         }
     };
     let pick = candidates

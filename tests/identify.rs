@@ -353,3 +353,49 @@ fn search_bootstrap_is_reproducible_across_threads() {
     assert_eq!(j["bootstrap"]["unit"], "row");
     assert_eq!(j["bootstrap"]["replicates"], 40);
 }
+
+/// The CMC runs to the longest candidate list (at most rank 50), not only to
+/// the highest rank at which a mate was found: 12 mated searches with lists of
+/// `len` candidates and mates at ranks 1, 2 or 3 (4 each).
+#[test]
+fn cmc_runs_to_the_longest_list_at_most_rank_50() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |len: usize| {
+        let mut searches = String::from("search_id,probe,mated,race\n");
+        let mut candidates = String::from("search_id,rank,candidate,score\n");
+        for s in 0..12 {
+            let mate = 1 + s % 3;
+            searches.push_str(&format!("q{s},P{s},1,{}\n", ["A", "B"][s % 2]));
+            for rank in 1..=len {
+                let who = if rank == mate {
+                    format!("P{s}")
+                } else {
+                    format!("N{s}x{rank}")
+                };
+                let score = 1.0 - rank as f64 / 100.0;
+                candidates.push_str(&format!("q{s},{rank},{who},{score}\n"));
+            }
+        }
+        let (sp, cp) = (dir.path().join("s.csv"), dir.path().join("c.csv"));
+        std::fs::write(&sp, searches).unwrap();
+        std::fs::write(&cp, candidates).unwrap();
+        json(
+            "identify",
+            &cp,
+            &["--searches", sp.to_str().unwrap(), "--attr", "race"],
+        )
+    };
+    for (len, ranks) in [(10, 10), (60, 50)] {
+        let j = run(len);
+        for view in 0..2 {
+            let v = &j["identify"]["views"][view];
+            assert_eq!(v["cmc_ranks"], ranks, "lists of {len}");
+            let cmc = v["cmc"][0].as_array().unwrap();
+            assert_eq!(cmc.len(), ranks);
+            // Ranks 1, 2, 3 find 1/3, 2/3, all; from rank 3 on the CMC is 1.
+            let at = |r: usize| cmc[r - 1]["value"].as_f64().unwrap();
+            assert!((at(1) - 1.0 / 3.0).abs() < 1e-15 && (at(2) - 2.0 / 3.0).abs() < 1e-15);
+            assert!((3..=ranks).all(|r| at(r) == 1.0));
+        }
+    }
+}

@@ -238,8 +238,12 @@ fn corrupt_partials_are_named_errors() {
             "options.alpha: 7 is outside [0, 1]",
         ),
         (
-            Box::new(|v| v["options"]["policies"][0]["alpha"] = json!(-1)),
+            Box::new(|v| v["options"]["policies"][0]["alpha"] = json!(0.5)),
             "options.policies[0]: ",
+        ),
+        (
+            Box::new(|v| v["options"]["policies"][0]["alpha"] = json!(-1)),
+            "not a biasbench partial file: target rate α -1: not a fraction in (0, 1)",
         ),
         (
             Box::new(|v| v["accounting"]["dropped"][0]["reason"] = json!("lost")),

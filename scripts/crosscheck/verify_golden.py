@@ -4,7 +4,8 @@
 Generates a random comparisons table (ties, a tiny group, missing attribute
 values, cross-group pairs), then computes every per-group value and summary
 with numpy, scikit-learn (roc_auc_score), statsmodels (Wilson intervals) and
-plain brute force (thresholds, EER by exact fractions). Writes
+plain brute force (thresholds with k = floor(alpha N) exact for the decimal alpha;
+EER by bob.measure's algorithm, eer_golden.bob_eer). Writes
 fixtures/golden/verify_random.{csv,json}; tests/crosscheck.rs compares
 biasbench against them, so CI needs no Python.
 
@@ -16,6 +17,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
+from eer_golden import bob_eer
 from sklearn.metrics import roc_auc_score
 from statsmodels.stats.proportion import proportion_confint
 
@@ -73,11 +75,12 @@ def f(x):
 
 
 def threshold_for(scores, alpha):
-    """Brute force: smallest observed value v with #{s >= v} <= floor(alpha N)."""
+    """Brute force: smallest observed value v with #{s >= v} <= floor(alpha N),
+    alpha the decimal as written (text), so k is exact."""
     s = np.asarray(scores)
     if len(s) == 0:
         return None
-    k = math.floor(alpha * len(s))
+    k = math.floor(Fraction(alpha) * len(s))
     for v in np.unique(s):  # ascending
         if np.sum(s >= v) <= k:
             return float(v)
@@ -96,17 +99,13 @@ def wilson(k, n):
 
 
 def eer(mated, nonmated):
+    """bob.measure's EER; the threshold reported is the observed score just
+    above bob.measure's (a midpoint between two scores)."""
     if len(mated) == 0 or len(nonmated) == 0:
         return None
-    m, n = np.asarray(mated), np.asarray(nonmated)
-    best = None
-    for t in np.unique(np.concatenate([m, n])):  # ascending, so ties keep the lowest
-        fmr = Fraction(int(np.sum(n >= t)), len(n))
-        fnmr = Fraction(int(np.sum(m < t)), len(m))
-        gap = abs(fmr - fnmr)
-        if best is None or gap < best[0]:
-            best = (gap, float(t), float(fmr), float(fnmr))
-    return {"eer": (best[2] + best[3]) / 2, "threshold": best[1]}
+    m, n = [float(x) for x in mated], [float(x) for x in nonmated]
+    value, _, _, t = bob_eer(n, m)
+    return {"eer": value, "threshold": min(s for s in m + n if s >= t)}
 
 
 def summaries(values, counts, is_error):
@@ -161,7 +160,7 @@ def main():
         if kind == "fixed":
             global_t[p] = float(val)
         elif kind == "global-fmr":
-            global_t[p] = threshold_for(pool, float(val))
+            global_t[p] = threshold_for(pool, val)
     result = {"policies": {p: global_t.get(p) for p in POLICIES}, "views": {}}
     for name, idx in views.items():
         a, b = side(idx)
@@ -191,7 +190,7 @@ def main():
                 gr["dprime"] = f(float((m.mean() - n.mean()) / pooled_sd) if pooled_sd > 0 else math.nan)
             for p in POLICIES:
                 kind, val = p.split(":")
-                t = threshold_for(n, float(val)) if kind == "group-fmr" else global_t[p]
+                t = threshold_for(n, val) if kind == "group-fmr" else global_t[p]
                 if t is None:  # no non-mated comparisons to set a group threshold
                     gr["at"][p] = None
                     continue

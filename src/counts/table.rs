@@ -60,7 +60,9 @@ impl RateColumn {
         }
     }
 
-    /// Entries of the included groups, with counts when `counted`.
+    /// Entries of the included groups, with their effective counts when
+    /// `counted` (the weighted sums would make the zero-error rule and the
+    /// few-errors caution depend on the scale of the weights).
     pub(crate) fn entries<'a>(
         &self,
         names: &'a [String],
@@ -74,7 +76,7 @@ impl RateColumn {
                 Entry {
                     group: &names[g],
                     value: r.value,
-                    counts: counted.then_some((r.events, r.trials)),
+                    counts: counted.then(|| r.counts()),
                 }
             })
             .collect()

@@ -7,7 +7,8 @@
 //! * FPIR_g(T) = share of non-mated searches of g with any candidate scoring ≥ T
 //!   (their highest non-mate score ≥ T);
 //! * rank-1 hit rate and CMC(R) = share of mated searches whose mate is at rank ≤ R,
-//!   whatever its score;
+//!   whatever its score, for R up to the longest candidate list, at most 50
+//!   (one row per search: up to the highest mate rank, at most 50);
 //! * `investigative` applies no threshold (every returned candidate counts),
 //!   as NIST reports investigative searches; `global-fpir:α` sets T by the
 //!   exact order-statistic rule of `global-fmr` over the highest scores of
@@ -16,7 +17,7 @@
 use crate::counts::column::{prefix_sums, Column};
 use crate::counts::curves::quantile_thresholds;
 use crate::counts::table::{self, finish_view, GroupInfo, RateColumn, Treat, ViewAt};
-use crate::counts::threshold::{smallest_supported_rate, supported_targets, target_rate};
+use crate::counts::threshold::{smallest_supported_rate, supported_targets, Target};
 use crate::engine::{Resample, Unit};
 use crate::error::{Error, Result};
 use crate::groups::{codes_of, views, Attribute, ReferenceRule, View, MISSING};
@@ -45,7 +46,7 @@ pub enum IdPolicy {
         /// The policy as written, e.g. `global-fpir:0.01`.
         label: String,
         /// The target FPIR α.
-        alpha: f64,
+        alpha: Target,
     },
     /// No threshold: every returned candidate counts.
     Investigative {
@@ -76,7 +77,7 @@ impl IdPolicy {
                 label,
                 threshold: v,
             }),
-            "global-fpir" => match target_rate(v) {
+            "global-fpir" => match Target::parse(arg.trim()) {
                 Ok(alpha) => Ok(IdPolicy::GlobalFpir { label, alpha }),
                 Err(why) => Err(bad(&why)),
             },
@@ -156,7 +157,8 @@ pub struct IdentifyFree {
     pub rank1: Vec<Rate>,
     /// CMC(R) of each group for R = 1 … `cmc_ranks`.
     pub cmc: Vec<Vec<Rate>>,
-    /// The largest rank R of the CMC.
+    /// The largest rank R of the CMC: the longest candidate list, at most 50
+    /// (with one row per search, the highest mate rank, at most 50).
     pub cmc_ranks: u32,
     /// Per group: [threshold (input units), FPIR, FNIR at rank 1] at up to
     /// 202 thresholds (quantiles of the non-mated top scores and mate scores).
@@ -299,8 +301,22 @@ pub(crate) fn prepare<'a>(s: &'a Searches, o: &IdentifyOptions) -> Result<Prepar
         pool,
         pool_rows,
         views,
-        max_rank: s.mate_rank.iter().copied().max().unwrap_or(0).clamp(1, 50),
+        max_rank: cmc_ranks(s),
     })
+}
+
+/// The highest rank R of the CMC when lists are longer.
+pub(crate) const CMC_MAX_RANK: u32 = 50;
+
+/// The ranks of the CMC: up to the longest candidate list, at most
+/// [`CMC_MAX_RANK`] (beyond its list no search can find its mate, so the CMC
+/// is flat there). One row per search does not record how long the lists
+/// were: its longest list is taken as the highest mate rank.
+fn cmc_ranks(s: &Searches) -> u32 {
+    let highest_mate = || s.mate_rank.iter().copied().max().unwrap_or(0);
+    s.longest_list
+        .unwrap_or_else(highest_mate)
+        .clamp(1, CMC_MAX_RANK)
 }
 
 /// Runs the audit.
@@ -355,7 +371,7 @@ pub(crate) fn evaluate(
             }),
             supported: match *q {
                 IdPolicy::GlobalFpir { alpha, .. } => {
-                    Some(alpha >= smallest_supported_rate(p.pool.len()))
+                    Some(alpha.value() >= smallest_supported_rate(p.pool.len()))
                 }
                 _ => None,
             },

@@ -80,6 +80,9 @@ pub struct Searches {
     pub attributes: Vec<AttributeData>,
     /// Non-mate candidates (candidate-list form only).
     pub false_candidates: FalseCandidates,
+    /// The longest candidate list: the largest rank any search lists
+    /// (candidate-list form only; one row per search does not record it).
+    pub longest_list: Option<u32>,
     /// Where every input row went: used or dropped for a reason.
     pub accounting: Accounting,
     /// Provenance of the files read (searches, candidates, subjects table).
@@ -391,6 +394,7 @@ impl Listed {
             r.use_row();
         }
         let read = r.finish("candidates")?;
+        self.out.longest_list = Some(ranks.iter().map(|x| x.1).max().unwrap_or(0));
         self.check_ranks(ranks, file, cand)?;
         Ok(read)
     }

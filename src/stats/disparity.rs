@@ -32,7 +32,9 @@ use serde::{Deserialize, Serialize};
 pub(crate) struct Entry<'a> {
     pub(crate) group: &'a str,
     pub(crate) value: f64,
-    /// (errors, trials) for a counted error rate.
+    /// (errors, trials) for a counted error rate; when rows carry weights,
+    /// the effective counts p̂·n_eff of the Kish n_eff = (Σw)²/Σw², which do
+    /// not change when every weight is multiplied by the same factor.
     pub(crate) counts: Option<(f64, f64)>,
 }
 
@@ -73,7 +75,7 @@ impl std::fmt::Display for Caution {
         let few: Vec<String> = self
             .few_errors
             .iter()
-            .map(|(g, k)| format!("{g} ({k})"))
+            .map(|(g, k)| format!("{g} ({})", count_text(*k)))
             .collect();
         write!(
             f,
@@ -121,9 +123,24 @@ impl Stat {
     }
 }
 
+/// A count as written in a reason: whole counts as they are, effective
+/// (weighted) counts to one decimal.
+fn count_text(x: f64) -> String {
+    if x.fract() == 0.0 {
+        x.to_string()
+    } else {
+        format!("{x:.1}")
+    }
+}
+
 fn describe(e: &Entry) -> String {
     match e.counts {
-        Some((k, n)) => format!("group {} has {} of {} errors", e.group, k, n),
+        Some((k, n)) => format!(
+            "group {} has {} of {} errors",
+            e.group,
+            count_text(k),
+            count_text(n)
+        ),
         None => format!("group {} has value {}", e.group, e.value),
     }
 }

@@ -107,13 +107,7 @@ impl Rate {
             };
         }
         let p = events / trials;
-        // Unit weights: the counts themselves (exact); else p̂ at n_eff.
-        let (k, n) = if trials_sq == trials {
-            (events, trials)
-        } else {
-            let n_eff = trials * trials / trials_sq;
-            (p * n_eff, n_eff)
-        };
+        let (k, n) = effective(events, trials, trials_sq);
         Rate {
             value: p,
             events,
@@ -165,25 +159,41 @@ impl Rate {
         }
     }
 
-    /// Marks an error rate with its adequacy (events are errors).
+    /// Marks an error rate with its adequacy (events are errors), judged on
+    /// the Kish counts so that it does not depend on the scale of the weights.
     pub(crate) fn error_rate(mut self) -> Rate {
         if self.trials > 0.0 {
+            let (errors, n) = self.counts();
             self.adequacy = Some(Adequacy {
-                smallest_supported: crate::math::interval::zero_event_upper_bound(
-                    self.effective_trials,
-                ),
-                few_errors: self.events < FEW_ERRORS,
+                smallest_supported: crate::math::interval::zero_event_upper_bound(n),
+                few_errors: errors < FEW_ERRORS,
             });
         }
         self
     }
 
-    /// (events, trials) for a test: the counts, or p̂·n_eff and n_eff when weighted.
-    pub(crate) fn test_counts(&self) -> (f64, f64) {
-        if self.effective_trials == self.trials {
+    /// (events, trials) for tests of difference: p̂·n_eff of n_eff, where
+    /// n_eff allows for the weights (Kish) and for subject clustering (the
+    /// design effect) — unchanged when every weight is multiplied by the
+    /// same factor.
+    pub(crate) fn effective_counts(&self) -> (f64, f64) {
+        match self.design_effect {
+            Some(_) => (self.value * self.effective_trials, self.effective_trials),
+            None => self.counts(),
+        }
+    }
+
+    /// (events, trials) for adequacy and the zero-error rule of the
+    /// summaries, which describe the sample, not an interval: the counts, or
+    /// p̂·n_eff of the Kish n_eff when weighted (never the design effect).
+    pub(crate) fn counts(&self) -> (f64, f64) {
+        if self.design_effect.is_some() || self.effective_trials == self.trials {
             (self.events, self.trials)
         } else {
-            (self.value * self.effective_trials, self.effective_trials)
+            (
+                whole_if_close(self.value * self.effective_trials),
+                self.effective_trials,
+            )
         }
     }
 
@@ -191,6 +201,29 @@ impl Rate {
     #[cfg(test)]
     fn is_zero(&self) -> bool {
         self.trials > 0.0 && self.events == 0.0
+    }
+}
+
+/// The effective counts (k, n) of a weighted rate: the sums themselves when
+/// n_eff = Σw (unit weights), else p̂·n_eff of the Kish n_eff = (Σw)²/Σw².
+/// Equal weights give n_eff = n and p̂·n_eff = k up to rounding; those are
+/// made whole again, so that weights all equal to c count as unit weights
+/// whatever c (the same interval, the same exact test).
+fn effective(events: f64, trials: f64, trials_sq: f64) -> (f64, f64) {
+    if trials_sq == trials {
+        return (events, trials);
+    }
+    let n = whole_if_close(trials * trials / trials_sq);
+    (whole_if_close(events / trials * n), n)
+}
+
+/// `x` rounded to a whole number when within rounding error (relative 1e-9) of one.
+fn whole_if_close(x: f64) -> f64 {
+    let r = x.round();
+    if (x - r).abs() <= 1e-9 * x.abs().max(1.0) {
+        r
+    } else {
+        x
     }
 }
 

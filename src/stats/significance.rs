@@ -235,7 +235,7 @@ pub(crate) fn rate_tests(
     groups: &[(&str, &Rate)],
     reference: Option<&str>,
 ) -> RateTests {
-    let counts: Vec<(f64, f64)> = groups.iter().map(|(_, r)| r.test_counts()).collect();
+    let counts: Vec<(f64, f64)> = groups.iter().map(|(_, r)| r.effective_counts()).collect();
     let reference_counts = reference
         .and_then(|name| groups.iter().position(|(g, _)| *g == name))
         .map(|i| counts[i]);

@@ -16,10 +16,12 @@ pub struct Sums {
 }
 
 impl Sums {
-    pub(crate) fn add(&mut self, w: f64) {
+    /// Adds a row of weight `w` that adds `w_sq` to Σw² (w² for one row; c·w²
+    /// for a row a bootstrap replicate draws c times, as c copies of it).
+    pub(crate) fn add(&mut self, w: f64, w_sq: f64) {
         self.rows += 1;
         self.weight += w;
-        self.weight_sq += w * w;
+        self.weight_sq += w_sq;
     }
 
     pub(crate) fn merge(&mut self, o: &Sums) {
@@ -218,7 +220,7 @@ mod tests {
     fn cells(tp: u32, fp: u32, tn: u32, fn_: u32) -> Cells {
         let unit = |n: u32| {
             let mut s = Sums::default();
-            (0..n).for_each(|_| s.add(1.0));
+            (0..n).for_each(|_| s.add(1.0, 1.0));
             s
         };
         Cells {

@@ -176,7 +176,7 @@ pub struct Conventions {
 }
 
 const CONVENTIONS: Conventions = Conventions {
-    weights: Cow::Borrowed("rates are ratios of weighted sums; counts (errors, trials) are weighted sums"),
+    weights: Cow::Borrowed("rates are ratios of weighted sums; counts (errors, trials) are weighted sums; tests, the fewer-than-30-errors flag and the zero-error rule of the geometric mean use the effective counts p*n_eff of n_eff = (sum w)^2 / sum w^2, so that no statistic depends on the scale of the weights"),
     interval: Cow::Borrowed("Wilson 95% at the Kish effective sample size (sum w)^2 / sum w^2; exact one-sided 95% bound when a rate is 0 or 1"),
     parity: Cow::Borrowed("fairlearn: difference = max - min (between_groups) or max |v_g - overall| (to_overall); ratio = min / max or min over groups of min(v_g/overall, overall/v_g); overall = all rows placed in the view's groups"),
     undefined: Cow::Borrowed("a rate with an empty denominator is undefined (fairlearn reports 0); a parity metric over it is undefined and names the group"),
@@ -199,18 +199,38 @@ impl ClassifyOptions {
     }
 }
 
-/// Row weights; empty means every row weighs 1.
+/// Row weights: each row's w and its share of Σw² (w², or c·w² for a row a
+/// bootstrap replicate draws c times: c copies of a row, not one row of
+/// weight c·w, so that a replicate's effective sample size is that of its
+/// copies). `w` empty: every row weighs 1; `sq` empty: w².
 #[derive(Clone, Copy)]
-struct Weights<'a>(&'a [f64]);
+pub(crate) struct Weights<'a> {
+    w: &'a [f64],
+    sq: &'a [f64],
+}
 
 impl Weights<'_> {
     #[inline]
     fn at(self, i: usize) -> f64 {
-        if self.0.is_empty() {
+        if self.w.is_empty() {
             1.0
         } else {
-            self.0[i]
+            self.w[i]
         }
+    }
+
+    /// Adds row i to `s`.
+    #[inline]
+    fn add_to(self, s: &mut Sums, i: usize) {
+        let w = self.at(i);
+        s.add(
+            w,
+            if self.sq.is_empty() {
+                w * w
+            } else {
+                self.sq[i]
+            },
+        );
     }
 }
 
@@ -315,18 +335,21 @@ pub(crate) fn prepare<'a>(l: &'a Labelled, d: &'a Decisions) -> Result<Prepared<
 
 /// Runs the audit of the items `l` with their decisions `d`.
 pub fn audit(l: &Labelled, d: &Decisions, o: &ClassifyOptions) -> Result<ClassifyResult> {
-    evaluate(l, &prepare(l, d)?, o, &l.weight)
+    let weight = Weights {
+        w: &l.weight,
+        sq: &[],
+    };
+    evaluate(l, &prepare(l, d)?, o, weight)
 }
 
-/// The audit of prepared data with row weights `weights` (empty: all 1).
+/// The audit of prepared data with row weights `weight`.
 pub(crate) fn evaluate(
     l: &Labelled,
     p: &Prepared,
     o: &ClassifyOptions,
-    weights: &[f64],
+    weight: Weights,
 ) -> Result<ClassifyResult> {
     let (binary, all_views, order) = (&p.binary, &p.views, &p.order);
-    let weight = Weights(weights);
     let mut notes = Vec::new();
     for list in [&o.true_positive, &o.pred_positive] {
         for lab in list.iter().filter(|x| !l.labels.contains(x)) {
@@ -372,7 +395,7 @@ pub(crate) fn evaluate(
         labels: l.labels.clone(),
         policy,
         threshold,
-        weighted: !weights.is_empty(),
+        weighted: !weight.w.is_empty(),
         min_group_size: o.min_group_size,
         entropy_alpha: o.entropy_alpha,
         conventions: CONVENTIONS,
@@ -397,7 +420,10 @@ fn binary_groups(
         |acc: &mut [Sums], i| {
             let g = v.side_a[i];
             if g != MISSING {
-                acc[4 * g as usize + 2 * truth[i] as usize + pred[i] as usize].add(weight.at(i));
+                weight.add_to(
+                    &mut acc[4 * g as usize + 2 * truth[i] as usize + pred[i] as usize],
+                    i,
+                );
             }
         },
         Sums::merge,
@@ -470,7 +496,7 @@ fn multiclass_groups(v: &View, l: &Labelled, weight: Weights, ci: CiSpec) -> Vec
             let g = v.side_a[i];
             (g != MISSING).then(|| (g, l.y_true[i], l.y_pred[i]))
         },
-        |s: &mut Sums, i| s.add(weight.at(i)),
+        |s: &mut Sums, i| weight.add_to(s, i),
         Sums::merge,
     );
     let mut cells = cells.as_slice();
@@ -826,24 +852,22 @@ impl Resample for Resampler<'_> {
         }
     }
 
-    /// A row weighs its subject's (or its own) count times its input weight.
+    /// A row drawn c times (its subject's or its own count) is c copies of
+    /// it: it adds c·w to Σw and c·w² to Σw².
     fn replicate(&self, draw: &[u32]) -> Result<ClassifyResult> {
         let l = self.l;
-        let weights: Vec<f64> = (0..l.y_true.len())
+        let (w, sq): (Vec<f64>, Vec<f64>) = (0..l.y_true.len())
             .map(|r| {
                 let c = draw[if self.by_subject {
                     l.subject[r] as usize
                 } else {
                     r
                 }] as f64;
-                if l.weight.is_empty() {
-                    c
-                } else {
-                    c * l.weight[r]
-                }
+                let w = l.weight.get(r).copied().unwrap_or(1.0);
+                (c * w, c * w * w)
             })
-            .collect();
-        evaluate(l, &self.prepared, &self.opts, &weights)
+            .unzip();
+        evaluate(l, &self.prepared, &self.opts, Weights { w: &w, sq: &sq })
     }
 }
 

@@ -3,17 +3,38 @@
 
 use crate::counts::column::Column;
 
-/// Equal error rate, bob.measure convention: over every observed score t
-/// (mated or non-mated) as threshold, with FMR(t) = #{non-mated ≥ t}/N and
-/// FNMR(t) = #{mated < t}/M, take the t minimising |FMR − FNMR| (the lowest
-/// such t on ties; compared exactly in integers) and report
-/// EER = (FMR + FNMR)/2 there.
+/// Equal error rate, bob.measure's `eer`: at the threshold its
+/// `eer_threshold` picks, EER = (FMR + FNMR)/2, with FMR(t) = #{non-mated ≥
+/// t}/N and FNMR(t) = #{mated < t}/M.
+///
+/// bob.measure scans from the lowest score up: the lowest score, then the
+/// midpoint above each distinct score, which accepts what the next higher
+/// score accepts — so its operating points are those of the observed scores
+/// as thresholds, and we report the score (bob.measure the midpoint). It
+/// keeps the threshold with the least |FMR − FNMR|, a later one on a tie
+/// (`<=`) while both classes still have scores at or above it; the first one
+/// past the top score of either class is its last and must be strictly
+/// better (`<`). FMR − FNMR falls strictly from one observed score to the
+/// next, so we find the least gap exactly in integers, and a tie is two
+/// neighbours at ±g. There bob.measure compares rates it accumulates in
+/// floating point (FMR = 1 − 1/N − 1/N − …, FNMR = 1/M + 1/M + …), and the
+/// rounding decides; [`bob_prefers_later`] repeats that arithmetic, so ties
+/// resolve as in bob.measure (usually to the higher threshold).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Eer {
     pub(crate) eer: f64,
     pub(crate) threshold: f64,
     pub(crate) fmr: f64,
     pub(crate) fnmr: f64,
+}
+
+/// An operating point of the EER scan: threshold and the (whole) weights
+/// of mated and non-mated scores below it.
+#[derive(Debug, Clone, Copy)]
+struct Point {
+    t: f64,
+    below_m: u128,
+    below_n: u128,
 }
 
 /// `None` when either set is empty. Weights are whole multiplicities
@@ -29,7 +50,7 @@ pub(crate) fn eer(mated: Column, nonmated: Column) -> Option<Eer> {
     }
     let whole = |c: &Column, i: usize| c.weight_below_index(i).round() as u128;
     let (mut i, mut j) = (0usize, 0usize); // first index with score >= t
-    let mut best: Option<(u128, f64, u128, u128)> = None;
+    let mut best: Option<(u128, Point)> = None;
     while i < ms.len() || j < ns.len() {
         let t = match (ms.get(i), ns.get(j)) {
             (Some(&a), Some(&b)) => a.min(b),
@@ -37,31 +58,69 @@ pub(crate) fn eer(mated: Column, nonmated: Column) -> Option<Eer> {
             (None, Some(&b)) => b,
             (None, None) => unreachable!(),
         };
-        let (below_m, below_n) = (whole(&mated, i), whole(&nonmated, j));
+        let p = Point {
+            t,
+            below_m: whole(&mated, i),
+            below_n: whole(&nonmated, j),
+        };
         while i < ms.len() && ms[i] <= t {
             i += 1;
         }
         while j < ns.len() && ns[j] <= t {
             j += 1;
         }
-        if whole(&mated, i) == below_m && whole(&nonmated, j) == below_n {
+        if whole(&mated, i) == p.below_m && whole(&nonmated, j) == p.below_n {
             continue; // every score at t has weight 0: not an observed score
         }
         // |FMR − FNMR| · M · N = |(N − below_n)·M − below_m·N|
-        let gap = ((n - below_n) * m).abs_diff(below_m * n);
-        if best.is_none_or(|b| gap < b.0) {
-            best = Some((gap, t, below_m, below_n));
+        let gap = ((n - p.below_n) * m).abs_diff(p.below_m * n);
+        let take = match best {
+            None => true,
+            Some((g, b)) => gap < g || (gap == g && bob_prefers_later(b, p, m, n)),
+        };
+        if take {
+            best = Some((gap, p));
+        }
+        if p.below_m == m || p.below_n == n {
+            break; // bob.measure's last threshold: one class lies wholly below
         }
     }
-    let (_, threshold, below_m, below_n) = best?;
-    let fmr = (n - below_n) as f64 / n as f64;
-    let fnmr = below_m as f64 / m as f64;
+    let (_, p) = best?;
+    let fmr = (n - p.below_n) as f64 / n as f64;
+    let fnmr = p.below_m as f64 / m as f64;
     Some(Eer {
         eer: (fmr + fnmr) / 2.0,
-        threshold,
+        threshold: p.t,
         fmr,
         fnmr,
     })
+}
+
+/// Whether bob.measure's scan, holding `earlier`, moves to `later` when
+/// both have the same |FMR − FNMR| in exact arithmetic: it compares
+/// |FMR − FNMR| of its accumulated rates, `<=` while both classes have
+/// scores at or above `later`, `<` at its last threshold. Costs one float
+/// operation per comparison below the thresholds (at most once per scan:
+/// only the two neighbours at the least gap can tie).
+fn bob_prefers_later(earlier: Point, later: Point, m: u128, n: u128) -> bool {
+    let accumulated = |start: f64, step: f64, times: u128| {
+        let mut x = start;
+        for _ in 0..times {
+            x += step;
+        }
+        x
+    };
+    let gap = |p: Point| {
+        let fmr = accumulated(1.0, -1.0 / n as f64, p.below_n);
+        let fnmr = accumulated(0.0, 1.0 / m as f64, p.below_m);
+        (fmr - fnmr).abs()
+    };
+    let (before, after) = (gap(earlier), gap(later));
+    if later.below_m < m && later.below_n < n {
+        after <= before
+    } else {
+        after < before
+    }
 }
 
 /// Area under the ROC curve: P(mated > non-mated) + ½·P(tie), the
@@ -130,6 +189,7 @@ fn mean_var(c: Column) -> Option<(f64, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::counts::column::prefix_sums;
 
     #[test]
     fn eer_hand_worked() {
@@ -154,6 +214,81 @@ mod tests {
         let e = eer(Column::unit(&[2., 3.]), Column::unit(&[1., 2., 2.5])).unwrap();
         assert_eq!(e.threshold, 2.5);
         assert!((e.eer - (0.5 + 1.0 / 3.0) / 2.0).abs() < 1e-15);
+    }
+
+    /// EER, threshold, FMR and FNMR of unit columns (sorted here).
+    fn eer_of(mated: &[f64], nonmated: &[f64]) -> (f64, f64, f64, f64) {
+        let sorted = |v: &[f64]| {
+            let mut v = v.to_vec();
+            v.sort_by(f64::total_cmp);
+            v
+        };
+        let (m, n) = (sorted(mated), sorted(nonmated));
+        let e = eer(Column::unit(&m), Column::unit(&n)).unwrap();
+        (e.eer, e.threshold, e.fmr, e.fnmr)
+    }
+
+    #[test]
+    fn eer_tie_past_the_top_non_mated_score_goes_up_as_bob_measure() {
+        // Issue 13: mated {5, 5, 0}, non-mated {4, −1, 4, 4, 4, −1} (M = 3, N = 6).
+        // t = −1: FMR 6/6, FNMR 0 (gap 1); t = 0: 4/6, 0 (2/3);
+        // t = 4: 4/6, 1/3 (1/3); t = 5: 0, 1/3 (1/3) — a tie, and t = 5 is
+        // bob.measure's last threshold (no non-mated score ≥ 5), taken only if
+        // strictly better. Its accumulated rates: at t = 4, FMR = 1 − 1/6 −
+        // 1/6 = 0.6666666666666667, gap 0.3333333333333334; at t = 5, FMR =
+        // 1 − 6 × 1/6 = 1.7e-16, gap 0.33333333333333315 — smaller, so
+        // bob.measure takes t = 5 (its threshold 4.5): EER = (0 + 1/3)/2 = 1/6,
+        // bob.measure's value in the issue (the lowest tied t gave 0.5).
+        let (e, t, fmr, fnmr) = eer_of(&[5., 5., 0.], &[4., -1., 4., 4., 4., -1.]);
+        assert_eq!((t, fmr, fnmr), (5.0, 0.0, 1.0 / 3.0));
+        assert_eq!(e, 1.0 / 6.0);
+    }
+
+    #[test]
+    fn eer_tie_at_the_last_threshold_needs_strict_improvement() {
+        // mated {1, 2}, non-mated {0, 1}: t = 0: gap 1; t = 1: FMR 1/2,
+        // FNMR 0 (1/2); t = 2: FMR 0, FNMR 1/2 (1/2), bob.measure's last
+        // threshold. Accumulated: at t = 2, FMR = 1 − 0.5 − 0.5 = 0 exactly, so
+        // the gaps are equal (0.5) and `<` keeps t = 1 (its threshold 0.5).
+        let (e, t, fmr, fnmr) = eer_of(&[1., 2.], &[0., 1.]);
+        assert_eq!((e, t, fmr, fnmr), (0.25, 1.0, 0.5, 0.0));
+    }
+
+    #[test]
+    fn eer_tie_inside_the_scan_goes_up() {
+        // mated {1, 3}, non-mated {0, 2, 4}: t = 2: FMR 2/3, FNMR 1/2 (1/6);
+        // t = 3: FMR 1/3, FNMR 1/2 (1/6), with scores of both classes at or
+        // above 3, so `<=`. Accumulated: FMR = 1 − 1/3 = 0.6666666666666667,
+        // then 0.33333333333333337; gaps 0.16666666666666674 and
+        // 0.16666666666666663: bob.measure moves up to t = 3 (its 2.5).
+        // EER = (1/3 + 1/2)/2 = 5/12 (the lower t would give 7/12).
+        let (e, t, fmr, fnmr) = eer_of(&[1., 3.], &[0., 2., 4.]);
+        assert_eq!((t, fmr, fnmr), (3.0, 1.0 / 3.0, 0.5));
+        assert_eq!(e, (1.0 / 3.0 + 0.5) / 2.0);
+    }
+
+    #[test]
+    fn eer_tie_kept_low_where_bob_measure_rounding_says_so() {
+        // mated {0, 1, 2, 4, 5}, non-mated {0, 5}: t = 2: FMR 1/2, FNMR 2/5
+        // (1/10); t = 4: FMR 1/2, FNMR 3/5 (1/10), inside the scan. FNMR
+        // accumulates 0.2 + 0.2 = 0.4, then 0.6000000000000001; gaps
+        // 0.5 − 0.4 = 0.09999999999999998 and 0.10000000000000009: the later
+        // is larger, so bob.measure stays at t = 2 (its 1.5): EER 0.45.
+        let (e, t, fmr, fnmr) = eer_of(&[0., 1., 2., 4., 5.], &[0., 5.]);
+        assert_eq!((t, fmr, fnmr), (2.0, 0.5, 0.4));
+        assert_eq!(e, (0.5 + 0.4) / 2.0);
+    }
+
+    #[test]
+    fn eer_ties_weigh_multiplicities_like_repeated_scores() {
+        // The issue's case as weights: mated 0 ×1, 5 ×2; non-mated −1 ×2, 4 ×4.
+        let (m, n) = ([0., 5.], [-1., 4.]);
+        let (pm, pn) = (
+            prefix_sums(&[0, 1], |r| [1., 2.][r]),
+            prefix_sums(&[0, 1], |r| [2., 4.][r]),
+        );
+        let e = eer(Column::weighted(&m, &pm), Column::weighted(&n, &pn)).unwrap();
+        assert_eq!((e.eer, e.threshold), (1.0 / 6.0, 5.0));
     }
 
     #[test]

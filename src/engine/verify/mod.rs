@@ -360,8 +360,8 @@ pub struct Conventions {
 }
 
 const CONVENTIONS: Conventions = Conventions {
-    threshold: Cow::Borrowed("global-fmr/group-fmr: exact order statistic; with non-mated scores sorted descending and k = floor(alpha*N), the smallest observed score tau with #{s >= tau} <= k (or the next float above the top score); ties never split, achieved FMR <= alpha"),
-    eer: Cow::Borrowed("bob.measure: threshold among observed scores minimising |FMR - FNMR| (lowest on ties); EER = (FMR + FNMR)/2 there"),
+    threshold: Cow::Borrowed("global-fmr/group-fmr: exact order statistic; with non-mated scores sorted descending and k = floor(alpha*N) exactly for the decimal alpha as written, the smallest observed score tau with #{s >= tau} <= k (or the next float above the top score); ties never split, achieved FMR <= alpha"),
+    eer: Cow::Borrowed("bob.measure: threshold among observed scores minimising |FMR - FNMR| (ties broken as bob.measure does); EER = (FMR + FNMR)/2 there"),
     auc: Cow::Borrowed("Mann-Whitney: P(mated more alike than non-mated) + 0.5 P(tie)"),
     dprime: Cow::Borrowed("(mean_mated - mean_nonmated)/sqrt((var_mated + var_nonmated)/2), population variances, similarity orientation"),
     interval: Cow::Borrowed(""),
@@ -520,7 +520,7 @@ fn operating_points(
             let (tau, supported) = match *policy {
                 Policy::Fixed { threshold, .. } => (Some(sense.internal(threshold)), None),
                 Policy::GlobalFmr { alpha, .. } => {
-                    let ok = alpha >= smallest_supported_rate(n);
+                    let ok = alpha.value() >= smallest_supported_rate(n);
                     if !ok {
                         notes.push(format!(
                             "{}: target below what {} non-mated comparisons support ({:.3e}); the result rests on fewer than 3 expected errors",
@@ -557,7 +557,7 @@ fn view_notes(results: &[ViewResult], policies: &[Policy]) -> Vec<String> {
                 let weak: Vec<String> = r
                     .groups
                     .iter()
-                    .filter(|g| alpha < smallest_supported_rate(g.counts.nonmated as usize))
+                    .filter(|g| alpha.value() < smallest_supported_rate(g.counts.nonmated as usize))
                     .map(|g| format!("{} ({})", g.group, g.counts.nonmated))
                     .collect();
                 if !weak.is_empty() {

@@ -89,6 +89,7 @@ impl<'a> SearchesBuilder<'a> {
             top_nonmate: Vec::with_capacity(n),
             attributes: Vec::new(),
             false_candidates: FalseCandidates::default(),
+            longest_list: None,
             accounting: Default::default(),
             inputs: Vec::new(),
         };

@@ -63,7 +63,7 @@ use pass::pass_after;
 
 use super::{metrics, prepare, Prepared, VerifyOptions};
 use crate::counts::column::{prefix_sums, Column};
-use crate::counts::threshold::Policy;
+use crate::counts::threshold::{Policy, Target};
 use crate::error::Result;
 use crate::input::npy_dir::NpyComparisons;
 use crate::input::sense::ScoreSense;
@@ -92,11 +92,15 @@ impl Default for StreamLimits {
 /// its bucket's unknown minimum) and the pool's next lower score is exact
 /// (else higher scores inside that bucket might qualify); with no qualifying
 /// score, the top score must be exact. The EER scan visits a subsequence of
-/// the true thresholds with their true |FMR − FNMR|, which falls then rises;
-/// if its minimiser and the next lower score of the group are exact, no
-/// hidden threshold with a smaller gap exists (hidden thresholds above the
-/// minimiser sit beyond the sign change, where the gap only grows), so it is
-/// the true minimiser. A fixed threshold needs its own bucket exact.
+/// the true thresholds with their true counts, and FMR − FNMR falls strictly
+/// along them. If its choice and the next lower score of the group are
+/// exact, that score and the next reduced row are the choice's true
+/// neighbours (a row at an unopened bucket's lower edge has the counts of
+/// the bucket's lowest score). Every hidden threshold lies below that score
+/// or above that row, where |FMR − FNMR| is larger than at the choice; so
+/// the choice, including how a tie between neighbours is broken (from the
+/// exact counts), is the true one. A fixed threshold needs its own bucket
+/// exact.
 fn unresolved(
     c: &Comparisons,
     p: &Prepared,
@@ -110,7 +114,7 @@ fn unresolved(
         }
     };
     let by_count = |r: usize| c.count[r] as f64;
-    let order_statistic = |col: Column, alpha: f64, exact: &mut dyn FnMut(f64)| {
+    let order_statistic = |col: Column, alpha: Target, exact: &mut dyn FnMut(f64)| {
         if let Some(t) = col.fmr_threshold(alpha) {
             let i = col.scores.partition_point(|&x| x < t);
             match col.scores.get(i) {
