@@ -178,8 +178,10 @@ impl Rate {
     /// same factor.
     pub(crate) fn effective_counts(&self) -> (f64, f64) {
         match self.design_effect {
-            Some(_) => (self.value * self.effective_trials, self.effective_trials),
-            None => self.counts(),
+            Some(_) if self.effective_trials != self.trials => {
+                (self.value * self.effective_trials, self.effective_trials)
+            }
+            _ => self.counts(),
         }
     }
 
