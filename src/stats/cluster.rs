@@ -60,6 +60,50 @@ impl Spread {
     }
 }
 
+/// The one-way form, for trials that each belong to one subject
+/// (classification items): the spread of a rate's per-subject weighted
+/// events e_s of trials n_s around p̂, accumulated subject by subject.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct OneWay {
+    p: f64,
+    spread: Spread,
+}
+
+impl OneWay {
+    /// An empty accumulator for the rate p̂ = `events` / `trials`.
+    pub(crate) fn new(events: f64, trials: f64) -> OneWay {
+        OneWay {
+            p: events / trials,
+            spread: Spread::default(),
+        }
+    }
+
+    /// Adds a subject with `events` of `trials` (weighted); one with no
+    /// trial of this rate is not among its subjects.
+    pub(crate) fn add(&mut self, events: f64, trials: f64) {
+        if trials > 0.0 {
+            self.spread.subjects += 1;
+            self.spread.residual_sq += (events - self.p * trials).powi(2);
+            self.spread.size_sq += trials * trials;
+        }
+    }
+
+    /// The design effect relative to the Kish effective number of trials
+    /// n = (Σw)²/Σw² (`trials` = Σw, `trials_sq` = Σw²): with c = Σw/Σw²,
+    /// the weighted sums scaled by c are those of n unit trials, and
+    /// deff = m/(m−1)·Σ_s(e_s − p̂ n_s)² / (p̂(1−p̂)·Σw²) (the linearised
+    /// variance of a ratio estimator over the binomial one at n).
+    pub(crate) fn design_effect(&self, trials: f64, trials_sq: f64) -> f64 {
+        let c = trials / trials_sq;
+        let scaled = Spread {
+            residual_sq: self.spread.residual_sq * c * c,
+            size_sq: self.spread.size_sq * c * c,
+            ..self.spread
+        };
+        scaled.design_effect(self.p * trials * c, trials * c)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,5 +134,22 @@ mod tests {
             size_sq: 16.0,
         };
         assert_eq!(one.design_effect(2.0, 4.0), 4.0);
+    }
+
+    #[test]
+    fn one_way_matches_the_hand_worked_clusters_and_ignores_the_weights_scale() {
+        // The same three subjects as above, accumulated one by one.
+        let subjects = [(0.0, 4.0), (2.0, 4.0), (4.0, 4.0)];
+        let mut w = OneWay::new(6.0, 12.0);
+        subjects.iter().for_each(|&(e, n)| w.add(e, n));
+        assert!((w.design_effect(12.0, 12.0) - 4.0).abs() < 1e-12);
+        // Every weight ×0.01: the same design effect.
+        let mut scaled = OneWay::new(0.06, 0.12);
+        subjects.iter().for_each(|&(e, n)| scaled.add(e * 0.01, n * 0.01));
+        assert!((scaled.design_effect(0.12, 12.0 * 1e-4) - 4.0).abs() < 1e-9);
+        // A subject without trials of the rate is not counted.
+        let mut z = OneWay::new(6.0, 12.0);
+        z.add(0.0, 0.0);
+        assert_eq!(z.spread.subjects, 0);
     }
 }

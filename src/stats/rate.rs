@@ -126,18 +126,25 @@ impl Rate {
     pub(crate) fn clustered(events: f64, trials: f64, spread: Option<&Spread>, ci: CiSpec) -> Rate {
         match spread {
             Some(s) if trials > 0.0 => {
-                Rate::with_design_effect(events, trials, s.design_effect(events, trials), ci)
+                Rate::with_design_effect(events, trials, trials, s.design_effect(events, trials), ci)
             }
             _ => Rate::weighted(events, trials, trials, ci),
         }
     }
 
-    /// A rate of `trials` unit-weight trials whose interval allows for the
-    /// design effect `deff` (≥ 1).
-    pub(crate) fn with_design_effect(events: f64, trials: f64, deff: f64, ci: CiSpec) -> Rate {
-        let mut r = Rate::weighted(events, trials, trials, ci);
+    /// A rate of weighted sums (as [`Rate::weighted`]) whose interval allows
+    /// for the design effect `deff` (≥ 1): it is taken at n_eff = n/deff,
+    /// n the Kish effective number of trials.
+    pub(crate) fn with_design_effect(
+        events: f64,
+        trials: f64,
+        trials_sq: f64,
+        deff: f64,
+        ci: CiSpec,
+    ) -> Rate {
+        let mut r = Rate::weighted(events, trials, trials_sq, ci);
         if trials > 0.0 {
-            let n = trials / deff;
+            let n = r.effective_trials / deff;
             r.ci = interval(r.value * n, n, ci);
             r.effective_trials = n;
             r.design_effect = Some(deff);
@@ -189,13 +196,11 @@ impl Rate {
     /// summaries, which describe the sample, not an interval: the counts, or
     /// p̂·n_eff of the Kish n_eff when weighted (never the design effect).
     pub(crate) fn counts(&self) -> (f64, f64) {
-        if self.design_effect.is_some() || self.effective_trials == self.trials {
+        let kish = whole_if_close(self.effective_trials * self.design_effect.unwrap_or(1.0));
+        if kish == self.trials {
             (self.events, self.trials)
         } else {
-            (
-                whole_if_close(self.value * self.effective_trials),
-                self.effective_trials,
-            )
+            (whole_if_close(self.value * kish), kish)
         }
     }
 

@@ -15,12 +15,14 @@ use crate::error::{Error, Result};
 use crate::groups::{codes_of, views, ReferenceRule, View, MISSING};
 use crate::input::binary::{Binary, Decisions, Positives};
 use crate::input::Labelled;
-use crate::math::interval::CiSpec;
+use crate::math::interval::{CiSpec, Method};
 use crate::stats::disparity::{self, Stat, Summary};
 use crate::stats::parity::{self, Value};
 use crate::stats::rate::{finite_or_null, null_as_nan, Rate};
 use crate::value::{self, Flatten, Kind, Values};
-use cells::{Cells, Sums, ERROR_RATES};
+use crate::stats::cluster::OneWay;
+use cells::{rate, Cells, Sums, ERROR_RATES};
+use std::collections::BTreeMap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -234,10 +236,6 @@ impl Weights<'_> {
     }
 }
 
-fn rate(num: Sums, den: Sums, ci: CiSpec) -> Rate {
-    Rate::weighted(num.weight, den.weight, den.weight_sq, ci)
-}
-
 /// Weighted AUC of each group from rows in ascending score order.
 fn group_auc(
     v: &View,
@@ -365,7 +363,7 @@ pub(crate) fn evaluate(
         .par_iter()
         .map(|v| {
             let groups = match binary {
-                Some(b) => binary_groups(v, b, weight, order, &l.score, o),
+                Some(b) => binary_groups(v, b, weight, order, l, o),
                 None => multiclass_groups(v, l, weight, o.ci),
             };
             class_view(v, groups, binary.is_some(), (&policy, threshold), o)
@@ -409,7 +407,7 @@ fn binary_groups(
     b: &Binary,
     weight: Weights,
     order: &[usize],
-    scores: &[f64],
+    l: &Labelled,
     o: &ClassifyOptions,
 ) -> Vec<Counted> {
     // Slot 4g + 2·truth + pred, branch-free; then the four sums make the cells.
@@ -437,7 +435,30 @@ fn binary_groups(
             tp: c[3],
         })
         .collect();
-    let auc = (!order.is_empty()).then(|| group_auc(v, order, scores, truth, weight));
+    // The cells of every (group, subject), when the intervals allow for
+    // subjects: sorted by group, then subject.
+    let by_subject = clustered(l, o.ci).then(|| {
+        fold_sparse(
+            truth.len(),
+            |i| {
+                let g = v.side_a[i];
+                (g != MISSING).then(|| (g, l.subject[i]))
+            },
+            |c: &mut Cells, i| weight.add_to(c.cell_mut(truth[i], pred[i]), i),
+            Cells::merge,
+        )
+    });
+    let mut rest = by_subject.as_deref().unwrap_or_default();
+    let subject_cells: Vec<Option<Vec<Cells>>> = (0..cells.len() as u32)
+        .map(|g| {
+            by_subject.as_ref()?;
+            let n = rest.partition_point(|&((h, _), _)| h == g);
+            let (mine, tail) = rest.split_at(n);
+            rest = tail;
+            Some(mine.iter().map(|(_, c)| *c).collect())
+        })
+        .collect();
+    let auc = (!order.is_empty()).then(|| group_auc(v, order, &l.score, truth, weight));
     cells
         .iter()
         .enumerate()
@@ -468,13 +489,19 @@ fn binary_groups(
                     confusion: None,
                 },
                 rates: c
-                    .rates(o.ci)
+                    .rates(o.ci, subject_cells[g].as_deref())
                     .into_iter()
                     .map(|(m, r)| (m.to_string(), r))
                     .collect(),
             }
         })
         .collect()
+}
+
+/// Whether intervals allow for subjects: their ids are known and an
+/// interval is asked for (bootstrap replicates ask for none).
+fn clustered(l: &Labelled, ci: CiSpec) -> bool {
+    !l.subject.is_empty() && ci.method != Method::None
 }
 
 fn named(metric: &str, value: f64, why: &str) -> NamedValue {
@@ -487,14 +514,17 @@ fn named(metric: &str, value: f64, why: &str) -> NamedValue {
 
 /// Per group, accuracy, error rate, and recall and precision per class,
 /// from the observed cells of its confusion matrix only: memory and time
-/// follow the rows and the classes, never classes².
+/// follow the rows and the classes, never classes². With subjects, the
+/// cells are kept per subject too, for the design effect of each rate.
 fn multiclass_groups(v: &View, l: &Labelled, weight: Weights, ci: CiSpec) -> Vec<Counted> {
     let k = l.labels.len();
+    let by_subject = clustered(l, ci);
     let cells = fold_sparse(
         l.y_true.len(),
         |i| {
             let g = v.side_a[i];
-            (g != MISSING).then(|| (g, l.y_true[i], l.y_pred[i]))
+            let s = if by_subject { l.subject[i] } else { 0 };
+            (g != MISSING).then(|| (g, s, l.y_true[i], l.y_pred[i]))
         },
         |s: &mut Sums, i| weight.add_to(s, i),
         Sums::merge,
@@ -502,45 +532,43 @@ fn multiclass_groups(v: &View, l: &Labelled, weight: Weights, ci: CiSpec) -> Vec
     let mut cells = cells.as_slice();
     (0..v.groups.len() as u32)
         .map(|g| {
-            let n = cells.partition_point(|&((h, _, _), _)| h == g);
+            let n = cells.partition_point(|&((h, ..), _)| h == g);
             let (mine, rest) = cells.split_at(n);
             cells = rest;
-            let (mut total, mut correct, mut wrong) =
-                (Sums::default(), Sums::default(), Sums::default());
-            let mut hit = vec![Sums::default(); k];
-            let (mut by_true, mut by_pred) = (hit.clone(), hit.clone());
-            for &((_, t, p), s) in mine {
-                let (t, p) = (t as usize, p as usize);
-                total.merge(&s);
-                if t == p {
-                    hit[t] = s;
-                    correct.merge(&s);
-                } else {
-                    wrong.merge(&s);
-                }
-                by_true[t].merge(&s);
-                by_pred[p].merge(&s);
+            let mut merged: BTreeMap<(u32, u32), Sums> = BTreeMap::new();
+            for &((_, _, t, p), s) in mine {
+                merged.entry((t, p)).or_default().merge(&s);
             }
+            let mut total = Tally::new(k);
+            for (&(t, p), s) in &merged {
+                total.add(t as usize, p as usize, s);
+            }
+            let spread = by_subject.then(|| total.spread(mine));
+            let of = |i: usize, num: Sums, den: Sums| {
+                rate(num, den, spread.as_ref().map(|s| &s[i]), ci)
+            };
             let mut rates = vec![
-                ("accuracy".to_string(), rate(correct, total, ci)),
+                ("accuracy".to_string(), of(0, total.correct, total.all)),
                 (
                     "error_rate".to_string(),
-                    rate(wrong, total, ci).error_rate(),
+                    of(1, total.wrong, total.all).error_rate(),
                 ),
             ];
             for (c, name) in l.labels.iter().enumerate() {
-                rates.push((format!("recall:{name}"), rate(hit[c], by_true[c], ci)));
-                rates.push((format!("precision:{name}"), rate(hit[c], by_pred[c], ci)));
+                let (hit, t, p) = (total.hit[c], total.by_true[c], total.by_pred[c]);
+                rates.push((format!("recall:{name}"), of(2 + 2 * c, hit, t)));
+                rates.push((format!("precision:{name}"), of(3 + 2 * c, hit, p)));
             }
             Counted {
                 counts: ClassCounts {
-                    rows: total.rows,
-                    weight: total.weight,
+                    rows: total.all.rows,
+                    weight: total.all.weight,
                     cells: None,
                     values: Vec::new(),
                     confusion: Some(
-                        mine.iter()
-                            .map(|&((_, t, p), s)| ConfusionCell {
+                        merged
+                            .iter()
+                            .map(|(&(t, p), s)| ConfusionCell {
                                 true_label: t,
                                 predicted: p,
                                 weight: s.weight,
@@ -552,6 +580,80 @@ fn multiclass_groups(v: &View, l: &Labelled, weight: Weights, ci: CiSpec) -> Vec
             }
         })
         .collect()
+}
+
+/// The multiclass sums of a group (or of one of its subjects).
+struct Tally {
+    all: Sums,
+    correct: Sums,
+    wrong: Sums,
+    hit: Vec<Sums>,
+    by_true: Vec<Sums>,
+    by_pred: Vec<Sums>,
+}
+
+impl Tally {
+    fn new(classes: usize) -> Tally {
+        let none = vec![Sums::default(); classes];
+        Tally {
+            all: Sums::default(),
+            correct: Sums::default(),
+            wrong: Sums::default(),
+            hit: none.clone(),
+            by_true: none.clone(),
+            by_pred: none,
+        }
+    }
+
+    /// Adds the cell (true label t, predicted p).
+    fn add(&mut self, t: usize, p: usize, s: &Sums) {
+        self.all.merge(s);
+        if t == p {
+            self.hit[t].merge(s);
+            self.correct.merge(s);
+        } else {
+            self.wrong.merge(s);
+        }
+        self.by_true[t].merge(s);
+        self.by_pred[p].merge(s);
+    }
+
+    /// The spread of each rate (accuracy, error rate, then recall and
+    /// precision of each class) over the subjects of `cells`, sorted by
+    /// subject. A subject's sums touch only its own classes, so a pass costs
+    /// its cells, not subjects × classes.
+    fn spread(&self, cells: &[((u32, u32, u32, u32), Sums)]) -> Vec<OneWay> {
+        let k = self.hit.len();
+        let mut out = vec![
+            OneWay::new(self.correct.weight, self.all.weight),
+            OneWay::new(self.wrong.weight, self.all.weight),
+        ];
+        for c in 0..k {
+            out.push(OneWay::new(self.hit[c].weight, self.by_true[c].weight));
+            out.push(OneWay::new(self.hit[c].weight, self.by_pred[c].weight));
+        }
+        for run in cells.chunk_by(|a, b| a.0 .1 == b.0 .1) {
+            let (mut all, mut correct) = (0.0, 0.0);
+            // (hit, true, predicted) of each class the subject touches.
+            let mut classes: BTreeMap<u32, [f64; 3]> = BTreeMap::new();
+            for &((_, _, t, p), s) in run {
+                all += s.weight;
+                if t == p {
+                    correct += s.weight;
+                    classes.entry(t).or_default()[0] += s.weight;
+                }
+                classes.entry(t).or_default()[1] += s.weight;
+                classes.entry(p).or_default()[2] += s.weight;
+            }
+            out[0].add(correct, all);
+            out[1].add(all - correct, all);
+            for (&c, &[hit, t, p]) in &classes {
+                out[2 + 2 * c as usize].add(hit, t);
+                out[3 + 2 * c as usize].add(hit, p);
+            }
+        }
+        out
+    }
 }
 
 /// One group's counts and named rates, before they become columns.
@@ -619,7 +721,7 @@ fn class_view(
     if pooled || none {
         return Ok(view);
     }
-    let at = pair_forms(&mut view, binary, &overall.rates(o.ci));
+    let at = pair_forms(&mut view, binary, &overall.rates(o.ci, None));
     view.operating_points[0].extra = at;
     Ok(view)
 }

@@ -647,7 +647,7 @@ fn rates_at(
     let fnmr = error_at(m, tau, false, clusters.0, ci);
     let true_accepts = mt - fnmr.events;
     let tmr = match fnmr.design_effect {
-        Some(d) => Rate::with_design_effect(true_accepts, mt, d, ci),
+        Some(d) => Rate::with_design_effect(true_accepts, mt, mt, d, ci),
         None => Rate::weighted(true_accepts, mt, mt, ci),
     };
     let correct = true_accepts + nt - fmr.events;
@@ -656,7 +656,7 @@ fn rates_at(
         .filter_map(|r| r.design_effect)
         .reduce(f64::max);
     let accuracy = match deff {
-        Some(d) => Rate::with_design_effect(correct, mt + nt, d, ci),
+        Some(d) => Rate::with_design_effect(correct, mt + nt, mt + nt, d, ci),
         None => Rate::weighted(correct, mt + nt, mt + nt, ci),
     };
     [fmr, fnmr, tmr, accuracy]
