@@ -20,16 +20,32 @@ fn wilson(k: f64, n: f64) -> (f64, f64) {
     (centre - half, centre + half)
 }
 
-fn audit(truth: &[&str], pred: &[&str], subject: Option<&[String]>, binary: bool) -> ClassifyResult {
+fn audit(
+    truth: &[&str],
+    pred: &[&str],
+    subject: Option<&[String]>,
+    binary: bool,
+) -> ClassifyResult {
     let group = vec!["A"; truth.len()];
-    let mut b = Labelled::builder().truth(truth).pred(pred).attribute("race", &group);
+    let mut b = Labelled::builder()
+        .truth(truth)
+        .pred(pred)
+        .attribute("race", &group);
     if let Some(s) = subject {
         b = b.subjects(s);
     }
     let l = b.build().unwrap();
     let o = ClassifyOptions {
-        true_positive: if binary { vec!["yes".into()] } else { Vec::new() },
-        pred_positive: if binary { vec!["yes".into()] } else { Vec::new() },
+        true_positive: if binary {
+            vec!["yes".into()]
+        } else {
+            Vec::new()
+        },
+        pred_positive: if binary {
+            vec!["yes".into()]
+        } else {
+            Vec::new()
+        },
         ..Default::default()
     };
     let d = o.positives().decide(&l).unwrap();
@@ -37,7 +53,11 @@ fn audit(truth: &[&str], pred: &[&str], subject: Option<&[String]>, binary: bool
 }
 
 fn rate<'a>(r: &'a ClassifyResult, metric: &str) -> &'a Rate {
-    let view = r.views.iter().find(|v| v.attribute.to_string() == "race").unwrap();
+    let view = r
+        .views
+        .iter()
+        .find(|v| v.attribute.to_string() == "race")
+        .unwrap();
     view.rate(0, metric, "A").unwrap()
 }
 
@@ -62,7 +82,10 @@ fn binary_rates_allow_for_items_that_share_subjects() {
     // Four negatives per subject with 0, 2, 4 false positives, then one
     // positive per subject, always found.
     let mut truth = vec!["no"; 12];
-    let mut pred = ["no", "no", "no", "no", "yes", "yes", "no", "no", "yes", "yes", "yes", "yes"].to_vec();
+    let mut pred = [
+        "no", "no", "no", "no", "yes", "yes", "no", "no", "yes", "yes", "yes", "yes",
+    ]
+    .to_vec();
     let mut subject = subjects(4);
     for s in 0..3 {
         truth.push("yes");
@@ -89,8 +112,12 @@ fn binary_rates_allow_for_items_that_share_subjects() {
 fn multiclass_rates_allow_for_items_that_share_subjects() {
     // Subject s0 always right, s1 right twice, s2 never (a wrong answer
     // is "eel"): accuracy 6 of 12.
-    let truth = ["cat", "dog", "cat", "dog", "cat", "dog", "cat", "dog", "cat", "dog", "cat", "dog"];
-    let pred = ["cat", "dog", "cat", "dog", "cat", "dog", "eel", "eel", "eel", "eel", "eel", "eel"];
+    let truth = [
+        "cat", "dog", "cat", "dog", "cat", "dog", "cat", "dog", "cat", "dog", "cat", "dog",
+    ];
+    let pred = [
+        "cat", "dog", "cat", "dog", "cat", "dog", "eel", "eel", "eel", "eel", "eel", "eel",
+    ];
     let r = audit(&truth, &pred, Some(&subjects(4)), false);
     for metric in ["accuracy", "error_rate"] {
         let a = rate(&r, metric);

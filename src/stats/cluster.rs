@@ -145,7 +145,9 @@ mod tests {
         assert!((w.design_effect(12.0, 12.0) - 4.0).abs() < 1e-12);
         // Every weight ×0.01: the same design effect.
         let mut scaled = OneWay::new(0.06, 0.12);
-        subjects.iter().for_each(|&(e, n)| scaled.add(e * 0.01, n * 0.01));
+        subjects
+            .iter()
+            .for_each(|&(e, n)| scaled.add(e * 0.01, n * 0.01));
         assert!((scaled.design_effect(0.12, 12.0 * 1e-4) - 4.0).abs() < 1e-9);
         // A subject without trials of the rate is not counted.
         let mut z = OneWay::new(6.0, 12.0);

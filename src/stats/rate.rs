@@ -125,9 +125,13 @@ impl Rate {
     /// with no spread (subjects unknown), that of independent trials.
     pub(crate) fn clustered(events: f64, trials: f64, spread: Option<&Spread>, ci: CiSpec) -> Rate {
         match spread {
-            Some(s) if trials > 0.0 => {
-                Rate::with_design_effect(events, trials, trials, s.design_effect(events, trials), ci)
-            }
+            Some(s) if trials > 0.0 => Rate::with_design_effect(
+                events,
+                trials,
+                trials,
+                s.design_effect(events, trials),
+                ci,
+            ),
             _ => Rate::weighted(events, trials, trials, ci),
         }
     }

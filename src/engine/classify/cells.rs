@@ -169,7 +169,11 @@ impl Cells {
     /// give the rate; the interval uses the effective sample size, and
     /// allows for the clustering of items in subjects when the cells of
     /// each of the group's subjects are given ([`OneWay`]).
-    pub(crate) fn rates(&self, ci: CiSpec, subjects: Option<&[Cells]>) -> Vec<(&'static str, Rate)> {
+    pub(crate) fn rates(
+        &self,
+        ci: CiSpec,
+        subjects: Option<&[Cells]>,
+    ) -> Vec<(&'static str, Rate)> {
         RATES
             .iter()
             .map(|(id, num, den, empty)| {
@@ -268,7 +272,8 @@ mod tests {
     fn rates_of_a_hand_worked_table() {
         // ProPublica, Black defendants: TN 990, FP 805, FN 532, TP 1369.
         let c = cells(1369, 805, 990, 532);
-        let r: std::collections::HashMap<_, _> = c.rates(CiSpec::default(), None).into_iter().collect();
+        let r: std::collections::HashMap<_, _> =
+            c.rates(CiSpec::default(), None).into_iter().collect();
         assert_eq!(r["fpr"].value, 805.0 / 1795.0); // 44.85%
         assert_eq!(r["fnr"].value, 532.0 / 1901.0); // 27.99%
         assert_eq!(r["selection_rate"].value, 2174.0 / 3696.0);
@@ -283,11 +288,13 @@ mod tests {
     #[test]
     fn empty_denominators_say_what_is_missing() {
         let c = cells(2, 0, 0, 1);
-        let r: std::collections::HashMap<_, _> = c.rates(CiSpec::default(), None).into_iter().collect();
+        let r: std::collections::HashMap<_, _> =
+            c.rates(CiSpec::default(), None).into_iter().collect();
         assert!(r["fpr"].value.is_nan());
         assert_eq!(r["fpr"].reason.as_deref(), Some("no negatives"));
         let c = cells(0, 0, 3, 0);
-        let r: std::collections::HashMap<_, _> = c.rates(CiSpec::default(), None).into_iter().collect();
+        let r: std::collections::HashMap<_, _> =
+            c.rates(CiSpec::default(), None).into_iter().collect();
         assert_eq!(r["ppv"].reason.as_deref(), Some("no predicted positives"));
         assert_eq!(r["tpr"].reason.as_deref(), Some("no positives"));
     }

@@ -9,23 +9,25 @@
 pub mod cells;
 
 use crate::counts::curves::{fold, fold_sparse};
-use crate::counts::table::{self, finish_view, GroupInfo, RateColumn, Treat, ViewAt};
+use crate::counts::table::{
+    self, finish_view, interval_convention, interval_label, GroupInfo, RateColumn, Treat, ViewAt,
+};
 use crate::engine::{Resample, Unit};
 use crate::error::{Error, Result};
 use crate::groups::{codes_of, views, ReferenceRule, View, MISSING};
 use crate::input::binary::{Binary, Decisions, Positives};
 use crate::input::Labelled;
 use crate::math::interval::{CiSpec, Method};
+use crate::stats::cluster::OneWay;
 use crate::stats::disparity::{self, Stat, Summary};
 use crate::stats::parity::{self, Value};
 use crate::stats::rate::{finite_or_null, null_as_nan, Rate};
 use crate::value::{self, Flatten, Kind, Values};
-use crate::stats::cluster::OneWay;
 use cells::{rate, Cells, Sums, ERROR_RATES};
-use std::collections::BTreeMap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 /// Options of a classification audit.
 #[derive(Debug, Clone, Serialize)]
@@ -179,11 +181,17 @@ pub struct Conventions {
 
 const CONVENTIONS: Conventions = Conventions {
     weights: Cow::Borrowed("rates are ratios of weighted sums; counts (errors, trials) are weighted sums; tests, the fewer-than-30-errors flag and the zero-error rule of the geometric mean use the effective counts p*n_eff of n_eff = (sum w)^2 / sum w^2, so that no statistic depends on the scale of the weights"),
-    interval: Cow::Borrowed("Wilson 95% at the Kish effective sample size (sum w)^2 / sum w^2; exact one-sided 95% bound when a rate is 0 or 1"),
+    interval: Cow::Borrowed(""),
     parity: Cow::Borrowed("fairlearn: difference = max - min (between_groups) or max |v_g - overall| (to_overall); ratio = min / max or min over groups of min(v_g/overall, overall/v_g); overall = all rows placed in the view's groups"),
     undefined: Cow::Borrowed("a rate with an empty denominator is undefined (fairlearn reports 0); a parity metric over it is undefined and names the group"),
     auc: Cow::Borrowed("weighted Mann-Whitney: P(score of a positive > score of a negative) + 0.5 P(tie)"),
 };
+
+/// How rate intervals are computed, with subjects and without.
+const INTERVAL_HOW: [&str; 2] = [
+    "two-sided at n_eff = n / design effect, n the Kish effective sample size (sum w)^2 / sum w^2, the design effect from the between-subject variance of the per-subject weighted event counts (at least 1); with 0 (or all) events the exact one-sided bound 1 - alpha^(1/n_eff) at the worst-case design effect",
+    "two-sided at the Kish effective sample size (sum w)^2 / sum w^2; with 0 (or all) events the exact one-sided bound 1 - alpha^(1/n)",
+];
 
 /// An error in the data given to the engine in memory.
 fn invalid(message: String) -> Error {
@@ -359,6 +367,8 @@ pub(crate) fn evaluate(
         _ => "none".into(),
     };
     let threshold = o.cutoff.filter(|_| !l.score.is_empty());
+    let subjects = clustered(l, o.ci).then_some(l.n_subjects);
+    let label = interval_label(o.ci, subjects, "items");
     let results: Vec<Result<ClassView>> = all_views
         .par_iter()
         .map(|v| {
@@ -366,7 +376,7 @@ pub(crate) fn evaluate(
                 Some(b) => binary_groups(v, b, weight, order, l, o),
                 None => multiclass_groups(v, l, weight, o.ci),
             };
-            class_view(v, groups, binary.is_some(), (&policy, threshold), o)
+            class_view(v, groups, binary.is_some(), (&policy, threshold), &label, o)
         })
         .collect();
     let views = results.into_iter().collect::<Result<Vec<_>>>()?;
@@ -396,7 +406,13 @@ pub(crate) fn evaluate(
         weighted: !weight.w.is_empty(),
         min_group_size: o.min_group_size,
         entropy_alpha: o.entropy_alpha,
-        conventions: CONVENTIONS,
+        conventions: Conventions {
+            interval: Cow::Owned(interval_convention(
+                label.as_deref(),
+                INTERVAL_HOW[usize::from(subjects.is_none())],
+            )),
+            ..CONVENTIONS
+        },
         views,
         notes,
     })
@@ -544,9 +560,8 @@ fn multiclass_groups(v: &View, l: &Labelled, weight: Weights, ci: CiSpec) -> Vec
                 total.add(t as usize, p as usize, s);
             }
             let spread = by_subject.then(|| total.spread(mine));
-            let of = |i: usize, num: Sums, den: Sums| {
-                rate(num, den, spread.as_ref().map(|s| &s[i]), ci)
-            };
+            let of =
+                |i: usize, num: Sums, den: Sums| rate(num, den, spread.as_ref().map(|s| &s[i]), ci);
             let mut rates = vec![
                 ("accuracy".to_string(), of(0, total.correct, total.all)),
                 (
@@ -670,10 +685,14 @@ fn class_view(
     counted: Vec<Counted>,
     binary: bool,
     (policy, threshold): (&str, Option<f64>),
+    label: &Option<String>,
     o: &ClassifyOptions,
 ) -> Result<ClassView> {
     let pooled = v.attribute.is_pooled();
-    let rates = columns(&counted);
+    let mut rates = columns(&counted);
+    for c in &mut rates {
+        c.interval = label.clone();
+    }
     let overall = counted.iter().fold(Cells::default(), |mut a, c| {
         if let Some(x) = &c.counts.cells {
             a.merge(x);

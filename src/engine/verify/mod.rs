@@ -30,7 +30,9 @@ pub mod stream;
 use crate::counts::cluster::Clusters;
 use crate::counts::column::{prefix_sums, Column};
 use crate::counts::curves::quantile_thresholds;
-use crate::counts::table::{self, finish_view, GroupInfo, RateColumn, Treat, ViewAt};
+use crate::counts::table::{
+    self, finish_view, interval_convention, interval_label, GroupInfo, RateColumn, Treat, ViewAt,
+};
 use crate::counts::threshold::{smallest_supported_rate, supported_targets, Policy};
 use crate::engine::{Resample, Unit};
 use crate::error::Result;
@@ -310,37 +312,14 @@ pub struct VerifyResult {
     pub interval_caution: Option<String>,
 }
 
-/// How rate intervals are computed, after their label.
-fn interval_convention(label: Option<&str>, clustered: bool) -> String {
-    let Some(label) = label else {
-        return "none asked for".into();
-    };
-    let how = if clustered {
-        "two-sided at n_eff = n / design effect, the design effect from the between-subject variance of the per-subject event counts (a non-mated comparison in the clusters of both its subjects; at least 1); with 0 (or all) events the exact one-sided bound 1 - alpha^(1/n_eff) at the worst-case design effect"
-    } else {
-        "two-sided; with 0 (or all) events the exact one-sided bound 1 - alpha^(1/n)"
-    };
-    format!("{label}: {how}")
-}
+/// How rate intervals are computed, with subjects and without.
+const INTERVAL_HOW: [&str; 2] = [
+    "two-sided at n_eff = n / design effect, the design effect from the between-subject variance of the per-subject event counts (a non-mated comparison in the clusters of both its subjects; at least 1); with 0 (or all) events the exact one-sided bound 1 - alpha^(1/n_eff) at the worst-case design effect",
+    "two-sided; with 0 (or all) events the exact one-sided bound 1 - alpha^(1/n)",
+];
 
 /// The caution of a report whose intervals assume independent comparisons.
 pub const INDEPENDENT_CAUTION: &str = "no subject ids: the intervals assume independent comparisons and may be too narrow when subjects appear in many comparisons (give --subject-a/--subject-b for cluster-robust intervals)";
-
-/// Which interval the rates carry: `95% Wilson, cluster-robust (design
-/// effect from N subjects)` or `95% Wilson, independent comparisons`.
-fn interval_label(ci: CiSpec, subjects: Option<usize>) -> Option<String> {
-    let method = match ci.method {
-        Method::Wilson => "Wilson",
-        Method::ClopperPearson => "Clopper-Pearson",
-        Method::Jeffreys => "Jeffreys",
-        Method::None => return None,
-    };
-    let level = (ci.level * 1000.0).round() / 10.0;
-    Some(match subjects {
-        Some(m) => format!("{level}% {method}, cluster-robust (design effect from {m} subjects)"),
-        None => format!("{level}% {method}, independent comparisons"),
-    })
-}
 
 /// Named conventions, so a reader never has to guess.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -458,7 +437,7 @@ pub(crate) fn evaluate(
         );
     }
     let clustered = !c.subject_a.is_empty() && !counted;
-    let label = interval_label(opts.ci, clustered.then_some(c.n_subjects));
+    let label = interval_label(opts.ci, clustered.then_some(c.n_subjects), "comparisons");
     let results: Vec<ViewResult> = p
         .views
         .par_iter()
@@ -488,7 +467,10 @@ pub(crate) fn evaluate(
         alpha: opts.alpha,
         min_group_size: opts.min_group_size,
         conventions: Conventions {
-            interval: Cow::Owned(interval_convention(label.as_deref(), clustered)),
+            interval: Cow::Owned(interval_convention(
+                label.as_deref(),
+                INTERVAL_HOW[usize::from(!clustered)],
+            )),
             ..CONVENTIONS
         },
         comparisons: total,

@@ -12,10 +12,12 @@ pub(super) fn alarms(report: &Report) -> Option<TableModel> {
     let mut t = TableModel::new("Caution: read this first", &["caution"]);
     t.rows
         .extend(report.alarms.iter().map(|a| vec![a.to_string()]));
-    if let crate::report::Findings::Verify(v) = &report.findings {
-        t.rows
-            .extend(v.interval_caution.iter().map(|c| vec![c.clone()]));
-    }
+    let interval = match &report.findings {
+        crate::report::Findings::Verify(v) => &v.interval_caution,
+        crate::report::Findings::Identify(i) => &i.interval_caution,
+        _ => &None,
+    };
+    t.rows.extend(interval.iter().map(|c| vec![c.clone()]));
     (!t.rows.is_empty()).then_some(t)
 }
 
