@@ -3,5 +3,6 @@
 
 pub mod disparity;
 pub(crate) mod parity;
+pub mod power;
 pub mod rate;
 pub mod significance;
