@@ -120,10 +120,12 @@ pub fn sample_size(goal: Goal, clustering: Clustering) -> Result<SampleSize> {
     // one subject up by rounding error.
     let subjects = (needed * deff / k * (1.0 - 1e-12)).ceil().max(2.0);
     let trials = subjects * k;
-    if !(trials <= MAX_TRIALS) {
+    if trials.is_nan() || trials > MAX_TRIALS {
         let flag = match goal {
             Goal::Difference { .. } => "--ratio",
-            Goal::Width { relative: false, .. } => "--width",
+            Goal::Width {
+                relative: false, ..
+            } => "--width",
             Goal::Width { relative: true, .. } => "--relative-width",
         };
         return Err(Error::option(
@@ -317,5 +319,64 @@ mod tests {
         };
         let m = effective_needed(&relative).unwrap();
         assert!((m / n - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn nonsense_is_an_error_naming_the_option_and_value() {
+        let message = |r: Result<f64>| match r {
+            Err(e) => e.to_string(),
+            Ok(n) => panic!("accepted, n = {n}"),
+        };
+        let diff = |rate, ratio, alpha, power| {
+            message(effective_needed(&Goal::Difference {
+                rate,
+                ratio,
+                alpha,
+                power,
+            }))
+        };
+        for (rate, flag) in [
+            (0.0, "--rate 0:"),
+            (1.0, "--rate 1:"),
+            (-0.1, "--rate -0.1:"),
+        ] {
+            assert!(diff(rate, 2.0, 0.05, 0.8).contains(flag));
+        }
+        assert!(diff(f64::NAN, 2.0, 0.05, 0.8).contains("--rate NaN"));
+        for (ratio, flag) in [
+            (0.0, "--ratio 0:"),
+            (-2.0, "--ratio -2:"),
+            (1.0, "--ratio 1:"),
+            (20.0, "--ratio 20:"),
+            (f64::INFINITY, "--ratio inf:"),
+        ] {
+            assert!(diff(0.05, ratio, 0.05, 0.8).contains(flag), "{ratio}");
+        }
+        assert!(diff(0.05, 2.0, 0.0, 0.8).contains("--alpha 0:"));
+        assert!(diff(0.05, 2.0, 0.05, 1.0).contains("--power 1:"));
+        // Power below α/2 needs no sample at all.
+        assert!(diff(0.05, 2.0, 0.05, 0.01).contains("--power 0.01:"));
+        let width = |half_width, relative, level| {
+            message(effective_needed(&Goal::Width {
+                rate: 0.1,
+                half_width,
+                relative,
+                level,
+            }))
+        };
+        assert!(width(0.0, false, 0.95).contains("--width 0:"));
+        assert!(width(-1.0, true, 0.95).contains("--relative-width -1:"));
+        assert!(width(0.01, false, 95.0).contains("--level 95:"));
+        let clustering = |k, icc| match Clustering::new(k, icc) {
+            Err(e) => e.to_string(),
+            Ok(c) => panic!("accepted {c:?}"),
+        };
+        assert!(clustering(0, 0.1).contains("--per-subject 0:"));
+        assert!(clustering(5, 1.5).contains("--icc 1.5:"));
+        assert!(clustering(5, -0.1).contains("--icc -0.1:"));
+        assert!(clustering(5, f64::NAN).contains("--icc NaN:"));
+        // A difference too small to plan for: a size error, not an overflow.
+        let tiny = sample_size(difference(1e-12, 1.000_001), independent());
+        assert!(tiny.unwrap_err().to_string().contains("--ratio"));
     }
 }
