@@ -31,18 +31,18 @@ pub fn text(s: &SampleSize) -> String {
             power,
         } => (
             format!(
-                "detect a rate of {} against {} (ratio {}) by a two-sided z test at alpha {} with power {}",
-                short(rate),
-                short(rate * ratio),
-                short(ratio),
-                short(alpha),
-                short(power)
+                "detect a rate of {} against {} (ratio {}): two-sided z test, alpha {}, power {}",
+                plain(rate),
+                plain(rate * ratio),
+                plain(ratio),
+                plain(alpha),
+                plain(power)
             ),
-            ("power at this size", short(s.achieved)),
+            ("power at this size", plain(s.achieved)),
             format!(
                 "{} and {}",
-                short(trials * rate),
-                short(trials * rate * ratio)
+                plain(trials * rate),
+                plain(trials * rate * ratio)
             ),
         ),
         Goal::Width {
@@ -59,31 +59,31 @@ pub fn text(s: &SampleSize) -> String {
             (
                 format!(
                     "estimate a rate of {} within ±{} (±{} %) at {} % confidence",
-                    short(rate),
-                    short(w),
-                    short(100.0 * w / rate),
-                    short(100.0 * level)
+                    plain(rate),
+                    plain(w),
+                    plain(100.0 * w / rate),
+                    plain(100.0 * level)
                 ),
-                ("half-width at this size", short(s.achieved)),
-                short(trials * rate),
+                ("half-width at this size", plain(s.achieved)),
+                plain(trials * rate),
             )
         }
     };
     let rows = [
         ("comparisons per subject (k)", k.to_string()),
-        ("intra-subject correlation (rho)", short(s.clustering.icc)),
-        ("design effect 1 + (k-1) rho", short(s.design_effect)),
+        ("intra-subject correlation (rho)", plain(s.clustering.icc)),
+        ("design effect 1 + (k-1) rho", plain(s.design_effect)),
         (
             "independent comparisons needed",
-            short(s.effective_needed.ceil()),
+            plain(s.effective_needed.ceil()),
         ),
         ("subjects per group", s.subjects_per_group.to_string()),
         ("comparisons per group", s.trials_per_group.to_string()),
-        ("effective comparisons", short(s.effective_trials)),
+        ("effective comparisons", plain(s.effective_trials)),
         (achieved.0, achieved.1),
         ("errors expected per group", errors),
     ];
-    let mut out = format!("To {question}, each group needs:\n\n");
+    let mut out = format!("Goal: {question}.\nPer group:\n\n");
     for (label, value) in rows {
         let _ = writeln!(out, "  {label:<33}{value}");
     }
@@ -94,4 +94,36 @@ pub fn text(s: &SampleSize) -> String {
          (not of the scores): estimate it from a pilot or a previous evaluation.\n",
     );
     out
+}
+
+/// Four significant digits without trailing zeros: `1e-4`, `0.05`, `47.1`, `2`.
+fn plain(x: f64) -> String {
+    let s = short(x);
+    let (mantissa, exponent) = s.split_at(s.find('e').unwrap_or(s.len()));
+    match mantissa.contains('.') {
+        true => format!(
+            "{}{exponent}",
+            mantissa.trim_end_matches('0').trim_end_matches('.')
+        ),
+        false => s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn plain_numbers() {
+        let cases = [
+            (1e-4, "1e-4"),
+            (0.05, "0.05"),
+            (2.0, "2"),
+            (47.1, "47.1"),
+            (1.999, "1.999"),
+        ];
+        for (x, want) in cases {
+            assert_eq!(super::plain(x), want);
+        }
+        assert_eq!(super::plain(235_617.8), "235618");
+        assert_eq!(super::plain(1.5e-5), "1.5e-5");
+    }
 }
