@@ -121,16 +121,20 @@ pub fn sample_size(goal: Goal, clustering: Clustering) -> Result<SampleSize> {
     let subjects = (needed * deff / k * (1.0 - 1e-12)).ceil().max(2.0);
     let trials = subjects * k;
     if trials.is_nan() || trials > MAX_TRIALS {
-        let flag = match goal {
-            Goal::Difference { .. } => "--ratio",
+        let (flag, value) = match goal {
+            Goal::Difference { ratio, .. } => ("--ratio", ratio),
             Goal::Width {
-                relative: false, ..
-            } => "--width",
-            Goal::Width { relative: true, .. } => "--relative-width",
+                relative: false,
+                half_width,
+                ..
+            } => ("--width", half_width),
+            Goal::Width { half_width, .. } => ("--relative-width", half_width),
         };
         return Err(Error::option(
             flag,
-            format!("asks for {trials:.3e} trials per group, more than any evaluation can hold"),
+            format!(
+                "{value}: asks for {trials:.3e} trials per group, more than any evaluation can hold"
+            ),
         ));
     }
     let effective = trials / deff;
@@ -377,6 +381,9 @@ mod tests {
         assert!(clustering(5, f64::NAN).contains("--icc NaN:"));
         // A difference too small to plan for: a size error, not an overflow.
         let tiny = sample_size(difference(1e-12, 1.000_001), independent());
-        assert!(tiny.unwrap_err().to_string().contains("--ratio"));
+        assert!(tiny
+            .unwrap_err()
+            .to_string()
+            .contains("--ratio 1.000001: asks for 1.570e25"));
     }
 }
