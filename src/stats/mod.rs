@@ -4,5 +4,6 @@
 pub(crate) mod cluster;
 pub mod disparity;
 pub(crate) mod parity;
+pub mod power;
 pub mod rate;
 pub mod significance;
