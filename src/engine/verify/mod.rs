@@ -319,7 +319,7 @@ const INTERVAL_HOW: [&str; 2] = [
 ];
 
 /// The caution of a report whose intervals assume independent comparisons.
-pub const INDEPENDENT_CAUTION: &str = "no subject ids: the intervals assume independent comparisons and may be too narrow when subjects appear in many comparisons (give --subject-a/--subject-b for cluster-robust intervals)";
+pub const INDEPENDENT_CAUTION: &str = "no subject ids: the intervals assume independent comparisons and may be too narrow when subjects appear in many comparisons (subject ids, from subject_a/subject_b columns or --subject-a/--subject-b, give cluster-robust intervals in an audit in memory; a streamed audit has none)";
 
 /// Named conventions, so a reader never has to guess.
 #[derive(Debug, Clone, Serialize, Deserialize)]
