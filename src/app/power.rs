@@ -45,17 +45,8 @@ pub fn text(s: &SampleSize) -> String {
                 plain(trials * rate * ratio)
             ),
         ),
-        Goal::Width {
-            rate,
-            half_width,
-            relative,
-            level,
-        } => {
-            let w = if relative {
-                half_width * rate
-            } else {
-                half_width
-            };
+        Goal::Width { rate, level, .. } => {
+            let w = s.goal.absolute_width().unwrap_or(f64::NAN);
             (
                 format!(
                     "estimate a rate of {} within ±{} (±{} %) at {} % confidence",

@@ -188,10 +188,8 @@ pub fn effective_needed(goal: &Goal) -> Result<f64> {
             level,
         } => {
             check_rate(rate)?;
-            let (flag, w) = match relative {
-                false => ("--width", half_width),
-                true => ("--relative-width", half_width * rate),
-            };
+            let flag = ["--width", "--relative-width"][usize::from(relative)];
+            let w = goal.absolute_width().unwrap_or(f64::NAN);
             if !(w > 0.0 && w.is_finite()) {
                 return Err(Error::option(
                     flag,
@@ -201,6 +199,26 @@ pub fn effective_needed(goal: &Goal) -> Result<f64> {
             check_probability("--level", level)?;
             let z = normal_quantile(0.5 + level / 2.0);
             Ok(z * z * rate * (1.0 - rate) / (w * w))
+        }
+    }
+}
+
+impl Goal {
+    /// The half-width in rate units of a width goal (`--relative-width` R
+    /// is R·p); none for a difference.
+    pub fn absolute_width(&self) -> Option<f64> {
+        match *self {
+            Goal::Width {
+                rate,
+                half_width,
+                relative,
+                ..
+            } => Some(if relative {
+                half_width * rate
+            } else {
+                half_width
+            }),
+            Goal::Difference { .. } => None,
         }
     }
 }
