@@ -6,3 +6,4 @@ pub mod disparity;
 pub(crate) mod parity;
 pub mod rate;
 pub mod significance;
+pub mod summary_ci;

@@ -848,6 +848,7 @@ fn view_result(
                 group: &free[g].group,
                 value: free[g].eer,
                 counts: None,
+                sample: None,
             })
             .collect();
         let mut sums = disparity::summarize("eer", &eer);
@@ -876,6 +877,7 @@ fn combined_summaries(
                 group: &names[g],
                 value: 1.0 - a.value,
                 counts: Some((a.trials - a.events, a.trials)),
+                sample: a.sample().map(|s| s.complement()),
             }
         })
         .collect();
