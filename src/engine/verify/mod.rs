@@ -459,7 +459,7 @@ pub(crate) fn evaluate(
     }
     let clustered = !c.subject_a.is_empty() && !counted;
     let label = interval_label(opts.ci, clustered.then_some(c.n_subjects));
-    let results: Vec<ViewResult> = p
+    let mut results: Vec<ViewResult> = p
         .views
         .par_iter()
         .zip(&p.scores)
@@ -474,6 +474,15 @@ pub(crate) fn evaluate(
             view_result(d, counted, &p.policies, &points, opts)
         })
         .collect::<Result<_>>()?;
+    for view in &mut results {
+        let set: Vec<bool> = points.iter().map(|p| calibrated(p, view)).collect();
+        for (at, _) in view.operating_points.iter_mut().zip(set).filter(|x| x.1) {
+            if let Some(col) = at.rates.iter_mut().find(|c| c.metric == "fmr") {
+                col.by_group.iter_mut().for_each(|r| r.ci = None);
+                col.interval = Some(SET_BY_POLICY.into());
+            }
+        }
+    }
     notes.extend(view_notes(&results, &p.policies));
     let row_count = |i: usize| if counted { c.count[i] } else { 1 };
     let total: u64 = (0..c.score.len()).map(row_count).sum();
@@ -501,6 +510,18 @@ pub(crate) fn evaluate(
         interval_caution: (!clustered && opts.ci.method != Method::None)
             .then(|| INDEPENDENT_CAUTION.to_string()),
     })
+}
+
+/// The label of a rate a threshold policy sets.
+const SET_BY_POLICY: &str =
+    "set by policy (the global-fmr target calibrates the pooled FMR): no interval";
+
+/// Whether the FMR of `view` at `point` is the rate its global-fmr policy
+/// calibrates: the pooled view over the same non-mated comparisons.
+fn calibrated(point: &OperatingPoint, view: &ViewResult) -> bool {
+    matches!(point.spec, Policy::GlobalFmr { .. })
+        && view.attribute.is_pooled()
+        && view.groups.first().map(|g| g.counts.nonmated) == Some(point.pool)
 }
 
 /// Each policy resolved on the pooled non-mated column (`n` comparisons):
@@ -539,8 +560,14 @@ fn operating_points(
                 spec: policy.clone(),
                 threshold: tau.map(|t| sense.shown(t)),
                 pool: n as u64,
-                achieved: tau
-                    .map(|t| Rate::weighted(pool.at_or_above(t), pool.total(), pool.total(), ci)),
+                // The achieved FMR of a global target is set by the policy: no interval.
+                achieved: tau.map(|t| {
+                    let ci = match policy {
+                        Policy::GlobalFmr { .. } => ci.without_interval(),
+                        _ => ci,
+                    };
+                    Rate::weighted(pool.at_or_above(t), pool.total(), pool.total(), ci)
+                }),
                 supported,
             }
         })
@@ -968,11 +995,17 @@ impl Flatten for VerifyResult {
                     r.count(&g.group, "subjects", s as f64);
                 }
             }
-            for at in &view.operating_points {
+            for (at, point) in view.operating_points.iter().zip(&self.operating_points) {
+                let set = calibrated(point, view);
                 for (g, info) in view.groups.iter().enumerate() {
                     for col in &at.rates {
                         let t = at.threshold_of(g);
-                        r.rate(&info.group, &at.policy, t, &col.metric, &col.by_group[g]);
+                        let rate = &col.by_group[g];
+                        if set && col.metric == "fmr" {
+                            r.calibrated(&info.group, &at.policy, t, &col.metric, rate);
+                        } else {
+                            r.rate(&info.group, &at.policy, t, &col.metric, rate);
+                        }
                     }
                 }
                 for cell in at.extra.cross_fmr.iter().flatten() {

@@ -132,7 +132,7 @@ pub(super) fn bootstrap(b: &BootstrapResult, out: &mut Vec<TableModel>) {
     };
     let level = format!("{}%", b.level * 100.0);
     let mut t = TableModel::new(
-        format!("Bootstrap: {level} percentile intervals of key summaries ({} replicates of {} {}s, seed {}; all values in JSON/CSV)", b.replicates, b.units, b.unit.name(), b.seed),
+        format!("Bootstrap: {level} bootstrap percentile intervals of key summaries (the summary tables show simultaneous intervals; {} replicates of {} {}s, seed {}; all values in JSON/CSV)", b.replicates, b.units, b.unit.name(), b.seed),
         &["attribute", "policy", "summary", "interval", "undefined replicates"],
     );
     for i in b
