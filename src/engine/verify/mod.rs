@@ -475,7 +475,9 @@ pub(crate) fn evaluate(
         })
         .collect::<Result<_>>()?;
     for view in &mut results {
-        let set: Vec<bool> = points.iter().map(|p| calibrated(p, view)).collect();
+        let set: Vec<bool> = (points.iter().enumerate())
+            .map(|(i, p)| calibrated(i, p, view))
+            .collect();
         for (at, _) in view.operating_points.iter_mut().zip(set).filter(|x| x.1) {
             if let Some(col) = at.rates.iter_mut().find(|c| c.metric == "fmr") {
                 col.by_group.iter_mut().for_each(|r| r.ci = None);
@@ -516,12 +518,18 @@ pub(crate) fn evaluate(
 const SET_BY_POLICY: &str =
     "set by policy (the global-fmr target calibrates the pooled FMR): no interval";
 
-/// Whether the FMR of `view` at `point` is the rate its global-fmr policy
-/// calibrates: the pooled view over the same non-mated comparisons.
-fn calibrated(point: &OperatingPoint, view: &ViewResult) -> bool {
+/// Whether the FMR of `view` at the `i`-th operating point `point` is the
+/// rate its global-fmr policy calibrates: the pooled view's FMR over the
+/// policy's pool (the same errors of the same comparisons).
+fn calibrated(i: usize, point: &OperatingPoint, view: &ViewResult) -> bool {
+    let fmr = view
+        .operating_points
+        .get(i)
+        .and_then(|at| at.rate("fmr"))
+        .and_then(|c| c.by_group.first());
     matches!(point.spec, Policy::GlobalFmr { .. })
         && view.attribute.is_pooled()
-        && view.groups.first().map(|g| g.counts.nonmated) == Some(point.pool)
+        && matches!((fmr, &point.achieved), (Some(r), Some(a)) if r.events == a.events && r.trials == a.trials)
 }
 
 /// Each policy resolved on the pooled non-mated column (`n` comparisons):
@@ -995,8 +1003,13 @@ impl Flatten for VerifyResult {
                     r.count(&g.group, "subjects", s as f64);
                 }
             }
-            for (at, point) in view.operating_points.iter().zip(&self.operating_points) {
-                let set = calibrated(point, view);
+            for (i, (at, point)) in view
+                .operating_points
+                .iter()
+                .zip(&self.operating_points)
+                .enumerate()
+            {
+                let set = calibrated(i, point, view);
                 for (g, info) in view.groups.iter().enumerate() {
                     for col in &at.rates {
                         let t = at.threshold_of(g);

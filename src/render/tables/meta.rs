@@ -98,13 +98,17 @@ pub(super) fn summarize(s: &SummarizeResult, out: &mut Vec<TableModel>) {
     }
     out.push(t);
     let mut sums = TableModel::new(
-        format!("Disparity summaries (α = {})", s.alpha),
+        format!(
+            "Disparity summaries (α = {}){}",
+            s.alpha,
+            super::summary_interval_label(&s.summaries)
+        ),
         &["summary", "value", "note"],
     );
     for x in &s.summaries {
         sums.rows.push(vec![
             x.metric.clone(),
-            short(x.value),
+            super::summary_cell(x),
             x.reason.clone().unwrap_or_default(),
         ]);
     }
