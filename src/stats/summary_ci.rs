@@ -456,6 +456,9 @@ mod tests {
         }
     }
 
+    /// A summary of a vector of rates.
+    type Summary = Box<dyn Fn(&[f64]) -> f64>;
+
     fn boxes() -> impl Strategy<Value = Bx> {
         prop::collection::vec((0.01f64..0.5, 0.0f64..0.3), 2..=4).prop_map(|v| {
             let lo: Vec<f64> = v.iter().map(|p| p.0).collect();
@@ -471,7 +474,7 @@ mod tests {
         #[test]
         fn ranges_match_a_grid_search(b in boxes()) {
             let steps = 12;
-            let checks: [(&str, (f64, f64), Box<dyn Fn(&[f64]) -> f64>); 6] = [
+            let checks: [(&str, (f64, f64), Summary); 6] = [
                 ("max-min", max_minus_min(&b), Box::new(|x: &[f64]| max(x) - min(x))),
                 ("max/min", max_over_min(&b), Box::new(|x: &[f64]| max(x) / min(x))),
                 ("max/geo", max_over_mean(&b, true), Box::new(|x: &[f64]| max(x) / geomean(x))),
