@@ -25,6 +25,9 @@ pub enum Kind {
     PValue,
     /// A 0/1 flag (the four-fifths rule).
     Flag,
+    /// A rate its threshold policy sets (the pooled FMR that a global-fmr
+    /// target calibrates): no interval, not resampled.
+    Calibrated,
 }
 
 impl Kind {
@@ -129,7 +132,20 @@ impl Values<'_> {
         v.counts = Some((r.events, r.trials));
     }
 
-    /// Summaries over the groups (group empty).
+    /// A rate its threshold policy sets, with its counts and no interval.
+    pub(crate) fn calibrated(
+        &mut self,
+        group: &str,
+        policy: &str,
+        threshold: Option<f64>,
+        metric: &str,
+        r: &Rate,
+    ) {
+        let v = self.push(Kind::Calibrated, group, policy, threshold, metric, r.value);
+        v.counts = Some((r.events, r.trials));
+    }
+
+    /// Summaries over the groups (group empty), with their simultaneous intervals.
     pub(crate) fn summaries<'s>(
         &mut self,
         policy: &str,
@@ -137,7 +153,8 @@ impl Values<'_> {
         s: impl IntoIterator<Item = &'s Summary>,
     ) {
         for x in s {
-            self.push(Kind::Summary, "", policy, threshold, &x.metric, x.value);
+            let v = self.push(Kind::Summary, "", policy, threshold, &x.metric, x.value);
+            v.ci = x.interval.as_ref().and_then(|i| i.bounds());
         }
     }
 

@@ -100,6 +100,7 @@ impl RateColumn {
                     group: &names[g],
                     value: r.value,
                     counts: counted.then(|| r.counts()),
+                    sample: r.sample(),
                 }
             })
             .collect()

@@ -7,3 +7,4 @@ pub(crate) mod parity;
 pub mod power;
 pub mod rate;
 pub mod significance;
+pub mod summary_ci;

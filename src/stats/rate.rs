@@ -1,8 +1,9 @@
 //! A counted rate: events over trials, with its interval and, where it is
 //! undefined, the reason.
 
-use crate::math::interval::{interval, CiSpec, Interval};
+use crate::math::interval::{interval, CiSpec, Interval, Method};
 use crate::stats::cluster::Spread;
+use crate::stats::summary_ci::Sample;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Serialises a float for JSON: NaN (undefined; the reason travels beside
@@ -67,6 +68,10 @@ pub struct Rate {
     /// ([`crate::stats::cluster`]), when subject ids are known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub design_effect: Option<f64>,
+    /// The interval method and level asked for (the box of per-group
+    /// intervals behind summary intervals uses them; not in the JSON).
+    #[serde(skip)]
+    pub(crate) spec: CiSpec,
 }
 
 /// Sample-size adequacy of an error rate.
@@ -104,6 +109,7 @@ impl Rate {
                 adequacy: None,
                 effective_trials: 0.0,
                 design_effect: None,
+                spec: ci,
             };
         }
         let p = events / trials;
@@ -117,6 +123,7 @@ impl Rate {
             adequacy: None,
             effective_trials: n,
             design_effect: None,
+            spec: ci,
         }
     }
 
@@ -167,6 +174,7 @@ impl Rate {
             adequacy: None,
             effective_trials: trials as f64,
             design_effect: None,
+            spec: CiSpec::default().without_interval(),
         }
     }
 
@@ -194,6 +202,20 @@ impl Rate {
             }
             _ => self.counts(),
         }
+    }
+
+    /// What this rate's interval in a box of simultaneous intervals is
+    /// computed from ([`crate::stats::summary_ci`]): its effective counts and
+    /// interval method; none when it has no interval.
+    pub(crate) fn sample(&self) -> Option<Sample> {
+        let (events, trials) = self.effective_counts();
+        (self.spec.method != Method::None && trials > 0.0 && self.value.is_finite()).then_some(
+            Sample {
+                events,
+                trials,
+                spec: self.spec,
+            },
+        )
     }
 
     /// (events, trials) for adequacy and the zero-error rule of the

@@ -806,19 +806,14 @@ fn values<'a, X>(
                 group: &names[g],
                 value: r.value,
                 why: r.reason.as_deref(),
+                sample: r.sample(),
             }
         })
         .collect()
 }
 
 fn to_summary(metric: String, groups: usize, s: Stat) -> Summary {
-    Summary {
-        metric,
-        value: s.value,
-        groups,
-        reason: s.reason,
-        cautions: Vec::new(),
-    }
+    disparity::summary(metric, groups, s, Vec::new())
 }
 
 /// fairlearn's parity metrics over `n` groups, between groups and to the overall value.
@@ -837,29 +832,26 @@ fn fairlearn<'a>(
                 None
             }
         };
-        let diff = |m: &str| parity::difference(&of(m), at(m));
-        let ratio = |m: &str| parity::ratio(&of(m), at(m));
+        let diff = |m: &str| parity::difference(&of(m), at(m), n);
+        let ratio = |m: &str| parity::ratio(&of(m), at(m), n);
+        let odds = |ratios: bool, worst: bool| {
+            parity::equalized_odds(
+                &of("tpr"),
+                &of("fpr"),
+                [at("tpr"), at("fpr")],
+                ratios,
+                worst,
+            )
+        };
         for (name, s) in [
             ("demographic_parity_difference", diff("selection_rate")),
             ("demographic_parity_ratio", ratio("selection_rate")),
             ("equal_opportunity_difference", diff("tpr")),
             ("equal_opportunity_ratio", ratio("tpr")),
-            (
-                "equalized_odds_difference",
-                parity::combine(diff("tpr"), diff("fpr"), true, true),
-            ),
-            (
-                "equalized_odds_difference.mean",
-                parity::combine(diff("tpr"), diff("fpr"), false, true),
-            ),
-            (
-                "equalized_odds_ratio",
-                parity::combine(ratio("tpr"), ratio("fpr"), true, false),
-            ),
-            (
-                "equalized_odds_ratio.mean",
-                parity::combine(ratio("tpr"), ratio("fpr"), false, false),
-            ),
+            ("equalized_odds_difference", odds(false, true)),
+            ("equalized_odds_difference.mean", odds(false, false)),
+            ("equalized_odds_ratio", odds(true, true)),
+            ("equalized_odds_ratio.mean", odds(true, false)),
         ] {
             out.push(to_summary(format!("{name}{suffix}"), n, s));
         }

@@ -438,7 +438,7 @@ pub(crate) fn evaluate(
     }
     let clustered = !c.subject_a.is_empty() && !counted;
     let label = interval_label(opts.ci, clustered.then_some(c.n_subjects), "comparisons");
-    let results: Vec<ViewResult> = p
+    let mut results: Vec<ViewResult> = p
         .views
         .par_iter()
         .zip(&p.scores)
@@ -453,6 +453,17 @@ pub(crate) fn evaluate(
             view_result(d, counted, &p.policies, &points, opts)
         })
         .collect::<Result<_>>()?;
+    for view in &mut results {
+        let set: Vec<bool> = (points.iter().enumerate())
+            .map(|(i, p)| calibrated(i, p, view))
+            .collect();
+        for (at, _) in view.operating_points.iter_mut().zip(set).filter(|x| x.1) {
+            if let Some(col) = at.rates.iter_mut().find(|c| c.metric == "fmr") {
+                col.by_group.iter_mut().for_each(|r| r.ci = None);
+                col.interval = Some(SET_BY_POLICY.into());
+            }
+        }
+    }
     notes.extend(view_notes(&results, &p.policies));
     let row_count = |i: usize| if counted { c.count[i] } else { 1 };
     let total: u64 = (0..c.score.len()).map(row_count).sum();
@@ -483,6 +494,24 @@ pub(crate) fn evaluate(
         interval_caution: (!clustered && opts.ci.method != Method::None)
             .then(|| INDEPENDENT_CAUTION.to_string()),
     })
+}
+
+/// The label of a rate a threshold policy sets.
+const SET_BY_POLICY: &str =
+    "set by policy (the global-fmr target calibrates the pooled FMR): no interval";
+
+/// Whether the FMR of `view` at the `i`-th operating point `point` is the
+/// rate its global-fmr policy calibrates: the pooled view's FMR over the
+/// policy's pool (the same errors of the same comparisons).
+fn calibrated(i: usize, point: &OperatingPoint, view: &ViewResult) -> bool {
+    let fmr = view
+        .operating_points
+        .get(i)
+        .and_then(|at| at.rate("fmr"))
+        .and_then(|c| c.by_group.first());
+    matches!(point.spec, Policy::GlobalFmr { .. })
+        && view.attribute.is_pooled()
+        && matches!((fmr, &point.achieved), (Some(r), Some(a)) if r.events == a.events && r.trials == a.trials)
 }
 
 /// Each policy resolved on the pooled non-mated column (`n` comparisons):
@@ -521,8 +550,14 @@ fn operating_points(
                 spec: policy.clone(),
                 threshold: tau.map(|t| sense.shown(t)),
                 pool: n as u64,
-                achieved: tau
-                    .map(|t| Rate::weighted(pool.at_or_above(t), pool.total(), pool.total(), ci)),
+                // The achieved FMR of a global target is set by the policy: no interval.
+                achieved: tau.map(|t| {
+                    let ci = match policy {
+                        Policy::GlobalFmr { .. } => ci.without_interval(),
+                        _ => ci,
+                    };
+                    Rate::weighted(pool.at_or_above(t), pool.total(), pool.total(), ci)
+                }),
                 supported,
             }
         })
@@ -830,6 +865,7 @@ fn view_result(
                 group: &free[g].group,
                 value: free[g].eer,
                 counts: None,
+                sample: None,
             })
             .collect();
         let mut sums = disparity::summarize("eer", &eer);
@@ -858,6 +894,7 @@ fn combined_summaries(
                 group: &names[g],
                 value: 1.0 - a.value,
                 counts: Some((a.trials - a.events, a.trials)),
+                sample: a.sample().map(|s| s.complement()),
             }
         })
         .collect();
@@ -948,11 +985,22 @@ impl Flatten for VerifyResult {
                     r.count(&g.group, "subjects", s as f64);
                 }
             }
-            for at in &view.operating_points {
+            for (i, (at, point)) in view
+                .operating_points
+                .iter()
+                .zip(&self.operating_points)
+                .enumerate()
+            {
+                let set = calibrated(i, point, view);
                 for (g, info) in view.groups.iter().enumerate() {
                     for col in &at.rates {
                         let t = at.threshold_of(g);
-                        r.rate(&info.group, &at.policy, t, &col.metric, &col.by_group[g]);
+                        let rate = &col.by_group[g];
+                        if set && col.metric == "fmr" {
+                            r.calibrated(&info.group, &at.policy, t, &col.metric, rate);
+                        } else {
+                            r.rate(&info.group, &at.policy, t, &col.metric, rate);
+                        }
                     }
                 }
                 for cell in at.extra.cross_fmr.iter().flatten() {
