@@ -597,6 +597,9 @@ fn multiclass_groups(v: &View, l: &Labelled, weight: Weights, ci: CiSpec) -> Vec
         .collect()
 }
 
+/// (group, subject, true label, predicted label) of a multiclass cell.
+type SubjectCell = (u32, u32, u32, u32);
+
 /// The multiclass sums of a group (or of one of its subjects).
 struct Tally {
     all: Sums,
@@ -637,7 +640,7 @@ impl Tally {
     /// precision of each class) over the subjects of `cells`, sorted by
     /// subject. A subject's sums touch only its own classes, so a pass costs
     /// its cells, not subjects × classes.
-    fn spread(&self, cells: &[((u32, u32, u32, u32), Sums)]) -> Vec<OneWay> {
+    fn spread(&self, cells: &[(SubjectCell, Sums)]) -> Vec<OneWay> {
         let k = self.hit.len();
         let mut out = vec![
             OneWay::new(self.correct.weight, self.all.weight),
