@@ -13,7 +13,9 @@
 //! intervals); "independent": ρ = 0 without subject ids.
 //!
 //! Classification: per group n items, each predicted positive with
-//! probability SR_g (demographic parity difference = |SR_1 − SR_2|).
+//! probability SR_g (demographic parity difference = |SR_1 − SR_2|);
+//! clustered, each subject's items with a probability of its own, drawn
+//! around SR_g, with subject ids (cluster-robust per-group intervals).
 
 use biasbench::counts::threshold::Policy;
 use biasbench::engine::classify::{self, ClassifyOptions};
@@ -22,7 +24,7 @@ use biasbench::input::{Comparisons, Labelled};
 use biasbench::stats::disparity::Summary;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Distribution, Normal};
+use rand_distr::{Beta, Distribution, Normal};
 
 const TAU: f64 = 1.6;
 const MATED_MEAN: f64 = 2.9;
@@ -124,30 +126,51 @@ fn verify_coverage(seed: u64, datasets: usize, rho: f64, fmr: [(f64, f64); 2]) -
     ]
 }
 
-/// Coverage of the demographic parity difference over `datasets` data sets
-/// of `n` items per group with selection rates `sr`.
-fn parity_coverage(seed: u64, datasets: usize, n: usize, sr: [f64; 2]) -> f64 {
+/// Coverage of the per-group selection rates and of the demographic parity
+/// difference over `datasets` data sets of `m` subjects × `k` items per group
+/// with selection rates `sr`. Clustered (`phi` given): a subject's items are
+/// predicted positive with its own probability p_s ~ Beta(SR·φ, (1−SR)·φ)
+/// (mean SR, intra-subject correlation 1/(φ+1)), and the subject ids are
+/// given; else every item is independent and no subject ids are given.
+fn parity_coverage(
+    seed: u64,
+    datasets: usize,
+    (m, k): (usize, usize),
+    phi: Option<f64>,
+    sr: [f64; 2],
+) -> (f64, f64) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let opts = ClassifyOptions {
         true_positive: vec!["yes".into()],
         ..Default::default()
     };
-    let mut hits = 0;
+    let (mut rate_hits, mut hits) = (0, 0);
     for _ in 0..datasets {
-        let (mut truth, mut pred, mut group) = (vec![], vec![], vec![]);
+        let (mut truth, mut pred, mut group, mut subject) = (vec![], vec![], vec![], vec![]);
         for (g, &s) in sr.iter().enumerate() {
-            for _ in 0..n {
-                truth.push(if rng.random_bool(0.5) { "yes" } else { "no" });
-                pred.push(if rng.random_bool(s) { "yes" } else { "no" });
-                group.push(if g == 0 { "x" } else { "y" });
+            for subj in 0..m {
+                let p = match phi {
+                    Some(phi) => Beta::new(s * phi, (1.0 - s) * phi)
+                        .unwrap()
+                        .sample(&mut rng),
+                    None => s,
+                };
+                for _ in 0..k {
+                    truth.push(if rng.random_bool(0.5) { "yes" } else { "no" });
+                    pred.push(if rng.random_bool(p) { "yes" } else { "no" });
+                    group.push(if g == 0 { "x" } else { "y" });
+                    subject.push(format!("{g}-{subj}"));
+                }
             }
         }
-        let l = Labelled::builder()
+        let mut b = Labelled::builder()
             .truth(&truth)
             .pred(&pred)
-            .attribute("g", &group)
-            .build()
-            .unwrap();
+            .attribute("g", &group);
+        if phi.is_some() {
+            b = b.subjects(&subject);
+        }
+        let l = b.build().unwrap();
         let d = opts.positives().decide(&l).unwrap();
         let result = classify::audit(&l, &d, &opts).unwrap();
         let view = result
@@ -155,6 +178,10 @@ fn parity_coverage(seed: u64, datasets: usize, n: usize, sr: [f64; 2]) -> f64 {
             .iter()
             .find(|v| v.attribute.to_string() == "g")
             .unwrap();
+        for (name, truth) in [("x", sr[0]), ("y", sr[1])] {
+            let ci = view.rate(0, "selection_rate", name).unwrap().ci.unwrap();
+            rate_hits += (ci.low <= truth && truth <= ci.high) as usize;
+        }
         let dp = view.operating_points[0]
             .extra
             .parity
@@ -163,7 +190,10 @@ fn parity_coverage(seed: u64, datasets: usize, n: usize, sr: [f64; 2]) -> f64 {
             .unwrap();
         hits += covers(dp, (sr[0] - sr[1]).abs()) as usize;
     }
-    hits as f64 / datasets as f64
+    (
+        rate_hits as f64 / (2 * datasets) as f64,
+        hits as f64 / datasets as f64,
+    )
 }
 
 const REGIMES: [(&str, [(f64, f64); 2]); 3] = [
@@ -195,13 +225,26 @@ fn simultaneous_summary_intervals_cover_in_every_regime() {
 
 #[test]
 fn demographic_parity_interval_covers_in_every_regime() {
-    for (regime, sr) in [
-        ("equal", [0.3, 0.3]),
-        ("nearly equal", [0.3, 0.32]),
-        ("clearly different", [0.3, 0.4]),
+    // Independent: 1,000 items per group; clustered: 100 subjects × 10
+    // items per group, intra-subject correlation 1/(4+1) = 0.2.
+    for (clustering, size, phi) in [
+        ("independent", (1000, 1), None),
+        ("clustered", (100, 10), Some(4.0)),
     ] {
-        let c = parity_coverage(13, 300, 1000, sr);
-        eprintln!("classify independent {regime:17}: demographic parity difference {c:.3}");
-        assert!(c >= 0.93, "{regime}: coverage {c}");
+        for (regime, sr) in [
+            ("equal", [0.3, 0.3]),
+            ("nearly equal", [0.3, 0.32]),
+            ("clearly different", [0.3, 0.4]),
+        ] {
+            let (rates, dp) = parity_coverage(13, 300, size, phi, sr);
+            eprintln!(
+                "classify {clustering:11} {regime:17}: selection rates {rates:.3}, demographic parity difference {dp:.3}"
+            );
+            assert!(
+                rates >= 0.93,
+                "{clustering} {regime}: selection rate coverage {rates}"
+            );
+            assert!(dp >= 0.93, "{clustering} {regime}: coverage {dp}");
+        }
     }
 }
