@@ -126,23 +126,11 @@ impl Values<'_> {
         threshold: Option<f64>,
         metric: &str,
         r: &Rate,
-    ) {
+    ) -> &mut Value {
         let v = self.push(Kind::Rate, group, policy, threshold, metric, r.value);
         v.ci = r.ci.map(|i| (i.low, i.high));
         v.counts = Some((r.events, r.trials));
-    }
-
-    /// A rate its threshold policy sets, with its counts and no interval.
-    pub(crate) fn calibrated(
-        &mut self,
-        group: &str,
-        policy: &str,
-        threshold: Option<f64>,
-        metric: &str,
-        r: &Rate,
-    ) {
-        let v = self.push(Kind::Calibrated, group, policy, threshold, metric, r.value);
-        v.counts = Some((r.events, r.trials));
+        v
     }
 
     /// Summaries over the groups (group empty), with their simultaneous intervals.

@@ -20,58 +20,20 @@
 use biasbench::counts::threshold::Policy;
 use biasbench::engine::classify::{self, ClassifyOptions};
 use biasbench::engine::verify::{self, VerifyOptions};
-use biasbench::input::{Comparisons, Labelled};
+use biasbench::input::Labelled;
 use biasbench::stats::disparity::Summary;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Beta, Distribution, Normal};
+use rand_distr::{Beta, Distribution};
 
-const TAU: f64 = 1.6;
-const MATED_MEAN: f64 = 2.9;
-/// Φ(1.6 − 2.9) (Python's statistics.NormalDist).
-const TRUE_FNMR: f64 = 0.096_800_484_585_610_36;
+#[path = "support/clustered.rs"]
+mod clustered;
+use clustered::{dataset, TAU, TRUE_FNMR};
+
 /// (FMR_g, μ_g = 1.6 − Φ⁻¹(1 − FMR_g)) by Python's statistics.NormalDist.
 const FMR_5: (f64, f64) = (0.05, -0.044_853_626_951_471_44);
 const FMR_5_5: (f64, f64) = (0.055, 0.001_806_860_077_183_225_5);
 const FMR_10: (f64, f64) = (0.10, 0.318_448_434_455_399_3);
-
-/// One data set of two groups of `m` subjects with non-mated means `mu`.
-fn dataset(rng: &mut ChaCha8Rng, m: u32, mated_per: usize, rho: f64, mu: [f64; 2]) -> Comparisons {
-    let shared = Normal::new(0.0, rho.sqrt()).unwrap();
-    let half = Normal::new(0.0, (rho / 2.0).sqrt()).unwrap();
-    let noise = Normal::new(0.0, (1.0 - rho).sqrt()).unwrap();
-    let (mut score, mut mated, mut a, mut b, mut group) = (vec![], vec![], vec![], vec![], vec![]);
-    for g in 0..2u32 {
-        let id = |s: u32| g * m + s;
-        let u: Vec<f64> = (0..m).map(|_| shared.sample(rng)).collect();
-        let w: Vec<f64> = (0..m).map(|_| half.sample(rng)).collect();
-        for s in 0..m {
-            for _ in 0..mated_per {
-                score.push(MATED_MEAN + u[s as usize] + noise.sample(rng));
-                mated.push(true);
-                a.push(id(s));
-                b.push(id(s));
-                group.push(g);
-            }
-            for t in s + 1..m {
-                score.push(mu[g as usize] + w[s as usize] + w[t as usize] + noise.sample(rng));
-                mated.push(false);
-                a.push(id(s));
-                b.push(id(t));
-                group.push(g);
-            }
-        }
-    }
-    let builder = Comparisons::builder()
-        .scores(&score[..])
-        .mated(&mated[..])
-        .attribute_codes_per_side("g", &group[..], &group[..], &["x", "y"]);
-    if rho > 0.0 {
-        builder.subject_codes(&a[..], &b[..]).build().unwrap()
-    } else {
-        builder.build().unwrap()
-    }
-}
 
 fn covers(s: &Summary, truth: f64) -> bool {
     let (lo, hi) = s
@@ -100,7 +62,7 @@ fn verify_coverage(seed: u64, datasets: usize, rho: f64, fmr: [(f64, f64); 2]) -
     ];
     let (mut hits, mut rates, mut rate_hits) = ([0usize; 4], 0usize, 0usize);
     for _ in 0..datasets {
-        let c = dataset(&mut rng, 80, 8, rho, [fmr[0].1, fmr[1].1]);
+        let c = dataset(&mut rng, (80, 8), rho, [fmr[0].1, fmr[1].1], rho > 0.0);
         let result = verify::audit(&c, &opts).unwrap();
         let at = &result.view("g").unwrap().operating_points[0];
         for (metric, truth) in [("fmr", [p, q]), ("fnmr", [TRUE_FNMR; 2])] {

@@ -996,10 +996,10 @@ impl Flatten for VerifyResult {
                     for col in &at.rates {
                         let t = at.threshold_of(g);
                         let rate = &col.by_group[g];
+                        let v = r.rate(&info.group, &at.policy, t, &col.metric, rate);
                         if set && col.metric == "fmr" {
-                            r.calibrated(&info.group, &at.policy, t, &col.metric, rate);
-                        } else {
-                            r.rate(&info.group, &at.policy, t, &col.metric, rate);
+                            // Set by the policy: no interval, never resampled.
+                            v.kind = Kind::Calibrated;
                         }
                     }
                 }
