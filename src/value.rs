@@ -25,6 +25,9 @@ pub enum Kind {
     PValue,
     /// A 0/1 flag (the four-fifths rule).
     Flag,
+    /// A rate its threshold policy sets (the pooled FMR that a global-fmr
+    /// target calibrates): no interval, not resampled.
+    Calibrated,
 }
 
 impl Kind {
@@ -123,13 +126,14 @@ impl Values<'_> {
         threshold: Option<f64>,
         metric: &str,
         r: &Rate,
-    ) {
+    ) -> &mut Value {
         let v = self.push(Kind::Rate, group, policy, threshold, metric, r.value);
         v.ci = r.ci.map(|i| (i.low, i.high));
         v.counts = Some((r.events, r.trials));
+        v
     }
 
-    /// Summaries over the groups (group empty).
+    /// Summaries over the groups (group empty), with their simultaneous intervals.
     pub(crate) fn summaries<'s>(
         &mut self,
         policy: &str,
@@ -137,7 +141,8 @@ impl Values<'_> {
         s: impl IntoIterator<Item = &'s Summary>,
     ) {
         for x in s {
-            self.push(Kind::Summary, "", policy, threshold, &x.metric, x.value);
+            let v = self.push(Kind::Summary, "", policy, threshold, &x.metric, x.value);
+            v.ci = x.interval.as_ref().and_then(|i| i.bounds());
         }
     }
 

@@ -110,6 +110,21 @@ fn verification_matches_reference_implementations() {
                     let what = at(&format!("{} {name}", op.policy));
                     assert_eq!(rate.events, w[0].as_f64().unwrap(), "{what} events");
                     assert_eq!(rate.trials, w[1].as_f64().unwrap(), "{what} trials");
+                    // The pooled FMR a global-fmr target calibrates is set
+                    // by the policy: no interval (issue 13 §2).
+                    let set = view.attribute.is_pooled()
+                        && name == "fmr"
+                        && op.policy.starts_with("global-fmr");
+                    if set {
+                        assert!(rate.ci.is_none(), "{what}: set by policy, no interval");
+                        let label = op.rate("fmr").and_then(|c| c.interval.as_deref());
+                        assert!(
+                            label.is_some_and(|l| l.starts_with("set by policy")),
+                            "{what}"
+                        );
+                        checked += 1;
+                        continue;
+                    }
                     match (&rate.ci, &w[2]) {
                         (None, Value::Null) => {}
                         (Some(ci), w) => {

@@ -3,7 +3,8 @@
 
 Generates a random comparisons table (ties, a tiny group, missing attribute
 values, cross-group pairs), then computes every per-group value and summary
-with numpy, scikit-learn (roc_auc_score), statsmodels (Wilson intervals) and
+with numpy, scikit-learn (roc_auc_score), statsmodels (Wilson intervals, at
+the cluster-robust effective number of trials: subject ids are known) and
 plain brute force (thresholds with k = floor(alpha N) exact for the decimal alpha;
 EER by bob.measure's algorithm, eer_golden.bob_eer). Writes
 fixtures/golden/verify_random.{csv,json}; tests/crosscheck.rs compares
@@ -98,6 +99,48 @@ def wilson(k, n):
     return [float(lo), float(hi)]
 
 
+def design_effect(errors, subjects):
+    """Dyadic cluster-robust design effect (src/stats/cluster.rs, written
+    anew): errors[i] is 0/1, subjects[i] the subject ids of trial i (one for
+    a mated comparison, two for a non-mated one)."""
+    N, E = len(errors), sum(errors)
+    p = E / N
+    es, ns, ed, nd = {}, {}, {}, {}
+    for e, ids in zip(errors, subjects):
+        for s in set(ids):
+            es[s] = es.get(s, 0) + e
+            ns[s] = ns.get(s, 0) + 1
+        if len(set(ids)) == 2:
+            d = frozenset(ids)
+            ed[d] = ed.get(d, 0) + e
+            nd[d] = nd.get(d, 0) + 1
+    m = len(ns)
+    if 0 < E < N and m >= 2:
+        r = sum((es[s] - p * ns[s]) ** 2 for s in ns) - sum((ed[d] - p * nd[d]) ** 2 for d in nd)
+        deff = m / (m - 1) * r / (N * p * (1 - p))
+    else:
+        deff = (sum(v * v for v in ns.values()) - sum(v * v for v in nd.values())) / N
+    return min(max(deff, 1.0), max(N, 1))
+
+
+def wilson_clustered(errors, deff):
+    """Wilson at n_eff = N/deff with p-hat n_eff events (exact one-sided at
+    0 or all events)."""
+    N = len(errors)
+    if N == 0:
+        return None
+    k = sum(errors)
+    if deff == 1.0:
+        return wilson(k, N)
+    n = N / deff
+    if k == 0:
+        return [0.0, 1 - 0.05 ** (1 / n)]
+    if k == N:
+        return [0.05 ** (1 / n), 1.0]
+    lo, hi = proportion_confint(k / N * n, n, alpha=0.05, method="wilson")
+    return [float(lo), float(hi)]
+
+
 def eer(mated, nonmated):
     """bob.measure's EER; the threshold reported is the observed score just
     above bob.measure's (a midpoint between two scores)."""
@@ -168,8 +211,9 @@ def main():
         vres = {"groups": {}, "summaries": {}}
         per = {}
         for g in groups:
-            m = score[[mated[i] and ((a[i] if a[i] is not None else b[i]) == g) for i in range(len(rows))]]
-            n = score[[(not mated[i]) and a[i] == g and b[i] == g for i in range(len(rows))]]
+            mi = [i for i in range(len(rows)) if mated[i] and (a[i] if a[i] is not None else b[i]) == g]
+            ni = [i for i in range(len(rows)) if not mated[i] and a[i] == g and b[i] == g]
+            m, n = score[mi], score[ni]
             subj = set()
             for i in range(len(rows)):
                 if mated[i] and (a[i] if a[i] is not None else b[i]) == g:
@@ -195,11 +239,18 @@ def main():
                     gr["at"][p] = None
                     continue
                 fa, ta = int(np.sum(n >= t)), int(np.sum(m >= t))
+                # Subject ids are known: intervals are cluster-robust;
+                # accuracy takes the larger design effect of FMR and FNMR.
+                fe = [int(score[i] >= t) for i in ni]
+                me = [int(score[i] < t) for i in mi]
+                fd = design_effect(fe, [rows[i][:2] for i in ni]) if ni else 1.0
+                md = design_effect(me, [rows[i][:2] for i in mi]) if mi else 1.0
+                acc = [1 - e for e in fe + me]
                 gr["at"][p] = {
                     "threshold": t,
-                    "fmr": [fa, len(n), wilson(fa, len(n))],
-                    "fnmr": [len(m) - ta, len(m), wilson(len(m) - ta, len(m))],
-                    "accuracy": [ta + len(n) - fa, len(m) + len(n), wilson(ta + len(n) - fa, len(m) + len(n))],
+                    "fmr": [fa, len(n), wilson_clustered(fe, fd)],
+                    "fnmr": [len(m) - ta, len(m), wilson_clustered(me, md)],
+                    "accuracy": [ta + len(n) - fa, len(m) + len(n), wilson_clustered(acc, max(fd, md))],
                 }
             vres["groups"][g] = gr
             per[g] = gr

@@ -4,4 +4,5 @@
 pub mod audit;
 pub mod demo;
 pub mod output;
+pub mod power;
 pub mod simulate;

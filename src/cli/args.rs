@@ -34,6 +34,9 @@ pub enum Command {
     Demo(DemoArgs),
     /// Write a synthetic comparisons table with chosen per-group distributions.
     Simulate(SimulateArgs),
+    /// Plan an evaluation: subjects and comparisons per group to detect a
+    /// ratio of error rates or to reach an interval width.
+    Power(PowerArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -346,4 +349,44 @@ pub struct SimulateArgs {
     pub nonmated_per_group: Option<usize>,
     #[arg(long)]
     pub cross_nonmated: Option<usize>,
+}
+
+#[derive(Args)]
+pub struct PowerArgs {
+    /// Error rate p of a group (FMR, FNMR, ...), strictly between 0 and 1.
+    #[arg(long, allow_hyphen_values = true)]
+    pub rate: f64,
+    /// Detect p against RATIO x p (two-sided z test; e.g. 2 for "FMR x 2").
+    #[arg(long, allow_hyphen_values = true, required_unless_present_any = ["width", "relative_width"])]
+    pub ratio: Option<f64>,
+    /// Instead of --ratio: the half-width W of a group's interval (in rate units).
+    #[arg(long, value_name = "W", allow_hyphen_values = true, conflicts_with_all = ["ratio", "relative_width"])]
+    pub width: Option<f64>,
+    /// Instead of --ratio: the half-width as a share of the rate (0.2 = +-20 %).
+    #[arg(
+        long,
+        value_name = "R",
+        allow_hyphen_values = true,
+        conflicts_with = "ratio"
+    )]
+    pub relative_width: Option<f64>,
+    /// Significance level of the test (with --ratio).
+    #[arg(long, default_value_t = 0.05, conflicts_with_all = ["width", "relative_width"])]
+    pub alpha: f64,
+    /// Power of the test (with --ratio).
+    #[arg(long, default_value_t = 0.8, conflicts_with_all = ["width", "relative_width"])]
+    pub power: f64,
+    /// Confidence level of the interval (with --width or --relative-width).
+    #[arg(long, default_value_t = 0.95, conflicts_with = "ratio")]
+    pub level: f64,
+    /// Comparisons per subject (k).
+    #[arg(long, value_name = "K", default_value_t = 1)]
+    pub per_subject: u64,
+    /// Intra-subject correlation of the error indicators (rho), needed when K > 1;
+    /// design effect 1 + (K-1) rho. 0 assumes independent comparisons.
+    #[arg(long, value_name = "RHO", allow_hyphen_values = true)]
+    pub icc: Option<f64>,
+    /// Write the answer as JSON.
+    #[arg(long)]
+    pub json: bool,
 }

@@ -12,6 +12,7 @@ use args::Cli;
 use biasbench::app::audit::{Merged, VerifyJob};
 use biasbench::app::demo;
 use biasbench::app::output::{remove_temporaries, write_all, write_atomic};
+use biasbench::app::power;
 use biasbench::engine::verify::stream::{Partial, Plan as StreamPlan};
 use biasbench::input::VerifyColumns;
 use biasbench::progress::Progress;
@@ -174,6 +175,11 @@ pub fn run() -> Result<ExitCode> {
             population.write_csv(&mut bytes).context("simulating")?;
             write_atomic(&out, &bytes)?;
         }
+        Plan::Power {
+            goal,
+            clustering,
+            json,
+        } => to_stdout(&power::run(goal, clustering, json)?)?,
     }
     Ok(ExitCode::SUCCESS)
 }

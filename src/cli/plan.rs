@@ -6,7 +6,7 @@
 
 use super::args::{
     ClassifyArgs, Command, CommonArgs, IdentifyArgs, ImpostorsArg, MergeArgs, OutputArgs,
-    SimulateArgs, SummarizeArgs, VerifyArgs,
+    PowerArgs, SimulateArgs, SummarizeArgs, VerifyArgs,
 };
 use anyhow::{bail, Context, Result};
 use biasbench::app::audit::{ClassifyJob, IdentifyJob, SummarizeJob, VerifyJob};
@@ -23,6 +23,7 @@ use biasbench::input::searches::CandidateColumns;
 use biasbench::input::{ClassifyColumns, IdentifyColumns, TextFormat, VerifyColumns};
 use biasbench::math::interval::{CiSpec, Method};
 use biasbench::render::Format;
+use biasbench::stats::power::{Clustering, Goal};
 use std::path::PathBuf;
 
 /// A validated command: what to run, on what, with which options.
@@ -38,6 +39,11 @@ pub enum Plan {
     Simulate {
         out: PathBuf,
         population: Box<Population>,
+    },
+    Power {
+        goal: Goal,
+        clustering: Clustering,
+        json: bool,
     },
 }
 
@@ -92,6 +98,7 @@ impl Plan {
             Command::Summarize(a) => Plan::Summarize(Box::new(summarize(a, line)?)),
             Command::Demo(a) => Plan::Demo { out_dir: a.out_dir },
             Command::Simulate(a) => simulate(a)?,
+            Command::Power(a) => power(a)?,
         })
     }
 }
@@ -436,6 +443,39 @@ fn simulate(a: SimulateArgs) -> Result<Plan> {
     Ok(Plan::Simulate {
         out: a.out,
         population: Box::new(p),
+    })
+}
+
+/// The goal of `power`; the values themselves are checked by the library.
+fn power(a: PowerArgs) -> Result<Plan> {
+    let goal = match (a.ratio, a.width, a.relative_width) {
+        (Some(ratio), _, _) => Goal::Difference {
+            rate: a.rate,
+            ratio,
+            alpha: a.alpha,
+            power: a.power,
+        },
+        (None, w, r) => Goal::Width {
+            rate: a.rate,
+            half_width: w
+                .or(r)
+                .context("needs one of --ratio, --width, --relative-width")?,
+            relative: r.is_some(),
+            level: a.level,
+        },
+    };
+    let icc = match (a.per_subject, a.icc) {
+        (_, Some(icc)) => icc,
+        (1, None) => 0.0,
+        (k, None) => bail!(
+            "--per-subject {k} needs --icc RHO, the correlation of a subject's error \
+             indicators (0 assumes independent comparisons)"
+        ),
+    };
+    Ok(Plan::Power {
+        goal,
+        clustering: Clustering::new(a.per_subject, icc)?,
+        json: a.json,
     })
 }
 

@@ -9,6 +9,7 @@
 
 use crate::error::Result;
 use crate::groups::{choose_reference, Attribute, Reference, ReferenceRule};
+use crate::math::interval::{CiSpec, Method};
 use crate::stats::disparity::{self, Entry, Summary};
 use crate::stats::rate::Rate;
 use crate::stats::significance::{self, RateTests};
@@ -43,6 +44,32 @@ pub struct RateColumn {
     /// Tests of difference of this rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tests: Option<RateTests>,
+    /// Which interval the rates carry, e.g. `95% Wilson, cluster-robust
+    /// (design effect from 300 subjects)`, where the engine says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<String>,
+}
+
+/// Which interval the rates carry: `95% Wilson, cluster-robust (design
+/// effect from N subjects)`, or without subjects `95% Wilson, independent
+/// <unit>` (comparisons, items, searches); none without intervals.
+pub(crate) fn interval_label(ci: CiSpec, subjects: Option<usize>, unit: &str) -> Option<String> {
+    let method = match ci.method {
+        Method::Wilson => "Wilson",
+        Method::ClopperPearson => "Clopper-Pearson",
+        Method::Jeffreys => "Jeffreys",
+        Method::None => return None,
+    };
+    let level = (ci.level * 1000.0).round() / 10.0;
+    Some(match subjects {
+        Some(m) => format!("{level}% {method}, cluster-robust (design effect from {m} subjects)"),
+        None => format!("{level}% {method}, independent {unit}"),
+    })
+}
+
+/// `<label>: <how>`, or "none asked for" without intervals.
+pub(crate) fn interval_convention(label: Option<&str>, how: &str) -> String {
+    label.map_or_else(|| "none asked for".into(), |l| format!("{l}: {how}"))
 }
 
 impl RateColumn {
@@ -52,6 +79,7 @@ impl RateColumn {
             by_group,
             summaries: Vec::new(),
             tests: None,
+            interval: None,
         }
     }
 
@@ -71,7 +99,8 @@ impl RateColumn {
                 Entry {
                     group: &names[g],
                     value: r.value,
-                    counts: counted.then(|| r.effective_counts()),
+                    counts: counted.then(|| r.counts()),
+                    sample: r.sample(),
                 }
             })
             .collect()

@@ -16,14 +16,16 @@
 
 use crate::counts::column::{prefix_sums, Column};
 use crate::counts::curves::quantile_thresholds;
-use crate::counts::table::{self, finish_view, GroupInfo, RateColumn, Treat, ViewAt};
+use crate::counts::table::{
+    self, finish_view, interval_label, GroupInfo, RateColumn, Treat, ViewAt,
+};
 use crate::counts::threshold::{smallest_supported_rate, supported_targets, Target};
 use crate::engine::{Resample, Unit};
 use crate::error::{Error, Result};
 use crate::groups::{codes_of, views, Attribute, ReferenceRule, View, MISSING};
 use crate::input::sense::ScoreSense;
 use crate::input::Searches;
-use crate::math::interval::CiSpec;
+use crate::math::interval::{CiSpec, Method};
 use crate::stats::disparity;
 use crate::stats::rate::{finite_or_null, null_as_nan, Rate};
 use crate::value::{Flatten, Value, Values};
@@ -200,7 +202,14 @@ pub struct IdentifyResult {
     /// Weight α of FPIR in FDR, IR, GARBE and WERM.
     #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
     pub alpha: f64,
+    /// Said once at the top of every report: searches carry no probe
+    /// subject ids, so the intervals assume independent searches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval_caution: Option<String>,
 }
+
+/// The caution of a 1:N report with intervals.
+pub const INDEPENDENT_SEARCHES: &str = "searches carry no probe subject ids: the intervals assume independent searches and may be too narrow when a subject is searched with several probes (the bootstrap resamples searches too)";
 
 /// Default policies: investigative, then the global-fpir targets 1e-1 … 1e-3
 /// that `pool` non-mated searches support (α ≥ 1 − 0.05^(1/N)).
@@ -394,6 +403,7 @@ pub(crate) fn evaluate(
         views: out,
         notes,
         alpha: o.alpha,
+        interval_caution: (o.ci.method != Method::None).then(|| INDEPENDENT_SEARCHES.to_string()),
     })
 }
 
@@ -511,6 +521,10 @@ impl<'a> Weighed<'a> {
                 })
                 .collect();
             rates.push(RateColumn::new(fnir_metric(r), fnir));
+        }
+        let label = interval_label(o.ci, None, "searches");
+        for c in &mut rates {
+            c.interval = label.clone();
         }
         let w = |row: u32| self.w(row);
         ViewAt {

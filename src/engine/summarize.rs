@@ -3,9 +3,11 @@
 
 use crate::groups::Attribute;
 use crate::input::published;
+use crate::math::interval::CiSpec;
 use crate::stats::disparity::{self, Entry, Summary};
 use crate::stats::rate::finite_or_null;
 use crate::stats::rate::null_as_nan;
+use crate::stats::summary_ci::Sample;
 use crate::value::{Flatten, Kind, Value, Values};
 use serde::{Deserialize, Serialize};
 
@@ -49,7 +51,9 @@ pub struct SummarizeResult {
     pub notes: Vec<String>,
 }
 
-/// Entries of a rate column; with trials, errors = rate × trials.
+/// Entries of a rate column; with trials, errors = rate × trials, and the
+/// group's interval in the box of simultaneous intervals is the 95% Wilson
+/// interval of independent trials.
 fn entries(col: &RateColumn) -> Vec<Entry<'_>> {
     col.groups
         .iter()
@@ -57,6 +61,14 @@ fn entries(col: &RateColumn) -> Vec<Entry<'_>> {
             group: &g.group,
             value: g.value,
             counts: g.trials.map(|n| (g.value * n, n)),
+            sample: g
+                .trials
+                .filter(|&n| n > 0.0 && g.value.is_finite())
+                .map(|n| Sample {
+                    events: g.value * n,
+                    trials: n,
+                    spec: CiSpec::default(),
+                }),
         })
         .collect()
 }
@@ -112,6 +124,7 @@ pub(crate) fn summarize(table: &published::Published, alpha: f64) -> SummarizeRe
                 group: &g.group,
                 value: 1.0 - g.value,
                 counts: None,
+                sample: None,
             })
             .collect();
         summaries.push(disparity::ser(&err));

@@ -23,8 +23,15 @@
 //! * Tests of difference: `<rate>.p_homogeneity` (chi-square, group empty);
 //!   per group `<rate>.p_vs_reference.fisher` or `.z` and
 //!   `<rate>.p_vs_reference_holm`; `NaN` where a test cannot be computed.
-//! * With `--bootstrap`, `ci_low`/`ci_high` of every rate and summary hold
-//!   the bootstrap percentile interval (the binomial interval stays in the JSON).
+//! * Summaries: `ci_low`/`ci_high` hold the simultaneous interval (the
+//!   summary's range over the Bonferroni box of per-group intervals), also
+//!   with `--bootstrap`: the bootstrap percentile interval of a summary is in
+//!   the JSON's bootstrap section and the report's bootstrap table.
+//! * With `--bootstrap`, `ci_low`/`ci_high` of every per-group rate and
+//!   statistic hold the bootstrap percentile interval (the binomial interval
+//!   stays in the JSON).
+//! * The pooled FMR a `global-fmr` policy calibrates is set by the policy:
+//!   no interval.
 //! * Identification: per group `searches_mated`, `searches_nonmated`,
 //!   `rank1` and `cmc@R` (policy `none`); at each policy `fpir` and `fnir`
 //!   (rank 1; `fnir@R` at rank R), their summaries (`fnir@R.*`, `fdr@R`, …
@@ -35,7 +42,7 @@
 
 use super::number::{exact, spreadsheet_safe};
 use crate::report::Report;
-use crate::value::{Flatten, Key};
+use crate::value::{Flatten, Key, Kind};
 use std::collections::HashMap;
 
 pub(crate) const HEADER: [&str; 11] = [
@@ -132,7 +139,10 @@ pub(crate) fn rows(report: &Report) -> Vec<TidyRow> {
     out.extend(report.findings.values().into_iter().map(|v| TidyRow {
         task,
         attribute: v.key.attribute.to_string(),
-        ci: boot.get(&v.key).copied().or(v.ci),
+        ci: match v.kind {
+            Kind::Summary => v.ci,
+            _ => boot.get(&v.key).copied().or(v.ci),
+        },
         group: v.key.group,
         policy: v.key.policy,
         threshold: v.threshold,

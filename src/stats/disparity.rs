@@ -21,9 +21,15 @@
 //! A result that is undefined or infinite is returned as NaN or ∞ together
 //! with the reason (which group, how many errors of how many trials); nothing
 //! is smoothed by an ε.
+//!
+//! Every summary whose groups have intervals carries a simultaneous interval:
+//! its range over the box of per-group intervals at the Bonferroni level
+//! ([`crate::stats::summary_ci`]); FDR, IR, GARBE and WERM rest on 2G
+//! intervals (FMR and FNMR of every group), the others on G.
 
 use crate::math::interval::zero_event_upper_bound;
 use crate::stats::rate::{finite_or_null, null_as_nan};
+use crate::stats::summary_ci::{self, Bx, Sample, SummaryInterval};
 use serde::{Deserialize, Serialize};
 
 /// One group's value of a rate, with its counts when it is a counted error
@@ -36,6 +42,9 @@ pub(crate) struct Entry<'a> {
     /// the effective counts p̂·n_eff of the Kish n_eff = (Σw)²/Σw², which do
     /// not change when every weight is multiplied by the same factor.
     pub(crate) counts: Option<(f64, f64)>,
+    /// What the group's interval in the box of simultaneous intervals is
+    /// computed from, when the rate has an interval.
+    pub(crate) sample: Option<Sample>,
 }
 
 /// A summary value; non-finite values carry a reason.
@@ -54,6 +63,10 @@ pub struct Summary {
     /// The error rates this summary rests on that saw fewer than 30 errors.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cautions: Vec<Caution>,
+    /// The simultaneous interval (the summary's range over the box of
+    /// per-group intervals), when the groups have intervals.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<SummaryInterval>,
 }
 
 /// An error rate whose groups saw fewer than 30 errors (the rule of 30).
@@ -101,11 +114,12 @@ pub(crate) fn caution(rate: Option<&str>, entries: &[Entry]) -> Option<Caution> 
     })
 }
 
-/// A value with the reason it is not finite.
+/// A value with the reason it is not finite, and its simultaneous interval.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Stat {
     pub(crate) value: f64,
     pub(crate) reason: Option<String>,
+    pub(crate) interval: Option<SummaryInterval>,
 }
 
 impl Stat {
@@ -113,14 +127,26 @@ impl Stat {
         Stat {
             value,
             reason: None,
+            interval: None,
         }
     }
     pub(crate) fn undefined(value: f64, reason: String) -> Stat {
         Stat {
             value,
             reason: Some(reason),
+            interval: None,
         }
     }
+    /// The same value with an interval.
+    pub(crate) fn with(self, interval: Option<SummaryInterval>) -> Stat {
+        Stat { interval, ..self }
+    }
+}
+
+/// The box of the entries' intervals at the level for `parts` simultaneous intervals.
+fn boxed(entries: &[Entry], parts: usize) -> Option<Bx> {
+    let samples: Vec<Option<Sample>> = entries.iter().map(|e| e.sample).collect();
+    Bx::new(&samples, parts)
 }
 
 /// A count as written in a reason: whole counts as they are, effective
@@ -277,19 +303,36 @@ pub(crate) fn std_dev(entries: &[Entry], sample: bool) -> Stat {
     Stat::ok((ss / if sample { g - 1.0 } else { g }).sqrt())
 }
 
-fn summary(metric: String, groups: usize, s: Stat, cautions: Vec<Caution>) -> Summary {
+pub(crate) fn summary(metric: String, groups: usize, s: Stat, cautions: Vec<Caution>) -> Summary {
     Summary {
         metric,
         value: s.value,
         groups,
         reason: s.reason,
         cautions,
+        interval: s.interval,
     }
+}
+
+/// The range over box `b` of the single-rate summary `name`.
+fn range(name: &str, b: &Bx) -> Option<(f64, f64)> {
+    let two = b.lo.len() >= 2;
+    Some(match name {
+        "max_minus_min" => summary_ci::max_minus_min(b),
+        "max_over_min" => summary_ci::max_over_min(b),
+        "max_over_geomean" => summary_ci::max_over_mean(b, true),
+        "max_over_mean" => summary_ci::max_over_mean(b, false),
+        "gini" if two => summary_ci::gini(b),
+        "std" => summary_ci::std(b, false),
+        "std_sample" if two => summary_ci::std(b, true),
+        _ => return None,
+    })
 }
 
 /// The seven single-rate summaries, as `<rate>.<summary>`.
 pub(crate) fn summarize(rate: &str, entries: &[Entry]) -> Vec<Summary> {
     let g = entries.len();
+    let b = boxed(entries, g);
     [
         ("max_minus_min", max_minus_min(entries)),
         ("max_over_min", max_over_min(entries)),
@@ -301,10 +344,13 @@ pub(crate) fn summarize(rate: &str, entries: &[Entry]) -> Vec<Summary> {
     ]
     .into_iter()
     .map(|(name, s)| {
+        let interval = b
+            .as_ref()
+            .and_then(|b| range(name, b).map(|r| b.interval(r)));
         summary(
             format!("{rate}.{name}"),
             g,
-            s,
+            s.with(interval),
             caution(Some(rate), entries).into_iter().collect(),
         )
     })
@@ -343,20 +389,42 @@ pub(crate) fn combined(
         .collect();
     let linear = |a: f64, b: f64| alpha * a + (1.0 - alpha) * b;
     let product = |a: f64, b: f64| a.powf(alpha) * b.powf(1.0 - alpha);
+    // Both rates' boxes at the level for 2G simultaneous intervals; each
+    // combination is monotone in its two parts, so its range combines theirs.
+    let boxes = boxed(fmr, 2 * g).zip(boxed(fnmr, 2 * g));
+    let both_ranges = |part: &dyn Fn(&Bx) -> (f64, f64), f: &dyn Fn(f64, f64) -> f64| {
+        boxes.as_ref().map(|(a, b)| {
+            let (ra, rb) = (part(a), part(b));
+            let ends = (f(ra.0, rb.0), f(ra.1, rb.1));
+            a.interval((ends.0.min(ends.1), ends.0.max(ends.1)))
+        })
+    };
     let fdr = combine(
         max_minus_min(fmr),
         max_minus_min(fnmr),
         |a, b| 1.0 - linear(a, b),
         names,
-    );
-    let ir = combine(max_over_min(fmr), max_over_min(fnmr), product, names);
-    let garbe = combine(gini(fmr), gini(fnmr), linear, names);
+    )
+    .with(both_ranges(&summary_ci::max_minus_min, &|a, b| {
+        1.0 - linear(a, b)
+    }));
+    let ir = combine(max_over_min(fmr), max_over_min(fnmr), product, names)
+        .with(both_ranges(&summary_ci::max_over_min, &product));
+    let garbe = combine(gini(fmr), gini(fnmr), linear, names).with(if g >= 2 {
+        both_ranges(&summary_ci::gini, &linear)
+    } else {
+        None
+    });
     let werm = combine(
         max_over_geomean(fmr),
         max_over_geomean(fnmr),
         product,
         names,
-    );
+    )
+    .with(both_ranges(
+        &|b| summary_ci::max_over_mean(b, true),
+        &product,
+    ));
     vec![
         summary("fdr".into(), g, fdr, both.clone()),
         summary("ir".into(), g, ir, both.clone()),
@@ -367,10 +435,11 @@ pub(crate) fn combined(
 
 /// SER = max error / min error over per-group error values.
 pub(crate) fn ser(errors: &[Entry]) -> Summary {
+    let interval = boxed(errors, errors.len()).map(|b| b.interval(summary_ci::max_over_min(&b)));
     summary(
         "ser".into(),
         errors.len(),
-        max_over_min(errors),
+        max_over_min(errors).with(interval),
         caution(None, errors).into_iter().collect(),
     )
 }
@@ -387,6 +456,7 @@ mod tests {
                 group: g,
                 value,
                 counts: None,
+                sample: None,
             })
             .collect()
     }
@@ -494,11 +564,13 @@ mod tests {
                 group: &n[0],
                 value: 0.0,
                 counts: Some((0.0, 1000.0)),
+                sample: None,
             },
             Entry {
                 group: &n[1],
                 value: 0.01,
                 counts: Some((10.0, 1000.0)),
+                sample: None,
             },
         ];
         let bound = 1.0 - 0.05f64.powf(1.0 / 1000.0);
@@ -523,11 +595,13 @@ mod tests {
                 group: &n[0],
                 value: f64::NAN,
                 counts: Some((0.0, 0.0)),
+                sample: None,
             },
             Entry {
                 group: &n[1],
                 value: 0.01,
                 counts: Some((1.0, 100.0)),
+                sample: None,
             },
         ];
         for s in summarize("fmr", &e) {

@@ -1,7 +1,9 @@
 //! A counted rate: events over trials, with its interval and, where it is
 //! undefined, the reason.
 
-use crate::math::interval::{interval, CiSpec, Interval};
+use crate::math::interval::{interval, CiSpec, Interval, Method};
+use crate::stats::cluster::Spread;
+use crate::stats::summary_ci::Sample;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Serialises a float for JSON: NaN (undefined; the reason travels beside
@@ -58,9 +60,18 @@ pub struct Rate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adequacy: Option<Adequacy>,
     /// Trials for tests and intervals: the Kish effective sample size when
-    /// weighted, else `trials` (not in the JSON: a report read back has 0).
+    /// weighted, `trials` over the design effect when clustered, else
+    /// `trials` (not in the JSON: a report read back has 0).
     #[serde(skip)]
     pub effective_trials: f64,
+    /// The design effect of subject clustering the interval allows for
+    /// ([`crate::stats::cluster`]), when subject ids are known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub design_effect: Option<f64>,
+    /// The interval method and level asked for (the box of per-group
+    /// intervals behind summary intervals uses them; not in the JSON).
+    #[serde(skip)]
+    pub(crate) spec: CiSpec,
 }
 
 /// Sample-size adequacy of an error rate.
@@ -97,6 +108,8 @@ impl Rate {
                 reason: Some("0 trials".to_string()),
                 adequacy: None,
                 effective_trials: 0.0,
+                design_effect: None,
+                spec: ci,
             };
         }
         let p = events / trials;
@@ -109,7 +122,45 @@ impl Rate {
             reason: None,
             adequacy: None,
             effective_trials: n,
+            design_effect: None,
+            spec: ci,
         }
+    }
+
+    /// A rate of unit-weight trials that share subjects: the interval is
+    /// that of p̂ at n_eff = trials / deff ([`crate::stats::cluster`]);
+    /// with no spread (subjects unknown), that of independent trials.
+    pub(crate) fn clustered(events: f64, trials: f64, spread: Option<&Spread>, ci: CiSpec) -> Rate {
+        match spread {
+            Some(s) if trials > 0.0 => Rate::with_design_effect(
+                events,
+                trials,
+                trials,
+                s.design_effect(events, trials),
+                ci,
+            ),
+            _ => Rate::weighted(events, trials, trials, ci),
+        }
+    }
+
+    /// A rate of weighted sums (as [`Rate::weighted`]) whose interval allows
+    /// for the design effect `deff` (≥ 1): it is taken at n_eff = n/deff,
+    /// n the Kish effective number of trials.
+    pub(crate) fn with_design_effect(
+        events: f64,
+        trials: f64,
+        trials_sq: f64,
+        deff: f64,
+        ci: CiSpec,
+    ) -> Rate {
+        let mut r = Rate::weighted(events, trials, trials_sq, ci);
+        if trials > 0.0 {
+            let n = r.effective_trials / deff;
+            r.ci = interval(r.value * n, n, ci);
+            r.effective_trials = n;
+            r.design_effect = Some(deff);
+        }
+        r
     }
 
     /// An undefined rate over `trials` trials, with the reason.
@@ -122,14 +173,16 @@ impl Rate {
             reason: Some(reason.to_string()),
             adequacy: None,
             effective_trials: trials as f64,
+            design_effect: None,
+            spec: CiSpec::default().without_interval(),
         }
     }
 
     /// Marks an error rate with its adequacy (events are errors), judged on
-    /// the effective counts so that it does not depend on the scale of the weights.
+    /// the Kish counts so that it does not depend on the scale of the weights.
     pub(crate) fn error_rate(mut self) -> Rate {
         if self.trials > 0.0 {
-            let (errors, n) = self.effective_counts();
+            let (errors, n) = self.counts();
             self.adequacy = Some(Adequacy {
                 smallest_supported: crate::math::interval::zero_event_upper_bound(n),
                 few_errors: errors < FEW_ERRORS,
@@ -138,17 +191,42 @@ impl Rate {
         self
     }
 
-    /// (events, trials) for tests, adequacy and the zero-error rule: the
-    /// counts, or p̂·n_eff of n_eff when weighted — unchanged when every
-    /// weight is multiplied by the same factor.
+    /// (events, trials) for tests of difference: p̂·n_eff of n_eff, where
+    /// n_eff allows for the weights (Kish) and for subject clustering (the
+    /// design effect) — unchanged when every weight is multiplied by the
+    /// same factor.
     pub(crate) fn effective_counts(&self) -> (f64, f64) {
-        if self.effective_trials == self.trials {
+        match self.design_effect {
+            Some(_) if self.effective_trials != self.trials => {
+                (self.value * self.effective_trials, self.effective_trials)
+            }
+            _ => self.counts(),
+        }
+    }
+
+    /// What this rate's interval in a box of simultaneous intervals is
+    /// computed from ([`crate::stats::summary_ci`]): its effective counts and
+    /// interval method; none when it has no interval.
+    pub(crate) fn sample(&self) -> Option<Sample> {
+        let (events, trials) = self.effective_counts();
+        (self.spec.method != Method::None && trials > 0.0 && self.value.is_finite()).then_some(
+            Sample {
+                events,
+                trials,
+                spec: self.spec,
+            },
+        )
+    }
+
+    /// (events, trials) for adequacy and the zero-error rule of the
+    /// summaries, which describe the sample, not an interval: the counts, or
+    /// p̂·n_eff of the Kish n_eff when weighted (never the design effect).
+    pub(crate) fn counts(&self) -> (f64, f64) {
+        let kish = whole_if_close(self.effective_trials * self.design_effect.unwrap_or(1.0));
+        if kish == self.trials {
             (self.events, self.trials)
         } else {
-            (
-                whole_if_close(self.value * self.effective_trials),
-                self.effective_trials,
-            )
+            (whole_if_close(self.value * kish), kish)
         }
     }
 

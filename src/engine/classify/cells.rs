@@ -1,6 +1,7 @@
 //! Weighted confusion counts: mergeable sums, and the rates read off them.
 
 use crate::math::interval::CiSpec;
+use crate::stats::cluster::OneWay;
 use crate::stats::rate::Rate;
 use serde::{Deserialize, Serialize};
 
@@ -108,7 +109,30 @@ pub(crate) const ERROR_RATES: [&str; 5] = [
     "false_omission_rate",
 ];
 
+/// The rate `num`/`den` of weighted sums; its interval at the Kish
+/// effective number of trials, over the design effect of `subjects` (their
+/// spread around this rate) when given.
+pub(crate) fn rate(num: Sums, den: Sums, subjects: Option<&OneWay>, ci: CiSpec) -> Rate {
+    match subjects.filter(|_| den.weight > 0.0) {
+        Some(s) => {
+            let deff = s.design_effect(den.weight, den.weight_sq);
+            Rate::with_design_effect(num.weight, den.weight, den.weight_sq, deff, ci)
+        }
+        None => Rate::weighted(num.weight, den.weight, den.weight_sq, ci),
+    }
+}
+
 impl Cells {
+    /// The cell of an item with this truth and prediction.
+    pub(crate) fn cell_mut(&mut self, truth: bool, pred: bool) -> &mut Sums {
+        match (truth, pred) {
+            (true, true) => &mut self.tp,
+            (false, true) => &mut self.fp,
+            (false, false) => &mut self.tn,
+            (true, false) => &mut self.fn_,
+        }
+    }
+
     pub(crate) fn merge(&mut self, o: &Cells) {
         self.tp.merge(&o.tp);
         self.fp.merge(&o.fp);
@@ -142,13 +166,26 @@ impl Cells {
     }
 
     /// Every binary rate with its interval, in report order. Weighted sums
-    /// give the rate; the interval uses the effective sample size.
-    pub(crate) fn rates(&self, ci: CiSpec) -> Vec<(&'static str, Rate)> {
+    /// give the rate; the interval uses the effective sample size, and
+    /// allows for the clustering of items in subjects when the cells of
+    /// each of the group's subjects are given ([`OneWay`]).
+    pub(crate) fn rates(
+        &self,
+        ci: CiSpec,
+        subjects: Option<&[Cells]>,
+    ) -> Vec<(&'static str, Rate)> {
         RATES
             .iter()
             .map(|(id, num, den, empty)| {
                 let (n, d) = (num(self), den(self));
-                let mut r = Rate::weighted(n.weight, d.weight, d.weight_sq, ci);
+                let spread = subjects.map(|subjects| {
+                    let mut spread = OneWay::new(n.weight, d.weight);
+                    for s in subjects {
+                        spread.add(num(s).weight, den(s).weight);
+                    }
+                    spread
+                });
+                let mut r = rate(n, d, spread.as_ref(), ci);
                 if r.reason.is_some() {
                     r.reason = Some((*empty).to_string());
                 }
@@ -235,7 +272,8 @@ mod tests {
     fn rates_of_a_hand_worked_table() {
         // ProPublica, Black defendants: TN 990, FP 805, FN 532, TP 1369.
         let c = cells(1369, 805, 990, 532);
-        let r: std::collections::HashMap<_, _> = c.rates(CiSpec::default()).into_iter().collect();
+        let r: std::collections::HashMap<_, _> =
+            c.rates(CiSpec::default(), None).into_iter().collect();
         assert_eq!(r["fpr"].value, 805.0 / 1795.0); // 44.85%
         assert_eq!(r["fnr"].value, 532.0 / 1901.0); // 27.99%
         assert_eq!(r["selection_rate"].value, 2174.0 / 3696.0);
@@ -250,11 +288,13 @@ mod tests {
     #[test]
     fn empty_denominators_say_what_is_missing() {
         let c = cells(2, 0, 0, 1);
-        let r: std::collections::HashMap<_, _> = c.rates(CiSpec::default()).into_iter().collect();
+        let r: std::collections::HashMap<_, _> =
+            c.rates(CiSpec::default(), None).into_iter().collect();
         assert!(r["fpr"].value.is_nan());
         assert_eq!(r["fpr"].reason.as_deref(), Some("no negatives"));
         let c = cells(0, 0, 3, 0);
-        let r: std::collections::HashMap<_, _> = c.rates(CiSpec::default()).into_iter().collect();
+        let r: std::collections::HashMap<_, _> =
+            c.rates(CiSpec::default(), None).into_iter().collect();
         assert_eq!(r["ppv"].reason.as_deref(), Some("no predicted positives"));
         assert_eq!(r["tpr"].reason.as_deref(), Some("no positives"));
     }

@@ -9,21 +9,25 @@
 pub mod cells;
 
 use crate::counts::curves::{fold, fold_sparse};
-use crate::counts::table::{self, finish_view, GroupInfo, RateColumn, Treat, ViewAt};
+use crate::counts::table::{
+    self, finish_view, interval_convention, interval_label, GroupInfo, RateColumn, Treat, ViewAt,
+};
 use crate::engine::{Resample, Unit};
 use crate::error::{Error, Result};
 use crate::groups::{codes_of, views, ReferenceRule, View, MISSING};
 use crate::input::binary::{Binary, Decisions, Positives};
 use crate::input::Labelled;
-use crate::math::interval::CiSpec;
+use crate::math::interval::{CiSpec, Method};
+use crate::stats::cluster::OneWay;
 use crate::stats::disparity::{self, Stat, Summary};
 use crate::stats::parity::{self, Value};
 use crate::stats::rate::{finite_or_null, null_as_nan, Rate};
 use crate::value::{self, Flatten, Kind, Values};
-use cells::{Cells, Sums, ERROR_RATES};
+use cells::{rate, Cells, Sums, ERROR_RATES};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 /// Options of a classification audit.
 #[derive(Debug, Clone, Serialize)]
@@ -177,11 +181,17 @@ pub struct Conventions {
 
 const CONVENTIONS: Conventions = Conventions {
     weights: Cow::Borrowed("rates are ratios of weighted sums; counts (errors, trials) are weighted sums; tests, the fewer-than-30-errors flag and the zero-error rule of the geometric mean use the effective counts p*n_eff of n_eff = (sum w)^2 / sum w^2, so that no statistic depends on the scale of the weights"),
-    interval: Cow::Borrowed("Wilson 95% at the Kish effective sample size (sum w)^2 / sum w^2; exact one-sided 95% bound when a rate is 0 or 1"),
+    interval: Cow::Borrowed(""),
     parity: Cow::Borrowed("fairlearn: difference = max - min (between_groups) or max |v_g - overall| (to_overall); ratio = min / max or min over groups of min(v_g/overall, overall/v_g); overall = all rows placed in the view's groups"),
     undefined: Cow::Borrowed("a rate with an empty denominator is undefined (fairlearn reports 0); a parity metric over it is undefined and names the group"),
     auc: Cow::Borrowed("weighted Mann-Whitney: P(score of a positive > score of a negative) + 0.5 P(tie)"),
 };
+
+/// How rate intervals are computed, with subjects and without.
+const INTERVAL_HOW: [&str; 2] = [
+    "two-sided at n_eff = n / design effect, n the Kish effective sample size (sum w)^2 / sum w^2, the design effect from the between-subject variance of the per-subject weighted event counts (at least 1); with 0 (or all) events the exact one-sided bound 1 - alpha^(1/n_eff) at the worst-case design effect",
+    "two-sided at the Kish effective sample size (sum w)^2 / sum w^2; with 0 (or all) events the exact one-sided bound 1 - alpha^(1/n)",
+];
 
 /// An error in the data given to the engine in memory.
 fn invalid(message: String) -> Error {
@@ -232,10 +242,6 @@ impl Weights<'_> {
             },
         );
     }
-}
-
-fn rate(num: Sums, den: Sums, ci: CiSpec) -> Rate {
-    Rate::weighted(num.weight, den.weight, den.weight_sq, ci)
 }
 
 /// Weighted AUC of each group from rows in ascending score order.
@@ -361,14 +367,16 @@ pub(crate) fn evaluate(
         _ => "none".into(),
     };
     let threshold = o.cutoff.filter(|_| !l.score.is_empty());
+    let subjects = clustered(l, o.ci).then_some(l.n_subjects);
+    let label = interval_label(o.ci, subjects, "items");
     let results: Vec<Result<ClassView>> = all_views
         .par_iter()
         .map(|v| {
             let groups = match binary {
-                Some(b) => binary_groups(v, b, weight, order, &l.score, o),
+                Some(b) => binary_groups(v, b, weight, order, l, o),
                 None => multiclass_groups(v, l, weight, o.ci),
             };
-            class_view(v, groups, binary.is_some(), (&policy, threshold), o)
+            class_view(v, groups, binary.is_some(), (&policy, threshold), &label, o)
         })
         .collect();
     let views = results.into_iter().collect::<Result<Vec<_>>>()?;
@@ -398,7 +406,13 @@ pub(crate) fn evaluate(
         weighted: !weight.w.is_empty(),
         min_group_size: o.min_group_size,
         entropy_alpha: o.entropy_alpha,
-        conventions: CONVENTIONS,
+        conventions: Conventions {
+            interval: Cow::Owned(interval_convention(
+                label.as_deref(),
+                INTERVAL_HOW[usize::from(subjects.is_none())],
+            )),
+            ..CONVENTIONS
+        },
         views,
         notes,
     })
@@ -409,7 +423,7 @@ fn binary_groups(
     b: &Binary,
     weight: Weights,
     order: &[usize],
-    scores: &[f64],
+    l: &Labelled,
     o: &ClassifyOptions,
 ) -> Vec<Counted> {
     // Slot 4g + 2·truth + pred, branch-free; then the four sums make the cells.
@@ -437,7 +451,30 @@ fn binary_groups(
             tp: c[3],
         })
         .collect();
-    let auc = (!order.is_empty()).then(|| group_auc(v, order, scores, truth, weight));
+    // The cells of every (group, subject), when the intervals allow for
+    // subjects: sorted by group, then subject.
+    let by_subject = clustered(l, o.ci).then(|| {
+        fold_sparse(
+            truth.len(),
+            |i| {
+                let g = v.side_a[i];
+                (g != MISSING).then(|| (g, l.subject[i]))
+            },
+            |c: &mut Cells, i| weight.add_to(c.cell_mut(truth[i], pred[i]), i),
+            Cells::merge,
+        )
+    });
+    let mut rest = by_subject.as_deref().unwrap_or_default();
+    let subject_cells: Vec<Option<Vec<Cells>>> = (0..cells.len() as u32)
+        .map(|g| {
+            by_subject.as_ref()?;
+            let n = rest.partition_point(|&((h, _), _)| h == g);
+            let (mine, tail) = rest.split_at(n);
+            rest = tail;
+            Some(mine.iter().map(|(_, c)| *c).collect())
+        })
+        .collect();
+    let auc = (!order.is_empty()).then(|| group_auc(v, order, &l.score, truth, weight));
     cells
         .iter()
         .enumerate()
@@ -468,13 +505,19 @@ fn binary_groups(
                     confusion: None,
                 },
                 rates: c
-                    .rates(o.ci)
+                    .rates(o.ci, subject_cells[g].as_deref())
                     .into_iter()
                     .map(|(m, r)| (m.to_string(), r))
                     .collect(),
             }
         })
         .collect()
+}
+
+/// Whether intervals allow for subjects: their ids are known and an
+/// interval is asked for (bootstrap replicates ask for none).
+fn clustered(l: &Labelled, ci: CiSpec) -> bool {
+    !l.subject.is_empty() && ci.method != Method::None
 }
 
 fn named(metric: &str, value: f64, why: &str) -> NamedValue {
@@ -487,14 +530,17 @@ fn named(metric: &str, value: f64, why: &str) -> NamedValue {
 
 /// Per group, accuracy, error rate, and recall and precision per class,
 /// from the observed cells of its confusion matrix only: memory and time
-/// follow the rows and the classes, never classes².
+/// follow the rows and the classes, never classes². With subjects, the
+/// cells are kept per subject too, for the design effect of each rate.
 fn multiclass_groups(v: &View, l: &Labelled, weight: Weights, ci: CiSpec) -> Vec<Counted> {
     let k = l.labels.len();
+    let by_subject = clustered(l, ci);
     let cells = fold_sparse(
         l.y_true.len(),
         |i| {
             let g = v.side_a[i];
-            (g != MISSING).then(|| (g, l.y_true[i], l.y_pred[i]))
+            let s = if by_subject { l.subject[i] } else { 0 };
+            (g != MISSING).then(|| (g, s, l.y_true[i], l.y_pred[i]))
         },
         |s: &mut Sums, i| weight.add_to(s, i),
         Sums::merge,
@@ -502,45 +548,42 @@ fn multiclass_groups(v: &View, l: &Labelled, weight: Weights, ci: CiSpec) -> Vec
     let mut cells = cells.as_slice();
     (0..v.groups.len() as u32)
         .map(|g| {
-            let n = cells.partition_point(|&((h, _, _), _)| h == g);
+            let n = cells.partition_point(|&((h, ..), _)| h == g);
             let (mine, rest) = cells.split_at(n);
             cells = rest;
-            let (mut total, mut correct, mut wrong) =
-                (Sums::default(), Sums::default(), Sums::default());
-            let mut hit = vec![Sums::default(); k];
-            let (mut by_true, mut by_pred) = (hit.clone(), hit.clone());
-            for &((_, t, p), s) in mine {
-                let (t, p) = (t as usize, p as usize);
-                total.merge(&s);
-                if t == p {
-                    hit[t] = s;
-                    correct.merge(&s);
-                } else {
-                    wrong.merge(&s);
-                }
-                by_true[t].merge(&s);
-                by_pred[p].merge(&s);
+            let mut merged: BTreeMap<(u32, u32), Sums> = BTreeMap::new();
+            for &((_, _, t, p), s) in mine {
+                merged.entry((t, p)).or_default().merge(&s);
             }
+            let mut total = Tally::new(k);
+            for (&(t, p), s) in &merged {
+                total.add(t as usize, p as usize, s);
+            }
+            let spread = by_subject.then(|| total.spread(mine));
+            let of =
+                |i: usize, num: Sums, den: Sums| rate(num, den, spread.as_ref().map(|s| &s[i]), ci);
             let mut rates = vec![
-                ("accuracy".to_string(), rate(correct, total, ci)),
+                ("accuracy".to_string(), of(0, total.correct, total.all)),
                 (
                     "error_rate".to_string(),
-                    rate(wrong, total, ci).error_rate(),
+                    of(1, total.wrong, total.all).error_rate(),
                 ),
             ];
             for (c, name) in l.labels.iter().enumerate() {
-                rates.push((format!("recall:{name}"), rate(hit[c], by_true[c], ci)));
-                rates.push((format!("precision:{name}"), rate(hit[c], by_pred[c], ci)));
+                let (hit, t, p) = (total.hit[c], total.by_true[c], total.by_pred[c]);
+                rates.push((format!("recall:{name}"), of(2 + 2 * c, hit, t)));
+                rates.push((format!("precision:{name}"), of(3 + 2 * c, hit, p)));
             }
             Counted {
                 counts: ClassCounts {
-                    rows: total.rows,
-                    weight: total.weight,
+                    rows: total.all.rows,
+                    weight: total.all.weight,
                     cells: None,
                     values: Vec::new(),
                     confusion: Some(
-                        mine.iter()
-                            .map(|&((_, t, p), s)| ConfusionCell {
+                        merged
+                            .iter()
+                            .map(|(&(t, p), s)| ConfusionCell {
                                 true_label: t,
                                 predicted: p,
                                 weight: s.weight,
@@ -552,6 +595,83 @@ fn multiclass_groups(v: &View, l: &Labelled, weight: Weights, ci: CiSpec) -> Vec
             }
         })
         .collect()
+}
+
+/// (group, subject, true label, predicted label) of a multiclass cell.
+type SubjectCell = (u32, u32, u32, u32);
+
+/// The multiclass sums of a group (or of one of its subjects).
+struct Tally {
+    all: Sums,
+    correct: Sums,
+    wrong: Sums,
+    hit: Vec<Sums>,
+    by_true: Vec<Sums>,
+    by_pred: Vec<Sums>,
+}
+
+impl Tally {
+    fn new(classes: usize) -> Tally {
+        let none = vec![Sums::default(); classes];
+        Tally {
+            all: Sums::default(),
+            correct: Sums::default(),
+            wrong: Sums::default(),
+            hit: none.clone(),
+            by_true: none.clone(),
+            by_pred: none,
+        }
+    }
+
+    /// Adds the cell (true label t, predicted p).
+    fn add(&mut self, t: usize, p: usize, s: &Sums) {
+        self.all.merge(s);
+        if t == p {
+            self.hit[t].merge(s);
+            self.correct.merge(s);
+        } else {
+            self.wrong.merge(s);
+        }
+        self.by_true[t].merge(s);
+        self.by_pred[p].merge(s);
+    }
+
+    /// The spread of each rate (accuracy, error rate, then recall and
+    /// precision of each class) over the subjects of `cells`, sorted by
+    /// subject. A subject's sums touch only its own classes, so a pass costs
+    /// its cells, not subjects × classes.
+    fn spread(&self, cells: &[(SubjectCell, Sums)]) -> Vec<OneWay> {
+        let k = self.hit.len();
+        let mut out = vec![
+            OneWay::new(self.correct.weight, self.all.weight),
+            OneWay::new(self.wrong.weight, self.all.weight),
+        ];
+        for c in 0..k {
+            out.push(OneWay::new(self.hit[c].weight, self.by_true[c].weight));
+            out.push(OneWay::new(self.hit[c].weight, self.by_pred[c].weight));
+        }
+        for run in cells.chunk_by(|a, b| a.0 .1 == b.0 .1) {
+            let (mut all, mut correct) = (0.0, 0.0);
+            // (hit, true, predicted) of each class the subject touches.
+            let mut classes: BTreeMap<u32, [f64; 3]> = BTreeMap::new();
+            for &((_, _, t, p), s) in run {
+                all += s.weight;
+                if t == p {
+                    correct += s.weight;
+                    classes.entry(t).or_default()[0] += s.weight;
+                }
+                classes.entry(t).or_default()[1] += s.weight;
+                classes.entry(p).or_default()[2] += s.weight;
+            }
+            out[0].add(correct, all);
+            out[1].add(all - correct, all);
+            for (&c, &[hit, t, p]) in &classes {
+                out[2 + 2 * c as usize].add(hit, t);
+                out[3 + 2 * c as usize].add(hit, p);
+            }
+        }
+        out
+    }
 }
 
 /// One group's counts and named rates, before they become columns.
@@ -568,10 +688,14 @@ fn class_view(
     counted: Vec<Counted>,
     binary: bool,
     (policy, threshold): (&str, Option<f64>),
+    label: &Option<String>,
     o: &ClassifyOptions,
 ) -> Result<ClassView> {
     let pooled = v.attribute.is_pooled();
-    let rates = columns(&counted);
+    let mut rates = columns(&counted);
+    for c in &mut rates {
+        c.interval = label.clone();
+    }
     let overall = counted.iter().fold(Cells::default(), |mut a, c| {
         if let Some(x) = &c.counts.cells {
             a.merge(x);
@@ -619,7 +743,7 @@ fn class_view(
     if pooled || none {
         return Ok(view);
     }
-    let at = pair_forms(&mut view, binary, &overall.rates(o.ci));
+    let at = pair_forms(&mut view, binary, &overall.rates(o.ci, None));
     view.operating_points[0].extra = at;
     Ok(view)
 }
@@ -685,19 +809,14 @@ fn values<'a, X>(
                 group: &names[g],
                 value: r.value,
                 why: r.reason.as_deref(),
+                sample: r.sample(),
             }
         })
         .collect()
 }
 
 fn to_summary(metric: String, groups: usize, s: Stat) -> Summary {
-    Summary {
-        metric,
-        value: s.value,
-        groups,
-        reason: s.reason,
-        cautions: Vec::new(),
-    }
+    disparity::summary(metric, groups, s, Vec::new())
 }
 
 /// fairlearn's parity metrics over `n` groups, between groups and to the overall value.
@@ -716,29 +835,26 @@ fn fairlearn<'a>(
                 None
             }
         };
-        let diff = |m: &str| parity::difference(&of(m), at(m));
-        let ratio = |m: &str| parity::ratio(&of(m), at(m));
+        let diff = |m: &str| parity::difference(&of(m), at(m), n);
+        let ratio = |m: &str| parity::ratio(&of(m), at(m), n);
+        let odds = |ratios: bool, worst: bool| {
+            parity::equalized_odds(
+                &of("tpr"),
+                &of("fpr"),
+                [at("tpr"), at("fpr")],
+                ratios,
+                worst,
+            )
+        };
         for (name, s) in [
             ("demographic_parity_difference", diff("selection_rate")),
             ("demographic_parity_ratio", ratio("selection_rate")),
             ("equal_opportunity_difference", diff("tpr")),
             ("equal_opportunity_ratio", ratio("tpr")),
-            (
-                "equalized_odds_difference",
-                parity::combine(diff("tpr"), diff("fpr"), true, true),
-            ),
-            (
-                "equalized_odds_difference.mean",
-                parity::combine(diff("tpr"), diff("fpr"), false, true),
-            ),
-            (
-                "equalized_odds_ratio",
-                parity::combine(ratio("tpr"), ratio("fpr"), true, false),
-            ),
-            (
-                "equalized_odds_ratio.mean",
-                parity::combine(ratio("tpr"), ratio("fpr"), false, false),
-            ),
+            ("equalized_odds_difference", odds(false, true)),
+            ("equalized_odds_difference.mean", odds(false, false)),
+            ("equalized_odds_ratio", odds(true, true)),
+            ("equalized_odds_ratio.mean", odds(true, false)),
         ] {
             out.push(to_summary(format!("{name}{suffix}"), n, s));
         }

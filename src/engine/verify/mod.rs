@@ -27,16 +27,19 @@ pub(crate) mod metrics;
 pub(crate) mod scores;
 pub mod stream;
 
+use crate::counts::cluster::Clusters;
 use crate::counts::column::{prefix_sums, Column};
 use crate::counts::curves::quantile_thresholds;
-use crate::counts::table::{self, finish_view, GroupInfo, RateColumn, Treat, ViewAt};
+use crate::counts::table::{
+    self, finish_view, interval_convention, interval_label, GroupInfo, RateColumn, Treat, ViewAt,
+};
 use crate::counts::threshold::{smallest_supported_rate, supported_targets, Policy};
 use crate::engine::{Resample, Unit};
 use crate::error::Result;
 use crate::groups::{codes_of, views, ReferenceRule, View, MISSING};
 use crate::input::sense::ScoreSense;
 use crate::input::Comparisons;
-use crate::math::interval::CiSpec;
+use crate::math::interval::{CiSpec, Method};
 use crate::stats::disparity::{self, Entry, Summary};
 use crate::stats::rate::{finite_or_null, null_as_nan, Rate};
 use crate::value::{Flatten, Kind, Value, Values};
@@ -303,7 +306,20 @@ pub struct VerifyResult {
     pub views: Vec<ViewResult>,
     /// Notes for the reader (skipped policies, unplaced rows, …).
     pub notes: Vec<String>,
+    /// Said once at the top of every report when the intervals assume
+    /// independent comparisons (no subject ids).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval_caution: Option<String>,
 }
+
+/// How rate intervals are computed, with subjects and without.
+const INTERVAL_HOW: [&str; 2] = [
+    "two-sided at n_eff = n / design effect, the design effect from the between-subject variance of the per-subject event counts (a non-mated comparison in the clusters of both its subjects; at least 1); with 0 (or all) events the exact one-sided bound 1 - alpha^(1/n_eff) at the worst-case design effect",
+    "two-sided; with 0 (or all) events the exact one-sided bound 1 - alpha^(1/n)",
+];
+
+/// The caution of a report whose intervals assume independent comparisons.
+pub const INDEPENDENT_CAUTION: &str = "no subject ids: the intervals assume independent comparisons and may be too narrow when subjects appear in many comparisons (subject ids, from subject_a/subject_b columns or --subject-a/--subject-b, give cluster-robust intervals in an audit in memory; a streamed audit has none)";
 
 /// Named conventions, so a reader never has to guess.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -327,7 +343,7 @@ const CONVENTIONS: Conventions = Conventions {
     eer: Cow::Borrowed("bob.measure: threshold among observed scores minimising |FMR - FNMR| (ties broken as bob.measure does); EER = (FMR + FNMR)/2 there"),
     auc: Cow::Borrowed("Mann-Whitney: P(mated more alike than non-mated) + 0.5 P(tie)"),
     dprime: Cow::Borrowed("(mean_mated - mean_nonmated)/sqrt((var_mated + var_nonmated)/2), population variances, similarity orientation"),
-    interval: Cow::Borrowed("Wilson 95% two-sided; with 0 (or all) events the exact one-sided 95% Clopper-Pearson bound 1 - 0.05^(1/n)"),
+    interval: Cow::Borrowed(""),
     geomean_zero_rule: Cow::Borrowed("NIST IR 8429: in the geometric mean only, a group with 0 errors in n trials takes 1 - 0.05^(1/n)"),
 };
 
@@ -420,16 +436,34 @@ pub(crate) fn evaluate(
                 .into(),
         );
     }
-    let results: Vec<ViewResult> = p
+    let clustered = !c.subject_a.is_empty() && !counted;
+    let label = interval_label(opts.ci, clustered.then_some(c.n_subjects), "comparisons");
+    let mut results: Vec<ViewResult> = p
         .views
         .par_iter()
         .zip(&p.scores)
         .map(|(v, s)| {
             let prefixes = weights.map(|w| s.prefixes(w));
-            let d = ViewScores { v, s, w: &prefixes };
+            let d = ViewScores {
+                v,
+                s,
+                w: &prefixes,
+                interval: &label,
+            };
             view_result(d, counted, &p.policies, &points, opts)
         })
         .collect::<Result<_>>()?;
+    for view in &mut results {
+        let set: Vec<bool> = (points.iter().enumerate())
+            .map(|(i, p)| calibrated(i, p, view))
+            .collect();
+        for (at, _) in view.operating_points.iter_mut().zip(set).filter(|x| x.1) {
+            if let Some(col) = at.rates.iter_mut().find(|c| c.metric == "fmr") {
+                col.by_group.iter_mut().for_each(|r| r.ci = None);
+                col.interval = Some(SET_BY_POLICY.into());
+            }
+        }
+    }
     notes.extend(view_notes(&results, &p.policies));
     let row_count = |i: usize| if counted { c.count[i] } else { 1 };
     let total: u64 = (0..c.score.len()).map(row_count).sum();
@@ -443,7 +477,13 @@ pub(crate) fn evaluate(
         impostors: opts.impostors,
         alpha: opts.alpha,
         min_group_size: opts.min_group_size,
-        conventions: CONVENTIONS,
+        conventions: Conventions {
+            interval: Cow::Owned(interval_convention(
+                label.as_deref(),
+                INTERVAL_HOW[usize::from(!clustered)],
+            )),
+            ..CONVENTIONS
+        },
         comparisons: total,
         mated,
         nonmated: total - mated,
@@ -451,7 +491,27 @@ pub(crate) fn evaluate(
         operating_points: points,
         views: results,
         notes,
+        interval_caution: (!clustered && opts.ci.method != Method::None)
+            .then(|| INDEPENDENT_CAUTION.to_string()),
     })
+}
+
+/// The label of a rate a threshold policy sets.
+const SET_BY_POLICY: &str =
+    "set by policy (the global-fmr target calibrates the pooled FMR): no interval";
+
+/// Whether the FMR of `view` at the `i`-th operating point `point` is the
+/// rate its global-fmr policy calibrates: the pooled view's FMR over the
+/// policy's pool (the same errors of the same comparisons).
+fn calibrated(i: usize, point: &OperatingPoint, view: &ViewResult) -> bool {
+    let fmr = view
+        .operating_points
+        .get(i)
+        .and_then(|at| at.rate("fmr"))
+        .and_then(|c| c.by_group.first());
+    matches!(point.spec, Policy::GlobalFmr { .. })
+        && view.attribute.is_pooled()
+        && matches!((fmr, &point.achieved), (Some(r), Some(a)) if r.events == a.events && r.trials == a.trials)
 }
 
 /// Each policy resolved on the pooled non-mated column (`n` comparisons):
@@ -490,8 +550,14 @@ fn operating_points(
                 spec: policy.clone(),
                 threshold: tau.map(|t| sense.shown(t)),
                 pool: n as u64,
-                achieved: tau
-                    .map(|t| Rate::weighted(pool.at_or_above(t), pool.total(), pool.total(), ci)),
+                // The achieved FMR of a global target is set by the policy: no interval.
+                achieved: tau.map(|t| {
+                    let ci = match policy {
+                        Policy::GlobalFmr { .. } => ci.without_interval(),
+                        _ => ci,
+                    };
+                    Rate::weighted(pool.at_or_above(t), pool.total(), pool.total(), ci)
+                }),
                 supported,
             }
         })
@@ -559,8 +625,30 @@ fn global_pool(c: &Comparisons, impostors: Impostors, keep_rows: bool) -> (Vec<f
     pool.into_iter().unzip()
 }
 
-/// FMR, FNMR, TMR and accuracy of a group at τ (weighted counts).
-fn rates_at(m: Column, n: Column, tau: Option<f64>, ci: CiSpec) -> [Rate; 4] {
+/// An error rate read at τ: of the scores at or above τ (`above`, FMR) or
+/// below it (FNMR), with the design effect of its subjects when known and
+/// an interval is asked for.
+fn error_at(col: Column, tau: f64, above: bool, clusters: Option<&Clusters>, ci: CiSpec) -> Rate {
+    let (total, below) = (col.total(), col.below(tau));
+    let events = if above { total - below } else { below };
+    let spread = clusters.filter(|_| ci.method != Method::None).map(|k| {
+        let i = col.scores.partition_point(|&x| x < tau);
+        k.spread(if above { i..col.scores.len() } else { 0..i })
+    });
+    Rate::clustered(events, total, spread.as_ref(), ci).error_rate()
+}
+
+/// FMR, FNMR, TMR and accuracy of a group at τ (weighted counts), with the
+/// subjects of its mated and non-mated scores when known. TMR shares
+/// FNMR's design effect; accuracy takes the larger of FMR's and FNMR's (the
+/// covariance between its mated and non-mated parts is not estimated).
+fn rates_at(
+    m: Column,
+    n: Column,
+    tau: Option<f64>,
+    clusters: (Option<&Clusters>, Option<&Clusters>),
+    ci: CiSpec,
+) -> [Rate; 4] {
     let (mt, nt) = (m.total(), n.total());
     let Some(tau) = tau else {
         let why = "no threshold: no non-mated comparisons to set it";
@@ -572,33 +660,41 @@ fn rates_at(m: Column, n: Column, tau: Option<f64>, ci: CiSpec) -> [Rate; 4] {
             Rate::undefined(mc + nc, why),
         ];
     };
-    let rate = |k: f64, n: f64| Rate::weighted(k, n, n, ci);
-    let true_accepts = m.at_or_above(tau);
-    let false_accepts = n.at_or_above(tau);
-    [
-        rate(false_accepts, nt).error_rate(),
-        rate(mt - true_accepts, mt).error_rate(),
-        rate(true_accepts, mt),
-        rate(true_accepts + nt - false_accepts, mt + nt),
-    ]
+    let fmr = error_at(n, tau, true, clusters.1, ci);
+    let fnmr = error_at(m, tau, false, clusters.0, ci);
+    let true_accepts = mt - fnmr.events;
+    let tmr = match fnmr.design_effect {
+        Some(d) => Rate::with_design_effect(true_accepts, mt, mt, d, ci),
+        None => Rate::weighted(true_accepts, mt, mt, ci),
+    };
+    let correct = true_accepts + nt - fmr.events;
+    let deff = [&fmr, &fnmr]
+        .iter()
+        .filter_map(|r| r.design_effect)
+        .reduce(f64::max);
+    let accuracy = match deff {
+        Some(d) => Rate::with_design_effect(correct, mt + nt, mt + nt, d, ci),
+        None => Rate::weighted(correct, mt + nt, mt + nt, ci),
+    };
+    [fmr, fnmr, tmr, accuracy]
 }
 
 /// The FMR at a global τ of every pair of groups with non-mated
 /// comparisons, same-group pairs included, row by row in group order.
 fn cross_fmr(v: &View, s: &GroupScores, w: &Prefixes, tau: f64, ci: CiSpec) -> Vec<CrossCell> {
-    let cell = |g: usize, h: usize, n: Column| CrossCell {
+    let cell = |g: usize, h: usize, n: Column, k: Option<&Clusters>| CrossCell {
         a: v.groups[g].clone(),
         b: v.groups[h].clone(),
-        fmr: Rate::weighted(n.at_or_above(tau), n.total(), n.total(), ci).error_rate(),
+        fmr: error_at(n, tau, true, k, ci),
     };
     let mut cross = s.cross_pairs().enumerate().peekable();
     let mut out = Vec::new();
     for g in 0..v.groups.len() {
         if !s.same_group(g).is_empty() {
-            out.push(cell(g, g, s.same_group_column(g, w)));
+            out.push(cell(g, g, s.same_group_column(g, w), s.group_clusters(g).1));
         }
         while let Some((k, (_, h))) = cross.next_if(|&(_, (a, _))| a == g) {
-            out.push(cell(g, h, s.cross_column(k, w)));
+            out.push(cell(g, h, s.cross_column(k, w), s.cross_clusters(k)));
         }
     }
     out
@@ -633,6 +729,8 @@ struct ViewScores<'a> {
     v: &'a View<'a>,
     s: &'a GroupScores,
     w: &'a Prefixes,
+    /// Which interval the rates carry.
+    interval: &'a Option<String>,
 }
 
 impl ViewScores<'_> {
@@ -687,7 +785,11 @@ impl ViewScores<'_> {
                 _ => global,
             };
             taus.push(tau.map_or(f64::NAN, |t| sense.shown(t)));
-            for (c, r) in columns.iter_mut().zip(rates_at(m, n, tau, opts.ci)) {
+            let clusters = self.s.group_clusters(g);
+            for (c, r) in columns
+                .iter_mut()
+                .zip(rates_at(m, n, tau, clusters, opts.ci))
+            {
                 c.push(r);
             }
         }
@@ -699,7 +801,10 @@ impl ViewScores<'_> {
             rates: RATES
                 .iter()
                 .zip(columns)
-                .map(|(m, c)| RateColumn::new(*m, c))
+                .map(|(m, c)| RateColumn {
+                    interval: self.interval.clone(),
+                    ..RateColumn::new(*m, c)
+                })
                 .collect(),
             combined: Vec::new(),
             extra: VerifyAt {
@@ -760,6 +865,7 @@ fn view_result(
                 group: &free[g].group,
                 value: free[g].eer,
                 counts: None,
+                sample: None,
             })
             .collect();
         let mut sums = disparity::summarize("eer", &eer);
@@ -788,6 +894,7 @@ fn combined_summaries(
                 group: &names[g],
                 value: 1.0 - a.value,
                 counts: Some((a.trials - a.events, a.trials)),
+                sample: a.sample().map(|s| s.complement()),
             }
         })
         .collect();
@@ -878,11 +985,22 @@ impl Flatten for VerifyResult {
                     r.count(&g.group, "subjects", s as f64);
                 }
             }
-            for at in &view.operating_points {
+            for (i, (at, point)) in view
+                .operating_points
+                .iter()
+                .zip(&self.operating_points)
+                .enumerate()
+            {
+                let set = calibrated(i, point, view);
                 for (g, info) in view.groups.iter().enumerate() {
                     for col in &at.rates {
                         let t = at.threshold_of(g);
-                        r.rate(&info.group, &at.policy, t, &col.metric, &col.by_group[g]);
+                        let rate = &col.by_group[g];
+                        let v = r.rate(&info.group, &at.policy, t, &col.metric, rate);
+                        if set && col.metric == "fmr" {
+                            // Set by the policy: no interval, never resampled.
+                            v.kind = Kind::Calibrated;
+                        }
                     }
                 }
                 for cell in at.extra.cross_fmr.iter().flatten() {

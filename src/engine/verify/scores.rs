@@ -3,6 +3,7 @@
 //! each sorted ascending. Only pairs with at least one comparison get a
 //! slot, so memory grows with the rows, never with groups².
 
+use crate::counts::cluster::Clusters;
 use crate::counts::column::{prefix_sums, Column};
 use crate::groups::{View, MISSING};
 use crate::input::Comparisons;
@@ -25,6 +26,9 @@ pub(crate) struct GroupScores {
     slots: Vec<Vec<f64>>,
     /// The input row of each score, per slot (kept for bootstrap re-weighting).
     rows: Vec<Vec<u32>>,
+    /// The subjects of every slot's sorted scores, when subject ids are known
+    /// (empty otherwise).
+    clusters: Vec<Clusters>,
     /// Distinct subjects seen in each group, when subject ids are known.
     pub(crate) subjects: Option<Vec<u64>>,
     /// Rows this view could not place (a needed side has no value).
@@ -80,9 +84,12 @@ fn observed_pairs(c: &Comparisons, v: &View) -> Vec<u64> {
 }
 
 impl GroupScores {
-    /// Places and sorts the scores; `keep_rows` keeps each score's row for re-weighting.
+    /// Places and sorts the scores; `keep_rows` keeps each score's row for
+    /// re-weighting. With subject ids, each slot also keeps its subjects.
     pub(crate) fn build(c: &Comparisons, v: &View, keep_rows: bool) -> GroupScores {
         let g = v.groups.len();
+        let clustered = !c.subject_a.is_empty() && c.count.is_empty();
+        let keep_rows = keep_rows || clustered;
         let cross = observed_pairs(c, v);
         let place = |i: usize| -> Option<usize> {
             let (a, b) = (v.side_a[i], v.side_b[i]);
@@ -138,11 +145,24 @@ impl GroupScores {
             (slots, Vec::new())
         };
         let subjects = (!c.subject_a.is_empty()).then(|| subjects_per_group(c, v, &place));
+        let clusters = if clustered {
+            rows.par_iter()
+                .map(|r: &Vec<u32>| {
+                    let members = r
+                        .iter()
+                        .map(|&i| [c.subject_a[i as usize], c.subject_b[i as usize]]);
+                    Clusters::new(members.collect())
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         GroupScores {
             groups: g,
             cross,
             slots,
             rows,
+            clusters,
             subjects,
             unplaced,
             mated_conflicts,
@@ -172,6 +192,21 @@ impl GroupScores {
             None => Column::unit(&self.slots[slot]),
             Some(p) => Column::weighted(&self.slots[slot], &p[slot]),
         }
+    }
+
+    /// The subjects of a slot's scores, when subject ids are known.
+    fn clusters(&self, slot: usize) -> Option<&Clusters> {
+        self.clusters.get(slot)
+    }
+
+    /// The subjects of group g's mated and same-group non-mated scores.
+    pub(crate) fn group_clusters(&self, g: usize) -> (Option<&Clusters>, Option<&Clusters>) {
+        (self.clusters(g), self.clusters(self.groups + g))
+    }
+
+    /// The subjects of the k-th cross-group pair's scores.
+    pub(crate) fn cross_clusters(&self, k: usize) -> Option<&Clusters> {
+        self.clusters(2 * self.groups + k)
     }
 
     pub(crate) fn mated_column<'a>(&'a self, g: usize, w: &'a Prefixes) -> Column<'a> {

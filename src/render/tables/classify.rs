@@ -2,7 +2,8 @@
 //! AIF360 forms against the reference, summaries, tests and notes.
 
 use super::{
-    notes_table, rate_table, summaries_table, summary_notes, tests_table, TableModel, ADEQUACY_NOTE,
+    notes_table, rate_table, summaries_table, summary_cell, summary_interval_label, summary_notes,
+    tests_table, TableModel, ADEQUACY_NOTE,
 };
 use crate::counts::table::ViewAt;
 use crate::engine::classify::{ClassView, ClassifyAt, ClassifyResult};
@@ -121,7 +122,11 @@ fn view_rate_table(
 fn parity_table(view: &ClassView, at: &ViewAt<ClassifyAt>) -> Option<TableModel> {
     let parity = &at.extra.parity;
     let mut p = TableModel::new(
-        format!("{}: fairlearn parity", view.attribute),
+        format!(
+            "{}: fairlearn parity{}",
+            view.attribute,
+            summary_interval_label(parity)
+        ),
         &["metric", "between groups", "to overall"],
     );
     for s in parity
@@ -133,8 +138,8 @@ fn parity_table(view: &ClassView, at: &ViewAt<ClassifyAt>) -> Option<TableModel>
             .find(|x| x.metric == format!("{}.to_overall", s.metric));
         p.rows.push(vec![
             s.metric.clone(),
-            short(s.value),
-            other.map_or_else(|| "-".into(), |x| short(x.value)),
+            summary_cell(s),
+            other.map_or_else(|| "-".into(), summary_cell),
         ]);
     }
     (!p.rows.is_empty()).then_some(p)

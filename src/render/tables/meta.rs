@@ -12,6 +12,12 @@ pub(super) fn alarms(report: &Report) -> Option<TableModel> {
     let mut t = TableModel::new("Caution: read this first", &["caution"]);
     t.rows
         .extend(report.alarms.iter().map(|a| vec![a.to_string()]));
+    let interval = match &report.findings {
+        crate::report::Findings::Verify(v) => &v.interval_caution,
+        crate::report::Findings::Identify(i) => &i.interval_caution,
+        _ => &None,
+    };
+    t.rows.extend(interval.iter().map(|c| vec![c.clone()]));
     (!t.rows.is_empty()).then_some(t)
 }
 
@@ -94,13 +100,17 @@ pub(super) fn summarize(s: &SummarizeResult, out: &mut Vec<TableModel>) {
     }
     out.push(t);
     let mut sums = TableModel::new(
-        format!("Disparity summaries (α = {})", s.alpha),
+        format!(
+            "Disparity summaries (α = {}){}",
+            s.alpha,
+            super::summary_interval_label(&s.summaries)
+        ),
         &["summary", "value", "note"],
     );
     for x in &s.summaries {
         sums.rows.push(vec![
             x.metric.clone(),
-            short(x.value),
+            super::summary_cell(x),
             x.reason.clone().unwrap_or_default(),
         ]);
     }
@@ -128,7 +138,7 @@ pub(super) fn bootstrap(b: &BootstrapResult, out: &mut Vec<TableModel>) {
     };
     let level = format!("{}%", b.level * 100.0);
     let mut t = TableModel::new(
-        format!("Bootstrap: {level} percentile intervals of key summaries ({} replicates of {} {}s, seed {}; all values in JSON/CSV)", b.replicates, b.units, b.unit.name(), b.seed),
+        format!("Bootstrap: {level} bootstrap percentile intervals of key summaries (the summary tables show simultaneous intervals; {} replicates of {} {}s, seed {}; all values in JSON/CSV)", b.replicates, b.units, b.unit.name(), b.seed),
         &["attribute", "policy", "summary", "interval", "undefined replicates"],
     );
     for i in b

@@ -62,6 +62,22 @@ fn interval_cell(r: &Rate) -> String {
     }
 }
 
+/// A summary's value with its simultaneous interval, when it has one.
+pub(crate) fn summary_cell(s: &Summary) -> String {
+    match s.interval.as_ref().and_then(|i| i.bounds()) {
+        Some((lo, hi)) => format!("{} [{}, {}]", short(s.value), short(lo), short(hi)),
+        None => short(s.value),
+    }
+}
+
+/// ` (intervals: simultaneous (Bonferroni box …))` after a summary table's
+/// title, from the first summary with an interval.
+pub(crate) fn summary_interval_label<'s>(s: impl IntoIterator<Item = &'s Summary>) -> String {
+    s.into_iter()
+        .find_map(|x| x.interval.as_ref())
+        .map_or_else(String::new, |i| format!(" (intervals: {})", i.method))
+}
+
 fn opt(x: Option<f64>) -> String {
     x.map_or_else(|| "-".into(), short)
 }
@@ -108,9 +124,28 @@ fn rate_table<C, X, F>(
     let threshold = at
         .threshold
         .map_or_else(String::new, |t| format!(", threshold {}", short(t)));
+    // The interval the last column names, then each column that differs
+    // (the pooled FMR a global-fmr target sets has none).
+    let labelled: Vec<(&str, &str)> = at
+        .rates
+        .iter()
+        .filter_map(|c| Some((c.metric.as_str(), c.interval.as_deref()?)))
+        .collect();
+    let intervals = match labelled.last() {
+        None => "95% intervals".to_string(),
+        Some(&(_, main)) => std::iter::once(main.to_string())
+            .chain(
+                labelled
+                    .iter()
+                    .filter(|(_, l)| *l != main)
+                    .map(|(m, l)| format!("{m}: {l}")),
+            )
+            .collect::<Vec<_>>()
+            .join("; "),
+    };
     let mut t = TableModel::new(
         format!(
-            "{} at {}{threshold} (95% intervals)",
+            "{} at {}{threshold} ({intervals})",
             view.attribute, at.policy
         ),
         &header,
@@ -148,7 +183,8 @@ fn summaries_table<C, X, F>(
 ) -> TableModel {
     let mut header = vec!["summary"];
     header.extend(view.operating_points.iter().map(|a| a.policy.as_str()));
-    let mut t = TableModel::new(format!("{}: {title}", view.attribute), &header);
+    let label = summary_interval_label(view.operating_points.iter().flat_map(|a| a.summaries()));
+    let mut t = TableModel::new(format!("{}: {title}{label}", view.attribute), &header);
     let Some(first) = view.operating_points.first() else {
         return t;
     };
@@ -161,7 +197,7 @@ fn summaries_table<C, X, F>(
         row.extend(view.operating_points.iter().map(|a| {
             a.summaries()
                 .nth(i)
-                .map_or_else(|| "-".into(), |x| short(x.value))
+                .map_or_else(|| "-".into(), summary_cell)
         }));
         t.rows.push(row);
     }

@@ -2,8 +2,8 @@
 //! values, summaries, tests and notes.
 
 use super::{
-    notes_table, operating_points_table, opt, rate_table, summaries_table, summary_notes,
-    tests_table, TableModel, ADEQUACY_NOTE,
+    notes_table, operating_points_table, opt, rate_table, summaries_table, summary_cell,
+    summary_interval_label, summary_notes, tests_table, TableModel, ADEQUACY_NOTE,
 };
 use crate::engine::verify::VerifyResult;
 use crate::render::number::short;
@@ -62,11 +62,15 @@ pub(super) fn tables(v: &VerifyResult, out: &mut Vec<TableModel>) {
         let title = format!("disparity summaries (α = {})", v.alpha);
         out.push(summaries_table(view, &title, |_| true));
         let mut eer = TableModel::new(
-            format!("{}: EER summaries", view.attribute),
+            format!(
+                "{}: EER summaries{}",
+                view.attribute,
+                summary_interval_label(&view.free.threshold_free_summaries)
+            ),
             &["summary", "value"],
         );
         for s in &view.free.threshold_free_summaries {
-            eer.rows.push(vec![s.metric.clone(), short(s.value)]);
+            eer.rows.push(vec![s.metric.clone(), summary_cell(s)]);
         }
         out.push(eer);
         out.push(tests_table(view));
