@@ -214,12 +214,14 @@ impl<'de> Deserialize<'de> for DropReason {
 #[non_exhaustive]
 pub enum ErrorKind {
     /// A file that could not be opened, read or written.
-    #[error("{path}: {source}")]
+    /// (The OS error is part of the message, not a `source`, so that it is
+    /// printed once.)
+    #[error("{path}: {cause}")]
     Io {
         /// The file.
         path: PathBuf,
         /// What the operating system said.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// An input without even a header line.
     #[error("{file}: the file is empty (a header line is required)")]
@@ -270,8 +272,9 @@ pub enum ErrorKind {
         reason: DropReason,
     },
     /// A bad flag or option value, found before any data is read (or a
-    /// flag the data turn out to need).
-    #[error("invalid option: {flag} {message}")]
+    /// flag the data turn out to need): `--threshold "x": …`, the flag
+    /// first, with no "invalid option" prefix (it may be the data's fault).
+    #[error("{flag} {message}")]
     Option {
         /// The flag (`--threshold`).
         flag: String,
@@ -330,7 +333,7 @@ impl Error {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         ErrorKind::Io {
             path: path.into(),
-            source,
+            cause: source,
         }
         .into()
     }
@@ -498,7 +501,7 @@ mod tests {
             ),
             (
                 Error::option("--rank", "takes whole numbers from 1"),
-                "invalid option: --rank takes whole numbers from 1",
+                "--rank takes whole numbers from 1",
             ),
             (
                 Error::data("p.json", "not a partial"),
@@ -529,8 +532,10 @@ mod tests {
             ErrorKind::Strict { reason, .. } => assert_eq!(reason, DropReason::Duplicate),
             k => panic!("{k:?}"),
         }
+        // The OS error is said once: in the message, not again as a source.
         let io = Error::io("f", std::io::Error::other("boom"));
-        assert_eq!(std::error::Error::source(&io).unwrap().to_string(), "boom");
+        assert_eq!(io.to_string(), "f: boom");
+        assert!(std::error::Error::source(&io).is_none());
         assert_eq!(
             std::mem::size_of::<Result<()>>(),
             std::mem::size_of::<usize>()

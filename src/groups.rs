@@ -310,6 +310,7 @@ pub(crate) fn choose_reference(
     all_groups: &[String],
     candidates: &[(&str, f64, f64)],
     rules: &[ReferenceRule],
+    [size, error]: [&str; 2],
 ) -> Result<Option<Reference>> {
     if candidates.is_empty() {
         return Ok(None);
@@ -355,14 +356,24 @@ pub(crate) fn choose_reference(
         .iter()
         .fold(&candidates[0], |m, c| if better(c, m) { c } else { m });
     let why = if best {
-        "best (lowest error)"
+        format!("best (lowest {error}: {}", number(pick.2))
     } else {
-        "largest"
+        format!("largest ({} {size}", number(pick.1))
     };
     Ok(Some(Reference {
         group: pick.0.to_string(),
-        rule: why.into(),
+        rule: format!("{why}; a tie within 1e-9 keeps the first group in table order)"),
     }))
+}
+
+/// A size or rate as a reference rule says it: whole numbers as they are,
+/// others to four significant digits.
+fn number(x: f64) -> String {
+    if x.fract() == 0.0 {
+        x.to_string()
+    } else {
+        format!("{x:.4}")
+    }
 }
 
 #[cfg(test)]
@@ -432,15 +443,24 @@ mod tests {
         let candidates = [("A", 10.0, 0.3), ("B", 30.0, 0.2), ("C", 20.0, 0.1)];
         let pick = |rules: &[&str]| {
             let rules: Vec<ReferenceRule> = rules.iter().map(|s| rule(s)).collect();
-            choose_reference("race", &groups, &candidates, &rules)
-                .map(|r| r.map(|r| (r.group, r.rule)))
-                .map_err(|e| e.to_string())
+            choose_reference(
+                "race",
+                &groups,
+                &candidates,
+                &rules,
+                ["items", "error rate"],
+            )
+            .map(|r| r.map(|r| (r.group, r.rule)))
+            .map_err(|e| e.to_string())
         };
         let got = |g: &str, why: &str| Ok(Some((g.to_string(), why.to_string())));
-        assert_eq!(pick(&[]), got("B", "largest"));
-        assert_eq!(pick(&["best"]), got("C", "best (lowest error)"));
-        assert_eq!(pick(&["best", "largest"]), got("B", "largest"));
-        assert_eq!(pick(&["sex=F", "best"]), got("C", "best (lowest error)"));
+        let tie = "; a tie within 1e-9 keeps the first group in table order)";
+        let largest = format!("largest (30 items{tie}");
+        let best = format!("best (lowest error rate: 0.1000{tie}");
+        assert_eq!(pick(&[]), got("B", &largest));
+        assert_eq!(pick(&["best"]), got("C", &best));
+        assert_eq!(pick(&["best", "largest"]), got("B", &largest));
+        assert_eq!(pick(&["sex=F", "best"]), got("C", &best));
         assert_eq!(pick(&["best", "race=A"]), got("A", "named"));
         let e = pick(&["race=Z"]).unwrap_err();
         assert!(

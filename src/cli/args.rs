@@ -73,13 +73,13 @@ pub struct OutputArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: FormatArg,
-    /// Write to this file (atomically) instead of standard output.
+    /// Write to this file (atomically) instead of standard output [default: standard output].
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Leave the time out of the report, so the same input gives the same bytes.
     #[arg(long)]
     pub reproducible: bool,
-    /// Write every format (report.txt/json/csv/md/html/tex) and the figures (*.svg) here.
+    /// Write every format (report.txt/json/csv/md/html/tex) and the figures (*.svg) here [default: none].
     #[arg(long, value_name = "DIR")]
     pub report: Option<PathBuf>,
 }
@@ -87,20 +87,19 @@ pub struct OutputArgs {
 /// Flags every audit shares.
 #[derive(Args)]
 pub struct CommonArgs {
-    /// Demographic attributes (verify: X_a/X_b columns, else X; classify: X), else --subjects.
+    /// Demographic attributes (columns), else --subjects [default: none; one pooled view].
     #[arg(long, value_delimiter = ',')]
     pub attr: Vec<String>,
-    /// Subjects table with a subject id column and attribute columns.
+    /// Subjects table with a subject id column and attribute columns [default: none; attributes from the rows].
     #[arg(long)]
     pub subjects: Option<PathBuf>,
     /// Id column of the subjects table.
     #[arg(long, default_value = "subject_id")]
     pub subject_id: String,
-    /// Groups smaller than this stay in the tables, flagged, and out of summaries
-    /// (verify: the smaller of mated and non-mated counts; classify: items).
+    /// Groups smaller than this stay in the tables, flagged, and out of summaries.
     #[arg(long, default_value_t = 1)]
     pub min_group_size: u64,
-    /// Drop rows where COLUMN equals VALUE (repeatable; counted per rule).
+    /// Drop rows where COLUMN equals VALUE (repeatable; counted per rule) [default: none].
     #[arg(long, value_name = "COLUMN=VALUE")]
     pub exclude: Vec<String>,
     /// Any dropped row is an error (explicit --exclude rules excepted).
@@ -113,11 +112,10 @@ pub struct CommonArgs {
     /// without it a quoted field spanning more than 16 lines is an error.
     #[arg(long)]
     pub allow_multiline_fields: bool,
-    /// Reference group of the tests (and of AIF360's forms): largest, best
-    /// (lowest error: EER for verify), or ATTRIBUTE=VALUE (repeatable).
+    /// Reference group of the tests: largest, best or ATTRIBUTE=VALUE (repeatable).
     #[arg(long)]
     pub reference: Vec<String>,
-    /// Bootstrap replicates: percentile intervals for every rate and summary.
+    /// Bootstrap replicates: percentile intervals for every rate and summary [default: none; no bootstrap].
     #[arg(long, value_name = "B")]
     pub bootstrap: Option<usize>,
     /// Seed of the bootstrap [default: 1].
@@ -126,7 +124,7 @@ pub struct CommonArgs {
     /// Resample rows even when subject ids are known.
     #[arg(long)]
     pub bootstrap_rows: bool,
-    /// Bootstrap test of the difference between two groups of one attribute.
+    /// Bootstrap test of the difference between two groups of one attribute (with --bootstrap) [default: none].
     #[arg(long, value_name = "A,B")]
     pub compare: Option<String>,
     /// Interval of every rate: wilson, clopper-pearson, jeffreys or none.
@@ -149,12 +147,13 @@ pub struct ClassifyArgs {
     /// Predicted label column [default: y_pred, unless --score is given].
     #[arg(long, visible_alias = "pred")]
     pub y_pred: Option<String>,
-    /// Score column, predicted positive when score >= --cutoff.
+    /// Score column, predicted positive when score >= --cutoff [default: none; y_pred gives the decisions].
     #[arg(long)]
     pub score: Option<String>,
+    /// Predicted positive when the score is at least this (with --score) [default: none; required with --score].
     #[arg(long)]
     pub cutoff: Option<f64>,
-    /// Positive labels of both columns (comma-separated).
+    /// Positive labels of both columns (comma-separated) [default: none; see --true-positive].
     #[arg(long, value_delimiter = ',')]
     pub positive: Vec<String>,
     /// Positive labels of the true-label column [default: --positive, or labels reading 1/true/yes].
@@ -163,10 +162,10 @@ pub struct ClassifyArgs {
     /// Positive labels of the predicted-label column [default: as the true labels].
     #[arg(long, value_delimiter = ',')]
     pub pred_positive: Vec<String>,
-    /// Non-negative weight column.
+    /// Non-negative weight column [default: none; every item weighs 1].
     #[arg(long)]
     pub weight: Option<String>,
-    /// Subject id column of the items (for --subjects).
+    /// Subject id column of the items: intervals allow for items that share a subject, the bootstrap draws subjects, and --subjects joins on it [default: none; items independent].
     #[arg(long)]
     pub subject: Option<String>,
     /// α of the generalized entropy index.
@@ -192,7 +191,7 @@ pub struct VerifyArgs {
     /// Subject column of side b [default: subject_b if present].
     #[arg(long)]
     pub subject_b: Option<String>,
-    /// Subject columns hold sample ids <subject><SEP><rest>; enables duplicate detection.
+    /// Subject columns hold sample ids <subject><SEP><rest>; enables duplicate detection [default: none; ids are subjects].
     #[arg(long, value_name = "SEP")]
     pub id_sep: Option<String>,
     /// Lower scores mean more alike (accept if score <= threshold).
@@ -214,10 +213,10 @@ pub struct VerifyArgs {
     /// rates and EER; see the README's "Scale" section).
     #[arg(long)]
     pub stream: bool,
-    /// Write this shard's partial aggregate (one streaming pass) for `biasbench merge`.
+    /// Write this shard's partial aggregate (one streaming pass) for `biasbench merge` [default: none; a report].
     #[arg(long, value_name = "FILE")]
     pub emit_partial: Option<PathBuf>,
-    /// The plan that `biasbench merge` asked for (with --emit-partial).
+    /// The plan that `biasbench merge` asked for (with --emit-partial) [default: none; the first pass].
     #[arg(long, value_name = "FILE", requires = "emit_partial")]
     pub plan: Option<PathBuf>,
     /// Skip the SHA-256 of streamed inputs (it costs one more read of the data).
@@ -242,7 +241,7 @@ pub struct IdentifyArgs {
     /// Searches table, one row per search; with --searches, the candidates table
     /// (search id, rank, candidate subject, score).
     pub file: PathBuf,
-    /// Searches table (search id, probe subject, mated flag, attributes) for candidate lists.
+    /// Searches table (search id, probe subject, mated flag, attributes) for candidate lists [default: none; FILE is a searches table].
     #[arg(long)]
     pub searches: Option<PathBuf>,
     /// Search id column (candidate-list form).
@@ -269,7 +268,7 @@ pub struct IdentifyArgs {
     /// Highest non-mate candidate score; empty when none was returned.
     #[arg(long, default_value = "nonmate_score")]
     pub nonmate_score: String,
-    /// Probe subject column (for --subjects; with --searches, default "probe").
+    /// Probe subject column, for --subjects [default: probe with --searches, else none].
     #[arg(long)]
     pub probe: Option<String>,
     /// Lower scores mean more alike.
@@ -300,7 +299,7 @@ pub struct SummarizeArgs {
     /// `fmr` and `fnmr` also give FDR, IR, GARBE and WERM; `eer`, `error_rate` or `accuracy` give SER.
     #[arg(long, value_delimiter = ',')]
     pub rates: Vec<String>,
-    /// RATE=COLUMN: trials behind a rate (repeatable), for the zero-error rule of the geometric mean.
+    /// RATE=COLUMN: trials behind a rate (repeatable), for the zero-error rule of the geometric mean and the summaries' intervals [default: none].
     #[arg(long)]
     pub trials: Vec<String>,
     /// Rates are percentages.
@@ -309,10 +308,10 @@ pub struct SummarizeArgs {
     /// Weight of FMR in FDR, IR, GARBE and WERM.
     #[arg(long, default_value_t = 0.5)]
     pub alpha: f64,
-    /// Drop rows where COLUMN equals VALUE (repeatable).
+    /// Drop rows where COLUMN equals VALUE (repeatable) [default: none].
     #[arg(long, value_name = "COLUMN=VALUE")]
     pub exclude: Vec<String>,
-    /// Field delimiter [default: sniffed].
+    /// Field delimiter (`,`, `;`, `|`, `tab`) [default: sniffed from the header].
     #[arg(long)]
     pub delimiter: Option<String>,
     /// Quoted fields may span any number of lines (up to 4 MiB a record);
@@ -332,37 +331,41 @@ pub struct DemoArgs {
 
 #[derive(Args)]
 pub struct SimulateArgs {
-    /// Where to write the CSV.
+    /// Where to write the CSV (required).
     #[arg(long)]
     pub out: PathBuf,
-    /// Random seed.
+    /// Random seed [default: 20261128, the demo's].
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Groups as race=A,sex=F,mated_mean=5,nonmated_mean=0.2 (repeatable) [default: the demo's].
+    /// Groups as race=A,sex=F,mated_mean=5,nonmated_mean=0.2 (repeatable) [default: the demo's eight race × sex groups].
     #[arg(long = "group")]
     pub groups: Vec<String>,
+    /// Subjects in each group [default: 400].
     #[arg(long)]
     pub subjects_per_group: Option<usize>,
+    /// Mated comparisons of each subject [default: 3].
     #[arg(long)]
     pub mated_per_subject: Option<usize>,
+    /// Non-mated comparisons within each group, between random pairs of its subjects [default: 20000].
     #[arg(long)]
     pub nonmated_per_group: Option<usize>,
+    /// Non-mated comparisons between subjects of different groups [default: 60000].
     #[arg(long)]
     pub cross_nonmated: Option<usize>,
 }
 
 #[derive(Args)]
 pub struct PowerArgs {
-    /// Error rate p of a group (FMR, FNMR, ...), strictly between 0 and 1.
+    /// Error rate p of a group (FMR, FNMR, ...), strictly between 0 and 1 (required).
     #[arg(long, allow_hyphen_values = true)]
     pub rate: f64,
-    /// Detect p against RATIO x p (two-sided z test; e.g. 2 for "FMR x 2").
+    /// Detect p against RATIO x p (two-sided z test; e.g. 2 for "FMR x 2") [default: none; one of --ratio, --width, --relative-width].
     #[arg(long, allow_hyphen_values = true, required_unless_present_any = ["width", "relative_width"])]
     pub ratio: Option<f64>,
-    /// Instead of --ratio: the half-width W of a group's interval (in rate units).
+    /// Instead of --ratio: the half-width W of a group's interval (in rate units) [default: none].
     #[arg(long, value_name = "W", allow_hyphen_values = true, conflicts_with_all = ["ratio", "relative_width"])]
     pub width: Option<f64>,
-    /// Instead of --ratio: the half-width as a share of the rate (0.2 = +-20 %).
+    /// Instead of --ratio: the half-width as a share of the rate (0.2 = +-20 %) [default: none].
     #[arg(
         long,
         value_name = "R",
@@ -383,7 +386,7 @@ pub struct PowerArgs {
     #[arg(long, value_name = "K", default_value_t = 1)]
     pub per_subject: u64,
     /// Intra-subject correlation of the error indicators (rho), needed when K > 1;
-    /// design effect 1 + (K-1) rho. 0 assumes independent comparisons.
+    /// design effect 1 + (K-1) rho. 0 assumes independent comparisons [default: none; required when K > 1].
     #[arg(long, value_name = "RHO", allow_hyphen_values = true)]
     pub icc: Option<f64>,
     /// Write the answer as JSON.

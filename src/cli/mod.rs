@@ -5,6 +5,7 @@
 
 mod args;
 mod bar;
+mod help;
 mod plan;
 
 use anyhow::{Context, Result};
@@ -18,7 +19,7 @@ use biasbench::input::VerifyColumns;
 use biasbench::progress::Progress;
 use biasbench::render::{render, Format};
 use biasbench::report::Report;
-use clap::Parser;
+use clap::FromArgMatches;
 use plan::{Audit, MergePlan, Output, Plan, VerifyMode};
 use std::path::Path;
 use std::process::ExitCode;
@@ -160,7 +161,8 @@ fn demo(out_dir: &Path) -> Result<()> {
 }
 
 pub fn run() -> Result<ExitCode> {
-    let plan = Plan::new(Cli::parse().command, command_line())?;
+    let cli = Cli::from_arg_matches(&help::command().get_matches())?;
+    let plan = Plan::new(cli.command, command_line())?;
     on_interrupt()?;
     let progress = bar::progress();
     match plan {

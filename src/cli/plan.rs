@@ -233,7 +233,7 @@ fn verify(a: VerifyArgs, line: Vec<String>) -> Result<Plan> {
         subject_id: c.subject_id.clone(),
     };
     let options = VerifyOptions {
-        policies: each(&a.thresholds, Policy::parse).context("--threshold")?,
+        policies: each(&a.thresholds, Policy::parse)?,
         impostors: match a.impostors {
             ImpostorsArg::All => Impostors::All,
             ImpostorsArg::SameGroup => Impostors::SameGroup,
@@ -370,7 +370,7 @@ fn identify(a: IdentifyArgs, line: Vec<String>) -> Result<Audit<IdentifyJob>> {
         text: text(&c.delimiter, c.allow_multiline_fields)?,
     };
     let options = IdentifyOptions {
-        policies: each(&a.thresholds, IdPolicy::parse).context("--threshold")?,
+        policies: each(&a.thresholds, IdPolicy::parse)?,
         ranks: a.ranks,
         alpha: check_alpha(a.alpha)?,
         min_group_size: c.min_group_size,

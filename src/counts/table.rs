@@ -223,8 +223,8 @@ impl<C, X, F> ViewResult<C, X, F> {
 /// tests as `treat` says. The pooled view gets neither.
 pub(crate) fn finish_view<C, X, F>(
     v: &mut ViewResult<C, X, F>,
-    size: &[f64],
-    error: &[f64],
+    (size, size_unit): (&[f64], &str),
+    (error, error_name): (&[f64], &str),
     rules: &[ReferenceRule],
     treat: impl Fn(&str) -> Treat,
 ) -> Result<()> {
@@ -237,7 +237,13 @@ pub(crate) fn finish_view<C, X, F>(
         .iter()
         .map(|&g| (names[g].as_str(), size[g], error[g]))
         .collect();
-    v.reference = choose_reference(&v.attribute.to_string(), &names, &candidates, rules)?;
+    v.reference = choose_reference(
+        &v.attribute.to_string(),
+        &names,
+        &candidates,
+        rules,
+        [size_unit, error_name],
+    )?;
     let reference = v.reference.as_ref().map(|r| r.group.as_str());
     for at in &mut v.operating_points {
         for col in &mut at.rates {

@@ -602,7 +602,13 @@ fn view(
         .map(|g| (d.mates[g].len() + d.top[g].len()) as f64)
         .collect();
     let miss1: Vec<f64> = view.free.rank1.iter().map(|r| 1.0 - r.value).collect();
-    finish_view(&mut view, &size, &miss1, &o.reference, |_| Treat::Error)?;
+    finish_view(
+        &mut view,
+        (&size, "searches"),
+        (&miss1, "rank-1 miss rate"),
+        &o.reference,
+        |_| Treat::Error,
+    )?;
     if !pooled {
         pair_summaries(&mut view, o);
     }

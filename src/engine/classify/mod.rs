@@ -735,11 +735,26 @@ fn class_view(
     );
     // No group large enough: no summaries and no tests at all.
     let none = view.included().is_empty();
-    finish_view(&mut view, &size, &error, &o.reference, |m| match m {
-        _ if none => Treat::Shown,
-        m if ERROR_RATES.contains(&m) => Treat::Error,
-        _ => Treat::Tested,
-    })?;
+    let unit = if view
+        .groups
+        .iter()
+        .all(|g| g.counts.weight == g.counts.rows as f64)
+    {
+        "items"
+    } else {
+        "weight of items"
+    };
+    finish_view(
+        &mut view,
+        (&size, unit),
+        (&error, "error rate"),
+        &o.reference,
+        |m| match m {
+            _ if none => Treat::Shown,
+            m if ERROR_RATES.contains(&m) => Treat::Error,
+            _ => Treat::Tested,
+        },
+    )?;
     if pooled || none {
         return Ok(view);
     }

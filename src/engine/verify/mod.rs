@@ -853,7 +853,13 @@ fn view_result(
         .map(|g| (g.counts.mated + g.counts.nonmated) as f64)
         .collect();
     let eer: Vec<f64> = free.iter().map(|f| f.eer).collect();
-    finish_view(&mut view, &size, &eer, &opts.reference, treat)?;
+    finish_view(
+        &mut view,
+        (&size, "comparisons"),
+        (&eer, "EER"),
+        &opts.reference,
+        treat,
+    )?;
     if !v.attribute.is_pooled() {
         let included = view.included();
         for at in &mut view.operating_points {
