@@ -120,6 +120,19 @@ mod tests {
     }
 
     #[test]
+    fn brief_has_two_significant_digits() {
+        assert_eq!(brief(0.05234), "0.052");
+        assert_eq!(brief(2.46), "2.5");
+        assert_eq!(brief(12.4), "12");
+        assert_eq!(brief(196.7), "197");
+        assert_eq!(brief(0.0996), "0.10");
+        assert_eq!(brief(9.96), "10");
+        assert_eq!(brief(2.43e-4), "2.4e-4");
+        assert_eq!(brief(0.0), "0");
+        assert_eq!(brief(f64::INFINITY), "inf");
+    }
+
+    #[test]
     fn control_characters_become_visible() {
         assert_eq!(displayable("A+B [1in] <b>"), "A+B [1in] <b>");
         assert_eq!(

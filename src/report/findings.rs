@@ -108,6 +108,7 @@ pub enum Adequacy {
 
 /// One group's rate as a finding reads it: the rate, its interval and
 /// (zero errors, fewer than 30 errors), none when the errors are unknown.
+#[derive(Clone)]
 struct Entry<'a> {
     group: &'a str,
     value: f64,
@@ -333,4 +334,150 @@ fn significance(t: &RateTests, worst: &str, best: &str) -> Option<Significance> 
             p_holm: p,
             significant: p < SIGNIFICANCE,
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::significance::{GroupTest, Test, TestMethod};
+
+    fn ratio(value: f64, low: f64) -> Ratio {
+        Ratio {
+            value,
+            low,
+            high: f64::NAN,
+            reason: None,
+        }
+    }
+
+    fn finding(rate: &str, r: Ratio) -> Finding {
+        let g = |name: &str| GroupRate {
+            group: name.into(),
+            value: 0.1,
+            low: f64::NAN,
+            high: f64::NAN,
+        };
+        Finding {
+            attribute: "race".into(),
+            policy: None,
+            rate: rate.into(),
+            worst: g("B"),
+            best: g("A"),
+            max_over_geomean: r.clone(),
+            ratio: r,
+            significance: None,
+            adequacy: Adequacy::Unknown,
+            few_errors: Vec::new(),
+        }
+    }
+
+    /// Credible (lower-end) ratio first, then the ratio; no interval counts
+    /// as a lower end of 1; undefined last; equals keep their order.
+    #[test]
+    fn ranking_puts_the_largest_credible_ratio_first() {
+        let mut f = vec![
+            finding("undefined", ratio(f64::NAN, f64::NAN)),
+            finding("big but uncertain", ratio(9.0, 1.0)),
+            finding("no interval", ratio(3.0, f64::NAN)),
+            finding("credible", ratio(2.5, 1.9)),
+            finding("infinite", ratio(f64::INFINITY, 1.2)),
+            finding("tie a", ratio(2.0, 1.5)),
+            finding("tie b", ratio(2.0, 1.5)),
+        ];
+        rank(&mut f);
+        let order: Vec<&str> = f.iter().map(|x| x.rate.as_str()).collect();
+        assert_eq!(
+            order,
+            [
+                "credible",
+                "tie a",
+                "tie b",
+                "infinite",
+                "big but uncertain",
+                "no interval",
+                "undefined"
+            ]
+        );
+    }
+
+    fn entry(group: &str, value: f64, errors: Option<(bool, bool)>) -> Entry<'_> {
+        Entry {
+            group,
+            value,
+            interval: (value / 2.0, value * 2.0),
+            errors,
+        }
+    }
+
+    fn versus(group: &str, p_holm: f64) -> GroupTest {
+        GroupTest {
+            group: group.into(),
+            test: Test {
+                method: TestMethod::TwoProportionZ,
+                statistic: None,
+                df: None,
+                p: Some(p_holm),
+                reason: None,
+            },
+            p_holm: Some(p_holm),
+        }
+    }
+
+    #[test]
+    fn worst_best_adequacy_and_the_test_of_the_pair() {
+        let ok = Some((false, false));
+        let entries = [
+            entry("A", 0.02, ok),
+            entry("B", 0.08, Some((false, true))),
+            entry("C", f64::NAN, None),
+            entry("D", 0.01, Some((true, true))),
+        ];
+        let tests = RateTests {
+            metric: "fnmr".into(),
+            homogeneity: Test {
+                method: TestMethod::ChiSquareHomogeneity,
+                statistic: None,
+                df: None,
+                p: None,
+                reason: None,
+            },
+            reference: Some("A".into()),
+            versus_reference: vec![versus("B", 0.2), versus("D", 0.01)],
+        };
+        let f = build("race".into(), None, "fnmr", &entries, &[], Some(&tests)).unwrap();
+        assert_eq!((f.worst.group.as_str(), f.best.group.as_str()), ("B", "D"));
+        assert_eq!((f.worst.low, f.worst.high), (0.04, 0.16));
+        // The smaller Holm p of the worst's and the best's tests.
+        let s = f.significance.unwrap();
+        assert_eq!(
+            (s.group.as_str(), s.p_holm, s.significant),
+            ("D", 0.01, true)
+        );
+        // C's errors are unknown; without it D's zero errors decide.
+        assert_eq!(f.adequacy, Adequacy::Unknown);
+        assert_eq!(f.few_errors, ["B", "D"]);
+        let known = [entries[0].clone(), entries[1].clone(), entries[3].clone()];
+        let f = build("race".into(), None, "fnmr", &known, &[], None).unwrap();
+        assert_eq!(f.adequacy, Adequacy::ZeroErrors);
+        assert!(f.significance.is_none() && f.ratio.value.is_nan());
+        let few = [entries[0].clone(), entries[1].clone()];
+        let f = build("race".into(), None, "fnmr", &few, &[], None).unwrap();
+        assert_eq!(f.adequacy, Adequacy::FewErrors);
+    }
+
+    /// Equal rates still name two groups; one defined rate is no finding.
+    #[test]
+    fn equal_rates_name_two_groups_and_one_group_is_none() {
+        let ok = Some((false, false));
+        let same = [
+            entry("A", 0.1, ok),
+            entry("B", 0.1, ok),
+            entry("C", 0.1, ok),
+        ];
+        let f = build("race".into(), None, "fmr", &same, &[], None).unwrap();
+        assert_eq!((f.worst.group.as_str(), f.best.group.as_str()), ("A", "B"));
+        assert_eq!(f.adequacy, Adequacy::Adequate);
+        let one = [entry("A", 0.1, ok), entry("B", f64::NAN, ok)];
+        assert!(build("race".into(), None, "fmr", &one, &[], None).is_none());
+    }
 }
