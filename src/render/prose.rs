@@ -2,7 +2,7 @@
 //! many differences are significant, then the most severe credible ones.
 
 use super::number::{brief, short};
-use super::tables::findings::rate_label;
+use super::tables::findings::{place, rate_label};
 use crate::report::findings::{Adequacy, Finding};
 use crate::report::Report;
 
@@ -39,10 +39,6 @@ pub(crate) fn summary(report: &Report) -> Vec<String> {
 
 /// "By race at fixed:0.5, FMR is highest for B (…) and lowest for A (…): 3.2 times [2.1, 4.9]."
 fn sentence(report: &Report, f: &Finding) -> String {
-    let at = f
-        .policy
-        .as_ref()
-        .map_or_else(String::new, |p| format!(" at {p}"));
     let range = |v: f64, lo: f64, hi: f64| format!("{} [{}, {}]", brief(v), brief(lo), brief(hi));
     let g = |g: &crate::report::findings::GroupRate| {
         if g.low.is_nan() {
@@ -60,8 +56,8 @@ fn sentence(report: &Report, f: &Finding) -> String {
         )
     });
     format!(
-        "By {}{at}, {} is highest for {} and lowest for {}: {} times{test}{}.",
-        f.attribute,
+        "By {}, {} is highest for {} and lowest for {}: {} times{test}{}.",
+        place(f),
         rate_label(&f.rate),
         g(&f.worst),
         g(&f.best),

@@ -39,9 +39,10 @@ pub struct Finding {
     /// The Holm-adjusted test behind the difference, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub significance: Option<Significance>,
-    /// Whether the groups saw enough errors.
+    /// Whether the groups with a defined rate saw enough errors.
     pub adequacy: Adequacy,
-    /// The groups in summaries with fewer than 30 errors (those with none included).
+    /// The groups in summaries with a defined rate and fewer than 30 errors
+    /// (those with none included).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub few_errors: Vec<String>,
 }
@@ -287,14 +288,14 @@ fn build(
             },
         )
     };
-    let few_errors: Vec<String> = entries
+    let few_errors: Vec<String> = defined
         .iter()
         .filter(|e| e.errors.is_some_and(|(zero, few)| zero || few))
         .map(|e| e.group.to_string())
         .collect();
-    let adequacy = if entries.iter().any(|e| e.errors.is_none()) {
+    let adequacy = if defined.iter().any(|e| e.errors.is_none()) {
         Adequacy::Unknown
-    } else if entries
+    } else if defined
         .iter()
         .any(|e| e.errors.is_some_and(|(zero, _)| zero))
     {
@@ -453,12 +454,12 @@ mod tests {
             (s.group.as_str(), s.p_holm, s.significant),
             ("D", 0.01, true)
         );
-        // C's errors are unknown; without it D's zero errors decide.
-        assert_eq!(f.adequacy, Adequacy::Unknown);
-        assert_eq!(f.few_errors, ["B", "D"]);
-        let known = [entries[0].clone(), entries[1].clone(), entries[3].clone()];
-        let f = build("race".into(), None, "fnmr", &known, &[], None).unwrap();
+        // C's rate is undefined: D's zero errors decide.
         assert_eq!(f.adequacy, Adequacy::ZeroErrors);
+        assert_eq!(f.few_errors, ["B", "D"]);
+        let unknown = [entries[0].clone(), entry("E", 0.3, None)];
+        let f = build("race".into(), None, "fnmr", &unknown, &[], None).unwrap();
+        assert_eq!(f.adequacy, Adequacy::Unknown);
         assert!(f.significance.is_none() && f.ratio.value.is_nan());
         let few = [entries[0].clone(), entries[1].clone()];
         let f = build("race".into(), None, "fnmr", &few, &[], None).unwrap();

@@ -50,11 +50,12 @@ pub(crate) fn table(findings: &[Finding]) -> TableModel {
     t
 }
 
-/// `race at global-fmr:1e-3`, or the attribute alone.
-fn place(f: &Finding) -> String {
-    match &f.policy {
-        Some(p) => format!("{} at {p}", f.attribute),
-        None => f.attribute.clone(),
+/// `race at global-fmr:1e-3`, or the attribute alone (published rates, or
+/// classification without a cutoff: policy `none`).
+pub(crate) fn place(f: &Finding) -> String {
+    match f.policy.as_deref() {
+        Some(p) if p != "none" => format!("{} at {p}", f.attribute),
+        _ => f.attribute.clone(),
     }
 }
 
