@@ -61,6 +61,7 @@ Notes
 | race summaries at fixed:0.5: fmr rests on groups with fewer than 30 errors: A (2), B (0)                                    |
 | race fmr.max_over_min at fixed:0.5: inf because the minimum is 0 (group B has 0 of 40 errors)                               |
 | race ir at fixed:0.5: inf because FMR: the minimum is 0 (group B has 0 of 40 errors)                                        |
+| race intervals at fixed:0.5 of fmr.max_over_min, fmr.max_over_geomean, ir, werm: unbounded: a group's interval reaches 0    |
 | race eer.max_over_min at none: inf because the minimum is 0 (group B has value 0)                                           |
 | race eer.max_over_geomean at none: inf because the geometric mean is 0 (group B has value 0 and no trial count to bound it) |
 | race ser at none: inf because the minimum is 0 (group B has value 0)                                                        |
@@ -281,4 +282,44 @@ fn provenance_lists_the_default_policies_that_ran() {
         .map(|p| p["label"].as_str().unwrap())
         .collect();
     assert_eq!(listed, ran);
+}
+
+#[test]
+fn identify_names_groups_of_fpir_and_fnir_with_cautions_and_no_null_disparity() {
+    let report = demo::run_identify(vec![]).unwrap();
+    let text = render(&report, Format::Table);
+    let screen: Vec<&str> = text.lines().take(40).collect();
+    for rate in ["FPIR", "FNIR", "FNIR (rank ≤ 20)"] {
+        assert!(
+            screen
+                .iter()
+                .any(|l| l.split('|').nth(2).map(str::trim) == Some(rate)),
+            "{rate}"
+        );
+    }
+    // The page's sentences tell only disparities whose interval excludes 1
+    // (the FPIR of the investigative policy is 1 for every group).
+    let html = render(&report, Format::Html);
+    let summary = &html[html.find("<h2>Summary").unwrap()..];
+    let summary = &summary[..summary.find("</ul>").unwrap()];
+    assert!(summary.contains("FNIR is highest for D+F"), "{summary}");
+    assert!(
+        !summary
+            .lines()
+            .any(|l| l.contains("at investigative") && l.contains("FPIR")),
+        "{summary}"
+    );
+    // Every caution of the JSON is in the concise text.
+    let i = report.identify().unwrap();
+    let mut cautions = 0;
+    for view in &i.views {
+        for at in &view.operating_points {
+            for c in at.summaries().flat_map(|s| &s.cautions) {
+                let line = format!("{} summaries at {}: {c}", view.attribute, at.policy);
+                assert!(text.contains(&line), "{line}");
+                cautions += 1;
+            }
+        }
+    }
+    assert!(cautions > 100, "{cautions}");
 }

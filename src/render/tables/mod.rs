@@ -291,8 +291,9 @@ fn tests_table<C, X, F>(view: &ViewResult<C, X, F>) -> TableModel {
     t
 }
 
-/// Notes on a view's summaries: each distinct few-errors caution, and every
-/// summary that is undefined or infinite with its reason.
+/// Notes on a view's summaries: each distinct few-errors caution, every
+/// summary that is undefined or infinite with its reason, and why intervals
+/// are missing or unbounded (one line per reason).
 fn summary_notes<'a, C, X: 'a, F>(
     view: &'a ViewResult<C, X, F>,
     more: impl IntoIterator<Item = (&'a str, &'a [Summary])>,
@@ -321,6 +322,24 @@ fn summary_notes<'a, C, X: 'a, F>(
                 view.attribute,
                 s.metric,
                 short(s.value)
+            )]);
+        }
+        // Why an interval is missing or unbounded: one line per reason.
+        let mut why: Vec<(&str, Vec<&str>)> = Vec::new();
+        for s in &sums {
+            let Some(note) = s.interval.as_ref().and_then(|i| i.note.as_deref()) else {
+                continue;
+            };
+            match why.iter_mut().find(|(n, _)| *n == note) {
+                Some((_, metrics)) => metrics.push(&s.metric),
+                None => why.push((note, vec![&s.metric])),
+            }
+        }
+        for (note, metrics) in why {
+            out.push(vec![format!(
+                "{} intervals at {policy} of {}: {note}",
+                view.attribute,
+                metrics.join(", ")
             )]);
         }
     }
