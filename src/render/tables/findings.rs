@@ -107,7 +107,8 @@ fn errors(f: &Finding) -> String {
     }
 }
 
-/// Rows read, used and dropped, in one row.
+/// Rows read, used and dropped, in one row (and those read over several
+/// lines, when any).
 pub(crate) fn rows(report: &Report) -> TableModel {
     let acc = &report.accounting;
     let mut t = TableModel::new("Rows", &["read", "used", "dropped"]);
@@ -117,5 +118,9 @@ pub(crate) fn rows(report: &Report) -> TableModel {
         acc.used.to_string(),
         dropped.to_string(),
     ]);
+    if let Some(m) = &acc.multiline {
+        t.header.push("read over several lines".into());
+        t.rows[0].push(format!("{} ({} lines)", m.rows, m.lines));
+    }
     t
 }
