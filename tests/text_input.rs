@@ -117,10 +117,16 @@ fn quoted_labels_with_line_breaks_are_read_and_counted() {
         (Some(2), Some(5))
     );
     assert_eq!(m["first"]["line"].as_u64(), Some(12));
-    let text = ok("verify", &f, &["--attr", "race"]);
+    // The full accounting (--detail full) names them; the concise report counts them.
+    let text = ok("verify", &f, &["--attr", "race", "--detail", "full"]);
     assert!(
         text.contains("read, spanning several lines (5 lines) | 2"),
         "{text}"
+    );
+    let concise = ok("verify", &f, &["--attr", "race"]);
+    assert!(
+        concise.contains("| 60   | 60   | 0       | 2 (5 lines)"),
+        "{concise}"
     );
     // A ragged row after them sits on its own physical line (64).
     let mut bad = comparisons(60, label);

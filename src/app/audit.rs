@@ -237,7 +237,16 @@ impl VerifyJob {
         require_rows(&c.accounting, &c.inputs)?;
         let mut result = verify::audit(&c, &self.options)?;
         result.notes.extend(note);
-        let cfg = config("verify", &self.columns, &self.options, &c.attributes);
+        // The effective configuration: the policies that ran (the defaults when none was given).
+        let options = VerifyOptions {
+            policies: result
+                .operating_points
+                .iter()
+                .map(|p| p.spec.clone())
+                .collect(),
+            ..self.options.clone()
+        };
+        let cfg = config("verify", &self.columns, &options, &c.attributes);
         let report = new_report(
             &self.command,
             self.reproducible,
@@ -374,7 +383,15 @@ impl IdentifyJob {
     fn report(&self, s: Searches) -> Result<Report> {
         require_rows(&s.accounting, &s.inputs)?;
         let result = identify::audit(&s, &self.options)?;
-        let cfg = config("identify", &self.columns, &self.options, &s.attributes);
+        let options = IdentifyOptions {
+            policies: result
+                .operating_points
+                .iter()
+                .map(|p| p.spec.clone())
+                .collect(),
+            ..self.options.clone()
+        };
+        let cfg = config("identify", &self.columns, &options, &s.attributes);
         let report = new_report(
             &self.command,
             self.reproducible,

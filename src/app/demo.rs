@@ -2,16 +2,17 @@
 //! population, with its known differentials written beside the report.
 
 use crate::app::audit::{IdentifyJob, VerifyJob};
-use crate::app::output::write_atomic;
+use crate::app::output::{write_all, write_atomic};
 use crate::app::simulate::{Population, SearchPopulation};
 use crate::counts::threshold::Policy;
 use crate::engine::identify::{IdPolicy, IdentifyOptions};
 use crate::engine::verify::VerifyOptions;
 use crate::error::{Error, Result};
 use crate::input::{IdentifyColumns, Table, VerifyColumns};
+use crate::render::Detail;
 use crate::report::Report;
 use serde::Serialize;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The fixed threshold at which the demo states its true rates.
 pub const DEMO_THRESHOLD: f64 = 3.0;
@@ -159,11 +160,12 @@ pub fn run_identify(command: Vec<String>) -> Result<Report> {
 }
 
 /// Writes every format of the 1:1 report as `report.<ext>`, of the 1:N
-/// report as `identify.<ext>`, and the truths as `population.json` and
-/// `search_population.json`.
-pub fn write(report: &Report, identify: &Report, dir: &Path) -> Result<()> {
-    crate::app::output::write_all(report, dir, "report")?;
-    crate::app::output::write_all(identify, dir, "identify")?;
+/// report as `identify.<ext>` (the terminal reports concise), and the
+/// truths as `population.json` and `search_population.json`; returns
+/// every path written.
+pub fn write(report: &Report, identify: &Report, dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut written = write_all(report, dir, "report", Detail::Concise)?;
+    written.extend(write_all(identify, dir, "identify", Detail::Concise)?);
     let searches = SearchPopulation::demo();
     let known = serde_json::json!({ "population": searches, "threshold": SEARCH_THRESHOLD, "groups": search_truth(&searches) });
     let text = serde_json::to_string_pretty(&known).expect("serialisable");
@@ -172,8 +174,8 @@ pub fn write(report: &Report, identify: &Report, dir: &Path) -> Result<()> {
         format!("{text}\n").as_bytes(),
     )?;
     let truth = serde_json::to_string_pretty(&truth(&Population::demo())).expect("serialisable");
-    write_atomic(
-        &dir.join("population.json"),
-        format!("{truth}\n").as_bytes(),
-    )
+    let population = dir.join("population.json");
+    write_atomic(&population, format!("{truth}\n").as_bytes())?;
+    written.extend([dir.join("search_population.json"), population]);
+    Ok(written)
 }

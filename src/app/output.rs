@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::render::svg::figures;
-use crate::render::{render, Format};
+use crate::render::{render_detail, Detail, Format};
 use crate::report::Report;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -101,19 +101,20 @@ fn persist(staged: Staged, path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Writes every format as `<stem>.<ext>` and every figure as
-/// `<stem>-<name>.svg` into `dir`, all or nothing as far as the file system
+/// Writes every format as `<stem>.<ext>` (the terminal report with
+/// `detail`) and every figure as `<stem>-<name>.svg` into `dir`, and returns
+/// the paths written, all or nothing as far as the file system
 /// allows: no target may be a directory, and every file is written in full
 /// beside its target before the first is renamed into place, so a full disk
 /// or a bad target leaves `dir` as it was.
-pub fn write_all(report: &Report, dir: &Path, stem: &str) -> Result<()> {
+pub fn write_all(report: &Report, dir: &Path, stem: &str, detail: Detail) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let mut files: Vec<(PathBuf, String)> = Format::ALL
         .iter()
         .map(|&f| {
             (
                 dir.join(format!("{stem}.{}", f.extension())),
-                render(report, f),
+                render_detail(report, f, detail),
             )
         })
         .collect();
@@ -136,7 +137,7 @@ pub fn write_all(report: &Report, dir: &Path, stem: &str) -> Result<()> {
     for (tmp, (path, _)) in staged.into_iter().zip(&files) {
         persist(tmp, path)?;
     }
-    Ok(())
+    Ok(files.into_iter().map(|(p, _)| p).collect())
 }
 
 #[cfg(test)]

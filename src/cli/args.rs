@@ -2,7 +2,7 @@
 //! exactly as typed. Nothing here is validated beyond clap's own parsing;
 //! [`super::plan`] turns these into typed plans.
 
-use biasbench::render::Format;
+use biasbench::render::{Detail, Format};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -63,6 +63,21 @@ impl From<FormatArg> for Format {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+pub enum DetailArg {
+    Concise,
+    Full,
+}
+
+impl From<DetailArg> for Detail {
+    fn from(d: DetailArg) -> Detail {
+        match d {
+            DetailArg::Concise => Detail::Concise,
+            DetailArg::Full => Detail::Full,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 pub enum ImpostorsArg {
     All,
     SameGroup,
@@ -73,6 +88,11 @@ pub struct OutputArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: FormatArg,
+    /// How much the terminal report (--format table and report.txt) shows: concise
+    /// (findings, rows, per-group rates, notes) or full (also operating points, group
+    /// sizes, summaries, tests, provenance and the full row accounting).
+    #[arg(long, value_enum, default_value = "concise")]
+    pub detail: DetailArg,
     /// Write to this file (atomically) instead of standard output [default: standard output].
     #[arg(long)]
     pub out: Option<PathBuf>,

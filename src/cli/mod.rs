@@ -17,7 +17,7 @@ use biasbench::app::power;
 use biasbench::engine::verify::stream::{Partial, Plan as StreamPlan};
 use biasbench::input::VerifyColumns;
 use biasbench::progress::Progress;
-use biasbench::render::{render, Format};
+use biasbench::render::{render, render_detail, Format};
 use biasbench::report::Report;
 use clap::FromArgMatches;
 use plan::{Audit, MergePlan, Output, Plan, VerifyMode};
@@ -38,13 +38,10 @@ fn emit(report: &Report, out: &Output) -> Result<()> {
         eprintln!("caution: {a}");
     }
     if let Some(dir) = &out.report {
-        write_all(report, dir, "report")?;
-        say(format_args!(
-            "wrote {}",
-            dir.join("report.{txt,json,csv,md,html,tex}").display()
-        ));
+        let written = write_all(report, dir, "report", out.detail)?;
+        say_written(&written);
     }
-    let text = render(report, out.format);
+    let text = render_detail(report, out.format, out.detail);
     match &out.out {
         Some(path) => write_atomic(path, text.as_bytes())?,
         None if out.report.is_none() => to_stdout(&text)?,
@@ -149,15 +146,18 @@ fn merge(a: MergePlan) -> Result<ExitCode> {
 fn demo(out_dir: &Path) -> Result<()> {
     let report = demo::run(command_line())?;
     let identify = demo::run_identify(command_line())?;
-    demo::write(&report, &identify, out_dir)?;
+    let written = demo::write(&report, &identify, out_dir)?;
     to_stdout(&render(&report, Format::Table))?;
-    say(format_args!(
-        "wrote {}",
-        out_dir
-            .join("{report,identify}.{txt,json,csv,md}")
-            .display()
-    ));
+    say_written(&written);
     Ok(())
+}
+
+/// "wrote N files:" and one path a line.
+fn say_written(paths: &[std::path::PathBuf]) {
+    say(format_args!("wrote {} files:", paths.len()));
+    for p in paths {
+        say(format_args!("  {}", p.display()));
+    }
 }
 
 pub fn run() -> Result<ExitCode> {

@@ -22,7 +22,7 @@ use biasbench::input::rules::ExcludeRule;
 use biasbench::input::searches::CandidateColumns;
 use biasbench::input::{ClassifyColumns, IdentifyColumns, TextFormat, VerifyColumns};
 use biasbench::math::interval::{CiSpec, Method};
-use biasbench::render::Format;
+use biasbench::render::{Detail, Format};
 use biasbench::stats::power::{Clustering, Goal};
 use std::path::PathBuf;
 
@@ -57,6 +57,7 @@ pub struct Audit<J> {
 /// Where and how a report is written.
 pub struct Output {
     pub format: Format,
+    pub detail: Detail,
     pub out: Option<PathBuf>,
     pub report: Option<PathBuf>,
 }
@@ -111,6 +112,7 @@ fn each<T>(values: &[String], parse: fn(&str) -> biasbench::Result<T>) -> Result
 fn output(o: OutputArgs) -> Output {
     Output {
         format: o.format.into(),
+        detail: o.detail.into(),
         out: o.out,
         report: o.report,
     }

@@ -57,6 +57,21 @@ impl Format {
     }
 }
 
+/// How much the terminal report shows (the other formats show everything).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Detail {
+    /// Findings, rows, the per-group rate tables and the notes.
+    #[default]
+    Concise,
+    /// Everything: operating points, groups, summaries, tests, the
+    /// bootstrap, provenance, inputs and the full row accounting.
+    Full,
+}
+
+/// The line that ends a concise terminal report.
+const CONCISE_END: &str = "Operating points, group sizes, disparity summaries, tests, provenance and the full row accounting: --detail full (and every other format).\n";
+
 /// `text` for a terminal: every control character but the line breaks shown
 /// escaped (`\u{1b}`), so that no label in a message can drive the terminal.
 pub fn for_terminal(text: &str) -> String {
@@ -66,8 +81,14 @@ pub fn for_terminal(text: &str) -> String {
         .join("\n")
 }
 
-/// Renders the report in a format.
+/// Renders the report in a format; the terminal report concise.
 pub fn render(report: &Report, format: Format) -> String {
+    render_detail(report, format, Detail::Concise)
+}
+
+/// Renders the report in a format, the terminal report with `detail`.
+pub fn render_detail(report: &Report, format: Format, detail: Detail) -> String {
+    let full = || tables::tables(report, Detail::Full);
     match format {
         Format::Json => {
             let mut s = serde_json::to_string_pretty(report).expect("report serialises");
@@ -75,12 +96,19 @@ pub fn render(report: &Report, format: Format) -> String {
             s
         }
         Format::Csv => tidy::to_csv(&tidy::rows(report)),
-        Format::Table => text::terminal(&tables::tables(report)),
-        Format::Markdown => text::markdown(&tables::tables(report)),
+        Format::Table => {
+            let mut s = text::terminal(&tables::tables(report, detail));
+            if detail == Detail::Concise {
+                s.push_str(CONCISE_END);
+            }
+            s
+        }
+        Format::Markdown => text::markdown(&full()),
         Format::Html => {
-            let t = tables::tables(report);
-            // The alarms' table goes above the summary.
-            let (lead, rest) = t.split_at(usize::from(!report.alarms.is_empty()));
+            let t = full();
+            // The alarms, the findings and the rows go above the summary.
+            let lead = usize::from(tables::has_alarms(report)) + 2;
+            let (lead, rest) = t.split_at(lead);
             html::page(
                 &format!("biasbench {} report", report.task()),
                 lead,
@@ -89,6 +117,6 @@ pub fn render(report: &Report, format: Format) -> String {
                 rest,
             )
         }
-        Format::Latex => latex::document(&tables::tables(report)),
+        Format::Latex => latex::document(&full()),
     }
 }

@@ -41,6 +41,26 @@ pub(crate) fn short(x: f64) -> String {
     }
 }
 
+/// Two significant digits for a headline: `0.052`, `2.5`, `12`, `1.2e-4`,
+/// `undefined`, `inf`.
+pub(crate) fn brief(x: f64) -> String {
+    if !x.is_finite() || x == 0.0 {
+        return short(x);
+    }
+    let a = x.abs();
+    if !(1e-3..1e6).contains(&a) {
+        return format!("{x:.1e}");
+    }
+    let decimals = |a: f64| (1 - a.log10().floor() as i32).max(0) as usize;
+    let d = decimals(a);
+    let s = format!("{x:.d$}");
+    // Rounding may carry into a new digit (0.0996 → 0.100): one decimal fewer.
+    match s.trim_start_matches('-').parse::<f64>() {
+        Ok(r) if decimals(r) < d => format!("{x:.prec$}", prec = decimals(r)),
+        _ => s,
+    }
+}
+
 /// A text made displayable on one line: control characters (C0 with tab,
 /// CR and LF, DEL, C1), the bidirectional overrides and isolates, and the
 /// line and paragraph separators become visible escapes such as `\u{1b}`;
@@ -97,6 +117,19 @@ mod tests {
         assert_eq!(short(-0.012345), "-0.01235");
         assert_eq!(short(2.5e-5), "2.500e-5");
         assert_eq!(short(f64::NAN), "undefined");
+    }
+
+    #[test]
+    fn brief_has_two_significant_digits() {
+        assert_eq!(brief(0.05234), "0.052");
+        assert_eq!(brief(2.46), "2.5");
+        assert_eq!(brief(12.4), "12");
+        assert_eq!(brief(196.7), "197");
+        assert_eq!(brief(0.0996), "0.10");
+        assert_eq!(brief(9.96), "10");
+        assert_eq!(brief(2.43e-4), "2.4e-4");
+        assert_eq!(brief(0.0), "0");
+        assert_eq!(brief(f64::INFINITY), "inf");
     }
 
     #[test]

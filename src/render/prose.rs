@@ -1,99 +1,86 @@
-//! Plain sentences for the top of a page: the largest disparities and where
-//! they come from (values already in the report).
+//! Plain sentences for the top of a page, from the report's findings: how
+//! many differences are significant, then the most severe credible ones.
 
-use super::number::short;
-use super::tables::rate_cell;
-use crate::counts::table::{ViewAt, ViewResult};
-use crate::report::{Findings, Report};
+use super::number::{brief, short};
+use super::tables::findings::{place, rate_label};
+use crate::report::findings::{Adequacy, Finding};
+use crate::report::Report;
 
-/// The sentences, in report order.
+/// Findings told in sentences, at most.
+const TOLD: usize = 5;
+
+/// The sentences, most severe first.
 pub(crate) fn summary(report: &Report) -> Vec<String> {
-    let boot = |view: &str, policy: &str, metric: &str| {
-        report.bootstrap.as_ref().and_then(|b| {
-            b.intervals
-                .iter()
-                .find(|i| {
-                    i.key.attribute.to_string() == view
-                        && i.key.policy == policy
-                        && i.key.metric == metric
-                        && i.key.group.is_empty()
-                })
-                .map(|i| {
-                    format!(
-                        " (bootstrap {}%: {} to {})",
-                        b.level * 100.0,
-                        short(i.low),
-                        short(i.high)
-                    )
-                })
-        })
-    };
-    let mut out = Vec::new();
-    match &report.findings {
-        Findings::Verify(v) => {
-            for view in v.views.iter().filter(|w| !w.attribute.is_pooled()) {
-                for at in view.operating_points.iter().take(2) {
-                    for (rate, label) in [("fmr", "FMR"), ("fnmr", "FNMR")] {
-                        out.extend(worst(view, at, rate, label, &boot));
-                    }
-                }
-            }
-        }
-        Findings::Identify(i) => {
-            for view in i.views.iter().filter(|w| !w.attribute.is_pooled()) {
-                for at in &view.operating_points {
-                    out.extend(worst(view, at, "fpir", "FPIR", &boot));
-                }
-            }
-        }
-        Findings::Classify(c) => {
-            for view in c.views.iter().filter(|w| !w.attribute.is_pooled()) {
-                for at in &view.operating_points {
-                    for m in ["fpr", "fnr", "selection_rate"] {
-                        if let Some(x) = summary_value(at, &format!("{m}.max_over_min")) {
-                            out.push(format!(
-                                "By {}: the largest {m} is {} times the smallest.",
-                                view.attribute,
-                                short(x)
-                            ));
-                        }
-                    }
-                }
-            }
-        }
-        Findings::Summarize(_) => {}
+    let f = &report.headline;
+    if f.is_empty() {
+        return Vec::new();
     }
+    let significant = f
+        .iter()
+        .filter(|x| x.significance.as_ref().is_some_and(|s| s.significant))
+        .count();
+    let few = f
+        .iter()
+        .filter(|x| matches!(x.adequacy, Adequacy::FewErrors | Adequacy::ZeroErrors))
+        .count();
+    let mut out = vec![format!(
+        "{significant} of {} differences between the worst and the best group are significant after Holm's correction; {few} rest on groups with fewer than 30 errors.",
+        f.len()
+    )];
+    // A ratio whose interval reaches 1 is no credible disparity.
+    out.extend(
+        f.iter()
+            .filter(|x| x.ratio.low > 1.0)
+            .take(TOLD)
+            .map(|x| sentence(report, x)),
+    );
     out
 }
 
-fn summary_value<X>(at: &ViewAt<X>, metric: &str) -> Option<f64> {
-    at.summaries().find(|s| s.metric == metric).map(|s| s.value)
+/// "By race at fixed:0.5, FMR is highest for B (…) and lowest for A (…): 3.2 times [2.1, 4.9]."
+fn sentence(report: &Report, f: &Finding) -> String {
+    let range = |v: f64, lo: f64, hi: f64| format!("{} [{}, {}]", brief(v), brief(lo), brief(hi));
+    let g = |g: &crate::report::findings::GroupRate| {
+        if g.low.is_nan() {
+            format!("{} ({})", g.group, brief(g.value))
+        } else {
+            format!("{} ({})", g.group, range(g.value, g.low, g.high))
+        }
+    };
+    let test = f.significance.as_ref().map_or_else(String::new, |s| {
+        format!(
+            "; {} vs {}: Holm p {}",
+            s.group,
+            s.reference,
+            brief(s.p_holm)
+        )
+    });
+    format!(
+        "By {}, {} is highest for {} and lowest for {}: {} times{test}{}.",
+        place(f),
+        rate_label(&f.rate),
+        g(&f.worst),
+        g(&f.best),
+        range(f.ratio.value, f.ratio.low, f.ratio.high),
+        boot(report, f).unwrap_or_default()
+    )
 }
 
-/// "By race at fixed:0.5: FMR is highest for B (…), 3.2 times the geometric mean of the groups."
-fn worst<C, X, F>(
-    view: &ViewResult<C, X, F>,
-    at: &ViewAt<X>,
-    rate: &str,
-    label: &str,
-    boot: &dyn Fn(&str, &str, &str) -> Option<String>,
-) -> Option<String> {
-    let col = at.rate(rate)?;
-    let (g, r) = col
-        .by_group
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.value.is_finite())
-        .max_by(|a, b| a.1.value.total_cmp(&b.1.value))?;
-    let metric = format!("{rate}.max_over_geomean");
-    let x = summary_value(at, &metric)?;
-    let name = view.attribute.to_string();
+/// The bootstrap interval of the finding's max/geomean, when one was run.
+fn boot(report: &Report, f: &Finding) -> Option<String> {
+    let b = report.bootstrap.as_ref()?;
+    let metric = format!("{}.max_over_geomean", f.rate);
+    let i = b.intervals.iter().find(|i| {
+        i.key.attribute.to_string() == f.attribute
+            && Some(&i.key.policy) == f.policy.as_ref()
+            && i.key.metric == metric
+            && i.key.group.is_empty()
+    })?;
     Some(format!(
-        "By {name} at {}: {label} is highest for {} ({}), {} times the geometric mean of the groups{}.",
-        at.policy,
-        view.groups[g].group,
-        rate_cell(r),
-        short(x),
-        boot(&name, &at.policy, &metric).unwrap_or_default()
+        " (max/geomean {}, bootstrap {}%: {} to {})",
+        short(f.max_over_geomean.value),
+        b.level * 100.0,
+        short(i.low),
+        short(i.high)
     ))
 }

@@ -10,6 +10,8 @@ use crate::input::{Accounting, InputFile};
 use crate::value::{Flatten, Value};
 use serde::{Deserialize, Serialize};
 
+pub mod findings;
+
 /// JSON schema id of [`Report`].
 pub const SCHEMA: &str = "biasbench.report/v2";
 
@@ -20,6 +22,10 @@ pub struct Report {
     pub schema: String,
     /// The tool that wrote the report.
     pub tool: Tool,
+    /// The largest disparity of every error rate, most severe first (JSON
+    /// `findings`; empty in a report written before they were added).
+    #[serde(rename = "findings", default)]
+    pub headline: Vec<findings::Finding>,
     /// Where the report came from.
     pub provenance: Provenance,
     /// What happened to every input row.
@@ -227,6 +233,7 @@ impl Report {
                 name: "biasbench".into(),
                 version: env!("CARGO_PKG_VERSION").into(),
             },
+            headline: findings::of(&findings),
             provenance,
             accounting,
             alarms: Alarm::of(&findings),

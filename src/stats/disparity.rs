@@ -153,7 +153,8 @@ fn boxed(entries: &[Entry], parts: usize) -> Option<Bx> {
 /// (weighted) counts to one decimal.
 fn count_text(x: f64) -> String {
     if x.fract() == 0.0 {
-        x.to_string()
+        // + 0.0 turns a negative zero (1 − 1 in effective counts) into 0.
+        (x + 0.0).to_string()
     } else {
         format!("{x:.1}")
     }
@@ -554,6 +555,12 @@ mod tests {
         close(get(&s, "x.std_sample"), (14.0f64 / 3.0).sqrt(), 1e-15);
         // geomean = 36^(1/4) = √6
         close(get(&s, "x.max_over_geomean"), 6.0 / 6f64.sqrt(), 1e-14);
+    }
+
+    #[test]
+    fn a_negative_zero_count_reads_0() {
+        assert_eq!(count_text(-0.0), "0");
+        assert_eq!(count_text(3.0), "3");
     }
 
     #[test]

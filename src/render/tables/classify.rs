@@ -2,8 +2,8 @@
 //! AIF360 forms against the reference, summaries, tests and notes.
 
 use super::{
-    notes_table, rate_table, summaries_table, summary_cell, summary_interval_label, summary_notes,
-    tests_table, TableModel, ADEQUACY_NOTE,
+    common_notes, notes_table, rate_table, summaries_table, summary_cell, summary_interval_label,
+    tests_table, TableModel,
 };
 use crate::counts::table::ViewAt;
 use crate::engine::classify::{ClassView, ClassifyAt, ClassifyResult};
@@ -32,21 +32,24 @@ const AIF360: [&str; 5] = [
     "error_rate_ratio",
 ];
 
-/// Settings; per view its rates, parity, AIF360, summaries and tests; notes.
-pub(super) fn tables(c: &ClassifyResult, out: &mut Vec<TableModel>) {
-    out.push(settings_table(c));
+/// Settings; per view its rates, parity, AIF360, summaries and tests;
+/// notes. Unless `full`, the per-group rate tables and the notes only.
+pub(super) fn tables(c: &ClassifyResult, full: bool, out: &mut Vec<TableModel>) {
+    if full {
+        out.push(settings_table(c));
+    }
     let metrics = shown_rates(c);
     let columns: Vec<(&str, &str)> = metrics.iter().map(|m| (m.as_str(), m.as_str())).collect();
     for view in &c.views {
         for at in &view.operating_points {
             out.push(view_rate_table(view, at, &columns, c.mode == "binary"));
-            if view.attribute.is_pooled() {
+            if view.attribute.is_pooled() || !full {
                 continue;
             }
             out.extend(parity_table(view, at));
             out.extend(aif360_table(view, at));
         }
-        if view.attribute.is_pooled() {
+        if view.attribute.is_pooled() || !full {
             continue;
         }
         out.push(summaries_table(view, "disparity summaries", |m| {
@@ -56,7 +59,7 @@ pub(super) fn tables(c: &ClassifyResult, out: &mut Vec<TableModel>) {
         }));
         out.push(tests_table(view));
     }
-    out.push(notes(c));
+    out.push(notes(c, full));
 }
 
 /// The settings: mode, the positive labels and whether rows are weighted.
@@ -180,12 +183,12 @@ fn aif360_table(view: &ClassView, at: &ViewAt<ClassifyAt>) -> Option<TableModel>
     Some(a)
 }
 
-/// The notes: the engine's, the adequacy rule, summary notes and conventions.
-fn notes(c: &ClassifyResult) -> TableModel {
-    let mut notes: Vec<Vec<String>> = c.notes.iter().map(|n| vec![n.clone()]).collect();
-    notes.push(vec![ADEQUACY_NOTE.into()]);
-    for view in &c.views {
-        notes.extend(summary_notes(view, []));
+/// The notes: the engine's, summary notes, the adequacy rule and, in
+/// `full`, the conventions.
+fn notes(c: &ClassifyResult, full: bool) -> TableModel {
+    let mut notes = common_notes(&c.notes, c.views.iter().map(|v| (v, Vec::new())));
+    if !full {
+        return notes_table(notes);
     }
     notes.push(vec![format!("intervals: {}", c.conventions.interval)]);
     notes.push(vec![format!(

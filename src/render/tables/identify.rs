@@ -2,21 +2,24 @@
 //! summaries, tests and notes.
 
 use super::{
-    notes_table, operating_points_table, rate_cell, rate_table, summaries_table, summary_notes,
-    tests_table, TableModel, ADEQUACY_NOTE,
+    common_notes, notes_table, operating_points_table, rate_cell, rate_table, summaries_table,
+    tests_table, TableModel,
 };
 use crate::engine::identify::{fnir_metric, IdentifyResult};
 
-pub(super) fn tables(res: &IdentifyResult, out: &mut Vec<TableModel>) {
-    let title = format!(
-        "1:N operating points ({} scores; pool: non-mated searches)",
-        res.score_sense
-    );
-    out.push(operating_points_table(
-        title,
-        "achieved FPIR",
-        &res.operating_points,
-    ));
+/// In `full`, every table; else the per-group rate tables and the notes.
+pub(super) fn tables(res: &IdentifyResult, full: bool, out: &mut Vec<TableModel>) {
+    if full {
+        let title = format!(
+            "1:N operating points ({} scores; pool: non-mated searches)",
+            res.score_sense
+        );
+        out.push(operating_points_table(
+            title,
+            "achieved FPIR",
+            &res.operating_points,
+        ));
+    }
     for view in &res.views {
         let mut g = TableModel::new(
             format!("Searches by {}", view.attribute),
@@ -30,7 +33,9 @@ pub(super) fn tables(res: &IdentifyResult, out: &mut Vec<TableModel>) {
                 rate_cell(&view.free.rank1[k]),
             ]);
         }
-        out.push(g);
+        if full {
+            out.push(g);
+        }
         for at in &view.operating_points {
             let heads: Vec<(String, String)> = res
                 .ranks
@@ -49,16 +54,12 @@ pub(super) fn tables(res: &IdentifyResult, out: &mut Vec<TableModel>) {
                 share.map(|s| rate_cell(&s[g])).into_iter().collect()
             }));
         }
-        if view.attribute.is_pooled() {
+        if view.attribute.is_pooled() || !full {
             continue;
         }
         out.push(summaries_table(view, "disparity summaries", |_| true));
         out.push(tests_table(view));
     }
-    let mut notes: Vec<Vec<String>> = res.notes.iter().map(|n| vec![n.clone()]).collect();
-    for view in &res.views {
-        notes.extend(summary_notes(view, []));
-    }
-    notes.push(vec![ADEQUACY_NOTE.into()]);
+    let notes = common_notes(&res.notes, res.views.iter().map(|v| (v, Vec::new())));
     out.push(notes_table(notes));
 }

@@ -4,11 +4,13 @@
 //! same functions over [`crate::counts::table`]'s model.
 
 mod classify;
+pub(crate) mod findings;
 mod identify;
 mod meta;
 mod verify;
 
 use super::number::short;
+use super::Detail;
 use crate::counts::table::{GroupInfo, ViewAt, ViewResult};
 use crate::counts::threshold::OperatingPoint;
 use crate::groups::Reference;
@@ -82,20 +84,48 @@ fn opt(x: Option<f64>) -> String {
     x.map_or_else(|| "-".into(), short)
 }
 
-/// The tables of a report, in reading order: the alarms first, when any.
-pub(crate) fn tables(report: &Report) -> Vec<TableModel> {
+/// The tables of a report, in reading order: the alarms, when any, the
+/// findings, the count of rows, then the task's tables; in full, the
+/// bootstrap, provenance, inputs and row accounting last. Concise: the
+/// per-group rate tables and the notes only.
+pub(crate) fn tables(report: &Report, detail: Detail) -> Vec<TableModel> {
+    let full = detail == Detail::Full;
     let mut out: Vec<TableModel> = meta::alarms(report).into_iter().collect();
-    out.extend(meta::provenance(report));
+    out.push(findings::table(&report.headline));
+    out.push(findings::rows(report));
     match &report.findings {
-        Findings::Verify(v) => verify::tables(v, &mut out),
-        Findings::Identify(i) => identify::tables(i, &mut out),
-        Findings::Classify(c) => classify::tables(c, &mut out),
+        Findings::Verify(v) => verify::tables(v, full, &mut out),
+        Findings::Identify(i) => identify::tables(i, full, &mut out),
+        Findings::Classify(c) => classify::tables(c, full, &mut out),
         Findings::Summarize(s) => meta::summarize(s, &mut out),
     }
-    if let Some(b) = &report.bootstrap {
-        meta::bootstrap(b, &mut out);
+    if full {
+        if let Some(b) = &report.bootstrap {
+            meta::bootstrap(b, &mut out);
+        }
+        out.extend(meta::provenance(report));
     }
     out
+}
+
+/// Whether the report opens with the alarms' table.
+pub(crate) fn has_alarms(report: &Report) -> bool {
+    meta::alarms(report).is_some()
+}
+
+/// The notes that end the concise report too: the engine's, each view's
+/// summary cautions and undefined summaries (`more` adds summaries beside
+/// the operating points'), and the adequacy rule.
+fn common_notes<'a, C: 'a, X: 'a, F: 'a>(
+    engine: &[String],
+    views: impl IntoIterator<Item = (&'a ViewResult<C, X, F>, Vec<(&'a str, &'a [Summary])>)>,
+) -> Vec<Vec<String>> {
+    let mut notes: Vec<Vec<String>> = engine.iter().map(|n| vec![n.clone()]).collect();
+    for (view, more) in views {
+        notes.extend(summary_notes(view, more));
+    }
+    notes.push(vec![ADEQUACY_NOTE.into()]);
+    notes
 }
 
 const ADEQUACY_NOTE: &str = "‡ fewer than 30 errors: the rate is poorly determined (rule of 30); a rate with no errors can only be bounded by ≈ 3/n";
@@ -261,8 +291,9 @@ fn tests_table<C, X, F>(view: &ViewResult<C, X, F>) -> TableModel {
     t
 }
 
-/// Notes on a view's summaries: each distinct few-errors caution, and every
-/// summary that is undefined or infinite with its reason.
+/// Notes on a view's summaries: each distinct few-errors caution, every
+/// summary that is undefined or infinite with its reason, and why intervals
+/// are missing or unbounded (one line per reason).
 fn summary_notes<'a, C, X: 'a, F>(
     view: &'a ViewResult<C, X, F>,
     more: impl IntoIterator<Item = (&'a str, &'a [Summary])>,
@@ -291,6 +322,24 @@ fn summary_notes<'a, C, X: 'a, F>(
                 view.attribute,
                 s.metric,
                 short(s.value)
+            )]);
+        }
+        // Why an interval is missing or unbounded: one line per reason.
+        let mut why: Vec<(&str, Vec<&str>)> = Vec::new();
+        for s in &sums {
+            let Some(note) = s.interval.as_ref().and_then(|i| i.note.as_deref()) else {
+                continue;
+            };
+            match why.iter_mut().find(|(n, _)| *n == note) {
+                Some((_, metrics)) => metrics.push(&s.metric),
+                None => why.push((note, vec![&s.metric])),
+            }
+        }
+        for (note, metrics) in why {
+            out.push(vec![format!(
+                "{} intervals at {policy} of {}: {note}",
+                view.attribute,
+                metrics.join(", ")
             )]);
         }
     }

@@ -2,13 +2,24 @@
 //! values, summaries, tests and notes.
 
 use super::{
-    notes_table, operating_points_table, opt, rate_table, summaries_table, summary_cell,
-    summary_interval_label, summary_notes, tests_table, TableModel, ADEQUACY_NOTE,
+    common_notes, notes_table, operating_points_table, opt, rate_table, summaries_table,
+    summary_cell, summary_interval_label, tests_table, TableModel,
 };
 use crate::engine::verify::VerifyResult;
 use crate::render::number::short;
 
-pub(super) fn tables(v: &VerifyResult, out: &mut Vec<TableModel>) {
+/// In `full`, every table; else the per-group rate tables and the notes.
+pub(super) fn tables(v: &VerifyResult, full: bool, out: &mut Vec<TableModel>) {
+    let columns = [("FMR", "fmr"), ("FNMR", "fnmr"), ("accuracy", "accuracy")];
+    if !full {
+        for view in &v.views {
+            for at in &view.operating_points {
+                out.push(rate_table(view, at, &columns, &[], |_| Vec::new()));
+            }
+        }
+        out.push(notes_table(notes(v)));
+        return;
+    }
     let title = format!(
         "Operating points ({} scores, accept if {}; global pool: {:?} non-mated)",
         v.score_sense, v.acceptance, v.impostors
@@ -38,7 +49,6 @@ pub(super) fn tables(v: &VerifyResult, out: &mut Vec<TableModel>) {
             ]);
         }
         out.push(groups);
-        let columns = [("FMR", "fmr"), ("FNMR", "fnmr"), ("accuracy", "accuracy")];
         for at in &view.operating_points {
             out.push(rate_table(view, at, &columns, &[], |_| Vec::new()));
         }
@@ -75,15 +85,19 @@ pub(super) fn tables(v: &VerifyResult, out: &mut Vec<TableModel>) {
         out.push(eer);
         out.push(tests_table(view));
     }
-    let mut notes: Vec<Vec<String>> = v.notes.iter().map(|n| vec![n.clone()]).collect();
-    for view in &v.views {
-        notes.extend(summary_notes(
-            view,
-            [("none", &view.free.threshold_free_summaries[..])],
-        ));
-    }
+    let mut notes = notes(v);
     notes.push(vec![format!("EER: {}", v.conventions.eer)]);
-    notes.push(vec![ADEQUACY_NOTE.into()]);
     notes.push(vec![format!("intervals: {}", v.conventions.interval)]);
     out.push(notes_table(notes));
+}
+
+/// The notes of the concise report.
+fn notes(v: &VerifyResult) -> Vec<Vec<String>> {
+    common_notes(
+        &v.notes,
+        v.views.iter().map(|view| {
+            let free: &[_] = &view.free.threshold_free_summaries;
+            (view, vec![("none", free)])
+        }),
+    )
 }
