@@ -1,7 +1,10 @@
 //! LaTeX: one booktabs `table` per table of the table model, ready for
-//! `\input{}` (needs `\usepackage{booktabs}`); every text is escaped.
+//! `\input{}` (needs `\usepackage{booktabs}`), and, when written beside
+//! its figures, one `figure` per SVG (`\usepackage{svg}`); every text is
+//! escaped.
 
 use super::number::displayable;
+use super::svg::Figure;
 use super::tables::TableModel;
 
 /// Escapes LaTeX's special characters and maps the symbols the tables use.
@@ -51,11 +54,23 @@ pub(crate) fn escape(s: &str) -> String {
     out
 }
 
-/// Every table as a booktabs `table` environment.
-pub(crate) fn document(tables: &[TableModel]) -> String {
+/// How the figures are placed: the SVG files themselves, through the `svg`
+/// package (no pure-Rust PDF or PNG export is in the dependency tree).
+const FIGURES_NOTE: &str = "% Figures: the SVG files written beside this file, placed with \\includesvg of the svg\n\
+% package (\\usepackage{svg}; it calls Inkscape, so run LaTeX with --shell-escape).\n\
+% Without Inkscape, convert each SVG to PDF once (e.g. rsvg-convert -f pdf -o x.pdf x.svg)\n\
+% and replace \\includesvg by \\includegraphics. The figures are numbered as on the HTML page.\n";
+
+/// Every table as a booktabs `table` environment, then every figure as a
+/// `figure` environment placing its SVG file (`<stem>-<name>.svg`, written
+/// beside the report) with its caption and the label `fig:<name>`.
+pub(crate) fn document(tables: &[TableModel], figures: &[Figure], stem: &str) -> String {
     let mut s = String::from(
         "% biasbench report: booktabs tables for \\input{} (needs \\usepackage{booktabs})\n",
     );
+    if !figures.is_empty() {
+        s.push_str(FIGURES_NOTE);
+    }
     for t in tables {
         s.push_str("\\begin{table}[htbp]\n\\centering\\small\n");
         s.push_str(&format!("\\caption{{{}}}\n", escape(&t.title)));
@@ -78,6 +93,15 @@ pub(crate) fn document(tables: &[TableModel]) -> String {
         }
         s.push_str("\\bottomrule\n\\end{tabular}\n\\end{table}\n\n");
     }
+    for f in figures {
+        let file = f.file(stem);
+        s.push_str(&format!(
+            "\\begin{{figure}}[htbp]\n\\centering\n\\includesvg[width=\\linewidth]{{{}}}\n\\caption{{{}}}\n\\label{{fig:{}}}\n\\end{{figure}}\n\n",
+            file.trim_end_matches(".svg"),
+            escape(&f.title),
+            f.name
+        ));
+    }
     s
 }
 
@@ -96,7 +120,7 @@ mod tests {
                 vec!["a\rb".into(), "3".into()],
             ],
         };
-        let tex = document(&[t]);
+        let tex = document(&[t], &[], "");
         assert!(
             tex.contains(
                 "\\midrule\n{[}1in{]} & 1 \\\\\n{*}x & 2 \\\\\na\\textbackslash{}u\\{d\\}b & 3 \\\\\n"

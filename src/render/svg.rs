@@ -26,6 +26,13 @@ pub(crate) struct Figure {
     pub(crate) svg: String,
 }
 
+impl Figure {
+    /// Its file name beside a report written as `<stem>.<ext>`: `<stem>-<name>.svg`.
+    pub(crate) fn file(&self, stem: &str) -> String {
+        format!("{stem}-{}.svg", self.name)
+    }
+}
+
 /// The most bytes of a figure name's readable part.
 const SLUG_BYTES: usize = 60;
 
@@ -439,7 +446,10 @@ pub(crate) fn heat_map(view: &ViewResult) -> Option<Figure> {
     });
     let side = CELL * shown.len() as u32;
     let text_px = |t: &str| (plot::CHAR_PX * t.chars().count() as f64) as u32 + 40;
-    let width = (side + 380)
+    let widest = shown.iter().map(|g| displayable(g).chars().count()).max();
+    let label_w = 45 + (plot::CHAR_PX * widest.unwrap_or(1) as f64) as u32;
+    let main_w = side + label_w + 30;
+    let width = (main_w + 180)
         .max(text_px(&title))
         .max(note.as_deref().map_or(0, text_px));
     let svg = plot::document((width, side.max(260) + 170), |root| {
@@ -451,8 +461,8 @@ pub(crate) fn heat_map(view: &ViewResult) -> Option<Figure> {
                 .titled(&displayable(note), ("sans-serif", plot::FONT))
                 .expect("note");
         }
-        let (main, scale) = area.split_horizontally(side + 200);
-        heat_cells(&main, &shown, cells);
+        let (main, scale) = area.split_horizontally(main_w);
+        heat_cells(&main, &shown, cells, label_w);
         heat_scale(&scale);
     });
     if let Some(note) = note {
@@ -547,7 +557,7 @@ fn hatch(area: &plot::Area<'_>, a: (i32, i32), b: (i32, i32)) {
 }
 
 /// The heat map's cells, one per pair of the `shown` groups.
-fn heat_cells(area: &plot::Area<'_>, shown: &[String], cells: &[CrossCell]) {
+fn heat_cells(area: &plot::Area<'_>, shown: &[String], cells: &[CrossCell], label_w: u32) {
     let n = shown.len();
     let index: HashMap<&str, usize> = shown
         .iter()
@@ -566,7 +576,7 @@ fn heat_cells(area: &plot::Area<'_>, shown: &[String], cells: &[CrossCell]) {
     let mut chart = ChartBuilder::on(area)
         .margin(10)
         .x_label_area_size(45)
-        .y_label_area_size(110)
+        .y_label_area_size(label_w)
         .build_cartesian_2d(
             plot::keyed_axis(range.clone(), keys()),
             plot::keyed_axis(range, keys()),
@@ -623,12 +633,12 @@ fn heat_cells(area: &plot::Area<'_>, shown: &[String], cells: &[CrossCell]) {
 /// The heat map's scale (60 shades from 10⁻⁶ up to 1, labelled at decades)
 /// and the keys of the hatched and the grey cells below it.
 fn heat_scale(area: &plot::Area<'_>) {
-    let (_, h) = area.dim_in_pixel();
+    let (w, h) = area.dim_in_pixel();
     let mut scale = ChartBuilder::on(area)
         .margin_top(20)
         .margin_bottom(80)
-        .margin_right(110)
-        .y_label_area_size(60)
+        .margin_right(w.saturating_sub(120))
+        .y_label_area_size(80)
         .build_cartesian_2d(0f64..1f64, plot::log_axis((-6, 0)))
         .expect("scale");
     plot::readable(
