@@ -25,7 +25,7 @@ pub(crate) fn escape(s: &str) -> String {
     out
 }
 
-const STYLE: &str = "body{font-family:sans-serif;margin:1.5em auto;max-width:104em;padding:0 1em;color:#111}\
+const STYLE: &str = "body{font-family:sans-serif;margin:1.5em auto;max-width:120em;padding:0 1em;color:#111}\
 table{border-collapse:collapse;margin:0.5em 0 1.5em}td,th{border-bottom:1px solid #bbb;padding:2px 8px;text-align:left;font-size:0.9em}\
 th{border-bottom:2px solid #111}ul.summary li{margin:0.3em 0}nav.contents ul{margin:0.3em 0}\
 section.attribute{border-top:2px solid #111;margin-top:2em}\
@@ -45,7 +45,7 @@ pub(crate) struct Part<'r> {
     pub(crate) figures: Vec<(usize, &'r Figure)>,
 }
 
-/// The page: title, the `lead` tables (cautions), a table of contents,
+/// The page: title, a table of contents, the `lead` tables (cautions),
 /// the summary sentences, one section per attribute (`parts`: its tables
 /// beside its numbered, captioned figures), then the `rest` (set-up,
 /// provenance, notes).
@@ -63,9 +63,6 @@ pub(crate) fn page(
         escape(title)
     ));
     s.push_str(&format!("<h1>{}</h1>\n", escape(title)));
-    for t in lead {
-        table(&mut s, t, "h2");
-    }
     s.push_str("<nav class=\"contents\" id=\"contents\"><h2>Contents</h2>\n<ul>\n");
     if !summary.is_empty() {
         s.push_str("<li><a href=\"#summary\">Summary</a></li>\n");
@@ -82,6 +79,9 @@ pub(crate) fn page(
         s.push_str("<li><a href=\"#setup\">Set-up, provenance and notes</a></li>\n");
     }
     s.push_str("</ul></nav>\n");
+    for t in lead {
+        table(&mut s, t, "h2");
+    }
     if !summary.is_empty() {
         s.push_str("<section id=\"summary\"><h2>Summary</h2>\n<ul class=\"summary\">\n");
         for line in summary {

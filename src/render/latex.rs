@@ -56,7 +56,8 @@ pub(crate) fn escape(s: &str) -> String {
 
 /// How the figures are placed: the SVG files themselves, through the `svg`
 /// package (no pure-Rust PDF or PNG export is in the dependency tree).
-const FIGURES_NOTE: &str = "% Figures: the SVG files written beside this file, placed with \\includesvg of the svg\n\
+const FIGURES_NOTE: &str =
+    "% Figures: the SVG files written beside this file, placed with \\includesvg of the svg\n\
 % package (\\usepackage{svg}; it calls Inkscape, so run LaTeX with --shell-escape).\n\
 % Without Inkscape, convert each SVG to PDF once (e.g. rsvg-convert -f pdf -o x.pdf x.svg)\n\
 % and replace \\includesvg by \\includegraphics. The figures are numbered as on the HTML page.\n";

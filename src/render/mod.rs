@@ -152,15 +152,18 @@ fn page(report: &Report) -> String {
         }
     }
     for (k, f) in figures.iter().enumerate() {
-        let p = names.iter().position(|n| *n == f.attribute).unwrap_or_else(|| {
-            names.push(f.attribute.clone());
-            parts.push(html::Part {
-                heading: format!("By {}", f.attribute),
-                tables: Vec::new(),
-                figures: Vec::new(),
+        let p = names
+            .iter()
+            .position(|n| *n == f.attribute)
+            .unwrap_or_else(|| {
+                names.push(f.attribute.clone());
+                parts.push(html::Part {
+                    heading: format!("By {}", f.attribute),
+                    tables: Vec::new(),
+                    figures: Vec::new(),
+                });
+                parts.len() - 1
             });
-            parts.len() - 1
-        });
         parts[p].figures.push((k + 1, f));
     }
     html::page(

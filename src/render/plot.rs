@@ -21,8 +21,11 @@ pub(super) type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
 pub(super) const FONT: i32 = 14;
 /// Plotters' font size of titles (≈ 12.9 px).
 pub(super) const TITLE: i32 = 16;
-/// The width of one character of a [`FONT`] text, generously estimated, in px.
-pub(super) const CHAR_PX: f64 = 7.5;
+/// The width of `text` in plotters' font size `font`, generously estimated
+/// (0.6 em a character; the SVG em is `font / 1.24` px), in px.
+pub(super) fn text_px(text: &str, font: i32) -> u32 {
+    (0.6 * f64::from(font) / 1.24 * text.chars().count() as f64).ceil() as u32
+}
 
 /// An SVG document of `size` pixels on white, drawn by `draw` on its root area.
 pub(super) fn document(size: (u32, u32), draw: impl FnOnce(&Area<'_>)) -> String {
@@ -194,7 +197,11 @@ fn along(pts: &[(i32, i32)], n: usize) -> Vec<(i32, i32)> {
     for w in pts.windows(2) {
         let len = d(w[0], w[1]);
         while next <= walked + len && out.len() < n {
-            let t = if len > 0.0 { (next - walked) / len } else { 0.0 };
+            let t = if len > 0.0 {
+                (next - walked) / len
+            } else {
+                0.0
+            };
             out.push((
                 w[0].0 + (f64::from(w[1].0 - w[0].0) * t).round() as i32,
                 w[0].1 + (f64::from(w[1].1 - w[0].1) * t).round() as i32,
@@ -238,11 +245,9 @@ pub(super) fn legend_height(n: usize) -> u32 {
     40 + LEGEND_ROW as u32 * n as u32
 }
 
-/// Splits `area` into the chart (left) and a legend of `entries` (right),
-/// drawn there: a line sample with its marker and the label (shortened with
-/// `…` to fit at most 30 characters).
-pub(super) fn beside_legend<'a>(area: &Area<'a>, entries: &[(String, Look)]) -> Area<'a> {
-    let labels: Vec<String> = entries
+/// The legend's labels of `entries`: shortened with `…` to 30 characters.
+fn legend_labels(entries: &[(String, Look)]) -> Vec<String> {
+    entries
         .iter()
         .map(|(name, _)| {
             let name = displayable(name);
@@ -252,9 +257,26 @@ pub(super) fn beside_legend<'a>(area: &Area<'a>, entries: &[(String, Look)]) -> 
                 name.into_owned()
             }
         })
-        .collect();
-    let widest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
-    let width = (56.0 + CHAR_PX * widest as f64).ceil() as u32;
+        .collect()
+}
+
+/// The legend's width, px.
+fn legend_width(labels: &[String]) -> u32 {
+    56 + labels.iter().map(|l| text_px(l, FONT)).max().unwrap_or(0)
+}
+
+/// The width of a figure of a chart captioned `title` with a legend of
+/// `entries` beside it: at least `least`, and room for the title.
+pub(super) fn width_for(title: &str, entries: &[(String, Look)], least: u32) -> u32 {
+    least.max(text_px(&displayable(title), TITLE) + 60 + legend_width(&legend_labels(entries)))
+}
+
+/// Splits `area` into the chart (left) and a legend of `entries` (right),
+/// drawn there: a line sample with its marker and the label (shortened with
+/// `…` to fit at most 30 characters).
+pub(super) fn beside_legend<'a>(area: &Area<'a>, entries: &[(String, Look)]) -> Area<'a> {
+    let labels = legend_labels(entries);
+    let width = legend_width(&labels);
     let (chart, legend) = area.split_horizontally(area.dim_in_pixel().0.saturating_sub(width));
     let font = anchored(HPos::Left);
     for (i, (label, (_, look))) in labels.iter().zip(entries).enumerate() {

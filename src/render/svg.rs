@@ -289,13 +289,21 @@ pub(crate) fn curves(
     }
     let looks = looks(series.iter().map(|s| &s.0));
     let height = plot::legend_height(series.len()).max(440);
-    plot::document((780, height), |root| {
+    plot::document((plot::width_for(title, &looks, 780), height), |root| {
         let area = plot::beside_legend(root, &looks);
         let builder = plot::framed(&area, title, plot::TITLE, 15, (45, 75));
         if log_y {
             let (a, b) = plot::decades(y0, y1);
             let y = plot::log_axis((a, b));
-            draw_curves(builder, x0..x1, y, &plot::decade_label, (x_desc, y_desc), &shown, &looks);
+            draw_curves(
+                builder,
+                x0..x1,
+                y,
+                &plot::decade_label,
+                (x_desc, y_desc),
+                &shown,
+                &looks,
+            );
         } else {
             let y: RangedCoordf64 = (0f64..y1.max(1e-9) * 1.05).into();
             let label = |y: &f64| crate::render::number::short(*y);
@@ -365,7 +373,7 @@ pub(crate) fn whiskers(title: &str, rate: &str, values: &[(String, Rate)]) -> St
     let names: Vec<String> = values.iter().map(|v| v.0.clone()).collect();
     let looks = looks(&names);
     let n = values.len();
-    let width = (170 + 70 * n as u32).max(plot::CHAR_PX as u32 * title.chars().count() as u32 + 40);
+    let width = (170 + 70 * n as u32).max(plot::text_px(title, plot::TITLE) + 40);
     plot::document((width.max(440), 340), |root| {
         let x = plot::keyed_axis(-0.5..n as f64 - 0.5, (0..n).map(|i| i as f64).collect());
         let mut chart = plot::framed(root, title, plot::TITLE, 10, (45, 75))
@@ -399,7 +407,14 @@ pub(crate) fn whiskers(title: &str, rate: &str, values: &[(String, Rate)]) -> St
                 .expect("whisker");
             }
             if r.value.is_finite() {
-                let p = at(x, if r.value > 0.0 { r.value.log10() } else { floor });
+                let p = at(
+                    x,
+                    if r.value > 0.0 {
+                        r.value.log10()
+                    } else {
+                        floor
+                    },
+                );
                 plot::markers(&area, [p], *look);
                 if r.value <= 0.0 {
                     area.draw(&Text::new(
@@ -445,13 +460,16 @@ pub(crate) fn heat_map(view: &ViewResult) -> Option<Figure> {
         )
     });
     let side = CELL * shown.len() as u32;
-    let text_px = |t: &str| (plot::CHAR_PX * t.chars().count() as f64) as u32 + 40;
-    let widest = shown.iter().map(|g| displayable(g).chars().count()).max();
-    let label_w = 45 + (plot::CHAR_PX * widest.unwrap_or(1) as f64) as u32;
+    let text_px = |t: &str, font| plot::text_px(t, font) + 40;
+    let widest = shown
+        .iter()
+        .map(|g| plot::text_px(&displayable(g), plot::FONT))
+        .max();
+    let label_w = 45 + widest.unwrap_or(0);
     let main_w = side + label_w + 30;
     let width = (main_w + 180)
-        .max(text_px(&title))
-        .max(note.as_deref().map_or(0, text_px));
+        .max(text_px(&title, plot::TITLE))
+        .max(note.as_deref().map_or(0, |n| text_px(n, plot::FONT)));
     let svg = plot::document((width, side.max(260) + 170), |root| {
         let mut area = root
             .titled(&displayable(&title), ("sans-serif", plot::TITLE))
@@ -606,7 +624,10 @@ fn heat_cells(area: &plot::Area<'_>, shown: &[String], cells: &[CrossCell], labe
         let label = match r {
             Some(r) if r.trials > 0.0 && r.value > 0.0 => {
                 plotting
-                    .draw(&Rectangle::new([a, b], level_shade(fmr_level(r.value)).filled()))
+                    .draw(&Rectangle::new(
+                        [a, b],
+                        level_shade(fmr_level(r.value)).filled(),
+                    ))
                     .expect("cell");
                 None
             }
@@ -663,8 +684,11 @@ fn heat_scale(area: &plot::Area<'_>) {
     let font = plot::anchored(HPos::Left);
     let y = h as i32 - 60;
     hatch(area, (10, y - 9), (28, y + 9));
-    area.draw(&Rectangle::new([(10, y + 16), (28, y + 34)], NO_PAIRS.filled()))
-        .expect("key");
+    area.draw(&Rectangle::new(
+        [(10, y + 16), (28, y + 34)],
+        NO_PAIRS.filled(),
+    ))
+    .expect("key");
     for (dy, text) in [(0, "0 errors"), (25, "no comparisons")] {
         area.draw(&Text::new(text, (34, y + dy), font.clone()))
             .expect("key");
@@ -677,7 +701,10 @@ const DET_FLOOR: f64 = 1e-8;
 /// A DET axis from the decade below the smallest of `rates` (> 0) up to
 /// 0.5: its ends (as rates) and its key points (normal deviates, labels).
 fn det_axis(rates: impl Iterator<Item = f64>) -> ((f64, f64), Vec<(f64, String)>) {
-    let low = rates.filter(|r| *r > 0.0).fold(0.5f64, f64::min).max(DET_FLOOR);
+    let low = rates
+        .filter(|r| *r > 0.0)
+        .fold(0.5f64, f64::min)
+        .max(DET_FLOOR);
     let (a, _) = plot::decades(low.log10(), low.log10());
     let a = a.min(-1);
     let mut keys: Vec<(f64, String)> = (a..0)
@@ -721,7 +748,7 @@ pub(crate) fn det(view: &ViewResult) -> Figure {
     let (ys, y_keys) = det_axis(both().map(|p| p[2]));
     let looks = looks(free.iter().map(|g| &g.group));
     let height = plot::legend_height(free.len()).max(540);
-    let svg = plot::document((780, height), |root| {
+    let svg = plot::document((plot::width_for(&title, &looks, 780), height), |root| {
         let area = plot::beside_legend(root, &looks);
         let axis = |(lo, hi): (f64, f64), keys: &[(f64, String)]| {
             plot::keyed_axis(
@@ -815,9 +842,9 @@ pub(crate) fn histograms(view: &ViewResult) -> Figure {
         view.attribute
     );
     let n = view.free.threshold_free.len().max(1);
-    let cols = n.min(4);
+    let cols = n.min(2);
     let rows = n.div_ceil(cols);
-    let width = (300 * cols as u32).max(plot::CHAR_PX as u32 * title.chars().count() as u32 + 40);
+    let width = (300 * cols as u32).max(plot::text_px(&title, plot::TITLE) + 40);
     let size = (width, 40 + 240 * rows as u32);
     let svg = plot::document(size, |root| {
         let root = root
