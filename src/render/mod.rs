@@ -174,3 +174,22 @@ fn page(report: &Report) -> String {
         &others,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_go_to_the_attribute_their_title_names() {
+        let names = ["*", "race", "race+sex"].map(String::from);
+        let part = |t: &str| part_of(t, &names);
+        assert_eq!(part("Groups by race"), Some(1));
+        assert_eq!(part("Searches by race+sex"), Some(2));
+        assert_eq!(part("race+sex at fixed:3, threshold 3.000 (…)"), Some(2));
+        assert_eq!(part("race at fixed:3 (…)"), Some(1));
+        assert_eq!(part("race: tests of difference"), Some(1));
+        assert_eq!(part("*: threshold-free"), Some(0));
+        assert_eq!(part("Provenance"), None);
+        assert_eq!(part("racecar at x"), None);
+    }
+}

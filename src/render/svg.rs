@@ -981,6 +981,45 @@ mod tests {
         }
     }
 
+    /// The texts of an SVG document.
+    fn texts(svg: &str) -> Vec<String> {
+        roxmltree::Document::parse(svg)
+            .unwrap()
+            .descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .map(|n| n.text().unwrap_or_default().trim().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn dot_plots_label_every_decade_the_rates_span() {
+        // 1/10 000, 1/1 000 and 0/500: intervals reach from ≈ 1e-5 to ≈ 1e-2.
+        let ci = Default::default();
+        let values = [
+            ("A".to_string(), Rate::new(1, 10_000, ci)),
+            ("B".to_string(), Rate::new(1, 1_000, ci)),
+            ("C".to_string(), Rate::new(0, 500, ci)),
+        ];
+        let t = texts(&whiskers("t", "FMR", &values));
+        for decade in ["10⁻⁵", "10⁻⁴", "10⁻³", "10⁻²"] {
+            assert!(t.iter().any(|x| x == decade), "{decade} not in {t:?}");
+        }
+        assert!(
+            t.iter().any(|x| x == "0"),
+            "the zero rate is not marked: {t:?}"
+        );
+    }
+
+    #[test]
+    fn curves_within_one_decade_still_get_two() {
+        let series = vec![("g".to_string(), vec![(0.0, 0.02), (1.0, 0.05)])];
+        let t = texts(&curves("t", "x", "y", &series, true));
+        assert!(
+            t.iter().any(|x| x == "10⁻²") && t.iter().any(|x| x == "10⁻¹"),
+            "{t:?}"
+        );
+    }
+
     #[test]
     fn repeated_names_are_numbered() {
         let fig = |n: &str| Figure {
