@@ -261,7 +261,7 @@ fn the_html_pages_are_organised_by_attribute() {
 #[test]
 fn latex_places_every_figure_file() {
     let tex = std::fs::read_to_string(demo().join("report.tex")).unwrap();
-    let placed = tex.matches("\\includesvg[width=\\linewidth]{").count();
+    let placed = tex.matches("\n\\biasbenchfigure{").count();
     let files = figures()
         .iter()
         .filter(|(f, _)| f.starts_with("report-"))

@@ -54,16 +54,22 @@ pub(crate) fn escape(s: &str) -> String {
     out
 }
 
-/// How the figures are placed: the SVG files themselves, through the `svg`
-/// package (no pure-Rust PDF or PNG export is in the dependency tree).
-const FIGURES_NOTE: &str =
-    "% Figures: the SVG files written beside this file, placed with \\includesvg of the svg\n\
-% package (\\usepackage{svg}; it calls Inkscape, so run LaTeX with --shell-escape).\n\
-% Without Inkscape, convert each SVG to PDF once (e.g. rsvg-convert -f pdf -o x.pdf x.svg)\n\
-% and replace \\includesvg by \\includegraphics. The figures are numbered as on the HTML page.\n";
+/// How the figures are placed: `\biasbenchfigure{<file without .svg>}`,
+/// which draws the SVG with the `svg` package's `\includesvg` when it is
+/// loaded and otherwise a framed box naming the file, so that the report
+/// compiles without it (no pure-Rust PDF or PNG export is in the dependency
+/// tree). A document may define `\biasbenchfigure` itself before `\input`.
+const FIGURES_NOTE: &str = "% Figures: the SVG files written beside this file. \\biasbenchfigure{FILE} places\n\
+% FILE.svg with \\includesvg when \\usepackage{svg} is loaded (it calls Inkscape: run LaTeX with\n\
+% --shell-escape; set \\svgpath{{DIR/}} when this file is \\input from another directory), else a\n\
+% framed box naming the file. Without Inkscape, convert each SVG once (rsvg-convert -f pdf -o\n\
+% FILE.pdf FILE.svg) and define \\newcommand{\\biasbenchfigure}[1]{\\includegraphics[width=\\linewidth]{#1.pdf}}\n\
+% before \\input. The figures are numbered as on the HTML page.\n\
+\\providecommand{\\biasbenchfigure}[1]{\\ifdefined\\includesvg\\includesvg[width=\\linewidth]{#1}\\else\n\
+\\fbox{\\parbox{0.9\\linewidth}{\\centering SVG figure \\texttt{\\detokenize{#1}.svg}}}\\fi}\n";
 
 /// Every table as a booktabs `table` environment, then every figure as a
-/// `figure` environment placing its SVG file (`<stem>-<name>.svg`, written
+/// `figure` environment placing (see [`FIGURES_NOTE`]) its SVG file (`<stem>-<name>.svg`, written
 /// beside the report) with its caption and the label `fig:<name>`.
 pub(crate) fn document(tables: &[TableModel], figures: &[Figure], stem: &str) -> String {
     let mut s = String::from(
@@ -97,7 +103,7 @@ pub(crate) fn document(tables: &[TableModel], figures: &[Figure], stem: &str) ->
     for f in figures {
         let file = f.file(stem);
         s.push_str(&format!(
-            "\\begin{{figure}}[htbp]\n\\centering\n\\includesvg[width=\\linewidth]{{{}}}\n\\caption{{{}}}\n\\label{{fig:{}}}\n\\end{{figure}}\n\n",
+            "\\begin{{figure}}[htbp]\n\\centering\n\\biasbenchfigure{{{}}}\n\\caption{{{}}}\n\\label{{fig:{}}}\n\\end{{figure}}\n\n",
             file.trim_end_matches(".svg"),
             escape(&f.title),
             f.name
