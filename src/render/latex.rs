@@ -100,6 +100,11 @@ pub(crate) fn document(tables: &[TableModel], figures: &[Figure], stem: &str) ->
         }
         s.push_str("\\bottomrule\n\\end{tabular}\n\\end{table}\n\n");
     }
+    if !figures.is_empty() {
+        // Flushes the tables' floats first: with them still queued, the
+        // figures overflow LaTeX's float list ("100 consecutive dead cycles").
+        s.push_str("\\clearpage\n");
+    }
     for f in figures {
         let file = f.file(stem);
         s.push_str(&format!(
