@@ -45,7 +45,7 @@ pub(crate) struct Part<'r> {
     pub(crate) figures: Vec<(usize, &'r Figure)>,
 }
 
-/// The page: title, a table of contents, the `lead` tables (cautions),
+/// The page: title, the `lead` tables (cautions), a table of contents,
 /// the summary sentences, one section per attribute (`parts`: its tables
 /// beside its numbered, captioned figures), then the `rest` (set-up,
 /// provenance, notes).
@@ -63,6 +63,9 @@ pub(crate) fn page(
         escape(title)
     ));
     s.push_str(&format!("<h1>{}</h1>\n", escape(title)));
+    for t in lead {
+        table(&mut s, t, "h2");
+    }
     s.push_str("<nav class=\"contents\" id=\"contents\"><h2>Contents</h2>\n<ul>\n");
     if !summary.is_empty() {
         s.push_str("<li><a href=\"#summary\">Summary</a></li>\n");
@@ -79,9 +82,6 @@ pub(crate) fn page(
         s.push_str("<li><a href=\"#setup\">Set-up, provenance and notes</a></li>\n");
     }
     s.push_str("</ul></nav>\n");
-    for t in lead {
-        table(&mut s, t, "h2");
-    }
     if !summary.is_empty() {
         s.push_str("<section id=\"summary\"><h2>Summary</h2>\n<ul class=\"summary\">\n");
         for line in summary {
