@@ -4,7 +4,7 @@ mod common;
 
 use biasbench::app::demo::{self, DEMO_THRESHOLD};
 use biasbench::app::simulate::{Population, SearchPopulation};
-use biasbench::render::{render, Format};
+use biasbench::render::{render, render_beside_figures, Detail, Format};
 
 #[test]
 fn demo_recovers_the_known_differentials() {
@@ -88,7 +88,7 @@ fn committed_demo_report_is_current() {
             let committed = std::fs::read_to_string(&path)
                 .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             assert!(
-                committed == render(report, f),
+                committed == render_beside_figures(report, f, stem, Detail::Concise),
                 "{} is stale: run `cargo run --release -- demo`",
                 path.display()
             );

@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::render::svg::figures;
-use crate::render::{render_detail, Detail, Format};
+use crate::render::{render_beside_figures, Detail, Format};
 use crate::report::Report;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -114,14 +114,14 @@ pub fn write_all(report: &Report, dir: &Path, stem: &str, detail: Detail) -> Res
         .map(|&f| {
             (
                 dir.join(format!("{stem}.{}", f.extension())),
-                render_detail(report, f, detail),
+                render_beside_figures(report, f, stem, detail),
             )
         })
         .collect();
     files.extend(
         figures(report)
             .into_iter()
-            .map(|fig| (dir.join(format!("{stem}-{}.svg", fig.name)), fig.svg)),
+            .map(|fig| (dir.join(fig.file(stem)), fig.svg)),
     );
     if let Some((path, _)) = files.iter().find(|(p, _)| p.is_dir()) {
         let e = std::io::Error::new(

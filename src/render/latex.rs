@@ -1,7 +1,10 @@
 //! LaTeX: one booktabs `table` per table of the table model, ready for
-//! `\input{}` (needs `\usepackage{booktabs}`); every text is escaped.
+//! `\input{}` (needs `\usepackage{booktabs}`), and, when written beside
+//! its figures, one `figure` per SVG (`\usepackage{svg}`); every text is
+//! escaped.
 
 use super::number::displayable;
+use super::svg::Figure;
 use super::tables::TableModel;
 
 /// Escapes LaTeX's special characters and maps the symbols the tables use.
@@ -51,11 +54,30 @@ pub(crate) fn escape(s: &str) -> String {
     out
 }
 
-/// Every table as a booktabs `table` environment.
-pub(crate) fn document(tables: &[TableModel]) -> String {
+/// How the figures are placed: `\biasbenchfigure{<file without .svg>}`,
+/// which draws the SVG with the `svg` package's `\includesvg` when it is
+/// loaded and otherwise a framed box naming the file, so that the report
+/// compiles without it (no pure-Rust PDF or PNG export is in the dependency
+/// tree). A document may define `\biasbenchfigure` itself before `\input`.
+const FIGURES_NOTE: &str = "% Figures: the SVG files written beside this file. \\biasbenchfigure{FILE} places\n\
+% FILE.svg with \\includesvg when \\usepackage{svg} is loaded (it calls Inkscape: run LaTeX with\n\
+% --shell-escape; set \\svgpath{{DIR/}} when this file is \\input from another directory), else a\n\
+% framed box naming the file. Without Inkscape, convert each SVG once (rsvg-convert -f pdf -o\n\
+% FILE.pdf FILE.svg) and define \\newcommand{\\biasbenchfigure}[1]{\\includegraphics[width=\\linewidth]{#1.pdf}}\n\
+% before \\input. The figures are numbered as on the HTML page.\n\
+\\providecommand{\\biasbenchfigure}[1]{\\ifdefined\\includesvg\\includesvg[width=\\linewidth]{#1}\\else\n\
+\\fbox{\\parbox{0.9\\linewidth}{\\centering SVG figure \\texttt{\\detokenize{#1}.svg}}}\\fi}\n";
+
+/// Every table as a booktabs `table` environment, then every figure as a
+/// `figure` environment placing (see [`FIGURES_NOTE`]) its SVG file (`<stem>-<name>.svg`, written
+/// beside the report) with its caption and the label `fig:<name>`.
+pub(crate) fn document(tables: &[TableModel], figures: &[Figure], stem: &str) -> String {
     let mut s = String::from(
         "% biasbench report: booktabs tables for \\input{} (needs \\usepackage{booktabs})\n",
     );
+    if !figures.is_empty() {
+        s.push_str(FIGURES_NOTE);
+    }
     for t in tables {
         s.push_str("\\begin{table}[htbp]\n\\centering\\small\n");
         s.push_str(&format!("\\caption{{{}}}\n", escape(&t.title)));
@@ -78,6 +100,20 @@ pub(crate) fn document(tables: &[TableModel]) -> String {
         }
         s.push_str("\\bottomrule\n\\end{tabular}\n\\end{table}\n\n");
     }
+    if !figures.is_empty() {
+        // Flushes the tables' floats first: with them still queued, the
+        // figures overflow LaTeX's float list ("100 consecutive dead cycles").
+        s.push_str("\\clearpage\n");
+    }
+    for f in figures {
+        let file = f.file(stem);
+        s.push_str(&format!(
+            "\\begin{{figure}}[htbp]\n\\centering\n\\biasbenchfigure{{{}}}\n\\caption{{{}}}\n\\label{{fig:{}}}\n\\end{{figure}}\n\n",
+            file.trim_end_matches(".svg"),
+            escape(&f.title),
+            f.name
+        ));
+    }
     s
 }
 
@@ -96,7 +132,7 @@ mod tests {
                 vec!["a\rb".into(), "3".into()],
             ],
         };
-        let tex = document(&[t]);
+        let tex = document(&[t], &[], "");
         assert!(
             tex.contains(
                 "\\midrule\n{[}1in{]} & 1 \\\\\n{*}x & 2 \\\\\na\\textbackslash{}u\\{d\\}b & 3 \\\\\n"

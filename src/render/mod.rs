@@ -12,7 +12,8 @@ pub(crate) mod tables;
 pub(crate) mod text;
 pub(crate) mod tidy;
 
-use crate::report::Report;
+use crate::groups::Attribute;
+use crate::report::{Findings, Report};
 use serde::Serialize;
 
 /// Output formats.
@@ -104,19 +105,124 @@ pub fn render_detail(report: &Report, format: Format, detail: Detail) -> String 
             s
         }
         Format::Markdown => text::markdown(&full()),
-        Format::Html => {
-            let t = full();
-            // The alarms, the findings and the rows go above the summary.
-            let lead = usize::from(tables::has_alarms(report)) + 2;
-            let (lead, rest) = t.split_at(lead);
-            html::page(
-                &format!("biasbench {} report", report.task()),
-                lead,
-                &prose::summary(report),
-                &svg::figures(report),
-                rest,
-            )
+        Format::Html => page(report),
+        Format::Latex => latex::document(&full(), &[], ""),
+    }
+}
+
+/// Renders the report as written into a directory as `<stem>.<ext>` beside
+/// its figures (`<stem>-<name>.svg`): the LaTeX places every figure (after
+/// its tables, captioned as on the HTML page); every other format is as
+/// [`render`] makes it.
+pub fn render_beside_figures(
+    report: &Report,
+    format: Format,
+    stem: &str,
+    detail: Detail,
+) -> String {
+    match format {
+        Format::Latex => latex::document(
+            &tables::tables(report, Detail::Full),
+            &svg::figures(report),
+            stem,
+        ),
+        _ => render_detail(report, format, detail),
+    }
+}
+
+/// The attributes of the report's views, in view order.
+fn attributes(report: &Report) -> Vec<&Attribute> {
+    match &report.findings {
+        Findings::Verify(v) => v.views.iter().map(|w| &w.attribute).collect(),
+        Findings::Identify(i) => i.views.iter().map(|w| &w.attribute).collect(),
+        Findings::Classify(c) => c.views.iter().map(|w| &w.attribute).collect(),
+        Findings::Summarize(_) => Vec::new(),
+    }
+}
+
+/// The attribute (index into `names`) a table of the table model belongs
+/// to, read from its title (`Groups by race`, `Searches by race`, `race at
+/// …`, `race: …`); the longest name wins, so `race+sex` is not `race`.
+fn part_of(title: &str, names: &[String]) -> Option<usize> {
+    names
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| {
+            title == format!("Groups by {a}")
+                || title == format!("Searches by {a}")
+                || title.starts_with(&format!("{a} at "))
+                || title.starts_with(&format!("{a}: "))
+        })
+        .max_by_key(|(_, a)| a.len())
+        .map(|(k, _)| k)
+}
+
+/// The HTML page: the cautions, the findings and the rows first, then per
+/// attribute its tables and figures (numbered in the order the figures are
+/// written, as in LaTeX), then the remaining tables (set-up, provenance, notes).
+fn page(report: &Report) -> String {
+    let t = tables::tables(report, Detail::Full);
+    let (lead, rest) = t.split_at(usize::from(tables::has_alarms(report)) + 2);
+    let figures = svg::figures(report);
+    let mut names: Vec<String> = attributes(report).iter().map(|a| a.name()).collect();
+    let mut parts: Vec<html::Part<'_>> = attributes(report)
+        .iter()
+        .map(|a| html::Part {
+            heading: if a.is_pooled() {
+                "All groups pooled (*)".to_string()
+            } else {
+                format!("By {a}")
+            },
+            tables: Vec::new(),
+            figures: Vec::new(),
+        })
+        .collect();
+    let mut others = Vec::new();
+    for table in rest {
+        match part_of(&table.title, &names) {
+            Some(k) => parts[k].tables.push(table),
+            None => others.push(table),
         }
-        Format::Latex => latex::document(&full()),
+    }
+    for (k, f) in figures.iter().enumerate() {
+        let p = names
+            .iter()
+            .position(|n| *n == f.attribute)
+            .unwrap_or_else(|| {
+                names.push(f.attribute.clone());
+                parts.push(html::Part {
+                    heading: format!("By {}", f.attribute),
+                    tables: Vec::new(),
+                    figures: Vec::new(),
+                });
+                parts.len() - 1
+            });
+        parts[p].figures.push((k + 1, f));
+    }
+    html::page(
+        &format!("biasbench {} report", report.task()),
+        lead,
+        &prose::summary(report),
+        &parts,
+        &others,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_go_to_the_attribute_their_title_names() {
+        let names = ["*", "race", "race+sex"].map(String::from);
+        let part = |t: &str| part_of(t, &names);
+        assert_eq!(part("Groups by race"), Some(1));
+        assert_eq!(part("Searches by race+sex"), Some(2));
+        assert_eq!(part("race+sex at fixed:3, threshold 3.000 (…)"), Some(2));
+        assert_eq!(part("race at fixed:3 (…)"), Some(1));
+        assert_eq!(part("race: tests of difference"), Some(1));
+        assert_eq!(part("*: threshold-free"), Some(0));
+        assert_eq!(part("Provenance"), None);
+        assert_eq!(part("racecar at x"), None);
     }
 }

@@ -9,8 +9,10 @@ use crate::render::number::displayable;
 use crate::render::plot;
 use crate::report::{Findings, Report};
 use crate::stats::rate::Rate;
+use plotters::coord::ranged1d::ValueFormatter;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
+use plotters::style::text_anchor::HPos;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
@@ -19,7 +21,16 @@ use std::collections::HashMap;
 pub(crate) struct Figure {
     pub(crate) name: String,
     pub(crate) title: String,
+    /// The attribute whose groups it shows (its name, `*` for the pooled view).
+    pub(crate) attribute: String,
     pub(crate) svg: String,
+}
+
+impl Figure {
+    /// Its file name beside a report written as `<stem>.<ext>`: `<stem>-<name>.svg`.
+    pub(crate) fn file(&self, stem: &str) -> String {
+        format!("{stem}-{}.svg", self.name)
+    }
 }
 
 /// The most bytes of a figure name's readable part.
@@ -146,6 +157,7 @@ pub(crate) fn figures(report: &Report) -> Vec<Figure> {
                     svg: curves(&title, "rank", "identification rate", &series, false),
                     name: file_name("cmc", &view.attribute, None),
                     title,
+                    attribute: view.attribute.name(),
                 });
             }
         }
@@ -186,6 +198,7 @@ fn bars<C, X, F>(
                 svg: whiskers(&title, label, &values),
                 name,
                 title,
+                attribute: view.attribute.name(),
             })
         })
         .collect()
@@ -224,14 +237,25 @@ fn threshold_figures(
             Figure {
                 name: file_name(&format!("{rate}-threshold"), attribute, None),
                 title,
+                attribute: attribute.name(),
                 svg,
             }
         })
         .collect()
 }
 
-/// Lines, one per group, in grey levels with a legend; `log_y` draws the y
-/// axis on a log scale (values ≤ 0 are left out).
+/// The (name, look) of each group, in order.
+fn looks<'a>(names: impl IntoIterator<Item = &'a String>) -> Vec<(String, plot::Look)> {
+    names
+        .into_iter()
+        .enumerate()
+        .map(|(g, n)| (n.clone(), plot::look(g)))
+        .collect()
+}
+
+/// Lines, one per group in its own colour, marker and dash, with the legend
+/// beside the chart; `log_y` draws the y axis on a log scale labelled at
+/// whole decades (values ≤ 0 are left out).
 pub(crate) fn curves(
     title: &str,
     x_desc: &str,
@@ -239,51 +263,80 @@ pub(crate) fn curves(
     series: &[(String, Vec<(f64, f64)>)],
     log_y: bool,
 ) -> String {
-    let kept = |p: &&(f64, f64)| !log_y || p.1 > 0.0;
+    let shown: Vec<Vec<(f64, f64)>> = series
+        .iter()
+        .map(|(_, pts)| {
+            pts.iter()
+                .filter(|p| p.0.is_finite() && p.1.is_finite() && (!log_y || p.1 > 0.0))
+                .map(|&(x, y)| (x, if log_y { y.log10() } else { y }))
+                .collect()
+        })
+        .collect();
     let (mut x0, mut x1, mut y0, mut y1) = (
         f64::INFINITY,
         f64::NEG_INFINITY,
         f64::INFINITY,
         f64::NEG_INFINITY,
     );
-    for &(x, y) in series.iter().flat_map(|s| s.1.iter()).filter(kept) {
+    for &(x, y) in shown.iter().flatten() {
         (x0, x1, y0, y1) = (x0.min(x), x1.max(x), y0.min(y), y1.max(y));
     }
     if !x0.is_finite() {
-        (x0, x1, y0, y1) = (0.0, 1.0, 1e-3, 1.0);
+        (x0, x1, y0, y1) = (0.0, 1.0, -3.0, 0.0);
     }
     if x1 <= x0 {
         x1 = x0 + 1.0;
     }
-    plot::document((640, 420), |root| {
-        let mut builder = plot::framed(root, title, 15, 15, (40, 70));
-        macro_rules! draw {
-            ($chart:expr) => {{
-                let mut chart = $chart;
-                chart
-                    .configure_mesh()
-                    .x_desc(x_desc)
-                    .y_desc(y_desc)
-                    .y_label_formatter(&|y| crate::render::number::short(*y))
-                    .draw()
-                    .expect("mesh");
-                for (g, (name, points)) in series.iter().enumerate() {
-                    let points: Vec<(f64, f64)> = points.iter().filter(kept).copied().collect();
-                    plot::keyed_line(&mut chart, points, plot::grey(g, series.len()), name, 16);
-                }
-                plot::legend(&mut chart.configure_series_labels());
-            }};
-        }
+    let looks = looks(series.iter().map(|s| &s.0));
+    let height = plot::legend_height(series.len()).max(440);
+    plot::document((plot::width_for(title, &looks, 780), height), |root| {
+        let area = plot::beside_legend(root, &looks);
+        let builder = plot::framed(&area, title, plot::TITLE, 15, (45, 75));
         if log_y {
-            draw!(builder
-                .build_cartesian_2d(x0..x1, (y0.max(1e-12)..y1.max(y0 * 10.0)).log_scale())
-                .expect("chart"));
+            let (a, b) = plot::decades(y0, y1);
+            let y = plot::log_axis((a, b));
+            draw_curves(
+                builder,
+                x0..x1,
+                y,
+                &plot::decade_label,
+                (x_desc, y_desc),
+                &shown,
+                &looks,
+            );
         } else {
-            draw!(builder
-                .build_cartesian_2d(x0..x1, 0f64..y1.max(1e-9) * 1.05)
-                .expect("chart"));
+            let y: RangedCoordf64 = (0f64..y1.max(1e-9) * 1.05).into();
+            let label = |y: &f64| crate::render::number::short(*y);
+            draw_curves(builder, x0..x1, y, &label, (x_desc, y_desc), &shown, &looks);
         }
     })
+}
+
+/// The chart of [`curves`] on a y axis `y` labelled by `y_label`.
+fn draw_curves<Y>(
+    mut builder: ChartBuilder<'_, '_, SVGBackend<'_>>,
+    x: std::ops::Range<f64>,
+    y: Y,
+    y_label: &dyn Fn(&f64) -> String,
+    (x_desc, y_desc): (&str, &str),
+    series: &[Vec<(f64, f64)>],
+    looks: &[(String, plot::Look)],
+) where
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    let mut chart = builder.build_cartesian_2d(x, y).expect("chart");
+    plot::readable(
+        chart
+            .configure_mesh()
+            .x_desc(x_desc)
+            .y_desc(y_desc)
+            .y_label_formatter(y_label),
+    )
+    .draw()
+    .expect("mesh");
+    for (points, (_, look)) in series.iter().zip(looks) {
+        plot::curve(&chart, points, *look, 6);
+    }
 }
 
 /// Group names on an axis of positions 0, 1, … (ticks at whole numbers).
@@ -298,8 +351,9 @@ fn group_label(names: &[String], x: f64) -> String {
     }
 }
 
-/// Per-group rates as points with interval whiskers, on a log scale (zeros
-/// sit on the floor of the axis, drawn hollow).
+/// Per-group rates as points with interval whiskers, each group in its own
+/// colour and marker, on a log scale labelled at whole decades (zeros sit
+/// on the floor of the axis, marked `0`).
 pub(crate) fn whiskers(title: &str, rate: &str, values: &[(String, Rate)]) -> String {
     let lows = values.iter().filter_map(|(_, r)| {
         r.ci.map(|c| c.low)
@@ -313,52 +367,63 @@ pub(crate) fn whiskers(title: &str, rate: &str, values: &[(String, Rate)]) -> St
         .filter_map(|(_, r)| r.ci.map(|c| c.high).or(Some(r.value)))
         .filter(|x| x.is_finite())
         .fold(floor * 10.0, f64::max)
-        * 1.5;
+        .min(1.0);
+    let (a, b) = plot::decades(floor.log10(), top.log10());
+    let floor = f64::from(a);
     let names: Vec<String> = values.iter().map(|v| v.0.clone()).collect();
-    let n = values.len() as f64;
-    let width = 160 + 70 * values.len() as u32;
-    plot::document((width.max(420), 320), |root| {
-        let mut chart = plot::framed(root, title, 15, 10, (40, 80))
-            .build_cartesian_2d(
-                -0.5..n - 0.5,
-                (floor..top.min(1.0).max(floor * 2.0)).log_scale(),
-            )
+    let looks = looks(&names);
+    let n = values.len();
+    let width = (170 + 70 * n as u32).max(plot::text_px(title, plot::TITLE) + 40);
+    plot::document((width.max(440), 340), |root| {
+        let x = plot::keyed_axis(-0.5..n as f64 - 0.5, (0..n).map(|i| i as f64).collect());
+        let mut chart = plot::framed(root, title, plot::TITLE, 10, (45, 75))
+            .build_cartesian_2d(x, plot::log_axis((a, b)))
             .expect("chart");
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(values.len().max(2))
-            .y_labels(6)
-            .x_desc("group")
-            .y_desc(format!("{rate} (log scale)"))
-            .x_label_formatter(&|x| group_label(&names, *x))
-            .y_label_formatter(&|y| crate::render::number::short(*y))
-            .draw()
-            .expect("mesh");
-        for (i, (_, r)) in values.iter().enumerate() {
+        plot::readable(
+            chart
+                .configure_mesh()
+                .disable_x_mesh()
+                .x_desc("group")
+                .y_desc(format!("{rate} (log scale)"))
+                .x_label_formatter(&|x| group_label(&names, *x))
+                .y_label_formatter(&plot::decade_label),
+        )
+        .draw()
+        .expect("mesh");
+        let area = chart.plotting_area().strip_coord_spec();
+        let base = chart.plotting_area().get_base_pixel();
+        let at = |x: f64, y: f64| {
+            let (px, py) = chart.backend_coord(&(x, y.max(floor)));
+            (px - base.0, py - base.1)
+        };
+        for (i, ((_, r), (_, look))) in values.iter().zip(&looks).enumerate() {
             let x = i as f64;
             if let Some(c) = r.ci {
-                let (lo, hi) = (c.low.max(floor), c.high.max(floor));
-                chart
-                    .draw_series(std::iter::once(PathElement::new(
-                        vec![(x, lo), (x, hi)],
-                        BLACK.stroke_width(2),
-                    )))
-                    .expect("whisker");
+                let ends = [c.low, c.high].map(|v| if v > 0.0 { v.log10() } else { floor });
+                area.draw(&PathElement::new(
+                    vec![at(x, ends[0]), at(x, ends[1])],
+                    look.colour.stroke_width(2),
+                ))
+                .expect("whisker");
             }
             if r.value.is_finite() {
-                let style = if r.value > 0.0 {
-                    BLACK.filled()
-                } else {
-                    BLACK.stroke_width(2)
-                };
-                chart
-                    .draw_series(std::iter::once(Circle::new(
-                        (x, r.value.max(floor)),
-                        5,
-                        style,
-                    )))
-                    .expect("point");
+                let p = at(
+                    x,
+                    if r.value > 0.0 {
+                        r.value.log10()
+                    } else {
+                        floor
+                    },
+                );
+                plot::markers(&area, [p], *look);
+                if r.value <= 0.0 {
+                    area.draw(&Text::new(
+                        "0",
+                        (p.0 + 8, p.1 - 14),
+                        ("sans-serif", plot::FONT).into_font(),
+                    ))
+                    .expect("zero");
+                }
             }
         }
     })
@@ -367,11 +432,14 @@ pub(crate) fn whiskers(title: &str, rate: &str, values: &[(String, Rate)]) -> St
 /// Most groups a heat map shows.
 const HEAT_MAP_GROUPS: usize = 30;
 
-/// The cross-group FMR of a view at its first global threshold, as a
-/// grey-scale heat map of log10 FMR clipped at −6 (darker = higher), with
-/// its scale; light red marks pairs without comparisons. Beyond
-/// [`HEAT_MAP_GROUPS`] groups it shows those with the most non-mated
-/// comparisons, and its title says so.
+/// A heat map cell's side, px.
+const CELL: u32 = 72;
+
+/// The cross-group FMR of a view at its first global threshold, as a heat
+/// map of log10 FMR clipped at 10⁻⁶ (viridis, darker = higher) with its
+/// scale; cells with no false match are hatched and read `0 of n`, pairs
+/// without comparisons read `none`. Beyond [`HEAT_MAP_GROUPS`] groups it
+/// shows those with the most non-mated comparisons, and says so.
 pub(crate) fn heat_map(view: &ViewResult) -> Option<Figure> {
     let at = view
         .operating_points
@@ -380,26 +448,48 @@ pub(crate) fn heat_map(view: &ViewResult) -> Option<Figure> {
     let cells = at.extra.cross_fmr.as_ref()?;
     let shown = heat_groups(view, cells);
     let mut title = format!(
-        "Cross-group FMR by {} at {} (log10, clipped at -6)",
+        "Cross-group FMR by {} at {} (log scale, clipped at 1e-6)",
         view.attribute, at.policy
     );
-    if shown.len() < view.groups.len() {
-        title.push_str(&format!(
-            ": the {} of {} groups with the most non-mated comparisons; all {} pairs with comparisons are in the JSON and CSV reports",
+    let note = (shown.len() < view.groups.len()).then(|| {
+        format!(
+            "the {} of {} groups with the most non-mated comparisons; all {} pairs with comparisons are in the JSON and CSV reports",
             shown.len(),
             view.groups.len(),
             cells.len()
-        ));
-    }
-    let side = 60 * shown.len() as u32;
-    let svg = plot::document((side + 300, side + 130), |root| {
-        let (main, scale) = root.split_horizontally(side + 170);
-        heat_cells(&main, &title, &shown, cells);
+        )
+    });
+    let side = CELL * shown.len() as u32;
+    let text_px = |t: &str, font| plot::text_px(t, font) + 40;
+    let widest = shown
+        .iter()
+        .map(|g| plot::text_px(&displayable(g), plot::FONT))
+        .max();
+    let label_w = 45 + widest.unwrap_or(0);
+    let main_w = side + label_w + 30;
+    let width = (main_w + 180)
+        .max(text_px(&title, plot::TITLE))
+        .max(note.as_deref().map_or(0, |n| text_px(n, plot::FONT)));
+    let svg = plot::document((width, side.max(260) + 170), |root| {
+        let mut area = root
+            .titled(&displayable(&title), ("sans-serif", plot::TITLE))
+            .expect("title");
+        if let Some(note) = &note {
+            area = area
+                .titled(&displayable(note), ("sans-serif", plot::FONT))
+                .expect("note");
+        }
+        let (main, scale) = area.split_horizontally(main_w);
+        heat_cells(&main, &shown, cells, label_w);
         heat_scale(&scale);
     });
+    if let Some(note) = note {
+        title = format!("{title}: {note}");
+    }
     Some(Figure {
         name: file_name("cross-fmr", &view.attribute, Some(&at.policy)),
         title,
+        attribute: view.attribute.name(),
         svg,
     })
 }
@@ -441,14 +531,51 @@ fn fmr_level(v: f64) -> f64 {
     }
 }
 
-/// The grey of a log10 FMR level: 0 is black, −6 white.
+/// Viridis at 0, ¼, ½, ¾ and 1 (light yellow to dark purple when reversed).
+const VIRIDIS: [(f64, f64, f64); 5] = [
+    (68.0, 1.0, 84.0),
+    (59.0, 82.0, 139.0),
+    (33.0, 145.0, 140.0),
+    (94.0, 201.0, 98.0),
+    (253.0, 231.0, 37.0),
+];
+
+/// The colour of a log10 FMR level: viridis from light yellow (−6) to dark
+/// purple (0), so that lightness falls with the rate in greyscale too.
 fn level_shade(l: f64) -> RGBColor {
-    let g = (255.0 * (-l / 6.0)) as u8;
-    RGBColor(g, g, g)
+    let t = (-l / 6.0).clamp(0.0, 1.0) * 4.0;
+    let k = (t.floor() as usize).min(3);
+    let f = t - k as f64;
+    let (a, b) = (VIRIDIS[k], VIRIDIS[k + 1]);
+    let mix = |x: f64, y: f64| (x + (y - x) * f).round() as u8;
+    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
 }
 
-/// The heat map's cells, one per pair of the `shown` groups (light red: no comparisons).
-fn heat_cells(area: &plot::Area<'_>, title: &str, shown: &[String], cells: &[CrossCell]) {
+/// The fill of pairs without comparisons.
+const NO_PAIRS: RGBColor = RGBColor(225, 225, 225);
+
+/// Hatches the backend rectangle `[a, b]` with diagonal grey lines.
+fn hatch(area: &plot::Area<'_>, a: (i32, i32), b: (i32, i32)) {
+    area.draw(&Rectangle::new([a, b], WHITE.filled()))
+        .expect("cell");
+    let grey = RGBColor(150, 150, 150);
+    let (w, h) = (b.0 - a.0, b.1 - a.1);
+    for k in (-h..w).step_by(8) {
+        // The segment of x − y = k (relative to `a`) inside the rectangle.
+        let (x0, y0) = (k.max(0), (-k).max(0));
+        let len = (w - x0).min(h - y0);
+        if len > 0 {
+            area.draw(&PathElement::new(
+                vec![(a.0 + x0, a.1 + y0), (a.0 + x0 + len, a.1 + y0 + len)],
+                grey,
+            ))
+            .expect("hatch");
+        }
+    }
+}
+
+/// The heat map's cells, one per pair of the `shown` groups.
+fn heat_cells(area: &plot::Area<'_>, shown: &[String], cells: &[CrossCell], label_w: u32) {
     let n = shown.len();
     let index: HashMap<&str, usize> = shown
         .iter()
@@ -462,52 +589,89 @@ fn heat_cells(area: &plot::Area<'_>, title: &str, shown: &[String], cells: &[Cro
             fmr[j * n + i] = Some(&c.fmr);
         }
     }
-    let mut chart = plot::framed(area, title, 14, 10, (40, 100))
-        .build_cartesian_2d(-0.5..n as f64 - 0.5, -0.5..n as f64 - 0.5)
+    let keys = || (0..n).map(|i| i as f64).collect::<Vec<_>>();
+    let range = -0.5..n as f64 - 0.5;
+    let mut chart = ChartBuilder::on(area)
+        .margin(10)
+        .x_label_area_size(45)
+        .y_label_area_size(label_w)
+        .build_cartesian_2d(
+            plot::keyed_axis(range.clone(), keys()),
+            plot::keyed_axis(range, keys()),
+        )
         .expect("chart");
-    chart
-        .configure_mesh()
-        .disable_mesh()
-        .x_labels(n.max(2))
-        .y_labels(n.max(2))
-        .x_desc("group b")
-        .y_desc("group a")
-        .x_label_formatter(&|x| group_label(shown, *x))
-        .y_label_formatter(&|y| group_label(shown, *y))
-        .draw()
-        .expect("mesh");
-    for (k, r) in fmr.iter().enumerate() {
-        let style = match r {
-            Some(r) if r.trials > 0.0 => level_shade(fmr_level(r.value)).filled(),
-            _ => RGBColor(240, 200, 200).filled(),
-        };
-        let (x, y) = ((k % n) as f64, (k / n) as f64);
+    plot::readable(
         chart
-            .draw_series(std::iter::once(Rectangle::new(
-                [(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)],
-                style,
-            )))
-            .expect("cell");
+            .configure_mesh()
+            .disable_mesh()
+            .x_desc("group b")
+            .y_desc("group a")
+            .x_label_formatter(&|x| group_label(shown, *x))
+            .y_label_formatter(&|y| group_label(shown, *y)),
+    )
+    .draw()
+    .expect("mesh");
+    let plotting = chart.plotting_area().strip_coord_spec();
+    let base = chart.plotting_area().get_base_pixel();
+    let font = plot::anchored(HPos::Center);
+    for (k, r) in fmr.iter().enumerate() {
+        let (x, y) = ((k % n) as f64, (k / n) as f64);
+        let corner = |dx: f64, dy: f64| {
+            let (px, py) = chart.backend_coord(&(x + dx, y + dy));
+            (px - base.0, py - base.1)
+        };
+        let (a, b) = (corner(-0.5, 0.5), corner(0.5, -0.5));
+        let label = match r {
+            Some(r) if r.trials > 0.0 && r.value > 0.0 => {
+                plotting
+                    .draw(&Rectangle::new(
+                        [a, b],
+                        level_shade(fmr_level(r.value)).filled(),
+                    ))
+                    .expect("cell");
+                None
+            }
+            Some(r) if r.trials > 0.0 => {
+                hatch(&plotting, a, b);
+                Some(format!("0 of {}", crate::render::number::short(r.trials)))
+            }
+            _ => {
+                plotting
+                    .draw(&Rectangle::new([a, b], NO_PAIRS.filled()))
+                    .expect("cell");
+                Some("none".to_string())
+            }
+        };
+        if let Some(label) = label {
+            let centre = ((a.0 + b.0) / 2, (a.1 + b.1) / 2);
+            plotting
+                .draw(&Text::new(label, centre, font.clone()))
+                .expect("cell label");
+        }
     }
 }
 
-/// The heat map's scale: 60 shades from log10 FMR −6 up to 0.
+/// The heat map's scale (60 shades from 10⁻⁶ up to 1, labelled at decades)
+/// and the keys of the hatched and the grey cells below it.
 fn heat_scale(area: &plot::Area<'_>) {
+    let (w, h) = area.dim_in_pixel();
     let mut scale = ChartBuilder::on(area)
-        .margin_top(40)
-        .margin_bottom(40)
-        .margin_right(20)
-        .y_label_area_size(70)
-        .build_cartesian_2d(0f64..1f64, -6f64..0f64)
+        .margin_top(20)
+        .margin_bottom(80)
+        .margin_right(w.saturating_sub(120))
+        .y_label_area_size(80)
+        .build_cartesian_2d(0f64..1f64, plot::log_axis((-6, 0)))
         .expect("scale");
-    scale
-        .configure_mesh()
-        .disable_mesh()
-        .disable_x_axis()
-        .y_labels(7)
-        .y_desc("log10 FMR")
-        .draw()
-        .expect("scale mesh");
+    plot::readable(
+        scale
+            .configure_mesh()
+            .disable_mesh()
+            .disable_x_axis()
+            .y_desc("FMR")
+            .y_label_formatter(&plot::decade_label),
+    )
+    .draw()
+    .expect("scale mesh");
     for k in 0..60 {
         let l = -6.0 + k as f64 * 0.1;
         scale
@@ -517,129 +681,174 @@ fn heat_scale(area: &plot::Area<'_>) {
             )))
             .expect("scale cell");
     }
+    let font = plot::anchored(HPos::Left);
+    let y = h as i32 - 60;
+    hatch(area, (10, y - 9), (28, y + 9));
+    area.draw(&Rectangle::new(
+        [(10, y + 16), (28, y + 34)],
+        NO_PAIRS.filled(),
+    ))
+    .expect("key");
+    for (dy, text) in [(0, "0 errors"), (25, "no comparisons")] {
+        area.draw(&Text::new(text, (34, y + dy), font.clone()))
+            .expect("key");
+    }
 }
 
-/// A chart on linear f64 axes drawn into an SVG string.
-type LinearChart<'a, 'b> =
-    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+/// The DET axes' lowest rate.
+const DET_FLOOR: f64 = 1e-8;
 
-/// The rates at the ends of the DET axes.
-const DET_ENDS: (f64, f64) = (1e-6, 0.5);
-
-/// The normal deviate of a rate clipped to the DET axes.
-fn probit(p: f64) -> f64 {
-    crate::math::special::normal_quantile(p.clamp(DET_ENDS.0, DET_ENDS.1))
+/// A DET axis from the decade below the smallest of `rates` (> 0) up to
+/// 0.5: its ends (as rates) and its key points (normal deviates, labels).
+fn det_axis(rates: impl Iterator<Item = f64>) -> ((f64, f64), Vec<(f64, String)>) {
+    let low = rates
+        .filter(|r| *r > 0.0)
+        .fold(0.5f64, f64::min)
+        .max(DET_FLOOR);
+    let (a, _) = plot::decades(low.log10(), low.log10());
+    let a = a.min(-1);
+    let mut keys: Vec<(f64, String)> = (a..0)
+        .map(|k| (probit(10f64.powi(k), 0.0), plot::power_of_ten(k)))
+        .collect();
+    keys.push((0.0, "0.5".into()));
+    ((10f64.powi(a), 0.5), keys)
 }
 
-/// Per-group DET curves on normal-deviate (probit) axes with decade ticks,
-/// as NIST draws them, with each group's operating points at the first
-/// two policies marked.
+/// The normal deviate of a rate, clipped to `low` … 0.5.
+fn probit(p: f64, low: f64) -> f64 {
+    crate::math::special::normal_quantile(p.clamp(low.max(DET_FLOOR), 0.5))
+}
+
+/// Per-group DET curves on normal-deviate (probit) axes labelled at
+/// decades, as NIST draws them, cropped to the decades the data reach; each
+/// group's operating points at the first two policies are ringed.
 pub(crate) fn det(view: &ViewResult) -> Figure {
-    let title = format!("DET by {} (probit axes)", view.attribute);
-    let svg = plot::document((640, 520), |root| {
-        let range = probit(DET_ENDS.0)..probit(DET_ENDS.1);
-        let mut chart = plot::framed(root, &title, 15, 15, (45, 60))
-            .build_cartesian_2d(range.clone(), range)
+    let rings: Vec<&str> = view
+        .operating_points
+        .iter()
+        .take(2)
+        .map(|a| &*a.policy)
+        .collect();
+    let title = if rings.is_empty() {
+        format!("DET by {} (probit axes)", view.attribute)
+    } else {
+        format!(
+            "DET by {} (probit axes; rings: {})",
+            view.attribute,
+            rings.join(", ")
+        )
+    };
+    let free = &view.free.threshold_free;
+    let both = || {
+        free.iter()
+            .flat_map(|g| g.det.iter())
+            .filter(|p| p[1] > 0.0 && p[2] > 0.0)
+    };
+    let (xs, x_keys) = det_axis(both().map(|p| p[1]));
+    let (ys, y_keys) = det_axis(both().map(|p| p[2]));
+    let looks = looks(free.iter().map(|g| &g.group));
+    let height = plot::legend_height(free.len()).max(540);
+    let svg = plot::document((plot::width_for(&title, &looks, 780), height), |root| {
+        let area = plot::beside_legend(root, &looks);
+        let axis = |(lo, hi): (f64, f64), keys: &[(f64, String)]| {
+            plot::keyed_axis(
+                probit(lo, lo)..probit(hi, lo),
+                keys.iter().map(|k| k.0).collect(),
+            )
+        };
+        let label = |keys: &[(f64, String)], v: f64| {
+            keys.iter()
+                .find(|k| (k.0 - v).abs() < 1e-9)
+                .map_or_else(String::new, |k| k.1.clone())
+        };
+        let mut chart = plot::framed(&area, &title, plot::TITLE, 15, (45, 60))
+            .build_cartesian_2d(axis(xs, &x_keys), axis(ys, &y_keys))
             .expect("chart");
-        chart
-            .configure_mesh()
-            .disable_mesh()
-            .x_labels(0)
-            .y_labels(0)
-            .x_desc("FMR")
-            .y_desc("FNMR")
-            .draw()
-            .expect("mesh");
-        det_ticks(&mut chart);
-        let n = view.free.threshold_free.len();
-        for (g, free) in view.free.threshold_free.iter().enumerate() {
-            det_group(&mut chart, view, g, free, plot::grey(g, n));
+        plot::readable(
+            chart
+                .configure_mesh()
+                .x_desc("FMR (probit scale)")
+                .y_desc("FNMR (probit scale)")
+                .x_label_formatter(&|x| label(&x_keys, *x))
+                .y_label_formatter(&|y| label(&y_keys, *y)),
+        )
+        .draw()
+        .expect("mesh");
+        for (g, (group, (_, look))) in free.iter().zip(&looks).enumerate() {
+            det_group(&chart, view, g, group, (xs.0, ys.0), *look);
         }
-        plot::legend(&mut chart.configure_series_labels());
     });
     Figure {
         name: file_name("det", &view.attribute, None),
         title,
+        attribute: view.attribute.name(),
         svg,
     }
 }
 
-/// A DET tick label: `1e-k` at a decade, `0.5` at the top.
-fn decade_label(p: f64) -> String {
-    if p == 0.5 {
-        "0.5".to_string()
-    } else {
-        format!("1e{}", p.log10().round())
-    }
-}
+/// A chart whose axes are keyed linear f64 axes, drawn into an SVG string.
+type KeyedChart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<plot::Keyed, plot::Keyed>>;
 
-/// Decade ticks: light grid lines and labels at 1e-6 … 1e-1 and 0.5.
-fn det_ticks(chart: &mut LinearChart<'_, '_>) {
-    let grid = RGBColor(220, 220, 220);
-    let (a, b) = (probit(DET_ENDS.0), probit(DET_ENDS.1));
-    for p in [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 0.5] {
-        let q = probit(p);
-        for line in [vec![(q, a), (q, b)], vec![(a, q), (b, q)]] {
-            chart
-                .draw_series(std::iter::once(PathElement::new(line, grid)))
-                .expect("grid");
-        }
-        // The corner is labelled once, on the x axis.
-        let y_label = (p > DET_ENDS.0).then_some((a - 0.45, q));
-        for at in std::iter::once((q, a - 0.12)).chain(y_label) {
-            chart
-                .draw_series(std::iter::once(Text::new(
-                    decade_label(p),
-                    at,
-                    ("sans-serif", 11).into_font(),
-                )))
-                .expect("tick");
-        }
-    }
-}
-
-/// Group `g`'s DET curve, in the legend, with its first two operating points.
-fn det_group<'a, 'b: 'a>(
-    chart: &mut LinearChart<'a, 'b>,
+/// Group `g`'s DET curve with its first two operating points ringed, on
+/// axes whose lowest rates are `low` (x, y).
+fn det_group(
+    chart: &KeyedChart<'_, '_>,
     view: &ViewResult,
     g: usize,
     free: &GroupFree,
-    colour: RGBColor,
+    low: (f64, f64),
+    look: plot::Look,
 ) {
     let points: Vec<(f64, f64)> = free
         .det
         .iter()
         .filter(|p| p[1] > 0.0 && p[2] > 0.0)
-        .map(|p| (probit(p[1]), probit(p[2])))
+        .map(|p| (probit(p[1], low.0), probit(p[2], low.1)))
         .collect();
-    plot::keyed_line(chart, points, colour, &free.group, 16);
+    plot::curve(chart, &points, look, 6);
     for at in view.operating_points.iter().take(2) {
         let rate = |m: &str| at.rate(m).and_then(|c| c.by_group.get(g)).map(|r| r.value);
         if let (Some(fmr), Some(fnmr)) = (rate("fmr"), rate("fnmr")) {
             if fmr > 0.0 && fnmr > 0.0 {
-                let pt = (probit(fmr), probit(fnmr));
+                let pt = (probit(fmr, low.0), probit(fnmr, low.1));
                 chart
-                    .draw_series(std::iter::once(Circle::new(pt, 4, colour.filled())))
+                    .plotting_area()
+                    .draw(&Circle::new(pt, 8, look.colour.stroke_width(2)))
                     .expect("operating point");
             }
         }
     }
 }
 
-/// Per-group score histograms of mated (dark) and non-mated (light)
-/// comparisons as densities (count / (total · bin width)), one panel per group.
+/// The looks of mated (blue, solid) and non-mated (vermilion, dashed) scores.
+const SCORE_LOOKS: [plot::Look; 2] = [
+    plot::Look {
+        colour: plot::PALETTE[4],
+        marker: (0, true),
+        dash: None,
+    },
+    plot::Look {
+        colour: plot::PALETTE[5],
+        marker: (1, true),
+        dash: Some((8, 4)),
+    },
+];
+
+/// Per-group score histograms of mated and non-mated comparisons as
+/// densities (count / (total · bin width)), one panel per group.
 pub(crate) fn histograms(view: &ViewResult) -> Figure {
     let title = format!(
-        "Score densities by {} (mated dark, non-mated light)",
+        "Score densities by {} (mated: blue, solid; non-mated: vermilion, dashed)",
         view.attribute
     );
     let n = view.free.threshold_free.len().max(1);
-    let cols = n.min(4);
+    let cols = n.min(2);
     let rows = n.div_ceil(cols);
-    let size = (300 * cols as u32, 40 + 230 * rows as u32);
+    let width = (300 * cols as u32).max(plot::text_px(&title, plot::TITLE) + 40);
+    let size = (width, 40 + 240 * rows as u32);
     let svg = plot::document(size, |root| {
         let root = root
-            .titled(&displayable(&title), ("sans-serif", 15))
+            .titled(&displayable(&title), ("sans-serif", plot::TITLE))
             .expect("title");
         for (panel, free) in root
             .split_evenly((rows, cols))
@@ -652,6 +861,7 @@ pub(crate) fn histograms(view: &ViewResult) -> Figure {
     Figure {
         name: file_name("scores", &view.attribute, None),
         title,
+        attribute: view.attribute.name(),
         svg,
     }
 }
@@ -673,45 +883,39 @@ fn density_steps(edges: &[f64], counts: &[f64]) -> Vec<(f64, f64)> {
     out
 }
 
-/// One group's panel: its mated and non-mated score densities, with a legend.
+/// One group's panel: its mated and non-mated score densities.
 fn score_panel(panel: &plot::Area<'_>, free: &GroupFree) {
     let h = &free.histogram;
-    let (mated, nonmated) = (
+    let steps = [
         density_steps(&h.edges, &h.mated),
         density_steps(&h.edges, &h.nonmated),
-    );
+    ];
     let x0 = h.edges.first().copied().unwrap_or(0.0);
     let x1 = h.edges.last().copied().unwrap_or(1.0).max(x0 + 1e-9);
-    let top = mated
+    let top = steps
         .iter()
-        .chain(&nonmated)
+        .flatten()
         .map(|p| p.1)
         .filter(|v| v.is_finite())
         .fold(1e-9, f64::max)
         * 1.1;
-    let mut chart = plot::framed(panel, &free.group, 12, 8, (30, 40))
+    let mut chart = plot::framed(panel, &free.group, plot::FONT, 8, (40, 50))
         .build_cartesian_2d(x0..x1, 0f64..top)
         .expect("panel");
-    chart
-        .configure_mesh()
-        .disable_mesh()
-        .x_desc("score")
-        .y_desc("density")
-        .x_labels(4)
-        .y_labels(4)
-        .draw()
-        .expect("mesh");
-    for (points, colour, label) in [
-        (mated, RGBColor(20, 20, 20), "mated"),
-        (nonmated, RGBColor(160, 160, 160), "non-mated"),
-    ] {
-        plot::keyed_line(&mut chart, points, colour, label, 14);
-    }
-    plot::legend(
+    plot::readable(
         chart
-            .configure_series_labels()
-            .label_font(("sans-serif", 9)),
-    );
+            .configure_mesh()
+            .disable_mesh()
+            .x_desc("score")
+            .y_desc("density")
+            .x_labels(4)
+            .y_labels(4),
+    )
+    .draw()
+    .expect("mesh");
+    for (points, look) in steps.iter().zip(SCORE_LOOKS) {
+        plot::curve(&chart, points, look, 0);
+    }
 }
 
 #[cfg(test)]
@@ -777,11 +981,51 @@ mod tests {
         }
     }
 
+    /// The texts of an SVG document.
+    fn texts(svg: &str) -> Vec<String> {
+        roxmltree::Document::parse(svg)
+            .unwrap()
+            .descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .map(|n| n.text().unwrap_or_default().trim().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn dot_plots_label_every_decade_the_rates_span() {
+        // 1/10 000, 1/1 000 and 0/500: intervals reach from ≈ 1e-5 to ≈ 1e-2.
+        let ci = Default::default();
+        let values = [
+            ("A".to_string(), Rate::new(1, 10_000, ci)),
+            ("B".to_string(), Rate::new(1, 1_000, ci)),
+            ("C".to_string(), Rate::new(0, 500, ci)),
+        ];
+        let t = texts(&whiskers("t", "FMR", &values));
+        for decade in ["10⁻⁵", "10⁻⁴", "10⁻³", "10⁻²"] {
+            assert!(t.iter().any(|x| x == decade), "{decade} not in {t:?}");
+        }
+        assert!(
+            t.iter().any(|x| x == "0"),
+            "the zero rate is not marked: {t:?}"
+        );
+    }
+
+    #[test]
+    fn curves_within_one_decade_still_get_two() {
+        let series = vec![("g".to_string(), vec![(0.0, 0.02), (1.0, 0.05)])];
+        let t = texts(&curves("t", "x", "y", &series, true));
+        assert!(
+            t.iter().any(|x| x == "10⁻²") && t.iter().any(|x| x == "10⁻¹"),
+            "{t:?}"
+        );
+    }
+
     #[test]
     fn repeated_names_are_numbered() {
         let fig = |n: &str| Figure {
             name: n.into(),
             title: String::new(),
+            attribute: String::new(),
             svg: String::new(),
         };
         let mut figs = vec![fig("a"), fig("b"), fig("a"), fig("a"), fig("a-2")];
