@@ -239,11 +239,7 @@ impl VerifyJob {
         result.notes.extend(note);
         // The effective configuration: the policies that ran (the defaults when none was given).
         let options = VerifyOptions {
-            policies: result
-                .operating_points
-                .iter()
-                .map(|p| p.spec.clone())
-                .collect(),
+            policies: ran(&result.operating_points, |p| &p.spec),
             ..self.options.clone()
         };
         let cfg = config("verify", &self.columns, &options, &c.attributes);
@@ -384,11 +380,7 @@ impl IdentifyJob {
         require_rows(&s.accounting, &s.inputs)?;
         let result = identify::audit(&s, &self.options)?;
         let options = IdentifyOptions {
-            policies: result
-                .operating_points
-                .iter()
-                .map(|p| p.spec.clone())
-                .collect(),
+            policies: ran(&result.operating_points, |p| &p.spec),
             ..self.options.clone()
         };
         let cfg = config("identify", &self.columns, &options, &s.attributes);
@@ -407,4 +399,10 @@ impl IdentifyJob {
             self.bootstrap.as_ref(),
         )
     }
+}
+
+/// The policies that ran, one per operating point (the defaults when none
+/// was given), for the effective configuration.
+fn ran<T, P: Clone>(points: &[T], spec: impl Fn(&T) -> &P) -> Vec<P> {
+    points.iter().map(|p| spec(p).clone()).collect()
 }

@@ -41,10 +41,11 @@ pub(crate) fn summary(report: &Report) -> Vec<String> {
 fn sentence(report: &Report, f: &Finding) -> String {
     let range = |v: f64, lo: f64, hi: f64| format!("{} [{}, {}]", brief(v), brief(lo), brief(hi));
     let g = |g: &crate::report::findings::GroupRate| {
-        if g.low.is_nan() {
-            format!("{} ({})", g.group, brief(g.value))
+        let r = &g.rate;
+        if r.low.is_nan() {
+            format!("{} ({})", g.group, brief(r.value))
         } else {
-            format!("{} ({})", g.group, range(g.value, g.low, g.high))
+            format!("{} ({})", g.group, range(r.value, r.low, r.high))
         }
     };
     let test = f.significance.as_ref().map_or_else(String::new, |s| {

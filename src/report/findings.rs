@@ -33,9 +33,9 @@ pub struct Finding {
     /// Another group with the lowest rate (the first of equals).
     pub best: GroupRate,
     /// worst / best (the view's `<rate>.max_over_min`).
-    pub ratio: Ratio,
+    pub ratio: Estimate,
     /// worst / geometric mean of the groups (`<rate>.max_over_geomean`).
-    pub max_over_geomean: Ratio,
+    pub max_over_geomean: Estimate,
     /// The Holm-adjusted test behind the difference, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub significance: Option<Significance>,
@@ -47,26 +47,21 @@ pub struct Finding {
     pub few_errors: Vec<String>,
 }
 
-/// One group's rate with its interval (NaN ends, written null, when it has none).
+/// One group's rate with its interval.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupRate {
     /// Group name.
     pub group: String,
-    /// The rate.
-    #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
-    pub value: f64,
-    /// Lower end of its interval.
-    #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
-    pub low: f64,
-    /// Upper end of its interval.
-    #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
-    pub high: f64,
+    /// The rate and its interval.
+    #[serde(flatten)]
+    pub rate: Estimate,
 }
 
-/// A ratio summary with its simultaneous interval (NaN ends when it has none).
+/// A value with its interval (NaN ends, written null, when it has none):
+/// a group's rate, or a ratio summary with its simultaneous interval.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Ratio {
-    /// The ratio (`"inf"` when the denominator is 0, null when undefined).
+pub struct Estimate {
+    /// The value (`"inf"` when a ratio's denominator is 0, null when undefined).
     #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
     pub value: f64,
     /// Lower end of its interval.
@@ -75,7 +70,7 @@ pub struct Ratio {
     /// Upper end of its interval.
     #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
     pub high: f64,
-    /// Why the ratio is undefined or infinite, if it is.
+    /// Why the value is undefined or infinite, if it is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
@@ -130,9 +125,12 @@ impl<'a> Entry<'a> {
     fn rate(&self) -> GroupRate {
         GroupRate {
             group: self.group.to_string(),
-            value: self.value,
-            low: self.interval.0,
-            high: self.interval.1,
+            rate: Estimate {
+                value: self.value,
+                low: self.interval.0,
+                high: self.interval.1,
+                reason: None,
+            },
         }
     }
 }
@@ -267,7 +265,7 @@ fn build(
     let ratio = |name: &str| {
         let metric = format!("{rate}.{name}");
         summaries.iter().find(|s| s.metric == metric).map_or(
-            Ratio {
+            Estimate {
                 value: f64::NAN,
                 low: f64::NAN,
                 high: f64::NAN,
@@ -279,7 +277,7 @@ fn build(
                     .as_ref()
                     .and_then(|i| i.bounds())
                     .unwrap_or((f64::NAN, f64::NAN));
-                Ratio {
+                Estimate {
                     value: s.value,
                     low,
                     high,
@@ -342,8 +340,8 @@ mod tests {
     use super::*;
     use crate::stats::significance::{GroupTest, Test, TestMethod};
 
-    fn ratio(value: f64, low: f64) -> Ratio {
-        Ratio {
+    fn ratio(value: f64, low: f64) -> Estimate {
+        Estimate {
             value,
             low,
             high: f64::NAN,
@@ -351,12 +349,10 @@ mod tests {
         }
     }
 
-    fn finding(rate: &str, r: Ratio) -> Finding {
+    fn finding(rate: &str, r: Estimate) -> Finding {
         let g = |name: &str| GroupRate {
             group: name.into(),
-            value: 0.1,
-            low: f64::NAN,
-            high: f64::NAN,
+            rate: ratio(0.1, f64::NAN),
         };
         Finding {
             attribute: "race".into(),
@@ -447,7 +443,7 @@ mod tests {
         };
         let f = build("race".into(), None, "fnmr", &entries, &[], Some(&tests)).unwrap();
         assert_eq!((f.worst.group.as_str(), f.best.group.as_str()), ("B", "D"));
-        assert_eq!((f.worst.low, f.worst.high), (0.04, 0.16));
+        assert_eq!((f.worst.rate.low, f.worst.rate.high), (0.04, 0.16));
         // The smaller Holm p of the worst's and the best's tests.
         let s = f.significance.unwrap();
         assert_eq!(

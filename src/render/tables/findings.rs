@@ -3,7 +3,7 @@
 
 use super::TableModel;
 use crate::render::number::brief;
-use crate::report::findings::{Adequacy, Finding, GroupRate, Ratio, SIGNIFICANCE};
+use crate::report::findings::{Adequacy, Estimate, Finding, GroupRate, SIGNIFICANCE};
 use crate::report::Report;
 
 /// Groups with few errors named, at most (else counted).
@@ -72,11 +72,15 @@ pub(crate) fn rate_label(metric: &str) -> String {
 
 /// `B 0.052 [0.047, 0.058]`.
 fn group(g: &GroupRate) -> String {
-    format!("{} {}", g.group, interval(g.value, g.low, g.high))
+    format!(
+        "{} {}",
+        g.group,
+        interval(g.rate.value, g.rate.low, g.rate.high)
+    )
 }
 
 /// `2.5 [1.9, 3.3]`, `inf [12, inf]`, `undefined`.
-fn ratio(r: &Ratio) -> String {
+fn ratio(r: &Estimate) -> String {
     if r.value.is_nan() {
         return "undefined".into();
     }
