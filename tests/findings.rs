@@ -289,7 +289,7 @@ fn identify_names_groups_of_fpir_and_fnir_with_cautions_and_no_null_disparity() 
     let report = demo::run_identify(vec![]).unwrap();
     let text = render(&report, Format::Table);
     let screen: Vec<&str> = text.lines().take(40).collect();
-    for rate in ["FPIR", "FNIR", "FNIR (rank ≤ 20)"] {
+    for rate in ["FPIR", "FNIR (rank ≤ 1)", "FNIR (rank ≤ 20)"] {
         assert!(
             screen
                 .iter()
@@ -302,7 +302,7 @@ fn identify_names_groups_of_fpir_and_fnir_with_cautions_and_no_null_disparity() 
     let html = render(&report, Format::Html);
     let summary = &html[html.find("<h2>Summary").unwrap()..];
     let summary = &summary[..summary.find("</ul>").unwrap()];
-    assert!(summary.contains("FNIR is highest for D+F"), "{summary}");
+    assert!(summary.contains("FNIR (rank ≤ 1) is highest for D+F"), "{summary}");
     assert!(
         !summary
             .lines()

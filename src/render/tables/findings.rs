@@ -59,8 +59,12 @@ pub(crate) fn place(f: &Finding) -> String {
     }
 }
 
-/// `FNMR`, `FNIR (rank ≤ 20)`, `error_rate`.
+/// `FNMR`, `FNIR (rank ≤ 1)` (metric `fnir`), `FNIR (rank ≤ 20)`, `error_rate`:
+/// the labels of the rate tables.
 pub(crate) fn rate_label(metric: &str) -> String {
+    if metric == "fnir" {
+        return "FNIR (rank ≤ 1)".into();
+    }
     if let Some(r) = metric.strip_prefix("fnir@") {
         return format!("FNIR (rank ≤ {r})");
     }
