@@ -302,7 +302,10 @@ fn identify_names_groups_of_fpir_and_fnir_with_cautions_and_no_null_disparity() 
     let html = render(&report, Format::Html);
     let summary = &html[html.find("<h2>Summary").unwrap()..];
     let summary = &summary[..summary.find("</ul>").unwrap()];
-    assert!(summary.contains("FNIR (rank ≤ 1) is highest for D+F"), "{summary}");
+    assert!(
+        summary.contains("FNIR (rank ≤ 1) is highest for D+F"),
+        "{summary}"
+    );
     assert!(
         !summary
             .lines()
