@@ -2,7 +2,7 @@
 //! needs ([`crate::stats::power`]), as text or JSON.
 
 use crate::error::Result;
-use crate::render::number::short;
+use crate::render::number::plain;
 use crate::stats::power::{sample_size, Clustering, Goal, SampleSize};
 use std::fmt::Write;
 
@@ -87,21 +87,10 @@ pub fn text(s: &SampleSize) -> String {
     out
 }
 
-/// Four significant digits without trailing zeros: `1e-4`, `0.05`, `47.1`, `2`.
-fn plain(x: f64) -> String {
-    let s = short(x);
-    let (mantissa, exponent) = s.split_at(s.find('e').unwrap_or(s.len()));
-    match mantissa.contains('.') {
-        true => format!(
-            "{}{exponent}",
-            mantissa.trim_end_matches('0').trim_end_matches('.')
-        ),
-        false => s,
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::plain;
+
     #[test]
     fn plain_numbers() {
         let cases = [
@@ -112,9 +101,9 @@ mod tests {
             (1.999, "1.999"),
         ];
         for (x, want) in cases {
-            assert_eq!(super::plain(x), want);
+            assert_eq!(plain(x), want);
         }
-        assert_eq!(super::plain(235_617.8), "235618");
-        assert_eq!(super::plain(1.5e-5), "1.5e-5");
+        assert_eq!(plain(235_617.8), "235618");
+        assert_eq!(plain(1.5e-5), "1.5e-5");
     }
 }

@@ -18,6 +18,30 @@ pub(crate) fn exact(x: f64) -> String {
 
 /// Four significant digits for people: `0.01234`, `1.234e-05`, `undefined`, `inf`.
 pub(crate) fn short(x: f64) -> String {
+    significant(x, 4)
+}
+
+/// Two significant digits for a headline: `0.052`, `2.5`, `12`, `1.2e-4`,
+/// `undefined`, `inf`.
+pub(crate) fn brief(x: f64) -> String {
+    significant(x, 2)
+}
+
+/// As [`short`], without trailing zeros: `1e-4`, `0.05`, `2`, `47.1`.
+pub(crate) fn plain(x: f64) -> String {
+    let s = short(x);
+    let (mantissa, exponent) = s.split_at(s.find('e').unwrap_or(s.len()));
+    match mantissa.contains('.') {
+        true => format!(
+            "{}{exponent}",
+            mantissa.trim_end_matches('0').trim_end_matches('.')
+        ),
+        false => s,
+    }
+}
+
+/// `n` significant digits, in scientific notation outside [1e-3, 1e6).
+fn significant(x: f64, n: i32) -> String {
     if x.is_nan() {
         return "undefined".into();
     }
@@ -29,29 +53,9 @@ pub(crate) fn short(x: f64) -> String {
     }
     let a = x.abs();
     if !(1e-3..1e6).contains(&a) {
-        return format!("{x:.3e}");
+        return format!("{x:.prec$e}", prec = (n - 1) as usize);
     }
-    let digits = |a: f64| (3 - a.log10().floor() as i32).max(0) as usize;
-    let decimals = digits(a);
-    let s = format!("{x:.decimals$}");
-    // Rounding may carry into a new digit (0.99999 → 1.0000): one decimal fewer.
-    match s.trim_start_matches('-').parse::<f64>() {
-        Ok(r) if digits(r) < decimals => format!("{x:.prec$}", prec = digits(r)),
-        _ => s,
-    }
-}
-
-/// Two significant digits for a headline: `0.052`, `2.5`, `12`, `1.2e-4`,
-/// `undefined`, `inf`.
-pub(crate) fn brief(x: f64) -> String {
-    if !x.is_finite() || x == 0.0 {
-        return short(x);
-    }
-    let a = x.abs();
-    if !(1e-3..1e6).contains(&a) {
-        return format!("{x:.1e}");
-    }
-    let decimals = |a: f64| (1 - a.log10().floor() as i32).max(0) as usize;
+    let decimals = |a: f64| (n - 1 - a.log10().floor() as i32).max(0) as usize;
     let d = decimals(a);
     let s = format!("{x:.d$}");
     // Rounding may carry into a new digit (0.0996 → 0.100): one decimal fewer.
