@@ -4,5 +4,6 @@
 pub(crate) mod cluster;
 pub(crate) mod column;
 pub(crate) mod curves;
+pub(crate) mod order;
 pub mod table;
 pub mod threshold;

@@ -30,6 +30,7 @@ pub mod stream;
 use crate::counts::cluster::Clusters;
 use crate::counts::column::{prefix_sums, Column};
 use crate::counts::curves::quantile_thresholds;
+use crate::counts::order::ScoreOrder;
 use crate::counts::table::{
     self, finish_view, interval_convention, interval_label, GroupInfo, RateColumn, Treat, ViewAt,
 };
@@ -368,7 +369,8 @@ pub(crate) fn prepare<'a>(
     keep_rows: bool,
 ) -> Prepared<'a> {
     let keep_rows = keep_rows || !c.count.is_empty();
-    let (pool, pool_rows) = global_pool(c, opts.impostors, keep_rows);
+    let order = ScoreOrder::new(&c.score);
+    let (pool, pool_rows) = global_pool(c, &order, opts.impostors, keep_rows);
     let mut notes = Vec::new();
     let policies = if opts.policies.is_empty() {
         let (p, n) = default_policies(pool_size(c, &pool, &pool_rows));
@@ -381,7 +383,7 @@ pub(crate) fn prepare<'a>(
     let views = views(c.score.len(), &codes);
     let scores = views
         .par_iter()
-        .map(|v| GroupScores::build(c, v, keep_rows))
+        .map(|v| GroupScores::build(c, v, &order, keep_rows))
         .collect();
     Prepared {
         views,
@@ -605,24 +607,25 @@ fn view_notes(results: &[ViewResult], policies: &[Policy]) -> Vec<String> {
     notes
 }
 
-/// The sorted non-mated scores that set global thresholds, with their rows.
+/// The non-mated scores that set global thresholds, cut from the one order, with their rows.
 /// (Rows only when `keep_rows`.)
-fn global_pool(c: &Comparisons, impostors: Impostors, keep_rows: bool) -> (Vec<f64>, Vec<u32>) {
+fn global_pool(
+    c: &Comparisons,
+    order: &ScoreOrder,
+    impostors: Impostors,
+    keep_rows: bool,
+) -> (Vec<f64>, Vec<u32>) {
     let same = |i: usize| {
         c.attributes
             .iter()
             .all(|a| a.side_a[i] != MISSING && a.side_a[i] == a.side_b[i])
     };
-    let rows =
-        (0..c.score.len()).filter(|&i| !c.mated[i] && (impostors == Impostors::All || same(i)));
+    let (pool, mut rows) =
+        order.filter(|i| !c.mated[i] && (impostors == Impostors::All || same(i)));
     if !keep_rows {
-        let mut pool: Vec<f64> = rows.map(|i| c.score[i]).collect();
-        pool.par_sort_unstable_by(f64::total_cmp);
-        return (pool, Vec::new());
+        rows = Vec::new();
     }
-    let mut pool: Vec<(f64, u32)> = rows.map(|i| (c.score[i], i as u32)).collect();
-    pool.par_sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
-    pool.into_iter().unzip()
+    (pool, rows)
 }
 
 /// An error rate read at τ: of the scores at or above τ (`above`, FMR) or

@@ -5,6 +5,7 @@
 
 use crate::counts::cluster::Clusters;
 use crate::counts::column::{prefix_sums, Column};
+use crate::counts::order::{Cut, ScoreOrder, SlotCode};
 use crate::groups::{View, MISSING};
 use crate::input::Comparisons;
 use rayon::prelude::*;
@@ -45,7 +46,7 @@ pub(crate) type Prefixes = Option<Vec<Vec<f64>>>;
 fn subjects_per_group(
     c: &Comparisons,
     v: &View,
-    place: &dyn Fn(usize) -> Option<usize>,
+    place: &(dyn Fn(usize) -> Option<usize> + Sync),
 ) -> Vec<u64> {
     let mut seen: Vec<u64> = Vec::with_capacity(2 * c.score.len());
     for i in 0..c.score.len() {
@@ -83,10 +84,58 @@ fn observed_pairs(c: &Comparisons, v: &View) -> Vec<u64> {
     cross
 }
 
+/// A view's slots cut from the order, with the rows it could not place and
+/// its mated rows whose sides disagree (each weighing its count).
+struct Placement {
+    cut: Cut,
+    unplaced: u64,
+    mated_conflicts: u64,
+}
+
+/// Places every row in one of `slots` slots (codes of type `S`) and cuts them from the order.
+fn placement<S: SlotCode>(
+    c: &Comparisons,
+    v: &View,
+    order: &ScoreOrder,
+    slots: usize,
+    place: &(dyn Fn(usize) -> Option<usize> + Sync),
+    keep_rows: bool,
+) -> Placement {
+    let slot: Vec<S> = (0..c.score.len())
+        .into_par_iter()
+        .map(|i| S::of(place(i)))
+        .collect();
+    let mut sizes = vec![0usize; slots];
+    let (mut unplaced, mut mated_conflicts) = (0, 0);
+    // A row stands for `count` comparisons when the input carries counts.
+    let count = |i: usize| c.count.get(i).copied().unwrap_or(1);
+    for (i, &k) in slot.iter().enumerate() {
+        match k.get() {
+            None => unplaced += count(i),
+            Some(k) => sizes[k] += 1,
+        }
+        let (a, b) = (v.side_a[i], v.side_b[i]);
+        if c.mated[i] && a != MISSING && b != MISSING && a != b {
+            mated_conflicts += count(i);
+        }
+    }
+    Placement {
+        cut: order.cut(&slot, &sizes, keep_rows),
+        unplaced,
+        mated_conflicts,
+    }
+}
+
 impl GroupScores {
-    /// Places and sorts the scores; `keep_rows` keeps each score's row for
-    /// re-weighting. With subject ids, each slot also keeps its subjects.
-    pub(crate) fn build(c: &Comparisons, v: &View, keep_rows: bool) -> GroupScores {
+    /// Places the scores, cutting each slot from the audit's one sorted
+    /// order; `keep_rows` keeps each score's row for re-weighting. With
+    /// subject ids, each slot also keeps its subjects.
+    pub(crate) fn build(
+        c: &Comparisons,
+        v: &View,
+        order: &ScoreOrder,
+        keep_rows: bool,
+    ) -> GroupScores {
         let g = v.groups.len();
         let clustered = !c.subject_a.is_empty() && c.count.is_empty();
         let keep_rows = keep_rows || clustered;
@@ -104,45 +153,20 @@ impl GroupScores {
                 cross.binary_search(&pack(a, b)).ok().map(|k| 2 * g + k)
             }
         };
-        // Two passes: count, then fill vectors of exact size.
-        let mut sizes = vec![0usize; 2 * g + cross.len()];
-        let mut unplaced = 0;
-        let mut mated_conflicts = 0;
-        // A row stands for `count` comparisons when the input carries counts.
-        let count = |i: usize| c.count.get(i).copied().unwrap_or(1);
-        for i in 0..c.score.len() {
-            match place(i) {
-                Some(slot) => sizes[slot] += 1,
-                None => unplaced += count(i),
-            }
-            let (a, b) = (v.side_a[i], v.side_b[i]);
-            if c.mated[i] && a != MISSING && b != MISSING && a != b {
-                mated_conflicts += count(i);
-            }
-        }
-        let (slots, rows) = if keep_rows {
-            let mut pairs: Vec<Vec<(f64, u32)>> =
-                sizes.iter().map(|&n| Vec::with_capacity(n)).collect();
-            for i in 0..c.score.len() {
-                if let Some(slot) = place(i) {
-                    pairs[slot].push((c.score[i], i as u32));
-                }
-            }
-            pairs
-                .par_iter_mut()
-                .for_each(|s| s.sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1))));
-            pairs.into_iter().map(|p| p.into_iter().unzip()).unzip()
+        let slots = 2 * g + cross.len();
+        let Placement {
+            cut: Cut {
+                scores: slots,
+                rows,
+            },
+            unplaced,
+            mated_conflicts,
+        } = if slots < u8::SLOTS {
+            placement::<u8>(c, v, order, slots, &place, keep_rows)
+        } else if slots < u16::SLOTS {
+            placement::<u16>(c, v, order, slots, &place, keep_rows)
         } else {
-            let mut slots: Vec<Vec<f64>> = sizes.iter().map(|&n| Vec::with_capacity(n)).collect();
-            for i in 0..c.score.len() {
-                if let Some(slot) = place(i) {
-                    slots[slot].push(c.score[i]);
-                }
-            }
-            slots
-                .par_iter_mut()
-                .for_each(|s| s.sort_unstable_by(f64::total_cmp));
-            (slots, Vec::new())
+            placement::<u32>(c, v, order, slots, &place, keep_rows)
         };
         let subjects = (!c.subject_a.is_empty()).then(|| subjects_per_group(c, v, &place));
         let clusters = if clustered {

@@ -1,0 +1,213 @@
+//! The one sort of an audit: every row's score in ascending total order
+//! (`f64::total_cmp`), ties kept in row order. Every column an audit counts
+//! over — the global pool, each view's per-group slots — is cut from this
+//! order by a stable pass, never sorted again.
+
+use rayon::prelude::*;
+
+/// Scores in ascending total order with the row each came from; equal
+/// scores keep their row order.
+pub(crate) struct ScoreOrder {
+    scores: Vec<f64>,
+    rows: Vec<u32>,
+}
+
+/// Columns cut from the order: each slot's scores ascending (ties by row)
+/// and, when kept, their rows.
+pub(crate) struct Cut {
+    pub(crate) scores: Vec<Vec<f64>>,
+    /// Empty unless rows were asked for.
+    pub(crate) rows: Vec<Vec<u32>>,
+}
+
+impl ScoreOrder {
+    /// Sorts the scores once: a stable LSD radix sort on the order-preserving
+    /// integer image of each float (`radsort`), so ties stay in row order.
+    pub(crate) fn new(scores: &[f64]) -> ScoreOrder {
+        let mut pairs: Vec<(f64, u32)> = scores.iter().copied().zip(0u32..).collect();
+        radsort::sort_by_key(&mut pairs, |p| p.0);
+        let (scores, rows) = pairs.into_iter().unzip();
+        ScoreOrder { scores, rows }
+    }
+
+    /// The scores and rows of the rows `keep` admits, in order.
+    pub(crate) fn filter(&self, keep: impl Fn(usize) -> bool) -> (Vec<f64>, Vec<u32>) {
+        self.scores
+            .iter()
+            .zip(&self.rows)
+            .filter(|(_, &r)| keep(r as usize))
+            .map(|(&s, &r)| (s, r))
+            .unzip()
+    }
+
+    /// Cuts the order into `sizes.len()` slots: `slot[row]` is a row's slot
+    /// ([`SlotCode::NONE`]: none) and `sizes` the number of rows of each
+    /// slot. One stable pass, so each slot comes out ascending with ties by
+    /// row. The narrowest code type that holds the slots keeps `slot` in cache.
+    pub(crate) fn cut<S: SlotCode>(&self, slot: &[S], sizes: &[usize], keep_rows: bool) -> Cut {
+        // A counting sort: each slot's next free place in one flat buffer.
+        let mut next: Vec<usize> = sizes
+            .iter()
+            .scan(0, |at, &n| {
+                *at += n;
+                Some(*at - n)
+            })
+            .collect();
+        let placed: usize = sizes.iter().sum();
+        let mut flat = vec![0.0; placed];
+        let mut flat_rows = vec![0u32; if keep_rows { placed } else { 0 }];
+        // The gather alone first: independent loads the core overlaps.
+        let in_order: Vec<S> = self.rows.par_iter().map(|&r| slot[r as usize]).collect();
+        for ((&s, &r), k) in self.scores.iter().zip(&self.rows).zip(in_order) {
+            let Some(k) = k.get() else {
+                continue;
+            };
+            let at = &mut next[k];
+            flat[*at] = s;
+            if keep_rows {
+                flat_rows[*at] = r;
+            }
+            *at += 1;
+        }
+        Cut {
+            scores: split(&flat, sizes),
+            rows: if keep_rows {
+                split(&flat_rows, sizes)
+            } else {
+                Vec::new()
+            },
+        }
+    }
+}
+
+/// A row's slot as a compact unsigned code, the type's maximum meaning none.
+pub(crate) trait SlotCode: Copy + Send + Sync {
+    /// Codes below this are slots.
+    const SLOTS: usize;
+    /// The code of slot `k` (`k < SLOTS`), or of none.
+    fn of(k: Option<usize>) -> Self;
+    /// The slot, `None` for none.
+    fn get(self) -> Option<usize>;
+}
+
+macro_rules! slot_code {
+    ($($t:ty),*) => {$(
+        impl SlotCode for $t {
+            const SLOTS: usize = <$t>::MAX as usize;
+            #[inline]
+            fn of(k: Option<usize>) -> Self {
+                k.map_or(<$t>::MAX, |k| k as $t)
+            }
+            #[inline]
+            fn get(self) -> Option<usize> {
+                (self != <$t>::MAX).then_some(self as usize)
+            }
+        }
+    )*};
+}
+slot_code!(u8, u16, u32);
+
+/// Consecutive pieces of `flat` of the given sizes.
+fn split<T: Copy>(flat: &[T], sizes: &[usize]) -> Vec<Vec<T>> {
+    let mut start = 0;
+    sizes
+        .iter()
+        .map(|&n| {
+            start += n;
+            flat[start - n..start].to_vec()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    /// The old way: each slot gathered in row order, then sorted by
+    /// (score, row) with a comparison sort.
+    fn by_comparison(score: &[f64], slot: &[u32], slots: usize) -> (Vec<Vec<f64>>, Vec<Vec<u32>>) {
+        let mut pairs: Vec<Vec<(f64, u32)>> = vec![Vec::new(); slots];
+        for (i, (&s, &k)) in score.iter().zip(slot).enumerate() {
+            if k != u32::MAX {
+                pairs[k as usize].push((s, i as u32));
+            }
+        }
+        for p in &mut pairs {
+            p.sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+        }
+        pairs.into_iter().map(|p| p.into_iter().unzip()).unzip()
+    }
+
+    #[test]
+    fn cutting_the_one_order_equals_sorting_each_slot() {
+        let mut rng = ChaCha8Rng::seed_from_u64(15);
+        for case in 0..200 {
+            let n = rng.random_range(0..400);
+            let slots = rng.random_range(1..7);
+            // Few distinct values (many ties), signed zeros, negatives, subnormals, extremes.
+            let pick = [
+                0.0,
+                -0.0,
+                1.5,
+                -2.25,
+                1e-310,
+                -1e-310,
+                f64::MAX,
+                f64::MIN,
+                0.1,
+                0.7,
+            ];
+            let score: Vec<f64> = (0..n)
+                .map(|_| match case % 3 {
+                    0 => pick[rng.random_range(0..pick.len())],
+                    1 => rng.random_range(0..5) as f64 / 4.0 - 0.5,
+                    _ => rng.random::<f64>() * 2.0 - 1.0,
+                })
+                .collect();
+            let slot: Vec<u32> = (0..n)
+                .map(|_| match rng.random_range(0..=slots) {
+                    k if k == slots => u32::MAX,
+                    k => k as u32,
+                })
+                .collect();
+            let mut sizes = vec![0; slots];
+            slot.iter()
+                .filter(|&&k| k != u32::MAX)
+                .for_each(|&k| sizes[k as usize] += 1);
+            let order = ScoreOrder::new(&score);
+            let cut = order.cut(&slot, &sizes, true);
+            let (want_scores, want_rows) = by_comparison(&score, &slot, slots);
+            let bits = |v: &Vec<Vec<f64>>| -> Vec<Vec<u64>> {
+                v.iter()
+                    .map(|s| s.iter().map(|x| x.to_bits()).collect())
+                    .collect()
+            };
+            assert_eq!(bits(&cut.scores), bits(&want_scores), "case {case}");
+            assert_eq!(cut.rows, want_rows, "case {case}");
+            assert!(order.cut(&slot, &sizes, false).rows.is_empty());
+            let narrow: Vec<u8> = slot.iter().map(|&k| u8::of(k.get())).collect();
+            assert_eq!(
+                order.cut(&narrow, &sizes, true).rows,
+                cut.rows,
+                "case {case}"
+            );
+            let (pool, pool_rows) = order.filter(|r| r % 2 == 0);
+            let (want, want_r): (Vec<f64>, Vec<u32>) = {
+                let all = vec![0; n];
+                let (s, r) = by_comparison(&score, &all, 1);
+                s[0].iter()
+                    .zip(&r[0])
+                    .filter(|(_, &r)| r % 2 == 0)
+                    .map(|(&s, &r)| (s, r))
+                    .unzip()
+            };
+            assert_eq!(pool_rows, want_r, "case {case}");
+            assert_eq!(
+                pool.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                want.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+            );
+        }
+    }
+}
