@@ -10,11 +10,11 @@ use crate::engine::Resample;
 use crate::error::{Error, Result};
 use crate::input::npy_dir::NpyComparisons;
 use crate::input::searches::CandidateColumns;
+use crate::input::{typed, IdentifyColumns, Searches};
 use crate::input::{
     Accounting, ClassifyColumns, Comparisons, InputFile, Labelled, Published, SummarizeColumns,
     Table, TextFormat, VerifyColumns,
 };
-use crate::input::{IdentifyColumns, Searches};
 use crate::progress::Progress;
 use crate::report::{Findings, Provenance, Report};
 use crate::value::{Flatten, Kind};
@@ -143,7 +143,7 @@ impl VerifyJob {
 
     /// Audits an open table.
     pub fn run(&self, table: Table) -> Result<Report> {
-        self.report(Comparisons::read(table, &self.columns)?, None)
+        self.report(typed::comparisons(table, &self.columns)?, None)
     }
 
     /// Opens a `.npy` comparisons directory for streaming, refusing what the

@@ -8,8 +8,16 @@ use rayon::prelude::*;
 /// Scores in ascending total order with the row each came from; equal
 /// scores keep their row order.
 pub(crate) struct ScoreOrder {
-    scores: Vec<f64>,
-    rows: Vec<u32>,
+    keys: Keys,
+}
+
+/// The sorted rows, in the narrowest form that holds them.
+enum Keys {
+    /// Every score is an `f32` (the common output of a model): its 32-bit
+    /// order-preserving key above its row, so one `u64` sorts both.
+    Narrow(Vec<u64>),
+    /// Any other scores, with their rows.
+    Wide(Vec<(f64, u32)>),
 }
 
 /// Columns cut from the order: each slot's scores ascending (ties by row)
@@ -20,24 +28,72 @@ pub(crate) struct Cut {
     pub(crate) rows: Vec<Vec<u32>>,
 }
 
+/// The order-preserving image of an `f32` (total order, −0 below +0).
+fn key32(x: f32) -> u32 {
+    let b = x.to_bits();
+    if b >> 31 == 1 {
+        !b
+    } else {
+        b | 1 << 31
+    }
+}
+
+/// The `f32` of a key, widened.
+fn unkey32(k: u32) -> f64 {
+    f32::from_bits(if k >> 31 == 1 { k & !(1 << 31) } else { !k }) as f64
+}
+
+/// True when `x` is exactly an `f32` (bit for bit, so −0 stays −0).
+fn is_f32(x: f64) -> bool {
+    ((x as f32) as f64).to_bits() == x.to_bits()
+}
+
 impl ScoreOrder {
-    /// Sorts the scores once: a stable LSD radix sort on the order-preserving
-    /// integer image of each float (`radsort`), so ties stay in row order.
+    /// Sorts the scores once: a stable LSD radix sort (`radsort`) on the
+    /// order-preserving integer image of each float, so ties stay in row order.
     pub(crate) fn new(scores: &[f64]) -> ScoreOrder {
-        let mut pairs: Vec<(f64, u32)> = scores.iter().copied().zip(0u32..).collect();
-        radsort::sort_by_key(&mut pairs, |p| p.0);
-        let (scores, rows) = pairs.into_iter().unzip();
-        ScoreOrder { scores, rows }
+        let keys = if scores.par_iter().all(|&x| is_f32(x)) {
+            let mut packed: Vec<u64> = (scores.par_iter().enumerate())
+                .map(|(r, &x)| (key32(x as f32) as u64) << 32 | r as u64)
+                .collect();
+            radsort::sort(&mut packed);
+            Keys::Narrow(packed)
+        } else {
+            let mut pairs: Vec<(f64, u32)> = scores.iter().copied().zip(0u32..).collect();
+            radsort::sort_by_key(&mut pairs, |p| p.0);
+            Keys::Wide(pairs)
+        };
+        ScoreOrder { keys }
+    }
+
+    /// Calls `f` with each score and its row, in order.
+    fn each(&self, mut f: impl FnMut(f64, u32)) {
+        match &self.keys {
+            Keys::Narrow(v) => v
+                .iter()
+                .for_each(|&k| f(unkey32((k >> 32) as u32), k as u32)),
+            Keys::Wide(v) => v.iter().for_each(|&(s, r)| f(s, r)),
+        }
+    }
+
+    /// `at[row]` for every row, in order.
+    fn gather<S: Copy + Send + Sync>(&self, at: &[S]) -> Vec<S> {
+        match &self.keys {
+            Keys::Narrow(v) => v.par_iter().map(|&k| at[k as u32 as usize]).collect(),
+            Keys::Wide(v) => v.par_iter().map(|&(_, r)| at[r as usize]).collect(),
+        }
     }
 
     /// The scores and rows of the rows `keep` admits, in order.
     pub(crate) fn filter(&self, keep: impl Fn(usize) -> bool) -> (Vec<f64>, Vec<u32>) {
-        self.scores
-            .iter()
-            .zip(&self.rows)
-            .filter(|(_, &r)| keep(r as usize))
-            .map(|(&s, &r)| (s, r))
-            .unzip()
+        let (mut scores, mut rows) = (Vec::new(), Vec::new());
+        self.each(|s, r| {
+            if keep(r as usize) {
+                scores.push(s);
+                rows.push(r);
+            }
+        });
+        (scores, rows)
     }
 
     /// Cuts the order into `sizes.len()` slots: `slot[row]` is a row's slot
@@ -57,10 +113,10 @@ impl ScoreOrder {
         let mut flat = vec![0.0; placed];
         let mut flat_rows = vec![0u32; if keep_rows { placed } else { 0 }];
         // The gather alone first: independent loads the core overlaps.
-        let in_order: Vec<S> = self.rows.par_iter().map(|&r| slot[r as usize]).collect();
-        for ((&s, &r), k) in self.scores.iter().zip(&self.rows).zip(in_order) {
-            let Some(k) = k.get() else {
-                continue;
+        let mut in_order = self.gather(slot).into_iter();
+        self.each(|s, r| {
+            let Some(k) = in_order.next().and_then(S::get) else {
+                return;
             };
             let at = &mut next[k];
             flat[*at] = s;
@@ -68,7 +124,7 @@ impl ScoreOrder {
                 flat_rows[*at] = r;
             }
             *at += 1;
-        }
+        });
         Cut {
             scores: split(&flat, sizes),
             rows: if keep_rows {
@@ -159,10 +215,21 @@ mod tests {
                 0.1,
                 0.7,
             ];
+            let narrow = [
+                0.0,
+                -0.0,
+                0.1f32 as f64,
+                -0.1f32 as f64,
+                f32::MAX as f64,
+                f32::MIN as f64,
+                1e-40f32 as f64,
+            ];
             let score: Vec<f64> = (0..n)
-                .map(|_| match case % 3 {
+                .map(|_| match case % 4 {
                     0 => pick[rng.random_range(0..pick.len())],
                     1 => rng.random_range(0..5) as f64 / 4.0 - 0.5,
+                    // Only f32 values: the narrow keys.
+                    2 => narrow[rng.random_range(0..narrow.len())],
                     _ => rng.random::<f64>() * 2.0 - 1.0,
                 })
                 .collect();

@@ -11,6 +11,7 @@
 use super::chunks::{in_order, Batch, Batches};
 use super::npy::{Kind, NpyColumn};
 use super::npy_dir::read_labels;
+use super::typed::Typed;
 use crate::error::{Error, ErrorKind, Position, Result};
 use crate::progress::Progress;
 use sha2::{Digest, Sha256};
@@ -29,6 +30,12 @@ pub trait Columnar: Send {
         needed: &[bool],
         progress: Arc<dyn Progress>,
     ) -> Result<(Batches, Vec<PathBuf>)>;
+    /// Column `name` read whole into typed memory; `None` when it has no
+    /// typed form here (strings, a code beyond its labels), for the text
+    /// rows to handle.
+    fn typed(&self, name: &str) -> Result<Option<Typed>>;
+    /// The files holding these columns, in order, without repeats.
+    fn files(&self, names: &[&str]) -> Vec<PathBuf>;
 }
 
 /// The size and SHA-256 of files, one after the other.
@@ -154,6 +161,36 @@ fn render_block(
 impl Columnar for NpyDir {
     fn headers(&self) -> &[String] {
         &self.headers
+    }
+
+    fn typed(&self, name: &str) -> Result<Option<Typed>> {
+        let col = NpyColumn::open(&self.dir.join(format!("{name}.npy")))?;
+        let mut raw = Vec::new();
+        col.read_raw(0, col.len as usize, &mut raw)?;
+        let mut numbers = Vec::new();
+        Ok(match col.kind {
+            Kind::Bytes | Kind::Unicode => None,
+            Kind::Float => {
+                col.decode(&raw, &mut numbers);
+                Some(Typed::Float(numbers))
+            }
+            _ => match self.labels(name)? {
+                Some(labels) => {
+                    col.decode(&raw, &mut numbers);
+                    let code = |&x: &f64| (x >= 0.0 && x < labels.len() as f64).then_some(x as u32);
+                    let codes: Option<Vec<u32>> = numbers.iter().map(code).collect();
+                    codes.map(|c| Typed::Codes(c, labels))
+                }
+                None => col.integers(&raw).map(Typed::Int),
+            },
+        })
+    }
+
+    fn files(&self, names: &[&str]) -> Vec<PathBuf> {
+        names
+            .iter()
+            .map(|n| self.dir.join(format!("{n}.npy")))
+            .collect()
     }
 
     fn start(

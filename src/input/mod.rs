@@ -22,6 +22,7 @@ pub mod searches;
 pub mod sense;
 pub mod subjects;
 pub mod table;
+pub mod typed;
 pub mod values;
 
 pub use accounting::{Accounting, Dropped, Multiline};

@@ -237,6 +237,28 @@ impl NpyColumn {
         }
     }
 
+    /// A block of integers (or booleans as 0/1) exactly, 8-byte ones from
+    /// their bytes; `None` for other kinds or an unsigned value beyond `i64`.
+    pub fn integers(&self, raw: &[u8]) -> Option<Vec<i64>> {
+        match (self.kind, self.width) {
+            (Kind::Int, 8) => Some(
+                raw.chunks_exact(8)
+                    .map(|b| self.int8(b, i64::from_le_bytes, i64::from_be_bytes))
+                    .collect(),
+            ),
+            (Kind::Uint, 8) => raw
+                .chunks_exact(8)
+                .map(|b| i64::try_from(self.int8(b, u64::from_le_bytes, u64::from_be_bytes)).ok())
+                .collect(),
+            (Kind::Int | Kind::Uint | Kind::Bool, _) => {
+                let mut out = Vec::with_capacity(raw.len() / self.width);
+                self.each(raw, |x| out.push(x as i64));
+                Some(out)
+            }
+            _ => None,
+        }
+    }
+
     /// The number in row `row` (one positioned read; for messages).
     pub fn value_at(&self, row: u64) -> Result<f64> {
         let mut raw = Vec::new();

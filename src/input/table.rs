@@ -319,6 +319,14 @@ impl Table {
         }
     }
 
+    /// The column store behind this table, when it is one and no row has been read.
+    pub(crate) fn store(&self) -> Option<&dyn Columnar> {
+        match &self.source {
+            Source::Columns(Some(store)) => Some(&**store),
+            _ => None,
+        }
+    }
+
     /// Index of a column by exact header name (the column is then read); a
     /// name the header holds twice is an error naming `flag`, which chose it.
     pub fn find(&self, name: &str, flag: &str) -> Result<Option<usize>> {

@@ -111,7 +111,7 @@ impl<'a> LabelledBuilder<'a> {
         let truth = required(self.truth.as_ref(), "true labels")?;
         let n = truth.len();
         self.check(truth)?;
-        let mut rows = Rows::new("items", n, self.drop_unusable);
+        let mut rows = Rows::new("items", n, self.drop_unusable, None);
         let mut attrs = self.attributes.start();
         let mut row = vec![MISSING; self.attributes.names.len()];
         let mut row_b = row.clone();
@@ -126,7 +126,7 @@ impl<'a> LabelledBuilder<'a> {
             self.attributes.read(&mut attrs, i, &mut row, &mut row_b);
             if no_group(&row) {
                 let column = self.attributes.column();
-                rows.drop(i, DropReason::MissingGroup, column, String::new())?;
+                rows.drop(i, DropReason::MissingGroup, column, String::new)?;
                 continue;
             }
             if let Some(w) = item.weight {
@@ -188,18 +188,18 @@ impl<'a> LabelledBuilder<'a> {
         let t = truth.cell(i).trim_ascii();
         if is_missing(t) {
             let value = String::from_utf8_lossy(t).into();
-            rows.drop(i, DropReason::MissingTrueLabel, "truth", value)?;
+            rows.drop(i, DropReason::MissingTrueLabel, "truth", || value)?;
             return Ok(None);
         }
         let p = self.pred.as_ref().map(|p| p.cell(i).trim_ascii());
         if let Some(p) = p.filter(|p| is_missing(p)) {
             let value = String::from_utf8_lossy(p).into();
-            rows.drop(i, DropReason::MissingPredLabel, "pred", value)?;
+            rows.drop(i, DropReason::MissingPredLabel, "pred", || value)?;
             return Ok(None);
         }
         let s = self.score.as_ref().map(|s| s[i]);
         if let Some(reason) = s.and_then(unusable_score) {
-            rows.drop(i, reason, "scores", s.unwrap_or_default().to_string())?;
+            rows.drop(i, reason, "scores", || s.unwrap_or_default().to_string())?;
             return Ok(None);
         }
         let w = self.weight.as_ref().map(|w| w[i]);
@@ -209,12 +209,12 @@ impl<'a> LabelledBuilder<'a> {
             _ => None,
         };
         if let Some(reason) = weight_reason {
-            rows.drop(i, reason, "weights", w.unwrap_or_default().to_string())?;
+            rows.drop(i, reason, "weights", || w.unwrap_or_default().to_string())?;
             return Ok(None);
         }
         let id = self.subjects.as_ref().map(|s| s.get(i));
         if let Some(None) = id {
-            rows.drop(i, DropReason::MissingSubject, "subjects", String::new())?;
+            rows.drop(i, DropReason::MissingSubject, "subjects", String::new)?;
             return Ok(None);
         }
         Ok(Some(Item {

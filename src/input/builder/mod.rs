@@ -197,6 +197,14 @@ impl<'a> Ids<'a> {
             Ids::Codes(c) => (c[i] != MISSING).then_some(Id::Code(c[i])),
         }
     }
+
+    /// Row `i` as its cell shows it (for drops read from a file).
+    fn raw(&self, i: usize) -> String {
+        match self {
+            Ids::Text(v) => v[i].to_string(),
+            Ids::Codes(c) => c[i].to_string(),
+        }
+    }
 }
 
 impl Id<'_> {
@@ -260,19 +268,30 @@ impl<'a> Given<'a> {
     }
 }
 
-/// The accounting of rows given in memory.
+/// The file a builder's columns were read from (a column store), when they
+/// were: drops then name the file, the 1-based row as the line, the column
+/// and the cell's text, as the table reader's do, and are counted unless
+/// `strict` turns the first into an error.
+pub(crate) struct FileOrigin {
+    pub(crate) file: String,
+    pub(crate) strict: bool,
+}
+
+/// The accounting of rows given in memory (or read from a column store).
 struct Rows {
     /// What a row is (`comparisons`, `searches`, `items`).
     what: &'static str,
     drop: bool,
+    origin: Option<FileOrigin>,
     accounting: Accounting,
 }
 
 impl Rows {
-    fn new(what: &'static str, rows: usize, drop: bool) -> Rows {
+    fn new(what: &'static str, rows: usize, drop: bool, origin: Option<FileOrigin>) -> Rows {
         Rows {
             what,
             drop,
+            origin,
             accounting: Accounting {
                 rows: rows as u64,
                 ..Accounting::default()
@@ -280,16 +299,32 @@ impl Rows {
         }
     }
 
-    /// Drops row `i` for `reason` if asked to, else an error naming it.
-    fn drop(&mut self, i: usize, reason: DropReason, column: &str, value: String) -> Result<()> {
+    /// Drops row `i` for `reason` if asked to, else an error naming it;
+    /// `value` renders the cell (called only when it is shown or kept).
+    fn drop(
+        &mut self,
+        i: usize,
+        reason: DropReason,
+        column: &str,
+        value: impl FnOnce() -> String,
+    ) -> Result<()> {
+        if let Some(o) = &self.origin {
+            let at = || Position::cell(o.file.clone(), i as u64 + 1, column, value());
+            if o.strict {
+                return Err(Error::strict(at(), reason));
+            }
+            self.accounting.drop_row(&reason, at);
+            return Ok(());
+        }
         if !self.drop {
             return Err(invalid(format!(
-                "{} index {i}: {reason} ({column} = {value:?}); drop_unusable(true) drops such rows",
-                self.what
+                "{} index {i}: {reason} ({column} = {:?}); drop_unusable(true) drops such rows",
+                self.what,
+                value()
             )));
         }
         self.accounting.drop_row(&reason, || {
-            Position::row_cell("<memory>", i as u64 + 1, column, value)
+            Position::row_cell("<memory>", i as u64 + 1, column, value())
         });
         Ok(())
     }

@@ -77,7 +77,7 @@ impl<'a> SearchesBuilder<'a> {
         same_length(n, "mated", "mate_score", mate.len())?;
         same_length(n, "mated", "nonmate_score", top.len())?;
         self.attributes.check(n, "mated")?;
-        let mut rows = Rows::new("searches", n, self.drop_unusable);
+        let mut rows = Rows::new("searches", n, self.drop_unusable, None);
         let mut attrs = self.attributes.start();
         let mut row = vec![MISSING; self.attributes.names.len()];
         let mut row_b = row.clone();
@@ -98,7 +98,7 @@ impl<'a> SearchesBuilder<'a> {
             let mut scores = [f64::NEG_INFINITY; 2];
             for (slot, column, x) in [(0, "mate_score", mate[i]), (1, "nonmate_score", top[i])] {
                 if x.is_infinite() {
-                    rows.drop(i, DropReason::NonFiniteScore, column, x.to_string())?;
+                    rows.drop(i, DropReason::NonFiniteScore, column, || x.to_string())?;
                     continue 'rows;
                 }
                 if !x.is_nan() {
@@ -112,7 +112,9 @@ impl<'a> SearchesBuilder<'a> {
                 )));
             }
             if r > 0 && scores[0] == f64::NEG_INFINITY {
-                rows.drop(i, DropReason::MateWithoutScore, "mate_score", "NaN".into())?;
+                rows.drop(i, DropReason::MateWithoutScore, "mate_score", || {
+                    "NaN".into()
+                })?;
                 continue;
             }
             self.attributes.read(&mut attrs, i, &mut row, &mut row_b);
@@ -121,7 +123,7 @@ impl<'a> SearchesBuilder<'a> {
                     i,
                     DropReason::MissingGroup,
                     self.attributes.column(),
-                    String::new(),
+                    String::new,
                 )?;
                 continue;
             }

@@ -1,0 +1,292 @@
+//! Column stores (`.npy` directories, Parquet) read straight into typed
+//! columns and built through the in-memory builders — the library's own
+//! front door — with no text round-trip: scores as `f64`, flags as `bool`,
+//! groups and labels as codes into their names.
+//!
+//! A store whose columns or options the typed path does not cover falls
+//! back to the table reader, which renders cells as text and applies every
+//! rule: string columns (`S`/`U` dtypes), float group columns, a flag with
+//! a value other than 0/1, integer ids beyond `u32`, a code beyond its
+//! labels file, `--exclude`, `--id-sep` and `--subjects`. Both paths give
+//! the same result (tests/typed_columns.rs); the fallback is only slower.
+
+use super::builder::comparisons::FileColumns;
+use super::builder::FileOrigin;
+use super::codes::MISSING;
+use super::columnar::{hash_files, Columnar};
+use super::comparisons::{Comparisons, VerifyColumns};
+use super::table::{InputFile, Table};
+use crate::error::Result;
+use std::path::PathBuf;
+
+/// One column read whole.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Typed {
+    /// Floats; NaN is a missing value.
+    Float(Vec<f64>),
+    /// Integers (booleans as 0/1), none missing.
+    Int(Vec<i64>),
+    /// Codes into names (a labels file, a string or dictionary column);
+    /// [`MISSING`] is a missing value.
+    Codes(Vec<u32>, Vec<String>),
+}
+
+impl Typed {
+    fn len(&self) -> usize {
+        match self {
+            Typed::Float(v) => v.len(),
+            Typed::Int(v) => v.len(),
+            Typed::Codes(c, _) => c.len(),
+        }
+    }
+
+    /// Numbers as `f64` (integers convert; codes have no number).
+    fn numbers(self) -> Option<Vec<f64>> {
+        match self {
+            Typed::Float(v) => Some(v),
+            Typed::Int(v) => Some(v.into_iter().map(|x| x as f64).collect()),
+            Typed::Codes(..) => None,
+        }
+    }
+
+    /// 0/1 values as flags (`None` when any is another value, or missing).
+    fn flags(&self) -> Option<Vec<bool>> {
+        let flag = |x: f64| (x == 0.0 || x == 1.0).then_some(x == 1.0);
+        match self {
+            Typed::Float(v) => v.iter().map(|&x| flag(x)).collect(),
+            Typed::Int(v) => v.iter().map(|&x| flag(x as f64)).collect(),
+            Typed::Codes(..) => None,
+        }
+    }
+
+    /// Codes into names: integers become codes into their decimal texts
+    /// (ascending); floats have no codes.
+    fn codes(self) -> Option<(Vec<u32>, Vec<String>)> {
+        match self {
+            Typed::Codes(c, n) => Some((c, n)),
+            Typed::Int(v) => {
+                let mut distinct = v.clone();
+                distinct.sort_unstable();
+                distinct.dedup();
+                let code = |x: &i64| distinct.binary_search(x).expect("present") as u32;
+                let codes = v.iter().map(code).collect();
+                Some((codes, distinct.iter().map(i64::to_string).collect()))
+            }
+            Typed::Float(_) => None,
+        }
+    }
+
+    /// Integer ids below `u32::MAX` as dense-able codes; names are ids by text.
+    fn ids(self) -> Option<Ids> {
+        match self {
+            Typed::Int(v) => v
+                .iter()
+                .map(|&x| u32::try_from(x).ok().filter(|&x| x != MISSING))
+                .collect::<Option<Vec<u32>>>()
+                .map(Ids::Codes),
+            Typed::Codes(c, n) => Some(Ids::Names(c, n)),
+            Typed::Float(_) => None,
+        }
+    }
+}
+
+/// Subject ids: integers, or codes into names.
+enum Ids {
+    Codes(Vec<u32>),
+    Names(Vec<u32>, Vec<String>),
+}
+
+/// Per-row text of codes into names ("" where missing).
+fn texts<'n>(codes: &[u32], names: &'n [String]) -> Vec<&'n str> {
+    let text = |&c: &u32| names.get(c as usize).map_or("", String::as_str);
+    codes.iter().map(text).collect()
+}
+
+/// Two sides' codes re-coded into one list of names (the union, ascending).
+fn unify(
+    a: (Vec<u32>, Vec<String>),
+    b: (Vec<u32>, Vec<String>),
+) -> (Vec<u32>, Vec<u32>, Vec<String>) {
+    if a.1 == b.1 {
+        return (a.0, b.0, a.1);
+    }
+    let mut names: Vec<String> = a.1.iter().chain(&b.1).cloned().collect();
+    names.sort_unstable();
+    names.dedup();
+    let recode = |(codes, own): (Vec<u32>, Vec<String>)| -> Vec<u32> {
+        let to: Vec<u32> = own
+            .iter()
+            .map(|n| names.binary_search(n).expect("in the union") as u32)
+            .collect();
+        codes
+            .iter()
+            .map(|&c| to.get(c as usize).copied().unwrap_or(MISSING))
+            .collect()
+    };
+    (recode(a), recode(b), names)
+}
+
+/// The stores's needed columns, typed, in header order (for provenance).
+struct Loaded<'s> {
+    store: &'s dyn Columnar,
+    used: Vec<usize>,
+    rows: Option<usize>,
+}
+
+impl<'s> Loaded<'s> {
+    /// Column `name`, typed; `None` when absent or without a typed form, or
+    /// of another length than the columns before it (the table reader then
+    /// says so).
+    fn get(&mut self, name: &str) -> Result<Option<Typed>> {
+        let headers = self.store.headers();
+        let Some(j) = headers.iter().position(|h| h == name) else {
+            return Ok(None);
+        };
+        if headers.iter().filter(|h| *h == name).count() > 1 {
+            return Ok(None);
+        }
+        let Some(col) = self.store.typed(name)? else {
+            return Ok(None);
+        };
+        if *self.rows.get_or_insert(col.len()) != col.len() {
+            return Ok(None);
+        }
+        self.used.push(j);
+        Ok(Some(col))
+    }
+
+    /// Does the store have a column `name`?
+    fn has(&self, name: &str) -> bool {
+        self.store.headers().iter().any(|h| h == name)
+    }
+
+    /// The provenance of the columns read, as the table reader records it.
+    fn input(mut self, file: &str, role: &str) -> Result<InputFile> {
+        self.used.sort_unstable();
+        self.used.dedup();
+        let names: Vec<&str> = self
+            .used
+            .iter()
+            .map(|&j| self.store.headers()[j].as_str())
+            .collect();
+        let files: Vec<PathBuf> = self.store.files(&names);
+        let (bytes, sha256) = hash_files(&files)?;
+        Ok(InputFile {
+            role: role.into(),
+            path: file.into(),
+            bytes,
+            sha256,
+            rows: self.rows.unwrap_or(0) as u64,
+        })
+    }
+}
+
+/// Reads comparisons from any table: a column store through typed columns
+/// when it can (see the module docs), else through the table reader.
+pub fn comparisons(t: Table, cols: &VerifyColumns) -> Result<Comparisons> {
+    let plain = cols.exclude.is_empty() && cols.id_sep.is_none() && cols.subjects.is_none();
+    if plain {
+        if let Some(store) = t.store() {
+            if let Some(c) = typed_comparisons(&t.file, store, cols)? {
+                return Ok(c);
+            }
+        }
+    }
+    Comparisons::read(t, cols)
+}
+
+/// The typed read, `None` when it does not apply.
+fn typed_comparisons(
+    file: &str,
+    store: &dyn Columnar,
+    cols: &VerifyColumns,
+) -> Result<Option<Comparisons>> {
+    let mut l = Loaded {
+        store,
+        used: Vec::new(),
+        rows: None,
+    };
+    macro_rules! or_fall_back {
+        ($e:expr) => {
+            match $e {
+                Some(x) => x,
+                None => return Ok(None),
+            }
+        };
+    }
+    let name = |given: &Option<String>, default: &str| given.clone().unwrap_or(default.into());
+    let (sa, sb) = (
+        name(&cols.subject_a, "subject_a"),
+        name(&cols.subject_b, "subject_b"),
+    );
+    let mated_name = name(&cols.mated, "mated");
+    let score = or_fall_back!(l.get(&cols.score)?.and_then(Typed::numbers));
+    let subjects = match (l.has(&sa), l.has(&sb)) {
+        (true, true) => Some((
+            or_fall_back!(l.get(&sa)?.and_then(Typed::ids)),
+            or_fall_back!(l.get(&sb)?.and_then(Typed::ids)),
+        )),
+        (false, false) if cols.subject_a.is_none() && cols.subject_b.is_none() => None,
+        _ => return Ok(None),
+    };
+    let mated = match l.has(&mated_name) {
+        true => Some(or_fall_back!(l
+            .get(&mated_name)?
+            .as_ref()
+            .and_then(Typed::flags))),
+        false if cols.mated.is_none() && subjects.is_some() => None,
+        false => return Ok(None),
+    };
+    let mut attributes = Vec::new();
+    for a in &cols.attrs {
+        let (xa, xb) = (format!("{a}_a"), format!("{a}_b"));
+        attributes.push(if l.has(&xa) && l.has(&xb) {
+            let ca = or_fall_back!(l.get(&xa)?.and_then(Typed::codes));
+            let cb = or_fall_back!(l.get(&xb)?.and_then(Typed::codes));
+            let (ca, cb, names) = unify(ca, cb);
+            (a, ca, Some(cb), names)
+        } else {
+            let (c, names) = or_fall_back!(l.get(a)?.and_then(Typed::codes));
+            (a, c, None, names)
+        });
+    }
+    if l.rows.unwrap_or(0) == 0 {
+        return Ok(None);
+    }
+    let text_ids: Vec<Option<(Vec<&str>, Vec<&str>)>> = match &subjects {
+        Some((Ids::Names(ca, na), Ids::Names(cb, nb))) => {
+            vec![Some((texts(ca, na), texts(cb, nb)))]
+        }
+        _ => vec![None],
+    };
+    let mut b = Comparisons::builder()
+        .scores(&score[..])
+        .distance(cols.distance);
+    if let Some(m) = &mated {
+        b = b.mated(&m[..]);
+    }
+    b = match (&subjects, &text_ids[0]) {
+        (_, Some((ta, tb))) => b.subjects(ta, tb),
+        (Some((Ids::Codes(ca), Ids::Codes(cb))), None) => b.subject_codes(&ca[..], &cb[..]),
+        (Some(_), None) => return Ok(None),
+        (None, _) => b,
+    };
+    for (a, ca, cb, names) in &attributes {
+        b = match cb {
+            Some(cb) => b.attribute_codes_per_side(a, &ca[..], &cb[..], names),
+            None => b.attribute_codes(a, &ca[..], names),
+        };
+    }
+    let origin = FileOrigin {
+        file: file.to_string(),
+        strict: cols.strict,
+    };
+    let columns = FileColumns {
+        score: cols.score.clone(),
+        subject_a: sa,
+        subject_b: sb,
+    };
+    let mut c = b.from_file(origin, columns).build()?;
+    c.inputs = vec![l.input(file, "comparisons")?];
+    Ok(Some(c))
+}
