@@ -12,8 +12,8 @@ use crate::input::npy_dir::NpyComparisons;
 use crate::input::searches::CandidateColumns;
 use crate::input::{typed, IdentifyColumns, Searches};
 use crate::input::{
-    Accounting, ClassifyColumns, Comparisons, InputFile, Labelled, Published, SummarizeColumns,
-    Table, TextFormat, VerifyColumns,
+    Accounting, ClassifyColumns, Comparisons, InputFile, Published, SummarizeColumns, Table,
+    TextFormat, VerifyColumns,
 };
 use crate::progress::Progress;
 use crate::report::{Findings, Provenance, Report};
@@ -278,7 +278,7 @@ impl ClassifyJob {
     /// as soon as their labels are read.
     pub fn run(&self, table: Table) -> Result<Report> {
         self.check()?;
-        let l = Labelled::read(table, &self.columns)?;
+        let l = typed::labelled(table, &self.columns)?;
         require_rows(&l.accounting, &l.inputs)?;
         let d = self.options.positives().decide(&l)?;
         let result = classify::audit(&l, &d, &self.options)?;

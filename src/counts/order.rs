@@ -84,16 +84,23 @@ impl ScoreOrder {
         }
     }
 
-    /// The scores and rows of the rows `keep` admits, in order.
-    pub(crate) fn filter(&self, keep: impl Fn(usize) -> bool) -> (Vec<f64>, Vec<u32>) {
-        let (mut scores, mut rows) = (Vec::new(), Vec::new());
-        self.each(|s, r| {
-            if keep(r as usize) {
-                scores.push(s);
-                rows.push(r);
-            }
-        });
-        (scores, rows)
+    /// The scores and rows of the rows `keep` admits, in order (`keep` is
+    /// asked in row order, then the order is cut).
+    pub(crate) fn filter(
+        &self,
+        rows: usize,
+        keep: impl Fn(usize) -> bool + Sync,
+    ) -> (Vec<f64>, Vec<u32>) {
+        let slot: Vec<u8> = (0..rows)
+            .into_par_iter()
+            .map(|r| u8::of(keep(r).then_some(0)))
+            .collect();
+        let kept = slot.iter().filter(|&&k| k == 0).count();
+        let Cut {
+            mut scores,
+            mut rows,
+        } = self.cut(&slot, &[kept], true);
+        (scores.remove(0), rows.remove(0))
     }
 
     /// Cuts the order into `sizes.len()` slots: `slot[row]` is a row's slot
@@ -260,7 +267,7 @@ mod tests {
                 cut.rows,
                 "case {case}"
             );
-            let (pool, pool_rows) = order.filter(|r| r % 2 == 0);
+            let (pool, pool_rows) = order.filter(n, |r| r % 2 == 0);
             let (want, want_r): (Vec<f64>, Vec<u32>) = {
                 let all = vec![0; n];
                 let (s, r) = by_comparison(&score, &all, 1);

@@ -320,7 +320,7 @@ impl Table {
     }
 
     /// The column store behind this table, when it is one and no row has been read.
-    pub(crate) fn store(&self) -> Option<&dyn Columnar> {
+    pub fn store(&self) -> Option<&dyn Columnar> {
         match &self.source {
             Source::Columns(Some(store)) => Some(&**store),
             _ => None,

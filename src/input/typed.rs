@@ -10,11 +10,11 @@
 //! labels file, `--exclude`, `--id-sep` and `--subjects`. Both paths give
 //! the same result (tests/typed_columns.rs); the fallback is only slower.
 
-use super::builder::comparisons::FileColumns;
 use super::builder::FileOrigin;
 use super::codes::MISSING;
 use super::columnar::{hash_files, Columnar};
 use super::comparisons::{Comparisons, VerifyColumns};
+use super::labels::{ClassifyColumns, Labelled};
 use super::table::{InputFile, Table};
 use crate::error::Result;
 use std::path::PathBuf;
@@ -184,23 +184,20 @@ impl<'s> Loaded<'s> {
 /// Reads comparisons from any table: a column store through typed columns
 /// when it can (see the module docs), else through the table reader.
 pub fn comparisons(t: Table, cols: &VerifyColumns) -> Result<Comparisons> {
-    let plain = cols.exclude.is_empty() && cols.id_sep.is_none() && cols.subjects.is_none();
-    if plain {
-        if let Some(store) = t.store() {
-            if let Some(c) = typed_comparisons(&t.file, store, cols)? {
-                return Ok(c);
-            }
-        }
+    match typed_comparisons(&t, cols)? {
+        Some(c) => Ok(c),
+        None => Comparisons::read(t, cols),
     }
-    Comparisons::read(t, cols)
 }
 
-/// The typed read, `None` when it does not apply.
-fn typed_comparisons(
-    file: &str,
-    store: &dyn Columnar,
-    cols: &VerifyColumns,
-) -> Result<Option<Comparisons>> {
+/// The typed read of comparisons; `None` when the table is not a column
+/// store or the typed path does not cover it (see the module docs).
+pub fn typed_comparisons(t: &Table, cols: &VerifyColumns) -> Result<Option<Comparisons>> {
+    let plain = cols.exclude.is_empty() && cols.id_sep.is_none() && cols.subjects.is_none();
+    let (Some(store), true) = (t.store(), plain) else {
+        return Ok(None);
+    };
+    let file = &t.file;
     let mut l = Loaded {
         store,
         used: Vec::new(),
@@ -277,16 +274,121 @@ fn typed_comparisons(
             None => b.attribute_codes(a, &ca[..], names),
         };
     }
+    let group = if subjects.is_some() {
+        sa.clone()
+    } else {
+        cols.score.clone()
+    };
     let origin = FileOrigin {
         file: file.to_string(),
         strict: cols.strict,
+        columns: vec![
+            ("scores", cols.score.clone()),
+            ("subject_a", sa),
+            ("subject_b", sb),
+            ("group", group),
+        ],
     };
-    let columns = FileColumns {
-        score: cols.score.clone(),
-        subject_a: sa,
-        subject_b: sb,
-    };
-    let mut c = b.from_file(origin, columns).build()?;
+    let mut c = b.from_file(origin).build()?;
     c.inputs = vec![l.input(file, "comparisons")?];
     Ok(Some(c))
+}
+
+/// Reads classifier outputs from any table: a column store through typed
+/// columns when it can (see the module docs), else through the table reader.
+pub fn labelled(t: Table, cols: &ClassifyColumns) -> Result<Labelled> {
+    match typed_labelled(&t, cols)? {
+        Some(l) => Ok(l),
+        None => Labelled::read(t, cols),
+    }
+}
+
+/// The typed read of classifier outputs; `None` when the table is not a
+/// column store or the typed path does not cover it (see the module docs).
+pub fn typed_labelled(t: &Table, cols: &ClassifyColumns) -> Result<Option<Labelled>> {
+    let plain = cols.exclude.is_empty() && cols.subjects.is_none();
+    let (Some(store), true) = (t.store(), plain) else {
+        return Ok(None);
+    };
+    let file = &t.file;
+    let mut l = Loaded {
+        store,
+        used: Vec::new(),
+        rows: None,
+    };
+    macro_rules! or_fall_back {
+        ($e:expr) => {
+            match $e {
+                Some(x) => x,
+                None => return Ok(None),
+            }
+        };
+    }
+    let pred_name = match (&cols.y_pred, &cols.score) {
+        (Some(p), _) => Some(p.clone()),
+        (None, None) => Some("y_pred".to_string()),
+        (None, Some(_)) => None,
+    };
+    let truth = or_fall_back!(l.get(&cols.y_true)?.and_then(Typed::codes));
+    let pred = match &pred_name {
+        Some(p) => Some(or_fall_back!(l.get(p)?.and_then(Typed::codes))),
+        None => None,
+    };
+    let mut numbers = |name: &Option<String>| -> Result<Option<Option<Vec<f64>>>> {
+        Ok(match name {
+            Some(n) => l.get(n)?.and_then(Typed::numbers).map(Some),
+            None => Some(None),
+        })
+    };
+    let score = or_fall_back!(numbers(&cols.score)?);
+    let weight = or_fall_back!(numbers(&cols.weight)?);
+    let subject = match &cols.subject {
+        Some(s) => Some(or_fall_back!(l.get(s)?.and_then(Typed::ids))),
+        None => None,
+    };
+    let mut attributes = Vec::new();
+    for a in &cols.attrs {
+        attributes.push((a, or_fall_back!(l.get(a)?.and_then(Typed::codes))));
+    }
+    if l.rows.unwrap_or(0) == 0 {
+        return Ok(None);
+    }
+    let mut b = Labelled::builder().truth_codes(&truth.0[..], &truth.1);
+    if let Some((codes, names)) = &pred {
+        b = b.pred_codes(&codes[..], names);
+    }
+    if let Some(s) = &score {
+        b = b.scores(&s[..]);
+    }
+    if let Some(w) = &weight {
+        b = b.weights(&w[..]);
+    }
+    let subject_texts = match &subject {
+        Some(Ids::Names(c, n)) => Some(texts(c, n)),
+        _ => None,
+    };
+    b = match (&subject, &subject_texts) {
+        (_, Some(t)) => b.subjects(t),
+        (Some(Ids::Codes(c)), None) => b.subject_codes(&c[..]),
+        _ => b,
+    };
+    for (a, (codes, names)) in &attributes {
+        b = b.attribute_codes(a, &codes[..], names);
+    }
+    let named = |n: &Option<String>| n.clone().unwrap_or_default();
+    let origin = FileOrigin {
+        file: file.to_string(),
+        strict: cols.strict,
+        columns: vec![
+            ("truth", cols.y_true.clone()),
+            ("pred", named(&pred_name)),
+            ("scores", named(&cols.score)),
+            ("weights", named(&cols.weight)),
+            ("subjects", named(&cols.subject)),
+            ("group", cols.y_true.clone()),
+        ],
+    };
+    let mut out = b.from_file(origin).build()?;
+    out.inputs = vec![l.input(file, "items")?];
+    Ok(Some(out))
 }

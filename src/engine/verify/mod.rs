@@ -620,8 +620,9 @@ fn global_pool(
             .iter()
             .all(|a| a.side_a[i] != MISSING && a.side_a[i] == a.side_b[i])
     };
-    let (pool, mut rows) =
-        order.filter(|i| !c.mated[i] && (impostors == Impostors::All || same(i)));
+    let (pool, mut rows) = order.filter(c.score.len(), |i| {
+        !c.mated[i] && (impostors == Impostors::All || same(i))
+    });
     if !keep_rows {
         rows = Vec::new();
     }

@@ -1,11 +1,12 @@
 //! [`Comparisons`] from columns in memory.
 
-use super::{invalid, required, same_length, unusable_score, FileOrigin, Given, Ids, Labels, Rows};
+use super::{
+    invalid, required, same_length, unusable_score, Cell, FileOrigin, Given, Ids, Labels, Rows,
+};
 use crate::error::Result;
 use crate::input::accounting::DropReason;
 use crate::input::codes::{Interner, MISSING};
 use crate::input::comparisons::{placeable, Comparisons};
-use crate::input::values::format_number;
 use ndarray::ArrayView1;
 
 /// Builds [`Comparisons`] from columns in memory (see [the module](super)):
@@ -23,14 +24,7 @@ pub struct ComparisonsBuilder<'a> {
     attributes: Given<'a>,
     distance: bool,
     drop_unusable: bool,
-    file: Option<(FileOrigin, FileColumns)>,
-}
-
-/// The names of the columns of a comparisons file read through the builder.
-pub(crate) struct FileColumns {
-    pub(crate) score: String,
-    pub(crate) subject_a: String,
-    pub(crate) subject_b: String,
+    file: Option<FileOrigin>,
 }
 
 impl Comparisons {
@@ -109,9 +103,10 @@ impl<'a> ComparisonsBuilder<'a> {
     shared_setters!("comparison");
 
     /// The columns were read from a file: drops are named as the table
-    /// reader names them (see [`FileOrigin`]).
-    pub(crate) fn from_file(mut self, origin: FileOrigin, columns: FileColumns) -> Self {
-        self.file = Some((origin, columns));
+    /// reader names them (see [`FileOrigin`]; columns `scores`,
+    /// `subject_a`, `subject_b`, and `group`: the first subject column, else the score's).
+    pub(crate) fn from_file(mut self, origin: FileOrigin) -> Self {
+        self.file = Some(origin);
         self
     }
 
@@ -139,11 +134,7 @@ impl<'a> ComparisonsBuilder<'a> {
                 "comparisons need mated flags, or subject ids to derive them from".into(),
             ));
         }
-        let (origin, names) = match self.file {
-            Some((o, n)) => (Some(o), Some(n)),
-            None => (None, None),
-        };
-        let mut rows = Rows::new("comparisons", n, self.drop_unusable, origin);
+        let mut rows = Rows::new("comparisons", n, self.drop_unusable, self.file);
         let mut attrs = self.attributes.start();
         let mut row_a = vec![MISSING; self.attributes.names.len()];
         let mut row_b = row_a.clone();
@@ -159,40 +150,19 @@ impl<'a> ComparisonsBuilder<'a> {
             inputs: Vec::new(),
             count: Vec::new(),
         };
-        let name = |memory: &'static str, file: fn(&FileColumns) -> &String| -> String {
-            names
-                .as_ref()
-                .map_or(memory.to_string(), |n| file(n).clone())
-        };
-        let (score_name, subject_names) = (
-            name("scores", |n| &n.score),
-            [
-                name("subjects", |n| &n.subject_a),
-                name("subjects", |n| &n.subject_b),
-            ],
-        );
         for (i, &s) in score.iter().enumerate() {
-            let score_text = || match names {
-                Some(_) => number_text(s),
-                None => s.to_string(),
-            };
             if let Some(reason) = unusable_score(s) {
-                rows.drop(i, reason, &score_name, score_text)?;
+                rows.drop(i, reason, "scores", Cell::Number(s))?;
                 continue;
             }
             let mut ids = None;
             if let Some((a, b)) = &self.subjects {
-                let (x, y) = (a.get(i), b.get(i));
-                let (Some(x), Some(y)) = (x, y) else {
-                    let (side, cell) = if x.is_none() { (0, a) } else { (1, b) };
-                    let value = || {
-                        if names.is_some() {
-                            cell.raw(i)
-                        } else {
-                            String::new()
-                        }
+                let (Some(x), Some(y)) = (a.get(i), b.get(i)) else {
+                    let (column, side) = match a.get(i) {
+                        None => ("subject_a", a),
+                        Some(_) => ("subject_b", b),
                     };
-                    rows.drop(i, DropReason::MissingSubject, &subject_names[side], value)?;
+                    rows.drop(i, DropReason::MissingSubject, column, side.cell(i))?;
                     continue;
                 };
                 ids = Some((x.intern(&mut subject_ids), y.intern(&mut subject_ids)));
@@ -203,19 +173,12 @@ impl<'a> ComparisonsBuilder<'a> {
             };
             self.attributes.read(&mut attrs, i, &mut row_a, &mut row_b);
             if !placeable(m, &row_a, &row_b) {
-                match (names.is_some(), &self.subjects) {
-                    // The table reader points at the first subject column, else the score's.
-                    (true, Some((a, _))) => {
-                        rows.drop(i, DropReason::MissingGroup, &subject_names[0], || a.raw(i))?
-                    }
-                    (true, None) => {
-                        rows.drop(i, DropReason::MissingGroup, &score_name, score_text)?
-                    }
-                    (false, _) => {
-                        let column = self.attributes.column();
-                        rows.drop(i, DropReason::MissingGroup, column, String::new)?
-                    }
-                }
+                // From a file, the table reader points at the first subject column, else the score's.
+                let cell = match &self.subjects {
+                    Some((a, _)) => a.cell(i),
+                    None => Cell::Number(s),
+                };
+                rows.drop_ungrouped(i, self.attributes.column(), cell)?;
                 continue;
             }
             attrs.push(&row_a, &row_b);
@@ -236,13 +199,6 @@ impl<'a> ComparisonsBuilder<'a> {
         c.accounting = rows.accounting;
         Ok(c)
     }
-}
-
-/// A number as a table cell shows it.
-fn number_text(x: f64) -> String {
-    let mut out = Vec::new();
-    format_number(x, &mut out);
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

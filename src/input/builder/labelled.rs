@@ -1,7 +1,10 @@
 //! [`Labelled`] classifier outputs from columns in memory.
 
-use super::{invalid, required, same_length, unusable_score, Given, Id, Ids, Labels, Rows};
-use crate::error::{Error, Position, Result};
+use super::{
+    invalid, required, same_length, text, unusable_score, Cell, FileOrigin, Given, Id, Ids, Labels,
+    Rows,
+};
+use crate::error::Result;
 use crate::input::accounting::DropReason;
 use crate::input::attributes::no_group;
 use crate::input::codes::{Interner, MISSING};
@@ -26,6 +29,7 @@ pub struct LabelledBuilder<'a> {
     subjects: Option<Ids<'a>>,
     attributes: Given<'a>,
     drop_unusable: bool,
+    file: Option<FileOrigin>,
 }
 
 impl Labelled {
@@ -106,12 +110,20 @@ impl<'a> LabelledBuilder<'a> {
 
     shared_setters!("item");
 
+    /// The columns were read from a file: drops are named as the table
+    /// reader names them (see [`FileOrigin`]; columns `truth`, `pred`,
+    /// `scores`, `weights`, `subjects`, and `group`: the true label's).
+    pub(crate) fn from_file(mut self, origin: FileOrigin) -> Self {
+        self.file = Some(origin);
+        self
+    }
+
     /// Checks the columns and builds the items.
-    pub fn build(self) -> Result<Labelled> {
+    pub fn build(mut self) -> Result<Labelled> {
         let truth = required(self.truth.as_ref(), "true labels")?;
         let n = truth.len();
         self.check(truth)?;
-        let mut rows = Rows::new("items", n, self.drop_unusable, None);
+        let mut rows = Rows::new("items", n, self.drop_unusable, self.file.take());
         let mut attrs = self.attributes.start();
         let mut row = vec![MISSING; self.attributes.names.len()];
         let mut row_b = row.clone();
@@ -125,16 +137,18 @@ impl<'a> LabelledBuilder<'a> {
             };
             self.attributes.read(&mut attrs, i, &mut row, &mut row_b);
             if no_group(&row) {
-                let column = self.attributes.column();
-                rows.drop(i, DropReason::MissingGroup, column, String::new)?;
+                let cell = Cell::Text(text(truth.cell(i)));
+                rows.drop_ungrouped(i, self.attributes.column(), cell)?;
                 continue;
             }
             if let Some(w) = item.weight {
-                totals.add(w).map_err(|m| {
-                    let at =
-                        Position::row_cell("<memory>", i as u64 + 1, "weights", format!("{w:e}"));
-                    Error::value(at, m)
-                })?;
+                let value = |w: f64| match rows.from_file() {
+                    true => Cell::Number(w).text(true),
+                    false => format!("{w:e}"),
+                };
+                totals
+                    .add(w)
+                    .map_err(|m| rows.bad_value(i, "weights", value(w), m))?;
             }
             attrs.push(&row, &row);
             y_true.push(labels.intern(item.truth));
@@ -187,19 +201,22 @@ impl<'a> LabelledBuilder<'a> {
     fn item(&self, truth: &Labels<'a>, i: usize, rows: &mut Rows) -> Result<Option<Item<'a>>> {
         let t = truth.cell(i).trim_ascii();
         if is_missing(t) {
-            let value = String::from_utf8_lossy(t).into();
-            rows.drop(i, DropReason::MissingTrueLabel, "truth", || value)?;
+            let cell = Cell::Text(text(truth.cell(i)));
+            rows.drop(i, DropReason::MissingTrueLabel, "truth", cell)?;
             return Ok(None);
         }
         let p = self.pred.as_ref().map(|p| p.cell(i).trim_ascii());
-        if let Some(p) = p.filter(|p| is_missing(p)) {
-            let value = String::from_utf8_lossy(p).into();
-            rows.drop(i, DropReason::MissingPredLabel, "pred", || value)?;
+        if p.is_some_and(is_missing) {
+            let cell = self
+                .pred
+                .as_ref()
+                .map_or(Cell::Empty, |p| Cell::Text(text(p.cell(i))));
+            rows.drop(i, DropReason::MissingPredLabel, "pred", cell)?;
             return Ok(None);
         }
         let s = self.score.as_ref().map(|s| s[i]);
         if let Some(reason) = s.and_then(unusable_score) {
-            rows.drop(i, reason, "scores", || s.unwrap_or_default().to_string())?;
+            rows.drop(i, reason, "scores", Cell::Number(s.unwrap_or_default()))?;
             return Ok(None);
         }
         let w = self.weight.as_ref().map(|w| w[i]);
@@ -209,12 +226,12 @@ impl<'a> LabelledBuilder<'a> {
             _ => None,
         };
         if let Some(reason) = weight_reason {
-            rows.drop(i, reason, "weights", || w.unwrap_or_default().to_string())?;
+            rows.drop(i, reason, "weights", Cell::Number(w.unwrap_or_default()))?;
             return Ok(None);
         }
         let id = self.subjects.as_ref().map(|s| s.get(i));
-        if let Some(None) = id {
-            rows.drop(i, DropReason::MissingSubject, "subjects", String::new)?;
+        if let (Some(None), Some(ids)) = (id, &self.subjects) {
+            rows.drop(i, DropReason::MissingSubject, "subjects", ids.cell(i))?;
             return Ok(None);
         }
         Ok(Some(Item {

@@ -198,11 +198,11 @@ impl<'a> Ids<'a> {
         }
     }
 
-    /// Row `i` as its cell shows it (for drops read from a file).
-    fn raw(&self, i: usize) -> String {
+    /// Row `i` as its cell shows it (an integer id as a number).
+    fn cell(&self, i: usize) -> Cell<'a> {
         match self {
-            Ids::Text(v) => v[i].to_string(),
-            Ids::Codes(c) => c[i].to_string(),
+            Ids::Text(v) => Cell::Text(v[i]),
+            Ids::Codes(c) => Cell::Number(c[i] as f64),
         }
     }
 }
@@ -269,12 +269,55 @@ impl<'a> Given<'a> {
 }
 
 /// The file a builder's columns were read from (a column store), when they
-/// were: drops then name the file, the 1-based row as the line, the column
-/// and the cell's text, as the table reader's do, and are counted unless
-/// `strict` turns the first into an error.
+/// were: drops then name the file, the 1-based row as the line, the file's
+/// column and the cell's text, as the table reader's do, and are counted
+/// unless `strict` turns the first into an error.
 pub(crate) struct FileOrigin {
     pub(crate) file: String,
     pub(crate) strict: bool,
+    /// The file's column of each builder column (`scores`, `truth`, …), and
+    /// under `group` the column a row without a group is pointed at.
+    pub(crate) columns: Vec<(&'static str, String)>,
+}
+
+impl FileOrigin {
+    /// The file's name of builder column `column`.
+    fn column<'c>(&'c self, column: &'c str) -> &'c str {
+        let named = self.columns.iter().find(|c| c.0 == column);
+        named.map_or(column, |c| &c.1)
+    }
+}
+
+/// A dropped row's cell, rendered only when shown or kept.
+enum Cell<'c> {
+    /// A number: as a table shows it when read from a file, else as Rust prints it.
+    Number(f64),
+    /// Text as given.
+    Text(&'c str),
+    /// Nothing to show.
+    Empty,
+}
+
+impl Cell<'_> {
+    /// The cell's text: a number as a table shows it when read from a
+    /// file, else as Rust prints it.
+    fn text(&self, from_file: bool) -> String {
+        match *self {
+            Cell::Number(x) if from_file => {
+                let mut out = Vec::new();
+                super::values::format_number(x, &mut out);
+                String::from_utf8_lossy(&out).into_owned()
+            }
+            Cell::Number(x) => x.to_string(),
+            Cell::Text(t) => t.to_string(),
+            Cell::Empty => String::new(),
+        }
+    }
+}
+
+/// Label bytes as text (they come from `&str`s).
+fn text(b: &[u8]) -> &str {
+    std::str::from_utf8(b).unwrap_or_default()
 }
 
 /// The accounting of rows given in memory (or read from a column store).
@@ -299,17 +342,17 @@ impl Rows {
         }
     }
 
-    /// Drops row `i` for `reason` if asked to, else an error naming it;
-    /// `value` renders the cell (called only when it is shown or kept).
-    fn drop(
-        &mut self,
-        i: usize,
-        reason: DropReason,
-        column: &str,
-        value: impl FnOnce() -> String,
-    ) -> Result<()> {
+    /// Was the data read from a file?
+    fn from_file(&self) -> bool {
+        self.origin.is_some()
+    }
+
+    /// Drops row `i` for `reason` if asked to, else an error naming it.
+    fn drop(&mut self, i: usize, reason: DropReason, column: &str, cell: Cell) -> Result<()> {
+        let from_file = self.from_file();
+        let text = || cell.text(from_file);
         if let Some(o) = &self.origin {
-            let at = || Position::cell(o.file.clone(), i as u64 + 1, column, value());
+            let at = || Position::cell(o.file.clone(), i as u64 + 1, o.column(column), text());
             if o.strict {
                 return Err(Error::strict(at(), reason));
             }
@@ -320,13 +363,31 @@ impl Rows {
             return Err(invalid(format!(
                 "{} index {i}: {reason} ({column} = {:?}); drop_unusable(true) drops such rows",
                 self.what,
-                value()
+                text()
             )));
         }
-        self.accounting.drop_row(&reason, || {
-            Position::row_cell("<memory>", i as u64 + 1, column, value())
-        });
+        let at = || Position::row_cell("<memory>", i as u64 + 1, column, text());
+        self.accounting.drop_row(&reason, at);
         Ok(())
+    }
+
+    /// Drops row `i` for having no group: in memory pointing at the first
+    /// attribute, from a file at the column the table reader points at
+    /// (`group` in the origin's columns), whose cell is `cell`.
+    fn drop_ungrouped(&mut self, i: usize, attribute: &str, cell: Cell) -> Result<()> {
+        match self.from_file() {
+            true => self.drop(i, DropReason::MissingGroup, "group", cell),
+            false => self.drop(i, DropReason::MissingGroup, attribute, Cell::Empty),
+        }
+    }
+
+    /// An error about a value of row `i` in builder column `column`.
+    fn bad_value(&self, i: usize, column: &str, value: String, message: String) -> Error {
+        let at = match &self.origin {
+            Some(o) => Position::cell(o.file.clone(), i as u64 + 1, o.column(column), value),
+            None => Position::row_cell("<memory>", i as u64 + 1, column, value),
+        };
+        Error::value(at, message)
     }
 
     fn use_row(&mut self) {

@@ -1,6 +1,6 @@
 //! [`Searches`] from columns in memory.
 
-use super::{invalid, required, same_length, Given, Labels, Rows};
+use super::{invalid, required, same_length, Cell, Given, Labels, Rows};
 use crate::error::Result;
 use crate::input::accounting::DropReason;
 use crate::input::attributes::no_group;
@@ -98,7 +98,7 @@ impl<'a> SearchesBuilder<'a> {
             let mut scores = [f64::NEG_INFINITY; 2];
             for (slot, column, x) in [(0, "mate_score", mate[i]), (1, "nonmate_score", top[i])] {
                 if x.is_infinite() {
-                    rows.drop(i, DropReason::NonFiniteScore, column, || x.to_string())?;
+                    rows.drop(i, DropReason::NonFiniteScore, column, Cell::Number(x))?;
                     continue 'rows;
                 }
                 if !x.is_nan() {
@@ -112,19 +112,17 @@ impl<'a> SearchesBuilder<'a> {
                 )));
             }
             if r > 0 && scores[0] == f64::NEG_INFINITY {
-                rows.drop(i, DropReason::MateWithoutScore, "mate_score", || {
-                    "NaN".into()
-                })?;
+                rows.drop(
+                    i,
+                    DropReason::MateWithoutScore,
+                    "mate_score",
+                    Cell::Text("NaN"),
+                )?;
                 continue;
             }
             self.attributes.read(&mut attrs, i, &mut row, &mut row_b);
             if no_group(&row) {
-                rows.drop(
-                    i,
-                    DropReason::MissingGroup,
-                    self.attributes.column(),
-                    String::new,
-                )?;
+                rows.drop_ungrouped(i, self.attributes.column(), Cell::Empty)?;
                 continue;
             }
             attrs.push(&row, &row);
