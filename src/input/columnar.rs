@@ -1,12 +1,15 @@
-//! Column-stored inputs read as tables: a directory of `.npy` files (one per
-//! column, named `<column>.npy`) and, with the `parquet` feature, Parquet
-//! files. Only the columns a task asks for are read; each row's cells are
-//! rendered as text into the same record the CSV reader fills, so every
-//! task, check and drop rule applies unchanged. Numbers are written in their
-//! shortest round-trip form (read back exactly); a float NaN, a Parquet
-//! null and an empty string are empty cells (missing); an integer column with an
-//! `X.labels.txt` beside it is shown by its labels (an empty label: missing).
-//! For these inputs an error's "line" is the 1-based row number.
+//! Column-stored inputs: a directory of `.npy` files (one per column, named
+//! `<column>.npy`) and, with the `parquet` feature, Parquet files. Only the
+//! columns a task asks for are read. Verification and classification read
+//! them as typed columns ([`Columnar::typed`], see [`super::typed`]); what
+//! that path does not cover (and identification) reads them as a table:
+//! each row's cells rendered as text into the same record the CSV reader
+//! fills, so every task, check and drop rule applies unchanged. Numbers are
+//! written in their shortest round-trip form (read back exactly); a float
+//! NaN, a Parquet null and an empty string are empty cells (missing); an
+//! integer column with an `X.labels.txt` beside it is shown by its labels
+//! (an empty label: missing). For these inputs an error's "line" is the
+//! 1-based row number.
 
 use super::chunks::{in_order, Batch, Batches};
 use super::npy::{Kind, NpyColumn};

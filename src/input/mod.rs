@@ -1,5 +1,6 @@
 //! Reading inputs: tables (CSV/TSV and gzip, parsed in parallel chunks;
-//! `.npy` directories and Parquet as column stores), value parsing, and the
+//! `.npy` directories and Parquet as column stores, read as typed columns
+//! where they can be), the in-memory builders, value parsing, and the
 //! row accounting that puts every input row in exactly one bucket; and the
 //! `.npy` columns the streaming 1:1 audit reads directly.
 

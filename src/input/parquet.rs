@@ -26,6 +26,8 @@ pub fn open(path: &Path) -> Result<Box<dyn Columnar>> {
 mod reader {
     use super::*;
     use crate::input::chunks::{in_order, Batch, Batches};
+    use crate::input::codes::{apply_remap, Interner, MISSING};
+    use crate::input::typed::Typed;
     use crate::input::values::format_number;
     use crate::progress::Progress;
     use arrow_array::cast::AsArray;
@@ -155,9 +157,110 @@ mod reader {
         Ok(b)
     }
 
+    /// One column's batches as typed values; `None` for a type (or nulls
+    /// in integers and flags) the typed path leaves to the text rows.
+    fn typed_column(batches: &[ArrayRef]) -> Option<Typed> {
+        let first = batches.first()?.data_type().clone();
+        macro_rules! each {
+            ($t:ty, $f:expr) => {
+                batches.iter().flat_map(|a| {
+                    let p = a.as_primitive::<$t>();
+                    (0..p.len()).map(move |i| $f(p.is_valid(i).then(|| p.value(i))))
+                })
+            };
+        }
+        macro_rules! ints {
+            ($t:ty) => {
+                each!($t, |v: Option<_>| v.and_then(|x| i64::try_from(x).ok()))
+                    .collect::<Option<Vec<i64>>>()
+                    .map(Typed::Int)
+            };
+        }
+        match first {
+            DataType::Float64 => Some(Typed::Float(
+                each!(Float64Type, |v: Option<f64>| v.unwrap_or(f64::NAN)).collect(),
+            )),
+            DataType::Float32 => Some(Typed::Float(
+                each!(Float32Type, |v: Option<f32>| v.map_or(f64::NAN, f64::from)).collect(),
+            )),
+            DataType::Int8 => ints!(Int8Type),
+            DataType::Int16 => ints!(Int16Type),
+            DataType::Int32 => ints!(Int32Type),
+            DataType::Int64 => ints!(Int64Type),
+            DataType::UInt8 => ints!(UInt8Type),
+            DataType::UInt16 => ints!(UInt16Type),
+            DataType::UInt32 => ints!(UInt32Type),
+            DataType::UInt64 => ints!(UInt64Type),
+            DataType::Boolean => batches
+                .iter()
+                .flat_map(|a| {
+                    let b = a.as_boolean();
+                    (0..b.len()).map(move |i| b.is_valid(i).then(|| b.value(i) as i64))
+                })
+                .collect::<Option<Vec<i64>>>()
+                .map(Typed::Int),
+            _ => texts(batches),
+        }
+    }
+
+    /// A string or dictionary column as codes into its distinct texts
+    /// (null: missing); `None` for any other type.
+    fn texts(batches: &[ArrayRef]) -> Option<Typed> {
+        let mut names = Interner::default();
+        let mut codes = Vec::new();
+        let mut cell = Vec::new();
+        for a in batches {
+            let (values, keys) = match a.as_any_dictionary_opt() {
+                Some(d) => (d.values().clone(), Some(d.normalized_keys())),
+                None => (a.clone(), None),
+            };
+            if !matches!(
+                values.data_type(),
+                DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+            ) {
+                return None;
+            }
+            for i in 0..a.len() {
+                let v = keys.as_ref().map_or(i, |k| k[i]);
+                if a.is_null(i) || values.is_null(v) {
+                    codes.push(MISSING);
+                    continue;
+                }
+                cell.clear();
+                render(&values, v, &mut cell).ok()?;
+                codes.push(names.intern(&cell));
+            }
+        }
+        let (names, remap) = names.into_sorted();
+        apply_remap(&mut codes, &remap);
+        Some(Typed::Codes(codes, names))
+    }
+
     impl Columnar for ParquetColumns {
         fn headers(&self) -> &[String] {
             &self.headers
+        }
+
+        fn typed(&self, name: &str) -> Result<Option<Typed>> {
+            let builder = builder(&self.path)?;
+            let Some(j) = self.headers.iter().position(|h| h == name) else {
+                return Ok(None);
+            };
+            let mask = ProjectionMask::roots(builder.parquet_schema(), [j]);
+            let reader = builder
+                .with_projection(mask)
+                .with_batch_size(1 << 16)
+                .build()
+                .map_err(|e| perr(&self.path, e))?;
+            let batches = reader
+                .map(|b| b.map(|b| b.column(0).clone()))
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .map_err(|e| perr(&self.path, e))?;
+            Ok(typed_column(&batches))
+        }
+
+        fn files(&self, _names: &[&str]) -> Vec<PathBuf> {
+            vec![self.path.clone()]
         }
 
         fn start(

@@ -148,6 +148,14 @@ impl<'s> Loaded<'s> {
         let Some(col) = self.store.typed(name)? else {
             return Ok(None);
         };
+        if let Typed::Codes(_, names) = &col {
+            // Names the text rows would trim into one value stay theirs.
+            let mut trimmed: Vec<&str> = names.iter().map(|n| n.trim()).collect();
+            trimmed.sort_unstable();
+            if trimmed.windows(2).any(|w| w[0] == w[1]) {
+                return Ok(None);
+            }
+        }
         if *self.rows.get_or_insert(col.len()) != col.len() {
             return Ok(None);
         }
