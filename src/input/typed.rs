@@ -297,7 +297,7 @@ pub fn typed_comparisons(t: &Table, cols: &VerifyColumns) -> Result<Option<Compa
             ("group", group),
         ],
     };
-    let mut c = b.from_file(origin).build()?;
+    let mut c = b.read_from(origin).build()?;
     c.inputs = vec![l.input(file, "comparisons")?];
     Ok(Some(c))
 }
@@ -396,7 +396,7 @@ pub fn typed_labelled(t: &Table, cols: &ClassifyColumns) -> Result<Option<Labell
             ("group", cols.y_true.clone()),
         ],
     };
-    let mut out = b.from_file(origin).build()?;
+    let mut out = b.read_from(origin).build()?;
     out.inputs = vec![l.input(file, "items")?];
     Ok(Some(out))
 }

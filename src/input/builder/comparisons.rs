@@ -105,7 +105,7 @@ impl<'a> ComparisonsBuilder<'a> {
     /// The columns were read from a file: drops are named as the table
     /// reader names them (see [`FileOrigin`]; columns `scores`,
     /// `subject_a`, `subject_b`, and `group`: the first subject column, else the score's).
-    pub(crate) fn from_file(mut self, origin: FileOrigin) -> Self {
+    pub(crate) fn read_from(mut self, origin: FileOrigin) -> Self {
         self.file = Some(origin);
         self
     }

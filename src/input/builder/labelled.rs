@@ -113,7 +113,7 @@ impl<'a> LabelledBuilder<'a> {
     /// The columns were read from a file: drops are named as the table
     /// reader names them (see [`FileOrigin`]; columns `truth`, `pred`,
     /// `scores`, `weights`, `subjects`, and `group`: the true label's).
-    pub(crate) fn from_file(mut self, origin: FileOrigin) -> Self {
+    pub(crate) fn read_from(mut self, origin: FileOrigin) -> Self {
         self.file = Some(origin);
         self
     }
@@ -142,7 +142,7 @@ impl<'a> LabelledBuilder<'a> {
                 continue;
             }
             if let Some(w) = item.weight {
-                let value = |w: f64| match rows.from_file() {
+                let value = |w: f64| match rows.is_file() {
                     true => Cell::Number(w).text(true),
                     false => format!("{w:e}"),
                 };

@@ -343,13 +343,13 @@ impl Rows {
     }
 
     /// Was the data read from a file?
-    fn from_file(&self) -> bool {
+    fn is_file(&self) -> bool {
         self.origin.is_some()
     }
 
     /// Drops row `i` for `reason` if asked to, else an error naming it.
     fn drop(&mut self, i: usize, reason: DropReason, column: &str, cell: Cell) -> Result<()> {
-        let from_file = self.from_file();
+        let from_file = self.is_file();
         let text = || cell.text(from_file);
         if let Some(o) = &self.origin {
             let at = || Position::cell(o.file.clone(), i as u64 + 1, o.column(column), text());
@@ -375,7 +375,7 @@ impl Rows {
     /// attribute, from a file at the column the table reader points at
     /// (`group` in the origin's columns), whose cell is `cell`.
     fn drop_ungrouped(&mut self, i: usize, attribute: &str, cell: Cell) -> Result<()> {
-        match self.from_file() {
+        match self.is_file() {
             true => self.drop(i, DropReason::MissingGroup, "group", cell),
             false => self.drop(i, DropReason::MissingGroup, attribute, Cell::Empty),
         }
