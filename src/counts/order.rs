@@ -108,38 +108,23 @@ impl ScoreOrder {
     /// slot. One stable pass, so each slot comes out ascending with ties by
     /// row. The narrowest code type that holds the slots keeps `slot` in cache.
     pub(crate) fn cut<S: SlotCode>(&self, slot: &[S], sizes: &[usize], keep_rows: bool) -> Cut {
-        // A counting sort: each slot's next free place in one flat buffer.
-        let mut next: Vec<usize> = sizes
-            .iter()
-            .scan(0, |at, &n| {
-                *at += n;
-                Some(*at - n)
-            })
-            .collect();
-        let placed: usize = sizes.iter().sum();
-        let mut flat = vec![0.0; placed];
-        let mut flat_rows = vec![0u32; if keep_rows { placed } else { 0 }];
+        let mut scores: Vec<Vec<f64>> = sizes.iter().map(|&n| Vec::with_capacity(n)).collect();
+        let mut rows: Vec<Vec<u32>> = match keep_rows {
+            true => sizes.iter().map(|&n| Vec::with_capacity(n)).collect(),
+            false => Vec::new(),
+        };
         // The gather alone first: independent loads the core overlaps.
         let mut in_order = self.gather(slot).into_iter();
         self.each(|s, r| {
             let Some(k) = in_order.next().and_then(S::get) else {
                 return;
             };
-            let at = &mut next[k];
-            flat[*at] = s;
+            scores[k].push(s);
             if keep_rows {
-                flat_rows[*at] = r;
+                rows[k].push(r);
             }
-            *at += 1;
         });
-        Cut {
-            scores: split(&flat, sizes),
-            rows: if keep_rows {
-                split(&flat_rows, sizes)
-            } else {
-                Vec::new()
-            },
-        }
+        Cut { scores, rows }
     }
 }
 
@@ -169,18 +154,6 @@ macro_rules! slot_code {
     )*};
 }
 slot_code!(u8, u16, u32);
-
-/// Consecutive pieces of `flat` of the given sizes.
-fn split<T: Copy>(flat: &[T], sizes: &[usize]) -> Vec<Vec<T>> {
-    let mut start = 0;
-    sizes
-        .iter()
-        .map(|&n| {
-            start += n;
-            flat[start - n..start].to_vec()
-        })
-        .collect()
-}
 
 #[cfg(test)]
 mod tests {
