@@ -44,6 +44,63 @@ impl<T: Copy + Default + PartialEq + std::ops::AddAssign> Paged<T> {
     }
 }
 
+/// Top-level pages per cell.
+const PAGES: usize = 1 << (BITS[1] - PAGE_BITS);
+/// What [`TopCounts`] holds for a page not touched yet.
+const NO_PAGE: u32 = u32::MAX;
+
+/// One worker's top-level counts of every cell in one slab of pages, each
+/// allocated when first touched: a count is one table look-up and one
+/// increment, and a cell's hot pages sit together in cache.
+#[derive(Default)]
+pub(super) struct TopCounts {
+    /// Per cell and top-level page (`cell · PAGES + page`): its page in `slab`.
+    page_of: Vec<u32>,
+    slab: Vec<u32>,
+}
+
+impl TopCounts {
+    /// Makes room for one more cell.
+    pub(super) fn add_cell(&mut self) {
+        self.page_of.resize(self.page_of.len() + PAGES, NO_PAGE);
+    }
+
+    /// Counts one comparison of cell `c` in top-level bucket `b`.
+    #[inline(always)]
+    pub(super) fn add(&mut self, c: usize, b: usize) {
+        let p = c * PAGES + (b >> PAGE_BITS);
+        let page = match self.page_of[p] {
+            NO_PAGE => self.new_page(p),
+            page => page,
+        };
+        self.slab[(page as usize) << PAGE_BITS | (b & (PAGE - 1))] += 1;
+    }
+
+    #[cold]
+    fn new_page(&mut self, p: usize) -> u32 {
+        let page = (self.slab.len() >> PAGE_BITS) as u32;
+        self.slab.resize(self.slab.len() + PAGE, 0);
+        self.page_of[p] = page;
+        page
+    }
+
+    /// Cell `c`'s counts.
+    pub(super) fn paged(&self, c: usize) -> Paged<u32> {
+        let of = &self.page_of[c * PAGES..(c + 1) * PAGES];
+        Paged {
+            pages: of
+                .iter()
+                .map(|&page| {
+                    (page != NO_PAGE).then(|| {
+                        let at = (page as usize) << PAGE_BITS;
+                        self.slab[at..at + PAGE].into()
+                    })
+                })
+                .collect(),
+        }
+    }
+}
+
 /// One cell's counters: the top level, and those of the split buckets
 /// (nodes) its rows reached, ascending by node — so that a plan's opened
 /// buckets cost memory only where rows fall.
@@ -86,8 +143,8 @@ impl<T: Copy + Default + PartialEq + std::ops::AddAssign> NodeCounts<T> {
 pub(super) fn fanout(depth: u8) -> usize {
     1 << (BITS[depth as usize] - BITS[depth as usize - 1])
 }
-/// Rows read and decoded at a time by one worker.
-pub(super) const BLOCK: usize = 1 << 16;
+/// Rows read and decoded at a time by one worker (its buffers stay in cache).
+pub(super) const BLOCK: usize = 1 << 14;
 /// The version tag of partial files.
 pub const FORMAT: &str = "biasbench-partial-2";
 
