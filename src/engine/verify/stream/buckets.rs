@@ -49,14 +49,19 @@ const PAGES: usize = 1 << (BITS[1] - PAGE_BITS);
 /// What [`TopCounts`] holds for a page not touched yet.
 const NO_PAGE: u32 = u32::MAX;
 
-/// One worker's top-level counts of every cell in one slab of pages, each
-/// allocated when first touched: a count is one table look-up and one
-/// increment, and a cell's hot pages sit together in cache.
+/// One worker's top-level counts of every cell, in slabs of pages each
+/// allocated when first touched. A count is split into a byte (its low 8
+/// bits, the only part most increments touch) and the carries out of it:
+/// a worker's hot buckets then take a quarter of the cache they would as
+/// whole counters.
 #[derive(Default)]
 pub(super) struct TopCounts {
-    /// Per cell and top-level page (`cell · PAGES + page`): its page in `slab`.
+    /// Per cell and top-level page (`cell · PAGES + page`): its page in the slabs.
     page_of: Vec<u32>,
-    slab: Vec<u32>,
+    /// Count mod 256 per bucket.
+    low: Vec<u8>,
+    /// Count div 256 per bucket.
+    high: Vec<u32>,
 }
 
 impl TopCounts {
@@ -73,13 +78,19 @@ impl TopCounts {
             NO_PAGE => self.new_page(p),
             page => page,
         };
-        self.slab[(page as usize) << PAGE_BITS | (b & (PAGE - 1))] += 1;
+        let i = (page as usize) << PAGE_BITS | (b & (PAGE - 1));
+        let n = self.low[i].wrapping_add(1);
+        self.low[i] = n;
+        if n == 0 {
+            self.high[i] += 1;
+        }
     }
 
     #[cold]
     fn new_page(&mut self, p: usize) -> u32 {
-        let page = (self.slab.len() >> PAGE_BITS) as u32;
-        self.slab.resize(self.slab.len() + PAGE, 0);
+        let page = (self.low.len() >> PAGE_BITS) as u32;
+        self.low.resize(self.low.len() + PAGE, 0);
+        self.high.resize(self.high.len() + PAGE, 0);
         self.page_of[p] = page;
         page
     }
@@ -87,13 +98,14 @@ impl TopCounts {
     /// Cell `c`'s counts.
     pub(super) fn paged(&self, c: usize) -> Paged<u32> {
         let of = &self.page_of[c * PAGES..(c + 1) * PAGES];
+        let count = |i: usize| self.high[i] << 8 | self.low[i] as u32;
         Paged {
             pages: of
                 .iter()
                 .map(|&page| {
                     (page != NO_PAGE).then(|| {
                         let at = (page as usize) << PAGE_BITS;
-                        self.slab[at..at + PAGE].into()
+                        (at..at + PAGE).map(count).collect()
                     })
                 })
                 .collect(),

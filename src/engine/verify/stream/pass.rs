@@ -279,7 +279,8 @@ pub(super) fn count_range(
         failed,
     };
     let top = |s: f64| (key(ctx.sense.internal(s)) >> (64 - BITS[1])) as usize;
-    let (mut raw, mut raw_score, mut numbers) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut raw, mut raw_score, mut gathered) = (Vec::new(), Vec::new(), Vec::new());
+    let mut numbers = Vec::new();
     let mut block = Block {
         mated: Vec::new(),
         codes: data.attrs.iter().map(|_| Default::default()).collect(),
@@ -324,15 +325,25 @@ pub(super) fn count_range(
                 continue;
             }
         }
-        data.mated.read_raw(start, rows, &mut raw)?;
-        data.mated
-            .digits(&raw, &mated_of, &mut numbers, &mut block.mated);
+        // The block's other columns: every row in a full pass, else the
+        // rows in opened buckets (`careful`), the j-th of them at j.
+        let picked = (!full).then_some(&careful[..]);
+        let mut read = |col: &NpyColumn, f: &dyn Fn(f64) -> Option<u32>, out: &mut Vec<u32>| {
+            col.read_raw(start, rows, &mut raw)?;
+            if let Some(picked) = picked {
+                gathered.clear();
+                let w = col.width;
+                gathered.extend(picked.iter().flat_map(|&i| &raw[i as usize * w..][..w]));
+                std::mem::swap(&mut raw, &mut gathered);
+            }
+            col.digits(&raw, &f, &mut numbers, out);
+            Ok::<_, Error>(())
+        };
+        read(&data.mated, &mated_of, &mut block.mated)?;
         for ((a, d), (ca, cb)) in data.attrs.iter().zip(&digit_fns).zip(block.codes.iter_mut()) {
-            a.side_a.read_raw(start, rows, &mut raw)?;
-            a.side_a.digits(&raw, d, &mut numbers, ca);
+            read(&a.side_a, d, ca)?;
             if let Some(b) = &a.side_b {
-                b.read_raw(start, rows, &mut raw)?;
-                b.digits(&raw, d, &mut numbers, cb);
+                read(b, d, cb)?;
             }
         }
         block.cell_keys(layout);
@@ -362,9 +373,10 @@ pub(super) fn count_range(
                 acc.walk(tree, cells[i as usize] as usize, ctx.sense.internal(s));
             }
         }
-        for &i in &careful {
+        for (j, &i) in careful.iter().enumerate() {
             let s = data.score.number(&raw_score, i as usize).expect("a number");
-            count_row(&mut acc, &ctx, &block, i as usize, start + i as u64, s)?;
+            let at = if full { i as usize } else { j };
+            count_row(&mut acc, &ctx, &block, at, start + i as u64, s)?;
         }
         acc.accounting.rows += rows as u64;
         progress.advance(rows as u64 * row_bytes);
@@ -432,7 +444,7 @@ struct RowContext<'a> {
     failed: &'a AtomicU64,
 }
 
-/// Counts row `row` (`i` of the block, score `s` as read) the careful way:
+/// Counts row `row` (`i` of the block's values, score `s` as read) the careful way:
 /// a non-finite score (NaN is a missing one, as in the table readers), an
 /// unknown mated flag or no group on the sides that must have one drops
 /// the row (counted in full passes only); a bad group code is an error.
