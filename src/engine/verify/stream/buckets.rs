@@ -186,11 +186,9 @@ pub(super) fn read_json<T: serde::de::DeserializeOwned>(path: &Path, what: &str)
 #[inline]
 pub fn key(s: f64) -> u64 {
     let b = (s + 0.0).to_bits();
-    if b >> 63 == 1 {
-        !b
-    } else {
-        b | 1 << 63
-    }
+    // Negative: all bits flipped; else the sign bit set (branch-free, as
+    // signs of scores near 0 are unpredictable).
+    b ^ (((b as i64) >> 63) as u64 | 1 << 63)
 }
 
 /// The score of a key (inverse of [`key`] on keys of non-NaN scores).
