@@ -2,9 +2,7 @@
 //! histogram of its cell on all cores, opened buckets refined or collected,
 //! the workers' counts added into a [`Partial`].
 
-use super::buckets::{
-    fanout, key, Bucket, NodeCounts, Open, Plan, TopCounts, BITS, BLOCK, FORMAT,
-};
+use super::buckets::{fanout, key, Bucket, NodeCounts, Open, Plan, TopCounts, BITS, BLOCK, FORMAT};
 use super::check_plan_size;
 use super::partial::{Cell, Partial, SchemaAttribute};
 use crate::engine::verify::VerifyOptions;
@@ -340,7 +338,12 @@ pub(super) fn count_range(
             Ok::<_, Error>(())
         };
         read(&data.mated, &mated_of, &mut block.mated)?;
-        for ((a, d), (ca, cb)) in data.attrs.iter().zip(&digit_fns).zip(block.codes.iter_mut()) {
+        for ((a, d), (ca, cb)) in data
+            .attrs
+            .iter()
+            .zip(&digit_fns)
+            .zip(block.codes.iter_mut())
+        {
             read(&a.side_a, d, ca)?;
             if let Some(b) = &a.side_b {
                 read(b, d, cb)?;
@@ -411,7 +414,8 @@ impl Block {
         self.keys.clear();
         self.keys.extend_from_slice(&self.mated);
         self.flags.clear();
-        self.flags.extend(self.mated.iter().map(|&m| (m == NOT_A_DIGIT) as u8 | none));
+        self.flags
+            .extend(self.mated.iter().map(|&m| (m == NOT_A_DIGIT) as u8 | none));
         for (j, (ca, cb)) in self.codes.iter().enumerate() {
             // (Keys fit u32: the layout has at most MAX_CELL_KEYS.)
             let ma = layout.mult_a[j] as u32;
@@ -489,7 +493,13 @@ fn count_row(
     }
     if block.keys[i] == CAREFUL {
         let a = &data.attrs[0];
-        drop(acc, DropReason::MissingGroup, &a.side_a, &a.name, String::new());
+        drop(
+            acc,
+            DropReason::MissingGroup,
+            &a.side_a,
+            &a.name,
+            String::new(),
+        );
         return Ok(());
     }
     let c = acc.cell(block.keys[i]);
