@@ -1,8 +1,10 @@
 //! Verification benches: CSV ingest throughput (sequential and chunked),
 //! the in-memory audit of 10^7 comparisons (8 groups, two attributes), the
-//! streaming audit of 10^7 `.npy` rows, and the subject bootstrap.
+//! streaming audit of 10^7 `.npy` rows, the subject bootstrap, and two short
+//! ones through the library: typed columns (`Comparisons::builder()`) to an
+//! audit of 10^6 comparisons, and 20 bootstrap replicates of 10^5.
 //!
-//! Run: `cargo bench --bench verify`
+//! Run: `cargo bench --bench verify` (one group: `cargo bench --bench verify -- library`)
 
 use biasbench::app::simulate::Population;
 use biasbench::bootstrap::{bootstrap, BootstrapSpec};
@@ -178,5 +180,78 @@ fn bootstraps(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, ingest, engine, streaming, bootstraps);
+/// Typed columns of `n` comparisons (5% mated, 8 groups; subject ids when
+/// `subjects` > 0, mated pairs sharing one): scores, mated, group codes,
+/// subjects a and b.
+#[allow(clippy::type_complexity)]
+fn columns(n: usize, subjects: u32) -> (Vec<f64>, Vec<bool>, Vec<u32>, Vec<u32>, Vec<u32>) {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+    let (mut score, mut mated, mut group) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut subject_a, mut subject_b) = (Vec::new(), Vec::new());
+    for _ in 0..n {
+        let m = rng.random_bool(0.05);
+        let g = rng.random_range(0..8u32);
+        score.push(rng.random::<f64>() * 0.5 + if m { 0.5 } else { 0.02 * g as f64 });
+        mated.push(m);
+        group.push(g);
+        if subjects > 0 {
+            // Subject s is in group s mod 8.
+            let a = rng.random_range(0..subjects / 8) * 8 + g;
+            subject_a.push(a);
+            subject_b.push(if m {
+                a
+            } else {
+                (a + 8 * rng.random_range(1..subjects / 8)) % subjects
+            });
+        }
+    }
+    (score, mated, group, subject_a, subject_b)
+}
+
+/// The library path: typed columns built into comparisons, then audited
+/// (10^6 comparisons, 8 groups); and 20 subject-bootstrap replicates of
+/// 10^5 comparisons of 2,000 subjects. Short runs (`.ci/run` only builds them).
+fn library(c: &mut Criterion) {
+    let names: Vec<String> = (0..8).map(|g| format!("g{g}")).collect();
+    let (score, mated, group, _, _) = columns(1_000_000, 0);
+    let opts = VerifyOptions::default();
+    let mut g = c.benchmark_group("library");
+    g.sample_size(10).measurement_time(Duration::from_secs(5));
+    g.throughput(Throughput::Elements(score.len() as u64));
+    g.bench_function("builder_and_audit_1M_comparisons_8_groups", |b| {
+        b.iter(|| {
+            let data = Comparisons::builder()
+                .scores(&score[..])
+                .mated(&mated[..])
+                .attribute_codes("group", &group[..], &names)
+                .build()
+                .unwrap();
+            black_box(audit(&data, &opts).unwrap())
+        })
+    });
+    let (score, mated, group, subject_a, subject_b) = columns(100_000, 2_000);
+    let data = Comparisons::builder()
+        .scores(&score[..])
+        .mated(&mated[..])
+        .subject_codes(&subject_a[..], &subject_b[..])
+        .attribute_codes("group", &group[..], &names)
+        .build()
+        .unwrap();
+    let original = audit(&data, &opts).unwrap().values();
+    let resampler = Resampler::new(&data, &opts, false);
+    let spec = BootstrapSpec {
+        replicates: 20,
+        seed: 1,
+        level: 0.95,
+        rows: false,
+        compare: None,
+    };
+    g.throughput(Throughput::Elements(score.len() as u64));
+    g.bench_function("bootstrap_B20_100k_comparisons_2k_subjects", |b| {
+        b.iter(|| black_box(bootstrap(&resampler, original.clone(), &spec).unwrap()))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, ingest, engine, streaming, bootstraps, library);
 criterion_main!(benches);

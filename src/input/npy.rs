@@ -181,6 +181,7 @@ impl NpyColumn {
 
     /// Calls `f` with each element of `raw` as an f64 (numbers and booleans;
     /// nothing for strings). The dtype is matched once per call.
+    #[inline]
     fn each(&self, raw: &[u8], mut f: impl FnMut(f64)) {
         macro_rules! all {
             ($t:ty) => {
@@ -207,6 +208,14 @@ impl NpyColumn {
             (Kind::Uint, _) => all!(u64),
             (Kind::Bytes | Kind::Unicode, _) => {}
         }
+    }
+
+    /// Calls `f` with each element of `raw` as an f64, in order (numbers and
+    /// booleans; nothing for strings): [`Self::decode`] without the buffer,
+    /// for loops that use each value once.
+    #[inline]
+    pub fn for_each_number(&self, raw: &[u8], f: impl FnMut(f64)) {
+        self.each(raw, f)
     }
 
     /// Decodes a block of numbers (or booleans) into `out`, one f64 each.

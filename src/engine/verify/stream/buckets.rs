@@ -44,6 +44,75 @@ impl<T: Copy + Default + PartialEq + std::ops::AddAssign> Paged<T> {
     }
 }
 
+/// Top-level pages per cell.
+const PAGES: usize = 1 << (BITS[1] - PAGE_BITS);
+/// What [`TopCounts`] holds for a page not touched yet.
+const NO_PAGE: u32 = u32::MAX;
+
+/// One worker's top-level counts of every cell, in slabs of pages each
+/// allocated when first touched. A count is split into a byte (its low 8
+/// bits, the only part most increments touch) and the carries out of it:
+/// a worker's hot buckets then take a quarter of the cache they would as
+/// whole counters.
+#[derive(Default)]
+pub(super) struct TopCounts {
+    /// Per cell and top-level page (`cell · PAGES + page`): its page in the slabs.
+    page_of: Vec<u32>,
+    /// Count mod 256 per bucket.
+    low: Vec<u8>,
+    /// Count div 256 per bucket.
+    high: Vec<u32>,
+}
+
+impl TopCounts {
+    /// Makes room for one more cell.
+    pub(super) fn add_cell(&mut self) {
+        self.page_of.resize(self.page_of.len() + PAGES, NO_PAGE);
+    }
+
+    /// Counts one comparison of cell `c` in top-level bucket `b`.
+    #[inline(always)]
+    pub(super) fn add(&mut self, c: usize, b: usize) {
+        let p = c * PAGES + (b >> PAGE_BITS);
+        let page = match self.page_of[p] {
+            NO_PAGE => self.new_page(p),
+            page => page,
+        };
+        let i = (page as usize) << PAGE_BITS | (b & (PAGE - 1));
+        let n = self.low[i].wrapping_add(1);
+        self.low[i] = n;
+        if n == 0 {
+            self.high[i] += 1;
+        }
+    }
+
+    #[cold]
+    fn new_page(&mut self, p: usize) -> u32 {
+        let page = (self.low.len() >> PAGE_BITS) as u32;
+        self.low.resize(self.low.len() + PAGE, 0);
+        self.high.resize(self.high.len() + PAGE, 0);
+        self.page_of[p] = page;
+        page
+    }
+
+    /// Cell `c`'s counts.
+    pub(super) fn paged(&self, c: usize) -> Paged<u32> {
+        let of = &self.page_of[c * PAGES..(c + 1) * PAGES];
+        let count = |i: usize| self.high[i] << 8 | self.low[i] as u32;
+        Paged {
+            pages: of
+                .iter()
+                .map(|&page| {
+                    (page != NO_PAGE).then(|| {
+                        let at = (page as usize) << PAGE_BITS;
+                        (at..at + PAGE).map(count).collect()
+                    })
+                })
+                .collect(),
+        }
+    }
+}
+
 /// One cell's counters: the top level, and those of the split buckets
 /// (nodes) its rows reached, ascending by node — so that a plan's opened
 /// buckets cost memory only where rows fall.
@@ -86,8 +155,8 @@ impl<T: Copy + Default + PartialEq + std::ops::AddAssign> NodeCounts<T> {
 pub(super) fn fanout(depth: u8) -> usize {
     1 << (BITS[depth as usize] - BITS[depth as usize - 1])
 }
-/// Rows read and decoded at a time by one worker.
-pub(super) const BLOCK: usize = 1 << 16;
+/// Rows read and decoded at a time by one worker (its buffers stay in cache).
+pub(super) const BLOCK: usize = 1 << 14;
 /// The version tag of partial files.
 pub const FORMAT: &str = "biasbench-partial-2";
 
@@ -117,11 +186,9 @@ pub(super) fn read_json<T: serde::de::DeserializeOwned>(path: &Path, what: &str)
 #[inline]
 pub fn key(s: f64) -> u64 {
     let b = (s + 0.0).to_bits();
-    if b >> 63 == 1 {
-        !b
-    } else {
-        b | 1 << 63
-    }
+    // Negative: all bits flipped; else the sign bit set (branch-free, as
+    // signs of scores near 0 are unpredictable).
+    b ^ (((b as i64) >> 63) as u64 | 1 << 63)
 }
 
 /// The score of a key (inverse of [`key`] on keys of non-NaN scores).

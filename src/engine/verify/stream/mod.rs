@@ -287,6 +287,56 @@ mod tests {
         }
     }
 
+    #[test]
+    fn the_branch_free_key_is_the_sign_flip_it_stands_for() {
+        let mut r = rand_chacha::ChaCha8Rng::seed_from_u64(4);
+        let plain = |s: f64| {
+            let b = (s + 0.0).to_bits();
+            if b >> 63 == 1 {
+                !b
+            } else {
+                b | 1 << 63
+            }
+        };
+        for _ in 0..100_000 {
+            let s = f64::from_bits(r.random::<u64>());
+            if !s.is_nan() {
+                assert_eq!(key(s), plain(s), "{s}");
+            }
+        }
+    }
+
+    #[test]
+    fn top_counts_with_carries_match_a_plain_count() {
+        let mut r = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        let mut top = buckets::TopCounts::default();
+        let mut plain = std::collections::BTreeMap::new();
+        let mut cells = 0;
+        // Few buckets, so counts pass 256 (and 65536) many times.
+        let buckets: Vec<usize> = (0..40).map(|_| r.random_range(0..1 << 20)).collect();
+        for _ in 0..300_000 {
+            let c = r.random_range(0..3);
+            while cells <= c {
+                top.add_cell();
+                cells += 1;
+            }
+            let b = buckets[r.random_range(0..buckets.len())];
+            let (c, b) = if r.random_bool(0.5) { (c, b) } else { (0, 7) };
+            top.add(c, b);
+            *plain.entry((c, b)).or_insert(0u32) += 1;
+        }
+        let counted: std::collections::BTreeMap<(usize, usize), u32> = (0..cells)
+            .flat_map(|c| {
+                top.paged(c)
+                    .nonzero()
+                    .map(move |(b, n)| ((c, b), n))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        assert!(plain.values().any(|&n| n > 65_536));
+        assert_eq!(counted, plain);
+    }
+
     /// Random comparisons with many ties: (score, mated, race_a, race_b, sex).
     fn data(n: usize, seed: u64) -> Vec<(f64, bool, i8, i8, i8)> {
         let mut r = rand_chacha::ChaCha8Rng::seed_from_u64(seed);

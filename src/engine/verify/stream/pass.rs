@@ -2,7 +2,7 @@
 //! histogram of its cell on all cores, opened buckets refined or collected,
 //! the workers' counts added into a [`Partial`].
 
-use super::buckets::{fanout, key, Bucket, NodeCounts, Open, Plan, BITS, BLOCK, FORMAT};
+use super::buckets::{fanout, key, Bucket, NodeCounts, Open, Plan, TopCounts, BITS, BLOCK, FORMAT};
 use super::check_plan_size;
 use super::partial::{Cell, Partial, SchemaAttribute};
 use crate::engine::verify::VerifyOptions;
@@ -24,6 +24,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// memory per opened bucket, not per possible one.
 pub(super) struct Tree {
     root: Box<[u32]>,
+    /// One bit per top-level bucket: opened (a compact copy of `root != 0`
+    /// for the per-row test, 64 times smaller).
+    opened_top: Box<[u64]>,
     /// Per node ≥ 1: (bucket, code) of its opened buckets, ascending.
     deep: Vec<Vec<(u32, u32)>>,
     /// Depth of each node's buckets.
@@ -37,6 +40,7 @@ impl Tree {
     pub(super) fn build(plan: &Plan) -> Result<Tree> {
         let mut tree = Tree {
             root: vec![0u32; fanout(1)].into_boxed_slice(),
+            opened_top: vec![0u64; fanout(1) / 64].into_boxed_slice(),
             deep: vec![Vec::new()],
             depth: vec![1u8],
             splits: vec![Vec::new()],
@@ -72,11 +76,20 @@ impl Tree {
                 }
             };
             match parent {
-                0 => tree.root[slot] = code,
+                0 => {
+                    tree.root[slot] = code;
+                    tree.opened_top[slot / 64] |= 1 << (slot % 64);
+                }
                 _ => tree.deep[parent].push((slot as u32, code)),
             }
         }
         Ok(tree)
+    }
+
+    /// Whether top-level bucket `b` is opened.
+    #[inline]
+    fn is_opened(&self, b: usize) -> bool {
+        self.opened_top[b / 64] >> (b % 64) & 1 == 1
     }
 
     /// The code of bucket `b` of `node`.
@@ -97,8 +110,11 @@ impl Tree {
 pub(super) struct Acc {
     cell_of: Vec<u32>,
     keys: Vec<u64>,
-    /// Per cell: a count per bucket of each node (the top level in full passes only).
+    /// Per cell: a count per bucket of each node below the top level, and
+    /// of the top level (in full passes only) once the range is counted.
     counts: Vec<NodeCounts<u32>>,
+    /// The top level's counts while counting.
+    top: TopCounts,
     /// Per collected slot: (cell, score).
     exact: Vec<Vec<(u32, f64)>>,
     /// Rows read and dropped (`used` is set when the parts are added up).
@@ -226,12 +242,14 @@ pub(super) fn pass_after(
     Ok(part)
 }
 
-/// Counts rows `range` into one worker's [`Acc`]: the hot loop, kept whole
-/// on purpose (the project's exception to the ~80-line rule). The per-row
-/// work — drop checks and their bookkeeping, the cell key, the bucket walk
-/// — stays inline, with no function call in the inner path; only the cold
-/// error path ([`bad_code`]) and column reads per block leave it. Drops are
-/// counted in full passes only; another worker's bad value stops the range.
+/// Counts rows `range` into one worker's [`Acc`], a block at a time. A
+/// full pass goes column by column: the cell of every row, then one loop
+/// over the scores counting each row's top-level bucket (and, for the few
+/// rows in an opened bucket, the deeper levels). Rows with a missing or bad
+/// value — and, in a pass that counts opened buckets only, the rows in them
+/// — take the careful path, [`count_row`], in row order, so a drop reason
+/// keeps its first row and an error its row. Drops are counted in full
+/// passes only; another worker's bad value stops the range.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn count_range(
     data: &NpyComparisons,
@@ -247,15 +265,28 @@ pub(super) fn count_range(
         cell_of: vec![u32::MAX; layout.size as usize],
         keys: Vec::new(),
         counts: Vec::new(),
+        top: TopCounts::default(),
         exact: vec![Vec::new(); tree.collected.len()],
         accounting: Accounting::default(),
     };
-    let mut raw = Vec::new();
-    let (mut score, mut mated, mut numbers) = (Vec::new(), Vec::new(), Vec::new());
-    let mut codes: Vec<(Vec<u32>, Vec<u32>)> =
-        data.attrs.iter().map(|_| Default::default()).collect();
+    let ctx = RowContext {
+        data,
+        tree,
+        sense: ScoreSense::from_distance(distance),
+        full,
+        failed,
+    };
+    let top = |s: f64| (key(ctx.sense.internal(s)) >> (64 - BITS[1])) as usize;
+    let (mut raw, mut raw_score, mut gathered) = (Vec::new(), Vec::new(), Vec::new());
+    let mut numbers = Vec::new();
+    let mut block = Block {
+        mated: Vec::new(),
+        codes: data.attrs.iter().map(|_| Default::default()).collect(),
+        keys: Vec::new(),
+        flags: Vec::new(),
+    };
+    let (mut cells, mut careful, mut deeper) = (Vec::new(), Vec::new(), Vec::new());
     let row_bytes: u64 = data.files().iter().map(|(_, c)| c.width as u64).sum();
-    let root_child = &tree.root;
     // Code + 1 of each group code (0: missing, i.e. an empty label).
     let digit_of = |a: &CodeColumns| {
         let blank: Vec<bool> = a.labels.iter().flatten().map(|l| l.is_empty()).collect();
@@ -268,7 +299,6 @@ pub(super) fn count_range(
         1.0 => Some(1),
         _ => None,
     };
-    let mut hits: Vec<usize> = Vec::new();
     let mut start = range.start;
     while start < range.end {
         // Another worker met a bad value earlier in the file: stop.
@@ -276,141 +306,244 @@ pub(super) fn count_range(
             break;
         }
         let rows = (range.end - start).min(BLOCK as u64) as usize;
-        data.score.read_raw(start, rows, &mut raw)?;
-        data.score.decode(&raw, &mut score);
-        // Not full: only rows in opened buckets count (the rest is known).
-        hits.clear();
+        data.score.read_raw(start, rows, &mut raw_score)?;
+        careful.clear();
         if !full {
-            let sign = if distance { -1.0 } else { 1.0 };
-            hits.extend((0..rows).filter(|&i| {
-                let k = key(sign * score[i] + 0.0);
-                score[i].is_finite() && root_child[(k >> (64 - BITS[1])) as usize] != 0
-            }));
-            if hits.is_empty() {
+            // Only rows in opened buckets count (the rest is known).
+            let mut i = 0;
+            data.score.for_each_number(&raw_score, |s| {
+                if s.is_finite() && tree.is_opened(top(s)) {
+                    careful.push(i);
+                }
+                i += 1;
+            });
+            if careful.is_empty() {
                 progress.advance(rows as u64 * row_bytes);
                 start += rows as u64;
                 continue;
             }
         }
-        data.mated.read_raw(start, rows, &mut raw)?;
-        data.mated.digits(&raw, &mated_of, &mut numbers, &mut mated);
-        for ((a, d), (ca, cb)) in data.attrs.iter().zip(&digit_fns).zip(codes.iter_mut()) {
-            a.side_a.read_raw(start, rows, &mut raw)?;
-            a.side_a.digits(&raw, d, &mut numbers, ca);
+        // The block's other columns: every row in a full pass, else the
+        // rows in opened buckets (`careful`), the j-th of them at j.
+        let picked = (!full).then_some(&careful[..]);
+        let mut read = |col: &NpyColumn, f: &dyn Fn(f64) -> Option<u32>, out: &mut Vec<u32>| {
+            col.read_raw(start, rows, &mut raw)?;
+            if let Some(picked) = picked {
+                gathered.clear();
+                let w = col.width;
+                gathered.extend(picked.iter().flat_map(|&i| &raw[i as usize * w..][..w]));
+                std::mem::swap(&mut raw, &mut gathered);
+            }
+            col.digits(&raw, &f, &mut numbers, out);
+            Ok::<_, Error>(())
+        };
+        read(&data.mated, &mated_of, &mut block.mated)?;
+        for ((a, d), (ca, cb)) in data
+            .attrs
+            .iter()
+            .zip(&digit_fns)
+            .zip(block.codes.iter_mut())
+        {
+            read(&a.side_a, d, ca)?;
             if let Some(b) = &a.side_b {
-                b.read_raw(start, rows, &mut raw)?;
-                b.digits(&raw, d, &mut numbers, cb);
+                read(b, d, cb)?;
             }
         }
+        block.cell_keys(layout);
         if full {
-            hits.extend(0..rows);
+            cells.clear();
+            cells.extend(block.keys.iter().map(|&k| match k {
+                CAREFUL => CAREFUL,
+                k => acc.cell(k) as u32,
+            }));
+            deeper.clear();
+            let mut i = 0;
+            data.score.for_each_number(&raw_score, |s| {
+                let c = cells[i as usize];
+                if c == CAREFUL || !s.is_finite() {
+                    careful.push(i);
+                } else {
+                    let b = top(s);
+                    acc.top.add(c as usize, b);
+                    if tree.is_opened(b) {
+                        deeper.push(i);
+                    }
+                }
+                i += 1;
+            });
+            for &i in &deeper {
+                let s = data.score.number(&raw_score, i as usize).expect("a number");
+                acc.walk(tree, cells[i as usize] as usize, ctx.sense.internal(s));
+            }
         }
-        for &i in &hits {
-            let row = start + i as u64;
-            // Drops count in full passes only; a NaN score is a missing one
-            // (as in the table readers).
-            let drop = |acc: &mut Acc, reason, col: &NpyColumn, column: &str, value: String| {
-                if full {
-                    let first =
-                        || Position::cell(col.path.display().to_string(), row + 1, column, value);
-                    acc.accounting.drop_row(&reason, first);
-                }
-            };
-            let s = score[i];
-            if !s.is_finite() {
-                let (reason, value) = if s.is_nan() {
-                    (DropReason::MissingScore, "")
-                } else {
-                    (DropReason::NonFiniteScore, "inf")
-                };
-                let value = if s < 0.0 { "-inf" } else { value };
-                drop(&mut acc, reason, &data.score, "score", value.to_string());
-                continue;
-            }
-            let m = match mated[i] {
-                NOT_A_DIGIT => {
-                    let x = data.mated.value_at(row)?;
-                    drop(
-                        &mut acc,
-                        DropReason::UnknownMated,
-                        &data.mated,
-                        "mated",
-                        x.to_string(),
-                    );
-                    continue;
-                }
-                m => m == 1,
-            };
-            let mut cell = m as u64;
-            let mut placeable = data.attrs.is_empty();
-            for (j, a) in data.attrs.iter().enumerate() {
-                let (da, db) = (codes[j].0[i], codes[j].1.get(i).copied());
-                if da == NOT_A_DIGIT {
-                    return Err(bad_code(a, &a.side_a, row, failed));
-                }
-                let db = match (&a.side_b, db) {
-                    (Some(col), Some(NOT_A_DIGIT)) => return Err(bad_code(a, col, row, failed)),
-                    (Some(_), Some(d)) => d,
-                    _ => da,
-                };
-                let (da, db) = (da as u64, db as u64);
-                cell += da * layout.mult_a[j];
-                if let Some(mb) = layout.mult_b[j] {
-                    cell += db * mb;
-                }
-                placeable |= if m {
-                    da > 0 || db > 0
-                } else {
-                    da > 0 && db > 0
-                };
-            }
-            if !placeable {
-                let a = &data.attrs[0];
-                drop(
-                    &mut acc,
-                    DropReason::MissingGroup,
-                    &a.side_a,
-                    &a.name,
-                    String::new(),
-                );
-                continue;
-            }
-            let c = match acc.cell_of[cell as usize] {
-                u32::MAX => {
-                    acc.cell_of[cell as usize] = acc.keys.len() as u32;
-                    acc.keys.push(cell);
-                    acc.counts.push(NodeCounts::default());
-                    acc.keys.len() - 1
-                }
-                c => c as usize,
-            };
-            let s = ScoreSense::from_distance(distance).internal(s);
-            let k = key(s);
-            // The top level inline (most rows end there), deeper levels in the loop.
-            let b = (k >> (64 - BITS[1])) as usize;
-            let counts = &mut acc.counts[c];
-            if full {
-                counts.top.add(b, 1);
-            }
-            let mut code = root_child[b];
-            while code != 0 {
-                if code & 1 == 1 {
-                    acc.exact[(code >> 1) as usize].push((c as u32, s));
-                    break;
-                }
-                let node = (code >> 1) as usize;
-                let d = tree.depth[node];
-                let b =
-                    (k.checked_shr(64 - BITS[d as usize]).unwrap_or(k) as usize) & (fanout(d) - 1);
-                counts.node_mut(node as u32).add(b, 1);
-                code = tree.child(node, b);
-            }
+        for (j, &i) in careful.iter().enumerate() {
+            let s = data.score.number(&raw_score, i as usize).expect("a number");
+            let at = if full { i as usize } else { j };
+            count_row(&mut acc, &ctx, &block, at, start + i as u64, s)?;
         }
         acc.accounting.rows += rows as u64;
         progress.advance(rows as u64 * row_bytes);
         start += rows as u64;
     }
+    for (c, counts) in acc.counts.iter_mut().enumerate() {
+        counts.top = acc.top.paged(c);
+    }
     Ok(acc)
+}
+
+/// What a full pass's cell list holds for a row on the careful path.
+const CAREFUL: u32 = u32::MAX;
+
+/// A block's mated digits, group-code digits (side a, side b) per
+/// attribute, and the cell key of each row.
+pub(super) struct Block {
+    mated: Vec<u32>,
+    codes: Vec<(Vec<u32>, Vec<u32>)>,
+    keys: Vec<u32>,
+    flags: Vec<u8>,
+}
+
+impl Block {
+    /// The cell key of every row, mated + Σ digit × multiplier, column by
+    /// column; [`CAREFUL`] when a value maps to no digit or the row has no
+    /// group on the sides that must have one (either side of a mated
+    /// comparison, both of a non-mated one, in some attribute).
+    fn cell_keys(&mut self, layout: &CellLayout) {
+        const PLACED: u8 = 2;
+        let none = if self.codes.is_empty() { PLACED } else { 0 };
+        self.keys.clear();
+        self.keys.extend_from_slice(&self.mated);
+        self.flags.clear();
+        self.flags
+            .extend(self.mated.iter().map(|&m| (m == NOT_A_DIGIT) as u8 | none));
+        for (j, (ca, cb)) in self.codes.iter().enumerate() {
+            // (Keys fit u32: the layout has at most MAX_CELL_KEYS.)
+            let ma = layout.mult_a[j] as u32;
+            let (cb, mb) = match layout.mult_b[j] {
+                Some(mb) => (cb, mb as u32),
+                None => (ca, 0),
+            };
+            let rows = self.keys.iter_mut().zip(self.flags.iter_mut());
+            for ((((k, f), &m), &da), &db) in rows.zip(&self.mated).zip(ca).zip(cb) {
+                *k = k.wrapping_add(da.wrapping_mul(ma).wrapping_add(db.wrapping_mul(mb)));
+                let (a, b) = (da > 0, db > 0);
+                let placed = if m == 1 { a | b } else { a & b };
+                *f |= (da == NOT_A_DIGIT || db == NOT_A_DIGIT) as u8 | (placed as u8) << 1;
+            }
+        }
+        for (k, &f) in self.keys.iter_mut().zip(&self.flags) {
+            if f != PLACED {
+                *k = CAREFUL;
+            }
+        }
+    }
+}
+
+/// What [`count_row`] needs besides the worker's counts and the block.
+struct RowContext<'a> {
+    data: &'a NpyComparisons,
+    tree: &'a Tree,
+    sense: ScoreSense,
+    full: bool,
+    failed: &'a AtomicU64,
+}
+
+/// Counts row `row` (`i` of the block's values, score `s` as read) the careful way:
+/// a non-finite score (NaN is a missing one, as in the table readers), an
+/// unknown mated flag or no group on the sides that must have one drops
+/// the row (counted in full passes only); a bad group code is an error.
+fn count_row(
+    acc: &mut Acc,
+    ctx: &RowContext,
+    block: &Block,
+    i: usize,
+    row: u64,
+    s: f64,
+) -> Result<()> {
+    let drop = |acc: &mut Acc, reason, col: &NpyColumn, column: &str, value: String| {
+        if ctx.full {
+            let first = || Position::cell(col.path.display().to_string(), row + 1, column, value);
+            acc.accounting.drop_row(&reason, first);
+        }
+    };
+    let data = ctx.data;
+    if !s.is_finite() {
+        let (reason, value) = if s.is_nan() {
+            (DropReason::MissingScore, "")
+        } else {
+            (DropReason::NonFiniteScore, "inf")
+        };
+        let value = if s < 0.0 { "-inf" } else { value };
+        drop(acc, reason, &data.score, "score", value.to_string());
+        return Ok(());
+    }
+    if block.mated[i] == NOT_A_DIGIT {
+        let x = data.mated.value_at(row)?;
+        let value = x.to_string();
+        drop(acc, DropReason::UnknownMated, &data.mated, "mated", value);
+        return Ok(());
+    }
+    for (a, (ca, cb)) in data.attrs.iter().zip(&block.codes) {
+        if ca[i] == NOT_A_DIGIT {
+            return Err(bad_code(a, &a.side_a, row, ctx.failed));
+        }
+        if let (Some(col), Some(&NOT_A_DIGIT)) = (&a.side_b, cb.get(i)) {
+            return Err(bad_code(a, col, row, ctx.failed));
+        }
+    }
+    if block.keys[i] == CAREFUL {
+        let a = &data.attrs[0];
+        drop(
+            acc,
+            DropReason::MissingGroup,
+            &a.side_a,
+            &a.name,
+            String::new(),
+        );
+        return Ok(());
+    }
+    let c = acc.cell(block.keys[i]);
+    let s = ctx.sense.internal(s);
+    if ctx.full {
+        acc.top.add(c, (key(s) >> (64 - BITS[1])) as usize);
+    }
+    acc.walk(ctx.tree, c, s);
+    Ok(())
+}
+
+impl Acc {
+    /// The worker's index of cell key `cell`, made when first met.
+    #[inline]
+    fn cell(&mut self, cell: u32) -> usize {
+        match self.cell_of[cell as usize] {
+            u32::MAX => {
+                self.cell_of[cell as usize] = self.keys.len() as u32;
+                self.keys.push(cell as u64);
+                self.counts.push(NodeCounts::default());
+                self.top.add_cell();
+                self.keys.len() - 1
+            }
+            c => c as usize,
+        }
+    }
+
+    /// Counts internal score `s` of cell `c` below the top level: in each
+    /// split bucket on its way, then in the collected bucket if it ends in one.
+    fn walk(&mut self, tree: &Tree, c: usize, s: f64) {
+        let k = key(s);
+        let mut code = tree.root[(k >> (64 - BITS[1])) as usize];
+        while code != 0 {
+            if code & 1 == 1 {
+                self.exact[(code >> 1) as usize].push((c as u32, s));
+                break;
+            }
+            let node = (code >> 1) as usize;
+            let d = tree.depth[node];
+            let b = (k.checked_shr(64 - BITS[d as usize]).unwrap_or(k) as usize) & (fanout(d) - 1);
+            self.counts[c].node_mut(node as u32).add(b, 1);
+            code = tree.child(node, b);
+        }
+    }
 }
 
 /// What [`NpyColumn::digits`] writes for a value that maps to no digit.
