@@ -407,23 +407,43 @@ pub fn audit(c: &Comparisons, opts: &VerifyOptions) -> Result<VerifyResult> {
     evaluate(c, &prepare(c, opts, false), opts, None)
 }
 
-/// Row weights of a bootstrap replicate (whole multiplicities).
-pub(crate) type RowWeights<'w> = &'w (dyn Fn(usize) -> f64 + Sync);
+/// Whole-number weights of prepared data (a bootstrap replicate, row
+/// counts) as prefix sums in score order: of the global pool and of every
+/// view's slots.
+pub(crate) struct Weights {
+    pool: Vec<u64>,
+    views: Vec<Vec<Vec<u64>>>,
+}
 
-/// The audit of prepared data, with every row weighing 1 or `weights(row)`.
+impl Weights {
+    /// Every row weighing `weight(row)` (needs rows kept).
+    fn of_rows(p: &Prepared, weight: impl Fn(u32) -> u64) -> Weights {
+        Weights {
+            pool: prefix_sums(&p.pool_rows, &weight),
+            views: p.scores.iter().map(|s| s.prefixes(&weight)).collect(),
+        }
+    }
+}
+
+/// The audit of prepared data, with every row weighing 1, its count (rows
+/// with counts; the bootstrap never meets them) or as `weights` say.
 pub(crate) fn evaluate(
     c: &Comparisons,
     p: &Prepared,
     opts: &VerifyOptions,
-    weights: Option<RowWeights>,
+    weights: Option<Weights>,
 ) -> Result<VerifyResult> {
     let sense = ScoreSense::from_distance(opts.distance);
-    // Rows with counts weigh their count (the bootstrap never meets counts).
-    let by_count = |r: usize| c.count[r] as f64;
     let counted = !c.count.is_empty();
-    let weights: Option<RowWeights> = if counted { Some(&by_count) } else { weights };
+    let weights = match counted {
+        true => Some(Weights::of_rows(p, |r| c.count[r as usize])),
+        false => weights,
+    };
+    let (pool_prefix, view_prefixes): (Option<Vec<u64>>, Vec<Prefixes>) = match weights {
+        None => (None, p.views.iter().map(|_| None).collect()),
+        Some(w) => (Some(w.pool), w.views.into_iter().map(Some).collect()),
+    };
     let pool_n = pool_size(c, &p.pool, &p.pool_rows);
-    let pool_prefix = weights.map(|w| prefix_sums(&p.pool_rows, w));
     let pool = match &pool_prefix {
         None => Column::unit(&p.pool),
         Some(x) => Column::weighted(&p.pool, x),
@@ -442,12 +462,12 @@ pub(crate) fn evaluate(
         .views
         .par_iter()
         .zip(&p.scores)
-        .map(|(v, s)| {
-            let prefixes = weights.map(|w| s.prefixes(w));
+        .zip(&view_prefixes)
+        .map(|((v, s), prefixes)| {
             let d = ViewScores {
                 v,
                 s,
-                w: &prefixes,
+                w: prefixes,
                 interval: &label,
             };
             view_result(d, counted, &p.policies, &points, opts)
@@ -919,7 +939,58 @@ pub struct Resampler<'a> {
     c: &'a Comparisons,
     prepared: Prepared<'a>,
     opts: VerifyOptions,
-    by_subject: bool,
+    /// When subjects are drawn: the subjects of every score, in score order.
+    pairs: Option<Pairs>,
+}
+
+/// The subjects [a, b] of every score of the global pool and of each view's
+/// slots, in score order, so that a replicate weighs a score d[a]·d[b]
+/// with one sequential pass; a mated comparison's b is `n_subjects`, the
+/// index of an extra draw count of 1.
+struct Pairs {
+    pool: Vec<[u32; 2]>,
+    views: Vec<Vec<Vec<[u32; 2]>>>,
+}
+
+impl Pairs {
+    fn new(c: &Comparisons, p: &Prepared) -> Pairs {
+        let one = c.n_subjects as u32;
+        let pair = |rows: &Vec<u32>| -> Vec<[u32; 2]> {
+            rows.iter()
+                .map(|&r| {
+                    let r = r as usize;
+                    match c.mated[r] {
+                        true => [c.subject_a[r], one],
+                        false => [c.subject_a[r], c.subject_b[r]],
+                    }
+                })
+                .collect()
+        };
+        Pairs {
+            pool: pair(&p.pool_rows),
+            views: p
+                .scores
+                .iter()
+                .map(|s| s.slot_rows().par_iter().map(pair).collect())
+                .collect(),
+        }
+    }
+
+    /// A replicate's weights: d[a]·d[b] for each score, `draw` extended by
+    /// the count 1 at index `n_subjects`.
+    fn weights(&self, draw: &[u32]) -> Weights {
+        let mut d = Vec::with_capacity(draw.len() + 1);
+        d.extend_from_slice(draw);
+        d.push(1);
+        let d = &d[..];
+        let w = move |[a, b]: [u32; 2]| d[a as usize] as u64 * d[b as usize] as u64;
+        Weights {
+            pool: prefix_sums(&self.pool, w),
+            views: (self.views.iter())
+                .map(|v| v.iter().map(|s| prefix_sums(s, w)).collect())
+                .collect(),
+        }
+    }
 }
 
 impl<'a> Resampler<'a> {
@@ -929,11 +1000,13 @@ impl<'a> Resampler<'a> {
             ci: opts.ci.without_interval(),
             ..opts.clone()
         };
+        let prepared = prepare(c, &opts, true);
+        let by_subject = !c.subject_a.is_empty() && !rows;
         Resampler {
-            prepared: prepare(c, &opts, true),
+            pairs: by_subject.then(|| Pairs::new(c, &prepared)),
+            prepared,
             c,
             opts,
-            by_subject: !c.subject_a.is_empty() && !rows,
         }
     }
 }
@@ -942,7 +1015,7 @@ impl Resample for Resampler<'_> {
     type Output = VerifyResult;
 
     fn units(&self) -> (Unit, usize) {
-        if self.by_subject {
+        if self.pairs.is_some() {
             (Unit::Subject, self.c.n_subjects)
         } else {
             (Unit::Row, self.c.score.len())
@@ -952,17 +1025,11 @@ impl Resample for Resampler<'_> {
     /// A mated comparison weighs its subject's count, a non-mated one the
     /// product of its two subjects' counts (or each row its own count).
     fn replicate(&self, draw: &[u32]) -> Result<VerifyResult> {
-        let c = self.c;
-        let weight = |r: usize| -> f64 {
-            if !self.by_subject {
-                draw[r] as f64
-            } else if c.mated[r] {
-                draw[c.subject_a[r] as usize] as f64
-            } else {
-                draw[c.subject_a[r] as usize] as f64 * draw[c.subject_b[r] as usize] as f64
-            }
+        let weights = match &self.pairs {
+            Some(pairs) => pairs.weights(draw),
+            None => Weights::of_rows(&self.prepared, |r| draw[r as usize] as u64),
         };
-        evaluate(c, &self.prepared, &self.opts, Some(&weight))
+        evaluate(self.c, &self.prepared, &self.opts, Some(weights))
     }
 }
 

@@ -113,7 +113,7 @@ fn unresolved(
             need.insert(b);
         }
     };
-    let by_count = |r: usize| c.count[r] as f64;
+    let by_count = |r: u32| c.count[r as usize];
     let order_statistic = |col: Column, alpha: Target, exact: &mut dyn FnMut(f64)| {
         if let Some(t) = col.fmr_threshold(alpha) {
             let i = col.scores.partition_point(|&x| x < t);
