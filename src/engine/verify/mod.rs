@@ -1140,4 +1140,120 @@ mod tests {
         assert!(one.edges.windows(2).all(|w| w[0] < w[1]));
         assert_eq!((one.mated[0], one.mated.iter().sum::<f64>()), (1.0, 1.0));
     }
+
+    /// A comparison: subject a, subject b, mated, score, group of a, group of b.
+    type Row<'a> = (u32, u32, bool, f64, &'a str, &'a str);
+
+    /// `n` random comparisons: subjects 0‥9 in groups x, y, z, scores on a
+    /// grid of ten (ties), about a third mated.
+    fn random_rows(rng: &mut impl rand::Rng, n: usize) -> Vec<Row<'static>> {
+        let group: Vec<&str> = (0..10)
+            .map(|_| ["x", "y", "z"][rng.random_range(0..3)])
+            .collect();
+        (0..n)
+            .map(|_| {
+                let a = rng.random_range(0..10u32);
+                let mated = rng.random_bool(0.3);
+                let b = if mated {
+                    a
+                } else {
+                    (a + rng.random_range(1..10)) % 10
+                };
+                let score = rng.random_range(0..10) as f64 / 10.0 + if mated { 0.3 } else { 0.0 };
+                (a, b, mated, score, group[a as usize], group[b as usize])
+            })
+            .collect()
+    }
+
+    fn comparisons(rows: &[Row]) -> Comparisons {
+        let score: Vec<f64> = rows.iter().map(|r| r.3).collect();
+        let mated: Vec<bool> = rows.iter().map(|r| r.2).collect();
+        let (sa, sb): (Vec<String>, Vec<String>) = rows
+            .iter()
+            .map(|r| (format!("s{}", r.0), format!("s{}", r.1)))
+            .unzip();
+        let (ga, gb): (Vec<&str>, Vec<&str>) = rows.iter().map(|r| (r.4, r.5)).unzip();
+        Comparisons::builder()
+            .scores(&score[..])
+            .mated(&mated[..])
+            .subjects(&sa, &sb)
+            .attribute_per_side("g", &ga, &gb)
+            .build()
+            .unwrap()
+    }
+
+    /// The rates and per-group statistics of a result by key (NaN as None).
+    fn statistics(r: &VerifyResult) -> std::collections::BTreeMap<String, Option<f64>> {
+        r.values()
+            .into_iter()
+            .filter(|v| matches!(v.kind, Kind::Rate | Kind::Statistic))
+            .map(|v| {
+                (
+                    format!("{:?}", v.key),
+                    Some(v.value).filter(|x| !x.is_nan()),
+                )
+            })
+            .collect()
+    }
+
+    /// A replicate weighs a mated comparison d[a] and a non-mated one
+    /// d[a]·d[b] (by subject) or each row d[row]: its rates and per-group
+    /// statistics are those of the data with every comparison repeated as
+    /// often (d′ up to rounding), and those of groups the draw leaves empty
+    /// are undefined. (Not the summaries: a replicate keeps the groups of the
+    /// data in them, by their unweighted sizes.)
+    #[test]
+    fn a_replicate_is_the_audit_of_the_data_repeated_as_drawn() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(13);
+        let opts = VerifyOptions {
+            policies: ["fixed:0.5", "global-fmr:0.2", "group-fmr:0.3"]
+                .iter()
+                .map(|p| Policy::parse(p).unwrap())
+                .collect(),
+            ci: CiSpec::default().without_interval(),
+            ..Default::default()
+        };
+        for round in 0..60 {
+            let c = comparisons(&random_rows(&mut rng, 150));
+            let rows = round % 2 == 1;
+            let units = if rows { c.score.len() } else { c.n_subjects };
+            let draw: Vec<u32> = (0..units).map(|_| rng.random_range(0..3)).collect();
+            let replicate = Resampler::new(&c, &opts, rows).replicate(&draw).unwrap();
+            let (sa, sb, g) = (&c.subject_a, &c.subject_b, &c.attributes[0]);
+            let times = |i: usize| match (rows, c.mated[i]) {
+                (true, _) => draw[i],
+                (false, true) => draw[sa[i] as usize],
+                (false, false) => draw[sa[i] as usize] * draw[sb[i] as usize],
+            };
+            let name = |code: u32| g.values[code as usize].as_str();
+            let repeated: Vec<Row> = (0..c.score.len())
+                .flat_map(|i| {
+                    let row = (
+                        sa[i],
+                        sb[i],
+                        c.mated[i],
+                        c.score[i],
+                        name(g.side_a[i]),
+                        name(g.side_b[i]),
+                    );
+                    std::iter::repeat_n(row, times(i) as usize)
+                })
+                .collect();
+            let want = audit(&comparisons(&repeated), &opts).unwrap();
+            let (got, want) = (statistics(&replicate), statistics(&want));
+            for (key, x) in &got {
+                match (want.get(key), x) {
+                    (Some(Some(y)), Some(x)) if key.contains("dprime") => {
+                        assert!(
+                            (x - y).abs() <= 1e-9 * y.abs().max(1.0),
+                            "{key}: {x} vs {y}"
+                        )
+                    }
+                    (Some(y), x) => assert_eq!(x, y, "{key} in round {round}"),
+                    (None, x) => assert_eq!(*x, None, "{key} in round {round}"),
+                }
+            }
+        }
+    }
 }
