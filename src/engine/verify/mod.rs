@@ -411,18 +411,39 @@ pub fn audit(c: &Comparisons, opts: &VerifyOptions) -> Result<VerifyResult> {
 /// counts) as prefix sums in score order: of the global pool and of every
 /// view's slots.
 pub(crate) struct Weights {
-    pool: Vec<u64>,
+    pool: PoolSums,
     views: Vec<Vec<Vec<u64>>>,
 }
 
+/// The global pool's prefix sums: its own, or those of the slot `(view,
+/// slot)` that holds the same rows in the same order ([`pool_twin`]).
+enum PoolSums {
+    Own(Vec<u64>),
+    Twin(usize, usize),
+}
+
 impl Weights {
-    /// Every row weighing `weight(row)` (needs rows kept).
-    fn of_rows(p: &Prepared, weight: impl Fn(u32) -> u64) -> Weights {
+    /// Every row weighing `weight(row)` (needs rows kept); the pool shares
+    /// the sums of its `twin` slot if it has one.
+    fn of_rows(p: &Prepared, twin: Option<(usize, usize)>, weight: impl Fn(u32) -> u64) -> Weights {
         Weights {
-            pool: prefix_sums(&p.pool_rows, &weight),
+            pool: match twin {
+                Some((v, k)) => PoolSums::Twin(v, k),
+                None => PoolSums::Own(prefix_sums(&p.pool_rows, &weight)),
+            },
             views: p.scores.iter().map(|s| s.prefixes(&weight)).collect(),
         }
     }
+}
+
+/// The slot `(view, slot)` whose rows are the global pool's in the same
+/// order, if any: the pooled view's non-mated slot when every non-mated
+/// comparison sets the global thresholds.
+fn pool_twin(p: &Prepared) -> Option<(usize, usize)> {
+    p.scores.iter().enumerate().find_map(|(v, s)| {
+        let k = s.slot_rows().iter().position(|rows| *rows == p.pool_rows)?;
+        Some((v, k))
+    })
 }
 
 /// The audit of prepared data, with every row weighing 1, its count (rows
@@ -436,17 +457,20 @@ pub(crate) fn evaluate(
     let sense = ScoreSense::from_distance(opts.distance);
     let counted = !c.count.is_empty();
     let weights = match counted {
-        true => Some(Weights::of_rows(p, |r| c.count[r as usize])),
+        true => Some(Weights::of_rows(p, None, |r| c.count[r as usize])),
         false => weights,
     };
-    let (pool_prefix, view_prefixes): (Option<Vec<u64>>, Vec<Prefixes>) = match weights {
-        None => (None, p.views.iter().map(|_| None).collect()),
+    let (pool_sums, view_prefixes): (Option<PoolSums>, Vec<Prefixes>) = match weights {
+        None => (None, vec![None; p.views.len()]),
         Some(w) => (Some(w.pool), w.views.into_iter().map(Some).collect()),
     };
     let pool_n = pool_size(c, &p.pool, &p.pool_rows);
-    let pool = match &pool_prefix {
+    let pool = match &pool_sums {
         None => Column::unit(&p.pool),
-        Some(x) => Column::weighted(&p.pool, x),
+        Some(PoolSums::Own(x)) => Column::weighted(&p.pool, x),
+        Some(PoolSums::Twin(v, k)) => {
+            Column::weighted(&p.pool, &view_prefixes[*v].as_ref().expect("weighted")[*k])
+        }
     };
     let mut notes = p.notes.clone();
     let points = operating_points(&p.policies, pool, pool_n, sense, opts.ci, &mut notes);
@@ -941,19 +965,21 @@ pub struct Resampler<'a> {
     opts: VerifyOptions,
     /// When subjects are drawn: the subjects of every score, in score order.
     pairs: Option<Pairs>,
+    /// The slot that shares the global pool's prefix sums ([`pool_twin`]).
+    twin: Option<(usize, usize)>,
 }
 
-/// The subjects [a, b] of every score of the global pool and of each view's
-/// slots, in score order, so that a replicate weighs a score d[a]·d[b]
-/// with one sequential pass; a mated comparison's b is `n_subjects`, the
-/// index of an extra draw count of 1.
+/// The subjects [a, b] of every score of the global pool (unless it has a
+/// twin slot) and of each view's slots, in score order, so that a
+/// replicate weighs a score d[a]·d[b] with one sequential pass; a mated
+/// comparison's b is `n_subjects`, the index of an extra draw count of 1.
 struct Pairs {
     pool: Vec<[u32; 2]>,
     views: Vec<Vec<Vec<[u32; 2]>>>,
 }
 
 impl Pairs {
-    fn new(c: &Comparisons, p: &Prepared) -> Pairs {
+    fn new(c: &Comparisons, p: &Prepared, twin: Option<(usize, usize)>) -> Pairs {
         let one = c.n_subjects as u32;
         let pair = |rows: &Vec<u32>| -> Vec<[u32; 2]> {
             rows.iter()
@@ -967,7 +993,11 @@ impl Pairs {
                 .collect()
         };
         Pairs {
-            pool: pair(&p.pool_rows),
+            pool: if twin.is_some() {
+                Vec::new()
+            } else {
+                pair(&p.pool_rows)
+            },
             views: p
                 .scores
                 .iter()
@@ -978,14 +1008,17 @@ impl Pairs {
 
     /// A replicate's weights: d[a]·d[b] for each score, `draw` extended by
     /// the count 1 at index `n_subjects`.
-    fn weights(&self, draw: &[u32]) -> Weights {
+    fn weights(&self, draw: &[u32], twin: Option<(usize, usize)>) -> Weights {
         let mut d = Vec::with_capacity(draw.len() + 1);
         d.extend_from_slice(draw);
         d.push(1);
         let d = &d[..];
         let w = move |[a, b]: [u32; 2]| d[a as usize] as u64 * d[b as usize] as u64;
         Weights {
-            pool: prefix_sums(&self.pool, w),
+            pool: match twin {
+                Some((v, k)) => PoolSums::Twin(v, k),
+                None => PoolSums::Own(prefix_sums(&self.pool, w)),
+            },
             views: (self.views.iter())
                 .map(|v| v.iter().map(|s| prefix_sums(s, w)).collect())
                 .collect(),
@@ -1002,8 +1035,10 @@ impl<'a> Resampler<'a> {
         };
         let prepared = prepare(c, &opts, true);
         let by_subject = !c.subject_a.is_empty() && !rows;
+        let twin = pool_twin(&prepared);
         Resampler {
-            pairs: by_subject.then(|| Pairs::new(c, &prepared)),
+            pairs: by_subject.then(|| Pairs::new(c, &prepared, twin)),
+            twin,
             prepared,
             c,
             opts,
@@ -1026,8 +1061,8 @@ impl Resample for Resampler<'_> {
     /// product of its two subjects' counts (or each row its own count).
     fn replicate(&self, draw: &[u32]) -> Result<VerifyResult> {
         let weights = match &self.pairs {
-            Some(pairs) => pairs.weights(draw),
-            None => Weights::of_rows(&self.prepared, |r| draw[r as usize] as u64),
+            Some(pairs) => pairs.weights(draw, self.twin),
+            None => Weights::of_rows(&self.prepared, self.twin, |r| draw[r as usize] as u64),
         };
         evaluate(self.c, &self.prepared, &self.opts, Some(weights))
     }
