@@ -140,7 +140,7 @@ fn unresolved(
         }
     }
     for (v, s) in p.views.iter().zip(&p.scores) {
-        let w = Some(s.prefixes(&by_count));
+        let w = Some(s.prefixes(by_count));
         for g in 0..v.groups.len() {
             let (m, n) = (s.mated_column(g, &w), s.same_group_column(g, &w));
             for policy in &p.policies {
