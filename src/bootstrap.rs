@@ -105,13 +105,22 @@ pub struct BootstrapResult {
     pub comparisons: Vec<Comparison>,
 }
 
-/// Counts of each unit in replicate r: `units` draws with replacement.
+/// Counts of each unit in replicate r: `units` draws with replacement, in
+/// batches (the draws of a batch, then their counting, whose scattered
+/// increments then overlap in memory; the same draws as one at a time).
 fn draw(seed: u64, r: usize, units: usize) -> Vec<u32> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(r as u64);
     let mut counts = vec![0u32; units];
-    for _ in 0..units {
-        counts[rng.random_range(0..units)] += 1;
+    let mut batch = [0usize; 1024];
+    let mut left = units;
+    while left > 0 {
+        let k = left.min(batch.len());
+        batch[..k].fill_with(|| rng.random_range(0..units));
+        for &i in &batch[..k] {
+            counts[i] += 1;
+        }
+        left -= k;
     }
     counts
 }
@@ -290,6 +299,19 @@ mod tests {
         let x = [1.0, 2.0, 3.0, 4.0];
         assert!((percentile(&x, 0.025) - 1.075).abs() < 1e-15);
         assert!((percentile(&x, 0.975) - 3.925).abs() < 1e-15);
+    }
+
+    #[test]
+    fn batched_draws_are_the_draws_one_at_a_time() {
+        for units in [1, 7, 1024, 1025, 5000] {
+            let mut rng = ChaCha8Rng::seed_from_u64(9);
+            rng.set_stream(2);
+            let mut counts = vec![0u32; units];
+            for _ in 0..units {
+                counts[rng.random_range(0..units)] += 1;
+            }
+            assert_eq!(draw(9, 2, units), counts, "{units}");
+        }
     }
 
     #[test]

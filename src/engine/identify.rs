@@ -339,11 +339,11 @@ pub(crate) fn evaluate(
     s: &Searches,
     p: &Prepared,
     o: &IdentifyOptions,
-    weights: Option<&[f64]>,
+    weights: Option<&[u32]>,
 ) -> Result<IdentifyResult> {
     let sense = ScoreSense::from_distance(o.distance);
     let n = s.mated.len();
-    let pool_prefix = weights.map(|w| prefix_sums(&p.pool_rows, |r| w[r]));
+    let pool_prefix = weights.map(|w| prefix_sums(&p.pool_rows, |r| w[r as usize] as u64));
     let pool_col = match &pool_prefix {
         None => Column::unit(&p.pool),
         Some(x) => Column::weighted(&p.pool, x),
@@ -438,8 +438,7 @@ impl Resample for Resampler<'_> {
     }
 
     fn replicate(&self, draw: &[u32]) -> Result<IdentifyResult> {
-        let w: Vec<f64> = draw.iter().map(|&c| c as f64).collect();
-        evaluate(self.s, &self.prepared, &self.opts, Some(&w))
+        evaluate(self.s, &self.prepared, &self.opts, Some(draw))
     }
 }
 
@@ -447,19 +446,19 @@ impl Resample for Resampler<'_> {
 struct Weighed<'a> {
     s: &'a Searches,
     d: &'a ViewData<'a>,
-    weights: Option<&'a [f64]>,
+    weights: Option<&'a [u32]>,
     /// Prefix sums of each group's top non-mate weights (weighted only).
-    prefixes: Option<Vec<Vec<f64>>>,
+    prefixes: Option<Vec<Vec<u64>>>,
     /// Weight of each group's mated searches.
     mated: Vec<f64>,
 }
 
 impl<'a> Weighed<'a> {
-    fn new(s: &'a Searches, d: &'a ViewData<'a>, weights: Option<&'a [f64]>) -> Weighed<'a> {
+    fn new(s: &'a Searches, d: &'a ViewData<'a>, weights: Option<&'a [u32]>) -> Weighed<'a> {
         let prefixes = weights.map(|x| {
             d.top_rows
                 .iter()
-                .map(|rows| prefix_sums(rows, |r| x[r]))
+                .map(|rows| prefix_sums(rows, |r| x[r as usize] as u64))
                 .collect()
         });
         let mut w = Weighed {
@@ -478,7 +477,7 @@ impl<'a> Weighed<'a> {
     }
 
     fn w(&self, row: u32) -> f64 {
-        self.weights.map_or(1.0, |w| w[row as usize])
+        self.weights.map_or(1.0, |w| w[row as usize] as f64)
     }
 
     /// Group g's top non-mate scores, weighted.
@@ -550,7 +549,7 @@ fn view(
     policies: &[IdPolicy],
     o: &IdentifyOptions,
     max_rank: u32,
-    weights: Option<&[f64]>,
+    weights: Option<&[u32]>,
 ) -> Result<IdView> {
     let v = &d.view;
     let ng = v.groups.len();

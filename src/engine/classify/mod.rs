@@ -212,16 +212,20 @@ impl ClassifyOptions {
 /// Row weights: each row's w and its share of Σw² (w², or c·w² for a row a
 /// bootstrap replicate draws c times: c copies of a row, not one row of
 /// weight c·w, so that a replicate's effective sample size is that of its
-/// copies). `w` empty: every row weighs 1; `sq` empty: w².
+/// copies). `w` empty: every row weighs 1.
 #[derive(Clone, Copy)]
 pub(crate) struct Weights<'a> {
     w: &'a [f64],
-    sq: &'a [f64],
+    /// A replicate's draw: the count of each unit (empty: no replicate) …
+    draw: &'a [u32],
+    /// … and each row's unit (its subject; empty: the row itself).
+    unit: &'a [u32],
 }
 
 impl Weights<'_> {
+    /// Row i's input weight (1 when unweighted).
     #[inline]
-    fn at(self, i: usize) -> f64 {
+    fn base(self, i: usize) -> f64 {
         if self.w.is_empty() {
             1.0
         } else {
@@ -229,18 +233,31 @@ impl Weights<'_> {
         }
     }
 
-    /// Adds row i to `s`.
+    /// Row i's weight: c·w in a replicate that draws it c times, else w.
+    #[inline]
+    fn at(self, i: usize) -> f64 {
+        match self.draw.is_empty() {
+            true => self.base(i),
+            false => self.count(i) * self.base(i),
+        }
+    }
+
+    /// How often a replicate draws row i.
+    #[inline]
+    fn count(self, i: usize) -> f64 {
+        let u = if self.unit.is_empty() {
+            i
+        } else {
+            self.unit[i] as usize
+        };
+        self.draw[u] as f64
+    }
+
+    /// Adds row i to `s`: c·w to Σw and c·w² to Σw².
     #[inline]
     fn add_to(self, s: &mut Sums, i: usize) {
         let w = self.at(i);
-        s.add(
-            w,
-            if self.sq.is_empty() {
-                w * w
-            } else {
-                self.sq[i]
-            },
-        );
+        s.add(w, w * self.base(i));
     }
 }
 
@@ -343,7 +360,8 @@ pub(crate) fn prepare<'a>(l: &'a Labelled, d: &'a Decisions) -> Result<Prepared<
 pub fn audit(l: &Labelled, d: &Decisions, o: &ClassifyOptions) -> Result<ClassifyResult> {
     let weight = Weights {
         w: &l.weight,
-        sq: &[],
+        draw: &[],
+        unit: &[],
     };
     evaluate(l, &prepare(l, d)?, o, weight)
 }
@@ -403,7 +421,7 @@ pub(crate) fn evaluate(
         labels: l.labels.clone(),
         policy,
         threshold,
-        weighted: !weight.w.is_empty(),
+        weighted: !weight.w.is_empty() || !weight.draw.is_empty(),
         min_group_size: o.min_group_size,
         entropy_alpha: o.entropy_alpha,
         conventions: Conventions {
@@ -987,18 +1005,12 @@ impl Resample for Resampler<'_> {
     /// it: it adds c·w to Σw and c·w² to Σw².
     fn replicate(&self, draw: &[u32]) -> Result<ClassifyResult> {
         let l = self.l;
-        let (w, sq): (Vec<f64>, Vec<f64>) = (0..l.y_true.len())
-            .map(|r| {
-                let c = draw[if self.by_subject {
-                    l.subject[r] as usize
-                } else {
-                    r
-                }] as f64;
-                let w = l.weight.get(r).copied().unwrap_or(1.0);
-                (c * w, c * w * w)
-            })
-            .unzip();
-        evaluate(l, &self.prepared, &self.opts, Weights { w: &w, sq: &sq })
+        let weight = Weights {
+            w: &l.weight,
+            draw,
+            unit: if self.by_subject { &l.subject } else { &[] },
+        };
+        evaluate(l, &self.prepared, &self.opts, weight)
     }
 }
 

@@ -33,22 +33,18 @@ pub(crate) struct Eer {
 #[derive(Debug, Clone, Copy)]
 struct Point {
     t: f64,
-    below_m: u128,
-    below_n: u128,
+    below_m: u64,
+    below_n: u64,
 }
 
-/// `None` when either set is empty. Weights are whole multiplicities
-/// (compared exactly as integers).
+/// `None` when either set is empty. Weights are whole multiplicities,
+/// compared exactly as integers.
 pub(crate) fn eer(mated: Column, nonmated: Column) -> Option<Eer> {
     let (ms, ns) = (mated.scores, nonmated.scores);
-    let (m, n) = (
-        mated.total().round() as u128,
-        nonmated.total().round() as u128,
-    );
+    let (m, n) = (mated.count(), nonmated.count());
     if m == 0 || n == 0 {
         return None;
     }
-    let whole = |c: &Column, i: usize| c.weight_below_index(i).round() as u128;
     let (mut i, mut j) = (0usize, 0usize); // first index with score >= t
     let mut best: Option<(u128, Point)> = None;
     while i < ms.len() || j < ns.len() {
@@ -60,8 +56,8 @@ pub(crate) fn eer(mated: Column, nonmated: Column) -> Option<Eer> {
         };
         let p = Point {
             t,
-            below_m: whole(&mated, i),
-            below_n: whole(&nonmated, j),
+            below_m: mated.count_below_index(i),
+            below_n: nonmated.count_below_index(j),
         };
         while i < ms.len() && ms[i] <= t {
             i += 1;
@@ -69,11 +65,11 @@ pub(crate) fn eer(mated: Column, nonmated: Column) -> Option<Eer> {
         while j < ns.len() && ns[j] <= t {
             j += 1;
         }
-        if whole(&mated, i) == p.below_m && whole(&nonmated, j) == p.below_n {
+        if mated.count_below_index(i) == p.below_m && nonmated.count_below_index(j) == p.below_n {
             continue; // every score at t has weight 0: not an observed score
         }
         // |FMR − FNMR| · M · N = |(N − below_n)·M − below_m·N|
-        let gap = ((n - p.below_n) * m).abs_diff(p.below_m * n);
+        let gap = ((n - p.below_n) as u128 * m as u128).abs_diff(p.below_m as u128 * n as u128);
         let take = match best {
             None => true,
             Some((g, b)) => gap < g || (gap == g && bob_prefers_later(b, p, m, n)),
@@ -102,8 +98,8 @@ pub(crate) fn eer(mated: Column, nonmated: Column) -> Option<Eer> {
 /// scores at or above `later`, `<` at its last threshold. Costs one float
 /// operation per comparison below the thresholds (at most once per scan:
 /// only the two neighbours at the least gap can tie).
-fn bob_prefers_later(earlier: Point, later: Point, m: u128, n: u128) -> bool {
-    let accumulated = |start: f64, step: f64, times: u128| {
+fn bob_prefers_later(earlier: Point, later: Point, m: u64, n: u64) -> bool {
+    let accumulated = |start: f64, step: f64, times: u64| {
         let mut x = start;
         for _ in 0..times {
             x += step;
@@ -284,8 +280,8 @@ mod tests {
         // The case as weights: mated 0 ×1, 5 ×2; non-mated −1 ×2, 4 ×4.
         let (m, n) = ([0., 5.], [-1., 4.]);
         let (pm, pn) = (
-            prefix_sums(&[0, 1], |r| [1., 2.][r]),
-            prefix_sums(&[0, 1], |r| [2., 4.][r]),
+            prefix_sums(&[0usize, 1], |r| [1, 2][r]),
+            prefix_sums(&[0usize, 1], |r| [2, 4][r]),
         );
         let e = eer(Column::weighted(&m, &pm), Column::weighted(&n, &pn)).unwrap();
         assert_eq!((e.eer, e.threshold), (1.0 / 6.0, 5.0));
@@ -308,5 +304,25 @@ mod tests {
         let d = dprime(Column::unit(&[2., 4.]), Column::unit(&[0., 0.])).unwrap();
         assert!((d - 3.0 / 0.5f64.sqrt()).abs() < 1e-15);
         assert!(dprime(Column::unit(&[1., 1.]), Column::unit(&[0., 0.])).is_none());
+    }
+
+    #[test]
+    fn weighted_metrics_equal_those_of_the_repeated_scores() {
+        use crate::counts::column::tests::weighted_and_expanded;
+        use rand::SeedableRng;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(12);
+        for _ in 0..2000 {
+            let (ms, mw, me) = weighted_and_expanded(&mut rng);
+            let (ns, nw, ne) = weighted_and_expanded(&mut rng);
+            let (pm, pn) = (prefix_sums(&mw, |x| x), prefix_sums(&nw, |x| x));
+            let (m, n) = (Column::weighted(&ms, &pm), Column::weighted(&ns, &pn));
+            let (um, un) = (Column::unit(&me), Column::unit(&ne));
+            assert_eq!(eer(m, n), eer(um, un), "{ms:?} {mw:?} {ns:?} {nw:?}");
+            assert_eq!(auc(m, n), auc(um, un));
+            match (dprime(m, n), dprime(um, un)) {
+                (Some(x), Some(y)) => assert!((x - y).abs() <= 1e-9 * y.abs().max(1.0)),
+                (x, y) => assert_eq!(x, y),
+            }
+        }
     }
 }

@@ -409,26 +409,70 @@ pub fn audit(c: &Comparisons, opts: &VerifyOptions) -> Result<VerifyResult> {
     evaluate(c, &prepare(c, opts, false), opts, None)
 }
 
-/// Row weights of a bootstrap replicate (whole multiplicities).
-pub(crate) type RowWeights<'w> = &'w (dyn Fn(usize) -> f64 + Sync);
+/// Whole-number weights of prepared data (a bootstrap replicate, row
+/// counts) as prefix sums in score order: of the global pool and of every
+/// view's slots.
+pub(crate) struct Weights {
+    pool: PoolSums,
+    views: Vec<Vec<Vec<u64>>>,
+}
 
-/// The audit of prepared data, with every row weighing 1 or `weights(row)`.
+/// The global pool's prefix sums: its own, or those of the slot `(view,
+/// slot)` that holds the same rows in the same order ([`pool_twin`]).
+enum PoolSums {
+    Own(Vec<u64>),
+    Twin(usize, usize),
+}
+
+impl Weights {
+    /// Every row weighing `weight(row)` (needs rows kept); the pool shares
+    /// the sums of its `twin` slot if it has one.
+    fn of_rows(p: &Prepared, twin: Option<(usize, usize)>, weight: impl Fn(u32) -> u64) -> Weights {
+        Weights {
+            pool: match twin {
+                Some((v, k)) => PoolSums::Twin(v, k),
+                None => PoolSums::Own(prefix_sums(&p.pool_rows, &weight)),
+            },
+            views: p.scores.iter().map(|s| s.prefixes(&weight)).collect(),
+        }
+    }
+}
+
+/// The slot `(view, slot)` whose rows are the global pool's in the same
+/// order, if any: the pooled view's non-mated slot when every non-mated
+/// comparison sets the global thresholds.
+fn pool_twin(p: &Prepared) -> Option<(usize, usize)> {
+    p.scores.iter().enumerate().find_map(|(v, s)| {
+        let k = s.slot_rows().iter().position(|rows| *rows == p.pool_rows)?;
+        Some((v, k))
+    })
+}
+
+/// The audit of prepared data, with every row weighing 1, its count (rows
+/// with counts; the bootstrap never meets them) or as `weights` say.
 pub(crate) fn evaluate(
     c: &Comparisons,
     p: &Prepared,
     opts: &VerifyOptions,
-    weights: Option<RowWeights>,
+    weights: Option<Weights>,
 ) -> Result<VerifyResult> {
     let sense = ScoreSense::from_distance(opts.distance);
-    // Rows with counts weigh their count (the bootstrap never meets counts).
-    let by_count = |r: usize| c.count[r] as f64;
     let counted = !c.count.is_empty();
-    let weights: Option<RowWeights> = if counted { Some(&by_count) } else { weights };
+    let weights = match counted {
+        true => Some(Weights::of_rows(p, None, |r| c.count[r as usize])),
+        false => weights,
+    };
+    let (pool_sums, view_prefixes): (Option<PoolSums>, Vec<Prefixes>) = match weights {
+        None => (None, vec![None; p.views.len()]),
+        Some(w) => (Some(w.pool), w.views.into_iter().map(Some).collect()),
+    };
     let pool_n = pool_size(c, &p.pool, &p.pool_rows);
-    let pool_prefix = weights.map(|w| prefix_sums(&p.pool_rows, w));
-    let pool = match &pool_prefix {
+    let pool = match &pool_sums {
         None => Column::unit(&p.pool),
-        Some(x) => Column::weighted(&p.pool, x),
+        Some(PoolSums::Own(x)) => Column::weighted(&p.pool, x),
+        Some(PoolSums::Twin(v, k)) => {
+            Column::weighted(&p.pool, &view_prefixes[*v].as_ref().expect("weighted")[*k])
+        }
     };
     let mut notes = p.notes.clone();
     let points = operating_points(&p.policies, pool, pool_n, sense, opts.ci, &mut notes);
@@ -444,12 +488,12 @@ pub(crate) fn evaluate(
         .views
         .par_iter()
         .zip(&p.scores)
-        .map(|(v, s)| {
-            let prefixes = weights.map(|w| s.prefixes(w));
+        .zip(&view_prefixes)
+        .map(|((v, s), prefixes)| {
             let d = ViewScores {
                 v,
                 s,
-                w: &prefixes,
+                w: prefixes,
                 interval: &label,
             };
             view_result(d, counted, &p.policies, &points, opts)
@@ -923,7 +967,67 @@ pub struct Resampler<'a> {
     c: &'a Comparisons,
     prepared: Prepared<'a>,
     opts: VerifyOptions,
-    by_subject: bool,
+    /// When subjects are drawn: the subjects of every score, in score order.
+    pairs: Option<Pairs>,
+    /// The slot that shares the global pool's prefix sums ([`pool_twin`]).
+    twin: Option<(usize, usize)>,
+}
+
+/// The subjects [a, b] of every score of the global pool (unless it has a
+/// twin slot) and of each view's slots, in score order, so that a
+/// replicate weighs a score d[a]·d[b] with one sequential pass; a mated
+/// comparison's b is `n_subjects`, the index of an extra draw count of 1.
+struct Pairs {
+    pool: Vec<[u32; 2]>,
+    views: Vec<Vec<Vec<[u32; 2]>>>,
+}
+
+impl Pairs {
+    fn new(c: &Comparisons, p: &Prepared, twin: Option<(usize, usize)>) -> Pairs {
+        let one = c.n_subjects as u32;
+        let pair = |rows: &Vec<u32>| -> Vec<[u32; 2]> {
+            rows.iter()
+                .map(|&r| {
+                    let r = r as usize;
+                    match c.mated[r] {
+                        true => [c.subject_a[r], one],
+                        false => [c.subject_a[r], c.subject_b[r]],
+                    }
+                })
+                .collect()
+        };
+        Pairs {
+            pool: if twin.is_some() {
+                Vec::new()
+            } else {
+                pair(&p.pool_rows)
+            },
+            views: p
+                .scores
+                .iter()
+                .map(|s| s.slot_rows().par_iter().map(pair).collect())
+                .collect(),
+        }
+    }
+
+    /// A replicate's weights: d[a]·d[b] for each score, `draw` extended by
+    /// the count 1 at index `n_subjects`.
+    fn weights(&self, draw: &[u32], twin: Option<(usize, usize)>) -> Weights {
+        let mut d = Vec::with_capacity(draw.len() + 1);
+        d.extend_from_slice(draw);
+        d.push(1);
+        let d = &d[..];
+        let w = move |[a, b]: [u32; 2]| d[a as usize] as u64 * d[b as usize] as u64;
+        Weights {
+            pool: match twin {
+                Some((v, k)) => PoolSums::Twin(v, k),
+                None => PoolSums::Own(prefix_sums(&self.pool, w)),
+            },
+            views: (self.views.iter())
+                .map(|v| v.iter().map(|s| prefix_sums(s, w)).collect())
+                .collect(),
+        }
+    }
 }
 
 impl<'a> Resampler<'a> {
@@ -933,11 +1037,15 @@ impl<'a> Resampler<'a> {
             ci: opts.ci.without_interval(),
             ..opts.clone()
         };
+        let prepared = prepare(c, &opts, true);
+        let by_subject = !c.subject_a.is_empty() && !rows;
+        let twin = pool_twin(&prepared);
         Resampler {
-            prepared: prepare(c, &opts, true),
+            pairs: by_subject.then(|| Pairs::new(c, &prepared, twin)),
+            twin,
+            prepared,
             c,
             opts,
-            by_subject: !c.subject_a.is_empty() && !rows,
         }
     }
 }
@@ -946,7 +1054,7 @@ impl Resample for Resampler<'_> {
     type Output = VerifyResult;
 
     fn units(&self) -> (Unit, usize) {
-        if self.by_subject {
+        if self.pairs.is_some() {
             (Unit::Subject, self.c.n_subjects)
         } else {
             (Unit::Row, self.c.score.len())
@@ -956,17 +1064,11 @@ impl Resample for Resampler<'_> {
     /// A mated comparison weighs its subject's count, a non-mated one the
     /// product of its two subjects' counts (or each row its own count).
     fn replicate(&self, draw: &[u32]) -> Result<VerifyResult> {
-        let c = self.c;
-        let weight = |r: usize| -> f64 {
-            if !self.by_subject {
-                draw[r] as f64
-            } else if c.mated[r] {
-                draw[c.subject_a[r] as usize] as f64
-            } else {
-                draw[c.subject_a[r] as usize] as f64 * draw[c.subject_b[r] as usize] as f64
-            }
+        let weights = match &self.pairs {
+            Some(pairs) => pairs.weights(draw, self.twin),
+            None => Weights::of_rows(&self.prepared, self.twin, |r| draw[r as usize] as u64),
         };
-        evaluate(c, &self.prepared, &self.opts, Some(&weight))
+        evaluate(self.c, &self.prepared, &self.opts, Some(weights))
     }
 }
 
@@ -1076,5 +1178,121 @@ mod tests {
         assert_eq!((one.edges[0], one.edges[40]), (0.5, 40.5));
         assert!(one.edges.windows(2).all(|w| w[0] < w[1]));
         assert_eq!((one.mated[0], one.mated.iter().sum::<f64>()), (1.0, 1.0));
+    }
+
+    /// A comparison: subject a, subject b, mated, score, group of a, group of b.
+    type Row<'a> = (u32, u32, bool, f64, &'a str, &'a str);
+
+    /// `n` random comparisons: subjects 0‥9 in groups x, y, z, scores on a
+    /// grid of ten (ties), about a third mated.
+    fn random_rows(rng: &mut impl rand::Rng, n: usize) -> Vec<Row<'static>> {
+        let group: Vec<&str> = (0..10)
+            .map(|_| ["x", "y", "z"][rng.random_range(0..3)])
+            .collect();
+        (0..n)
+            .map(|_| {
+                let a = rng.random_range(0..10u32);
+                let mated = rng.random_bool(0.3);
+                let b = if mated {
+                    a
+                } else {
+                    (a + rng.random_range(1..10)) % 10
+                };
+                let score = rng.random_range(0..10) as f64 / 10.0 + if mated { 0.3 } else { 0.0 };
+                (a, b, mated, score, group[a as usize], group[b as usize])
+            })
+            .collect()
+    }
+
+    fn comparisons(rows: &[Row]) -> Comparisons {
+        let score: Vec<f64> = rows.iter().map(|r| r.3).collect();
+        let mated: Vec<bool> = rows.iter().map(|r| r.2).collect();
+        let (sa, sb): (Vec<String>, Vec<String>) = rows
+            .iter()
+            .map(|r| (format!("s{}", r.0), format!("s{}", r.1)))
+            .unzip();
+        let (ga, gb): (Vec<&str>, Vec<&str>) = rows.iter().map(|r| (r.4, r.5)).unzip();
+        Comparisons::builder()
+            .scores(&score[..])
+            .mated(&mated[..])
+            .subjects(&sa, &sb)
+            .attribute_per_side("g", &ga, &gb)
+            .build()
+            .unwrap()
+    }
+
+    /// The rates and per-group statistics of a result by key (NaN as None).
+    fn statistics(r: &VerifyResult) -> std::collections::BTreeMap<String, Option<f64>> {
+        r.values()
+            .into_iter()
+            .filter(|v| matches!(v.kind, Kind::Rate | Kind::Statistic))
+            .map(|v| {
+                (
+                    format!("{:?}", v.key),
+                    Some(v.value).filter(|x| !x.is_nan()),
+                )
+            })
+            .collect()
+    }
+
+    /// A replicate weighs a mated comparison d[a] and a non-mated one
+    /// d[a]·d[b] (by subject) or each row d[row]: its rates and per-group
+    /// statistics are those of the data with every comparison repeated as
+    /// often (d′ up to rounding), and those of groups the draw leaves empty
+    /// are undefined. (Not the summaries: a replicate keeps the groups of the
+    /// data in them, by their unweighted sizes.)
+    #[test]
+    fn a_replicate_is_the_audit_of_the_data_repeated_as_drawn() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(13);
+        let opts = VerifyOptions {
+            policies: ["fixed:0.5", "global-fmr:0.2", "group-fmr:0.3"]
+                .iter()
+                .map(|p| Policy::parse(p).unwrap())
+                .collect(),
+            ci: CiSpec::default().without_interval(),
+            ..Default::default()
+        };
+        for round in 0..60 {
+            let c = comparisons(&random_rows(&mut rng, 150));
+            let rows = round % 2 == 1;
+            let units = if rows { c.score.len() } else { c.n_subjects };
+            let draw: Vec<u32> = (0..units).map(|_| rng.random_range(0..3)).collect();
+            let replicate = Resampler::new(&c, &opts, rows).replicate(&draw).unwrap();
+            let (sa, sb, g) = (&c.subject_a, &c.subject_b, &c.attributes[0]);
+            let times = |i: usize| match (rows, c.mated[i]) {
+                (true, _) => draw[i],
+                (false, true) => draw[sa[i] as usize],
+                (false, false) => draw[sa[i] as usize] * draw[sb[i] as usize],
+            };
+            let name = |code: u32| g.values[code as usize].as_str();
+            let repeated: Vec<Row> = (0..c.score.len())
+                .flat_map(|i| {
+                    let row = (
+                        sa[i],
+                        sb[i],
+                        c.mated[i],
+                        c.score[i],
+                        name(g.side_a[i]),
+                        name(g.side_b[i]),
+                    );
+                    std::iter::repeat_n(row, times(i) as usize)
+                })
+                .collect();
+            let want = audit(&comparisons(&repeated), &opts).unwrap();
+            let (got, want) = (statistics(&replicate), statistics(&want));
+            for (key, x) in &got {
+                match (want.get(key), x) {
+                    (Some(Some(y)), Some(x)) if key.contains("dprime") => {
+                        assert!(
+                            (x - y).abs() <= 1e-9 * y.abs().max(1.0),
+                            "{key}: {x} vs {y}"
+                        )
+                    }
+                    (Some(y), x) => assert_eq!(x, y, "{key} in round {round}"),
+                    (None, x) => assert_eq!(*x, None, "{key} in round {round}"),
+                }
+            }
+        }
     }
 }

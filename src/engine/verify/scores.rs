@@ -38,8 +38,9 @@ pub(crate) struct GroupScores {
     pub(crate) mated_conflicts: u64,
 }
 
-/// Per-slot prefix sums of row weights (a bootstrap replicate), or `None` for unit weights.
-pub(crate) type Prefixes = Option<Vec<Vec<f64>>>;
+/// Per-slot prefix sums of whole row weights (a bootstrap replicate, row
+/// counts), or `None` for unit weights.
+pub(crate) type Prefixes = Option<Vec<Vec<u64>>>;
 
 /// Distinct subjects per group among the placed rows: a mated row counts its
 /// subject for its group, a non-mated row each side's subject for that side's group.
@@ -247,7 +248,12 @@ impl GroupScores {
     }
 
     /// Prefix sums of `weight(row)` in every slot (needs `keep_rows`).
-    pub(crate) fn prefixes(&self, weight: &(dyn Fn(usize) -> f64 + Sync)) -> Vec<Vec<f64>> {
-        self.rows.iter().map(|r| prefix_sums(r, weight)).collect()
+    pub(crate) fn prefixes(&self, weight: impl Fn(u32) -> u64) -> Vec<Vec<u64>> {
+        self.rows.iter().map(|r| prefix_sums(r, &weight)).collect()
+    }
+
+    /// The input rows of every slot's scores, in score order (needs `keep_rows`).
+    pub(crate) fn slot_rows(&self) -> &[Vec<u32>] {
+        &self.rows
     }
 }

@@ -113,7 +113,7 @@ fn unresolved(
             need.insert(b);
         }
     };
-    let by_count = |r: usize| c.count[r] as f64;
+    let by_count = |r: u32| c.count[r as usize];
     let order_statistic = |col: Column, alpha: Target, exact: &mut dyn FnMut(f64)| {
         if let Some(t) = col.fmr_threshold(alpha) {
             let i = col.scores.partition_point(|&x| x < t);
@@ -140,7 +140,7 @@ fn unresolved(
         }
     }
     for (v, s) in p.views.iter().zip(&p.scores) {
-        let w = Some(s.prefixes(&by_count));
+        let w = Some(s.prefixes(by_count));
         for g in 0..v.groups.len() {
             let (m, n) = (s.mated_column(g, &w), s.same_group_column(g, &w));
             for policy in &p.policies {
