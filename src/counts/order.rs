@@ -56,7 +56,8 @@ impl ScoreOrder {
             let mut packed: Vec<u64> = (scores.par_iter().enumerate())
                 .map(|(r, &x)| (key32(x as f32) as u64) << 32 | r as u64)
                 .collect();
-            radsort::sort(&mut packed);
+            // Sorted on the key alone: the sort is stable and rows start in order.
+            radsort::sort_by_key(&mut packed, |&k| (k >> 32) as u32);
             Keys::Narrow(packed)
         } else {
             let mut pairs: Vec<(f64, u32)> = scores.iter().copied().zip(0u32..).collect();
