@@ -19,6 +19,17 @@ use super::table::{InputFile, Table};
 use crate::error::Result;
 use std::path::PathBuf;
 
+/// The value of an `Option`, or from the enclosing typed read `Ok(None)`:
+/// the typed path does not apply, the table reader takes over.
+macro_rules! or_fall_back {
+    ($e:expr) => {
+        match $e {
+            Some(x) => x,
+            None => return Ok(None),
+        }
+    };
+}
+
 /// One column read whole.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Typed {
@@ -134,6 +145,17 @@ struct Loaded<'s> {
 }
 
 impl<'s> Loaded<'s> {
+    /// The column store of a table the typed path may read (`plain`: no
+    /// option it leaves to the table reader).
+    fn of(t: &'s Table, plain: bool) -> Option<Loaded<'s>> {
+        let store = t.store().filter(|_| plain)?;
+        Some(Loaded {
+            store,
+            used: Vec::new(),
+            rows: None,
+        })
+    }
+
     /// Column `name`, typed; `None` when absent or without a typed form, or
     /// of another length than the columns before it (the table reader then
     /// says so).
@@ -202,23 +224,8 @@ pub fn comparisons(t: Table, cols: &VerifyColumns) -> Result<Comparisons> {
 /// store or the typed path does not cover it (see the module docs).
 pub fn typed_comparisons(t: &Table, cols: &VerifyColumns) -> Result<Option<Comparisons>> {
     let plain = cols.exclude.is_empty() && cols.id_sep.is_none() && cols.subjects.is_none();
-    let (Some(store), true) = (t.store(), plain) else {
-        return Ok(None);
-    };
     let file = &t.file;
-    let mut l = Loaded {
-        store,
-        used: Vec::new(),
-        rows: None,
-    };
-    macro_rules! or_fall_back {
-        ($e:expr) => {
-            match $e {
-                Some(x) => x,
-                None => return Ok(None),
-            }
-        };
-    }
+    let mut l = or_fall_back!(Loaded::of(t, plain));
     let name = |given: &Option<String>, default: &str| given.clone().unwrap_or(default.into());
     let (sa, sb) = (
         name(&cols.subject_a, "subject_a"),
@@ -315,23 +322,8 @@ pub fn labelled(t: Table, cols: &ClassifyColumns) -> Result<Labelled> {
 /// column store or the typed path does not cover it (see the module docs).
 pub fn typed_labelled(t: &Table, cols: &ClassifyColumns) -> Result<Option<Labelled>> {
     let plain = cols.exclude.is_empty() && cols.subjects.is_none();
-    let (Some(store), true) = (t.store(), plain) else {
-        return Ok(None);
-    };
     let file = &t.file;
-    let mut l = Loaded {
-        store,
-        used: Vec::new(),
-        rows: None,
-    };
-    macro_rules! or_fall_back {
-        ($e:expr) => {
-            match $e {
-                Some(x) => x,
-                None => return Ok(None),
-            }
-        };
-    }
+    let mut l = or_fall_back!(Loaded::of(t, plain));
     let pred_name = match (&cols.y_pred, &cols.score) {
         (Some(p), _) => Some(p.clone()),
         (None, None) => Some("y_pred".to_string()),
