@@ -18,7 +18,7 @@
 use crate::error::{Error, Position, Result};
 use rayon::prelude::*;
 use std::io::BufRead;
-use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
 /// The most bytes a record (the header or a row, line breaks inside quoted
 /// fields included) may take: 4 MiB. A longer one is an error, so a huge
@@ -86,18 +86,25 @@ impl Batch {
             .map_or(0, |i| self.spans[i].1)
     }
 
-    /// Copies record `r` into `rec` (its position holds the line).
-    pub fn fill(&self, r: usize, rec: &mut csv::ByteRecord) {
-        rec.clear();
+    /// Record `r`: the index of its first field (see [`Batch::field`]) and
+    /// its number of fields.
+    #[inline]
+    pub fn record(&self, r: usize) -> (usize, usize) {
         let first = if r == 0 { 0 } else { self.records[r - 1] };
-        let mut start = if first == 0 { 0 } else { self.ends[first - 1] };
-        for &end in &self.ends[first..self.records[r]] {
-            rec.push_field(&self.bytes[start..end]);
-            start = end;
-        }
-        let mut pos = csv::Position::new();
-        pos.set_line(self.lines[r]);
-        rec.set_position(Some(pos));
+        (first, self.records[r] - first)
+    }
+
+    /// Field `i` of the batch, counting over every record.
+    #[inline]
+    pub fn field(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.bytes[start..self.ends[i]]
+    }
+
+    /// 1-based line of record `r`.
+    #[inline]
+    pub fn line(&self, r: usize) -> u64 {
+        self.lines[r]
     }
 }
 
@@ -514,6 +521,11 @@ impl Iterator for Cutter {
 /// Batches in file order, then `None`; an error ends the stream.
 pub type Batches = Receiver<Result<Option<Batch>>>;
 
+/// Jobs rendered at a time: two per core.
+pub fn ahead() -> usize {
+    2 * rayon::current_num_threads()
+}
+
 /// Renders jobs into batches on the rayon pool, a few at a time, and sends
 /// the batches in job order from a thread of their own.
 pub fn in_order<J, I, F>(jobs: I, render: F) -> Batches
@@ -522,24 +534,34 @@ where
     I: Iterator<Item = Result<J>> + Send + 'static,
     F: Fn(J) -> Result<Batch> + Send + Sync + 'static,
 {
-    let ahead = 2 * rayon::current_num_threads();
-    let (tx, rx) = sync_channel(ahead);
-    std::thread::spawn(move || {
-        let mut jobs = jobs.peekable();
-        while jobs.peek().is_some() {
-            let group: Vec<Result<J>> = jobs.by_ref().take(ahead).collect();
-            let batches: Vec<Result<Batch>> =
-                group.into_par_iter().map(|j| j.and_then(&render)).collect();
-            for b in batches {
-                let failed = b.is_err();
-                if tx.send(b.map(Some)).is_err() || failed {
-                    return; // the reader stopped listening, or a job failed
-                }
+    let (tx, rx) = sync_channel(ahead());
+    std::thread::spawn(move || send_in_order(jobs, render, &tx));
+    rx
+}
+
+/// Renders jobs on the rayon pool, [`ahead`] at a time, and sends what they
+/// make in job order, then `None`; stops after an error, or when nobody
+/// listens any more.
+pub fn send_in_order<J, O, I, F>(jobs: I, render: F, tx: &SyncSender<Result<Option<O>>>)
+where
+    J: Send,
+    O: Send,
+    I: Iterator<Item = Result<J>>,
+    F: Fn(J) -> Result<O> + Sync,
+{
+    let ahead = ahead();
+    let mut jobs = jobs.peekable();
+    while jobs.peek().is_some() {
+        let group: Vec<Result<J>> = jobs.by_ref().take(ahead).collect();
+        let made: Vec<Result<O>> = group.into_par_iter().map(|j| j.and_then(&render)).collect();
+        for m in made {
+            let failed = m.is_err();
+            if tx.send(m.map(Some)).is_err() || failed {
+                return; // the reader stopped listening, or a job failed
             }
         }
-        let _ = tx.send(Ok(None));
-    });
-    rx
+    }
+    let _ = tx.send(Ok(None));
 }
 
 /// Where a table's batches come from.
@@ -633,12 +655,11 @@ mod tests {
         c.name_columns(vec!["h1".into(), "h2".into()]);
         let mut feed = Feed::parsed(c, false);
         let mut out = Vec::new();
-        let mut rec = csv::ByteRecord::new();
         while let Some(b) = feed.next("t.csv")? {
             for r in 0..b.len() {
-                b.fill(r, &mut rec);
-                let line = rec.position().unwrap().line();
-                out.push((rec.iter().map(<[u8]>::to_vec).collect(), line, b.breaks(r)));
+                let (first, n) = b.record(r);
+                let fields = (first..first + n).map(|i| b.field(i).to_vec()).collect();
+                out.push((fields, b.line(r), b.breaks(r)));
             }
         }
         Ok(out)
