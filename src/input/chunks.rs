@@ -166,8 +166,8 @@ fn parse(chunk: &[u8], delimiter: u8, first_line: u64, file: &str) -> Result<Bat
 enum Stopped {
     /// At the end of the bytes (or at a final quote that the next byte decides).
     End,
-    /// At the first boundary, as asked.
-    First,
+    /// At the first boundary at or past the byte asked.
+    Boundary,
     /// At the line break that made the open quoted field span too many lines.
     Lines,
     /// At the end of a record longer than [`MAX_RECORD`] (its length).
@@ -204,10 +204,10 @@ impl Scanner {
     }
 
     /// Scans `buf` on from where the last call stopped (the bytes before
-    /// unchanged): to its end, to the first boundary when `first`, to the
-    /// line break that makes the open quoted field hold more than
-    /// `max_breaks`, or to the end of a record longer than [`MAX_RECORD`].
-    fn scan(&mut self, buf: &[u8], first: bool) -> Stopped {
+    /// unchanged): to its end, to the first boundary at or past byte
+    /// `from`, to the line break that makes the open quoted field hold more
+    /// than `max_breaks`, or to the end of a record longer than [`MAX_RECORD`].
+    fn scan(&mut self, buf: &[u8], from: usize) -> Stopped {
         while let Some(off) = memchr::memchr3(b'"', b'\n', b'\r', &buf[self.at..]) {
             let p = self.at + off;
             self.at = p + 1;
@@ -238,8 +238,8 @@ impl Scanner {
                         return Stopped::Long(len);
                     }
                     self.last = Some(p + 1);
-                    if first {
-                        return Stopped::First;
+                    if p + 1 >= from {
+                        return Stopped::Boundary;
                     }
                 }
             }
@@ -378,18 +378,19 @@ impl Cutter {
         Ok(())
     }
 
-    /// Where to cut next: the first boundary when `first`, else the last
-    /// once a chunk's worth is read; the end of the text; `None` when
-    /// nothing is left.
+    /// Where to cut next: the first boundary when `first`, else the first
+    /// past a chunk's worth of bytes (or the last before it, when a record
+    /// runs past it); the end of the text; `None` when nothing is left.
     fn next_cut(&mut self, first: bool) -> Result<Option<usize>> {
         if let Some(e) = self.deferred.take() {
             return Err(e);
         }
         loop {
-            let stopped = self.scanner.scan(&self.pending, first);
+            let from = if first { 0 } else { self.chunk_bytes };
+            let stopped = self.scanner.scan(&self.pending, from);
             let start = self.scanner.last.unwrap_or(0);
             let error = match stopped {
-                Stopped::First => return Ok(self.scanner.last),
+                Stopped::Boundary => return Ok(self.scanner.last),
                 Stopped::Lines => Some(self.too_many_lines()),
                 Stopped::Long(len) => Some(self.too_long(start, len)),
                 Stopped::End if self.pending.len() - start > MAX_RECORD => {
@@ -550,7 +551,7 @@ where
     F: Fn(J) -> Result<O> + Sync,
 {
     let ahead = ahead();
-    let mut jobs = jobs.peekable();
+    let mut jobs = jobs.fuse().peekable();
     while jobs.peek().is_some() {
         let group: Vec<Result<J>> = jobs.by_ref().take(ahead).collect();
         let made: Vec<Result<O>> = group.into_par_iter().map(|j| j.and_then(&render)).collect();
@@ -601,7 +602,7 @@ mod tests {
 
     fn last_boundary(buf: &[u8]) -> Option<usize> {
         let mut s = Scanner::new(b',', u64::MAX);
-        s.scan(buf, false);
+        s.scan(buf, usize::MAX);
         s.last
     }
 
@@ -623,7 +624,7 @@ mod tests {
         let mut s = Scanner::new(b',', u64::MAX);
         let mut found = Vec::new();
         for n in 1..=text.len() {
-            s.scan(&text[..n], false);
+            s.scan(&text[..n], usize::MAX);
             if let Some(b) = s.last.take() {
                 found.push(b);
             }
