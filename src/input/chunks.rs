@@ -29,10 +29,13 @@ pub const MAX_RECORD: usize = 4 << 20;
 /// allowed (`--allow-multiline-fields`).
 pub const MAX_FIELD_LINES: u64 = 16;
 
-/// Parsed records of one chunk: their fields' bytes, one after another.
+/// Parsed records of one chunk: their fields' bytes, one after another
+/// (or, for a chunk with no quote, the chunk itself).
 #[derive(Default)]
 pub struct Batch {
     bytes: Vec<u8>,
+    /// Start of each field in `bytes`.
+    starts: Vec<usize>,
     /// End of each field in `bytes`.
     ends: Vec<usize>,
     /// Index in `ends` one past each record's last field.
@@ -65,8 +68,9 @@ impl Batch {
         &mut self.bytes
     }
 
-    /// Ends the field being built.
+    /// Ends the field being built (it starts where the field before ends).
     pub fn end_field(&mut self) {
+        self.starts.push(self.ends.last().map_or(0, |&e| e));
         self.ends.push(self.bytes.len());
     }
 
@@ -97,8 +101,7 @@ impl Batch {
     /// Field `i` of the batch, counting over every record.
     #[inline]
     pub fn field(&self, i: usize) -> &[u8] {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.bytes[start..self.ends[i]]
+        &self.bytes[self.starts[i]..self.ends[i]]
     }
 
     /// 1-based line of record `r`.
@@ -132,32 +135,38 @@ pub fn parse_error(file: &str, e: csv::Error, offset: u64) -> Error {
 }
 
 /// Parses one chunk whose first byte is on line `first_line`.
-fn parse(chunk: &[u8], delimiter: u8, first_line: u64, file: &str) -> Result<Batch> {
-    match memchr::memchr(b'"', chunk) {
+fn parse(chunk: Vec<u8>, delimiter: u8, first_line: u64, file: &str) -> Result<Batch> {
+    match memchr::memchr(b'"', &chunk) {
         None => Ok(parse_plain(chunk, delimiter, first_line)),
-        Some(_) => parse_quoted(chunk, delimiter, first_line, file),
+        Some(_) => parse_quoted(&chunk, delimiter, first_line, file),
     }
 }
 
-/// Parses a chunk that holds no quote as the CSV parser does, without its
-/// byte-by-byte state machine: a record is a non-empty line (ended by
-/// `\n`, `\r` or `\r\n`; blank lines are skipped), its fields the text
-/// between delimiters.
-fn parse_plain(chunk: &[u8], delimiter: u8, first_line: u64) -> Batch {
+/// Parses a chunk that holds no quote as the CSV parser does, in place and
+/// without its byte-by-byte state machine: a record is a non-empty line
+/// (ended by `\n`, `\r` or `\r\n`; blank lines are skipped), its fields
+/// the text between delimiters.
+fn parse_plain(chunk: Vec<u8>, delimiter: u8, first_line: u64) -> Batch {
     let mut b = Batch::default();
-    b.bytes.reserve(chunk.len());
-    let (mut start, mut line) = (0, first_line);
-    let ends = memchr::memchr2_iter(b'\n', b'\r', chunk).chain([chunk.len()]);
-    for end in ends {
-        if end > start {
-            for f in chunk[start..end].split(|&c| c == delimiter) {
-                b.push_field(f);
-            }
+    let (mut start, mut line, mut fields) = (0, first_line, 0);
+    for p in memchr::memchr3_iter(delimiter, b'\n', b'\r', &chunk).chain([chunk.len()]) {
+        let c = chunk.get(p).copied();
+        if c == Some(delimiter) {
+            b.starts.push(start);
+            b.ends.push(p);
+            (start, fields) = (p + 1, fields + 1);
+            continue;
+        }
+        // A line end, or the end of the chunk.
+        if fields > 0 || p > start {
+            b.starts.push(start);
+            b.ends.push(p);
             b.end_record(line);
         }
-        line += u64::from(chunk.get(end) == Some(&b'\n'));
-        start = end + 1;
+        line += u64::from(c == Some(b'\n'));
+        (start, fields) = (p + 1, 0);
     }
+    b.bytes = chunk;
     b
 }
 
@@ -607,7 +616,7 @@ impl Feed {
     /// The chunks of `cutter`, parsed on all cores when `threads`.
     pub fn parsed(cutter: Cutter, threads: bool) -> Feed {
         let (delimiter, file) = (cutter.scanner.delimiter, cutter.file.clone());
-        let render = move |(chunk, line): (Vec<u8>, u64)| parse(&chunk, delimiter, line, &file);
+        let render = move |(chunk, line): (Vec<u8>, u64)| parse(chunk, delimiter, line, &file);
         if threads {
             Feed::Threads(in_order(cutter, render))
         } else {
@@ -775,7 +784,7 @@ mod tests {
                 })
                 .collect();
             for delimiter in [b',', b';'] {
-                let plain = parse_plain(&text, delimiter, 3);
+                let plain = parse_plain(text.clone(), delimiter, 3);
                 let quoted = parse_quoted(&text, delimiter, 3, "t.csv").unwrap();
                 assert_eq!(records(&plain), records(&quoted), "{:?}", text.escape_ascii().to_string());
             }
