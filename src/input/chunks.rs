@@ -1,10 +1,13 @@
 //! Parallel record making. For delimited text, one thread reads the byte
 //! stream (decompressing and hashing as it goes) and a [`Cutter`] cuts it
-//! into chunks that end on a record boundary; the chunks are parsed on all
-//! cores (or, for small files, one after another on the calling thread);
-//! the records come back in file order, each with its line, so the readers
-//! above see exactly what a single sequential parse gives them. Column
-//! stores render blocks of rows the same way ([`in_order`]).
+//! into chunks that end on the first record boundary past the chunk size;
+//! the chunks are parsed on all cores (or, for small files, one after
+//! another on the calling thread) into batches of records, each record with
+//! its line, that come back in file order. A chunk with no quote is split
+//! at line ends and delimiters in place; others go through the CSV parser.
+//! The row readers then read each batch on all cores too and merge in file
+//! order ([`super::rows::read_chunks`]). Column stores render blocks of rows
+//! the same way ([`in_order`]).
 //!
 //! A record boundary is a `\n` or `\r` outside a quoted field, found with
 //! the quoting rules of the CSV parser (RFC 4180: a quote opens a quoted
@@ -786,7 +789,12 @@ mod tests {
             for delimiter in [b',', b';'] {
                 let plain = parse_plain(text.clone(), delimiter, 3);
                 let quoted = parse_quoted(&text, delimiter, 3, "t.csv").unwrap();
-                assert_eq!(records(&plain), records(&quoted), "{:?}", text.escape_ascii().to_string());
+                assert_eq!(
+                    records(&plain),
+                    records(&quoted),
+                    "{:?}",
+                    text.escape_ascii().to_string()
+                );
             }
         }
     }

@@ -138,8 +138,14 @@ mod tests {
 
     #[test]
     fn absorbing_numbers_as_one_interner_would() {
-        let (mut one, mut first, mut second) = (Interner::default(), Interner::default(), Interner::default());
-        let values: Vec<Vec<u8>> = (0..40).map(|i| format!("v{}", (i * 7) % 23).into_bytes()).collect();
+        let (mut one, mut first, mut second) = (
+            Interner::default(),
+            Interner::default(),
+            Interner::default(),
+        );
+        let values: Vec<Vec<u8>> = (0..40)
+            .map(|i| format!("v{}", (i * 7) % 23).into_bytes())
+            .collect();
         let want: Vec<u32> = values.iter().map(|v| one.intern(v)).collect();
         let (a, b) = values.split_at(25);
         let a: Vec<u32> = a.iter().map(|v| first.intern(v)).collect();

@@ -141,15 +141,22 @@ impl Comparisons {
         let new = || Part::new(template.local());
         let read = |r: &mut RowReader, p: &mut Part| rows.read(r, p);
         let mut all = Part::new(attrs);
-        let (input, accounting) =
-            read_chunks(t, &cols.exclude, cols.strict, "comparisons", &new, &read, |chunk| {
+        let (input, accounting) = read_chunks(
+            t,
+            &cols.exclude,
+            cols.strict,
+            "comparisons",
+            new,
+            &read,
+            |chunk| {
                 let earlier = all.seen_before(&chunk.out);
                 if !earlier.is_empty() {
                     chunk.reread(Part { earlier, ..new() }, &read);
                 }
                 all.append(&chunk.out);
                 Ok(())
-            })?;
+            },
+        )?;
         let (attributes, subjects_input) = all.attrs.finish(&mut []);
         Ok(Comparisons {
             score: all.score,
@@ -296,7 +303,11 @@ impl Part {
         chunk
             .new_pairs
             .iter()
-            .filter(|&&(_, p)| !self.seen_pairs.insert(pair_key(id(p >> 32), id(p & 0xffff_ffff))))
+            .filter(|&&(_, p)| {
+                !self
+                    .seen_pairs
+                    .insert(pair_key(id(p >> 32), id(p & 0xffff_ffff)))
+            })
             .map(|&(r, _)| r)
             .collect()
     }

@@ -143,8 +143,14 @@ impl Labelled {
         let read = |r: &mut RowReader, items: &mut Items| c.read(r, items);
         let mut all = Items::new(attrs);
         let mut totals = WeightTotals::default();
-        let (input, accounting) =
-            read_chunks(t, &cols.exclude, cols.strict, "items", &new, &read, |chunk| {
+        let (input, accounting) = read_chunks(
+            t,
+            &cols.exclude,
+            cols.strict,
+            "items",
+            new,
+            &read,
+            |chunk| {
                 // The weights' totals, in file order up to the chunk's error.
                 if let Some(col) = c.weight {
                     for (&w, &row) in chunk.out.weight.iter().zip(&chunk.out.rows) {
@@ -155,7 +161,8 @@ impl Labelled {
                 }
                 all.append(&chunk.out);
                 Ok(())
-            })?;
+            },
+        )?;
         let (attributes, subjects_input) = all.attrs.finish(&mut []);
         Ok(Labelled {
             labels: sorted_labels(all.labels, &mut all.y_true, &mut all.y_pred),
@@ -264,11 +271,18 @@ impl LabelColumns {
                     continue;
                 }
             }
-            if r.drop_if_no_group(&mut out.attrs, self.subject, &mut row, &mut row_b, self.y_true)? {
+            if r.drop_if_no_group(
+                &mut out.attrs,
+                self.subject,
+                &mut row,
+                &mut row_b,
+                self.y_true,
+            )? {
                 continue;
             }
             out.attrs.push(&row, &row);
-            out.y_true.push(out.labels.intern(trim(r.field(self.y_true))));
+            out.y_true
+                .push(out.labels.intern(trim(r.field(self.y_true))));
             if let Some(p) = self.y_pred {
                 out.y_pred.push(out.labels.intern(trim(r.field(p))));
             }

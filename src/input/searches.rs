@@ -111,12 +111,17 @@ impl Searches {
         let mut attrs = Attributes::resolve(&t, &cols.attrs, false, spec, c.probe.is_some())?;
         let template = attrs.local();
         let new = || (Searches::default(), template.local());
-        let read = |r: &mut RowReader, (out, attrs): &mut (Searches, Attributes)| {
-            c.read(r, out, attrs)
-        };
+        let read =
+            |r: &mut RowReader, (out, attrs): &mut (Searches, Attributes)| c.read(r, out, attrs);
         let mut out = Searches::default();
-        let (input, accounting) =
-            read_chunks(t, &cols.exclude, cols.strict, "searches", &new, &read, |chunk| {
+        let (input, accounting) = read_chunks(
+            t,
+            &cols.exclude,
+            cols.strict,
+            "searches",
+            new,
+            &read,
+            |chunk| {
                 let (part, codes) = &chunk.out;
                 out.mated.extend_from_slice(&part.mated);
                 out.mate_rank.extend_from_slice(&part.mate_rank);
@@ -124,7 +129,8 @@ impl Searches {
                 out.top_nonmate.extend_from_slice(&part.top_nonmate);
                 attrs.append(codes);
                 Ok(())
-            })?;
+            },
+        )?;
         let (attributes, subjects_input) = attrs.finish(&mut []);
         out.attributes = attributes;
         out.accounting = accounting;
