@@ -593,9 +593,20 @@ where
     F: Fn(J) -> Result<O> + Sync,
 {
     let ahead = ahead();
-    let mut jobs = jobs.fuse().peekable();
-    while jobs.peek().is_some() {
-        let group: Vec<Result<J>> = jobs.by_ref().take(ahead).collect();
+    let mut jobs = jobs.fuse();
+    loop {
+        // A group ends at a failed job: the jobs after it are not taken.
+        let mut group = Vec::with_capacity(ahead);
+        for j in jobs.by_ref() {
+            let failed = j.is_err();
+            group.push(j);
+            if failed || group.len() == ahead {
+                break;
+            }
+        }
+        if group.is_empty() {
+            break;
+        }
         let made: Vec<Result<O>> = group.into_par_iter().map(|j| j.and_then(&render)).collect();
         for m in made {
             let failed = m.is_err();
