@@ -135,7 +135,10 @@ fn comparisons_read_in_chunks_are_those_read_whole() {
             .map(|_| {
                 let score = match r.random_range(0..400) {
                     0 => "0.5x",
-                    _ => pick(&mut r, &["0.1", "0.5", "0.5", " 0.9", "1", "", "nan", "inf", "NA"]),
+                    _ => pick(
+                        &mut r,
+                        &["0.1", "0.5", "0.5", " 0.9", "1", "", "nan", "inf", "NA"],
+                    ),
                 };
                 let mut row: Vec<String> = vec![
                     score.into(),
@@ -194,7 +197,9 @@ fn labelled_items_read_in_chunks_are_those_read_whole() {
     let mut seen = Seen::default();
     let labels = ["a", "b", "c", "c", "", "NA", " b"];
     for _ in 0..160 {
-        let header = ["y_true", "y_pred", "s", "w", "group", "subj", "flag", "note"];
+        let header = [
+            "y_true", "y_pred", "s", "w", "group", "subj", "flag", "note",
+        ];
         let n = r.random_range(0..200);
         let huge = r.random_bool(0.2);
         let rows = (0..n)
