@@ -5,8 +5,9 @@ use super::subjects::SubjectTable;
 use super::table::{InputFile, Table, TextFormat};
 use super::values::{is_missing, trim};
 use crate::error::{Error, Result};
-use crate::input::codes::{apply_remap, Interner, MISSING};
+use crate::input::codes::{apply_remap, extend_remapped, Interner, MISSING};
 use std::path::Path;
+use std::sync::Arc;
 
 #[derive(Clone, Copy)]
 enum Source {
@@ -54,7 +55,7 @@ pub struct Attributes {
     names: Vec<String>,
     sources: Vec<Source>,
     interners: Vec<Interner>,
-    table: Option<SubjectTable>,
+    table: Option<Arc<SubjectTable>>,
     side_a: Vec<Vec<u32>>,
     side_b: Vec<Vec<u32>>,
 }
@@ -110,13 +111,13 @@ impl Attributes {
                     .filter(|(j, _)| from_table.contains(j))
                     .map(|(_, i)| i)
                     .collect();
-                Some(SubjectTable::read(
+                Some(Arc::new(SubjectTable::read(
                     s.path,
                     s.id_column,
                     &cols,
                     &mut refs,
                     s.text,
-                )?)
+                )?))
             }
             _ => None,
         };
@@ -149,6 +150,40 @@ impl Attributes {
             side_a: names.iter().map(|_| Vec::new()).collect(),
             side_b: names.iter().map(|_| Vec::new()).collect(),
         }
+    }
+
+    /// The same sources with no value read yet: codes of a chunk of rows,
+    /// to [`Attributes::append`] to these in file order.
+    pub fn local(&self) -> Attributes {
+        Attributes {
+            names: self.names.clone(),
+            sources: self.sources.clone(),
+            interners: self.names.iter().map(|_| Interner::default()).collect(),
+            table: self.table.clone(),
+            side_a: self.names.iter().map(|_| Vec::new()).collect(),
+            side_b: self.names.iter().map(|_| Vec::new()).collect(),
+        }
+    }
+
+    /// Appends the codes of a chunk read after the rows so far (from
+    /// [`Attributes::local`]), renumbered into these values; codes from the
+    /// subjects table are shared already.
+    pub fn append(&mut self, chunk: &Attributes) {
+        for (j, (a, b)) in chunk.side_a.iter().zip(&chunk.side_b).enumerate() {
+            if matches!(self.sources[j], Source::Subjects(_)) {
+                self.side_a[j].extend_from_slice(a);
+                self.side_b[j].extend_from_slice(b);
+                continue;
+            }
+            let remap = self.interners[j].absorb(&chunk.interners[j]);
+            extend_remapped(&mut self.side_a[j], a, &remap);
+            extend_remapped(&mut self.side_b[j], b, &remap);
+        }
+    }
+
+    /// Number of attributes.
+    pub fn count(&self) -> usize {
+        self.names.len()
     }
 
     /// True when `subject` is missing from a subjects table that is in use.
@@ -254,6 +289,6 @@ impl Attributes {
                 side_b: b,
             });
         }
-        (out, table.map(|t| t.input))
+        (out, table.map(|t| t.input.clone()))
     }
 }

@@ -1,10 +1,13 @@
 //! Parallel record making. For delimited text, one thread reads the byte
 //! stream (decompressing and hashing as it goes) and a [`Cutter`] cuts it
-//! into chunks that end on a record boundary; the chunks are parsed on all
-//! cores (or, for small files, one after another on the calling thread);
-//! the records come back in file order, each with its line, so the readers
-//! above see exactly what a single sequential parse gives them. Column
-//! stores render blocks of rows the same way ([`in_order`]).
+//! into chunks that end on the first record boundary past the chunk size;
+//! the chunks are parsed on all cores (or, for small files, one after
+//! another on the calling thread) into batches of records, each record with
+//! its line, that come back in file order. A chunk with no quote is split
+//! at line ends and delimiters in place; others go through the CSV parser.
+//! The row readers then read each batch on all cores too and merge in file
+//! order ([`super::rows::read_chunks`]). Column stores render blocks of rows
+//! the same way ([`in_order`]).
 //!
 //! A record boundary is a `\n` or `\r` outside a quoted field, found with
 //! the quoting rules of the CSV parser (RFC 4180: a quote opens a quoted
@@ -18,7 +21,7 @@
 use crate::error::{Error, Position, Result};
 use rayon::prelude::*;
 use std::io::BufRead;
-use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
 /// The most bytes a record (the header or a row, line breaks inside quoted
 /// fields included) may take: 4 MiB. A longer one is an error, so a huge
@@ -29,10 +32,13 @@ pub const MAX_RECORD: usize = 4 << 20;
 /// allowed (`--allow-multiline-fields`).
 pub const MAX_FIELD_LINES: u64 = 16;
 
-/// Parsed records of one chunk: their fields' bytes, one after another.
+/// Parsed records of one chunk: their fields' bytes, one after another
+/// (or, for a chunk with no quote, the chunk itself).
 #[derive(Default)]
 pub struct Batch {
     bytes: Vec<u8>,
+    /// Start of each field in `bytes`.
+    starts: Vec<usize>,
     /// End of each field in `bytes`.
     ends: Vec<usize>,
     /// Index in `ends` one past each record's last field.
@@ -65,8 +71,9 @@ impl Batch {
         &mut self.bytes
     }
 
-    /// Ends the field being built.
+    /// Ends the field being built (it starts where the field before ends).
     pub fn end_field(&mut self) {
+        self.starts.push(self.ends.last().map_or(0, |&e| e));
         self.ends.push(self.bytes.len());
     }
 
@@ -86,18 +93,24 @@ impl Batch {
             .map_or(0, |i| self.spans[i].1)
     }
 
-    /// Copies record `r` into `rec` (its position holds the line).
-    pub fn fill(&self, r: usize, rec: &mut csv::ByteRecord) {
-        rec.clear();
+    /// Record `r`: the index of its first field (see [`Batch::field`]) and
+    /// its number of fields.
+    #[inline]
+    pub fn record(&self, r: usize) -> (usize, usize) {
         let first = if r == 0 { 0 } else { self.records[r - 1] };
-        let mut start = if first == 0 { 0 } else { self.ends[first - 1] };
-        for &end in &self.ends[first..self.records[r]] {
-            rec.push_field(&self.bytes[start..end]);
-            start = end;
-        }
-        let mut pos = csv::Position::new();
-        pos.set_line(self.lines[r]);
-        rec.set_position(Some(pos));
+        (first, self.records[r] - first)
+    }
+
+    /// Field `i` of the batch, counting over every record.
+    #[inline]
+    pub fn field(&self, i: usize) -> &[u8] {
+        &self.bytes[self.starts[i]..self.ends[i]]
+    }
+
+    /// 1-based line of record `r`.
+    #[inline]
+    pub fn line(&self, r: usize) -> u64 {
+        self.lines[r]
     }
 }
 
@@ -124,10 +137,46 @@ pub fn parse_error(file: &str, e: csv::Error, offset: u64) -> Error {
     )
 }
 
-/// Parses one chunk whose first byte is on line `first_line`. A record's
-/// line is counted from its first byte (the parser's own position stands
-/// before the blank lines and the `\n` of a `\r\n` it skips).
-fn parse(chunk: &[u8], delimiter: u8, first_line: u64, file: &str) -> Result<Batch> {
+/// Parses one chunk whose first byte is on line `first_line`.
+fn parse(chunk: Vec<u8>, delimiter: u8, first_line: u64, file: &str) -> Result<Batch> {
+    match memchr::memchr(b'"', &chunk) {
+        None => Ok(parse_plain(chunk, delimiter, first_line)),
+        Some(_) => parse_quoted(&chunk, delimiter, first_line, file),
+    }
+}
+
+/// Parses a chunk that holds no quote as the CSV parser does, in place and
+/// without its byte-by-byte state machine: a record is a non-empty line
+/// (ended by `\n`, `\r` or `\r\n`; blank lines are skipped), its fields
+/// the text between delimiters.
+fn parse_plain(chunk: Vec<u8>, delimiter: u8, first_line: u64) -> Batch {
+    let mut b = Batch::default();
+    let (mut start, mut line, mut fields) = (0, first_line, 0);
+    for p in memchr::memchr3_iter(delimiter, b'\n', b'\r', &chunk).chain([chunk.len()]) {
+        let c = chunk.get(p).copied();
+        if c == Some(delimiter) {
+            b.starts.push(start);
+            b.ends.push(p);
+            (start, fields) = (p + 1, fields + 1);
+            continue;
+        }
+        // A line end, or the end of the chunk.
+        if fields > 0 || p > start {
+            b.starts.push(start);
+            b.ends.push(p);
+            b.end_record(line);
+        }
+        line += u64::from(c == Some(b'\n'));
+        (start, fields) = (p + 1, 0);
+    }
+    b.bytes = chunk;
+    b
+}
+
+/// Parses a chunk with the CSV parser. A record's line is counted from its
+/// first byte (the parser's own position stands before the blank lines and
+/// the `\n` of a `\r\n` it skips).
+fn parse_quoted(chunk: &[u8], delimiter: u8, first_line: u64, file: &str) -> Result<Batch> {
     let mut reader = records_reader(delimiter, chunk);
     let mut rec = csv::ByteRecord::new();
     let mut b = Batch::default();
@@ -159,8 +208,8 @@ fn parse(chunk: &[u8], delimiter: u8, first_line: u64, file: &str) -> Result<Bat
 enum Stopped {
     /// At the end of the bytes (or at a final quote that the next byte decides).
     End,
-    /// At the first boundary, as asked.
-    First,
+    /// At the first boundary at or past the byte asked.
+    Boundary,
     /// At the line break that made the open quoted field span too many lines.
     Lines,
     /// At the end of a record longer than [`MAX_RECORD`] (its length).
@@ -197,10 +246,10 @@ impl Scanner {
     }
 
     /// Scans `buf` on from where the last call stopped (the bytes before
-    /// unchanged): to its end, to the first boundary when `first`, to the
-    /// line break that makes the open quoted field hold more than
-    /// `max_breaks`, or to the end of a record longer than [`MAX_RECORD`].
-    fn scan(&mut self, buf: &[u8], first: bool) -> Stopped {
+    /// unchanged): to its end, to the first boundary at or past byte
+    /// `from`, to the line break that makes the open quoted field hold more
+    /// than `max_breaks`, or to the end of a record longer than [`MAX_RECORD`].
+    fn scan(&mut self, buf: &[u8], from: usize) -> Stopped {
         while let Some(off) = memchr::memchr3(b'"', b'\n', b'\r', &buf[self.at..]) {
             let p = self.at + off;
             self.at = p + 1;
@@ -231,8 +280,8 @@ impl Scanner {
                         return Stopped::Long(len);
                     }
                     self.last = Some(p + 1);
-                    if first {
-                        return Stopped::First;
+                    if p + 1 >= from {
+                        return Stopped::Boundary;
                     }
                 }
             }
@@ -371,18 +420,19 @@ impl Cutter {
         Ok(())
     }
 
-    /// Where to cut next: the first boundary when `first`, else the last
-    /// once a chunk's worth is read; the end of the text; `None` when
-    /// nothing is left.
+    /// Where to cut next: the first boundary when `first`, else the first
+    /// past a chunk's worth of bytes (or the last before it, when a record
+    /// runs past it); the end of the text; `None` when nothing is left.
     fn next_cut(&mut self, first: bool) -> Result<Option<usize>> {
         if let Some(e) = self.deferred.take() {
             return Err(e);
         }
         loop {
-            let stopped = self.scanner.scan(&self.pending, first);
+            let from = if first { 0 } else { self.chunk_bytes };
+            let stopped = self.scanner.scan(&self.pending, from);
             let start = self.scanner.last.unwrap_or(0);
             let error = match stopped {
-                Stopped::First => return Ok(self.scanner.last),
+                Stopped::Boundary => return Ok(self.scanner.last),
                 Stopped::Lines => Some(self.too_many_lines()),
                 Stopped::Long(len) => Some(self.too_long(start, len)),
                 Stopped::End if self.pending.len() - start > MAX_RECORD => {
@@ -514,6 +564,11 @@ impl Iterator for Cutter {
 /// Batches in file order, then `None`; an error ends the stream.
 pub type Batches = Receiver<Result<Option<Batch>>>;
 
+/// Jobs rendered at a time: two per core.
+pub fn ahead() -> usize {
+    2 * rayon::current_num_threads()
+}
+
 /// Renders jobs into batches on the rayon pool, a few at a time, and sends
 /// the batches in job order from a thread of their own.
 pub fn in_order<J, I, F>(jobs: I, render: F) -> Batches
@@ -522,24 +577,45 @@ where
     I: Iterator<Item = Result<J>> + Send + 'static,
     F: Fn(J) -> Result<Batch> + Send + Sync + 'static,
 {
-    let ahead = 2 * rayon::current_num_threads();
-    let (tx, rx) = sync_channel(ahead);
-    std::thread::spawn(move || {
-        let mut jobs = jobs.peekable();
-        while jobs.peek().is_some() {
-            let group: Vec<Result<J>> = jobs.by_ref().take(ahead).collect();
-            let batches: Vec<Result<Batch>> =
-                group.into_par_iter().map(|j| j.and_then(&render)).collect();
-            for b in batches {
-                let failed = b.is_err();
-                if tx.send(b.map(Some)).is_err() || failed {
-                    return; // the reader stopped listening, or a job failed
-                }
+    let (tx, rx) = sync_channel(ahead());
+    std::thread::spawn(move || send_in_order(jobs, render, &tx));
+    rx
+}
+
+/// Renders jobs on the rayon pool, [`ahead`] at a time, and sends what they
+/// make in job order, then `None`; stops after an error, or when nobody
+/// listens any more.
+pub fn send_in_order<J, O, I, F>(jobs: I, render: F, tx: &SyncSender<Result<Option<O>>>)
+where
+    J: Send,
+    O: Send,
+    I: Iterator<Item = Result<J>>,
+    F: Fn(J) -> Result<O> + Sync,
+{
+    let ahead = ahead();
+    let mut jobs = jobs.fuse();
+    loop {
+        // A group ends at a failed job: the jobs after it are not taken.
+        let mut group = Vec::with_capacity(ahead);
+        for j in jobs.by_ref() {
+            let failed = j.is_err();
+            group.push(j);
+            if failed || group.len() == ahead {
+                break;
             }
         }
-        let _ = tx.send(Ok(None));
-    });
-    rx
+        if group.is_empty() {
+            break;
+        }
+        let made: Vec<Result<O>> = group.into_par_iter().map(|j| j.and_then(&render)).collect();
+        for m in made {
+            let failed = m.is_err();
+            if tx.send(m.map(Some)).is_err() || failed {
+                return; // the reader stopped listening, or a job failed
+            }
+        }
+    }
+    let _ = tx.send(Ok(None));
 }
 
 /// Where a table's batches come from.
@@ -554,7 +630,7 @@ impl Feed {
     /// The chunks of `cutter`, parsed on all cores when `threads`.
     pub fn parsed(cutter: Cutter, threads: bool) -> Feed {
         let (delimiter, file) = (cutter.scanner.delimiter, cutter.file.clone());
-        let render = move |(chunk, line): (Vec<u8>, u64)| parse(&chunk, delimiter, line, &file);
+        let render = move |(chunk, line): (Vec<u8>, u64)| parse(chunk, delimiter, line, &file);
         if threads {
             Feed::Threads(in_order(cutter, render))
         } else {
@@ -579,7 +655,7 @@ mod tests {
 
     fn last_boundary(buf: &[u8]) -> Option<usize> {
         let mut s = Scanner::new(b',', u64::MAX);
-        s.scan(buf, false);
+        s.scan(buf, usize::MAX);
         s.last
     }
 
@@ -601,7 +677,7 @@ mod tests {
         let mut s = Scanner::new(b',', u64::MAX);
         let mut found = Vec::new();
         for n in 1..=text.len() {
-            s.scan(&text[..n], false);
+            s.scan(&text[..n], usize::MAX);
             if let Some(b) = s.last.take() {
                 found.push(b);
             }
@@ -633,13 +709,8 @@ mod tests {
         c.name_columns(vec!["h1".into(), "h2".into()]);
         let mut feed = Feed::parsed(c, false);
         let mut out = Vec::new();
-        let mut rec = csv::ByteRecord::new();
         while let Some(b) = feed.next("t.csv")? {
-            for r in 0..b.len() {
-                b.fill(r, &mut rec);
-                let line = rec.position().unwrap().line();
-                out.push((rec.iter().map(<[u8]>::to_vec).collect(), line, b.breaks(r)));
-            }
+            out.extend(records(&b));
         }
         Ok(out)
     }
@@ -699,6 +770,44 @@ mod tests {
             }
         }
         assert!(same > 3000 && unclosed > 1000, "{same} {unclosed}");
+    }
+
+    /// Fields, line and line breaks inside of every record of a batch.
+    fn records(b: &Batch) -> Records {
+        (0..b.len())
+            .map(|r| {
+                let (first, n) = b.record(r);
+                let fields = (first..first + n).map(|i| b.field(i).to_vec()).collect();
+                (fields, b.line(r), b.breaks(r))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn text_without_quotes_parses_as_the_csv_parser_parses_it() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..3000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let mut y = x;
+            let text: Vec<u8> = (0..x % 50)
+                .map(|_| {
+                    y = y.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    b"a,\n\r b,\n;"[(y >> 60) as usize % 9]
+                })
+                .collect();
+            for delimiter in [b',', b';'] {
+                let plain = parse_plain(text.clone(), delimiter, 3);
+                let quoted = parse_quoted(&text, delimiter, 3, "t.csv").unwrap();
+                assert_eq!(
+                    records(&plain),
+                    records(&quoted),
+                    "{:?}",
+                    text.escape_ascii().to_string()
+                );
+            }
+        }
     }
 
     #[test]

@@ -75,6 +75,14 @@ impl Interner {
         self.names.is_empty()
     }
 
+    /// The ids here of `other`'s values (indexed by their ids there), the
+    /// new ones assigned in `other`'s first-seen order: interning a chunk's
+    /// values after those of the chunks before it numbers them as one pass
+    /// over all the rows would.
+    pub fn absorb(&mut self, other: &Interner) -> Vec<u32> {
+        other.names.iter().map(|v| self.intern(v)).collect()
+    }
+
     /// Names in byte order, and the map from first-seen id to sorted id.
     pub fn into_sorted(self) -> (Vec<String>, Vec<u32>) {
         let mut order: Vec<u32> = (0..self.names.len() as u32).collect();
@@ -91,11 +99,26 @@ impl Interner {
     }
 }
 
-/// Replaces first-seen codes by sorted codes in place (MISSING stays).
-pub fn apply_remap(codes: &mut [u32], remap: &[u32]) {
-    for c in codes.iter_mut().filter(|c| **c != MISSING) {
-        *c = remap[*c as usize];
+/// Code `c` renumbered by `remap` (MISSING stays).
+#[inline]
+fn remapped(c: u32, remap: &[u32]) -> u32 {
+    if c == MISSING {
+        c
+    } else {
+        remap[c as usize]
     }
+}
+
+/// Replaces codes by `remap`'s in place (MISSING stays).
+pub fn apply_remap(codes: &mut [u32], remap: &[u32]) {
+    for c in codes.iter_mut() {
+        *c = remapped(*c, remap);
+    }
+}
+
+/// Appends `codes` renumbered by `remap` to `out` (MISSING stays).
+pub fn extend_remapped(out: &mut Vec<u32>, codes: &[u32], remap: &[u32]) {
+    out.extend(codes.iter().map(|&c| remapped(c, remap)));
 }
 
 #[cfg(test)]
@@ -111,5 +134,27 @@ mod tests {
         let (names, remap) = i.into_sorted();
         assert_eq!(names, ["a", "b"]);
         assert_eq!(remap, [1, 0]);
+    }
+
+    #[test]
+    fn absorbing_numbers_as_one_interner_would() {
+        let (mut one, mut first, mut second) = (
+            Interner::default(),
+            Interner::default(),
+            Interner::default(),
+        );
+        let values: Vec<Vec<u8>> = (0..40)
+            .map(|i| format!("v{}", (i * 7) % 23).into_bytes())
+            .collect();
+        let want: Vec<u32> = values.iter().map(|v| one.intern(v)).collect();
+        let (a, b) = values.split_at(25);
+        let a: Vec<u32> = a.iter().map(|v| first.intern(v)).collect();
+        let b: Vec<u32> = b.iter().map(|v| second.intern(v)).collect();
+        let mut global = Interner::default();
+        let mut got = Vec::new();
+        extend_remapped(&mut got, &a, &global.absorb(&first));
+        extend_remapped(&mut got, &b, &global.absorb(&second));
+        assert_eq!(got, want);
+        assert_eq!(global.into_sorted(), one.into_sorted());
     }
 }

@@ -2,15 +2,15 @@
 
 use super::accounting::{Accounting, DropReason};
 use super::attributes::{Attributes, SubjectsSpec};
-use super::rows::RowReader;
+use super::rows::{read_chunks, RowReader};
 use super::rules::ExcludeRule;
 use super::sense::ScoreSense;
 use super::table::{InputFile, Table, TextFormat};
 use super::values::{parse_flag, trim};
 use crate::error::{Error, Result};
-use crate::input::codes::{Interner, MISSING};
+use crate::input::codes::{extend_remapped, Interner, MISSING};
+use rustc_hash::FxHashSet;
 use serde::Serialize;
-use std::collections::HashSet;
 use std::path::PathBuf;
 
 /// How to find the columns of a comparisons table.
@@ -131,38 +131,80 @@ impl Comparisons {
     pub fn read(t: Table, cols: &VerifyColumns) -> Result<Comparisons> {
         let c = ComparisonColumns::find(&t, cols)?;
         let spec = SubjectsSpec::given(cols.subjects.as_deref(), &cols.subject_id, cols.text);
-        let mut attrs = Attributes::resolve(&t, &cols.attrs, true, spec, c.subjects.is_some())?;
-        let mut r = RowReader::new(t, &cols.exclude, cols.strict)?;
-        let sep = cols.id_sep.as_deref().map(str::as_bytes);
-        let mut pairs = c.subjects.map(|columns| SubjectPairs {
-            columns,
-            sep,
-            subject_ids: Interner::default(),
-            sample_ids: Interner::default(),
-            seen_pairs: HashSet::new(),
-        });
-        let (mut score, mut mated, mut subject_a, mut subject_b) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        let mut row_a = vec![MISSING; cols.attrs.len()];
+        let attrs = Attributes::resolve(&t, &cols.attrs, true, spec, c.subjects.is_some())?;
+        let rows = Rows {
+            c,
+            sep: cols.id_sep.as_deref().map(str::as_bytes),
+            sense: ScoreSense::from_distance(cols.distance),
+        };
+        let template = attrs.local();
+        let new = || Part::new(template.local());
+        let read = |r: &mut RowReader, p: &mut Part| rows.read(r, p);
+        let mut all = Part::new(attrs);
+        let (input, accounting) = read_chunks(
+            t,
+            &cols.exclude,
+            cols.strict,
+            "comparisons",
+            new,
+            &read,
+            |chunk| {
+                let earlier = all.seen_before(&chunk.out);
+                if !earlier.is_empty() {
+                    chunk.reread(Part { earlier, ..new() }, &read);
+                }
+                all.append(&chunk.out);
+                Ok(())
+            },
+        )?;
+        let (attributes, subjects_input) = all.attrs.finish(&mut []);
+        Ok(Comparisons {
+            score: all.score,
+            mated: all.mated,
+            subject_a: all.subject_a,
+            subject_b: all.subject_b,
+            n_subjects: all.subject_ids.len(),
+            attributes,
+            accounting,
+            inputs: std::iter::once(input).chain(subjects_input).collect(),
+            count: Vec::new(),
+        })
+    }
+}
+
+/// How the rows of a comparisons table are read.
+struct Rows<'c> {
+    c: ComparisonColumns,
+    /// Separator of sample ids `<subject><SEP><rest>`, when they are.
+    sep: Option<&'c [u8]>,
+    sense: ScoreSense,
+}
+
+impl Rows<'_> {
+    /// Reads the rows of `r` into `p`, up to the first error.
+    fn read(&self, r: &mut RowReader, p: &mut Part) -> Result<()> {
+        let c = &self.c;
+        let mut row_a = vec![MISSING; p.attrs.count()];
         let mut row_b = row_a.clone();
         while r.next_row()? {
             let Some(s) = r.score(c.score)? else {
                 continue;
             };
             let mut ids = None;
-            if let Some(p) = pairs.as_mut() {
-                let Some(pair) = p.ids(&mut r, &attrs)? else {
+            if let Some(columns) = c.subjects {
+                let Some(pair) = p.ids(r, columns, self.sep)? else {
                     continue;
                 };
                 ids = Some(pair);
             }
-            let Some(m) = c.mated(&mut r, ids)? else {
+            let Some(m) = c.mated(r, ids)? else {
                 continue;
             };
             let subject_pair = c
                 .subjects
-                .map(|(ca, cb)| (r.subject(ca, sep), r.subject(cb, sep)));
-            attrs.read(|c| r.field(c), subject_pair, &mut row_a, &mut row_b);
+                .map(|(ca, cb)| (r.subject(ca, self.sep), r.subject(cb, self.sep)));
+            p.attrs
+                .read(|c| r.field(c), subject_pair, &mut row_a, &mut row_b);
             if !placeable(m, &row_a, &row_b) {
                 r.drop_row(
                     DropReason::MissingGroup,
@@ -170,29 +212,120 @@ impl Comparisons {
                 )?;
                 continue;
             }
-            attrs.push(&row_a, &row_b);
+            p.attrs.push(&row_a, &row_b);
             if let Some((a, b)) = ids {
-                subject_a.push(a);
-                subject_b.push(b);
+                p.subject_a.push(a);
+                p.subject_b.push(b);
             }
-            score.push(ScoreSense::from_distance(cols.distance).internal(s));
-            mated.push(m);
+            p.score.push(self.sense.internal(s));
+            p.mated.push(m);
             r.use_row();
         }
-        let (input, accounting) = r.finish("comparisons")?;
-        let (attributes, subjects_input) = attrs.finish(&mut []);
-        Ok(Comparisons {
-            score,
-            mated,
-            subject_a,
-            subject_b,
-            n_subjects: pairs.map_or(0, |p| p.subject_ids.len()),
-            attributes,
-            accounting,
-            inputs: std::iter::once(input).chain(subjects_input).collect(),
-            count: Vec::new(),
-        })
+        Ok(())
     }
+}
+
+/// Comparisons read from one chunk, or from every chunk so far: the
+/// columns, the codes in first-seen order, and the pairs of sample ids seen.
+struct Part {
+    score: Vec<f64>,
+    mated: Vec<bool>,
+    subject_a: Vec<u32>,
+    subject_b: Vec<u32>,
+    attrs: Attributes,
+    subject_ids: Interner,
+    sample_ids: Interner,
+    /// Unordered pairs of sample ids seen (with `--id-sep`).
+    seen_pairs: FxHashSet<u64>,
+    /// Rows of a chunk (index in it) whose pair it had not seen before, and the pair.
+    new_pairs: Vec<(usize, u64)>,
+    /// Rows of a chunk (index in it, ascending) whose pair an earlier chunk
+    /// holds: duplicates, found by the merge.
+    earlier: Vec<usize>,
+}
+
+impl Part {
+    fn new(attrs: Attributes) -> Part {
+        Part {
+            score: Vec::new(),
+            mated: Vec::new(),
+            subject_a: Vec::new(),
+            subject_b: Vec::new(),
+            attrs,
+            subject_ids: Interner::default(),
+            sample_ids: Interner::default(),
+            seen_pairs: FxHashSet::default(),
+            new_pairs: Vec::new(),
+            earlier: Vec::new(),
+        }
+    }
+
+    /// The dense subject ids of the current row's sides; `None` once the
+    /// row is dropped (a missing or unknown subject, a repeated pair of
+    /// sample ids).
+    fn ids(
+        &mut self,
+        r: &mut RowReader,
+        (ca, cb): (usize, usize),
+        sep: Option<&[u8]>,
+    ) -> Result<Option<(u32, u32)>> {
+        if r.drop_if_missing_subject(ca)?
+            || r.drop_if_missing_subject(cb)?
+            || r.drop_if_unknown_subject(&self.attrs, ca, sep)?
+            || r.drop_if_unknown_subject(&self.attrs, cb, sep)?
+        {
+            return Ok(None);
+        }
+        if sep.is_some() {
+            let x = self.sample_ids.intern(trim(r.field(ca)));
+            let y = self.sample_ids.intern(trim(r.field(cb)));
+            let pair = pair_key(x, y);
+            let new = self.seen_pairs.insert(pair);
+            if new {
+                self.new_pairs.push((r.index(), pair));
+            }
+            if !new || self.earlier.binary_search(&r.index()).is_ok() {
+                r.drop_row(DropReason::Duplicate, ca)?;
+                return Ok(None);
+            }
+        }
+        let a = self.subject_ids.intern(r.subject(ca, sep));
+        let b = self.subject_ids.intern(r.subject(cb, sep));
+        Ok(Some((a, b)))
+    }
+
+    /// The rows of `chunk`, read after these, whose pair of sample ids an
+    /// earlier row holds (duplicates the chunk could not see); the chunk's
+    /// sample ids and pairs join these.
+    fn seen_before(&mut self, chunk: &Part) -> Vec<usize> {
+        let remap = self.sample_ids.absorb(&chunk.sample_ids);
+        let id = |x: u64| remap[x as usize];
+        chunk
+            .new_pairs
+            .iter()
+            .filter(|&&(_, p)| {
+                !self
+                    .seen_pairs
+                    .insert(pair_key(id(p >> 32), id(p & 0xffff_ffff)))
+            })
+            .map(|&(r, _)| r)
+            .collect()
+    }
+
+    /// Appends the comparisons of `chunk`, read after these, renumbering its codes.
+    fn append(&mut self, chunk: &Part) {
+        let remap = self.subject_ids.absorb(&chunk.subject_ids);
+        extend_remapped(&mut self.subject_a, &chunk.subject_a, &remap);
+        extend_remapped(&mut self.subject_b, &chunk.subject_b, &remap);
+        self.score.extend_from_slice(&chunk.score);
+        self.mated.extend_from_slice(&chunk.mated);
+        self.attrs.append(&chunk.attrs);
+    }
+}
+
+/// The key of the unordered pair of sample ids `x`, `y`.
+fn pair_key(x: u32, y: u32) -> u64 {
+    u64::from(x.min(y)) << 32 | u64::from(x.max(y))
 }
 
 /// The columns of a comparisons table.
@@ -265,44 +398,6 @@ fn optional_column(
     match given {
         Some(c) => t.column(c, flag).map(Some),
         None => t.find(default, flag),
-    }
-}
-
-/// The subject columns of a comparisons table and the ids read so far.
-struct SubjectPairs<'c> {
-    columns: (usize, usize),
-    /// Separator of sample ids `<subject><SEP><rest>`, when they are.
-    sep: Option<&'c [u8]>,
-    subject_ids: Interner,
-    sample_ids: Interner,
-    /// Unordered pairs of sample ids seen (with `sep`).
-    seen_pairs: HashSet<u64>,
-}
-
-impl SubjectPairs<'_> {
-    /// The dense subject ids of the current row's sides; `None` once the
-    /// row is dropped (a missing or unknown subject, a repeated pair of
-    /// sample ids).
-    fn ids(&mut self, r: &mut RowReader, attrs: &Attributes) -> Result<Option<(u32, u32)>> {
-        let (ca, cb) = self.columns;
-        if r.drop_if_missing_subject(ca)?
-            || r.drop_if_missing_subject(cb)?
-            || r.drop_if_unknown_subject(attrs, ca, self.sep)?
-            || r.drop_if_unknown_subject(attrs, cb, self.sep)?
-        {
-            return Ok(None);
-        }
-        if self.sep.is_some() {
-            let x = self.sample_ids.intern(trim(r.field(ca))) as u64;
-            let y = self.sample_ids.intern(trim(r.field(cb))) as u64;
-            if !self.seen_pairs.insert(x.min(y) << 32 | x.max(y)) {
-                r.drop_row(DropReason::Duplicate, ca)?;
-                return Ok(None);
-            }
-        }
-        let a = self.subject_ids.intern(r.subject(ca, self.sep));
-        let b = self.subject_ids.intern(r.subject(cb, self.sep));
-        Ok(Some((a, b)))
     }
 }
 

@@ -5,12 +5,12 @@
 use super::accounting::{Accounting, DropReason};
 use super::attributes::{Attributes, SubjectsSpec};
 use super::comparisons::AttributeData;
-use super::rows::RowReader;
+use super::rows::{read_chunks, RowReader};
 use super::rules::ExcludeRule;
 use super::table::{InputFile, Table, TextFormat};
 use super::values::{is_missing, trim};
 use crate::error::{Error, Result};
-use crate::input::codes::{Interner, MISSING};
+use crate::input::codes::{extend_remapped, Interner, MISSING};
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -137,56 +137,88 @@ impl Labelled {
                 "needs --subject (the rows' subject id column)",
             ));
         }
-        let mut attrs = Attributes::resolve(&t, &cols.attrs, false, spec, c.subject.is_some())?;
-        let mut r = RowReader::new(t, &cols.exclude, cols.strict)?;
-        let mut labels = Interner::default();
-        let (mut out_true, mut out_pred) = (Vec::new(), Vec::new());
-        let (mut out_score, mut out_weight) = (Vec::new(), Vec::new());
-        let mut out_subject = Vec::new();
-        let mut subject_ids = Interner::default();
-        let mut row = vec![MISSING; cols.attrs.len()];
-        let mut row_b = row.clone();
+        let attrs = Attributes::resolve(&t, &cols.attrs, false, spec, c.subject.is_some())?;
+        let template = attrs.local();
+        let new = || Items::new(template.local());
+        let read = |r: &mut RowReader, items: &mut Items| c.read(r, items);
+        let mut all = Items::new(attrs);
         let mut totals = WeightTotals::default();
-        while r.next_row()? {
-            if c.drop_if_missing_label(&mut r)? {
-                continue;
-            }
-            let Some((score, weight)) = c.numbers(&mut r)? else {
-                continue;
-            };
-            if let Some(s) = c.subject {
-                if r.drop_if_missing_subject(s)? || r.drop_if_unknown_subject(&attrs, s, None)? {
-                    continue;
+        let (input, accounting) = read_chunks(
+            t,
+            &cols.exclude,
+            cols.strict,
+            "items",
+            new,
+            &read,
+            |chunk| {
+                // The weights' totals, in file order up to the chunk's error.
+                if let Some(col) = c.weight {
+                    for (&w, &row) in chunk.out.weight.iter().zip(&chunk.out.rows) {
+                        totals
+                            .add(w)
+                            .map_err(|m| Error::value(chunk.rows.cell(row, col), m))?;
+                    }
                 }
-            }
-            if r.drop_if_no_group(&mut attrs, c.subject, &mut row, &mut row_b, c.y_true)? {
-                continue;
-            }
-            if let (Some(w), Some(col)) = (weight, c.weight) {
-                totals.add(w).map_err(|m| r.bad_value(col, &m))?;
-            }
-            attrs.push(&row, &row);
-            out_true.push(labels.intern(trim(r.field(c.y_true))));
-            out_pred.extend(c.y_pred.map(|p| labels.intern(trim(r.field(p)))));
-            out_score.extend(score);
-            out_weight.extend(weight);
-            out_subject.extend(c.subject.map(|s| subject_ids.intern(trim(r.field(s)))));
-            r.use_row();
-        }
-        let (input, accounting) = r.finish("items")?;
-        let (attributes, subjects_input) = attrs.finish(&mut []);
+                all.append(&chunk.out);
+                Ok(())
+            },
+        )?;
+        let (attributes, subjects_input) = all.attrs.finish(&mut []);
         Ok(Labelled {
-            labels: sorted_labels(labels, &mut out_true, &mut out_pred),
-            y_true: out_true,
-            y_pred: out_pred,
-            score: out_score,
-            weight: out_weight,
-            subject: out_subject,
-            n_subjects: subject_ids.len(),
+            labels: sorted_labels(all.labels, &mut all.y_true, &mut all.y_pred),
+            y_true: all.y_true,
+            y_pred: all.y_pred,
+            score: all.score,
+            weight: all.weight,
+            subject: all.subject,
+            n_subjects: all.subject_ids.len(),
             attributes,
             accounting,
             inputs: std::iter::once(input).chain(subjects_input).collect(),
         })
+    }
+}
+
+/// Items read from one chunk, or from every chunk so far: the columns and
+/// the codes in first-seen order.
+struct Items {
+    y_true: Vec<u32>,
+    y_pred: Vec<u32>,
+    score: Vec<f64>,
+    weight: Vec<f64>,
+    subject: Vec<u32>,
+    /// The row (index in its chunk) of each weight of a chunk.
+    rows: Vec<usize>,
+    labels: Interner,
+    subject_ids: Interner,
+    attrs: Attributes,
+}
+
+impl Items {
+    fn new(attrs: Attributes) -> Items {
+        Items {
+            y_true: Vec::new(),
+            y_pred: Vec::new(),
+            score: Vec::new(),
+            weight: Vec::new(),
+            subject: Vec::new(),
+            rows: Vec::new(),
+            labels: Interner::default(),
+            subject_ids: Interner::default(),
+            attrs,
+        }
+    }
+
+    /// Appends the items of `chunk`, read after these, renumbering its codes.
+    fn append(&mut self, chunk: &Items) {
+        let labels = self.labels.absorb(&chunk.labels);
+        extend_remapped(&mut self.y_true, &chunk.y_true, &labels);
+        extend_remapped(&mut self.y_pred, &chunk.y_pred, &labels);
+        let subjects = self.subject_ids.absorb(&chunk.subject_ids);
+        extend_remapped(&mut self.subject, &chunk.subject, &subjects);
+        self.score.extend_from_slice(&chunk.score);
+        self.weight.extend_from_slice(&chunk.weight);
+        self.attrs.append(&chunk.attrs);
     }
 }
 
@@ -218,6 +250,53 @@ impl LabelColumns {
             weight: t.column_if(cols.weight.as_deref(), "--weight")?,
             subject: t.column_if(cols.subject.as_deref(), "--subject")?,
         })
+    }
+
+    /// Reads the rows of `r` into `out`, up to the first error (the
+    /// weights' totals are checked when the chunks merge).
+    fn read(&self, r: &mut RowReader, out: &mut Items) -> Result<()> {
+        let mut row = vec![MISSING; out.attrs.count()];
+        let mut row_b = row.clone();
+        while r.next_row()? {
+            if self.drop_if_missing_label(r)? {
+                continue;
+            }
+            let Some((score, weight)) = self.numbers(r)? else {
+                continue;
+            };
+            if let Some(s) = self.subject {
+                if r.drop_if_missing_subject(s)?
+                    || r.drop_if_unknown_subject(&out.attrs, s, None)?
+                {
+                    continue;
+                }
+            }
+            if r.drop_if_no_group(
+                &mut out.attrs,
+                self.subject,
+                &mut row,
+                &mut row_b,
+                self.y_true,
+            )? {
+                continue;
+            }
+            out.attrs.push(&row, &row);
+            out.y_true
+                .push(out.labels.intern(trim(r.field(self.y_true))));
+            if let Some(p) = self.y_pred {
+                out.y_pred.push(out.labels.intern(trim(r.field(p))));
+            }
+            out.score.extend(score);
+            if let Some(w) = weight {
+                out.weight.push(w);
+                out.rows.push(r.index());
+            }
+            if let Some(s) = self.subject {
+                out.subject.push(out.subject_ids.intern(trim(r.field(s))));
+            }
+            r.use_row();
+        }
+        Ok(())
     }
 
     /// Drops the current row when its true or predicted label is missing;

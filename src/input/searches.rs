@@ -5,7 +5,7 @@
 use super::accounting::{Accounting, DropReason};
 use super::attributes::{Attributes, SubjectsSpec};
 use super::comparisons::AttributeData;
-use super::rows::RowReader;
+use super::rows::{read_chunks, RowReader};
 use super::rules::ExcludeRule;
 use super::table::{InputFile, Table, TextFormat};
 use super::values::{is_missing, parse_flag, trim, Score};
@@ -109,28 +109,28 @@ impl Searches {
         let c = SearchColumns::find(&t, cols)?;
         let spec = SubjectsSpec::given(cols.subjects.as_deref(), &cols.subject_id, cols.text);
         let mut attrs = Attributes::resolve(&t, &cols.attrs, false, spec, c.probe.is_some())?;
-        let mut r = RowReader::new(t, &cols.exclude, cols.strict)?;
+        let template = attrs.local();
+        let new = || (Searches::default(), template.local());
+        let read =
+            |r: &mut RowReader, (out, attrs): &mut (Searches, Attributes)| c.read(r, out, attrs);
         let mut out = Searches::default();
-        let mut row = vec![MISSING; cols.attrs.len()];
-        let mut row_b = row.clone();
-        while r.next_row()? {
-            let Some((mated, rank, [mate, top])) = c.outcome(&mut r)? else {
-                continue;
-            };
-            let unknown = match c.probe {
-                Some(p) => r.drop_if_unknown_subject(&attrs, p, None)?,
-                None => false,
-            };
-            if unknown || r.drop_if_no_group(&mut attrs, c.probe, &mut row, &mut row_b, c.mated)? {
-                continue;
-            }
-            attrs.push(&row, &row);
-            // A mate score without a rank is no mate returned.
-            let mate = if rank > 0 { mate } else { f64::NEG_INFINITY };
-            out.push(mated, rank, mate, top);
-            r.use_row();
-        }
-        let (input, accounting) = r.finish("searches")?;
+        let (input, accounting) = read_chunks(
+            t,
+            &cols.exclude,
+            cols.strict,
+            "searches",
+            new,
+            &read,
+            |chunk| {
+                let (part, codes) = &chunk.out;
+                out.mated.extend_from_slice(&part.mated);
+                out.mate_rank.extend_from_slice(&part.mate_rank);
+                out.mate_score.extend_from_slice(&part.mate_score);
+                out.top_nonmate.extend_from_slice(&part.top_nonmate);
+                attrs.append(codes);
+                Ok(())
+            },
+        )?;
         let (attributes, subjects_input) = attrs.finish(&mut []);
         out.attributes = attributes;
         out.accounting = accounting;
@@ -169,6 +169,30 @@ impl SearchColumns {
             probe: t.column_if(cols.probe.as_deref(), "--probe")?,
             sign: if cols.distance { -1.0 } else { 1.0 },
         })
+    }
+
+    /// Reads the rows of `r` into `out` and `attrs`, up to the first error.
+    fn read(&self, r: &mut RowReader, out: &mut Searches, attrs: &mut Attributes) -> Result<()> {
+        let mut row = vec![MISSING; attrs.count()];
+        let mut row_b = row.clone();
+        while r.next_row()? {
+            let Some((mated, rank, [mate, top])) = self.outcome(r)? else {
+                continue;
+            };
+            let unknown = match self.probe {
+                Some(p) => r.drop_if_unknown_subject(attrs, p, None)?,
+                None => false,
+            };
+            if unknown || r.drop_if_no_group(attrs, self.probe, &mut row, &mut row_b, self.mated)? {
+                continue;
+            }
+            attrs.push(&row, &row);
+            // A mate score without a rank is no mate returned.
+            let mate = if rank > 0 { mate } else { f64::NEG_INFINITY };
+            out.push(mated, rank, mate, top);
+            r.use_row();
+        }
+        Ok(())
     }
 
     /// The mated flag, mate rank and (mate, top non-mate) scores of the

@@ -1,6 +1,7 @@
 //! The subjects table: `subject_id` plus attribute columns, looked up
 //! through the subject ids of the comparisons.
 
+use super::rows::RowReader;
 use super::table::{InputFile, Table, TextFormat};
 use super::values::{is_missing, trim};
 use crate::error::{Error, Position, Result};
@@ -31,7 +32,7 @@ impl SubjectTable {
         text: TextFormat,
     ) -> Result<SubjectTable> {
         // Small beside the rows: not reported (the bar of the rows stays).
-        let mut t = Table::open(path, text, Arc::new(NoProgress))?;
+        let t = Table::open(path, text, Arc::new(NoProgress))?;
         let id = t.column(id_column, "--subject-id")?;
         let cols = attrs
             .iter()
@@ -41,12 +42,13 @@ impl SubjectTable {
         let mut lines: Vec<u64> = Vec::new();
         let mut codes = Vec::new();
         let mut row_codes = vec![0u32; attrs.len()];
-        let mut rec = csv::ByteRecord::new();
-        while t.read(&mut rec)? {
-            let line = Table::line(&rec);
-            let sid = trim(&rec[id]);
+        let file = t.file.clone();
+        let mut r = RowReader::new(t, &[], false)?;
+        while r.next_row()? {
+            let line = r.line();
+            let sid = trim(r.field(id));
             for (j, &c) in cols.iter().enumerate() {
-                let v = trim(&rec[c]);
+                let v = trim(r.field(c));
                 row_codes[j] = if is_missing(v) {
                     MISSING
                 } else {
@@ -58,7 +60,7 @@ impl SubjectTable {
                     if codes[row * attrs.len()..(row + 1) * attrs.len()] != row_codes[..] {
                         return Err(Error::value(
                             Position::cell(
-                                t.file.clone(),
+                                file.clone(),
                                 line,
                                 id_column,
                                 String::from_utf8_lossy(sid),
@@ -81,7 +83,7 @@ impl SubjectTable {
             index,
             codes,
             attrs: attrs.len(),
-            input: t.finish("subjects")?,
+            input: r.finish("subjects")?.0,
         })
     }
 

@@ -1,12 +1,11 @@
 //! A table: delimited text (gzip detection, delimiter sniffing, the header,
 //! records parsed in order or in parallel chunks, the SHA-256 of the bytes
 //! read) or a column store (`.npy` directory, Parquet); header lookup, and
-//! records read into a reused `ByteRecord` whatever the source.
+//! batches of records in file order whatever the source.
 
-use super::accounting::Multiline;
 use super::chunks::{self, Batch, Cutter, Feed};
 use super::columnar::{hash_files, hex, Columnar, NpyDir};
-use crate::error::{Error, ErrorKind, Position, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::progress::{NoProgress, Progress};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -58,12 +57,7 @@ impl<R: Read> Read for HashingReader<R> {
 /// Where a table's records come from.
 enum Source {
     /// Batches of records, parsed here or on all cores (see [`super::chunks`]).
-    Batches {
-        feed: Feed,
-        batch: Batch,
-        at: usize,
-        origin: Origin,
-    },
+    Batches { feed: Feed, origin: Origin },
     /// A column store not yet started (it starts when the needed columns are known).
     Columns(Option<Box<dyn Columnar>>),
 }
@@ -91,8 +85,6 @@ pub struct Table {
     /// Columns a reader asked for (a column store reads only these).
     needed: RefCell<Vec<bool>>,
     rows: u64,
-    /// Rows that span several lines.
-    multiline: Option<Multiline>,
     /// Hears of the bytes read (on whichever thread reads them).
     progress: Arc<dyn Progress>,
 }
@@ -288,8 +280,6 @@ impl Table {
         cutter.name_columns(headers.clone());
         let source = Source::Batches {
             feed: Feed::parsed(cutter, matches!(parsing, Parsing::Chunks(_))),
-            batch: Batch::default(),
-            at: 0,
             origin: Origin::Stream(digest),
         };
         Ok(Table {
@@ -299,7 +289,6 @@ impl Table {
             delimiter,
             source,
             rows: 0,
-            multiline: None,
             progress,
         })
     }
@@ -314,7 +303,6 @@ impl Table {
             delimiter: b',',
             source: Source::Columns(Some(store)),
             rows: 0,
-            multiline: None,
             progress,
         }
     }
@@ -367,64 +355,34 @@ impl Table {
         name.map(|name| self.column(name, flag)).transpose()
     }
 
-    /// Reads the next record into `rec`; `false` at the end of the file.
-    pub fn read(&mut self, rec: &mut csv::ByteRecord) -> Result<bool> {
+    /// The next batch of records, in file order; `None` after the last.
+    pub fn next_batch(&mut self) -> Result<Option<Batch>> {
         if let Source::Columns(store) = &mut self.source {
             let store = store.take().expect("a column store starts once");
             let (batches, files) = store.start(&self.needed.borrow(), self.progress.clone())?;
             self.source = Source::Batches {
                 feed: Feed::Threads(batches),
-                batch: Batch::default(),
-                at: 0,
                 origin: Origin::Files(files),
             };
         }
-        let Source::Batches {
-            feed, batch, at, ..
-        } = &mut self.source
-        else {
+        let Source::Batches { feed, .. } = &mut self.source else {
             unreachable!("started above")
         };
-        while *at == batch.len() {
-            match feed.next(&self.file)? {
-                Some(b) => (*batch, *at) = (b, 0),
-                None => return Ok(false),
+        let batch = feed.next(&self.file)?;
+        self.rows += batch.as_ref().map_or(0, |b| b.len() as u64);
+        Ok(batch)
+    }
+
+    /// True when the records are made on all cores (chunked text, column
+    /// stores), so that the rows are best read on all cores too.
+    pub fn parallel(&self) -> bool {
+        !matches!(
+            self.source,
+            Source::Batches {
+                feed: Feed::Here(_),
+                ..
             }
-        }
-        batch.fill(*at, rec);
-        let breaks = batch.breaks(*at);
-        *at += 1;
-        if breaks > 0 {
-            let m = self.multiline.get_or_insert_with(|| Multiline {
-                rows: 0,
-                lines: 0,
-                first: Position::line(self.file.clone(), Self::line(rec)),
-            });
-            m.rows += 1;
-            m.lines += breaks + 1;
-        }
-        self.rows += 1;
-        if rec.len() != self.headers.len() {
-            return Err(Error::parse(
-                Position::line(self.file.clone(), Self::line(rec)),
-                format!(
-                    "ragged row: {} fields where the header has {}",
-                    rec.len(),
-                    self.headers.len()
-                ),
-            ));
-        }
-        Ok(true)
-    }
-
-    /// 1-based line of the record last read.
-    pub fn line(rec: &csv::ByteRecord) -> u64 {
-        rec.position().map_or(0, |p| p.line())
-    }
-
-    /// Rows read so far that span several lines (quoted fields with line breaks).
-    pub fn multiline(&self) -> Option<&Multiline> {
-        self.multiline.as_ref()
+        )
     }
 
     /// Closes the table and returns its provenance record.
@@ -468,6 +426,7 @@ fn is_parquet(path: &Path) -> Result<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::rows::RowReader;
     use std::io::Write;
 
     fn table(bytes: &[u8]) -> Result<Table> {
@@ -491,13 +450,13 @@ mod tests {
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         gz.write_all(b"a\tb\n1\t2\n").unwrap();
         let bytes = gz.finish().unwrap();
-        let mut t = table(&bytes).unwrap();
+        let t = table(&bytes).unwrap();
         assert_eq!(t.headers, ["a", "b"]);
-        let mut rec = csv::ByteRecord::new();
-        assert!(t.read(&mut rec).unwrap());
-        assert_eq!(&rec[1], b"2");
-        assert!(!t.read(&mut rec).unwrap());
-        let f = t.finish("x").unwrap();
+        let mut r = RowReader::new(t, &[], false).unwrap();
+        assert!(r.next_row().unwrap());
+        assert_eq!(r.field(1), b"2");
+        assert!(!r.next_row().unwrap());
+        let f = r.finish("x").unwrap().0;
         assert_eq!(f.bytes, bytes.len() as u64);
         assert_eq!(f.rows, 1);
         assert_eq!(f.sha256.len(), 64);
@@ -507,8 +466,7 @@ mod tests {
     fn sha256_of_known_bytes() {
         // sha256("a\n1\n") from coreutils sha256sum.
         let mut t = table(b"a\n1\n").unwrap();
-        let mut rec = csv::ByteRecord::new();
-        while t.read(&mut rec).unwrap() {}
+        while t.next_batch().unwrap().is_some() {}
         let f = t.finish("x").unwrap();
         assert_eq!(
             f.sha256,
@@ -522,10 +480,9 @@ mod tests {
             table(b"").map_err(Error::into_kind),
             Err(ErrorKind::EmptyFile { .. })
         ));
-        let mut t = table(b"a,b\n1,2\n3\n").unwrap();
-        let mut rec = csv::ByteRecord::new();
-        assert!(t.read(&mut rec).unwrap());
-        let e = t.read(&mut rec).unwrap_err().to_string();
+        let mut r = RowReader::new(table(b"a,b\n1,2\n3\n").unwrap(), &[], false).unwrap();
+        assert!(r.next_row().unwrap());
+        let e = r.next_row().unwrap_err().to_string();
         assert_eq!(e, "t.csv:3: ragged row: 1 fields where the header has 2");
         let t = table(b"a,b\n").unwrap();
         assert!(matches!(
