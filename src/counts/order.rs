@@ -85,11 +85,12 @@ impl ScoreOrder {
         }
     }
 
-    /// The scores and rows of the rows `keep` admits, in order (`keep` is
-    /// asked in row order, then the order is cut).
+    /// The scores of the rows `keep` admits, in order, and their rows when
+    /// `keep_rows` (else none); `keep` is asked in row order, then the order is cut.
     pub(crate) fn filter(
         &self,
         rows: usize,
+        keep_rows: bool,
         keep: impl Fn(usize) -> bool + Sync,
     ) -> (Vec<f64>, Vec<u32>) {
         let slot: Vec<u8> = (0..rows)
@@ -100,12 +101,12 @@ impl ScoreOrder {
         let Cut {
             mut scores,
             mut rows,
-        } = self.cut(&slot, &[kept], true);
-        (scores.remove(0), rows.remove(0))
+        } = self.cut(&slot, &[kept], keep_rows);
+        (scores.remove(0), rows.pop().unwrap_or_default())
     }
 
     /// Cuts the order into `sizes.len()` slots: `slot[row]` is a row's slot
-    /// ([`SlotCode::NONE`]: none) and `sizes` the number of rows of each
+    /// (the code type's maximum: none) and `sizes` the number of rows of each
     /// slot. One stable pass, so each slot comes out ascending with ties by
     /// row. The narrowest code type that holds the slots keeps `slot` in cache.
     pub(crate) fn cut<S: SlotCode>(&self, slot: &[S], sizes: &[usize], keep_rows: bool) -> Cut {
@@ -241,7 +242,8 @@ mod tests {
                 cut.rows,
                 "case {case}"
             );
-            let (pool, pool_rows) = order.filter(n, |r| r % 2 == 0);
+            let (pool, pool_rows) = order.filter(n, true, |r| r % 2 == 0);
+            assert!(order.filter(n, false, |r| r % 2 == 0).1.is_empty());
             let (want, want_r): (Vec<f64>, Vec<u32>) = {
                 let all = vec![0; n];
                 let (s, r) = by_comparison(&score, &all, 1);

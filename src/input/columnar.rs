@@ -168,24 +168,28 @@ impl Columnar for NpyDir {
 
     fn typed(&self, name: &str) -> Result<Option<Typed>> {
         let col = NpyColumn::open(&self.dir.join(format!("{name}.npy")))?;
+        if matches!(col.kind, Kind::Bytes | Kind::Unicode) {
+            return Ok(None);
+        }
         let mut raw = Vec::new();
         col.read_raw(0, col.len as usize, &mut raw)?;
-        let mut numbers = Vec::new();
-        Ok(match col.kind {
-            Kind::Bytes | Kind::Unicode => None,
-            Kind::Float => {
-                col.decode(&raw, &mut numbers);
-                Some(Typed::Float(numbers))
+        if col.kind == Kind::Float {
+            let mut numbers = Vec::new();
+            col.decode(&raw, &mut numbers);
+            return Ok(Some(Typed::Float(numbers)));
+        }
+        let ints = col.integers(&raw);
+        Ok(match self.labels(name)? {
+            Some(labels) => {
+                let code = |&x: &i64| {
+                    u32::try_from(x)
+                        .ok()
+                        .filter(|&c| (c as usize) < labels.len())
+                };
+                let codes: Option<Vec<u32>> = ints.and_then(|v| v.iter().map(code).collect());
+                codes.map(|c| Typed::Codes(c, labels))
             }
-            _ => match self.labels(name)? {
-                Some(labels) => {
-                    col.decode(&raw, &mut numbers);
-                    let code = |&x: &f64| (x >= 0.0 && x < labels.len() as f64).then_some(x as u32);
-                    let codes: Option<Vec<u32>> = numbers.iter().map(code).collect();
-                    codes.map(|c| Typed::Codes(c, labels))
-                }
-                None => col.integers(&raw).map(Typed::Int),
-            },
+            None => ints.map(Typed::Int),
         })
     }
 

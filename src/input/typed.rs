@@ -17,6 +17,7 @@ use super::comparisons::{Comparisons, VerifyColumns};
 use super::labels::{ClassifyColumns, Labelled};
 use super::table::{InputFile, Table};
 use crate::error::Result;
+use rustc_hash::FxHashSet;
 use std::path::PathBuf;
 
 /// The value of an `Option`, or from the enclosing typed read `Ok(None)`:
@@ -76,9 +77,9 @@ impl Typed {
         match self {
             Typed::Codes(c, n) => Some((c, n)),
             Typed::Int(v) => {
-                let mut distinct = v.clone();
+                let distinct: FxHashSet<i64> = v.iter().copied().collect();
+                let mut distinct: Vec<i64> = distinct.into_iter().collect();
                 distinct.sort_unstable();
-                distinct.dedup();
                 let code = |x: &i64| distinct.binary_search(x).expect("present") as u32;
                 let codes = v.iter().map(code).collect();
                 Some((codes, distinct.iter().map(i64::to_string).collect()))
@@ -137,7 +138,7 @@ fn unify(
     (recode(a), recode(b), names)
 }
 
-/// The stores's needed columns, typed, in header order (for provenance).
+/// The store's needed columns, typed, in header order (for provenance).
 struct Loaded<'s> {
     store: &'s dyn Columnar,
     used: Vec<usize>,
@@ -265,11 +266,9 @@ pub fn typed_comparisons(t: &Table, cols: &VerifyColumns) -> Result<Option<Compa
     if l.rows.unwrap_or(0) == 0 {
         return Ok(None);
     }
-    let text_ids: Vec<Option<(Vec<&str>, Vec<&str>)>> = match &subjects {
-        Some((Ids::Names(ca, na), Ids::Names(cb, nb))) => {
-            vec![Some((texts(ca, na), texts(cb, nb)))]
-        }
-        _ => vec![None],
+    let text_ids = match &subjects {
+        Some((Ids::Names(ca, na), Ids::Names(cb, nb))) => Some((texts(ca, na), texts(cb, nb))),
+        _ => None,
     };
     let mut b = Comparisons::builder()
         .scores(&score[..])
@@ -277,7 +276,7 @@ pub fn typed_comparisons(t: &Table, cols: &VerifyColumns) -> Result<Option<Compa
     if let Some(m) = &mated {
         b = b.mated(&m[..]);
     }
-    b = match (&subjects, &text_ids[0]) {
+    b = match (&subjects, &text_ids) {
         (_, Some((ta, tb))) => b.subjects(ta, tb),
         (Some((Ids::Codes(ca), Ids::Codes(cb))), None) => b.subject_codes(&ca[..], &cb[..]),
         (Some(_), None) => return Ok(None),

@@ -664,13 +664,9 @@ fn global_pool(
             .iter()
             .all(|a| a.side_a[i] != MISSING && a.side_a[i] == a.side_b[i])
     };
-    let (pool, mut rows) = order.filter(c.score.len(), |i| {
+    order.filter(c.score.len(), keep_rows, |i| {
         !c.mated[i] && (impostors == Impostors::All || same(i))
-    });
-    if !keep_rows {
-        rows = Vec::new();
-    }
-    (pool, rows)
+    })
 }
 
 /// An error rate read at τ: of the scores at or above τ (`above`, FMR) or

@@ -320,6 +320,15 @@ fn text(b: &[u8]) -> &str {
     std::str::from_utf8(b).unwrap_or_default()
 }
 
+/// Where row `i`'s cell of builder column `column` is: the file's line and
+/// column when read from one, else the row of `<memory>`.
+fn position(origin: Option<&FileOrigin>, i: usize, column: &str, value: String) -> Position {
+    match origin {
+        Some(o) => Position::cell(o.file.clone(), i as u64 + 1, o.column(column), value),
+        None => Position::row_cell("<memory>", i as u64 + 1, column, value),
+    }
+}
+
 /// The accounting of rows given in memory (or read from a column store).
 struct Rows {
     /// What a row is (`comparisons`, `searches`, `items`).
@@ -351,22 +360,19 @@ impl Rows {
     fn drop(&mut self, i: usize, reason: DropReason, column: &str, cell: Cell) -> Result<()> {
         let from_file = self.is_file();
         let text = || cell.text(from_file);
-        if let Some(o) = &self.origin {
-            let at = || Position::cell(o.file.clone(), i as u64 + 1, o.column(column), text());
-            if o.strict {
-                return Err(Error::strict(at(), reason));
+        let origin = self.origin.as_ref();
+        let at = || position(origin, i, column, text());
+        match origin {
+            Some(o) if o.strict => return Err(Error::strict(at(), reason)),
+            None if !self.drop => {
+                return Err(invalid(format!(
+                    "{} index {i}: {reason} ({column} = {:?}); drop_unusable(true) drops such rows",
+                    self.what,
+                    text()
+                )))
             }
-            self.accounting.drop_row(&reason, at);
-            return Ok(());
+            _ => {}
         }
-        if !self.drop {
-            return Err(invalid(format!(
-                "{} index {i}: {reason} ({column} = {:?}); drop_unusable(true) drops such rows",
-                self.what,
-                text()
-            )));
-        }
-        let at = || Position::row_cell("<memory>", i as u64 + 1, column, text());
         self.accounting.drop_row(&reason, at);
         Ok(())
     }
@@ -383,11 +389,7 @@ impl Rows {
 
     /// An error about a value of row `i` in builder column `column`.
     fn bad_value(&self, i: usize, column: &str, value: String, message: String) -> Error {
-        let at = match &self.origin {
-            Some(o) => Position::cell(o.file.clone(), i as u64 + 1, o.column(column), value),
-            None => Position::row_cell("<memory>", i as u64 + 1, column, value),
-        };
-        Error::value(at, message)
+        Error::value(position(self.origin.as_ref(), i, column, value), message)
     }
 
     fn use_row(&mut self) {
