@@ -114,13 +114,19 @@ fn require_some_rate(report: Report) -> Result<Report> {
 }
 
 /// Adds the bootstrap of `audit` (and its seed) to a report.
-fn with_bootstrap(
+/// Adds the bootstrap when `spec` asks for one; the replicates' audit is
+/// prepared (by `audit`) only then.
+fn with_bootstrap<R: Resample>(
     mut report: Report,
-    audit: &impl Resample,
+    audit: impl FnOnce() -> Result<R>,
     spec: Option<&BootstrapSpec>,
 ) -> Result<Report> {
     if let Some(spec) = spec {
-        report.bootstrap = Some(bootstrap::bootstrap(audit, report.findings.values(), spec)?);
+        report.bootstrap = Some(bootstrap::bootstrap(
+            &audit()?,
+            report.findings.values(),
+            spec,
+        )?);
         report.provenance.seed = Some(spec.seed);
     }
     Ok(report)
@@ -255,7 +261,7 @@ impl VerifyJob {
         let rows = self.bootstrap.as_ref().is_some_and(|b| b.rows);
         with_bootstrap(
             report,
-            &verify::Resampler::new(&c, &self.options, rows),
+            || Ok(verify::Resampler::new(&c, &self.options, rows)),
             self.bootstrap.as_ref(),
         )
     }
@@ -295,7 +301,7 @@ impl ClassifyJob {
         let rows = self.bootstrap.as_ref().is_some_and(|b| b.rows);
         with_bootstrap(
             report,
-            &classify::Resampler::new(&l, &d, &self.options, rows)?,
+            || classify::Resampler::new(&l, &d, &self.options, rows),
             self.bootstrap.as_ref(),
         )
     }
@@ -395,7 +401,7 @@ impl IdentifyJob {
         let report = require_some_rate(report)?;
         with_bootstrap(
             report,
-            &identify::Resampler::new(&s, &self.options)?,
+            || identify::Resampler::new(&s, &self.options),
             self.bootstrap.as_ref(),
         )
     }

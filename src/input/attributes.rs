@@ -202,19 +202,11 @@ impl Attributes {
         a: &mut [u32],
         b: &mut [u32],
     ) {
-        for (j, src) in self.sources.iter().enumerate() {
-            let interner = &mut self.interners[j];
-            let mut code = |v: &[u8]| {
-                if is_missing(v) {
-                    MISSING
-                } else {
-                    interner.intern(trim(v))
-                }
-            };
-            (a[j], b[j]) = match *src {
-                Source::Sides(x, y) => (code(field(x)), code(field(y))),
+        for j in 0..self.sources.len() {
+            (a[j], b[j]) = match self.sources[j] {
+                Source::Sides(x, y) => (self.code(j, field(x)), self.code(j, field(y))),
                 Source::Row(x) => {
-                    let c = code(field(x));
+                    let c = self.code(j, field(x));
                     (c, c)
                 }
                 Source::Subjects(k) => {
@@ -227,6 +219,16 @@ impl Attributes {
                     subjects.map_or((MISSING, MISSING), |(sa, sb)| (look(sa), look(sb)))
                 }
             };
+        }
+    }
+
+    /// The code of value `v` of attribute `j` (MISSING for a missing value).
+    #[inline]
+    pub fn code(&mut self, j: usize, v: &[u8]) -> u32 {
+        if is_missing(v) {
+            MISSING
+        } else {
+            self.interners[j].intern(trim(v))
         }
     }
 

@@ -178,18 +178,18 @@ impl Columnar for NpyDir {
             col.decode(&raw, &mut numbers);
             return Ok(Some(Typed::Float(numbers)));
         }
-        let ints = col.integers(&raw);
         Ok(match self.labels(name)? {
             Some(labels) => {
-                let code = |&x: &i64| {
-                    u32::try_from(x)
-                        .ok()
-                        .filter(|&c| (c as usize) < labels.len())
+                // A code is a whole number below the number of labels (exact in f64 for
+                // every integer width but 8 bytes, where a code that large has no label).
+                let code = |x: f64| {
+                    (x >= 0.0 && x < labels.len() as f64 && x.fract() == 0.0).then_some(x as u32)
                 };
-                let codes: Option<Vec<u32>> = ints.and_then(|v| v.iter().map(code).collect());
-                codes.map(|c| Typed::Codes(c, labels))
+                let (mut codes, mut numbers) = (Vec::new(), Vec::new());
+                col.digits(&raw, &code, &mut numbers, &mut codes);
+                (!codes.contains(&u32::MAX)).then(|| Typed::Codes(codes, labels))
             }
-            None => ints.map(Typed::Int),
+            None => col.integers(&raw).map(Typed::Int),
         })
     }
 

@@ -221,6 +221,7 @@ impl NpyColumn {
     /// Decodes a block of numbers (or booleans) into `out`, one f64 each.
     pub fn decode(&self, raw: &[u8], out: &mut Vec<f64>) {
         out.clear();
+        out.reserve(raw.len() / self.width.max(1));
         self.each(raw, |x| out.push(x));
     }
 

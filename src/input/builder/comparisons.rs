@@ -135,7 +135,7 @@ impl<'a> ComparisonsBuilder<'a> {
             ));
         }
         let mut rows = Rows::new("comparisons", n, self.drop_unusable, self.file);
-        let mut attrs = self.attributes.start();
+        let (mut attrs, mut known) = self.attributes.start();
         let mut row_a = vec![MISSING; self.attributes.names.len()];
         let mut row_b = row_a.clone();
         let mut subject_ids = Interner::default();
@@ -171,7 +171,8 @@ impl<'a> ComparisonsBuilder<'a> {
                 Some(m) => m[i],
                 None => ids.is_some_and(|(a, b)| a == b),
             };
-            self.attributes.read(&mut attrs, i, &mut row_a, &mut row_b);
+            self.attributes
+                .read(&mut attrs, &mut known, i, &mut row_a, &mut row_b);
             if !placeable(m, &row_a, &row_b) {
                 // From a file, the table reader points at the first subject column, else the score's.
                 let cell = match &self.subjects {

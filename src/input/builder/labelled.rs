@@ -124,7 +124,7 @@ impl<'a> LabelledBuilder<'a> {
         let n = truth.len();
         self.check(truth)?;
         let mut rows = Rows::new("items", n, self.drop_unusable, self.file.take());
-        let mut attrs = self.attributes.start();
+        let (mut attrs, mut known) = self.attributes.start();
         let mut row = vec![MISSING; self.attributes.names.len()];
         let mut row_b = row.clone();
         let mut totals = WeightTotals::default();
@@ -135,7 +135,8 @@ impl<'a> LabelledBuilder<'a> {
             let Some(item) = self.item(truth, i, &mut rows)? else {
                 continue;
             };
-            self.attributes.read(&mut attrs, i, &mut row, &mut row_b);
+            self.attributes
+                .read(&mut attrs, &mut known, i, &mut row, &mut row_b);
             if no_group(&row) {
                 let cell = Cell::Text(text(truth.cell(i)));
                 rows.drop_ungrouped(i, self.attributes.column(), cell)?;

@@ -118,6 +118,30 @@ impl<'a> Labels<'a> {
         }
     }
 
+    /// How many values a coded side can hold (0 for text).
+    fn distinct(&self) -> usize {
+        match self {
+            Labels::Text(_) => 0,
+            Labels::Codes { names, .. } => names.len(),
+            Labels::Flags(_) => 2,
+        }
+    }
+
+    /// Row `i`'s code in attribute `j`; a coded value is coded at first
+    /// sight and remembered in `known` (indexed by its code).
+    fn code(&self, attrs: &mut Attributes, j: usize, known: &mut [u32], i: usize) -> u32 {
+        let k = match self {
+            Labels::Text(_) => return attrs.code(j, self.cell(i)),
+            Labels::Codes { codes, .. } if codes[i] == MISSING => return MISSING,
+            Labels::Codes { codes, .. } => codes[i] as usize,
+            Labels::Flags(f) => f[i] as usize,
+        };
+        if known[k] == UNSEEN {
+            known[k] = attrs.code(j, self.cell(i));
+        }
+        known[k]
+    }
+
     fn len(&self) -> usize {
         match self {
             Labels::Text(v) => v.len(),
@@ -217,6 +241,13 @@ impl Id<'_> {
     }
 }
 
+/// The codes of coded attribute sides (side a, side b per attribute),
+/// indexed by their codes there: [`UNSEEN`] until first read.
+struct Known(Vec<Vec<u32>>);
+
+/// A coded value not read yet (never an interned code, nor [`MISSING`]).
+const UNSEEN: u32 = MISSING - 1;
+
 /// Demographic attributes given in memory, in the order given.
 #[derive(Default)]
 struct Given<'a> {
@@ -245,21 +276,33 @@ impl<'a> Given<'a> {
         Ok(())
     }
 
-    fn start(&self) -> Attributes {
+    /// The attributes to read into, and an empty cache of the codes of coded sides.
+    fn start(&self) -> (Attributes, Known) {
         let per_side: Vec<bool> = self.sides.iter().map(|(_, b)| b.is_some()).collect();
-        Attributes::given(&self.names, &per_side)
+        let known = (self.sides.iter())
+            .flat_map(|(a, b)| [Some(a), b.as_ref()])
+            .map(|side| vec![UNSEEN; side.map_or(0, Labels::distinct)])
+            .collect();
+        (Attributes::given(&self.names, &per_side), Known(known))
     }
 
-    /// Codes of row `i` into `a` and `b` (MISSING where absent).
-    fn read(&self, attrs: &mut Attributes, i: usize, a: &mut [u32], b: &mut [u32]) {
-        let cell = |c: usize| {
-            let (first, second) = &self.sides[c / 2];
-            match (c % 2, second) {
-                (1, Some(second)) => second.cell(i),
-                _ => first.cell(i),
-            }
-        };
-        attrs.read(cell, None, a, b);
+    /// Codes of row `i` into `a` and `b` (MISSING where absent): each value
+    /// coded as the table reader codes its text, a coded side's values once.
+    fn read(
+        &self,
+        attrs: &mut Attributes,
+        known: &mut Known,
+        i: usize,
+        a: &mut [u32],
+        b: &mut [u32],
+    ) {
+        for (j, (first, second)) in self.sides.iter().enumerate() {
+            a[j] = first.code(attrs, j, &mut known.0[2 * j], i);
+            b[j] = match second {
+                Some(second) => second.code(attrs, j, &mut known.0[2 * j + 1], i),
+                None => a[j],
+            };
+        }
     }
 
     /// The name a dropped row points at.

@@ -78,7 +78,7 @@ impl<'a> SearchesBuilder<'a> {
         same_length(n, "mated", "nonmate_score", top.len())?;
         self.attributes.check(n, "mated")?;
         let mut rows = Rows::new("searches", n, self.drop_unusable, None);
-        let mut attrs = self.attributes.start();
+        let (mut attrs, mut known) = self.attributes.start();
         let mut row = vec![MISSING; self.attributes.names.len()];
         let mut row_b = row.clone();
         let sign = if self.distance { -1.0 } else { 1.0 };
@@ -120,7 +120,8 @@ impl<'a> SearchesBuilder<'a> {
                 )?;
                 continue;
             }
-            self.attributes.read(&mut attrs, i, &mut row, &mut row_b);
+            self.attributes
+                .read(&mut attrs, &mut known, i, &mut row, &mut row_b);
             if no_group(&row) {
                 rows.drop_ungrouped(i, self.attributes.column(), Cell::Empty)?;
                 continue;
