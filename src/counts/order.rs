@@ -1,23 +1,65 @@
 //! The one sort of an audit: every row's score in ascending total order
 //! (`f64::total_cmp`), ties kept in row order. Every column an audit counts
 //! over — the global pool, each view's per-group slots — is cut from this
-//! order by a stable pass, never sorted again.
+//! order by a stable pass, never sorted again. Each score carries a unit:
+//! its row, or (when no row is kept) the class of rows every view places
+//! alike, so that cutting looks up a short table instead of every row.
 
 use rayon::prelude::*;
 
-/// Scores in ascending total order with the row each came from; equal
+/// Scores in ascending total order with the unit each came from; equal
 /// scores keep their row order.
 pub(crate) struct ScoreOrder {
     keys: Keys,
 }
 
-/// The sorted rows, in the narrowest form that holds them.
+/// The sorted scores and units, in the narrowest form that holds them.
 enum Keys {
     /// Every score is an `f32` (the common output of a model): its 32-bit
-    /// order-preserving key above its row, so one `u64` sorts both.
+    /// order-preserving key above its unit, so one `u64` sorts both.
     Narrow(Vec<u64>),
-    /// Any other scores, with their rows.
+    /// Any other scores, with their units.
     Wide(Vec<(f64, u32)>),
+}
+
+/// What a score's unit names: its row, or a class of rows.
+pub(crate) enum Units {
+    /// Unit `i` is row `i` of this many.
+    Rows(usize),
+    /// Unit `u` is a class of `rows[u]` rows, the first of them `first[u]`
+    /// (classes without rows have none).
+    Classes { first: Vec<u32>, rows: Vec<u64> },
+}
+
+impl Units {
+    /// How many units there are.
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Units::Rows(n) => *n,
+            Units::Classes { rows, .. } => rows.len(),
+        }
+    }
+
+    /// A row of unit `u` (`None`: an empty class).
+    pub(crate) fn row(&self, u: usize) -> Option<usize> {
+        match self {
+            Units::Rows(_) => Some(u),
+            Units::Classes { first, rows } => (rows[u] > 0).then_some(first[u] as usize),
+        }
+    }
+
+    /// How many rows unit `u` holds.
+    pub(crate) fn rows(&self, u: usize) -> u64 {
+        match self {
+            Units::Rows(_) => 1,
+            Units::Classes { rows, .. } => rows[u],
+        }
+    }
+
+    /// True when units are rows (rows can be kept).
+    pub(crate) fn are_rows(&self) -> bool {
+        matches!(self, Units::Rows(_))
+    }
 }
 
 /// Columns cut from the order: each slot's scores ascending (ties by row)
@@ -49,25 +91,28 @@ fn is_f32(x: f64) -> bool {
 }
 
 impl ScoreOrder {
-    /// Sorts the scores once: a stable LSD radix sort (`radsort`) on the
-    /// order-preserving integer image of each float, so ties stay in row order.
-    pub(crate) fn new(scores: &[f64]) -> ScoreOrder {
+    /// Sorts the scores once, each with its unit `unit(row)`: a stable LSD
+    /// radix sort (`radsort`) on the order-preserving integer image of each
+    /// float, so ties stay in row order.
+    pub(crate) fn new(scores: &[f64], unit: impl Fn(usize) -> u32 + Sync) -> ScoreOrder {
         let keys = if scores.par_iter().all(|&x| is_f32(x)) {
             let mut packed: Vec<u64> = (scores.par_iter().enumerate())
-                .map(|(r, &x)| (key32(x as f32) as u64) << 32 | r as u64)
+                .map(|(r, &x)| (key32(x as f32) as u64) << 32 | unit(r) as u64)
                 .collect();
             // Sorted on the key alone: the sort is stable and rows start in order.
             radsort::sort_by_key(&mut packed, |&k| (k >> 32) as u32);
             Keys::Narrow(packed)
         } else {
-            let mut pairs: Vec<(f64, u32)> = scores.iter().copied().zip(0u32..).collect();
+            let mut pairs: Vec<(f64, u32)> = (scores.par_iter().enumerate())
+                .map(|(r, &x)| (x, unit(r)))
+                .collect();
             radsort::sort_by_key(&mut pairs, |p| p.0);
             Keys::Wide(pairs)
         };
         ScoreOrder { keys }
     }
 
-    /// Calls `f` with each score and its row, in order.
+    /// Calls `f` with each score and its unit, in order.
     fn each(&self, mut f: impl FnMut(f64, u32)) {
         match &self.keys {
             Keys::Narrow(v) => v
@@ -77,7 +122,7 @@ impl ScoreOrder {
         }
     }
 
-    /// `at[row]` for every row, in order.
+    /// `at[unit]` for every score, in order.
     fn gather<S: Copy + Send + Sync>(&self, at: &[S]) -> Vec<S> {
         match &self.keys {
             Keys::Narrow(v) => v.par_iter().map(|&k| at[k as u32 as usize]).collect(),
@@ -85,19 +130,22 @@ impl ScoreOrder {
         }
     }
 
-    /// The scores of the rows `keep` admits, in order, and their rows when
-    /// `keep_rows` (else none); `keep` is asked in row order, then the order is cut.
+    /// The scores of the rows `keep` admits (asked of a row of each unit),
+    /// in order, and their rows when `keep_rows` (units are rows; else none).
     pub(crate) fn filter(
         &self,
-        rows: usize,
+        units: &Units,
         keep_rows: bool,
         keep: impl Fn(usize) -> bool + Sync,
     ) -> (Vec<f64>, Vec<u32>) {
-        let slot: Vec<u8> = (0..rows)
+        let slot: Vec<u8> = (0..units.len())
             .into_par_iter()
-            .map(|r| u8::of(keep(r).then_some(0)))
+            .map(|u| u8::of(units.row(u).filter(|&r| keep(r)).map(|_| 0)))
             .collect();
-        let kept = slot.iter().filter(|&&k| k == 0).count();
+        let kept = (0..units.len())
+            .filter(|&u| slot[u] == 0)
+            .map(|u| units.rows(u) as usize)
+            .sum();
         let Cut {
             mut scores,
             mut rows,
@@ -105,10 +153,11 @@ impl ScoreOrder {
         (scores.remove(0), rows.pop().unwrap_or_default())
     }
 
-    /// Cuts the order into `sizes.len()` slots: `slot[row]` is a row's slot
-    /// (the code type's maximum: none) and `sizes` the number of rows of each
-    /// slot. One stable pass, so each slot comes out ascending with ties by
-    /// row. The narrowest code type that holds the slots keeps `slot` in cache.
+    /// Cuts the order into `sizes.len()` slots: `slot[unit]` is a unit's slot
+    /// (the code type's maximum: none) and `sizes` the number of scores of
+    /// each slot; with `keep_rows` (units are rows) each slot's rows too. One
+    /// stable pass, so each slot comes out ascending with ties by row. The
+    /// narrowest code type that holds the slots keeps `slot` in cache.
     pub(crate) fn cut<S: SlotCode>(&self, slot: &[S], sizes: &[usize], keep_rows: bool) -> Cut {
         let mut scores: Vec<Vec<f64>> = sizes.iter().map(|&n| Vec::with_capacity(n)).collect();
         let mut rows: Vec<Vec<u32>> = match keep_rows {
@@ -225,7 +274,7 @@ mod tests {
             slot.iter()
                 .filter(|&&k| k != u32::MAX)
                 .for_each(|&k| sizes[k as usize] += 1);
-            let order = ScoreOrder::new(&score);
+            let order = ScoreOrder::new(&score, |r| r as u32);
             let cut = order.cut(&slot, &sizes, true);
             let (want_scores, want_rows) = by_comparison(&score, &slot, slots);
             let bits = |v: &Vec<Vec<f64>>| -> Vec<Vec<u64>> {
@@ -242,8 +291,9 @@ mod tests {
                 cut.rows,
                 "case {case}"
             );
-            let (pool, pool_rows) = order.filter(n, true, |r| r % 2 == 0);
-            assert!(order.filter(n, false, |r| r % 2 == 0).1.is_empty());
+            let rows = Units::Rows(n);
+            let (pool, pool_rows) = order.filter(&rows, true, |r| r % 2 == 0);
+            assert!(order.filter(&rows, false, |r| r % 2 == 0).1.is_empty());
             let (want, want_r): (Vec<f64>, Vec<u32>) = {
                 let all = vec![0; n];
                 let (s, r) = by_comparison(&score, &all, 1);

@@ -30,7 +30,7 @@ pub mod stream;
 use crate::counts::cluster::Clusters;
 use crate::counts::column::{prefix_sums, Column};
 use crate::counts::curves::quantile_thresholds;
-use crate::counts::order::ScoreOrder;
+use crate::counts::order::{ScoreOrder, Units};
 use crate::counts::table::{
     self, finish_view, interval_convention, interval_label, GroupInfo, RateColumn, Treat, ViewAt,
 };
@@ -353,12 +353,37 @@ const CONVENTIONS: Conventions = Conventions {
 pub(crate) struct Prepared<'a> {
     views: Vec<View<'a>>,
     scores: Vec<GroupScores>,
-    /// Pooled non-mated scores (ascending) and their rows.
-    pool: Vec<f64>,
-    pool_rows: Vec<u32>,
+    pool: Pool,
     policies: Vec<Policy>,
     /// Notes on skipped default targets.
     notes: Vec<String>,
+}
+
+/// The global pool's non-mated scores (ascending) and their rows.
+enum Pool {
+    /// Cut for the pool (some non-mated comparisons left out).
+    Own(Vec<f64>, Vec<u32>),
+    /// Every non-mated comparison: the pooled view's non-mated slot.
+    Pooled,
+}
+
+impl Prepared<'_> {
+    /// The global pool's scores, ascending.
+    fn pool(&self) -> &[f64] {
+        match &self.pool {
+            Pool::Own(scores, _) => scores,
+            Pool::Pooled => self.scores[0].same_group(0),
+        }
+    }
+
+    /// The global pool's rows (when rows are kept).
+    fn pool_rows(&self) -> &[u32] {
+        match &self.pool {
+            Pool::Own(_, rows) => rows,
+            // The pooled view has one group: slot 1 is its non-mated slot.
+            Pool::Pooled => self.scores[0].slot_rows().get(1).map_or(&[], Vec::as_slice),
+        }
+    }
 }
 
 /// Sorts what the audit needs; `keep_rows` keeps rows for re-weighting
@@ -369,30 +394,41 @@ pub(crate) fn prepare<'a>(
     keep_rows: bool,
 ) -> Prepared<'a> {
     let keep_rows = keep_rows || !c.count.is_empty();
-    let order = ScoreOrder::new(&c.score);
-    let (pool, pool_rows) = global_pool(c, &order, opts.impostors, keep_rows);
-    let mut notes = Vec::new();
-    let policies = if opts.policies.is_empty() {
-        let (p, n) = default_policies(pool_size(c, &pool, &pool_rows));
-        notes.extend(n);
-        p
-    } else {
-        opts.policies.clone()
+    // Subject ids need rows too (each slot's subjects); else the order carries classes when they are few.
+    let classes = (!keep_rows && c.subject_a.is_empty())
+        .then(|| scores::classes(c))
+        .flatten();
+    let (order, units) = match classes {
+        Some((class, units)) => (ScoreOrder::new(&c.score, class), units),
+        None => (
+            ScoreOrder::new(&c.score, |r| r as u32),
+            Units::Rows(c.score.len()),
+        ),
     };
     let codes = codes_of(&c.attributes, false);
     let views = views(c.score.len(), &codes);
     let scores = views
         .par_iter()
-        .map(|v| GroupScores::build(c, v, &order, keep_rows))
+        .map(|v| GroupScores::build(c, v, &order, &units, keep_rows))
         .collect();
-    Prepared {
+    let mut p = Prepared {
         views,
         scores,
-        pool,
-        pool_rows,
-        policies,
-        notes,
+        pool: match opts.impostors {
+            Impostors::All => Pool::Pooled,
+            Impostors::SameGroup => {
+                let (scores, rows) = same_group_pool(c, &order, &units, keep_rows);
+                Pool::Own(scores, rows)
+            }
+        },
+        policies: opts.policies.clone(),
+        notes: Vec::new(),
+    };
+    if opts.policies.is_empty() {
+        let (policies, notes) = default_policies(pool_size(c, p.pool(), p.pool_rows()));
+        (p.policies, p.notes) = (policies, notes);
     }
+    p
 }
 
 /// Comparisons in the global pool (rows, or the sum of their counts).
@@ -431,7 +467,7 @@ impl Weights {
         Weights {
             pool: match twin {
                 Some((v, k)) => PoolSums::Twin(v, k),
-                None => PoolSums::Own(prefix_sums(&p.pool_rows, &weight)),
+                None => PoolSums::Own(prefix_sums(p.pool_rows(), &weight)),
             },
             views: p.scores.iter().map(|s| s.prefixes(&weight)).collect(),
         }
@@ -442,8 +478,14 @@ impl Weights {
 /// order, if any: the pooled view's non-mated slot when every non-mated
 /// comparison sets the global thresholds.
 fn pool_twin(p: &Prepared) -> Option<(usize, usize)> {
+    if let Pool::Pooled = p.pool {
+        return Some((0, 1));
+    }
     p.scores.iter().enumerate().find_map(|(v, s)| {
-        let k = s.slot_rows().iter().position(|rows| *rows == p.pool_rows)?;
+        let k = s
+            .slot_rows()
+            .iter()
+            .position(|rows| rows == p.pool_rows())?;
         Some((v, k))
     })
 }
@@ -466,17 +508,17 @@ pub(crate) fn evaluate(
         None => (None, vec![None; p.views.len()]),
         Some(w) => (Some(w.pool), w.views.into_iter().map(Some).collect()),
     };
-    let pool_n = pool_size(c, &p.pool, &p.pool_rows);
+    let pool_n = pool_size(c, p.pool(), p.pool_rows());
     let pool = match &pool_sums {
-        None => Column::unit(&p.pool),
-        Some(PoolSums::Own(x)) => Column::weighted(&p.pool, x),
+        None => Column::unit(p.pool()),
+        Some(PoolSums::Own(x)) => Column::weighted(p.pool(), x),
         Some(PoolSums::Twin(v, k)) => {
-            Column::weighted(&p.pool, &view_prefixes[*v].as_ref().expect("weighted")[*k])
+            Column::weighted(p.pool(), &view_prefixes[*v].as_ref().expect("weighted")[*k])
         }
     };
     let mut notes = p.notes.clone();
     let points = operating_points(&p.policies, pool, pool_n, sense, opts.ci, &mut notes);
-    if p.pool.is_empty() {
+    if p.pool().is_empty() {
         notes.push(
             "no non-mated comparisons in the global pool: data-driven thresholds are undefined"
                 .into(),
@@ -651,12 +693,13 @@ fn view_notes(results: &[ViewResult], policies: &[Policy]) -> Vec<String> {
     notes
 }
 
-/// The non-mated scores that set global thresholds, cut from the one order, with their rows.
-/// (Rows only when `keep_rows`.)
-fn global_pool(
+/// The non-mated scores whose two sides share every attribute's group
+/// (the global pool under [`Impostors::SameGroup`]), cut from the one
+/// order, with their rows (only when `keep_rows`).
+fn same_group_pool(
     c: &Comparisons,
     order: &ScoreOrder,
-    impostors: Impostors,
+    units: &Units,
     keep_rows: bool,
 ) -> (Vec<f64>, Vec<u32>) {
     let same = |i: usize| {
@@ -664,9 +707,7 @@ fn global_pool(
             .iter()
             .all(|a| a.side_a[i] != MISSING && a.side_a[i] == a.side_b[i])
     };
-    order.filter(c.score.len(), keep_rows, |i| {
-        !c.mated[i] && (impostors == Impostors::All || same(i))
-    })
+    order.filter(units, keep_rows, |i| !c.mated[i] && same(i))
 }
 
 /// An error rate read at τ: of the scores at or above τ (`above`, FMR) or
@@ -981,7 +1022,7 @@ struct Pairs {
 impl Pairs {
     fn new(c: &Comparisons, p: &Prepared, twin: Option<(usize, usize)>) -> Pairs {
         let one = c.n_subjects as u32;
-        let pair = |rows: &Vec<u32>| -> Vec<[u32; 2]> {
+        let pair = |rows: &[u32]| -> Vec<[u32; 2]> {
             rows.iter()
                 .map(|&r| {
                     let r = r as usize;
@@ -996,12 +1037,12 @@ impl Pairs {
             pool: if twin.is_some() {
                 Vec::new()
             } else {
-                pair(&p.pool_rows)
+                pair(p.pool_rows())
             },
             views: p
                 .scores
                 .iter()
-                .map(|s| s.slot_rows().par_iter().map(pair).collect())
+                .map(|s| s.slot_rows().par_iter().map(|r| pair(r)).collect())
                 .collect(),
         }
     }

@@ -5,7 +5,7 @@
 
 use crate::counts::cluster::Clusters;
 use crate::counts::column::{prefix_sums, Column};
-use crate::counts::order::{Cut, ScoreOrder, SlotCode};
+use crate::counts::order::{Cut, ScoreOrder, SlotCode, Units};
 use crate::groups::{View, MISSING};
 use crate::input::Comparisons;
 use rayon::prelude::*;
@@ -72,9 +72,11 @@ fn subjects_per_group(
     counts
 }
 
-/// The cross-group pairs of a view's non-mated rows, packed, ascending, distinct.
-fn observed_pairs(c: &Comparisons, v: &View) -> Vec<u64> {
-    let mut cross: Vec<u64> = (0..c.score.len())
+/// The cross-group pairs of a view's non-mated rows (a row of each unit),
+/// packed, ascending, distinct.
+fn observed_pairs(c: &Comparisons, v: &View, units: &Units) -> Vec<u64> {
+    let mut cross: Vec<u64> = (0..units.len())
+        .filter_map(|u| units.row(u))
         .filter(|&i| !c.mated[i])
         .map(|i| (v.side_a[i], v.side_b[i]))
         .filter(|&(a, b)| a != MISSING && b != MISSING && a != b)
@@ -85,6 +87,53 @@ fn observed_pairs(c: &Comparisons, v: &View) -> Vec<u64> {
     cross
 }
 
+/// Most classes worth sorting by (beyond this, units are rows).
+const MAX_CLASSES: u64 = 1 << 16;
+
+/// The class of each row, when classes are few: rows alike in their mated
+/// flag and every attribute's two codes are placed alike by every view and
+/// the pool, so the order carries the class instead of the row. The class
+/// is a mixed-radix number (a missing code is one more digit); the units
+/// say how many rows each class holds and its first row.
+pub(crate) fn classes(c: &Comparisons) -> Option<(impl Fn(usize) -> u32 + Sync + '_, Units)> {
+    let radix: Vec<u64> = (c.attributes.iter())
+        .map(|a| a.values.len() as u64 + 1)
+        .collect();
+    let space = (radix.iter()).try_fold(2u64, |n, &r| n.checked_mul(r)?.checked_mul(r))?;
+    if space > MAX_CLASSES {
+        return None;
+    }
+    let class = move |i: usize| -> u32 {
+        let digit = |code: u32, r: u64| if code == MISSING { r - 1 } else { code as u64 };
+        let k = (c.attributes.iter().zip(&radix)).fold(0u64, |k, (a, &r)| {
+            (k * r + digit(a.side_a[i], r)) * r + digit(a.side_b[i], r)
+        });
+        (2 * k + c.mated[i] as u64) as u32
+    };
+    let n = space as usize;
+    let (first, rows) = (0..c.score.len())
+        .into_par_iter()
+        .with_min_len(1 << 16)
+        .fold(
+            || (vec![u32::MAX; n], vec![0u64; n]),
+            |(mut first, mut rows), i| {
+                let k = class(i) as usize;
+                first[k] = first[k].min(i as u32);
+                rows[k] += 1;
+                (first, rows)
+            },
+        )
+        .reduce(
+            || (vec![u32::MAX; n], vec![0u64; n]),
+            |(mut f, mut r), (g, s)| {
+                f.iter_mut().zip(g).for_each(|(f, g)| *f = (*f).min(g));
+                r.iter_mut().zip(s).for_each(|(r, s)| *r += s);
+                (f, r)
+            },
+        );
+    Some((class, Units::Classes { first, rows }))
+}
+
 /// A view's slots cut from the order, with the rows it could not place and
 /// its mated rows whose sides disagree (each weighing its count).
 struct Placement {
@@ -93,31 +142,35 @@ struct Placement {
     mated_conflicts: u64,
 }
 
-/// Places every row in one of `slots` slots (codes of type `S`) and cuts them from the order.
+/// Places every unit in one of `slots` slots (codes of type `S`) and cuts them from the order.
 fn placement<S: SlotCode>(
     c: &Comparisons,
     v: &View,
     order: &ScoreOrder,
+    units: &Units,
     slots: usize,
     place: &(dyn Fn(usize) -> Option<usize> + Sync),
     keep_rows: bool,
 ) -> Placement {
-    let slot: Vec<S> = (0..c.score.len())
+    let slot: Vec<S> = (0..units.len())
         .into_par_iter()
-        .map(|i| S::of(place(i)))
+        .map(|u| S::of(units.row(u).and_then(place)))
         .collect();
     let mut sizes = vec![0usize; slots];
     let (mut unplaced, mut mated_conflicts) = (0, 0);
-    // A row stands for `count` comparisons when the input carries counts.
-    let count = |i: usize| c.count.get(i).copied().unwrap_or(1);
-    for (i, &k) in slot.iter().enumerate() {
+    for (u, &k) in slot.iter().enumerate() {
+        let Some(i) = units.row(u) else {
+            continue;
+        };
+        // A unit stands for its rows, a row for `count` comparisons when the input carries counts.
+        let weight = c.count.get(i).copied().unwrap_or(units.rows(u));
         match k.get() {
-            None => unplaced += count(i),
-            Some(k) => sizes[k] += 1,
+            None => unplaced += weight,
+            Some(k) => sizes[k] += units.rows(u) as usize,
         }
         let (a, b) = (v.side_a[i], v.side_b[i]);
         if c.mated[i] && a != MISSING && b != MISSING && a != b {
-            mated_conflicts += count(i);
+            mated_conflicts += weight;
         }
     }
     Placement {
@@ -129,18 +182,21 @@ fn placement<S: SlotCode>(
 
 impl GroupScores {
     /// Places the scores, cutting each slot from the audit's one sorted
-    /// order; `keep_rows` keeps each score's row for re-weighting. With
-    /// subject ids, each slot also keeps its subjects.
+    /// order (of `units`); `keep_rows` keeps each score's row for
+    /// re-weighting. With subject ids, each slot also keeps its subjects
+    /// (units must then be rows).
     pub(crate) fn build(
         c: &Comparisons,
         v: &View,
         order: &ScoreOrder,
+        units: &Units,
         keep_rows: bool,
     ) -> GroupScores {
         let g = v.groups.len();
         let clustered = !c.subject_a.is_empty() && c.count.is_empty();
         let keep_rows = keep_rows || clustered;
-        let cross = observed_pairs(c, v);
+        debug_assert!(units.are_rows() || !(keep_rows || !c.subject_a.is_empty()));
+        let cross = observed_pairs(c, v, units);
         let place = |i: usize| -> Option<usize> {
             let (a, b) = (v.side_a[i], v.side_b[i]);
             if c.mated[i] {
@@ -163,11 +219,11 @@ impl GroupScores {
             unplaced,
             mated_conflicts,
         } = if slots < u8::SLOTS {
-            placement::<u8>(c, v, order, slots, &place, keep_rows)
+            placement::<u8>(c, v, order, units, slots, &place, keep_rows)
         } else if slots < u16::SLOTS {
-            placement::<u16>(c, v, order, slots, &place, keep_rows)
+            placement::<u16>(c, v, order, units, slots, &place, keep_rows)
         } else {
-            placement::<u32>(c, v, order, slots, &place, keep_rows)
+            placement::<u32>(c, v, order, units, slots, &place, keep_rows)
         };
         let subjects = (!c.subject_a.is_empty()).then(|| subjects_per_group(c, v, &place));
         let clusters = if clustered {

@@ -128,8 +128,8 @@ fn unresolved(
             }
         }
     };
-    let pool_prefix = prefix_sums(&p.pool_rows, by_count);
-    let pool = Column::weighted(&p.pool, &pool_prefix);
+    let pool_prefix = prefix_sums(p.pool_rows(), by_count);
+    let pool = Column::weighted(p.pool(), &pool_prefix);
     for policy in &p.policies {
         match *policy {
             Policy::GlobalFmr { alpha, .. } => order_statistic(pool, alpha, &mut exact),
