@@ -187,7 +187,7 @@ impl Columnar for NpyDir {
                 };
                 let (mut codes, mut numbers) = (Vec::new(), Vec::new());
                 col.digits(&raw, &code, &mut numbers, &mut codes);
-                (!codes.contains(&u32::MAX)).then(|| Typed::Codes(codes, labels))
+                (!codes.contains(&u32::MAX)).then_some(Typed::Codes(codes, labels))
             }
             None => col.integers(&raw).map(Typed::Int),
         })

@@ -195,7 +195,7 @@ impl GroupScores {
         let g = v.groups.len();
         let clustered = !c.subject_a.is_empty() && c.count.is_empty();
         let keep_rows = keep_rows || clustered;
-        debug_assert!(units.are_rows() || !(keep_rows || !c.subject_a.is_empty()));
+        debug_assert!(units.are_rows() || (!keep_rows && c.subject_a.is_empty()));
         let cross = observed_pairs(c, v, units);
         let place = |i: usize| -> Option<usize> {
             let (a, b) = (v.side_a[i], v.side_b[i]);
