@@ -286,6 +286,7 @@ pub(super) fn count_range(
         flags: Vec::new(),
     };
     let (mut cells, mut careful, mut deeper) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut scores, mut tops) = (Vec::new(), Vec::<u32>::new());
     let row_bytes: u64 = data.files().iter().map(|(_, c)| c.width as u64).sum();
     // Code + 1 of each group code (0: missing, i.e. an empty label).
     let digit_of = |a: &CodeColumns| {
@@ -351,29 +352,32 @@ pub(super) fn count_range(
         }
         block.cell_keys(layout);
         if full {
+            // Tight passes the compiler vectorises: decode, bucket, then count.
+            data.score.decode(&raw_score, &mut scores);
             cells.clear();
             cells.extend(block.keys.iter().map(|&k| match k {
                 CAREFUL => CAREFUL,
                 k => acc.cell(k) as u32,
             }));
+            tops.clear();
+            tops.extend(scores.iter().map(|&s| match s.is_finite() {
+                true => top(s) as u32,
+                false => NOT_FINITE,
+            }));
             deeper.clear();
-            let mut i = 0;
-            data.score.for_each_number(&raw_score, |s| {
-                let c = cells[i as usize];
-                if c == CAREFUL || !s.is_finite() {
-                    careful.push(i);
-                } else {
-                    let b = top(s);
-                    acc.top.add(c as usize, b);
-                    if tree.is_opened(b) {
-                        deeper.push(i);
-                    }
+            for (i, (&c, &b)) in cells.iter().zip(&tops).enumerate() {
+                if c == CAREFUL || b == NOT_FINITE {
+                    careful.push(i as u32);
+                    continue;
                 }
-                i += 1;
-            });
+                acc.top.add(c as usize, b as usize);
+                if tree.is_opened(b as usize) {
+                    deeper.push(i as u32);
+                }
+            }
             for &i in &deeper {
-                let s = data.score.number(&raw_score, i as usize).expect("a number");
-                acc.walk(tree, cells[i as usize] as usize, ctx.sense.internal(s));
+                let s = ctx.sense.internal(scores[i as usize]);
+                acc.walk(tree, cells[i as usize] as usize, s);
             }
         }
         for (j, &i) in careful.iter().enumerate() {
@@ -393,6 +397,10 @@ pub(super) fn count_range(
 
 /// What a full pass's cell list holds for a row on the careful path.
 const CAREFUL: u32 = u32::MAX;
+
+/// What a full pass's bucket list holds for a non-finite score (top-level
+/// buckets are below 2^20).
+const NOT_FINITE: u32 = u32::MAX;
 
 /// A block's mated digits, group-code digits (side a, side b) per
 /// attribute, and the cell key of each row.
