@@ -95,10 +95,15 @@ fn comparisons_dir(dir: &Path, n: usize, layout: u32, r: &mut ChaCha8Rng) {
         1 => npy(dir, "mated", "|i1", &mated, |x| vec![x]),
         _ => {}
     }
-    if layout != 0 {
-        npy(dir, "subject_a", "<i4", &subject_a, |x| {
+    match layout {
+        0 => {}
+        1 => npy(dir, "subject_a", "<i4", &subject_a, |x| {
             x.to_le_bytes().to_vec()
-        });
+        }),
+        // One-byte ids (the typed path keeps such columns as bytes).
+        _ => npy(dir, "subject_a", "|u1", &subject_a, |x| vec![x as u8]),
+    }
+    if layout != 0 {
         npy(dir, "subject_b", "<i8", &subject_b, |x| {
             (x as i64).to_le_bytes().to_vec()
         });
@@ -109,6 +114,9 @@ fn comparisons_dir(dir: &Path, n: usize, layout: u32, r: &mut ChaCha8Rng) {
     // A group without labels: integers are their own names ("10" sorts before "9").
     let age: Vec<u16> = (0..n).map(|_| [9, 10, 30][r.random_range(0..3)]).collect();
     npy(dir, "age", "<u2", &age, |x| x.to_le_bytes().to_vec());
+    // The same in one byte.
+    let site: Vec<u8> = (0..n).map(|_| [7, 10, 2][r.random_range(0..3)]).collect();
+    npy(dir, "site", "|u1", &site, |x| vec![x]);
 }
 
 #[test]
@@ -123,7 +131,7 @@ fn typed_comparisons_equal_the_text_rows() {
             // Race alone leaves rows without a group (dropped, pointing at a column).
             attrs: match case % 2 {
                 0 => vec!["race".into()],
-                _ => vec!["race".into(), "age".into()],
+                _ => vec!["race".into(), "age".into(), "site".into()],
             },
             distance: case % 4 == 1,
             ..Default::default()

@@ -38,6 +38,9 @@ pub enum Typed {
     Float(Vec<f64>),
     /// Integers (booleans as 0/1), none missing.
     Int(Vec<i64>),
+    /// One-byte unsigned integers or booleans (0/1), none missing: the
+    /// file's bytes as they are, an eighth of [`Typed::Int`]'s memory.
+    Bytes(Vec<u8>),
     /// Codes into names (a labels file, a string or dictionary column);
     /// [`MISSING`] is a missing value.
     Codes(Vec<u32>, Vec<String>),
@@ -48,6 +51,7 @@ impl Typed {
         match self {
             Typed::Float(v) => v.len(),
             Typed::Int(v) => v.len(),
+            Typed::Bytes(v) => v.len(),
             Typed::Codes(c, _) => c.len(),
         }
     }
@@ -57,6 +61,7 @@ impl Typed {
         match self {
             Typed::Float(v) => Some(v),
             Typed::Int(v) => Some(v.into_iter().map(|x| x as f64).collect()),
+            Typed::Bytes(v) => Some(v.into_iter().map(f64::from).collect()),
             Typed::Codes(..) => None,
         }
     }
@@ -67,6 +72,7 @@ impl Typed {
         match self {
             Typed::Float(v) => v.iter().map(|&x| flag(x)).collect(),
             Typed::Int(v) => v.iter().map(|&x| flag(x as f64)).collect(),
+            Typed::Bytes(v) => v.iter().map(|&x| flag(x.into())).collect(),
             Typed::Codes(..) => None,
         }
     }
@@ -84,6 +90,17 @@ impl Typed {
                 let codes = v.iter().map(code).collect();
                 Some((codes, distinct.iter().map(i64::to_string).collect()))
             }
+            Typed::Bytes(v) => {
+                // The same codes as for integers: the values present, ascending.
+                let mut code = [MISSING; 256];
+                v.iter().for_each(|&b| code[b as usize] = 0);
+                let present: Vec<u8> = (0..=255).filter(|&b| code[b as usize] == 0).collect();
+                for (k, &b) in present.iter().enumerate() {
+                    code[b as usize] = k as u32;
+                }
+                let codes = v.iter().map(|&b| code[b as usize]).collect();
+                Some((codes, present.iter().map(u8::to_string).collect()))
+            }
             Typed::Float(_) => None,
         }
     }
@@ -96,6 +113,7 @@ impl Typed {
                 .map(|&x| u32::try_from(x).ok().filter(|&x| x != MISSING))
                 .collect::<Option<Vec<u32>>>()
                 .map(Ids::Codes),
+            Typed::Bytes(v) => Some(Ids::Codes(v.into_iter().map(u32::from).collect())),
             Typed::Codes(c, n) => Some(Ids::Names(c, n)),
             Typed::Float(_) => None,
         }
