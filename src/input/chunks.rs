@@ -177,15 +177,20 @@ fn parse_plain(chunk: Vec<u8>, delimiter: u8, first_line: u64) -> Batch {
 /// first byte (the parser's own position stands before the blank lines and
 /// the `\n` of a `\r\n` it skips).
 fn parse_quoted(chunk: &[u8], delimiter: u8, first_line: u64, file: &str) -> Result<Batch> {
-    let mut reader = records_reader(delimiter, chunk);
+    // The parser strips a UTF-8 BOM at the start of its input; inside the
+    // text (a chunk's first record) it is data: a blank line before it keeps
+    // it, and positions and lines are shifted back.
+    let shift = usize::from(chunk.starts_with(b"\xef\xbb\xbf"));
+    let mut reader = records_reader(delimiter, std::io::Read::chain(&b"\n"[..shift], chunk));
     let mut rec = csv::ByteRecord::new();
     let mut b = Batch::default();
     let (mut at, mut line) = (0, first_line);
     while reader
         .read_byte_record(&mut rec)
-        .map_err(|e| parse_error(file, e, first_line - 1))?
+        .map_err(|e| parse_error(file, e, first_line - 1 - shift as u64))?
     {
-        let mut start = rec.position().map_or(at, |p| p.byte() as usize).max(at);
+        let byte = |p: &csv::Position| (p.byte() as usize).saturating_sub(shift);
+        let mut start = rec.position().map_or(at, byte).max(at);
         while matches!(chunk.get(start), Some(b'\n' | b'\r')) {
             start += 1;
         }
@@ -808,6 +813,26 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_bom_inside_the_text_is_data_in_every_chunking() {
+        // Only the file's first bytes may be a BOM (the header's); a record
+        // starting with one keeps it, quoted or not, whatever the chunks.
+        for text in [
+            &b"h1,h2\na,b\n\xef\xbb\xbfc,\"d\"\"\"\ne,f\n"[..],
+            b"h1,h2\na,b\n\xef\xbb\xbfc,d\ne,\"f\n\"\n",
+        ] {
+            let whole = cut(text, true, 1 << 16).unwrap();
+            assert_eq!(whole[1].0[0], b"\xef\xbb\xbfc");
+            assert_eq!((whole[1].1, whole[2].1), (3, 4));
+            for chunk in [1, 5, 11] {
+                assert_eq!(cut(text, true, chunk).unwrap(), whole, "chunks of {chunk}");
+            }
+        }
+        // An error after such a record is still on its line.
+        let e = cut(b"h1,h2\na,b\n\xef\xbb\xbfc,\"d\n", true, 1).unwrap_err();
+        assert!(e.to_string().starts_with("t.csv:3: column 'h2'"), "{e}");
     }
 
     #[test]
