@@ -187,7 +187,7 @@ fn parse_quoted(chunk: &[u8], delimiter: u8, first_line: u64, file: &str) -> Res
     let (mut at, mut line) = (0, first_line);
     while reader
         .read_byte_record(&mut rec)
-        .map_err(|e| parse_error(file, e, first_line - 1 - shift as u64))?
+        .map_err(|e| parse_error(file, e, first_line.saturating_sub(1 + shift as u64)))?
     {
         let byte = |p: &csv::Position| (p.byte() as usize).saturating_sub(shift);
         let mut start = rec.position().map_or(at, byte).max(at);

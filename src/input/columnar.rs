@@ -189,7 +189,8 @@ impl Columnar for NpyDir {
                 col.digits(&raw, &code, &mut numbers, &mut codes);
                 (!codes.contains(&u32::MAX)).then_some(Typed::Codes(codes, labels))
             }
-            // One-byte flags and small integers stay bytes (a width-1 column's raw block is its values).
+            // One-byte flags and small integers stay bytes (a width-1
+            // column's raw block is its values).
             None if matches!((col.kind, col.width), (Kind::Uint, 1) | (Kind::Bool, 1)) => {
                 Some(Typed::Bytes(raw))
             }

@@ -92,9 +92,10 @@ impl Typed {
             }
             Typed::Bytes(v) => {
                 // The same codes as for integers: the values present, ascending.
-                let mut code = [MISSING; 256];
-                v.iter().for_each(|&b| code[b as usize] = 0);
-                let present: Vec<u8> = (0..=255).filter(|&b| code[b as usize] == 0).collect();
+                let mut seen = [false; 256];
+                v.iter().for_each(|&b| seen[b as usize] = true);
+                let present: Vec<u8> = (0..=255).filter(|&b| seen[b as usize]).collect();
+                let mut code = [0u32; 256];
                 for (k, &b) in present.iter().enumerate() {
                     code[b as usize] = k as u32;
                 }

@@ -1309,7 +1309,7 @@ mod tests {
                 ..Default::default()
             };
             let (classes, rows) = (prepare(&c, &opts, false), prepare(&c, &opts, true));
-            assert!(!classes.scores[0].slot_rows().iter().any(|r| !r.is_empty()));
+            assert!(classes.scores[0].slot_rows().iter().all(|r| r.is_empty()));
             let json = |p: &Prepared| serde_json::to_string(&evaluate(&c, p, &opts, None).unwrap());
             assert_eq!(
                 json(&classes).unwrap(),
