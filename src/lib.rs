@@ -31,13 +31,16 @@
 //!
 //! Layers, each importing only those before it (checked by `tests/layers.rs`):
 //! [`math`] → [`stats`] → [`input`] → [`groups`] → [`counts`] → [`engine`] →
-//! [`bootstrap`] → [`report`] → [`render`] → [`app`]; [`error`] and
+//! [`bootstrap`] → [`report`] → [`render`] → [`app`] → [`cli`] (the
+//! command line's flags, checked into plans: the Python package reuses it so
+//! that its options are validated exactly as the CLI's); [`error`] and
 //! [`progress`] are used by all.
 
 #![warn(missing_docs)]
 
 pub mod app;
 pub mod bootstrap;
+pub mod cli;
 pub mod counts;
 pub mod engine;
 pub mod error;

@@ -1,11 +1,9 @@
 //! The `biasbench` command line: parses arguments and calls the library.
 
-mod cli;
-
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    match cli::run() {
+    match biasbench::cli::run() {
         Ok(code) => code,
         Err(e) => {
             // Messages quote names and values from the data: no raw control

@@ -2,14 +2,14 @@
 //! points to its own layer or one below, and no engine imports another.
 //!
 //! math → stats → input → groups → counts → engine → bootstrap → report →
-//! render → app; `error` and `progress` may be used from anywhere.
+//! render → app → cli; `error` and `progress` may be used from anywhere.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// Layer rank of a top-level module (`None`: usable from every layer).
 fn rank(module: &str) -> Option<usize> {
-    const ORDER: [&str; 11] = [
+    const ORDER: [&str; 12] = [
         "math",
         "stats",
         "input",
@@ -21,6 +21,7 @@ fn rank(module: &str) -> Option<usize> {
         "report",
         "render",
         "app",
+        "cli",
     ];
     match module {
         "error" | "progress" => None,

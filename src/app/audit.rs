@@ -8,7 +8,7 @@ use crate::engine::verify::stream::{self, Partial, Plan, StreamLimits};
 use crate::engine::verify::{self, VerifyOptions};
 use crate::engine::Resample;
 use crate::error::{Error, Result};
-use crate::input::npy_dir::NpyComparisons;
+use crate::input::npy_dir::{NpyComparisons, NpySource};
 use crate::input::searches::CandidateColumns;
 use crate::input::{typed, IdentifyColumns, Searches};
 use crate::input::{
@@ -152,9 +152,9 @@ impl VerifyJob {
         self.report(typed::comparisons(table, &self.columns)?, None)
     }
 
-    /// Opens a `.npy` comparisons directory for streaming, refusing what the
+    /// Opens `.npy` comparison columns for streaming, refusing what the
     /// streaming audit does not do.
-    fn streamed(&self, dir: &Path) -> Result<NpyComparisons> {
+    fn streamed(&self, src: NpySource) -> Result<NpyComparisons> {
         let c = &self.columns;
         let refuse = |flag: &str, why: &str| {
             Err(Error::option(
@@ -191,14 +191,22 @@ impl VerifyJob {
             return refuse("--allow-multiline-fields", "it reads .npy columns");
         }
         let mated = c.mated.as_deref().unwrap_or("mated");
-        NpyComparisons::open(dir, &c.score, mated, &c.attrs)
+        match src {
+            NpySource::Dir(dir) => NpyComparisons::open(&dir, &c.score, mated, &c.attrs),
+            memory => NpyComparisons::from_source(memory, &c.score, mated, &c.attrs),
+        }
     }
 
-    /// Audits a `.npy` comparisons directory in bounded memory (see
+    /// Audits `.npy` comparison columns in bounded memory (see
     /// [`verify::stream`]); `hash` computes the inputs' SHA-256; each pass
     /// is reported to `progress`.
-    pub fn run_stream(&self, dir: &Path, hash: bool, progress: &dyn Progress) -> Result<Report> {
-        let data = self.streamed(dir)?;
+    pub fn run_stream(
+        &self,
+        src: NpySource,
+        hash: bool,
+        progress: &dyn Progress,
+    ) -> Result<Report> {
+        let data = self.streamed(src)?;
         let inputs = data.provenance(hash)?;
         let limits = StreamLimits::default();
         let (c, _passes) = stream::run(&data, &self.options, limits, inputs, progress)?;
@@ -210,12 +218,12 @@ impl VerifyJob {
     /// (the pass reported to `progress`).
     pub fn partial(
         &self,
-        dir: &Path,
+        src: NpySource,
         plan: &Plan,
         hash: bool,
         progress: &dyn Progress,
     ) -> Result<Partial> {
-        let data = self.streamed(dir)?;
+        let data = self.streamed(src)?;
         let inputs = data.provenance(hash)?;
         progress.start("pass", data.bytes());
         let part = stream::pass(&data, &self.options, plan, inputs, progress);
@@ -325,7 +333,12 @@ pub struct SummarizeJob {
 impl SummarizeJob {
     /// Summarises a table of published rates (its reading reported to `progress`).
     pub fn run_file(&self, path: &Path, progress: Arc<dyn Progress>) -> Result<Report> {
-        let table = Published::read(Table::open(path, self.text, progress)?, &self.columns)?;
+        self.run(Table::open(path, self.text, progress)?)
+    }
+
+    /// Summarises an open table of published rates.
+    pub fn run(&self, table: Table) -> Result<Report> {
+        let table = Published::read(table, &self.columns)?;
         require_rows(&table.accounting, &table.inputs)?;
         let result = summarize::summarize(&table, self.alpha);
         let cfg = serde_json::json!({ "task": "summarize", "columns": self.columns, "alpha": self.alpha });

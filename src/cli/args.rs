@@ -2,7 +2,7 @@
 //! exactly as typed. Nothing here is validated beyond clap's own parsing;
 //! [`super::plan`] turns these into typed plans.
 
-use biasbench::render::{Detail, Format};
+use crate::render::{Detail, Format};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 

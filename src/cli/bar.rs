@@ -1,7 +1,7 @@
 //! The progress bar on standard error: the library's [`Progress`] listener,
 //! drawn only when standard error is a terminal.
 
-use biasbench::progress::{NoProgress, Progress};
+use crate::progress::{NoProgress, Progress};
 use std::sync::{Arc, Mutex};
 
 /// A progress bar on standard error (used only when it is a terminal).

@@ -1,24 +1,28 @@
-//! The command line, ripgrep's way: raw flags ([`args`], clap) are checked
-//! into a typed plan ([`plan`]) before any input is opened; the plan is then
-//! run here through the library's `app` layer, with a progress bar
-//! ([`bar`]) when standard error is a terminal.
+//! Layer 10, the command line, ripgrep's way: raw flags (`args`, clap) are
+//! checked into a typed plan (`plan`) before any input is opened; the plan
+//! is then run here through the `app` layer, with a progress bar (`bar`)
+//! when standard error is a terminal. [`run_in_memory`] runs a command
+//! line's audit on columns in memory instead of its file: the Python
+//! package's calls, so that their options mean and fail exactly as the
+//! CLI's flags.
 
 mod args;
 mod bar;
 mod help;
 mod plan;
 
+use crate::app::audit::{Merged, VerifyJob};
+use crate::app::demo;
+use crate::app::output::{remove_temporaries, write_all, write_atomic};
+use crate::app::power;
+use crate::engine::verify::stream::{Partial, Plan as StreamPlan};
+use crate::input::npy_dir::NpySource;
+use crate::input::VerifyColumns;
+use crate::progress::{NoProgress, Progress};
+use crate::render::{render, render_detail, Format};
+use crate::report::Report;
 use anyhow::{Context, Result};
 use args::Cli;
-use biasbench::app::audit::{Merged, VerifyJob};
-use biasbench::app::demo;
-use biasbench::app::output::{remove_temporaries, write_all, write_atomic};
-use biasbench::app::power;
-use biasbench::engine::verify::stream::{Partial, Plan as StreamPlan};
-use biasbench::input::VerifyColumns;
-use biasbench::progress::Progress;
-use biasbench::render::{render, render_detail, Format};
-use biasbench::report::Report;
 use clap::FromArgMatches;
 use plan::{Audit, MergePlan, Output, Plan, VerifyMode};
 use std::path::Path;
@@ -84,10 +88,84 @@ fn to_stdout(text: &str) -> Result<()> {
     }
 }
 
+/// A directory of `.npy` columns.
+fn dir(path: &Path) -> NpySource {
+    NpySource::Dir(path.to_path_buf())
+}
+
+/// What [`run_in_memory`] is asked for.
+pub enum Want {
+    /// The report.
+    Report,
+    /// One streaming pass's partial aggregate, with the plan of that pass
+    /// (the command line must ask for `--stream`).
+    Partial(StreamPlan),
+}
+
+/// What [`run_in_memory`] gives.
+pub enum Ran {
+    /// A report.
+    Report(Box<Report>),
+    /// A partial aggregate, for [`merge_partials`].
+    Partial(Box<Partial>),
+}
+
+/// Runs the audit of command line `line` (`biasbench TASK FILE FLAGS…`,
+/// FILE naming the table) on the columns of `source` instead of reading
+/// FILE. Flags are checked as on the command line and mean the same;
+/// `--report`, `--out` and `--format` are not for this call (the caller
+/// renders the report).
+pub fn run_in_memory(line: Vec<String>, source: NpySource, want: Want) -> Result<Ran> {
+    let cli = help::command()
+        .try_get_matches_from(&line)
+        .and_then(|m| Cli::from_arg_matches(&m))?;
+    let plan = Plan::new(cli.command, line)?;
+    let table = || crate::input::Table::memory(source.clone());
+    let report = match (plan, want) {
+        (Plan::Verify(a, VerifyMode::Stream { hash }), Want::Partial(p)) => {
+            let part = a.job.partial(source.clone(), &p, hash, &NoProgress)?;
+            return Ok(Ran::Partial(Box::new(part)));
+        }
+        (_, Want::Partial(_)) => {
+            anyhow::bail!("a partial needs a streaming verification (--stream)")
+        }
+        (Plan::Verify(a, VerifyMode::Table), _) => a.job.run(table()?)?,
+        (Plan::Verify(a, VerifyMode::Stream { hash }), _) => {
+            a.job.run_stream(source.clone(), hash, &NoProgress)?
+        }
+        (Plan::Classify(a), _) => a.job.run(table()?)?,
+        (Plan::Identify(a), _) if a.job.candidate_lists.is_none() => a.job.run(table()?)?,
+        (Plan::Summarize(a), _) => a.job.run(table()?)?,
+        _ => anyhow::bail!("this command does not audit a table in memory"),
+    };
+    Ok(Ran::Report(Box::new(report)))
+}
+
+/// Merges partial aggregates as `biasbench merge` does: the report, or the
+/// plan of another pass over every batch. `command` is recorded in the
+/// report's provenance.
+pub fn merge_partials(
+    partials: Vec<Partial>,
+    command: Vec<String>,
+    reproducible: bool,
+) -> Result<Merged> {
+    let Some(first) = partials.first() else {
+        anyhow::bail!("no partial to merge");
+    };
+    let job = VerifyJob {
+        columns: VerifyColumns::default(),
+        options: first.options.clone(),
+        command,
+        reproducible,
+        bootstrap: None,
+    };
+    Ok(job.merge(partials)?)
+}
+
 fn verify(a: Audit<VerifyJob>, mode: VerifyMode, progress: Arc<dyn Progress>) -> Result<()> {
     let report = match mode {
         VerifyMode::Table => a.job.run_file(&a.file, progress)?,
-        VerifyMode::Stream { hash } => a.job.run_stream(&a.file, hash, &*progress)?,
+        VerifyMode::Stream { hash } => a.job.run_stream(dir(&a.file), hash, &*progress)?,
         VerifyMode::Partial { out, plan, hash } => {
             return write_partial(&a, &out, plan.as_deref(), hash, &*progress)
         }
@@ -107,7 +185,7 @@ fn write_partial(
         None => StreamPlan::default(),
         Some(p) => StreamPlan::read(p)?,
     };
-    let part = a.job.partial(&a.file, &plan, hash, progress)?;
+    let part = a.job.partial(dir(&a.file), &plan, hash, progress)?;
     write_atomic(out, &serde_json::to_vec(&part)?)?;
     say(format_args!("wrote {}", out.display()));
     Ok(())
@@ -120,14 +198,7 @@ fn merge(a: MergePlan) -> Result<ExitCode> {
         .iter()
         .map(|p| Ok(Partial::read(p)?))
         .collect::<Result<Vec<_>>>()?;
-    let job = VerifyJob {
-        columns: VerifyColumns::default(),
-        options: partials[0].options.clone(),
-        command: a.command,
-        reproducible: a.reproducible,
-        bootstrap: None,
-    };
-    match job.merge(partials)? {
+    match merge_partials(partials, a.command, a.reproducible)? {
         Merged::Report(report) => {
             emit(&report, &a.output)?;
             Ok(ExitCode::SUCCESS)
@@ -160,6 +231,7 @@ fn say_written(paths: &[std::path::PathBuf]) {
     }
 }
 
+/// The command line's `main`: parses the process's arguments and runs them.
 pub fn run() -> Result<ExitCode> {
     let cli = Cli::from_arg_matches(&help::command().get_matches())?;
     let plan = Plan::new(cli.command, command_line())?;

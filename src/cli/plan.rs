@@ -8,22 +8,22 @@ use super::args::{
     ClassifyArgs, Command, CommonArgs, IdentifyArgs, ImpostorsArg, MergeArgs, OutputArgs,
     PowerArgs, SimulateArgs, SummarizeArgs, VerifyArgs,
 };
+use crate::app::audit::{ClassifyJob, IdentifyJob, SummarizeJob, VerifyJob};
+use crate::app::simulate::{GroupSpec, Population};
+use crate::bootstrap::BootstrapSpec;
+use crate::counts::threshold::Policy;
+use crate::engine::classify::ClassifyOptions;
+use crate::engine::identify::{IdPolicy, IdentifyOptions};
+use crate::engine::summarize::{SummarizeColumns, TrialsSpec};
+use crate::engine::verify::{Impostors, VerifyOptions};
+use crate::groups::ReferenceRule;
+use crate::input::rules::ExcludeRule;
+use crate::input::searches::CandidateColumns;
+use crate::input::{ClassifyColumns, IdentifyColumns, TextFormat, VerifyColumns};
+use crate::math::interval::{CiSpec, Method};
+use crate::render::{Detail, Format};
+use crate::stats::power::{Clustering, Goal};
 use anyhow::{bail, Context, Result};
-use biasbench::app::audit::{ClassifyJob, IdentifyJob, SummarizeJob, VerifyJob};
-use biasbench::app::simulate::{GroupSpec, Population};
-use biasbench::bootstrap::BootstrapSpec;
-use biasbench::counts::threshold::Policy;
-use biasbench::engine::classify::ClassifyOptions;
-use biasbench::engine::identify::{IdPolicy, IdentifyOptions};
-use biasbench::engine::summarize::{SummarizeColumns, TrialsSpec};
-use biasbench::engine::verify::{Impostors, VerifyOptions};
-use biasbench::groups::ReferenceRule;
-use biasbench::input::rules::ExcludeRule;
-use biasbench::input::searches::CandidateColumns;
-use biasbench::input::{ClassifyColumns, IdentifyColumns, TextFormat, VerifyColumns};
-use biasbench::math::interval::{CiSpec, Method};
-use biasbench::render::{Detail, Format};
-use biasbench::stats::power::{Clustering, Goal};
 use std::path::PathBuf;
 
 /// A validated command: what to run, on what, with which options.
@@ -105,7 +105,7 @@ impl Plan {
 }
 
 /// Every value of a repeatable flag, parsed by the library.
-fn each<T>(values: &[String], parse: fn(&str) -> biasbench::Result<T>) -> Result<Vec<T>> {
+fn each<T>(values: &[String], parse: fn(&str) -> crate::Result<T>) -> Result<Vec<T>> {
     Ok(values.iter().map(|s| parse(s)).collect::<Result<_, _>>()?)
 }
 

@@ -12,8 +12,8 @@
 //! 1-based row number.
 
 use super::chunks::{in_order, Batch, Batches};
-use super::npy::{Kind, NpyColumn};
-use super::npy_dir::read_labels;
+use super::npy::{Kind, Memory, NpyColumn};
+use super::npy_dir::NpySource;
 use super::typed::Typed;
 use crate::error::{Error, ErrorKind, Position, Result};
 use crate::progress::Progress;
@@ -27,18 +27,48 @@ pub trait Columnar: Send {
     fn headers(&self) -> &[String];
     /// Starts reading the needed columns: batches of rows in order (each
     /// row's cells, empty for columns not needed; its line = its 1-based
-    /// row number), and the files being read; the bytes read go to `progress`.
+    /// row number), and what the provenance hashes; the bytes read go to `progress`.
     fn start(
         self: Box<Self>,
         needed: &[bool],
         progress: Arc<dyn Progress>,
-    ) -> Result<(Batches, Vec<PathBuf>)>;
+    ) -> Result<(Batches, Content)>;
     /// Column `name` read whole into typed memory; `None` when it has no
     /// typed form here (strings, a code beyond its labels), for the text
     /// rows to handle.
     fn typed(&self, name: &str) -> Result<Option<Typed>>;
-    /// The files holding these columns, in order, without repeats.
-    fn files(&self, names: &[&str]) -> Vec<PathBuf>;
+    /// What holds these columns (in order, without repeats), for the provenance.
+    fn content(&self, names: &[&str]) -> Content;
+}
+
+/// What an input's provenance hashes: files, or buffers in memory.
+pub enum Content {
+    /// Files, one after the other.
+    Files(Vec<PathBuf>),
+    /// Buffers, one after the other.
+    Memory(Vec<Memory>),
+}
+
+impl Content {
+    /// Their size and SHA-256.
+    pub fn digest(&self) -> Result<(u64, String)> {
+        match self {
+            Content::Files(paths) => hash_files(paths),
+            Content::Memory(m) => Ok(hash_bytes(m)),
+        }
+    }
+}
+
+/// The size and SHA-256 of buffers, one after the other.
+pub fn hash_bytes(buffers: &[Memory]) -> (u64, String) {
+    let mut h = Sha256::new();
+    let mut bytes = 0;
+    for b in buffers {
+        let b = (**b).as_ref();
+        h.update(b);
+        bytes += b.len() as u64;
+    }
+    (bytes, hex(&h.finalize()))
 }
 
 /// The size and SHA-256 of files, one after the other.
@@ -60,45 +90,39 @@ pub fn hex(digest: &[u8]) -> String {
 /// Rows per block read from each column.
 const BLOCK: usize = 1 << 16;
 
-/// A directory of `.npy` columns.
+/// A directory of `.npy` columns, or the same layout in memory.
 pub struct NpyDir {
-    dir: PathBuf,
+    source: NpySource,
     headers: Vec<String>,
 }
 
 impl NpyDir {
     /// Lists the `.npy` files of a directory (its columns, by file stem).
     pub fn new(dir: &Path) -> Result<NpyDir> {
-        let mut headers: Vec<String> = std::fs::read_dir(dir)
-            .map_err(|e| Error::io(dir, e))?
-            .filter_map(|e| e.ok())
-            .filter_map(|e| {
-                let name = e.file_name().to_string_lossy().into_owned();
-                name.strip_suffix(".npy").map(str::to_string)
-            })
-            .collect();
-        headers.sort();
+        Self::from_source(NpySource::Dir(dir.to_path_buf()))
+    }
+
+    /// The columns of a directory or of memory.
+    pub fn from_source(source: NpySource) -> Result<NpyDir> {
+        let headers = source.headers()?;
         if headers.is_empty() {
             return Err(ErrorKind::EmptyFile {
-                file: format!("{} (no .npy files)", dir.display()),
+                file: format!("{} (no columns)", source.name()),
             }
             .into());
         }
-        Ok(NpyDir {
-            dir: dir.to_path_buf(),
-            headers,
-        })
+        Ok(NpyDir { source, headers })
     }
 
-    /// Labels of column `name`: `<name>.labels.txt`, else of the attribute
-    /// whose `_a`/`_b` sides it is.
+    /// Labels of column `name`: its own, else those of the attribute whose
+    /// `_a`/`_b` sides it is.
     fn labels(&self, name: &str) -> Result<Option<Vec<String>>> {
         let base = name
             .strip_suffix("_a")
             .or_else(|| name.strip_suffix("_b"))
-            .filter(|_| !self.dir.join(format!("{name}.labels.txt")).exists())
+            .filter(|_| !self.source.has_own_labels(name))
             .unwrap_or(name);
-        read_labels(&self.dir, base)
+        self.source.labels(base)
     }
 }
 
@@ -167,7 +191,7 @@ impl Columnar for NpyDir {
     }
 
     fn typed(&self, name: &str) -> Result<Option<Typed>> {
-        let col = NpyColumn::open(&self.dir.join(format!("{name}.npy")))?;
+        let col = self.source.open(name)?;
         if matches!(col.kind, Kind::Bytes | Kind::Unicode) {
             return Ok(None);
         }
@@ -198,18 +222,15 @@ impl Columnar for NpyDir {
         })
     }
 
-    fn files(&self, names: &[&str]) -> Vec<PathBuf> {
-        names
-            .iter()
-            .map(|n| self.dir.join(format!("{n}.npy")))
-            .collect()
+    fn content(&self, names: &[&str]) -> Content {
+        self.source.content(names)
     }
 
     fn start(
         self: Box<Self>,
         needed: &[bool],
         progress: Arc<dyn Progress>,
-    ) -> Result<(Batches, Vec<PathBuf>)> {
+    ) -> Result<(Batches, Content)> {
         let mut columns = Vec::new();
         let mut len = None;
         for (j, name) in self.headers.iter().enumerate() {
@@ -217,7 +238,7 @@ impl Columnar for NpyDir {
                 columns.push(None);
                 continue;
             }
-            let col = NpyColumn::open(&self.dir.join(format!("{name}.npy")))?;
+            let col = self.source.open(name)?;
             match len {
                 Some(n) if n != col.len => {
                     return Err(Error::data_field(
@@ -238,17 +259,14 @@ impl Columnar for NpyDir {
                 name: name.clone(),
             }));
         }
-        let files = columns
-            .iter()
-            .flatten()
-            .map(|n| n.col.path.clone())
-            .collect();
+        let names: Vec<&str> = columns.iter().flatten().map(|n| n.name.as_str()).collect();
+        let content = self.source.content(&names);
         let len = len.unwrap_or(0);
         let blocks = (0..len).step_by(BLOCK).map(Ok);
         let batches = in_order(blocks, move |start| {
             let rows = (len - start).min(BLOCK as u64) as usize;
             render_block(&columns, start, rows, &*progress)
         });
-        Ok((batches, files))
+        Ok((batches, content))
     }
 }

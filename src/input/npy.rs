@@ -1,6 +1,8 @@
 //! One-dimensional NumPy `.npy` columns: the header is parsed by `npyz`; the
 //! data are read in blocks at any row offset (positioned reads, so several
-//! threads can share a file) and decoded without per-row allocation.
+//! threads can share a file) and decoded without per-row allocation. A
+//! column may also be a buffer in memory ([`NpyColumn::in_memory`]: the
+//! Python package lends NumPy's and Arrow's buffers without a copy).
 
 use super::values::format_number;
 use crate::error::{Error, Result};
@@ -9,6 +11,27 @@ use std::fs::File;
 use std::io::Seek;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A column's element bytes held in memory, shared and read-only.
+pub type Memory = Arc<dyn AsRef<[u8]> + Send + Sync>;
+
+/// Where a column's bytes are.
+enum Storage {
+    /// A `.npy` file, read at positions.
+    File(File),
+    /// Element bytes in memory (no header).
+    Memory(Memory),
+}
+
+impl std::fmt::Debug for Storage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Storage::File(file) => file.fmt(f),
+            Storage::Memory(m) => write!(f, "Memory({} bytes)", (**m).as_ref().len()),
+        }
+    }
+}
 
 /// Longest header accepted (NumPy's own reader refuses longer ones by default).
 const MAX_HEADER: usize = 10_000;
@@ -94,7 +117,31 @@ pub struct NpyColumn {
     pub width: usize,
     big_endian: bool,
     offset: u64,
-    file: File,
+    storage: Storage,
+}
+
+/// The kind, width and byte order of a NumPy type string; `Err` says why
+/// it is not a plain column's.
+fn element(ts: &npyz::TypeStr) -> std::result::Result<(Kind, usize, bool), String> {
+    let kind = match ts.type_char() {
+        TypeChar::Float if matches!(ts.size_field(), 4 | 8) => Kind::Float,
+        TypeChar::Int if matches!(ts.size_field(), 1 | 2 | 4 | 8) => Kind::Int,
+        TypeChar::Uint if matches!(ts.size_field(), 1 | 2 | 4 | 8) => Kind::Uint,
+        TypeChar::Bool => Kind::Bool,
+        TypeChar::ByteStr => Kind::Bytes,
+        TypeChar::UnicodeStr => Kind::Unicode,
+        _ => return Err(format!("unsupported dtype {ts}")),
+    };
+    let width = ts
+        .num_bytes()
+        .ok_or_else(|| format!("unsupported dtype {ts}"))?;
+    if width == 0 {
+        // Such a header claims any number of rows with no data behind them.
+        return Err(format!(
+            "unsupported dtype {ts}: elements of 0 bytes hold no value"
+        ));
+    }
+    Ok((kind, width, ts.endianness() == Endianness::Big))
 }
 
 impl NpyColumn {
@@ -116,24 +163,7 @@ impl NpyColumn {
                 header.shape()
             )));
         }
-        let kind = match ts.type_char() {
-            TypeChar::Float if matches!(ts.size_field(), 4 | 8) => Kind::Float,
-            TypeChar::Int if matches!(ts.size_field(), 1 | 2 | 4 | 8) => Kind::Int,
-            TypeChar::Uint if matches!(ts.size_field(), 1 | 2 | 4 | 8) => Kind::Uint,
-            TypeChar::Bool => Kind::Bool,
-            TypeChar::ByteStr => Kind::Bytes,
-            TypeChar::UnicodeStr => Kind::Unicode,
-            _ => return Err(bad(format!("unsupported dtype {ts}"))),
-        };
-        let width = ts
-            .num_bytes()
-            .ok_or_else(|| bad(format!("unsupported dtype {ts}")))?;
-        if width == 0 {
-            // Such a header claims any number of rows with no data behind them.
-            return Err(bad(format!(
-                "unsupported dtype {ts}: elements of 0 bytes hold no value"
-            )));
-        }
+        let (kind, width, big_endian) = element(&ts).map_err(bad)?;
         let offset = file.stream_position().map_err(io)?;
         let len = header.shape()[0];
         let size = file.metadata().map_err(io)?.len();
@@ -153,17 +183,53 @@ impl NpyColumn {
             len,
             kind,
             width,
-            big_endian: ts.endianness() == Endianness::Big,
+            big_endian,
             offset,
-            file,
+            storage: Storage::File(file),
         })
     }
 
-    /// The column's name: the file name without `.npy`.
+    /// A column in memory: `data` holds its elements of NumPy type `descr`
+    /// (`<f8`, `|u1`, `|b1`, …) back to back; `path` names it in messages.
+    pub fn in_memory(path: PathBuf, descr: &str, data: Memory) -> Result<NpyColumn> {
+        let bad = |why: String| Error::data(path.display().to_string(), why);
+        let ts: npyz::TypeStr = descr
+            .parse()
+            .map_err(|e| bad(format!("dtype {descr:?}: {e}")))?;
+        let (kind, width, big_endian) = element(&ts).map_err(bad)?;
+        let bytes = (*data).as_ref().len();
+        if bytes % width != 0 {
+            return Err(bad(format!(
+                "{bytes} bytes are not a whole number of {width}-byte elements"
+            )));
+        }
+        Ok(NpyColumn {
+            len: (bytes / width) as u64,
+            path,
+            kind,
+            width,
+            big_endian,
+            offset: 0,
+            storage: Storage::Memory(data),
+        })
+    }
+
+    /// The size and SHA-256 of the column: of its file, or of its bytes in memory.
+    pub fn digest(&self) -> Result<(u64, String)> {
+        match &self.storage {
+            Storage::File(_) => super::columnar::hash_files(std::slice::from_ref(&self.path)),
+            Storage::Memory(m) => Ok(super::columnar::hash_bytes(&[m.clone()])),
+        }
+    }
+
+    /// The column's name: the file name without `.npy` (in memory: the last
+    /// part of its path, whole).
     pub fn name(&self) -> String {
-        self.path
-            .file_stem()
-            .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
+        let part = match self.storage {
+            Storage::File(_) => self.path.file_stem(),
+            Storage::Memory(_) => self.path.file_name(),
+        };
+        part.map_or_else(String::new, |s| s.to_string_lossy().into_owned())
     }
 
     /// Bytes of the file (header included).
@@ -174,9 +240,27 @@ impl NpyColumn {
     /// Reads rows `start..start + rows` as raw bytes into `buf`.
     pub fn read_raw(&self, start: u64, rows: usize, buf: &mut Vec<u8>) -> Result<()> {
         buf.resize(rows * self.width, 0);
-        self.file
-            .read_exact_at(buf, self.offset + start * self.width as u64)
-            .map_err(|e| Error::io(&self.path, e))
+        let at = self.offset + start * self.width as u64;
+        match &self.storage {
+            Storage::File(file) => file
+                .read_exact_at(buf, at)
+                .map_err(|e| Error::io(&self.path, e)),
+            Storage::Memory(m) => {
+                let data = (**m).as_ref();
+                let from = usize::try_from(at)
+                    .ok()
+                    .filter(|&a| a + buf.len() <= data.len());
+                let from = from.ok_or_else(|| {
+                    Error::data(
+                        self.path.display().to_string(),
+                        "a read past the column's end",
+                    )
+                })?;
+                let n = buf.len();
+                buf.copy_from_slice(&data[from..from + n]);
+                Ok(())
+            }
+        }
     }
 
     /// Calls `f` with each element of `raw` as an f64 (numbers and booleans;

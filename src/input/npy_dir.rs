@@ -9,12 +9,153 @@
 //! * optional `X.labels.txt`: line i names code i, an empty line marking a
 //!   missing value (otherwise a group is named by its code). The same file
 //!   names the codes when the directory is read as a table.
+//!
+//! The same layout may be held in memory ([`MemoryTable`], the Python
+//! package's front door): each column a buffer of NumPy elements, a code
+//! column with its names.
 
-use super::columnar::hash_files;
-use super::npy::{Kind, NpyColumn};
+use super::columnar::Content;
+use super::npy::{Kind, Memory, NpyColumn};
 use super::table::InputFile;
 use crate::error::{Error, ErrorKind, Result};
 use std::path::{Path, PathBuf};
+
+/// One column held in memory.
+#[derive(Clone)]
+pub struct MemoryColumn {
+    /// The column's name (a header).
+    pub name: String,
+    /// NumPy type string of its elements (`<f8`, `|u1`, `|b1`, `<i8`, …).
+    pub descr: String,
+    /// Its elements, back to back.
+    pub data: Memory,
+    /// Names of its integer codes, as an `X.labels.txt` gives them (an
+    /// empty name marks a missing value).
+    pub labels: Option<Vec<String>>,
+}
+
+impl std::fmt::Debug for MemoryColumn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MemoryColumn")
+            .field("name", &self.name)
+            .field("descr", &self.descr)
+            .field("bytes", &(*self.data).as_ref().len())
+            .field("labels", &self.labels)
+            .finish()
+    }
+}
+
+/// A table of columns held in memory, read like a `.npy` directory.
+#[derive(Clone, Debug)]
+pub struct MemoryTable {
+    /// Names the table in messages and provenance (`<DataFrame>`, say).
+    pub name: String,
+    /// Its columns, in order.
+    pub columns: Vec<MemoryColumn>,
+}
+
+/// Where a `.npy` layout's columns are: files of a directory, or memory.
+#[derive(Clone, Debug)]
+pub enum NpySource {
+    /// `DIR/<column>.npy` files, with `DIR/<column>.labels.txt`.
+    Dir(PathBuf),
+    /// Columns in memory.
+    Memory(MemoryTable),
+}
+
+impl NpySource {
+    /// The directory's path, or the table's name.
+    pub fn name(&self) -> String {
+        match self {
+            NpySource::Dir(d) => d.display().to_string(),
+            NpySource::Memory(t) => t.name.clone(),
+        }
+    }
+
+    /// Column names (a directory's sorted by file name; memory's in order).
+    pub fn headers(&self) -> Result<Vec<String>> {
+        Ok(match self {
+            NpySource::Dir(dir) => {
+                let mut h: Vec<String> = std::fs::read_dir(dir)
+                    .map_err(|e| Error::io(dir, e))?
+                    .filter_map(|e| e.ok())
+                    .filter_map(|e| {
+                        let name = e.file_name().to_string_lossy().into_owned();
+                        name.strip_suffix(".npy").map(str::to_string)
+                    })
+                    .collect();
+                h.sort();
+                h
+            }
+            NpySource::Memory(t) => t.columns.iter().map(|c| c.name.clone()).collect(),
+        })
+    }
+
+    fn memory(&self, stem: &str) -> Option<&MemoryColumn> {
+        match self {
+            NpySource::Memory(t) => t.columns.iter().find(|c| c.name == stem),
+            NpySource::Dir(_) => None,
+        }
+    }
+
+    /// Is there a column `stem`?
+    pub fn has(&self, stem: &str) -> bool {
+        match self {
+            NpySource::Dir(dir) => column_path(dir, stem).exists(),
+            NpySource::Memory(_) => self.memory(stem).is_some(),
+        }
+    }
+
+    /// Opens column `stem` (it must exist).
+    pub fn open(&self, stem: &str) -> Result<NpyColumn> {
+        match self {
+            NpySource::Dir(dir) => NpyColumn::open(&column_path(dir, stem)),
+            NpySource::Memory(t) => {
+                let c = self.memory(stem).ok_or_else(|| {
+                    Error::data_field(t.name.clone(), stem, format!("no column {stem}"))
+                })?;
+                let path = PathBuf::from(format!("{}/{stem}", t.name));
+                NpyColumn::in_memory(path, &c.descr, c.data.clone())
+            }
+        }
+    }
+
+    /// The names of the codes of `name`: `name.labels.txt` in a directory;
+    /// in memory the column's own, else those of its side `name_a`.
+    pub fn labels(&self, name: &str) -> Result<Option<Vec<String>>> {
+        match self {
+            NpySource::Dir(dir) => read_labels(dir, name),
+            NpySource::Memory(_) => Ok(self
+                .memory(name)
+                .or_else(|| self.memory(&format!("{name}_a")))
+                .and_then(|c| c.labels.clone())),
+        }
+    }
+
+    /// Whether `name` has names of its own (not only through its attribute).
+    pub fn has_own_labels(&self, name: &str) -> bool {
+        match self {
+            NpySource::Dir(dir) => dir.join(format!("{name}.labels.txt")).exists(),
+            NpySource::Memory(_) => self.memory(name).is_some_and(|c| c.labels.is_some()),
+        }
+    }
+
+    /// What the provenance of columns `stems` hashes.
+    pub fn content(&self, stems: &[&str]) -> Content {
+        match self {
+            NpySource::Dir(dir) => {
+                Content::Files(stems.iter().map(|s| column_path(dir, s)).collect())
+            }
+            NpySource::Memory(_) => Content::Memory(
+                stems
+                    .iter()
+                    .filter_map(|s| self.memory(s))
+                    .map(|c| c.data.clone())
+                    .collect(),
+            ),
+        }
+    }
+}
 
 /// Largest group code the streaming layout accepts.
 pub const MAX_CODE: u32 = 254;
@@ -58,43 +199,43 @@ fn column_path(dir: &Path, stem: &str) -> PathBuf {
     dir.join(format!("{stem}.npy"))
 }
 
-/// Opens `DIR/STEM.npy`; its absence is an error naming the flag that chose it.
-fn required_column(dir: &Path, stem: &str, flag: &str) -> Result<NpyColumn> {
-    let path = column_path(dir, stem);
-    if !path.exists() {
-        return Err(Error::data_field(
-            dir.display().to_string(),
-            stem,
-            format!("no file {stem}.npy ({flag})"),
-        ));
+/// Opens column `stem`; its absence is an error naming the flag that chose it.
+fn required_column(src: &NpySource, stem: &str, flag: &str) -> Result<NpyColumn> {
+    if !src.has(stem) {
+        let what = match src {
+            NpySource::Dir(_) => format!("no file {stem}.npy ({flag})"),
+            NpySource::Memory(_) => format!("no column {stem} ({flag})"),
+        };
+        return Err(Error::data_field(src.name(), stem, what));
     }
-    NpyColumn::open(&path)
+    src.open(stem)
 }
 
-/// Opens attribute `a`: `a_a.npy` and `a_b.npy` when both exist, else
-/// `a.npy`, with the names of `a.labels.txt` (1 to 255 of them) if present.
-fn code_columns(dir: &Path, a: &str) -> Result<CodeColumns> {
-    let (pa, pb) = (
-        column_path(dir, &format!("{a}_a")),
-        column_path(dir, &format!("{a}_b")),
-    );
-    let (side_a, side_b, source) = if pa.exists() && pb.exists() {
-        let (x, y) = (NpyColumn::open(&pa)?, NpyColumn::open(&pb)?);
+/// Opens attribute `a`: columns `a_a` and `a_b` when both exist, else
+/// `a`, with the names of its codes (1 to 255 of them) if given.
+fn code_columns(src: &NpySource, a: &str) -> Result<CodeColumns> {
+    let (pa, pb) = (format!("{a}_a"), format!("{a}_b"));
+    let (side_a, side_b, source) = if src.has(&pa) && src.has(&pb) {
+        let (x, y) = (src.open(&pa)?, src.open(&pb)?);
         (x, Some(y), format!("{a}_a/{a}_b files"))
     } else {
         (
-            required_column(dir, a, "--attr")?,
+            required_column(src, a, "--attr")?,
             None,
             format!("{a} file"),
         )
     };
-    let labels = read_labels(dir, a)?;
+    let labels = src.labels(a)?;
     if let Some(l) = labels
         .as_ref()
         .filter(|l| l.is_empty() || l.len() > MAX_CODE as usize + 1)
     {
+        let file = match src {
+            NpySource::Dir(dir) => dir.join(format!("{a}.labels.txt")).display().to_string(),
+            NpySource::Memory(t) => format!("{}/{a}", t.name),
+        };
         return Err(Error::data_field(
-            dir.join(format!("{a}.labels.txt")).display().to_string(),
+            file,
             a,
             format!("expected 1 to {} labels, found {}", MAX_CODE + 1, l.len()),
         ));
@@ -152,8 +293,8 @@ fn check_columns(score: &NpyColumn, mated: &NpyColumn, codes: &[CodeColumns]) ->
 /// The columns of a comparisons directory.
 #[derive(Debug)]
 pub struct NpyComparisons {
-    /// The directory read.
-    pub dir: PathBuf,
+    /// Where the columns are.
+    pub source: NpySource,
     /// Float scores, as given (not yet in similarity orientation).
     pub score: NpyColumn,
     /// Mated flags (0/1 or booleans).
@@ -165,7 +306,8 @@ pub struct NpyComparisons {
 }
 
 impl NpyComparisons {
-    /// Opens the columns named by the flags; every file must have the same length.
+    /// Opens the columns named by the flags in directory `dir`; every file
+    /// must have the same length.
     pub fn open(dir: &Path, score: &str, mated: &str, attrs: &[String]) -> Result<Self> {
         if !dir.is_dir() {
             return Err(Error::data(
@@ -173,16 +315,21 @@ impl NpyComparisons {
                 "streaming reads a directory of .npy columns (score.npy, mated.npy, …), and this is not a directory",
             ));
         }
-        let score = required_column(dir, score, "--score")?;
-        let mated = required_column(dir, mated, "--mated")?;
+        Self::from_source(NpySource::Dir(dir.to_path_buf()), score, mated, attrs)
+    }
+
+    /// [`NpyComparisons::open`] over columns anywhere.
+    pub fn from_source(src: NpySource, score: &str, mated: &str, attrs: &[String]) -> Result<Self> {
+        let score = required_column(&src, score, "--score")?;
+        let mated = required_column(&src, mated, "--mated")?;
         let codes = attrs
             .iter()
-            .map(|a| code_columns(dir, a))
+            .map(|a| code_columns(&src, a))
             .collect::<Result<Vec<_>>>()?;
         let len = score.len;
         check_columns(&score, &mated, &codes)?;
         Ok(NpyComparisons {
-            dir: dir.to_path_buf(),
+            source: src,
             score,
             mated,
             attrs: codes,
@@ -213,7 +360,7 @@ impl NpyComparisons {
             .iter()
             .map(|(role, c)| {
                 let sha256 = if hash {
-                    hash_files(std::slice::from_ref(&c.path))?.1
+                    c.digest()?.1
                 } else {
                     "not computed (--no-hash)".into()
                 };

@@ -27,6 +27,7 @@ mod reader {
     use super::*;
     use crate::input::chunks::{in_order, Batch, Batches};
     use crate::input::codes::{apply_remap, Interner, MISSING};
+    use crate::input::columnar::Content;
     use crate::input::typed::Typed;
     use crate::input::values::format_number;
     use crate::progress::Progress;
@@ -259,15 +260,15 @@ mod reader {
             Ok(typed_column(&batches))
         }
 
-        fn files(&self, _names: &[&str]) -> Vec<PathBuf> {
-            vec![self.path.clone()]
+        fn content(&self, _names: &[&str]) -> Content {
+            Content::Files(vec![self.path.clone()])
         }
 
         fn start(
             self: Box<Self>,
             needed: &[bool],
             progress: Arc<dyn Progress>,
-        ) -> Result<(Batches, Vec<PathBuf>)> {
+        ) -> Result<(Batches, Content)> {
             let builder = builder(&self.path)?;
             let roots: Vec<usize> = (0..self.headers.len()).filter(|&j| needed[j]).collect();
             let mut projected = vec![None; self.headers.len()];
@@ -293,7 +294,7 @@ mod reader {
             let batches = in_order(jobs, move |(b, first)| {
                 render_batch(&b, first, &projected).map_err(|e| perr(&path, e))
             });
-            Ok((batches, vec![self.path]))
+            Ok((batches, Content::Files(vec![self.path])))
         }
     }
 }

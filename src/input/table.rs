@@ -4,7 +4,8 @@
 //! batches of records in file order whatever the source.
 
 use super::chunks::{self, Batch, Cutter, Feed};
-use super::columnar::{hash_files, hex, Columnar, NpyDir};
+use super::columnar::{hex, Columnar, Content, NpyDir};
+use super::npy_dir::NpySource;
 use crate::error::{Error, ErrorKind, Result};
 use crate::progress::{NoProgress, Progress};
 use serde::{Deserialize, Serialize};
@@ -178,7 +179,7 @@ enum Origin {
     /// A byte stream, hashed as read.
     Stream(Arc<Mutex<DigestState>>),
     /// Whole files (a column store's needed columns), hashed at the end.
-    Files(Vec<std::path::PathBuf>),
+    Files(Content),
 }
 
 /// How delimited text is parsed.
@@ -218,10 +219,18 @@ impl Table {
         progress: Arc<dyn Progress>,
     ) -> Result<Table> {
         if path.is_dir() {
-            return Ok(Self::columns(path, Box::new(NpyDir::new(path)?), progress));
+            return Ok(Self::columns(
+                path.display().to_string(),
+                Box::new(NpyDir::new(path)?),
+                progress,
+            ));
         }
         if is_parquet(path)? {
-            return Ok(Self::columns(path, super::parquet::open(path)?, progress));
+            return Ok(Self::columns(
+                path.display().to_string(),
+                super::parquet::open(path)?,
+                progress,
+            ));
         }
         let file = File::open(path).map_err(|e| Error::io(path, e))?;
         let size = file.metadata().map_or(0, |m| m.len());
@@ -293,11 +302,19 @@ impl Table {
         })
     }
 
+    /// A table over columns held in memory (see [`NpySource::Memory`]),
+    /// named in messages and provenance by the source's name.
+    pub fn memory(source: NpySource) -> Result<Table> {
+        let name = source.name();
+        let store = Box::new(NpyDir::from_source(source)?);
+        Ok(Self::columns(name, store, Arc::new(NoProgress)))
+    }
+
     /// A table over a column store.
-    fn columns(path: &Path, store: Box<dyn Columnar>, progress: Arc<dyn Progress>) -> Table {
+    fn columns(file: String, store: Box<dyn Columnar>, progress: Arc<dyn Progress>) -> Table {
         let headers = store.headers().to_vec();
         Table {
-            file: path.display().to_string(),
+            file,
             needed: RefCell::new(vec![false; headers.len()]),
             headers,
             delimiter: b',',
@@ -402,7 +419,7 @@ impl Table {
             Source::Batches {
                 origin: Origin::Files(files),
                 ..
-            } => hash_files(&files)?,
+            } => files.digest()?,
             Source::Columns(_) => unreachable!("rows were read"),
         };
         Ok(InputFile {

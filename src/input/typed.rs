@@ -12,13 +12,12 @@
 
 use super::builder::FileOrigin;
 use super::codes::MISSING;
-use super::columnar::{hash_files, Columnar};
+use super::columnar::Columnar;
 use super::comparisons::{Comparisons, VerifyColumns};
 use super::labels::{ClassifyColumns, Labelled};
 use super::table::{InputFile, Table};
 use crate::error::Result;
 use rustc_hash::FxHashSet;
-use std::path::PathBuf;
 
 /// The value of an `Option`, or from the enclosing typed read `Ok(None)`:
 /// the typed path does not apply, the table reader takes over.
@@ -219,8 +218,7 @@ impl<'s> Loaded<'s> {
             .iter()
             .map(|&j| self.store.headers()[j].as_str())
             .collect();
-        let files: Vec<PathBuf> = self.store.files(&names);
-        let (bytes, sha256) = hash_files(&files)?;
+        let (bytes, sha256) = self.store.content(&names).digest()?;
         Ok(InputFile {
             role: role.into(),
             path: file.into(),

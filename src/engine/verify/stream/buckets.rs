@@ -169,13 +169,15 @@ pub(super) fn unsplit_parent(b: Bucket, opened: &BTreeMap<Bucket, Open>) -> Opti
     b.parent().filter(|p| opened.get(p) != Some(&Open::Split))
 }
 
-/// Reads a JSON file of `biasbench merge` or `verify --emit-partial` (`what`
-/// names it in the error).
-pub(super) fn read_json<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<T> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    serde_json::from_slice(&bytes).map_err(|e| {
+/// A biasbench JSON file's contents (`what`: partial, plan), `name` naming them in errors.
+pub(super) fn parse_json<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    name: &str,
+    what: &str,
+) -> Result<T> {
+    serde_json::from_slice(bytes).map_err(|e| {
         Error::data(
-            path.display().to_string(),
+            name.to_string(),
             format!("not a biasbench {what} file: {e}"),
         )
     })
@@ -257,10 +259,15 @@ impl Plan {
 
     /// Reads and checks a plan file written by `biasbench merge`.
     pub fn read(path: &Path) -> Result<Plan> {
-        let plan: Plan = read_json(path, "plan")?;
-        let file = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        Self::from_bytes(&bytes, &path.display().to_string())
+    }
+
+    /// [`Plan::read`] of a plan's JSON in memory, `name` naming it in errors.
+    pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Plan> {
+        let plan: Plan = parse_json(bytes, name, "plan")?;
         plan.checked("opened")
-            .map_err(|(field, why)| Error::data_field(file, field, why))?;
+            .map_err(|(field, why)| Error::data_field(name.to_string(), field, why))?;
         Ok(plan)
     }
 

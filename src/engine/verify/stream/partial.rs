@@ -2,7 +2,7 @@
 //! reduced comparison set, and the plan of the next pass.
 
 use super::buckets::{
-    key, read_json, unkey, unsplit_parent, Bucket, Checked, Open, Plan, BITS, FORMAT,
+    key, parse_json, unkey, unsplit_parent, Bucket, Checked, Open, Plan, BITS, FORMAT,
 };
 use super::pass::CellLayout;
 use super::{check_plan_size, prepare, unresolved, StreamLimits};
@@ -85,10 +85,15 @@ impl SchemaAttribute {
 impl Partial {
     /// Reads a partial file and checks it ([`Partial::validate`]).
     pub fn read(path: &Path) -> Result<Partial> {
-        let file = path.display().to_string();
-        let mut p: Partial = read_json(path, "partial")?;
-        p.validate(&file)?;
-        p.origin = Some(file);
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        Self::from_bytes(&bytes, &path.display().to_string())
+    }
+
+    /// [`Partial::read`] of a partial's JSON in memory, `name` naming it in errors.
+    pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Partial> {
+        let mut p: Partial = parse_json(bytes, name, "partial")?;
+        p.validate(name)?;
+        p.origin = Some(name.to_string());
         Ok(p)
     }
 

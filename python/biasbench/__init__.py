@@ -1,0 +1,302 @@
+"""biasbench: audit recognition models for demographic differentials.
+
+The functions mirror the command line's subcommands and take a table in
+memory (a pandas DataFrame, a pyarrow Table, a NumPy structured array or a
+mapping of names to arrays) with the columns the CLI's flags name. Options
+are the CLI's flags with underscores (``min_group_size=30`` is
+``--min-group-size 30``) and are checked exactly as the CLI checks them;
+the result is the CLI's, byte for byte. The GIL is released while the
+library works.
+
+>>> import biasbench, pandas as pd
+>>> df = pd.read_csv("comparisons.csv")                      # doctest: +SKIP
+>>> r = biasbench.verify(df, attrs=["race"], thresholds=["global-fmr:1e-3"])  # doctest: +SKIP
+>>> r.tidy().head()                                           # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import json
+from typing import Any, Iterable, List, Mapping, Optional, Sequence, Union
+
+from . import _columns
+from ._core import BiasbenchError
+from ._core import __version__ as _core_version
+from ._core import combine as _combine
+from ._core import merge as _merge
+from ._core import run as _run
+
+__all__ = [
+    "BiasbenchError",
+    "Partial",
+    "Plan",
+    "Report",
+    "classify",
+    "identify",
+    "merge",
+    "partial",
+    "summarize",
+    "verify",
+]
+__version__ = _core_version
+
+# Flags that choose where and how the CLI writes; a Report does that here.
+_NOT_OPTIONS = {
+    "format",
+    "detail",
+    "out",
+    "report",
+    "delimiter",
+    "allow_multiline_fields",
+    "emit_partial",
+    "plan",
+}
+
+
+class Report:
+    """A finished audit: findings first in every format, as the CLI writes them."""
+
+    def __init__(self, core: Any) -> None:
+        self._core = core
+
+    def tidy(self):
+        """The tidy table (one row per value), as a pandas DataFrame with
+        exactly the columns and values of the CLI's ``--format csv``."""
+        import pandas as pd
+
+        return pd.read_csv(io.StringIO(self.render("csv")), keep_default_na=False, na_values=[""])
+
+    def render(self, format: str = "table", full: bool = False) -> str:
+        """The report as ``--format FORMAT`` (table, json, csv, markdown,
+        html, latex) writes it; ``full`` is ``--detail full``."""
+        return self._core.render(format, full)
+
+    def to_json(self) -> str:
+        """The CLI's JSON report."""
+        return self.render("json")
+
+    def json(self) -> dict:
+        """The JSON report, parsed."""
+        return json.loads(self.to_json())
+
+    def html(self) -> str:
+        """The CLI's HTML page: findings first, figures inline."""
+        return self.render("html")
+
+    def _repr_html_(self) -> str:
+        return self.html()
+
+    def save(self, dir: Union[str, "os.PathLike[str]"], full: bool = False) -> List[str]:
+        """Writes every format and figure into ``dir``, as ``--report DIR``
+        does; returns the paths written."""
+        return [str(p) for p in self._core.save(dir, full)]
+
+    def __str__(self) -> str:
+        return self.render("table")
+
+    def __repr__(self) -> str:
+        first = self.render("table").splitlines()[:3]
+        return "<biasbench.Report: " + " / ".join(line.strip() for line in first if line.strip()) + ">"
+
+
+class Partial:
+    """One batch's aggregate for a streaming 1:1 audit (counts per cell and
+    score bucket, not scores): the object ``--emit-partial`` writes.
+    Picklable; ``bytes(p)`` is its JSON."""
+
+    __slots__ = ("_bytes",)
+
+    def __init__(self, data: bytes) -> None:
+        self._bytes = bytes(data)
+
+    def __bytes__(self) -> bytes:
+        return self._bytes
+
+    def __reduce__(self):
+        return (Partial, (self._bytes,))
+
+    def __len__(self) -> int:
+        return len(self._bytes)
+
+    def __add__(self, other: "Partial") -> "Partial":
+        return Partial(_combine([self._bytes, bytes(other)]))
+
+    @staticmethod
+    def combine(partials: Iterable["Partial"]) -> "Partial":
+        """The sum of partials: one step of a tree reduction."""
+        return Partial(_combine([bytes(p) for p in partials]))
+
+    def __repr__(self) -> str:
+        return f"<biasbench.Partial: {len(self._bytes)} bytes>"
+
+
+class Plan:
+    """The buckets another pass must open, as ``merge`` asks for
+    (``plan.json`` of the CLI). Picklable; ``bytes(plan)`` is its JSON."""
+
+    __slots__ = ("_bytes",)
+
+    def __init__(self, data: bytes) -> None:
+        self._bytes = bytes(data)
+
+    def __bytes__(self) -> bytes:
+        return self._bytes
+
+    def __reduce__(self):
+        return (Plan, (self._bytes,))
+
+    def __repr__(self) -> str:
+        return f"<biasbench.Plan: {len(self._bytes)} bytes>"
+
+
+def _name(data: Any) -> str:
+    return f"<{type(data).__name__}>"
+
+
+def _line(task: str, name: str, named: Mapping[str, Any], options: Mapping[str, Any]) -> List[str]:
+    bad = sorted(set(options) & _NOT_OPTIONS)
+    if bad:
+        raise TypeError(
+            f"{', '.join(bad)}: not an option here (render or save the Report instead)"
+        )
+    return ["biasbench", task, name] + _columns.flags({**named, **options})
+
+
+def _audit(task: str, data: Any, named: Mapping[str, Any], options: Mapping[str, Any], name: Optional[str] = None) -> Report:
+    name = name or _name(data)
+    cols = _columns.columns(data)
+    return Report(_run(_line(task, name, named, options), name, cols))
+
+
+def verify(
+    data: Any,
+    score: str = "score",
+    mated: Optional[str] = None,
+    attrs: Optional[Sequence[str]] = None,
+    thresholds: Optional[Sequence[str]] = None,
+    distance: bool = False,
+    subjects: Optional[str] = None,
+    bootstrap: Optional[int] = None,
+    seed: Optional[int] = None,
+    **options: Any,
+) -> Report:
+    """1:1 verification audit (``biasbench verify``): per-group FMR, FNMR,
+    EER, DET and every disparity summary at each threshold policy.
+
+    ``mated`` names the 0/1 column (default ``mated``, or from
+    ``subject_a``/``subject_b`` ids); ``attrs`` are attribute columns (``X``,
+    or ``X_a``/``X_b`` per side); ``thresholds`` are policies such as
+    ``"global-fmr:1e-3"`` or ``"fixed:0.6"``; ``subjects`` is a subjects
+    file (``--subjects``). Any other CLI flag of ``verify`` by its name
+    with underscores: ``impostors="same-group"``, ``min_group_size=30``,
+    ``reference=["race=White"]``, ``stream=True``, ``reproducible=True`` …
+    """
+    named = dict(
+        score=score, mated=mated, attr=_columns.each(attrs), threshold=_columns.each(thresholds),
+        distance=distance, subjects=subjects, bootstrap=bootstrap, seed=seed,
+    )
+    return _audit("verify", data, named, options)
+
+
+def classify(
+    data: Any,
+    y_true: str = "y_true",
+    y_pred: Optional[str] = None,
+    attrs: Optional[Sequence[str]] = None,
+    sample_weight: Optional[str] = None,
+    score: Optional[str] = None,
+    subject: Optional[str] = None,
+    bootstrap: Optional[int] = None,
+    seed: Optional[int] = None,
+    **options: Any,
+) -> Report:
+    """Classifier audit (``biasbench classify``): per-group rates, fairlearn's
+    and AIF360's parity metrics. ``sample_weight`` names the weight column
+    (``--weight``); ``score`` with ``cutoff=`` decides by a score. Other
+    options as the CLI's flags: ``positive=["1"]``, ``min_group_size=…`` …"""
+    named = dict(
+        y_true=y_true, y_pred=y_pred, attr=_columns.each(attrs), weight=sample_weight,
+        score=score, subject=subject, bootstrap=bootstrap, seed=seed,
+    )
+    return _audit("classify", data, named, options)
+
+
+def identify(
+    data: Any,
+    attrs: Optional[Sequence[str]] = None,
+    thresholds: Optional[Sequence[str]] = None,
+    ranks: Optional[Sequence[int]] = None,
+    distance: bool = False,
+    bootstrap: Optional[int] = None,
+    seed: Optional[int] = None,
+    **options: Any,
+) -> Report:
+    """1:N identification audit (``biasbench identify``) of a table of one
+    row per search: per-group FPIR, FNIR and CMC. Column names as the CLI's
+    flags (``mate_rank=``, ``mate_score=``, ``nonmate_score=`` …)."""
+    named = dict(
+        attr=_columns.each(attrs), threshold=_columns.each(thresholds),
+        rank=_columns.each(ranks), distance=distance, bootstrap=bootstrap, seed=seed,
+    )
+    if "searches" in options:
+        raise TypeError("searches: the candidate-list form reads files; use the CLI for it")
+    return _audit("identify", data, named, options)
+
+
+def summarize(
+    data: Any,
+    group: Union[str, Sequence[str]] = "group",
+    rates: Optional[Sequence[str]] = None,
+    trials: Optional[Sequence[str]] = None,
+    percent: bool = False,
+    **options: Any,
+) -> Report:
+    """Summaries of published per-group rates (``biasbench summarize``)."""
+    named = dict(
+        group=_columns.each(group), rates=_columns.each(rates), trials=_columns.each(trials),
+        percent=percent,
+    )
+    return _audit("summarize", data, named, options)
+
+
+def partial(
+    data: Any,
+    plan: Optional[Plan] = None,
+    name: Optional[str] = None,
+    labels: Optional[Mapping[str, List[str]]] = None,
+    score: str = "score",
+    mated: Optional[str] = None,
+    attrs: Optional[Sequence[str]] = None,
+    thresholds: Optional[Sequence[str]] = None,
+    distance: bool = False,
+    **options: Any,
+) -> Partial:
+    """One batch's partial aggregate of a streaming 1:1 audit
+    (``verify --stream --emit-partial``), with the options of :func:`verify`
+    (every batch must be given the same). ``plan`` is the plan ``merge``
+    returned, for a later pass; ``name`` names the batch in the provenance
+    (give each batch its own); ``labels`` fixes the names of text attribute
+    columns' codes, so that every batch codes them alike (the cluster
+    recipes compute them once)."""
+    name = name or _name(data)
+    named = dict(
+        score=score, mated=mated, attr=_columns.each(attrs), threshold=_columns.each(thresholds),
+        distance=distance, stream=True,
+    )
+    line = _line("verify", name, named, options)
+    cols = _columns.columns(data, labels)
+    return Partial(_run(line, name, cols, bytes(plan) if plan is not None else b""))
+
+
+def merge(
+    partials: Iterable[Partial], reproducible: bool = False
+) -> Union[Report, Plan]:
+    """Merges the partials of every batch, as ``biasbench merge`` does: the
+    Report, or the Plan of another pass when the partials do not yet pin
+    every result exactly (run :func:`partial` with it on every batch and
+    merge again). The order of the partials does not change the report."""
+    command = ["biasbench", "merge", "<partials>"] + (["--reproducible"] if reproducible else [])
+    report, plan = _merge([bytes(p) for p in partials], command, reproducible)
+    return Report(report) if report is not None else Plan(plan)

@@ -1,0 +1,157 @@
+"""Tables in memory as biasbench columns: NumPy arrays lent as they are.
+
+A column crosses into the library without a copy when it is a contiguous
+one-dimensional NumPy array of floats (4 or 8 bytes), integers (1, 2, 4 or 8
+bytes) or booleans, and when it is a pandas or Arrow column of those types
+without missing values (their NumPy view). Other columns are converted
+once: strings, categoricals and objects become integer codes into their
+distinct values (sorted; a missing value, ``None``/``NaN``/``""``, is the
+empty name, which biasbench reads as missing); nullable integers and
+booleans with missing values become floats with NaN.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
+
+import numpy as np
+
+# (name, NumPy type string, array, data address, bytes, names of codes)
+Column = Tuple[str, str, np.ndarray, int, int, Optional[List[str]]]
+
+_NUMERIC = "fiub"
+
+
+def _is_pandas(data: Any) -> bool:
+    return type(data).__module__.split(".")[0] == "pandas"
+
+
+def _is_arrow(data: Any) -> bool:
+    return type(data).__module__.split(".")[0] == "pyarrow"
+
+
+def named_arrays(data: Any) -> Dict[str, Any]:
+    """The columns of ``data`` by name, as NumPy, pandas or Arrow columns."""
+    if isinstance(data, Mapping):
+        return dict(data)
+    if isinstance(data, np.ndarray) and data.dtype.names:
+        return {n: data[n] for n in data.dtype.names}
+    if _is_pandas(data) and hasattr(data, "columns"):
+        return {str(c): data[c] for c in data.columns}
+    if _is_arrow(data) and hasattr(data, "column_names"):
+        return {n: data.column(n) for n in data.column_names}
+    raise TypeError(
+        "expected a pandas DataFrame, a pyarrow Table or RecordBatch, a NumPy "
+        f"structured array or a mapping of column names to arrays, not {type(data).__name__}"
+    )
+
+
+def _codes(values: np.ndarray, labels: Optional[List[str]] = None) -> Tuple[np.ndarray, List[str]]:
+    """Codes of ``values`` (objects or strings) into ``labels`` (their
+    distinct texts, sorted, when not given); missing values get the empty name."""
+    obj = np.asarray(values, dtype=object)
+    missing = np.array([v is None or (isinstance(v, float) and v != v) for v in obj], dtype=bool)
+    text = np.where(missing, "", obj).astype(str)
+    if labels is None:
+        labels = sorted(set(text.tolist()))
+    names = list(labels)
+    if "" not in names and missing.any():
+        names.append("")
+    order = np.argsort(np.array(names, dtype=str), kind="stable")
+    sorted_names = np.array(names, dtype=str)[order]
+    at = np.searchsorted(sorted_names, text)
+    at = np.clip(at, 0, len(sorted_names) - 1)
+    if len(text) and not np.all(sorted_names[at] == text):
+        unknown = text[sorted_names[at] != text][0]
+        raise ValueError(f"value {unknown!r} is not among the given labels")
+    codes = order[at]
+    dtype = np.uint8 if len(names) <= 255 else np.int64
+    return np.ascontiguousarray(codes.astype(dtype)), names
+
+
+def _as_numpy(col: Any) -> Any:
+    """A pandas or Arrow column as NumPy when it holds numbers or flags
+    without missing values; else as given."""
+    if _is_arrow(col):
+        import pyarrow as pa
+
+        t = col.type
+        if col.null_count == 0 and (pa.types.is_floating(t) or pa.types.is_integer(t)):
+            if isinstance(col, pa.ChunkedArray) and col.num_chunks == 1:
+                col = col.chunk(0)
+            return col.to_numpy(zero_copy_only=isinstance(col, pa.Array))
+        if col.null_count == 0 and pa.types.is_boolean(t):
+            return col.to_numpy(zero_copy_only=False)
+        return col.to_pandas() if hasattr(col, "to_pandas") else col
+    return col
+
+
+def column(name: str, col: Any, labels: Optional[List[str]] = None) -> Column:
+    """One column as the extension takes it (see the module docs);
+    ``labels`` fixes the names of a text column's codes."""
+    col = _as_numpy(col)
+    if _is_pandas(col):
+        import pandas as pd
+
+        dtype = col.dtype
+        if isinstance(dtype, np.dtype) and dtype.kind in _NUMERIC:
+            arr = col.to_numpy()
+        elif pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+            arr = col.to_numpy(dtype="float64", na_value=np.nan)
+        else:
+            arr = col.to_numpy(dtype=object)
+    else:
+        arr = np.asarray(col)
+    if arr.ndim != 1:
+        raise ValueError(f"column {name}: expected one dimension, found shape {arr.shape}")
+    names = None
+    if arr.dtype.kind == "f" and arr.dtype.itemsize == 2:
+        arr = arr.astype(np.float32)
+    if arr.dtype.kind not in _NUMERIC or labels is not None:
+        arr, names = _codes(arr, labels)
+    if arr.dtype.byteorder == ">":
+        arr = arr.astype(arr.dtype.newbyteorder("<"))
+    arr = np.ascontiguousarray(arr)
+    return (name, arr.dtype.str, arr, arr.__array_interface__["data"][0], arr.nbytes, names)
+
+
+def columns(data: Any, labels: Optional[Mapping[str, List[str]]] = None) -> List[Column]:
+    """Every column of ``data`` (see :func:`column`); ``labels`` maps text
+    columns to the names their codes must use (the same in every partition
+    of a cluster's data)."""
+    labels = labels or {}
+    return [column(n, c, labels.get(n)) for n, c in named_arrays(data).items()]
+
+
+def flags(options: Mapping[str, Any]) -> List[str]:
+    """Keyword options as command-line flags: ``min_group_size=30`` is
+    ``--min-group-size 30``, ``True`` a bare flag, a list a repeated flag;
+    ``None`` and ``False`` are left out."""
+    out: List[str] = []
+    for key, value in options.items():
+        if value is None or value is False:
+            continue
+        flag = "--" + key.replace("_", "-")
+        if value is True:
+            out.append(flag)
+        elif isinstance(value, (list, tuple)):
+            for v in value:
+                out += [flag, _text(v)]
+        else:
+            out += [flag, _text(value)]
+    return out
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def each(values: Optional[Iterable[Any]]) -> Optional[List[Any]]:
+    """A flag's values as a list (one value alone, too)."""
+    if values is None:
+        return None
+    if isinstance(values, (str, bytes)):
+        return [values]
+    return list(values)

@@ -1,0 +1,144 @@
+"""The package gives the CLI's results byte for byte on the same data."""
+
+import io
+import json
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+import biasbench
+from conftest import DEMO_FLAGS, REPO, cli_flags, without_provenance
+
+
+def cli_tidy(cli, *args):
+    out = cli(*args, "--format", "csv", "--reproducible").stdout
+    return pd.read_csv(io.StringIO(out), keep_default_na=False, na_values=[""])
+
+
+def cli_json(cli, *args):
+    return json.loads(cli(*args, "--format", "json", "--reproducible").stdout)
+
+
+def as_csv_position(accounting, file):
+    """A table in memory numbers rows from 1 (as the CLI does for `.npy`
+    and Parquet); a CSV file's line 1 is its header: the same place is one
+    line further down, in a file with another name."""
+    for d in accounting.get("dropped", []):
+        first = d.get("first")
+        if first:
+            assert first["file"].startswith("<"), first
+            first["file"] = file
+            first["line"] += 1
+    return accounting
+
+
+def assert_same(report, cli, *args):
+    """Tidy frame equal (provenance apart) and JSON equal apart from provenance
+    (and the name of the table in the row accounting's positions)."""
+    pd.testing.assert_frame_equal(
+        without_provenance(report.tidy()), without_provenance(cli_tidy(cli, *args))
+    )
+    mine, theirs = report.json(), cli_json(cli, *args)
+    for j in (mine, theirs):
+        j.pop("provenance")
+    as_csv_position(mine["accounting"], str(args[1]))
+    assert mine == theirs
+
+
+@pytest.mark.parametrize("kind", ["pandas", "arrow", "numpy"])
+def test_demo_verify_equals_cli(cli, demo_csv, kind):
+    df = pd.read_csv(demo_csv)
+    data = {
+        "pandas": df,
+        "arrow": pa.Table.from_pandas(df, preserve_index=False),
+        "numpy": {c: df[c].to_numpy() for c in df.columns},
+    }[kind]
+    report = biasbench.verify(data, reproducible=True, **DEMO_FLAGS)
+    assert_same(report, cli, "verify", demo_csv, *cli_flags(DEMO_FLAGS))
+
+
+def test_demo_bootstrap_equals_cli(cli, demo_csv):
+    df = pd.read_csv(demo_csv)
+    report = biasbench.verify(
+        df, attrs=["race"], thresholds=["global-fmr:1e-3"], bootstrap=50, seed=7, reproducible=True
+    )
+    args = ["verify", demo_csv, "--attr", "race", "--threshold", "global-fmr:1e-3"]
+    assert_same(report, cli, *args, "--bootstrap", "50", "--seed", "7")
+
+
+def test_rfw_equals_cli(cli, rfw_csv):
+    df = pd.read_csv(rfw_csv)
+    report = biasbench.verify(
+        df, score="dist", distance=True, mated="label", attrs=["ethnicity"],
+        thresholds=["global-fmr:1e-3"], exclude=["ethnicity_ambiguous=1"], reproducible=True,
+    )
+    args = [
+        "verify", rfw_csv, "--score", "dist", "--distance", "--mated", "label",
+        "--attr", "ethnicity", "--threshold", "global-fmr:1e-3",
+        "--exclude", "ethnicity_ambiguous=1",
+    ]
+    assert_same(report, cli, *args)
+
+
+def test_classify_equals_cli(cli):
+    path = REPO / "fixtures" / "golden" / "classify_plain.csv"
+    df = pd.read_csv(path)
+    report = biasbench.classify(df, attrs=["race", "sex"], reproducible=True)
+    assert_same(report, cli, "classify", path, "--attr", "race,sex")
+
+
+def test_identify_equals_cli(cli):
+    path = REPO / "fixtures" / "tidy" / "inputs" / "identify_searches.csv"
+    df = pd.read_csv(path)
+    report = biasbench.identify(df, attrs=["race"], thresholds=["fixed:0.5"], reproducible=True)
+    assert_same(report, cli, "identify", path, "--attr", "race", "--threshold", "fixed:0.5")
+
+
+def test_missing_groups_and_strings(cli, tmp_path):
+    """Text columns with missing values and numbers kept as text reach the
+    library as codes, and mean what the CSV means."""
+    rng = np.random.default_rng(3)
+    n = 4000
+    race = rng.choice(["A", "B", "C", ""], n)
+    df = pd.DataFrame({
+        "score": rng.normal(size=n).round(3),
+        "mated": rng.integers(0, 2, n),
+        "race": pd.Series(race).replace("", None),
+        "site": rng.integers(1, 4, n),
+    })
+    path = tmp_path / "t.csv"
+    df.to_csv(path, index=False)
+    report = biasbench.verify(df, attrs=["race", "site"], reproducible=True)
+    assert_same(report, cli, "verify", path, "--attr", "race,site")
+
+
+def test_errors_are_the_clis(cli, demo_csv):
+    df = pd.read_csv(demo_csv)
+    with pytest.raises(biasbench.BiasbenchError) as raised:
+        biasbench.verify(df, attrs=["race"], thresholds=["global-fmr:2"])
+    assert isinstance(raised.value, ValueError)
+    theirs = cli("verify", demo_csv, "--attr", "race", "--threshold", "global-fmr:2", check=False)
+    assert theirs.returncode == 2
+    assert theirs.stderr.strip() == "error: " + str(raised.value)
+    with pytest.raises(biasbench.BiasbenchError) as raised:
+        biasbench.verify(df, attrs=["nope"])
+    theirs = cli("verify", demo_csv, "--attr", "nope", check=False)
+    name = str(demo_csv)
+    assert theirs.stderr.strip() == "error: " + str(raised.value).replace("<DataFrame>", name)
+
+
+def test_not_options_here(demo_csv):
+    with pytest.raises(TypeError):
+        biasbench.verify(pd.read_csv(demo_csv), format="json")
+
+
+def test_save_writes_every_format(demo_csv, tmp_path):
+    r = biasbench.verify(pd.read_csv(demo_csv), attrs=["race"], reproducible=True)
+    written = r.save(tmp_path / "out")
+    names = {p.rsplit("/", 1)[-1] for p in written}
+    assert {"report.json", "report.csv", "report.html", "report.md", "report.tex", "report.txt"} <= names
+    assert any(n.endswith(".svg") for n in names)
+    assert r._repr_html_().lstrip().lower().startswith("<!doctype html")
+    assert "Findings" in r.html() or "findings" in r.html()
