@@ -35,6 +35,7 @@ __all__ = [
     "Report",
     "classify",
     "identify",
+    "labels",
     "merge",
     "partial",
     "summarize",
@@ -288,6 +289,13 @@ def partial(
     line = _line("verify", name, named, options)
     cols = _columns.columns(data, labels)
     return Partial(_run(line, name, cols, bytes(plan) if plan is not None else b""))
+
+
+def labels(data: Any) -> dict:
+    """The names for the codes of every text column of ``data`` (sorted
+    distinct values; ``X_a``/``X_b`` share theirs): pass them to
+    :func:`partial` for every batch so that all batches code alike."""
+    return _columns.text_labels(data)
 
 
 def merge(

@@ -115,12 +115,61 @@ def column(name: str, col: Any, labels: Optional[List[str]] = None) -> Column:
     return (name, arr.dtype.str, arr, arr.__array_interface__["data"][0], arr.nbytes, names)
 
 
+def _text_values(col: Any) -> Optional[List[str]]:
+    """The distinct texts of a text column (missing values left out), or
+    ``None`` for a column of numbers or flags."""
+    col = _as_numpy(col)
+    if _is_pandas(col):
+        import pandas as pd
+
+        if pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype):
+            return None
+        values = col.dropna().unique()
+    else:
+        arr = np.asarray(col)
+        if arr.dtype.kind in _NUMERIC:
+            return None
+        values = [v for v in arr.tolist() if not (v is None or (isinstance(v, float) and v != v))]
+    return sorted({str(v) for v in values} - {""})
+
+
+def sides(names: Iterable[str]) -> Dict[str, List[str]]:
+    """Columns that name one attribute's codes together: ``X_a`` with ``X_b``."""
+    names = list(names)
+    out = {}
+    for n in names:
+        if n.endswith("_a") and n[:-2] + "_b" in names:
+            out[n[:-2]] = [n, n[:-2] + "_b"]
+    return out
+
+
+def labels_of(distinct: Mapping[str, Optional[Iterable[str]]]) -> Dict[str, List[str]]:
+    """Names for the codes of text columns, from each column's distinct
+    texts (``None``: not a text column): sorted, and shared by an
+    attribute's two sides ``X_a``/``X_b``."""
+    out = {n: sorted(set(v)) for n, v in distinct.items() if v is not None}
+    for a, b in sides(out).values():
+        out[a] = out[b] = sorted(set(out[a]) | set(out[b]))
+    return out
+
+
 def columns(data: Any, labels: Optional[Mapping[str, List[str]]] = None) -> List[Column]:
-    """Every column of ``data`` (see :func:`column`); ``labels`` maps text
+    """Every column of ``data`` (see :func:`column`). ``labels`` maps text
     columns to the names their codes must use (the same in every partition
-    of a cluster's data)."""
-    labels = labels or {}
-    return [column(n, c, labels.get(n)) for n, c in named_arrays(data).items()]
+    of a cluster's data); otherwise an attribute's two text sides share the
+    names of both."""
+    named = named_arrays(data)
+    fixed = dict(labels or {})
+    for a, b in sides(named).values():
+        if a not in fixed and b not in fixed:
+            pair = labels_of({a: _text_values(named[a]), b: _text_values(named[b])})
+            fixed.update(pair)
+    return [column(n, c, fixed.get(n)) for n, c in named.items()]
+
+
+def text_labels(data: Any) -> Dict[str, List[str]]:
+    """:func:`labels_of` every text column of ``data`` (in memory)."""
+    return labels_of({n: _text_values(c) for n, c in named_arrays(data).items()})
 
 
 def flags(options: Mapping[str, Any]) -> List[str]:

@@ -75,6 +75,39 @@ impl Accounting {
         }
     }
 
+    /// Adds another part's accounting where parts have no order (shards'
+    /// partials): counts add up, a reason's first example is the one that
+    /// comes first by (file, line, row, column), and reasons are listed in
+    /// the order of their first examples. Any order or grouping of the same
+    /// parts gives the same result.
+    pub fn merge_unordered(&mut self, other: Accounting) {
+        let key = |p: &Position| (p.file.clone(), p.line, p.row, p.column.clone());
+        self.rows += other.rows;
+        self.used += other.used;
+        match (&mut self.multiline, other.multiline) {
+            (Some(m), Some(o)) => {
+                m.rows += o.rows;
+                m.lines += o.lines;
+                if key(&o.first) < key(&m.first) {
+                    m.first = o.first;
+                }
+            }
+            (m, o) => *m = m.take().or(o),
+        }
+        for d in other.dropped {
+            match self.dropped.iter_mut().find(|x| x.reason == d.reason) {
+                Some(x) => {
+                    x.count += d.count;
+                    if key(&d.first) < key(&x.first) {
+                        x.first = d.first;
+                    }
+                }
+                None => self.dropped.push(d),
+            }
+        }
+        self.dropped.sort_by_key(|d| key(&d.first));
+    }
+
     /// Rows dropped, over every reason.
     pub fn dropped_total(&self) -> u64 {
         self.dropped.iter().map(|d| d.count).sum()

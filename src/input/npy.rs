@@ -218,7 +218,7 @@ impl NpyColumn {
     pub fn digest(&self) -> Result<(u64, String)> {
         match &self.storage {
             Storage::File(_) => super::columnar::hash_files(std::slice::from_ref(&self.path)),
-            Storage::Memory(m) => Ok(super::columnar::hash_bytes(&[m.clone()])),
+            Storage::Memory(m) => Ok(super::columnar::hash_bytes(std::slice::from_ref(m))),
         }
     }
 

@@ -72,6 +72,21 @@ pub struct Partial {
     pub origin: Option<String>,
 }
 
+/// The inputs of two sums of shards as one list: each shard's columns
+/// together (its score column first), shards ordered by their score column's
+/// name and SHA-256, so that any order of merging lists them alike.
+fn sorted_shards(ours: Vec<InputFile>, theirs: Vec<InputFile>) -> Vec<InputFile> {
+    let mut shards: Vec<Vec<InputFile>> = Vec::new();
+    for f in ours.into_iter().chain(theirs) {
+        match shards.last_mut() {
+            Some(shard) if f.role != "score" => shard.push(f),
+            _ => shards.push(vec![f]),
+        }
+    }
+    shards.sort_by(|a, b| (&a[0].path, &a[0].sha256).cmp(&(&b[0].path, &b[0].sha256)));
+    shards.concat()
+}
+
 impl SchemaAttribute {
     /// The name of a code: its label, else the code itself.
     fn label(&self, code: u32) -> String {
@@ -203,19 +218,39 @@ impl Partial {
                 format!("{} rows, but {} used and {dropped} dropped", a.rows, a.used),
             ));
         }
-        // A pass reads every row of its shard's columns.
-        if let Some((i, f)) = self
-            .inputs
-            .iter()
-            .enumerate()
-            .find(|(_, f)| f.rows != a.rows)
-        {
-            return Err((
-                format!("inputs[{i}].rows"),
-                format!("{} rows in {}, but {} read", f.rows, f.path, a.rows),
-            ));
+        // A pass reads every row of its shard's columns; a sum of partials
+        // lists each shard's columns in turn, its score column first.
+        let (mut total, mut shard, mut last) = (0u64, None, None);
+        for (i, f) in self.inputs.iter().enumerate() {
+            if f.role == "score" {
+                total = total
+                    .checked_add(f.rows)
+                    .ok_or(("accounting.rows".into(), TOO_MANY.into()))?;
+                (shard, last) = (Some(f.rows), Some((i, f)));
+            } else if shard != Some(f.rows) {
+                let why = match shard {
+                    Some(n) => format!(
+                        "{} rows in {}, but its shard's scores have {n}",
+                        f.rows, f.path
+                    ),
+                    None => format!("{} rows in {}, before any score column", f.rows, f.path),
+                };
+                return Err((format!("inputs[{i}].rows"), why));
+            }
         }
-        Ok(())
+        match last {
+            Some((i, f)) if total != a.rows => {
+                let before = match total - f.rows {
+                    0 => String::new(),
+                    n => format!(" (and {n} in the shards before it)"),
+                };
+                Err((
+                    format!("inputs[{i}].rows"),
+                    format!("{} rows in {}{before}, but {} read", f.rows, f.path, a.rows),
+                ))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Cells against the layout's key space and the plan; their counts add
@@ -364,7 +399,10 @@ impl Partial {
 
     /// Adds another partial made with the same options, attributes and plan
     /// (both valid: made by a pass, or read by [`Partial::read`]). The sum is
-    /// no file's: its checksum is cleared.
+    /// no file's: its checksum is cleared. Sums are commutative and
+    /// associative, to the byte: counts add, inputs are listed by shard
+    /// ([`sorted_shards`]), the row accounting merges without order
+    /// ([`Accounting::merge_unordered`]).
     pub fn merge(&mut self, other: Partial) -> Result<()> {
         let pairs = [
             ("format", json(&self.format), json(&other.format)),
@@ -402,8 +440,8 @@ impl Partial {
                 "the rows of the partials add up to more than 2^64",
             ));
         }
-        self.accounting.merge(other.accounting);
-        self.inputs.extend(other.inputs);
+        self.accounting.merge_unordered(other.accounting);
+        self.inputs = sorted_shards(std::mem::take(&mut self.inputs), other.inputs);
         let mut cells: BTreeMap<u64, Cell> = std::mem::take(&mut self.cells)
             .into_iter()
             .map(|c| (c.key, c))
