@@ -38,6 +38,7 @@ __all__ = [
     "labels",
     "merge",
     "partial",
+    "read_tidy",
     "summarize",
     "verify",
 ]
@@ -56,6 +57,23 @@ _NOT_OPTIONS = {
 }
 
 
+# The tidy CSV's columns that hold numbers; the rest is text ("NA" is a group's name).
+_TIDY_NUMBERS = ("threshold", "value", "ci_low", "ci_high", "errors", "trials")
+
+
+def read_tidy(source: Union[str, "os.PathLike[str]", io.TextIOBase]):
+    """A tidy CSV (``--format csv``, ``report.csv``) as a pandas DataFrame:
+    numbers as floats (``NaN`` where undefined), text as written."""
+    import pandas as pd
+
+    return pd.read_csv(
+        source,
+        keep_default_na=False,
+        dtype={c: str for c in ("task", "attribute", "group", "policy", "metric")},
+        na_values={c: ["", "NaN"] for c in _TIDY_NUMBERS},
+    )
+
+
 class Report:
     """A finished audit: findings first in every format, as the CLI writes them."""
 
@@ -65,9 +83,7 @@ class Report:
     def tidy(self):
         """The tidy table (one row per value), as a pandas DataFrame with
         exactly the columns and values of the CLI's ``--format csv``."""
-        import pandas as pd
-
-        return pd.read_csv(io.StringIO(self.render("csv")), keep_default_na=False, na_values=[""])
+        return read_tidy(io.StringIO(self.render("csv")))
 
     def render(self, format: str = "table", full: bool = False) -> str:
         """The report as ``--format FORMAT`` (table, json, csv, markdown,
@@ -102,10 +118,8 @@ class Report:
         return "<biasbench.Report: " + " / ".join(line.strip() for line in first if line.strip()) + ">"
 
 
-class Partial:
-    """One batch's aggregate for a streaming 1:1 audit (counts per cell and
-    score bucket, not scores): the object ``--emit-partial`` writes.
-    Picklable; ``bytes(p)`` is its JSON."""
+class _Json:
+    """A biasbench JSON object carried as its bytes (picklable; ``bytes(x)``)."""
 
     __slots__ = ("_bytes",)
 
@@ -115,11 +129,22 @@ class Partial:
     def __bytes__(self) -> bytes:
         return self._bytes
 
-    def __reduce__(self):
-        return (Partial, (self._bytes,))
-
     def __len__(self) -> int:
         return len(self._bytes)
+
+    def __reduce__(self):
+        return (type(self), (self._bytes,))
+
+    def __repr__(self) -> str:
+        return f"<biasbench.{type(self).__name__}: {len(self._bytes)} bytes>"
+
+
+class Partial(_Json):
+    """One batch's aggregate for a streaming 1:1 audit (counts per cell and
+    score bucket, not scores): the object ``--emit-partial`` writes.
+    Picklable; ``bytes(p)`` is its JSON. Partials add (``p + q``)."""
+
+    __slots__ = ()
 
     def __add__(self, other: "Partial") -> "Partial":
         return Partial(_combine([self._bytes, bytes(other)]))
@@ -129,27 +154,12 @@ class Partial:
         """The sum of partials: one step of a tree reduction."""
         return Partial(_combine([bytes(p) for p in partials]))
 
-    def __repr__(self) -> str:
-        return f"<biasbench.Partial: {len(self._bytes)} bytes>"
 
-
-class Plan:
+class Plan(_Json):
     """The buckets another pass must open, as ``merge`` asks for
     (``plan.json`` of the CLI). Picklable; ``bytes(plan)`` is its JSON."""
 
-    __slots__ = ("_bytes",)
-
-    def __init__(self, data: bytes) -> None:
-        self._bytes = bytes(data)
-
-    def __bytes__(self) -> bytes:
-        return self._bytes
-
-    def __reduce__(self):
-        return (Plan, (self._bytes,))
-
-    def __repr__(self) -> str:
-        return f"<biasbench.Plan: {len(self._bytes)} bytes>"
+    __slots__ = ()
 
 
 def _name(data: Any) -> str:

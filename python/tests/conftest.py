@@ -73,3 +73,16 @@ def cli_flags(flags):
 def without_provenance(frame):
     """The tidy rows but provenance's (file names, sizes and the command differ by design)."""
     return frame[frame["attribute"] != "provenance"].reset_index(drop=True)
+
+
+def assert_same_report(report, other):
+    """Tidy frames equal and JSON equal, provenance apart."""
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(
+        without_provenance(report.tidy()), without_provenance(other.tidy())
+    )
+    a, b = report.json(), other.json()
+    for j in (a, b):
+        j.pop("provenance")
+    assert a == b

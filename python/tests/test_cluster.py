@@ -12,17 +12,7 @@ import pandas as pd
 import pytest
 
 import biasbench
-from conftest import DEMO_FLAGS, without_provenance
-
-
-def assert_same_report(cluster, whole):
-    pd.testing.assert_frame_equal(
-        without_provenance(cluster.tidy()), without_provenance(whole.tidy())
-    )
-    a, b = cluster.json(), whole.json()
-    for j in (a, b):
-        j.pop("provenance")
-    assert a == b
+from conftest import DEMO_FLAGS, assert_same_report
 
 
 @pytest.fixture(scope="module")

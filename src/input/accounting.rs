@@ -58,18 +58,33 @@ impl Accounting {
     /// counts add up, a reason's first example stays the earlier one, and new
     /// reasons follow in their order.
     pub fn merge(&mut self, other: Accounting) {
+        self.add(other, |_, _| false);
+    }
+
+    /// Adds `other`'s counts; a reason's (or the multiline rows') first
+    /// example becomes `other`'s where `earlier(theirs, ours)`; new reasons
+    /// follow in their order.
+    fn add(&mut self, other: Accounting, earlier: impl Fn(&Position, &Position) -> bool) {
         self.rows += other.rows;
         self.used += other.used;
         match (&mut self.multiline, other.multiline) {
             (Some(m), Some(o)) => {
                 m.rows += o.rows;
                 m.lines += o.lines;
+                if earlier(&o.first, &m.first) {
+                    m.first = o.first;
+                }
             }
             (m, o) => *m = m.take().or(o),
         }
         for d in other.dropped {
             match self.dropped.iter_mut().find(|x| x.reason == d.reason) {
-                Some(x) => x.count += d.count,
+                Some(x) => {
+                    x.count += d.count;
+                    if earlier(&d.first, &x.first) {
+                        x.first = d.first;
+                    }
+                }
                 None => self.dropped.push(d),
             }
         }
@@ -82,29 +97,7 @@ impl Accounting {
     /// parts gives the same result.
     pub fn merge_unordered(&mut self, other: Accounting) {
         let key = |p: &Position| (p.file.clone(), p.line, p.row, p.column.clone());
-        self.rows += other.rows;
-        self.used += other.used;
-        match (&mut self.multiline, other.multiline) {
-            (Some(m), Some(o)) => {
-                m.rows += o.rows;
-                m.lines += o.lines;
-                if key(&o.first) < key(&m.first) {
-                    m.first = o.first;
-                }
-            }
-            (m, o) => *m = m.take().or(o),
-        }
-        for d in other.dropped {
-            match self.dropped.iter_mut().find(|x| x.reason == d.reason) {
-                Some(x) => {
-                    x.count += d.count;
-                    if key(&d.first) < key(&x.first) {
-                        x.first = d.first;
-                    }
-                }
-                None => self.dropped.push(d),
-            }
-        }
+        self.add(other, |theirs, ours| key(theirs) < key(ours));
         self.dropped.sort_by_key(|d| key(&d.first));
     }
 

@@ -509,11 +509,16 @@ mod tests {
     fn partials_of_shards_merge_to_the_whole() {
         let rows = data(2000, 7);
         let opts = options(false);
-        let shards: Vec<tempfile::TempDir> = rows
+        // Shards named in row order: a merge lists them, and picks each drop
+        // reason's first example, by name.
+        let root = tempfile::tempdir().unwrap();
+        let shards: Vec<std::path::PathBuf> = rows
             .chunks(700)
-            .map(|chunk| {
-                let d = tempfile::tempdir().unwrap();
-                write_dir(d.path(), chunk);
+            .enumerate()
+            .map(|(i, chunk)| {
+                let d = root.path().join(format!("s{i}"));
+                std::fs::create_dir(&d).unwrap();
+                write_dir(&d, chunk);
                 d
             })
             .collect();
@@ -521,7 +526,7 @@ mod tests {
         let mut plan = Plan::default();
         let merged = loop {
             let mut parts = shards.iter().map(|d| {
-                let src = NpyComparisons::open(d.path(), "score", "mated", &attrs()).unwrap();
+                let src = NpyComparisons::open(d, "score", "mated", &attrs()).unwrap();
                 pass(&src, &opts, &plan, Vec::new(), &NoProgress).unwrap()
             });
             let mut whole = parts.next().unwrap();
