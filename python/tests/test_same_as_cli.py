@@ -151,3 +151,44 @@ def test_save_writes_every_format(demo_csv, tmp_path):
     assert any(n.endswith(".svg") for n in names)
     assert r._repr_html_().lstrip().lower().startswith("<!doctype html")
     assert "Findings" in r.html() or "findings" in r.html()
+
+
+def test_the_gil_is_released_while_the_library_works():
+    """Another Python thread runs while the extension works. The switch
+    interval is set to 1 s, so a thread holding the GIL keeps it: had the
+    extension held it, the counter could not move during the call."""
+    import sys
+    import threading
+
+    from biasbench import _core
+
+    rng = np.random.default_rng(5)
+    n = 2_000_000
+    data = {
+        "score": rng.normal(size=n),
+        "mated": rng.integers(0, 2, n).astype(bool),
+        "race": rng.integers(0, 4, n).astype(np.uint8),
+    }
+    cols = biasbench._columns.columns(data)
+    line = ["biasbench", "verify", "<dict>", "--attr", "race", "--threshold", "global-fmr:1e-3"]
+    counter, started, done = [0], threading.Event(), threading.Event()
+
+    def count():
+        started.set()
+        while not done.is_set():
+            counter[0] += 1
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1.0)
+    t = threading.Thread(target=count)
+    try:
+        t.start()
+        started.wait()
+        before = counter[0]
+        _core.run(line, "<dict>", cols)
+        during = counter[0] - before
+    finally:
+        done.set()
+        t.join()
+        sys.setswitchinterval(interval)
+    assert during > 100_000, during
