@@ -5,11 +5,12 @@
 mod common;
 use common::biasbench;
 
-const SUBCOMMANDS: [&str; 8] = [
+const SUBCOMMANDS: [&str; 9] = [
     "verify",
     "identify",
     "classify",
     "summarize",
+    "check",
     "merge",
     "demo",
     "simulate",

@@ -30,6 +30,11 @@ pub enum Command {
     Identify(Box<IdentifyArgs>),
     /// Disparity summaries of a table of published per-group rates.
     Summarize(SummarizeArgs),
+    /// Release gate: run the audit an audit file describes and judge its
+    /// gates. Exit codes: 0 every gate passes, 1 a gate fails, 3 a gate is
+    /// inconclusive (too few trials, undefined) and none fails, 2 a usage or
+    /// input error.
+    Check(CheckArgs),
     /// Audit the built-in synthetic population; writes reports/demo/.
     Demo(DemoArgs),
     /// Write a synthetic comparisons table with chosen per-group distributions.
@@ -338,6 +343,24 @@ pub struct SummarizeArgs {
     /// without it a quoted field spanning more than 16 lines is an error.
     #[arg(long)]
     pub allow_multiline_fields: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Args)]
+pub struct CheckArgs {
+    /// The audit file (TOML): task, input, options and gates [default: none; required unless --init].
+    #[arg(required_unless_present = "init", conflicts_with = "init")]
+    pub file: Option<PathBuf>,
+    /// Print a commented starting audit file for TASK (verify, identify, classify, summarize) and exit [default: none].
+    #[arg(long, value_name = "TASK")]
+    pub init: Option<String>,
+    /// A JSON report biasbench wrote earlier, for relative gates (max_increase, not_worse) [default: none].
+    #[arg(long, value_name = "REPORT.json")]
+    pub baseline: Option<PathBuf>,
+    /// Also write the verdicts as JUnit XML (one test case per gate and group) [default: none].
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
     #[command(flatten)]
     pub output: OutputArgs,
 }

@@ -11,7 +11,7 @@ type TaskHelp = (
     &'static str,
 );
 
-const TASKS: [TaskHelp; 8] = [
+const TASKS: [TaskHelp; 9] = [
     (
         "verify",
         &[
@@ -64,6 +64,18 @@ const TASKS: [TaskHelp; 8] = [
         "Examples:
   biasbench verify shard1/ --stream --attr race --emit-partial p1.json   (each shard: a directory of .npy columns)
   biasbench merge p1.json p2.json --report out/",
+    ),
+    (
+        "check",
+        &[],
+        "Exit codes: 0 every gate passes; 1 a gate fails; 3 a gate is inconclusive (fewer trials than its
+min_trials, or undefined) and none fails; 2 a usage or input error (a misspelt key, metric or group
+names its line).
+
+Examples:
+  biasbench check --init verify > audit.toml
+  biasbench check audit.toml --junit gate.xml
+  biasbench check audit.toml --baseline last-release.json --report out/",
     ),
     (
         "demo",

@@ -8,6 +8,7 @@
 
 mod args;
 mod bar;
+mod check;
 mod help;
 mod plan;
 
@@ -20,11 +21,13 @@ use crate::input::npy_dir::NpySource;
 use crate::input::VerifyColumns;
 use crate::progress::{NoProgress, Progress};
 use crate::render::{render, render_detail, Format};
+use crate::report::gate::{judge_all, Outcome};
 use crate::report::Report;
+use crate::value::Flatten;
 use anyhow::{Context, Result};
 use args::Cli;
 use clap::FromArgMatches;
-use plan::{Audit, MergePlan, Output, Plan, VerifyMode};
+use plan::{Audit, CheckPlan, MergePlan, Output, Plan, VerifyMode};
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -162,15 +165,55 @@ pub fn merge_partials(
     Ok(job.merge(partials)?)
 }
 
-fn verify(a: Audit<VerifyJob>, mode: VerifyMode, progress: Arc<dyn Progress>) -> Result<()> {
-    let report = match mode {
-        VerifyMode::Table => a.job.run_file(&a.file, progress)?,
-        VerifyMode::Stream { hash } => a.job.run_stream(dir(&a.file), hash, &*progress)?,
-        VerifyMode::Partial { out, plan, hash } => {
-            return write_partial(&a, &out, plan.as_deref(), hash, &*progress)
+/// The report of a plan that audits one input, and where it goes.
+fn report_of(plan: Plan, progress: Arc<dyn Progress>) -> Result<(Report, Output)> {
+    Ok(match plan {
+        Plan::Verify(a, VerifyMode::Table) => (a.job.run_file(&a.file, progress)?, a.output),
+        Plan::Verify(a, VerifyMode::Stream { hash }) => {
+            (a.job.run_stream(dir(&a.file), hash, &*progress)?, a.output)
         }
+        Plan::Classify(a) => (a.job.run_file(&a.file, progress)?, a.output),
+        Plan::Identify(a) => (a.job.run_file(&a.file, progress)?, a.output),
+        Plan::Summarize(a) => (a.job.run_file(&a.file, progress)?, a.output),
+        _ => anyhow::bail!("this command is not an audit of one input"),
+    })
+}
+
+/// Runs an audit file's audit, judges its gates and writes the report
+/// (the verdicts first) and the JUnit XML: exit 0 when every gate passes,
+/// 1 when one fails, 3 when one is inconclusive and none fails.
+fn check(c: CheckPlan, progress: Arc<dyn Progress>) -> Result<ExitCode> {
+    let (mut report, output) = report_of(c.audit, progress)?;
+    let baseline = c.baseline.as_deref().map(Report::read).transpose()?;
+    let values = report.findings.values();
+    let base_values = baseline.as_ref().map(|b| b.findings.values());
+    let base_name = c.baseline.as_ref().map(|p| p.display().to_string());
+    let base = base_name.as_deref().zip(base_values.as_deref());
+    let verdicts = judge_all(&c.gates, &values, base).map_err(|e| {
+        anyhow::anyhow!(
+            "{}:{}: gate {}: {}: {}",
+            c.file.display(),
+            c.gate_lines[e.gate],
+            e.gate + 1,
+            e.field,
+            e.why
+        )
+    })?;
+    if let Some(path) = &c.junit {
+        write_atomic(
+            path,
+            crate::render::junit(&verdicts, report.task()).as_bytes(),
+        )?;
+        say(format_args!("wrote {}", path.display()));
+    }
+    let code = match verdicts.outcome {
+        Outcome::Pass => 0,
+        Outcome::Fail => 1,
+        Outcome::Inconclusive => 3,
     };
-    emit(&report, &a.output)
+    report.gate = Some(verdicts);
+    emit(&report, &output)?;
+    Ok(ExitCode::from(code))
 }
 
 /// One streaming pass over a shard, written as a partial for `merge`.
@@ -238,11 +281,12 @@ pub fn run() -> Result<ExitCode> {
     on_interrupt()?;
     let progress = bar::progress();
     match plan {
-        Plan::Verify(a, mode) => verify(*a, mode, progress)?,
+        Plan::Verify(a, VerifyMode::Partial { out, plan, hash }) => {
+            write_partial(&a, &out, plan.as_deref(), hash, &*progress)?
+        }
         Plan::Merge(a) => return merge(a),
-        Plan::Classify(a) => emit(&a.job.run_file(&a.file, progress)?, &a.output)?,
-        Plan::Identify(a) => emit(&a.job.run_file(&a.file, progress)?, &a.output)?,
-        Plan::Summarize(a) => emit(&a.job.run_file(&a.file, progress)?, &a.output)?,
+        Plan::Check(c) => return check(*c, progress),
+        Plan::Init(text) => to_stdout(text)?,
         Plan::Demo { out_dir } => demo(&out_dir)?,
         Plan::Simulate { out, population } => {
             let mut bytes = Vec::new();
@@ -254,6 +298,10 @@ pub fn run() -> Result<ExitCode> {
             clustering,
             json,
         } => to_stdout(&power::run(goal, clustering, json)?)?,
+        audit => {
+            let (report, output) = report_of(audit, progress)?;
+            emit(&report, &output)?
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

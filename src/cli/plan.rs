@@ -5,8 +5,8 @@
 //! is checked by the library as it reads.
 
 use super::args::{
-    ClassifyArgs, Command, CommonArgs, IdentifyArgs, ImpostorsArg, MergeArgs, OutputArgs,
-    PowerArgs, SimulateArgs, SummarizeArgs, VerifyArgs,
+    CheckArgs, ClassifyArgs, Command, CommonArgs, IdentifyArgs, ImpostorsArg, MergeArgs,
+    OutputArgs, PowerArgs, SimulateArgs, SummarizeArgs, VerifyArgs,
 };
 use crate::app::audit::{ClassifyJob, IdentifyJob, SummarizeJob, VerifyJob};
 use crate::app::simulate::{GroupSpec, Population};
@@ -24,6 +24,7 @@ use crate::math::interval::{CiSpec, Method};
 use crate::render::{Detail, Format};
 use crate::stats::power::{Clustering, Goal};
 use anyhow::{bail, Context, Result};
+use clap::FromArgMatches;
 use std::path::PathBuf;
 
 /// A validated command: what to run, on what, with which options.
@@ -33,6 +34,10 @@ pub enum Plan {
     Classify(Box<Audit<ClassifyJob>>),
     Identify(Box<Audit<IdentifyJob>>),
     Summarize(Box<Audit<SummarizeJob>>),
+    /// A release gate: an audit file's audit and gates.
+    Check(Box<CheckPlan>),
+    /// `check --init TASK`: a starting audit file, printed.
+    Init(&'static str),
     Demo {
         out_dir: PathBuf,
     },
@@ -76,6 +81,22 @@ pub enum VerifyMode {
     },
 }
 
+/// An audit file's audit, its gates and the gate's outputs.
+pub struct CheckPlan {
+    /// The audit file, named in gate errors.
+    pub file: PathBuf,
+    /// The audit it describes, with the `check` command's output flags.
+    pub audit: Plan,
+    /// Its gates.
+    pub gates: Vec<crate::report::gate::Gate>,
+    /// The line of each gate in the file.
+    pub gate_lines: Vec<usize>,
+    /// A saved report for relative gates.
+    pub baseline: Option<PathBuf>,
+    /// Where the JUnit XML goes.
+    pub junit: Option<PathBuf>,
+}
+
 /// Merging the partials of shards.
 pub struct MergePlan {
     pub partials: Vec<PathBuf>,
@@ -97,11 +118,60 @@ impl Plan {
             Command::Classify(a) => Plan::Classify(Box::new(classify(*a, line)?)),
             Command::Identify(a) => Plan::Identify(Box::new(identify(*a, line)?)),
             Command::Summarize(a) => Plan::Summarize(Box::new(summarize(a, line)?)),
+            Command::Check(a) => check(a)?,
             Command::Demo(a) => Plan::Demo { out_dir: a.out_dir },
             Command::Simulate(a) => simulate(a)?,
             Command::Power(a) => power(a)?,
         })
     }
+}
+
+/// `check`: the audit file read and its audit planned as its command line
+/// (with `check`'s output flags) would be.
+fn check(a: CheckArgs) -> Result<Plan> {
+    if let Some(task) = &a.init {
+        return Ok(Plan::Init(super::check::init(task)?));
+    }
+    let file = a.file.expect("clap requires FILE without --init");
+    let o = &a.output;
+    fn name(v: &impl clap::ValueEnum) -> String {
+        v.to_possible_value()
+            .map(|p| p.get_name().to_string())
+            .unwrap_or_default()
+    }
+    let mut extra = vec![
+        "--format".into(),
+        name(&o.format),
+        "--detail".into(),
+        name(&o.detail),
+    ];
+    for (flag, path) in [("--out", &o.out), ("--report", &o.report)] {
+        if let Some(p) = path {
+            extra.extend([flag.to_string(), p.display().to_string()]);
+        }
+    }
+    if o.reproducible {
+        extra.push("--reproducible".into());
+    }
+    let audit = super::check::read(&file, &extra)?;
+    let matches = super::help::command()
+        .try_get_matches_from(&audit.line)
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "{}: options: {}",
+                file.display(),
+                e.render().to_string().trim_end()
+            )
+        })?;
+    let command = super::args::Cli::from_arg_matches(&matches)?.command;
+    Ok(Plan::Check(Box::new(CheckPlan {
+        audit: Plan::new(command, audit.line)?,
+        file,
+        gates: audit.gates,
+        gate_lines: audit.gate_lines,
+        baseline: a.baseline,
+        junit: a.junit,
+    })))
 }
 
 /// Every value of a repeatable flag, parsed by the library.

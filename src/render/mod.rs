@@ -3,6 +3,7 @@
 //! only lay out what the model holds; they never compute a metric.
 
 pub(crate) mod html;
+mod junit;
 pub(crate) mod latex;
 pub(crate) mod number;
 mod plot;
@@ -15,6 +16,8 @@ pub(crate) mod tidy;
 use crate::groups::Attribute;
 use crate::report::{Findings, Report};
 use serde::Serialize;
+
+pub use junit::junit;
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -157,12 +160,13 @@ fn part_of(title: &str, names: &[String]) -> Option<usize> {
         .map(|(k, _)| k)
 }
 
-/// The HTML page: the cautions, the findings and the rows first, then per
+/// The HTML page: the gate's verdicts, the cautions, the findings and the rows first, then per
 /// attribute its tables and figures (numbered in the order the figures are
 /// written, as in LaTeX), then the remaining tables (set-up, provenance, notes).
 fn page(report: &Report) -> String {
     let t = tables::tables(report, Detail::Full);
-    let (lead, rest) = t.split_at(usize::from(tables::has_alarms(report)) + 2);
+    let lead_tables = usize::from(report.gate.is_some()) + usize::from(tables::has_alarms(report));
+    let (lead, rest) = t.split_at(lead_tables + 2);
     let figures = svg::figures(report);
     let mut names: Vec<String> = attributes(report).iter().map(|a| a.name()).collect();
     let mut parts: Vec<html::Part<'_>> = attributes(report)

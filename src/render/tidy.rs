@@ -14,6 +14,9 @@
 //!   the configuration is in the JSON.
 //! * Row accounting: attribute `rows`, group = the bucket (`read`, `used`, or
 //!   the drop reason), metric `rows`, value = the count.
+//! * Release gate (`biasbench check`): attribute `gate`, group = the gate's
+//!   name, metric = its verdict (`pass`, `fail`, `inconclusive`), value and
+//!   interval = the value that decided it, threshold = the limit it met.
 //! * Classification: policy `cutoff:T` for thresholded scores, else `none`;
 //!   per group `items` and `weight`, every rate, the values (`f1`, `auc`,
 //!   `theil_index`, …), multiclass `recall:<class>`, `precision:<class>` and
@@ -121,6 +124,18 @@ fn meta_rows(report: &Report, task: &'static str) -> Vec<TidyRow> {
     out.push(rows("used", acc.used));
     for d in &acc.dropped {
         out.push(rows(&d.reason.as_str(), d.count));
+    }
+    // The release gate: per gate, its verdict as the metric and the value
+    // that decided it, the limit as the threshold.
+    for v in report.gate.iter().flat_map(|g| &g.gates) {
+        let j = &v.values[v.decided_by];
+        out.push(TidyRow {
+            policy: j.policy.clone(),
+            threshold: Some(j.limit),
+            ci: j.ci.map(|b| (b.low, b.high)),
+            counts: None,
+            ..TidyRow::new(task, "gate", &v.gate.name, &v.outcome.to_string(), j.value)
+        });
     }
     out
 }

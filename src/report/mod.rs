@@ -11,6 +11,7 @@ use crate::value::{Flatten, Value};
 use serde::{Deserialize, Serialize};
 
 pub mod findings;
+pub mod gate;
 
 /// JSON schema id of [`Report`].
 pub const SCHEMA: &str = "biasbench.report/v2";
@@ -39,6 +40,9 @@ pub struct Report {
     /// The bootstrap section, when one was run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bootstrap: Option<BootstrapResult>,
+    /// The release gate's verdicts (`biasbench check`), when gates were judged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gate: Option<gate::Verdicts>,
 }
 
 /// The results of one task.
@@ -216,6 +220,27 @@ impl Provenance {
 }
 
 impl Report {
+    /// Reads a JSON report biasbench wrote (a baseline for a release gate).
+    pub fn read(path: &std::path::Path) -> crate::Result<Report> {
+        let bytes = std::fs::read(path).map_err(|e| crate::Error::io(path, e))?;
+        let report: Report = serde_json::from_slice(&bytes).map_err(|e| {
+            crate::Error::data(
+                path.display().to_string(),
+                format!("not a biasbench JSON report: {e}"),
+            )
+        })?;
+        if report.schema != SCHEMA {
+            return Err(crate::Error::data(
+                path.display().to_string(),
+                format!(
+                    "a report of schema {:?}; this biasbench reads {SCHEMA:?}",
+                    report.schema
+                ),
+            ));
+        }
+        Ok(report)
+    }
+
     /// The task id of the tidy CSV (`verify`, `classify`, …).
     pub fn task(&self) -> &'static str {
         self.findings.task()
@@ -239,6 +264,7 @@ impl Report {
             alarms: Alarm::of(&findings),
             findings,
             bootstrap: None,
+            gate: None,
         }
     }
 

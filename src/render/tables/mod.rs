@@ -5,6 +5,7 @@
 
 mod classify;
 pub(crate) mod findings;
+mod gate;
 mod identify;
 mod meta;
 mod verify;
@@ -84,13 +85,14 @@ fn opt(x: Option<f64>) -> String {
     x.map_or_else(|| "-".into(), short)
 }
 
-/// The tables of a report, in reading order: the alarms, when any, the
-/// findings, the count of rows, then the task's tables; in full, the
+/// The tables of a report, in reading order: the release gate's verdicts,
+/// when judged, the alarms, when any, the findings, the count of rows, then the task's tables; in full, the
 /// bootstrap, provenance, inputs and row accounting last. Concise: the
 /// per-group rate tables and the notes only.
 pub(crate) fn tables(report: &Report, detail: Detail) -> Vec<TableModel> {
     let full = detail == Detail::Full;
-    let mut out: Vec<TableModel> = meta::alarms(report).into_iter().collect();
+    let mut out: Vec<TableModel> = gate::table(&report.gate).into_iter().collect();
+    out.extend(meta::alarms(report));
     out.push(findings::table(&report.headline));
     out.push(findings::rows(report));
     match &report.findings {

@@ -1,0 +1,487 @@
+//! Release gates: acceptance criteria judged on a report's values (the tidy
+//! vocabulary of [`crate::value`]), optionally against a baseline report.
+//!
+//! A gate names a metric, a view (attribute) and a policy, the groups it
+//! applies to and a limit. Per matching value it is judged on the estimate
+//! or, conservatively, on the interval bound that makes passing hardest (the
+//! upper bound against a `max`, the lower against a `min`). A value whose
+//! rate (or, for a summary, any of whose groups' rates) has fewer than
+//! `min_trials` trials, or that is undefined, is *inconclusive*. Relative
+//! gates compare with the baseline's value of the same key: `max_increase`
+//! r passes when the judged figure ≤ baseline × (1 + r); `not_worse` fails
+//! only when the two intervals do not overlap and the current one is worse
+//! (higher, or lower with `better = "higher"`). A gate fails when any of
+//! its values fails; else it is inconclusive when any is; else it passes.
+//! The value that decided is the worst judged one.
+
+use crate::stats::rate::{finite_or_null, null_as_nan};
+use crate::value::{Key, Kind, Value};
+use serde::{Deserialize, Serialize};
+
+/// An interval; ±∞ and NaN bounds survive the JSON (as `"inf"`, `null`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Bounds {
+    /// Lower bound.
+    #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
+    pub low: f64,
+    /// Upper bound.
+    #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
+    pub high: f64,
+}
+
+impl Bounds {
+    fn of(ci: Option<(f64, f64)>) -> Option<Bounds> {
+        ci.map(|(low, high)| Bounds { low, high })
+    }
+}
+
+/// The baseline's value of a judged key.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Baseline {
+    /// Its estimate.
+    #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
+    pub value: f64,
+    /// Its interval.
+    pub ci: Option<Bounds>,
+}
+
+/// What a gate judges: the estimate, or the interval bound that makes passing hardest.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum On {
+    /// The value itself.
+    #[default]
+    Estimate,
+    /// The upper bound against `max`, the lower against `min`.
+    Bound,
+}
+
+/// Which direction of a metric is better, for `not_worse`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Better {
+    /// Error rates and disparities: lower is better.
+    #[default]
+    Lower,
+    /// Accuracy, TMR, AUC: higher is better.
+    Higher,
+}
+
+/// One acceptance criterion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Gate {
+    /// A name for the verdict table (default: made from the criterion).
+    pub name: String,
+    /// Metric id of the tidy vocabulary (`fmr`, `fmr.max_over_geomean`, `garbe`, …).
+    pub metric: String,
+    /// The view: an attribute, an intersection `race+sex`, or `*` (pooled).
+    pub attribute: String,
+    /// The policy label (`global-fmr:1e-3`); `None` when the report has one
+    /// policy for this metric (or the metric has none).
+    pub policy: Option<String>,
+    /// The groups judged; `None`: every group (summaries have one, empty).
+    pub groups: Option<Vec<String>>,
+    /// Upper limit.
+    pub max: Option<f64>,
+    /// Lower limit.
+    pub min: Option<f64>,
+    /// Estimate or bound.
+    pub on: On,
+    /// Fewer trials than this make a value inconclusive.
+    pub min_trials: Option<f64>,
+    /// Relative to the baseline: at most this fraction worse.
+    pub max_increase: Option<f64>,
+    /// Relative to the baseline: not significantly worse (intervals).
+    pub not_worse: bool,
+    /// Direction of `not_worse` (and of `max_increase`'s "worse").
+    pub better: Better,
+}
+
+/// A gate's outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// Every value within its limit.
+    Pass,
+    /// Not enough data (or undefined) and no failure.
+    Inconclusive,
+    /// A value beyond its limit.
+    Fail,
+}
+
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Outcome::Pass => "pass",
+            Outcome::Inconclusive => "inconclusive",
+            Outcome::Fail => "fail",
+        })
+    }
+}
+
+/// One judged value of a gate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Judged {
+    /// The group (empty for a summary).
+    pub group: String,
+    /// The policy of the value.
+    pub policy: String,
+    /// The estimate.
+    #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
+    pub value: f64,
+    /// Its interval, when it has one.
+    pub ci: Option<Bounds>,
+    /// The figure compared with the limit (estimate or bound).
+    #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
+    pub judged: f64,
+    /// The limit it was compared with (for a relative gate: from the baseline).
+    #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
+    pub limit: f64,
+    /// The baseline's value and interval, for a relative gate.
+    pub baseline: Option<Baseline>,
+    /// Trials behind it (the fewest of its groups' for a summary).
+    pub trials: Option<f64>,
+    /// The outcome for this value.
+    pub outcome: Outcome,
+    /// Why, in words.
+    pub why: String,
+}
+
+/// A gate with its judged values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Verdict {
+    /// The gate.
+    pub gate: Gate,
+    /// Every judged value, in report order.
+    pub values: Vec<Judged>,
+    /// The gate's outcome.
+    pub outcome: Outcome,
+    /// The index in `values` of the value that decided it.
+    pub decided_by: usize,
+}
+
+/// Every gate's verdict and the overall outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Verdicts {
+    /// Overall: fail if any gate fails, else inconclusive if any is, else pass.
+    pub outcome: Outcome,
+    /// Whether a baseline report was given.
+    pub baseline: Option<String>,
+    /// One per gate, in the file's order.
+    pub gates: Vec<Verdict>,
+}
+
+/// Why a gate cannot be judged on a report (a usage error, not a verdict).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GateError {
+    /// Which gate (0-based, in the file's order).
+    pub gate: usize,
+    /// The gate's field at fault (`metric`, `policy`, `groups`, …).
+    pub field: &'static str,
+    /// What is wrong, with what there is instead.
+    pub why: String,
+}
+
+impl Gate {
+    /// Checks what the gate alone can tell: one kind of limit, finite values.
+    pub fn check(&self) -> Result<(), (&'static str, String)> {
+        let absolute = self.max.is_some() || self.min.is_some();
+        let relative = self.max_increase.is_some() || self.not_worse;
+        if !absolute && !relative {
+            return Err((
+                "max",
+                "a gate needs a limit: max, min, max_increase or not_worse".into(),
+            ));
+        }
+        if self.max.is_some() && self.min.is_some() {
+            return Err(("min", "give max or min, not both (write two gates)".into()));
+        }
+        for (field, x) in [
+            ("max", self.max),
+            ("min", self.min),
+            ("min_trials", self.min_trials),
+            ("max_increase", self.max_increase),
+        ] {
+            if x.is_some_and(|x| !x.is_finite() || (field != "max" && field != "min" && x < 0.0)) {
+                return Err((
+                    field,
+                    format!("{} is not a finite, non-negative number", x.unwrap()),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the gate needs a baseline report.
+    pub fn relative(&self) -> bool {
+        self.max_increase.is_some() || self.not_worse
+    }
+}
+
+/// The values of `values` a gate selects, or why there are none.
+fn select<'v>(gate: &Gate, values: &'v [Value]) -> Result<Vec<&'v Value>, (&'static str, String)> {
+    let judged = |v: &&Value| {
+        matches!(
+            v.kind,
+            Kind::Rate | Kind::Statistic | Kind::Summary | Kind::Calibrated
+        )
+    };
+    let of_metric: Vec<&Value> = values
+        .iter()
+        .filter(judged)
+        .filter(|v| v.key.metric == gate.metric)
+        .collect();
+    if of_metric.is_empty() {
+        let mut known: Vec<&str> = values
+            .iter()
+            .filter(judged)
+            .map(|v| v.key.metric.as_str())
+            .collect();
+        known.sort_unstable();
+        known.dedup();
+        return Err((
+            "metric",
+            format!(
+                "{:?} is not a metric of this report; it has {}",
+                gate.metric,
+                known.join(", ")
+            ),
+        ));
+    }
+    let in_view: Vec<&Value> = of_metric
+        .iter()
+        .copied()
+        .filter(|v| v.key.attribute.name() == gate.attribute)
+        .collect();
+    if in_view.is_empty() {
+        let mut views: Vec<String> = of_metric.iter().map(|v| v.key.attribute.name()).collect();
+        views.dedup();
+        return Err((
+            "attribute",
+            format!(
+                "{:?}: {} has no such view here; it has {}",
+                gate.attribute,
+                gate.metric,
+                views.join(", ")
+            ),
+        ));
+    }
+    let mut policies: Vec<&str> = in_view.iter().map(|v| v.key.policy.as_str()).collect();
+    policies.dedup();
+    let policy = match (&gate.policy, policies.as_slice()) {
+        (Some(p), _) if policies.contains(&p.as_str()) => p.clone(),
+        (Some(p), _) => {
+            return Err((
+                "policy",
+                format!(
+                    "{p:?}: not a policy of this report; it has {}",
+                    policies.join(", ")
+                ),
+            ))
+        }
+        (None, [one]) => one.to_string(),
+        (None, _) => {
+            return Err((
+                "policy",
+                format!(
+                    "the report has several: name one of {}",
+                    policies.join(", ")
+                ),
+            ))
+        }
+    };
+    let at: Vec<&Value> = in_view
+        .into_iter()
+        .filter(|v| v.key.policy == policy && !v.key.group.contains('~'))
+        .collect();
+    match &gate.groups {
+        None => Ok(at),
+        Some(groups) => {
+            if let Some(g) = groups
+                .iter()
+                .find(|g| !at.iter().any(|v| &v.key.group == *g))
+            {
+                let there: Vec<&str> = at.iter().map(|v| v.key.group.as_str()).collect();
+                return Err((
+                    "groups",
+                    format!(
+                        "{g:?}: no such group of {}; there are {}",
+                        gate.attribute,
+                        there.join(", ")
+                    ),
+                ));
+            }
+            Ok(at
+                .into_iter()
+                .filter(|v| groups.contains(&v.key.group))
+                .collect())
+        }
+    }
+}
+
+/// Trials behind a value: its denominator, or for a summary the fewest of
+/// its groups' (the rate its metric summarises, at the same view and policy).
+fn trials(v: &Value, values: &[Value]) -> Option<f64> {
+    if let Some((_, n)) = v.counts {
+        return Some(n);
+    }
+    let base = v.key.metric.split(['.', '@']).next()?;
+    values
+        .iter()
+        .filter(|w| {
+            w.key.metric == base
+                && w.key.attribute == v.key.attribute
+                && w.key.policy == v.key.policy
+                && !w.key.group.is_empty()
+        })
+        .filter_map(|w| w.counts.map(|(_, n)| n))
+        .reduce(f64::min)
+}
+
+/// The baseline's value of the same key.
+fn baseline_of<'b>(key: &Key, baseline: &'b [Value]) -> Option<&'b Value> {
+    baseline.iter().find(|b| b.key == *key)
+}
+
+/// Judges one value.
+fn judge(gate: &Gate, v: &Value, values: &[Value], baseline: Option<&[Value]>) -> Judged {
+    let n = trials(v, values);
+    let upper = gate.max.is_some() || (gate.relative() && gate.better == Better::Lower);
+    let bound = match (gate.on, v.ci, upper) {
+        (On::Bound, Some((_, hi)), true) => hi,
+        (On::Bound, Some((lo, _)), false) => lo,
+        _ => v.value,
+    };
+    let base = baseline.and_then(|b| baseline_of(&v.key, b));
+    let mut out = Judged {
+        group: v.key.group.clone(),
+        policy: v.key.policy.clone(),
+        value: v.value,
+        ci: Bounds::of(v.ci),
+        judged: bound,
+        limit: gate.max.or(gate.min).unwrap_or(f64::NAN),
+        baseline: base.map(|b| Baseline {
+            value: b.value,
+            ci: Bounds::of(b.ci),
+        }),
+        trials: n,
+        outcome: Outcome::Inconclusive,
+        why: String::new(),
+    };
+    if let (Some(min), Some(n)) = (gate.min_trials, n) {
+        if n < min {
+            out.why = format!("{n} trials, fewer than min_trials {min}");
+            return out;
+        }
+    }
+    if v.value.is_nan() {
+        out.why = "undefined".into();
+        return out;
+    }
+    let (limit, pass) = if let Some(max) = gate.max {
+        (max, bound <= max)
+    } else if let Some(min) = gate.min {
+        (min, bound >= min)
+    } else {
+        let Some(b) = base else {
+            out.why = "not in the baseline".into();
+            return out;
+        };
+        if !b.value.is_finite() {
+            out.why = "undefined in the baseline".into();
+            return out;
+        }
+        if let Some(r) = gate.max_increase {
+            match gate.better {
+                Better::Lower => (b.value * (1.0 + r), bound <= b.value * (1.0 + r)),
+                Better::Higher => (b.value * (1.0 - r), bound >= b.value * (1.0 - r)),
+            }
+        } else {
+            let (lo, hi) = v.ci.unwrap_or((v.value, v.value));
+            let (blo, bhi) = b.ci.unwrap_or((b.value, b.value));
+            match gate.better {
+                Better::Lower => (bhi, lo <= bhi),
+                Better::Higher => (blo, hi >= blo),
+            }
+        }
+    };
+    out.limit = limit;
+    out.outcome = if pass { Outcome::Pass } else { Outcome::Fail };
+    out.why = match (pass, gate.not_worse && gate.max_increase.is_none()) {
+        (true, true) => "intervals overlap the baseline's".into(),
+        (false, true) => "interval entirely worse than the baseline's".into(),
+        (true, false) => "within the limit".into(),
+        (false, false) => "beyond the limit".into(),
+    };
+    out
+}
+
+/// Judges every gate on a report's values (and a baseline's, for relative
+/// gates). An error names the gate and field that cannot be judged here.
+pub fn judge_all(
+    gates: &[Gate],
+    values: &[Value],
+    baseline: Option<(&str, &[Value])>,
+) -> Result<Verdicts, GateError> {
+    let mut out = Vec::with_capacity(gates.len());
+    for (i, gate) in gates.iter().enumerate() {
+        let err = |(field, why): (&'static str, String)| GateError {
+            gate: i,
+            field,
+            why,
+        };
+        gate.check().map_err(err)?;
+        if gate.relative() && baseline.is_none() {
+            return Err(err((
+                if gate.not_worse {
+                    "not_worse"
+                } else {
+                    "max_increase"
+                },
+                "a relative gate needs --baseline REPORT.json".into(),
+            )));
+        }
+        let selected = select(gate, values).map_err(err)?;
+        if selected.is_empty() {
+            return Err(err((
+                "groups",
+                "no value of this metric to judge here".into(),
+            )));
+        }
+        let judged: Vec<Judged> = selected
+            .iter()
+            .map(|v| judge(gate, v, values, baseline.map(|b| b.1)))
+            .collect();
+        let outcome = judged
+            .iter()
+            .map(|j| j.outcome)
+            .max()
+            .unwrap_or(Outcome::Inconclusive);
+        // The worst value decided: a failing one furthest beyond (or the
+        // worst inconclusive one), by the judged figure's direction.
+        let lower_better = gate.min.is_none() && gate.better == Better::Lower;
+        let worse = |a: &Judged, b: &Judged| {
+            let (x, y) = if lower_better {
+                (a.judged, b.judged)
+            } else {
+                (-a.judged, -b.judged)
+            };
+            x.total_cmp(&y)
+        };
+        let decided_by = (0..judged.len())
+            .filter(|&k| judged[k].outcome == outcome)
+            .max_by(|&a, &b| worse(&judged[a], &judged[b]).then(b.cmp(&a)))
+            .unwrap_or(0);
+        out.push(Verdict {
+            gate: gate.clone(),
+            values: judged,
+            outcome,
+            decided_by,
+        });
+    }
+    Ok(Verdicts {
+        outcome: out.iter().map(|v| v.outcome).max().unwrap_or(Outcome::Pass),
+        baseline: baseline.map(|b| b.0.to_string()),
+        gates: out,
+    })
+}
