@@ -112,10 +112,15 @@ fn flags_of(task: &str) -> Option<Vec<String>> {
 pub fn read(path: &Path, extra: &[String]) -> Result<Audit> {
     let text =
         std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    parse(&text, path, extra)
+}
+
+/// [`read`] of an audit file's text; `path` names it and places its relative input.
+pub fn parse(text: &str, path: &Path, extra: &[String]) -> Result<Audit> {
     let file = path.display().to_string();
-    let f: AuditFile = toml::from_str(&text)
+    let f: AuditFile = toml::from_str(text)
         .map_err(|e| anyhow::anyhow!("{file}: {}", e.to_string().trim_end()))?;
-    let at = |span: std::ops::Range<usize>| format!("{file}:{}", line_of(&text, span.start));
+    let at = |span: std::ops::Range<usize>| format!("{file}:{}", line_of(text, span.start));
     let task = f.task.get_ref().as_str();
     const TASKS: [&str; 4] = ["verify", "identify", "classify", "summarize"];
     if !TASKS.contains(&task) {
@@ -187,7 +192,7 @@ pub fn read(path: &Path, extra: &[String]) -> Result<Audit> {
     let mut gates = Vec::new();
     let mut gate_lines = Vec::new();
     for (i, g) in f.gates.iter().enumerate() {
-        let l = line_of(&text, g.span().start);
+        let l = line_of(text, g.span().start);
         let g = g.get_ref();
         let groups = match &g.groups {
             None => None,
@@ -238,6 +243,50 @@ pub fn read(path: &Path, extra: &[String]) -> Result<Audit> {
         gate_lines,
     })
 }
+
+/// The demo's release gate (`biasbench demo` judges it and writes it to
+/// `reports/demo/audit.toml`, with the verdict as `gate.txt` and `gate.xml`).
+pub const DEMO_AUDIT: &str = r#"# The demo's release gate. `biasbench demo` judges these gates on its audit
+# and writes the verdict beside it (gate.txt, gate.xml). To run it yourself:
+#   biasbench simulate --out reports/demo/demo.csv
+#   biasbench check reports/demo/audit.toml --junit gate.xml
+task = "verify"
+input = "demo.csv"
+
+[options]
+attr = ["race", "sex"]
+threshold = ["global-fmr:1e-2", "global-fmr:1e-3", "global-fmr:1e-4", "group-fmr:1e-3", "fixed:3"]
+
+[[gate]]
+name = "FMR of every race group at most 3e-3 (upper bound)"
+metric = "fmr"
+attribute = "race"
+policy = "global-fmr:1e-3"
+max = 3e-3
+on = "bound"
+min_trials = 1000
+
+[[gate]]
+name = "FMR disparity by race (max/geomean) at most 2"
+metric = "fmr.max_over_geomean"
+attribute = "race"
+policy = "global-fmr:1e-3"
+max = 2
+
+[[gate]]
+name = "FNMR of every race+sex group at most 0.3"
+metric = "fnmr"
+attribute = "race+sex"
+policy = "global-fmr:1e-3"
+max = 0.3
+
+[[gate]]
+name = "GARBE by race at most 0.5"
+metric = "garbe"
+attribute = "race"
+policy = "global-fmr:1e-3"
+max = 0.5
+"#;
 
 /// A commented starting audit file for `task`.
 pub fn init(task: &str) -> Result<&'static str> {

@@ -260,10 +260,34 @@ fn merge(a: MergePlan) -> Result<ExitCode> {
 fn demo(out_dir: &Path) -> Result<()> {
     let report = demo::run(command_line())?;
     let identify = demo::run_identify(command_line())?;
-    let written = demo::write(&report, &identify, out_dir)?;
+    let mut written = demo::write(&report, &identify, out_dir)?;
+    written.extend(demo_gate(&report, out_dir)?);
     to_stdout(&render(&report, Format::Table))?;
     say_written(&written);
     Ok(())
+}
+
+/// The demo's release gate ([`check::DEMO_AUDIT`]) judged on its audit:
+/// the audit file, the verdict table and the JUnit XML, written to `dir`.
+fn demo_gate(report: &Report, dir: &Path) -> Result<Vec<std::path::PathBuf>> {
+    let path = dir.join("audit.toml");
+    let audit = check::parse(check::DEMO_AUDIT, &path, &[])?;
+    let verdicts = judge_all(&audit.gates, &report.findings.values(), None)
+        .map_err(|e| anyhow::anyhow!("the demo's gate {}: {}: {}", e.gate + 1, e.field, e.why))?;
+    let xml = crate::render::junit(&verdicts, report.task());
+    let judged = Report {
+        gate: Some(verdicts),
+        ..report.clone()
+    };
+    let files = [
+        (path, check::DEMO_AUDIT.to_string()),
+        (dir.join("gate.txt"), crate::render::gate_table(&judged)),
+        (dir.join("gate.xml"), xml),
+    ];
+    for (p, text) in &files {
+        write_atomic(p, text.as_bytes())?;
+    }
+    Ok(files.into_iter().map(|(p, _)| p).collect())
 }
 
 /// "wrote N files:" and one path a line.

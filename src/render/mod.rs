@@ -85,6 +85,16 @@ pub fn for_terminal(text: &str) -> String {
         .join("\n")
 }
 
+/// The release gate's verdict table alone, as the terminal shows it (empty
+/// when no gate was judged).
+pub fn gate_table(report: &Report) -> String {
+    let t: Vec<_> = tables::tables(report, Detail::Concise)
+        .into_iter()
+        .take(usize::from(report.gate.is_some()))
+        .collect();
+    text::terminal(&t)
+}
+
 /// Renders the report in a format; the terminal report concise.
 pub fn render(report: &Report, format: Format) -> String {
     render_detail(report, format, Detail::Concise)

@@ -485,3 +485,183 @@ pub fn judge_all(
         gates: out,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::groups::Attribute;
+
+    fn value(group: &str, metric: &str, v: f64, ci: (f64, f64), n: f64) -> Value {
+        Value {
+            key: Key {
+                attribute: Attribute::One("race".into()),
+                group: group.into(),
+                policy: "fixed:0.5".into(),
+                metric: metric.into(),
+            },
+            kind: if group.is_empty() {
+                Kind::Summary
+            } else {
+                Kind::Rate
+            },
+            threshold: Some(0.5),
+            value: v,
+            ci: Some(ci),
+            counts: (!group.is_empty()).then_some((v * n, n)),
+        }
+    }
+
+    fn gate(metric: &str) -> Gate {
+        Gate {
+            name: metric.into(),
+            metric: metric.into(),
+            attribute: "race".into(),
+            policy: None,
+            groups: None,
+            max: None,
+            min: None,
+            on: On::Estimate,
+            min_trials: None,
+            max_increase: None,
+            not_worse: false,
+            better: Better::Lower,
+        }
+    }
+
+    /// A: 0.10 [0.08, 0.12] of 500; B: 0.20 [0.15, 0.26] of 200; ratio 2 [1.2, 3.3].
+    fn report() -> Vec<Value> {
+        vec![
+            value("A", "tpr", 0.10, (0.08, 0.12), 500.0),
+            value("B", "tpr", 0.20, (0.15, 0.26), 200.0),
+            value("", "tpr.max_over_min", 2.0, (1.2, 3.3), 0.0),
+        ]
+    }
+
+    fn outcome(g: Gate, baseline: Option<&[Value]>) -> (Outcome, String) {
+        let v = judge_all(&[g], &report(), baseline.map(|b| ("base", b))).unwrap();
+        let g = &v.gates[0];
+        (g.outcome, g.values[g.decided_by].group.clone())
+    }
+
+    #[test]
+    fn limits_on_estimate_and_bound() {
+        // max 0.21: both estimates pass; B's upper bound 0.26 fails.
+        let max = Gate {
+            max: Some(0.21),
+            ..gate("tpr")
+        };
+        assert_eq!(outcome(max.clone(), None), (Outcome::Pass, "B".into()));
+        let bound = Gate {
+            on: On::Bound,
+            ..max
+        };
+        assert_eq!(outcome(bound, None), (Outcome::Fail, "B".into()));
+        // min 0.09: A's estimate passes, its lower bound 0.08 does not.
+        let min = Gate {
+            min: Some(0.09),
+            ..gate("tpr")
+        };
+        assert_eq!(outcome(min.clone(), None), (Outcome::Pass, "A".into()));
+        assert_eq!(
+            outcome(
+                Gate {
+                    on: On::Bound,
+                    ..min
+                },
+                None
+            ),
+            (Outcome::Fail, "A".into())
+        );
+    }
+
+    #[test]
+    fn few_trials_are_inconclusive_also_for_summaries() {
+        let g = Gate {
+            max: Some(10.0),
+            min_trials: Some(300.0),
+            ..gate("tpr")
+        };
+        let v = judge_all(&[g], &report(), None).unwrap();
+        let outcomes: Vec<Outcome> = v.gates[0].values.iter().map(|j| j.outcome).collect();
+        assert_eq!(outcomes, [Outcome::Pass, Outcome::Inconclusive]);
+        assert_eq!(v.outcome, Outcome::Inconclusive);
+        // The summary's trials are its groups' fewest (200).
+        let s = Gate {
+            max: Some(10.0),
+            min_trials: Some(300.0),
+            ..gate("tpr.max_over_min")
+        };
+        let v = judge_all(&[s], &report(), None).unwrap();
+        assert_eq!(v.gates[0].values[0].trials, Some(200.0));
+        assert_eq!(v.outcome, Outcome::Inconclusive);
+    }
+
+    #[test]
+    fn relative_gates() {
+        let mut base = report();
+        base[2].value = 1.5; // the baseline's ratio
+        base[2].ci = Some((1.1, 1.9));
+        let inc = Gate {
+            max_increase: Some(0.25),
+            ..gate("tpr.max_over_min")
+        };
+        // 2.0 > 1.5 × 1.25 = 1.875: fails; within +40 % it passes.
+        assert_eq!(outcome(inc.clone(), Some(&base)).0, Outcome::Fail);
+        let wide = Gate {
+            max_increase: Some(0.4),
+            ..inc
+        };
+        assert_eq!(outcome(wide, Some(&base)).0, Outcome::Pass);
+        // Intervals [1.2, 3.3] and [1.1, 1.9] overlap: not worse.
+        let nw = Gate {
+            not_worse: true,
+            ..gate("tpr.max_over_min")
+        };
+        assert_eq!(outcome(nw.clone(), Some(&base)).0, Outcome::Pass);
+        base[2].ci = Some((0.9, 1.1));
+        assert_eq!(outcome(nw.clone(), Some(&base)).0, Outcome::Fail);
+        // Higher is better: a current interval above the baseline's is fine.
+        let higher = Gate {
+            better: Better::Higher,
+            ..nw
+        };
+        assert_eq!(outcome(higher, Some(&base)).0, Outcome::Pass);
+    }
+
+    #[test]
+    fn what_cannot_be_judged_is_named() {
+        let e = judge_all(
+            &[Gate {
+                max: Some(1.0),
+                ..gate("fpr")
+            }],
+            &report(),
+            None,
+        )
+        .unwrap_err();
+        assert_eq!((e.gate, e.field), (0, "metric"));
+        assert!(e.why.contains("tpr.max_over_min"), "{}", e.why);
+        let p = Gate {
+            max: Some(1.0),
+            policy: Some("fixed:0.7".into()),
+            ..gate("tpr")
+        };
+        assert_eq!(
+            judge_all(&[p], &report(), None).unwrap_err().field,
+            "policy"
+        );
+        let none = gate("tpr");
+        assert_eq!(
+            judge_all(&[none], &report(), None).unwrap_err().field,
+            "max"
+        );
+        let rel = Gate {
+            not_worse: true,
+            ..gate("tpr")
+        };
+        assert_eq!(
+            judge_all(&[rel], &report(), None).unwrap_err().field,
+            "not_worse"
+        );
+    }
+}
