@@ -332,3 +332,23 @@ fn the_demo_gate_reproduces() {
     let written = std::fs::read_to_string(root().join("reports/demo/gate.txt")).unwrap();
     assert!(out.starts_with(&written), "{out}");
 }
+
+/// The README's RFW gate, on the data at hand (says SKIPPED when absent).
+#[test]
+fn the_rfw_gate_of_the_readme() {
+    if common::shared_data("rfw-bupt-distances").is_none() {
+        return;
+    }
+    let (code, out, err) = check(&root().join("fixtures/gate/rfw.toml"), &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        out.starts_with("Release gate: FAIL (2 of 4 gates pass, 2 fail, 0 inconclusive)"),
+        "{out}"
+    );
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let table = out.split("\n\n").next().unwrap();
+    assert!(
+        readme.contains(table),
+        "the README shows this verdict:\n{table}"
+    );
+}
