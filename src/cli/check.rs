@@ -289,19 +289,24 @@ max = 0.5
 "#;
 
 /// A commented starting audit file for `task`.
-pub fn init(task: &str) -> Result<&'static str> {
-    Ok(match task {
+pub fn init(task: &str) -> Result<String> {
+    let body = match task {
         "verify" => INIT_VERIFY,
         "identify" => INIT_IDENTIFY,
         "classify" => INIT_CLASSIFY,
         "summarize" => INIT_SUMMARIZE,
         _ => bail!("--init {task}: expected verify, identify, classify or summarize"),
-    })
+    };
+    Ok(format!("{INIT_HEADER}{body}"))
 }
 
-const INIT_VERIFY: &str = r#"# biasbench release gate: `biasbench check audit.toml` (exit 0 pass, 1 fail,
+/// What every starting file says first.
+const INIT_HEADER: &str =
+    "# biasbench release gate: `biasbench check audit.toml` (exit 0 pass, 1 fail,
 # 3 inconclusive, 2 usage or input error). Keep this file under version control.
-task = "verify"
+";
+
+const INIT_VERIFY: &str = r#"task = "verify"
 # Relative paths are read from this file's directory.
 input = "comparisons.csv"
 
@@ -347,9 +352,7 @@ max = 2.0
 # max_increase = 0.10
 "#;
 
-const INIT_IDENTIFY: &str = r#"# biasbench release gate: `biasbench check audit.toml` (exit 0 pass, 1 fail,
-# 3 inconclusive, 2 usage or input error).
-task = "identify"
+const INIT_IDENTIFY: &str = r#"task = "identify"
 input = "searches.csv"
 
 # Every flag of `biasbench identify`, by its name.
@@ -370,9 +373,7 @@ attribute = "race"
 max = 0.1
 "#;
 
-const INIT_CLASSIFY: &str = r#"# biasbench release gate: `biasbench check audit.toml` (exit 0 pass, 1 fail,
-# 3 inconclusive, 2 usage or input error).
-task = "classify"
+const INIT_CLASSIFY: &str = r#"task = "classify"
 input = "predictions.csv"
 
 # Every flag of `biasbench classify`, by its name.
@@ -393,9 +394,7 @@ attribute = "race"
 min = 0.8
 "#;
 
-const INIT_SUMMARIZE: &str = r#"# biasbench release gate: `biasbench check audit.toml` (exit 0 pass, 1 fail,
-# 3 inconclusive, 2 usage or input error).
-task = "summarize"
+const INIT_SUMMARIZE: &str = r#"task = "summarize"
 input = "published.csv"
 
 # Every flag of `biasbench summarize`, by its name.

@@ -310,7 +310,7 @@ pub fn run() -> Result<ExitCode> {
         }
         Plan::Merge(a) => return merge(a),
         Plan::Check(c) => return check(*c, progress),
-        Plan::Init(text) => to_stdout(text)?,
+        Plan::Init(text) => to_stdout(&text)?,
         Plan::Demo { out_dir } => demo(&out_dir)?,
         Plan::Simulate { out, population } => {
             let mut bytes = Vec::new();

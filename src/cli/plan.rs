@@ -37,7 +37,7 @@ pub enum Plan {
     /// A release gate: an audit file's audit and gates.
     Check(Box<CheckPlan>),
     /// `check --init TASK`: a starting audit file, printed.
-    Init(&'static str),
+    Init(String),
     Demo {
         out_dir: PathBuf,
     },
