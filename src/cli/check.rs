@@ -1,8 +1,8 @@
 //! `biasbench check audit.toml`: an audit and its acceptance criteria in
 //! one versioned file. The file's options become the task's command line
 //! (checked as the CLI checks it), the audit runs, and its gates are judged
-//! on the report ([`crate::report::gate`]). A relative `input` is read from
-//! the audit file's directory.
+//! on the report ([`crate::report::gate`]). Relative paths (`input`, and the
+//! `subjects` and `searches` options) are read from the audit file's directory.
 
 use crate::report::gate::{Better, Gate, On};
 use anyhow::{bail, Result};
@@ -140,8 +140,8 @@ pub fn parse(text: &str, path: &Path, extra: &[String]) -> Result<Audit> {
         "plan",
         "help",
     ];
-    let input = {
-        let p = PathBuf::from(f.input.get_ref());
+    let beside = |p: &str| {
+        let p = PathBuf::from(p);
         let base = path.parent().unwrap_or(Path::new("."));
         if p.is_relative() {
             base.join(p)
@@ -149,6 +149,7 @@ pub fn parse(text: &str, path: &Path, extra: &[String]) -> Result<Audit> {
             p
         }
     };
+    let input = beside(f.input.get_ref());
     let mut line = vec![
         "biasbench".to_string(),
         task.to_string(),
@@ -170,14 +171,21 @@ pub fn parse(text: &str, path: &Path, extra: &[String]) -> Result<Audit> {
                 options.join(", ")
             );
         }
-        match value.get_ref() {
+        // Files an option names, like the input, are read from this file's directory.
+        let value = match (flag.as_str(), value.get_ref()) {
+            ("subjects" | "searches", toml::Value::String(p)) => {
+                toml::Value::String(beside(p).display().to_string())
+            }
+            (_, v) => v.clone(),
+        };
+        match &value {
             toml::Value::Boolean(true) => line.push(format!("--{flag}")),
             toml::Value::Boolean(false) => {}
             v => {
                 let Some(ws) = words(v) else {
                     bail!(
                         "{}: options.{}: expected a string, a number, true/false or a list of them, found {v:?}",
-                        at(value.span()),
+                        at(key.span()),
                         key.get_ref()
                     );
                 };
