@@ -258,6 +258,22 @@ fn errors_name_the_key_and_line() {
         err.contains("audit.toml:4: options.atr: not an option of verify"),
         "{err}"
     );
+    // A value an option's flag refuses: at the option's line.
+    let text = format!("task = \"verify\"\ninput = {:?}\n[options]\nattr = \"race\"\nthreshold = \"global-fmr:abc\"\n\n{FMR_B}", fixture().display().to_string());
+    std::fs::write(&file, text).unwrap();
+    let (code, _, err) = check(&file, &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("audit.toml:5: options.threshold: --threshold \"global-fmr:abc\""), "{err}");
+    // Two gates of one name.
+    let file = audit(d.path(), &fixture(), &format!("{FMR_B}\n{FMR_B}"));
+    let (code, _, err) = check(&file, &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("gate 2: name: ") && err.contains("the name of gate 1 too"), "{err}");
+    // An absolute and a relative limit in one gate.
+    let file = audit(d.path(), &fixture(), &format!("{FMR_B}not_worse = true\n"));
+    let (code, _, err) = check(&file, &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("gate 1: not_worse: a gate has an absolute limit"), "{err}");
     // A group that does not exist.
     let file = audit(
         d.path(),

@@ -2,12 +2,14 @@
 
 A column crosses into the library without a copy when it is a contiguous
 one-dimensional NumPy array of floats (4 or 8 bytes), integers (1, 2, 4 or 8
-bytes) or booleans, and when it is a pandas or Arrow column of those types
-without missing values (their NumPy view). Other columns are converted
-once: strings, categoricals and objects become integer codes into their
-distinct values (sorted; a missing value, ``None``/``NaN``/``""``, is the
-empty name, which biasbench reads as missing); nullable integers and
-booleans with missing values become floats with NaN.
+bytes) or booleans, a NumPy-backed pandas column of those, or a one-chunk
+Arrow array of numbers without nulls (their NumPy views). Other columns are
+converted once: Arrow booleans and multi-chunk arrays to NumPy; strings,
+categoricals and objects to integer codes into their distinct values
+(sorted; a missing value — None, NaN, pandas' NA or NaT, "" — is the empty
+name, which biasbench reads as missing); nullable integers exactly, or with
+missing values as their decimal texts; nullable floats and booleans (pandas
+or Arrow) to floats with NaN.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 import numpy as np
 
-# (name, NumPy type string, array, data address, bytes, names of codes)
-Column = Tuple[str, str, np.ndarray, int, int, Optional[List[str]]]
+# (name, one-dimensional contiguous array, names of its codes)
+Column = Tuple[str, np.ndarray, Optional[List[str]]]
 
 _NUMERIC = "fiub"
 
@@ -46,17 +48,29 @@ def named_arrays(data: Any) -> Dict[str, Any]:
     )
 
 
+def _missing(obj: np.ndarray) -> np.ndarray:
+    """Which values are missing: None, NaN, pandas' NA and NaT."""
+    try:
+        import pandas as pd
+
+        return np.asarray(pd.isna(obj), dtype=bool)
+    except ImportError:
+        return np.array([v is None or (isinstance(v, float) and v != v) for v in obj], dtype=bool)
+
+
 def _codes(values: np.ndarray, labels: Optional[List[str]] = None) -> Tuple[np.ndarray, List[str]]:
     """Codes of ``values`` (objects or strings) into ``labels`` (their
     distinct texts, sorted, when not given); missing values get the empty name."""
     obj = np.asarray(values, dtype=object)
-    missing = np.array([v is None or (isinstance(v, float) and v != v) for v in obj], dtype=bool)
+    missing = _missing(obj)
     text = np.where(missing, "", obj).astype(str)
     if labels is None:
         labels = sorted(set(text.tolist()))
+        if missing.any() and "" not in labels:
+            labels.append("")
     names = list(labels)
-    if "" not in names and missing.any():
-        names.append("")
+    if "" not in names:
+        names.append("")  # given names: the same with or without a missing value here
     order = np.argsort(np.array(names, dtype=str), kind="stable")
     sorted_names = np.array(names, dtype=str)[order]
     at = np.searchsorted(sorted_names, text)
@@ -82,6 +96,11 @@ def _as_numpy(col: Any) -> Any:
             return col.to_numpy(zero_copy_only=isinstance(col, pa.Array))
         if col.null_count == 0 and pa.types.is_boolean(t):
             return col.to_numpy(zero_copy_only=False)
+        if pa.types.is_boolean(t):
+            return np.array([np.nan if v is None else float(v) for v in col.to_pylist()])
+        if pa.types.is_integer(t):
+            # With nulls: as their decimal texts (a float would round large ids).
+            return np.array(col.to_pylist(), dtype=object)
         return col.to_pandas() if hasattr(col, "to_pandas") else col
     return col
 
@@ -96,6 +115,13 @@ def column(name: str, col: Any, labels: Optional[List[str]] = None) -> Column:
         dtype = col.dtype
         if isinstance(dtype, np.dtype) and dtype.kind in _NUMERIC:
             arr = col.to_numpy()
+        elif pd.api.types.is_integer_dtype(dtype):
+            # Nullable integers: exact; with missing values as their decimal
+            # texts (a float would round large ids).
+            if col.isna().any():
+                arr = col.astype(object).where(col.notna(), None).to_numpy()
+            else:
+                arr = col.to_numpy(dtype="int64" if dtype.kind == "i" else "uint64")
         elif pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
             arr = col.to_numpy(dtype="float64", na_value=np.nan)
         else:
@@ -112,7 +138,7 @@ def column(name: str, col: Any, labels: Optional[List[str]] = None) -> Column:
     if arr.dtype.byteorder == ">":
         arr = arr.astype(arr.dtype.newbyteorder("<"))
     arr = np.ascontiguousarray(arr)
-    return (name, arr.dtype.str, arr, arr.__array_interface__["data"][0], arr.nbytes, names)
+    return (name, arr, names)
 
 
 def _text_values(col: Any) -> Optional[List[str]]:
@@ -145,12 +171,13 @@ def sides(names: Iterable[str]) -> Dict[str, List[str]]:
 
 def labels_of(distinct: Mapping[str, Optional[Iterable[str]]]) -> Dict[str, List[str]]:
     """Names for the codes of text columns, from each column's distinct
-    texts (``None``: not a text column): sorted, and shared by an
-    attribute's two sides ``X_a``/``X_b``."""
-    out = {n: sorted(set(v)) for n, v in distinct.items() if v is not None}
+    texts (``None``: not a text column): sorted, shared by an attribute's two
+    sides ``X_a``/``X_b``, and the empty name (missing) last, so that every
+    batch codes alike whether or not it has a missing value."""
+    out = {n: sorted(set(v) - {""}) for n, v in distinct.items() if v is not None}
     for a, b in sides(out).values():
         out[a] = out[b] = sorted(set(out[a]) | set(out[b]))
-    return out
+    return {n: v + [""] for n, v in out.items()}
 
 
 def columns(data: Any, labels: Optional[Mapping[str, List[str]]] = None) -> List[Column]:
@@ -175,10 +202,12 @@ def text_labels(data: Any) -> Dict[str, List[str]]:
 def flags(options: Mapping[str, Any]) -> List[str]:
     """Keyword options as command-line flags: ``min_group_size=30`` is
     ``--min-group-size 30``, ``True`` a bare flag, a list a repeated flag;
-    ``None`` and ``False`` are left out."""
+    ``None`` and ``False`` are left out (NumPy scalars as Python's)."""
     out: List[str] = []
     for key, value in options.items():
-        if value is None or value is False:
+        if isinstance(value, (bool, np.bool_)):
+            value = bool(value) or None
+        if value is None:
             continue
         flag = "--" + key.replace("_", "-")
         if value is True:
@@ -192,8 +221,10 @@ def flags(options: Mapping[str, Any]) -> List[str]:
 
 
 def _text(value: Any) -> str:
-    if isinstance(value, float):
-        return repr(value)
+    if isinstance(value, (float, np.floating)):
+        return repr(float(value))
+    if isinstance(value, np.integer):
+        return str(int(value))
     return str(value)
 
 

@@ -14,7 +14,7 @@ class Report:
     def render(self, format: str, full: bool = False) -> str: ...
     def save(self, dir: Union[str, PathLike[str]], full: bool = False) -> List[PathLike[str]]: ...
 
-_Column = Tuple[str, str, np.ndarray, int, int, Optional[List[str]]]
+_Column = Tuple[str, np.ndarray, Optional[List[str]]]
 
 def run(
     line: Sequence[str], name: str, columns: Sequence[_Column], plan: Optional[bytes] = None

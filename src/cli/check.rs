@@ -66,6 +66,28 @@ pub struct Audit {
     pub gates: Vec<Gate>,
     /// The 1-based line of each gate's `[[gate]]`.
     pub gate_lines: Vec<usize>,
+    /// Each option's flag (`--attr`) and line, for errors in its value.
+    pub option_lines: Vec<(String, usize)>,
+}
+
+impl Audit {
+    /// `file:line: options.KEY: …` for an error the task's flags gave,
+    /// placed at the option it names (else at the file).
+    pub fn locate(&self, file: &Path, message: &str) -> String {
+        let named = self
+            .option_lines
+            .iter()
+            .filter(|(flag, _)| message.contains(flag.as_str()))
+            .max_by_key(|(flag, _)| flag.len());
+        match named {
+            Some((flag, line)) => format!(
+                "{}:{line}: options.{}: {message}",
+                file.display(),
+                flag.trim_start_matches('-')
+            ),
+            None => format!("{}: options: {message}", file.display()),
+        }
+    }
 }
 
 /// The 1-based line of byte `at` in `text`.
@@ -197,7 +219,17 @@ pub fn parse(text: &str, path: &Path, extra: &[String]) -> Result<Audit> {
         }
     }
     line.extend(extra.iter().cloned());
-    let mut gates = Vec::new();
+    let option_lines = f
+        .options
+        .keys()
+        .map(|k| {
+            (
+                format!("--{}", k.get_ref().replace('_', "-")),
+                line_of(text, k.span().start),
+            )
+        })
+        .collect();
+    let mut gates: Vec<Gate> = Vec::new();
     let mut gate_lines = Vec::new();
     for (i, g) in f.gates.iter().enumerate() {
         let l = line_of(text, g.span().start);
@@ -239,6 +271,14 @@ pub fn parse(text: &str, path: &Path, extra: &[String]) -> Result<Audit> {
         if let Err((field, why)) = gate.check() {
             bail!("{file}:{l}: gate {}: {field}: {why}", i + 1);
         }
+        if let Some(k) = gates.iter().position(|g| g.name == gate.name) {
+            bail!(
+                "{file}:{l}: gate {}: name: {:?} is the name of gate {} too: give each gate its own",
+                i + 1,
+                gate.name,
+                k + 1
+            );
+        }
         gates.push(gate);
         gate_lines.push(l);
     }
@@ -249,6 +289,7 @@ pub fn parse(text: &str, path: &Path, extra: &[String]) -> Result<Audit> {
         line,
         gates,
         gate_lines,
+        option_lines,
     })
 }
 

@@ -154,18 +154,19 @@ fn check(a: CheckArgs) -> Result<Plan> {
         extra.push("--reproducible".into());
     }
     let audit = super::check::read(&file, &extra)?;
-    let matches = super::help::command()
+    // The task's own checks; their errors point at the option they name.
+    let planned = super::help::command()
         .try_get_matches_from(&audit.line)
         .map_err(|e| {
-            anyhow::anyhow!(
-                "{}: options: {}",
-                file.display(),
-                e.render().to_string().trim_end()
-            )
-        })?;
-    let command = super::args::Cli::from_arg_matches(&matches)?.command;
+            let text = e.render().to_string();
+            let first = text.split("\n\n").next().unwrap_or("").trim_end();
+            anyhow::anyhow!(first.trim_start_matches("error: ").to_string())
+        })
+        .and_then(|m| Ok(super::args::Cli::from_arg_matches(&m)?.command))
+        .and_then(|command| Plan::new(command, audit.line.clone()))
+        .map_err(|e| anyhow::anyhow!(audit.locate(&file, &format!("{e:#}"))))?;
     Ok(Plan::Check(Box::new(CheckPlan {
-        audit: Plan::new(command, audit.line)?,
+        audit: planned,
         file,
         gates: audit.gates,
         gate_lines: audit.gate_lines,

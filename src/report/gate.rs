@@ -4,15 +4,17 @@
 //! A gate names a metric, a view (attribute) and a policy, the groups it
 //! applies to and a limit. Per matching value it is judged on the estimate
 //! or, conservatively, on the interval bound that makes passing hardest (the
-//! upper bound against a `max`, the lower against a `min`). A value whose
-//! rate (or, for a summary, any of whose groups' rates) has fewer than
-//! `min_trials` trials, or that is undefined, is *inconclusive*. Relative
-//! gates compare with the baseline's value of the same key: `max_increase`
-//! r passes when the judged figure ≤ baseline × (1 + r); `not_worse` fails
-//! only when the two intervals do not overlap and the current one is worse
-//! (higher, or lower with `better = "higher"`). A gate fails when any of
-//! its values fails; else it is inconclusive when any is; else it passes.
-//! The value that decided is the worst judged one.
+//! upper bound against a `max`, the lower against a `min`); a gate has an
+//! absolute limit or a relative one, not both. A value whose rate (for a
+//! statistic or summary: the fewest trials of the rates behind it) has fewer
+//! than `min_trials` trials, that is undefined, or that has no interval when
+//! judged on its bound, is *inconclusive*. Relative gates compare with the
+//! baseline's value b of the same key: `max_increase` r passes when the
+//! judged figure ≤ b + r·|b| (≥ b − r·|b| with `better = "higher"`);
+//! `not_worse` fails only when the two intervals do not overlap and the
+//! current one is worse. A gate fails when any of its values fails; else it
+//! is inconclusive when any is; else it passes. The value that decided is,
+//! of those with the gate's outcome, the one furthest past its limit.
 
 use crate::stats::rate::{finite_or_null, null_as_nan};
 use crate::value::{Key, Kind, Value};
@@ -196,6 +198,18 @@ impl Gate {
         if self.max.is_some() && self.min.is_some() {
             return Err(("min", "give max or min, not both (write two gates)".into()));
         }
+        if absolute && relative {
+            return Err((
+                if self.max_increase.is_some() { "max_increase" } else { "not_worse" },
+                "a gate has an absolute limit (max, min) or a relative one (max_increase, not_worse), not both (write two gates)".into(),
+            ));
+        }
+        if self.max_increase.is_some() && self.not_worse {
+            return Err((
+                "not_worse",
+                "give max_increase or not_worse, not both (write two gates)".into(),
+            ));
+        }
         for (field, x) in [
             ("max", self.max),
             ("min", self.min),
@@ -319,23 +333,31 @@ fn select<'v>(gate: &Gate, values: &'v [Value]) -> Result<Vec<&'v Value>, (&'sta
     }
 }
 
-/// Trials behind a value: its denominator, or for a summary the fewest of
-/// its groups' (the rate its metric summarises, at the same view and policy).
+/// Trials behind a value: its denominator; for a per-group statistic
+/// without one (EER, AUC), the fewest of its group's rates; for a summary,
+/// the fewest of its groups' rates that it summarises (`fmr.gini`: FMR's),
+/// or of every rate of its view at its policy (GARBE, FDR, parity
+/// differences), or at any policy.
 fn trials(v: &Value, values: &[Value]) -> Option<f64> {
     if let Some((_, n)) = v.counts {
         return Some(n);
     }
-    let base = v.key.metric.split(['.', '@']).next()?;
-    values
-        .iter()
-        .filter(|w| {
-            w.key.metric == base
-                && w.key.attribute == v.key.attribute
-                && w.key.policy == v.key.policy
-                && !w.key.group.is_empty()
-        })
-        .filter_map(|w| w.counts.map(|(_, n)| n))
-        .reduce(f64::min)
+    let fewest = |keep: &dyn Fn(&Value) -> bool| {
+        values
+            .iter()
+            .filter(|w| w.kind == Kind::Rate && w.key.attribute == v.key.attribute)
+            .filter(|w| keep(w))
+            .filter_map(|w| w.counts.map(|(_, n)| n))
+            .reduce(f64::min)
+    };
+    if !v.key.group.is_empty() {
+        return fewest(&|w| w.key.group == v.key.group);
+    }
+    let base = v.key.metric.split(['.', '@']).next().unwrap_or("");
+    let groups = |w: &Value| !w.key.group.is_empty() && !w.key.group.contains('~');
+    fewest(&|w| groups(w) && w.key.policy == v.key.policy && w.key.metric == base)
+        .or_else(|| fewest(&|w| groups(w) && w.key.policy == v.key.policy))
+        .or_else(|| fewest(&groups))
 }
 
 /// The baseline's value of the same key.
@@ -368,11 +390,22 @@ fn judge(gate: &Gate, v: &Value, values: &[Value], baseline: Option<&[Value]>) -
         outcome: Outcome::Inconclusive,
         why: String::new(),
     };
-    if let (Some(min), Some(n)) = (gate.min_trials, n) {
-        if n < min {
-            out.why = format!("{n} trials, fewer than min_trials {min}");
-            return out;
+    if let Some(min) = gate.min_trials {
+        match n {
+            Some(n) if n < min => {
+                out.why = format!("{n} trials, fewer than min_trials {min}");
+                return out;
+            }
+            Some(_) => {}
+            None => {
+                out.why = "no count of trials to hold against min_trials".into();
+                return out;
+            }
         }
+    }
+    if gate.on == On::Bound && v.ci.is_none() && v.kind != Kind::Calibrated {
+        out.why = "no interval to judge its bound".into();
+        return out;
     }
     if v.value.is_nan() {
         out.why = "undefined".into();
@@ -392,9 +425,11 @@ fn judge(gate: &Gate, v: &Value, values: &[Value], baseline: Option<&[Value]>) -
             return out;
         }
         if let Some(r) = gate.max_increase {
+            // A fraction of the baseline's magnitude (signed metrics too).
+            let step = r * b.value.abs();
             match gate.better {
-                Better::Lower => (b.value * (1.0 + r), bound <= b.value * (1.0 + r)),
-                Better::Higher => (b.value * (1.0 - r), bound >= b.value * (1.0 - r)),
+                Better::Lower => (b.value + step, bound <= b.value + step),
+                Better::Higher => (b.value - step, bound >= b.value - step),
             }
         } else {
             let (lo, hi) = v.ci.unwrap_or((v.value, v.value));
@@ -457,17 +492,18 @@ pub fn judge_all(
             .map(|j| j.outcome)
             .max()
             .unwrap_or(Outcome::Inconclusive);
-        // The worst value decided: a failing one furthest beyond (or the
-        // worst inconclusive one), by the judged figure's direction.
-        let lower_better = gate.min.is_none() && gate.better == Better::Lower;
-        let worse = |a: &Judged, b: &Judged| {
-            let (x, y) = if lower_better {
-                (a.judged, b.judged)
+        // The worst value decided: of those with the gate's outcome, the
+        // one furthest past (or least within) its own limit.
+        let upper = gate.max.is_some() || (gate.min.is_none() && gate.better == Better::Lower);
+        let excess = |j: &Judged| {
+            let limit = if j.limit.is_nan() { 0.0 } else { j.limit };
+            if upper {
+                j.judged - limit
             } else {
-                (-a.judged, -b.judged)
-            };
-            x.total_cmp(&y)
+                limit - j.judged
+            }
         };
+        let worse = |a: &Judged, b: &Judged| excess(a).total_cmp(&excess(b));
         let decided_by = (0..judged.len())
             .filter(|&k| judged[k].outcome == outcome)
             .max_by(|&a, &b| worse(&judged[a], &judged[b]).then(b.cmp(&a)))
@@ -663,5 +699,55 @@ mod tests {
             judge_all(&[rel], &report(), None).unwrap_err().field,
             "not_worse"
         );
+    }
+    #[test]
+    fn mixed_limits_are_refused_and_statistics_find_their_trials() {
+        let mixed = Gate {
+            min: Some(0.1),
+            not_worse: true,
+            ..gate("tpr")
+        };
+        assert_eq!(mixed.check().unwrap_err().0, "not_worse");
+        let both = Gate {
+            max_increase: Some(0.1),
+            not_worse: true,
+            ..gate("tpr")
+        };
+        assert_eq!(both.check().unwrap_err().0, "not_worse");
+        // A summary with no rate of its own name: its view's fewest (200).
+        let mut values = report();
+        values[2].key.metric = "garbe".into();
+        let g = Gate {
+            max: Some(10.0),
+            min_trials: Some(300.0),
+            ..gate("garbe")
+        };
+        let v = judge_all(&[g], &values, None).unwrap();
+        assert_eq!(v.gates[0].values[0].trials, Some(200.0));
+        assert_eq!(v.outcome, Outcome::Inconclusive);
+    }
+
+    #[test]
+    fn the_decider_is_furthest_past_its_limit() {
+        // max 0.05 with better = "higher" (ignored by absolute limits): B (0.20) is worst.
+        let g = Gate {
+            max: Some(0.05),
+            better: Better::Higher,
+            ..gate("tpr")
+        };
+        assert_eq!(outcome(g, None), (Outcome::Fail, "B".into()));
+        // Relative: each group against its own baseline; A is 50 % worse, B 10 %.
+        let mut base = report();
+        base[0].value = 0.0667;
+        base[1].value = 0.1818;
+        let inc = Gate {
+            max_increase: Some(0.05),
+            ..gate("tpr")
+        };
+        let v = judge_all(&[inc], &report(), Some(("base", &base))).unwrap();
+        let g = &v.gates[0];
+        assert_eq!(g.outcome, Outcome::Fail);
+        // Past its limit by 0.10 − 0.0700 = 0.030 (A) and 0.20 − 0.1909 = 0.009 (B).
+        assert_eq!(g.values[g.decided_by].group, "A");
     }
 }

@@ -72,19 +72,28 @@ pub struct Partial {
     pub origin: Option<String>,
 }
 
+/// Each shard's inputs: a sum of partials lists its shards in turn, each
+/// starting with its score column.
+fn shards(inputs: &[InputFile]) -> Vec<&[InputFile]> {
+    let starts: Vec<usize> = (0..inputs.len())
+        .filter(|&i| i == 0 || inputs[i].role == "score")
+        .collect();
+    let ends = starts.iter().skip(1).copied().chain([inputs.len()]);
+    starts
+        .iter()
+        .zip(ends)
+        .map(|(&a, b)| &inputs[a..b])
+        .collect()
+}
+
 /// The inputs of two sums of shards as one list: each shard's columns
 /// together (its score column first), shards ordered by their score column's
 /// name and SHA-256, so that any order of merging lists them alike.
 fn sorted_shards(ours: Vec<InputFile>, theirs: Vec<InputFile>) -> Vec<InputFile> {
-    let mut shards: Vec<Vec<InputFile>> = Vec::new();
-    for f in ours.into_iter().chain(theirs) {
-        match shards.last_mut() {
-            Some(shard) if f.role != "score" => shard.push(f),
-            _ => shards.push(vec![f]),
-        }
-    }
-    shards.sort_by(|a, b| (&a[0].path, &a[0].sha256).cmp(&(&b[0].path, &b[0].sha256)));
-    shards.concat()
+    let all: Vec<InputFile> = ours.into_iter().chain(theirs).collect();
+    let mut groups = shards(&all);
+    groups.sort_by(|a, b| (&a[0].path, &a[0].sha256).cmp(&(&b[0].path, &b[0].sha256)));
+    groups.concat()
 }
 
 impl SchemaAttribute {
@@ -359,7 +368,7 @@ impl Partial {
         for p in &parts {
             let ids = [("checksum", p.checksum.clone())]
                 .into_iter()
-                .chain(p.shard_id().map(|id| ("inputs", id)))
+                .chain(p.shard_ids().into_iter().map(|id| ("inputs", id)))
                 .filter(|(_, id)| !id.is_empty());
             for (field, id) in ids {
                 if let Some(first) = seen.insert((field, id), p) {
@@ -384,17 +393,26 @@ impl Partial {
         Ok(whole)
     }
 
-    /// The shard's identity: its inputs' roles, SHA-256s, sizes and rows
-    /// (`None` when not hashed).
-    fn shard_id(&self) -> Option<String> {
+    /// Each shard's identity (a sum has several): its inputs' roles,
+    /// SHA-256s, sizes and rows, and for a table in memory (named `<…>` by
+    /// its caller, with no file behind it) its name; none when not hashed.
+    fn shard_ids(&self) -> Vec<String> {
         let hashed = |f: &InputFile| f.sha256.len() == 64;
-        (!self.inputs.is_empty() && self.inputs.iter().all(hashed)).then(|| {
-            let id = self
-                .inputs
-                .iter()
-                .map(|f| format!("{} {} {} {}", f.role, f.sha256, f.bytes, f.rows));
-            id.collect::<Vec<_>>().join("\n")
-        })
+        shards(&self.inputs)
+            .into_iter()
+            .filter(|shard| shard.iter().all(hashed))
+            .map(|shard| {
+                let id = shard.iter().map(|f| {
+                    let name = if f.path.starts_with('<') {
+                        f.path.as_str()
+                    } else {
+                        ""
+                    };
+                    format!("{} {} {} {} {name}", f.role, f.sha256, f.bytes, f.rows)
+                });
+                id.collect::<Vec<_>>().join("\n")
+            })
+            .collect()
     }
 
     /// Adds another partial made with the same options, attributes and plan
