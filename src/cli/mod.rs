@@ -183,8 +183,9 @@ fn report_of(plan: Plan, progress: Arc<dyn Progress>) -> Result<(Report, Output)
 /// (the verdicts first) and the JUnit XML: exit 0 when every gate passes,
 /// 1 when one fails, 3 when one is inconclusive and none fails.
 fn check(c: CheckPlan, progress: Arc<dyn Progress>) -> Result<ExitCode> {
-    let (mut report, output) = report_of(c.audit, progress)?;
+    // The baseline first: a bad one is refused before the audit runs.
     let baseline = c.baseline.as_deref().map(Report::read).transpose()?;
+    let (mut report, output) = report_of(c.audit, progress)?;
     let values = report.findings.values();
     let base_values = baseline.as_ref().map(|b| b.findings.values());
     let base_name = c.baseline.as_ref().map(|p| p.display().to_string());
