@@ -263,17 +263,26 @@ fn errors_name_the_key_and_line() {
     std::fs::write(&file, text).unwrap();
     let (code, _, err) = check(&file, &[]);
     assert_eq!(code, 2);
-    assert!(err.contains("audit.toml:5: options.threshold: --threshold \"global-fmr:abc\""), "{err}");
+    assert!(
+        err.contains("audit.toml:5: options.threshold: --threshold \"global-fmr:abc\""),
+        "{err}"
+    );
     // Two gates of one name.
     let file = audit(d.path(), &fixture(), &format!("{FMR_B}\n{FMR_B}"));
     let (code, _, err) = check(&file, &[]);
     assert_eq!(code, 2);
-    assert!(err.contains("gate 2: name: ") && err.contains("the name of gate 1 too"), "{err}");
+    assert!(
+        err.contains("gate 2: name: ") && err.contains("the name of gate 1 too"),
+        "{err}"
+    );
     // An absolute and a relative limit in one gate.
     let file = audit(d.path(), &fixture(), &format!("{FMR_B}not_worse = true\n"));
     let (code, _, err) = check(&file, &[]);
     assert_eq!(code, 2);
-    assert!(err.contains("gate 1: not_worse: a gate has an absolute limit"), "{err}");
+    assert!(
+        err.contains("gate 1: not_worse: a gate has an absolute limit"),
+        "{err}"
+    );
     // A group that does not exist.
     let file = audit(
         d.path(),
