@@ -73,9 +73,9 @@ min_trials, or undefined) and none fails; 2 a usage or input error (a misspelt k
 names its line).
 
 Examples:
-  biasbench check --init verify > audit.toml
-  biasbench check audit.toml --junit gate.xml
-  biasbench check audit.toml --baseline last-release.json --report out/",
+  biasbench check --init verify
+  biasbench check fixtures/gate/verify_random.toml --report out/
+  biasbench check audit.toml --baseline last-release.json --junit gate.xml",
     ),
     (
         "demo",

@@ -221,16 +221,16 @@ impl Provenance {
 
 impl Report {
     /// Reads a JSON report biasbench wrote (a baseline for a release gate).
-    pub fn read(path: &std::path::Path) -> crate::Result<Report> {
-        let bytes = std::fs::read(path).map_err(|e| crate::Error::io(path, e))?;
+    pub fn read(path: &std::path::Path) -> crate::error::Result<Report> {
+        let bytes = std::fs::read(path).map_err(|e| crate::error::Error::io(path, e))?;
         let report: Report = serde_json::from_slice(&bytes).map_err(|e| {
-            crate::Error::data(
+            crate::error::Error::data(
                 path.display().to_string(),
                 format!("not a biasbench JSON report: {e}"),
             )
         })?;
         if report.schema != SCHEMA {
-            return Err(crate::Error::data(
+            return Err(crate::error::Error::data(
                 path.display().to_string(),
                 format!(
                     "a report of schema {:?}; this biasbench reads {SCHEMA:?}",
