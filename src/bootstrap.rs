@@ -238,9 +238,6 @@ fn difference(
     alpha: f64,
 ) -> Comparison {
     let (low, high, d) = percentiles(values.iter().map(|v| v[i] - v[j]), alpha);
-    let n = d.len().max(1) as f64;
-    let below = d.iter().filter(|&&x| x <= 0.0).count() as f64 / n;
-    let above = d.iter().filter(|&&x| x >= 0.0).count() as f64 / n;
     Comparison {
         attribute: a.key.attribute.clone(),
         groups: [a.key.group.clone(), b.key.group.clone()],
@@ -249,12 +246,109 @@ fn difference(
         difference: a.value - b.value,
         low,
         high,
-        p: if d.is_empty() {
-            f64::NAN
-        } else {
-            (2.0 * below.min(above)).min(1.0)
-        },
+        p: two_sided(&d),
     }
+}
+
+/// The bootstrap p-value of replicate differences `d`: 2·min(share ≤ 0,
+/// share ≥ 0), at most 1; NaN without replicates.
+fn two_sided(d: &[f64]) -> f64 {
+    if d.is_empty() {
+        return f64::NAN;
+    }
+    let n = d.len() as f64;
+    let below = d.iter().filter(|&&x| x <= 0.0).count() as f64 / n;
+    let above = d.iter().filter(|&&x| x >= 0.0).count() as f64 / n;
+    (2.0 * below.min(above)).min(1.0)
+}
+
+/// One statistic of two models audited on the same data: B − A with its
+/// paired bootstrap interval.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PairedDelta {
+    /// The statistic's key.
+    #[serde(flatten)]
+    pub key: Key,
+    /// Lower percentile bound of B − A.
+    #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
+    pub low: f64,
+    /// Upper percentile bound of B − A.
+    #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
+    pub high: f64,
+    /// Two-sided: 2·min(share of replicate differences ≤ 0, share ≥ 0), at most 1.
+    #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
+    pub p: f64,
+    /// Replicates in which B − A was undefined or infinite.
+    pub undefined: usize,
+}
+
+/// The paired bootstrap of two models audited on the same units: each
+/// replicate draws the units once and re-runs both audits on that draw
+/// (data-dependent thresholds re-derived per model), so B − A varies only
+/// as the resampled population does. Every statistic present in both
+/// `base_a` and `base_b` gets the percentile interval of B − A and a
+/// two-sided p-value; the two audits must draw from the same units.
+pub fn paired<A: Resample, B: Resample>(
+    a: &A,
+    b: &B,
+    base_a: Vec<Value>,
+    base_b: Vec<Value>,
+    spec: &BootstrapSpec,
+) -> Result<Vec<PairedDelta>> {
+    if spec.replicates < 2 {
+        return Err(Error::option("--bootstrap", "needs at least 2 replicates"));
+    }
+    let (unit, units) = a.units();
+    if b.units() != (unit, units) {
+        return Err(Error::data(
+            "<compare>",
+            "the two models' audits resample different units".to_string(),
+        ));
+    }
+    if units == 0 {
+        return Err(Error::option(
+            "--bootstrap",
+            "has nothing to resample: the audit kept no rows",
+        ));
+    }
+    let (base_a, base_b) = (statistics(base_a), statistics(base_b));
+    let index_a: HashMap<&Key, usize> = base_a
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (&v.key, i))
+        .collect();
+    let index_b: HashMap<&Key, usize> = base_b
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (&v.key, i))
+        .collect();
+    let shared: Vec<(usize, usize)> = (base_a.iter().enumerate())
+        .filter_map(|(i, v)| index_b.get(&v.key).map(|&j| (i, j)))
+        .collect();
+    let deltas: Vec<Vec<f64>> = (0..spec.replicates)
+        .into_par_iter()
+        .map(|r| {
+            let d = draw(spec.seed, r, units);
+            let ra = aligned(&base_a, &index_a, statistics(a.replicate(&d)?.values()));
+            let rb = aligned(&base_b, &index_b, statistics(b.replicate(&d)?.values()));
+            Ok(shared.iter().map(|&(i, j)| rb[j] - ra[i]).collect())
+        })
+        .collect::<Result<_>>()?;
+    let alpha = 1.0 - spec.level;
+    Ok(shared
+        .iter()
+        .enumerate()
+        .map(|(k, &(i, _))| {
+            let (low, high, d) = percentiles(deltas.iter().map(|r| r[k]), alpha);
+            PairedDelta {
+                key: base_a[i].key.clone(),
+                low,
+                high,
+                p: two_sided(&d),
+                undefined: deltas.len() - d.len(),
+            }
+        })
+        .collect())
 }
 
 /// The (first, second) statistic pairs that `--compare A,B` tests: every

@@ -48,6 +48,7 @@ fn clustered(seed: u64) -> Population {
             attrs: vec![("g".into(), "x".into())],
             mated_mean: 4.2,
             nonmated_mean: 0.0,
+            model_b: None,
         }],
         subjects_per_group: 300,
         mated_per_subject: 4,

@@ -65,6 +65,7 @@ fn simulate(subjects: usize, seed: u64) -> [(f64, f64); 2] {
                 attrs: vec![("g".into(), g.into())],
                 mated_mean: mean,
                 nonmated_mean: -3.0,
+                model_b: None,
             })
             .collect(),
         subjects_per_group: subjects,

@@ -247,7 +247,7 @@ impl VerifyJob {
         Ok(Merged::Report(Box::new(job.report(c, Some(note))?)))
     }
 
-    fn report(&self, c: Comparisons, note: Option<String>) -> Result<Report> {
+    pub(crate) fn report(&self, c: Comparisons, note: Option<String>) -> Result<Report> {
         require_rows(&c.accounting, &c.inputs)?;
         let mut result = verify::audit(&c, &self.options)?;
         result.notes.extend(note);

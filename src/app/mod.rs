@@ -2,6 +2,7 @@
 //! file writing. The only layer that writes files.
 
 pub mod audit;
+pub mod compare;
 pub mod demo;
 pub mod output;
 pub mod power;

@@ -8,6 +8,12 @@
 //! * a non-mated comparison of two distinct subjects of group g scores
 //!   N(μⁿ_g, σⁿ²); across groups g ≠ h, N(min(μⁿ_g, μⁿ_h) − δ, σⁿ²).
 //!
+//! * with a second model (`mated_mean_b`, `nonmated_mean_b` on every group)
+//!   its `score_b` has the same model with its own means, the same subject
+//!   effect, and noise correlated with the first model's (correlation
+//!   [`Population::model_correlation`]), so the two models' errors on a
+//!   comparison are paired as real models' are; `score` is unchanged by it.
+//!
 //! Hence at threshold τ the true rates are FMR_g = Q((τ − μⁿ_g)/σⁿ) and
 //! FNMR_g = Φ((τ − μᵐ_g)/σᵐ) (the latter from [`Population::expected_fnmr`];
 //! both at τ = 3 in [`crate::app::demo::truth`]).
@@ -27,6 +33,9 @@ pub struct GroupSpec {
     pub mated_mean: f64,
     /// Mean μⁿ of the group's same-group non-mated scores.
     pub nonmated_mean: f64,
+    /// A second model's (μᵐ, μⁿ) for the group (`mated_mean_b`,
+    /// `nonmated_mean_b`): the table then gains its `score_b` column.
+    pub model_b: Option<(f64, f64)>,
 }
 
 impl GroupSpec {
@@ -36,7 +45,9 @@ impl GroupSpec {
             attrs: Vec::new(),
             mated_mean: f64::NAN,
             nonmated_mean: f64::NAN,
+            model_b: None,
         };
+        let (mut mated_b, mut nonmated_b) = (None, None);
         for part in s.split(',') {
             let (k, v) = part
                 .split_once('=')
@@ -48,6 +59,8 @@ impl GroupSpec {
             match k.trim() {
                 "mated_mean" => g.mated_mean = num()?,
                 "nonmated_mean" => g.nonmated_mean = num()?,
+                "mated_mean_b" => mated_b = Some(num()?),
+                "nonmated_mean_b" => nonmated_b = Some(num()?),
                 k => g.attrs.push((k.to_string(), v.to_string())),
             }
         }
@@ -56,6 +69,15 @@ impl GroupSpec {
                 "group {s:?}: needs attributes, mated_mean and nonmated_mean"
             ));
         }
+        g.model_b = match (mated_b, nonmated_b) {
+            (None, None) => None,
+            (Some(m), Some(n)) if m.is_finite() && n.is_finite() => Some((m, n)),
+            _ => {
+                return Err(format!(
+                    "group {s:?}: a second model needs both mated_mean_b and nonmated_mean_b"
+                ))
+            }
+        };
         Ok(g)
     }
 
@@ -90,6 +112,8 @@ pub struct Population {
     pub subject_share: f64,
     /// How much lower cross-group non-mated scores sit (δ).
     pub cross_shift: f64,
+    /// Correlation of the second model's noise with the first's.
+    pub model_correlation: f64,
     /// Seed of the generator (the same seed gives the same data).
     pub seed: u64,
 }
@@ -116,6 +140,7 @@ impl Population {
                     attrs: vec![("race".into(), r.into()), ("sex".into(), s.into())],
                     mated_mean: 5.0 + rm + sm,
                     nonmated_mean: rn + sn,
+                    model_b: None,
                 });
             }
         }
@@ -129,6 +154,7 @@ impl Population {
             nonmated_sd: 1.0,
             subject_share: 0.5,
             cross_shift: 0.5,
+            model_correlation: 0.7,
             seed: 20_261_128,
         }
     }
@@ -143,12 +169,18 @@ impl Population {
         normal_cdf((tau - self.groups[g].mated_mean) / self.mated_sd)
     }
 
-    /// Writes the comparisons as CSV: `subject_a,subject_b,mated,score` and
-    /// `<attr>_a`, `<attr>_b` for every attribute. Deterministic for a seed.
+    /// Writes the comparisons as CSV: `subject_a,subject_b,mated,score`
+    /// (and `score_b` with a second model) and `<attr>_a`, `<attr>_b` for
+    /// every attribute. Deterministic for a seed.
     pub fn write_csv<W: Write>(&self, w: W) -> io::Result<()> {
         let attrs = self.attribute_names()?;
         let noise = self.noise()?;
-        let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
+        let rng = ChaCha8Rng::seed_from_u64(self.seed);
+        // The second model's own noise: a stream of its own, so that `score`
+        // is the same with or without it.
+        let mut rng_b = ChaCha8Rng::seed_from_u64(self.seed);
+        rng_b.set_stream(1);
+        let mut rng = (rng, rng_b);
         let mut w = csv::Writer::from_writer(w);
         let mut header = vec![
             "subject_a".to_string(),
@@ -156,6 +188,9 @@ impl Population {
             "mated".into(),
             "score".into(),
         ];
+        if self.groups[0].model_b.is_some() {
+            header.push("score_b".into());
+        }
         for side in ["a", "b"] {
             header.extend(attrs.iter().map(|a| format!("{a}_{side}")));
         }
@@ -189,6 +224,18 @@ impl Population {
                 "every group must list the same attributes in the same order",
             ));
         }
+        if self
+            .groups
+            .iter()
+            .any(|g| g.model_b.is_some() != self.groups[0].model_b.is_some())
+        {
+            return Err(invalid(
+                "a second model needs mated_mean_b and nonmated_mean_b on every group",
+            ));
+        }
+        if !(-1.0..=1.0).contains(&self.model_correlation) {
+            return Err(invalid("the models' correlation must be within [-1, 1]"));
+        }
         if self.groups.len() < 2 && self.cross_nonmated > 0 {
             return Err(invalid("cross-group comparisons need at least two groups"));
         }
@@ -211,23 +258,41 @@ impl Population {
         w: &mut csv::Writer<W>,
         g: usize,
         noise: &Noise,
-        rng: &mut ChaCha8Rng,
+        (rng, rng_b): &mut (ChaCha8Rng, ChaCha8Rng),
     ) -> io::Result<()> {
         let (spec, n) = (&self.groups[g], self.subjects_per_group);
+        let b = spec.model_b;
         for i in 0..n {
             let u = noise.subject_effect.sample(rng);
             for _ in 0..self.mated_per_subject {
-                let s = spec.mated_mean + u + noise.mated.sample(rng);
-                self.write_row(w, (g, i), (g, i), true, s)?;
+                let e = noise.mated.sample(rng);
+                let s = spec.mated_mean + u + e;
+                let sb = self.second(b.map(|m| m.0 + u), e, &noise.mated, rng_b);
+                self.write_row(w, (g, i), (g, i), true, (s, sb))?;
             }
         }
         for _ in 0..self.nonmated_per_group {
             let i = rng.random_range(0..n);
             let j = (i + rng.random_range(1..n)) % n;
-            let s = spec.nonmated_mean + noise.impostor.sample(rng);
-            self.write_row(w, (g, i), (g, j), false, s)?;
+            let e = noise.impostor.sample(rng);
+            let s = spec.nonmated_mean + e;
+            let sb = self.second(b.map(|m| m.1), e, &noise.impostor, rng_b);
+            self.write_row(w, (g, i), (g, j), false, (s, sb))?;
         }
         Ok(())
+    }
+
+    /// The second model's score around `mean`, if it has one: noise
+    /// correlated ρ with the first model's `e` (same distribution).
+    fn second(
+        &self,
+        mean: Option<f64>,
+        e: f64,
+        noise: &Normal<f64>,
+        rng: &mut ChaCha8Rng,
+    ) -> Option<f64> {
+        let r = self.model_correlation;
+        mean.map(|m| m + r * e + (1.0 - r * r).sqrt() * noise.sample(rng))
     }
 
     /// Non-mated comparisons across groups, δ below the lower of the two means.
@@ -235,20 +300,24 @@ impl Population {
         &self,
         w: &mut csv::Writer<W>,
         noise: &Noise,
-        rng: &mut ChaCha8Rng,
+        (rng, rng_b): &mut (ChaCha8Rng, ChaCha8Rng),
     ) -> io::Result<()> {
         let (k, n) = (self.groups.len(), self.subjects_per_group);
         for _ in 0..self.cross_nonmated {
             let g = rng.random_range(0..k);
             let h = (g + rng.random_range(1..k)) % k;
-            let mean = self.groups[g]
-                .nonmated_mean
-                .min(self.groups[h].nonmated_mean)
-                - self.cross_shift;
-            let s = mean + noise.impostor.sample(rng);
+            let (x, y) = (&self.groups[g], &self.groups[h]);
+            let mean = x.nonmated_mean.min(y.nonmated_mean) - self.cross_shift;
+            let e = noise.impostor.sample(rng);
+            let s = mean + e;
+            let mean_b = x
+                .model_b
+                .zip(y.model_b)
+                .map(|(p, q)| p.1.min(q.1) - self.cross_shift);
+            let sb = self.second(mean_b, e, &noise.impostor, rng_b);
             let a = (g, rng.random_range(0..n));
             let b = (h, rng.random_range(0..n));
-            self.write_row(w, a, b, false, s)?;
+            self.write_row(w, a, b, false, (s, sb))?;
         }
         Ok(())
     }
@@ -260,7 +329,7 @@ impl Population {
         (g, i): (usize, usize),
         (h, j): (usize, usize),
         mated: bool,
-        score: f64,
+        (score, score_b): (f64, Option<f64>),
     ) -> io::Result<()> {
         let mut rec = vec![
             subject_id(g, i),
@@ -268,6 +337,7 @@ impl Population {
             (mated as u8).to_string(),
             format!("{score:.6}"),
         ];
+        rec.extend(score_b.map(|s| format!("{s:.6}")));
         rec.extend(self.groups[g].attrs.iter().map(|(_, v)| v.clone()));
         rec.extend(self.groups[h].attrs.iter().map(|(_, v)| v.clone()));
         w.write_record(&rec).map_err(io::Error::from)

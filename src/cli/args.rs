@@ -30,6 +30,10 @@ pub enum Command {
     Identify(Box<IdentifyArgs>),
     /// Disparity summaries of a table of published per-group rates.
     Summarize(SummarizeArgs),
+    /// Paired comparison of two models on the same trials: per group and
+    /// rate both models, B − A with McNemar's exact test; every summary with
+    /// a paired subject bootstrap; a verdict per headline disparity.
+    Compare(CompareArgs),
     /// Release gate: run the audit an audit file describes and judge its
     /// gates. Exit codes: 0 every gate passes, 1 a gate fails, 3 a gate is
     /// inconclusive (too few trials, undefined) and none fails, 2 a usage or
@@ -42,6 +46,47 @@ pub enum Command {
     /// Plan an evaluation: subjects and comparisons per group to detect a
     /// ratio of error rates or to reach an interval width.
     Power(PowerArgs),
+}
+
+/// `biasbench compare TASK …`.
+#[derive(Args)]
+pub struct CompareArgs {
+    #[command(subcommand)]
+    pub task: CompareTask,
+}
+
+/// The tasks `compare` pairs.
+#[derive(Subcommand)]
+pub enum CompareTask {
+    /// Two score columns of one 1:1 comparisons table (every `verify` flag
+    /// applies to both models; each model derives its own thresholds).
+    Verify(Box<CompareVerifyArgs>),
+}
+
+/// `compare verify`: the audit's flags and the two models.
+#[derive(Args)]
+pub struct CompareVerifyArgs {
+    #[command(flatten)]
+    pub task: VerifyArgs,
+    #[command(flatten)]
+    pub models: ModelArgs,
+}
+
+/// The two models of a paired comparison.
+#[derive(Args)]
+pub struct ModelArgs {
+    /// Score column of model A, the baseline.
+    #[arg(long)]
+    pub score_a: String,
+    /// Score column of model B, the model under test.
+    #[arg(long)]
+    pub score_b: String,
+    /// Name of model A in the report.
+    #[arg(long, default_value = "A")]
+    pub name_a: String,
+    /// Name of model B in the report.
+    #[arg(long, default_value = "B")]
+    pub name_b: String,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

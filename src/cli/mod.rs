@@ -175,6 +175,7 @@ fn report_of(plan: Plan, progress: Arc<dyn Progress>) -> Result<(Report, Output)
         Plan::Classify(a) => (a.job.run_file(&a.file, progress)?, a.output),
         Plan::Identify(a) => (a.job.run_file(&a.file, progress)?, a.output),
         Plan::Summarize(a) => (a.job.run_file(&a.file, progress)?, a.output),
+        Plan::Compare(a) => (a.job.run_file(&a.file, progress)?, a.output),
         _ => anyhow::bail!("this command is not an audit of one input"),
     })
 }

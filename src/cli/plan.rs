@@ -5,10 +5,12 @@
 //! is checked by the library as it reads.
 
 use super::args::{
-    CheckArgs, ClassifyArgs, Command, CommonArgs, IdentifyArgs, ImpostorsArg, MergeArgs,
-    OutputArgs, PowerArgs, SimulateArgs, SummarizeArgs, VerifyArgs,
+    CheckArgs, ClassifyArgs, Command, CommonArgs, CompareArgs, CompareTask, CompareVerifyArgs,
+    IdentifyArgs, ImpostorsArg, MergeArgs, OutputArgs, PowerArgs, SimulateArgs, SummarizeArgs,
+    VerifyArgs,
 };
 use crate::app::audit::{ClassifyJob, IdentifyJob, SummarizeJob, VerifyJob};
+use crate::app::compare::CompareJob;
 use crate::app::simulate::{GroupSpec, Population};
 use crate::bootstrap::BootstrapSpec;
 use crate::counts::threshold::Policy;
@@ -34,6 +36,8 @@ pub enum Plan {
     Classify(Box<Audit<ClassifyJob>>),
     Identify(Box<Audit<IdentifyJob>>),
     Summarize(Box<Audit<SummarizeJob>>),
+    /// A paired comparison of two models.
+    Compare(Box<Audit<CompareJob>>),
     /// A release gate: an audit file's audit and gates.
     Check(Box<CheckPlan>),
     /// `check --init TASK`: a starting audit file, printed.
@@ -109,6 +113,9 @@ pub struct MergePlan {
 /// The bootstrap seed when `--seed` is not given.
 const DEFAULT_SEED: u64 = 1;
 
+/// Replicates of `compare`'s paired bootstrap when `--bootstrap` is not given.
+const PAIRED_REPLICATES: usize = 1000;
+
 impl Plan {
     /// Checks the flags of `command`; `line` is the command line the reports record.
     pub fn new(command: Command, line: Vec<String>) -> Result<Plan> {
@@ -118,6 +125,7 @@ impl Plan {
             Command::Classify(a) => Plan::Classify(Box::new(classify(*a, line)?)),
             Command::Identify(a) => Plan::Identify(Box::new(identify(*a, line)?)),
             Command::Summarize(a) => Plan::Summarize(Box::new(summarize(a, line)?)),
+            Command::Compare(a) => compare_models(a, line)?,
             Command::Check(a) => check(a)?,
             Command::Demo(a) => Plan::Demo { out_dir: a.out_dir },
             Command::Simulate(a) => simulate(a)?,
@@ -293,6 +301,7 @@ fn verify(a: VerifyArgs, line: Vec<String>) -> Result<Plan> {
     let c = &a.common;
     let columns = VerifyColumns {
         score: a.score,
+        also_score: None,
         mated: a.mated,
         subject_a: a.subject_a,
         subject_b: a.subject_b,
@@ -359,6 +368,58 @@ fn verify(a: VerifyArgs, line: Vec<String>) -> Result<Plan> {
         }),
         mode,
     ))
+}
+
+/// `compare TASK`: the task's audit planned as for one model, its
+/// bootstrap (1000 replicates unless `--bootstrap` says otherwise, none
+/// with `--bootstrap 0`) run paired.
+fn compare_models(a: CompareArgs, line: Vec<String>) -> Result<Plan> {
+    let CompareTask::Verify(v) = a.task;
+    let CompareVerifyArgs { mut task, models } = *v;
+    if task.score != "score" {
+        bail!(
+            "--score: compare reads model A's scores from --score-a and model B's from --score-b"
+        );
+    }
+    if models.score_a == models.score_b {
+        bail!(
+            "--score-a and --score-b name the same column {:?}",
+            models.score_a
+        );
+    }
+    if models.name_a == models.name_b {
+        bail!(
+            "--name-a and --name-b are both {:?}: give the models different names",
+            models.name_a
+        );
+    }
+    if task.common.compare.is_some() {
+        bail!("--compare: compare tests model B against model A, not one group against another");
+    }
+    task.common.bootstrap = match task.common.bootstrap {
+        None => Some(PAIRED_REPLICATES),
+        Some(0) => None,
+        given => given,
+    };
+    let Plan::Verify(audit, VerifyMode::Table) = verify(task, line)? else {
+        bail!("--stream and --emit-partial: compare reads the whole table into memory");
+    };
+    let Audit {
+        file,
+        mut job,
+        output,
+    } = *audit;
+    let bootstrap = job.bootstrap.take();
+    Ok(Plan::Compare(Box::new(Audit {
+        file,
+        job: CompareJob {
+            job,
+            scores: [models.score_a, models.score_b],
+            names: [models.name_a, models.name_b],
+            bootstrap,
+        },
+        output,
+    })))
 }
 
 fn merge(a: MergeArgs, line: Vec<String>) -> MergePlan {

@@ -18,6 +18,11 @@ use std::path::PathBuf;
 pub struct VerifyColumns {
     /// Score column.
     pub score: String,
+    /// Another score column that every used row must hold a usable score
+    /// in too (the other model's, in `compare`): a row without one is
+    /// dropped as for its own score, naming this column.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub also_score: Option<String>,
     /// Mated-flag column; `None` uses `mated` when present, else derives the
     /// flag from `subject_a == subject_b`.
     pub mated: Option<String>,
@@ -51,6 +56,7 @@ impl Default for VerifyColumns {
     fn default() -> Self {
         VerifyColumns {
             score: "score".into(),
+            also_score: None,
             mated: None,
             subject_a: None,
             subject_b: None,
@@ -190,6 +196,11 @@ impl Rows<'_> {
             let Some(s) = r.score(c.score)? else {
                 continue;
             };
+            if let Some(o) = c.also {
+                if r.score(o)?.is_none() {
+                    continue;
+                }
+            }
             let mut ids = None;
             if let Some(columns) = c.subjects {
                 let Some(pair) = p.ids(r, columns, self.sep)? else {
@@ -331,6 +342,8 @@ fn pair_key(x: u32, y: u32) -> u64 {
 /// The columns of a comparisons table.
 struct ComparisonColumns {
     score: usize,
+    /// The other score column a used row must hold too.
+    also: Option<usize>,
     /// The subject (or sample id) column of each side.
     subjects: Option<(usize, usize)>,
     mated: Option<usize>,
@@ -367,8 +380,12 @@ impl ComparisonColumns {
                 "no mated column ('mated' or --mated) and no subject columns to derive it from",
             ));
         }
+        let also = (cols.also_score.as_ref())
+            .map(|c| t.column(c, "--score-b"))
+            .transpose()?;
         Ok(ComparisonColumns {
             score,
+            also,
             subjects,
             mated,
         })

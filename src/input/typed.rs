@@ -241,7 +241,10 @@ pub fn comparisons(t: Table, cols: &VerifyColumns) -> Result<Comparisons> {
 /// The typed read of comparisons; `None` when the table is not a column
 /// store or the typed path does not cover it (see the module docs).
 pub fn typed_comparisons(t: &Table, cols: &VerifyColumns) -> Result<Option<Comparisons>> {
-    let plain = cols.exclude.is_empty() && cols.id_sep.is_none() && cols.subjects.is_none();
+    let plain = cols.exclude.is_empty()
+        && cols.id_sep.is_none()
+        && cols.subjects.is_none()
+        && cols.also_score.is_none();
     let file = &t.file;
     let mut l = or_fall_back!(Loaded::of(t, plain));
     let name = |given: &Option<String>, default: &str| given.clone().unwrap_or(default.into());

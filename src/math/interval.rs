@@ -116,6 +116,16 @@ pub(crate) fn zero_event_upper_bound(n: f64) -> f64 {
     zero_event_bound(n, 0.05)
 }
 
+/// Wilson's score interval for `k` events in `n > 0` trials at the normal
+/// quantile `z`: (k + z²/2 ± z·√(k(n−k)/n + z²/4)) / (n + z²), clipped to [0, 1].
+pub(crate) fn wilson(k: f64, n: f64, z: f64) -> (f64, f64) {
+    let z2 = z * z;
+    let denom = n + z2;
+    let centre = (k + z2 / 2.0) / denom;
+    let half = z / denom * (k * (n - k) / n + z2 / 4.0).sqrt();
+    ((centre - half).max(0.0), (centre + half).min(1.0))
+}
+
 /// The interval for `k` events in `n` trials (`None` when n = 0 or none was asked for).
 pub fn interval(k: f64, n: f64, spec: CiSpec) -> Option<Interval> {
     if n <= 0.0 || spec.method == Method::None {
@@ -146,16 +156,8 @@ pub fn interval(k: f64, n: f64, spec: CiSpec) -> Option<Interval> {
     }
     match spec.method {
         Method::Wilson => {
-            let z = normal_quantile(1.0 - alpha / 2.0);
-            let z2 = z * z;
-            let denom = n + z2;
-            let centre = (k + z2 / 2.0) / denom;
-            let half = z / denom * (k * (n - k) / n + z2 / 4.0).sqrt();
-            make(
-                (centre - half).max(0.0),
-                (centre + half).min(1.0),
-                CiMethod::Wilson,
-            )
+            let (low, high) = wilson(k, n, normal_quantile(1.0 - alpha / 2.0));
+            make(low, high, CiMethod::Wilson)
         }
         Method::ClopperPearson => make(
             beta_quantile(k, n - k + 1.0, alpha / 2.0),

@@ -193,6 +193,14 @@ fn beta_inc(a: f64, b: f64, x: f64) -> (f64, f64) {
     }
 }
 
+/// P(X ≤ k) for X ~ Binomial(n, p): I_{1−p}(n − k, k + 1) for k < n, 1 for k ≥ n.
+pub(crate) fn binomial_cdf(k: u64, n: u64, p: f64) -> f64 {
+    if k >= n {
+        return 1.0;
+    }
+    beta_inc((n - k) as f64, (k + 1) as f64, 1.0 - p).0
+}
+
 /// The p-quantile of Beta(a, b): x with I_x(a, b) = p.
 ///
 /// Works on the tail that holds p (so a target is never 1 − tiny), brackets

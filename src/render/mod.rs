@@ -175,7 +175,7 @@ fn part_of(title: &str, names: &[String]) -> Option<usize> {
 /// written, as in LaTeX), then the remaining tables (set-up, provenance, notes).
 fn page(report: &Report) -> String {
     let t = tables::tables(report, Detail::Full);
-    let lead_tables = usize::from(report.gate.is_some()) + usize::from(tables::has_alarms(report));
+    let lead_tables = tables::lead_count(report);
     let (lead, rest) = t.split_at(lead_tables + 2);
     let figures = svg::figures(report);
     let mut names: Vec<String> = attributes(report).iter().map(|a| a.name()).collect();

@@ -17,6 +17,16 @@
 //! * Release gate (`biasbench check`): attribute `gate`, group = the gate's
 //!   name, metric = its verdict (`pass`, `fail`, `inconclusive`), value and
 //!   interval = the value that decided it, threshold = the limit it met.
+//! * Paired comparison (`biasbench compare`): the rows above are model B's;
+//!   then per group and error rate `baseline.<rate>` (model A's value, its
+//!   threshold and counts), `delta.<rate>` (B − A with Newcombe's interval),
+//!   `delta.<rate>.p_mcnemar`, `delta.<rate>.p_holm` and, with the paired
+//!   bootstrap, `delta.<rate>.bootstrap` (B − A with its percentile
+//!   interval); per summary `baseline.<summary>` and `delta.<summary>` (the
+//!   bootstrap interval), `delta.<summary>.p` (and `.p_holm` for a
+//!   verdict's); per verdict attribute `compare`, group =
+//!   `<view>:<summary>`, metric = the verdict (`narrows`, `widens`,
+//!   `no-significant-change`, `untested`), value and interval = B − A.
 //! * Classification: policy `cutoff:T` for thresholded scores, else `none`;
 //!   per group `items` and `weight`, every rate, the values (`f1`, `auc`,
 //!   `theil_index`, …), multiclass `recall:<class>`, `precision:<class>` and
@@ -44,6 +54,7 @@
 //!   (`errors` = rate × trials when trials are given), then the summaries.
 
 use super::number::{exact, spreadsheet_safe};
+use crate::report::paired::Paired;
 use crate::report::Report;
 use crate::value::{Flatten, Key, Kind};
 use std::collections::HashMap;
@@ -165,7 +176,67 @@ pub(crate) fn rows(report: &Report) -> Vec<TidyRow> {
         value: v.value,
         counts: v.counts,
     }));
+    if let Some(p) = &report.paired {
+        paired_rows(p, task, &mut out);
+    }
     out
+}
+
+/// The paired comparison's rows (see the module docs).
+fn paired_rows(p: &Paired, task: &'static str, out: &mut Vec<TidyRow>) {
+    let row = |key: &Key, metric: String, value: f64| TidyRow {
+        policy: key.policy.clone(),
+        ..TidyRow::new(task, &key.attribute.name(), &key.group, &metric, value)
+    };
+    for r in &p.rates {
+        let (k, m) = (&r.key, &r.key.metric);
+        out.push(TidyRow {
+            threshold: r.threshold_a,
+            counts: (r.discordance).map(|d| ((d.both + d.only_a) as f64, d.trials as f64)),
+            ..row(k, format!("baseline.{m}"), r.a)
+        });
+        out.push(TidyRow {
+            threshold: r.threshold_b,
+            ci: r.ci,
+            ..row(k, format!("delta.{m}"), r.delta)
+        });
+        for (suffix, p) in [("p_mcnemar", r.p), ("p_holm", r.p_holm)] {
+            out.extend(p.map(|p| row(k, format!("delta.{m}.{suffix}"), p)));
+        }
+        if r.bootstrap_ci.is_some() {
+            out.push(TidyRow {
+                ci: r.bootstrap_ci,
+                ..row(k, format!("delta.{m}.bootstrap"), r.delta)
+            });
+        }
+    }
+    for s in &p.summaries {
+        let (k, m) = (&s.key, &s.key.metric);
+        out.push(row(k, format!("baseline.{m}"), s.a));
+        out.push(TidyRow {
+            ci: s.ci,
+            ..row(k, format!("delta.{m}"), s.delta)
+        });
+        for (suffix, p) in [("p", s.p), ("p_holm", s.p_holm)] {
+            out.extend(p.map(|p| row(k, format!("delta.{m}.{suffix}"), p)));
+        }
+    }
+    for v in &p.verdicts {
+        let s = &v.summary;
+        let group = format!("{}:{}", s.key.attribute.name(), s.key.metric);
+        let change = serde_json::to_value(v.change).expect("a verdict serialises");
+        out.push(TidyRow {
+            policy: s.key.policy.clone(),
+            ci: s.ci,
+            ..TidyRow::new(
+                task,
+                "compare",
+                &group,
+                change.as_str().unwrap_or(""),
+                s.delta,
+            )
+        });
+    }
 }
 
 /// Writes rows as CSV; text cells are made spreadsheet-safe.

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod findings;
 pub mod gate;
+pub mod paired;
 
 /// JSON schema id of [`Report`].
 pub const SCHEMA: &str = "biasbench.report/v2";
@@ -43,6 +44,10 @@ pub struct Report {
     /// The release gate's verdicts (`biasbench check`), when gates were judged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gate: Option<gate::Verdicts>,
+    /// The paired comparison with a baseline model (`biasbench compare`):
+    /// the findings above are then model B's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paired: Option<paired::Paired>,
 }
 
 /// The results of one task.
@@ -265,6 +270,7 @@ impl Report {
             findings,
             bootstrap: None,
             gate: None,
+            paired: None,
         }
     }
 

@@ -8,6 +8,7 @@ pub(crate) mod findings;
 mod gate;
 mod identify;
 mod meta;
+pub(crate) mod paired;
 mod verify;
 
 use super::number::short;
@@ -92,6 +93,7 @@ fn opt(x: Option<f64>) -> String {
 pub(crate) fn tables(report: &Report, detail: Detail) -> Vec<TableModel> {
     let full = detail == Detail::Full;
     let mut out: Vec<TableModel> = gate::table(&report.gate).into_iter().collect();
+    out.extend(paired::lead(&report.paired));
     out.extend(meta::alarms(report));
     out.push(findings::table(&report.headline));
     out.push(findings::rows(report));
@@ -102,12 +104,21 @@ pub(crate) fn tables(report: &Report, detail: Detail) -> Vec<TableModel> {
         Findings::Summarize(s) => meta::summarize(s, &mut out),
     }
     if full {
+        out.extend(paired::rest(&report.paired));
         if let Some(b) = &report.bootstrap {
             meta::bootstrap(b, &mut out);
         }
         out.extend(meta::provenance(report));
     }
     out
+}
+
+/// How many tables open the report before the findings: the gate's, the
+/// paired comparison's and the alarms'.
+pub(crate) fn lead_count(report: &Report) -> usize {
+    usize::from(report.gate.is_some())
+        + paired::lead(&report.paired).len()
+        + usize::from(has_alarms(report))
 }
 
 /// Whether the report opens with the alarms' table.
