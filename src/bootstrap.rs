@@ -266,20 +266,20 @@ fn two_sided(d: &[f64]) -> f64 {
 /// paired bootstrap interval.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PairedDelta {
-    /// The statistic's key.
+    /// The percentile interval of B − A.
     #[serde(flatten)]
-    pub key: Key,
-    /// Lower percentile bound of B − A.
-    #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
-    pub low: f64,
-    /// Upper percentile bound of B − A.
-    #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
-    pub high: f64,
+    pub interval: BootInterval,
     /// Two-sided: 2·min(share of replicate differences ≤ 0, share ≥ 0), at most 1.
     #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
     pub p: f64,
-    /// Replicates in which B − A was undefined or infinite.
-    pub undefined: usize,
+}
+
+impl PairedDelta {
+    /// The interval, when both ends are finite.
+    pub fn bounds(&self) -> Option<(f64, f64)> {
+        let i = &self.interval;
+        (i.low.is_finite() && i.high.is_finite()).then_some((i.low, i.high))
+    }
 }
 
 /// The paired bootstrap of two models audited on the same units: each
@@ -341,11 +341,13 @@ pub fn paired<A: Resample, B: Resample>(
         .map(|(k, &(i, _))| {
             let (low, high, d) = percentiles(deltas.iter().map(|r| r[k]), alpha);
             PairedDelta {
-                key: base_a[i].key.clone(),
-                low,
-                high,
+                interval: BootInterval {
+                    key: base_a[i].key.clone(),
+                    low,
+                    high,
+                    undefined: deltas.len() - d.len(),
+                },
                 p: two_sided(&d),
-                undefined: deltas.len() - d.len(),
             }
         })
         .collect())

@@ -58,6 +58,7 @@ fn clustered(seed: u64) -> Population {
         nonmated_sd: 1.0,
         subject_share: 0.9,
         cross_shift: 0.0,
+        model_correlation: 0.0,
         seed,
     }
 }

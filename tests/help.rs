@@ -5,13 +5,14 @@
 mod common;
 use common::biasbench;
 
-const SUBCOMMANDS: [&str; 9] = [
+const SUBCOMMANDS: [&str; 10] = [
     "verify",
     "identify",
     "classify",
     "summarize",
     "check",
     "merge",
+    "compare",
     "demo",
     "simulate",
     "power",

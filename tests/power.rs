@@ -76,6 +76,7 @@ fn simulate(subjects: usize, seed: u64) -> [(f64, f64); 2] {
         nonmated_sd: 1.0,
         subject_share: RHO_SCORE,
         cross_shift: 0.0,
+        model_correlation: 0.0,
         seed,
     };
     let mut csv = Vec::new();

@@ -26,7 +26,7 @@ use crate::input::sense::ScoreSense;
 use crate::input::{typed, Comparisons, Table, VerifyColumns};
 use crate::progress::Progress;
 use crate::report::findings::Finding;
-use crate::report::paired::{self, Methods, Paired, PairedBootstrap, PairedRate};
+use crate::report::paired::{self, Both, Methods, Paired, PairedBootstrap, PairedRate};
 use crate::report::{Findings, Report};
 use crate::stats::paired::Discordance;
 use crate::value::{Flatten, Key, Kind, Value};
@@ -63,7 +63,7 @@ impl CompareJob {
         let b = read(sb, sa)?;
         if a.mated != b.mated || a.accounting.used != b.accounting.used {
             return Err(Error::data(
-                &path.display().to_string(),
+                path.display().to_string(),
                 "the two readings of the table differ: it changed while being read",
             ));
         }
@@ -114,7 +114,8 @@ impl CompareJob {
                 spec,
             )?,
         };
-        let by_key: HashMap<&Key, &PairedDelta> = boot.iter().map(|d| (&d.key, d)).collect();
+        let by_key: HashMap<&Key, &PairedDelta> =
+            boot.iter().map(|d| (&d.interval.key, d)).collect();
         let is_rate = |v: &Value| {
             v.kind == Kind::Rate
                 && VERIFY_ERRORS.contains(&v.key.metric.as_str())
@@ -230,17 +231,12 @@ fn paired_rate(
         key: b.key.clone(),
         threshold_a: a.threshold,
         threshold_b: b.threshold,
-        a: a.value,
-        b: b.value,
-        delta: b.value - a.value,
+        values: Both::of(a, b),
         ci: discordance.and_then(|d| d.newcombe(level)),
         discordance,
         p: discordance.map(|d| d.mcnemar_p()),
         p_holm: None,
-        bootstrap_ci: boot
-            .get(&b.key)
-            .filter(|d| d.low.is_finite())
-            .map(|d| (d.low, d.high)),
+        bootstrap_ci: boot.get(&b.key).and_then(|d| d.bounds()),
     }
 }
 

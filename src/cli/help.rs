@@ -11,7 +11,7 @@ type TaskHelp = (
     &'static str,
 );
 
-const TASKS: [TaskHelp; 9] = [
+const TASKS: [TaskHelp; 10] = [
     (
         "verify",
         &[
@@ -57,6 +57,13 @@ const TASKS: [TaskHelp; 9] = [
         "Examples:
   biasbench summarize fixtures/nist_annex15_visionlabs006.csv
   biasbench summarize fixtures/tidy/inputs/summarize_trials.csv --group lab,sex --rates fmr,fnmr --trials fmr=n_fmr --trials fnmr=n_fnmr --percent",
+    ),
+    (
+        "compare",
+        &[],
+        "Examples:
+  biasbench compare verify fixtures/compare/two_models.csv --score-a score --score-b score_b --attr race --threshold global-fmr:1e-2
+  biasbench compare verify fixtures/compare/two_models.csv --score-a score --score-b score_b --name-a v1 --name-b v2 --attr race --bootstrap 2000 --seed 7 --report out/",
     ),
     (
         "merge",

@@ -175,7 +175,7 @@ pub fn interval(k: f64, n: f64, spec: CiSpec) -> Option<Interval> {
 
 /// The 95% Wilson interval (the default).
 #[cfg(test)]
-fn wilson(k: f64, n: f64) -> Option<Interval> {
+fn wilson95(k: f64, n: f64) -> Option<Interval> {
     interval(k, n, CiSpec::default())
 }
 
@@ -187,7 +187,7 @@ mod tests {
     fn wilson_hand_worked() {
         // statsmodels 0.14 proportion_confint(10, 100, method='wilson') gives
         // (0.05522913706067509, 0.17436566150491348).
-        let i = wilson(10.0, 100.0).unwrap();
+        let i = wilson95(10.0, 100.0).unwrap();
         assert!(
             (i.low - 0.055_229_137_060_675_09).abs() < 1e-12,
             "{}",
@@ -203,7 +203,7 @@ mod tests {
 
     #[test]
     fn zero_events_use_exact_one_sided_bound() {
-        let i = wilson(0.0, 1000.0).unwrap();
+        let i = wilson95(0.0, 1000.0).unwrap();
         assert_eq!(i.low, 0.0);
         // Python: 1 - 0.05**(1/1000) = 0.0029912495450953314 (rule of three: ≈ 0.003)
         assert!(
@@ -212,9 +212,9 @@ mod tests {
             i.high
         );
         assert_eq!(i.method, CiMethod::OneSidedUpperZeroEvents);
-        let all = wilson(1000.0, 1000.0).unwrap();
+        let all = wilson95(1000.0, 1000.0).unwrap();
         assert!((all.low - (1.0 - 0.002_991_249_545_095_331_4)).abs() < 1e-15);
-        assert!(wilson(0.0, 0.0).is_none());
+        assert!(wilson95(0.0, 0.0).is_none());
         let none = CiSpec {
             method: Method::None,
             level: 0.95,

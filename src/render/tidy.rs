@@ -193,12 +193,12 @@ fn paired_rows(p: &Paired, task: &'static str, out: &mut Vec<TidyRow>) {
         out.push(TidyRow {
             threshold: r.threshold_a,
             counts: (r.discordance).map(|d| ((d.both + d.only_a) as f64, d.trials as f64)),
-            ..row(k, format!("baseline.{m}"), r.a)
+            ..row(k, format!("baseline.{m}"), r.values.a)
         });
         out.push(TidyRow {
             threshold: r.threshold_b,
             ci: r.ci,
-            ..row(k, format!("delta.{m}"), r.delta)
+            ..row(k, format!("delta.{m}"), r.values.delta)
         });
         for (suffix, p) in [("p_mcnemar", r.p), ("p_holm", r.p_holm)] {
             out.extend(p.map(|p| row(k, format!("delta.{m}.{suffix}"), p)));
@@ -206,16 +206,16 @@ fn paired_rows(p: &Paired, task: &'static str, out: &mut Vec<TidyRow>) {
         if r.bootstrap_ci.is_some() {
             out.push(TidyRow {
                 ci: r.bootstrap_ci,
-                ..row(k, format!("delta.{m}.bootstrap"), r.delta)
+                ..row(k, format!("delta.{m}.bootstrap"), r.values.delta)
             });
         }
     }
     for s in &p.summaries {
         let (k, m) = (&s.key, &s.key.metric);
-        out.push(row(k, format!("baseline.{m}"), s.a));
+        out.push(row(k, format!("baseline.{m}"), s.values.a));
         out.push(TidyRow {
             ci: s.ci,
-            ..row(k, format!("delta.{m}"), s.delta)
+            ..row(k, format!("delta.{m}"), s.values.delta)
         });
         for (suffix, p) in [("p", s.p), ("p_holm", s.p_holm)] {
             out.extend(p.map(|p| row(k, format!("delta.{m}.{suffix}"), p)));
@@ -233,7 +233,7 @@ fn paired_rows(p: &Paired, task: &'static str, out: &mut Vec<TidyRow>) {
                 "compare",
                 &group,
                 change.as_str().unwrap_or(""),
-                s.delta,
+                s.values.delta,
             )
         });
     }

@@ -65,6 +65,31 @@ pub struct PairedBootstrap {
     pub seed: u64,
 }
 
+/// A value of model A, of model B, and B − A.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct Both {
+    /// Model A's value.
+    #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
+    pub a: f64,
+    /// Model B's value.
+    #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
+    pub b: f64,
+    /// B − A.
+    #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
+    pub delta: f64,
+}
+
+impl Both {
+    /// The values of `a` and `b`.
+    pub fn of(a: &Value, b: &Value) -> Both {
+        Both {
+            a: a.value,
+            b: b.value,
+            delta: b.value - a.value,
+        }
+    }
+}
+
 /// One group's error rate under both models at one operating point.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PairedRate {
@@ -77,15 +102,9 @@ pub struct PairedRate {
     /// Threshold model B applied (input units), if one.
     #[serde(default)]
     pub threshold_b: Option<f64>,
-    /// Model A's rate.
-    #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
-    pub a: f64,
-    /// Model B's rate.
-    #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
-    pub b: f64,
-    /// B − A.
-    #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
-    pub delta: f64,
+    /// Both models' values and B − A.
+    #[serde(flatten)]
+    pub values: Both,
     /// Newcombe's interval of B − A (needs the discordance).
     #[serde(default)]
     pub ci: Option<(f64, f64)>,
@@ -109,15 +128,9 @@ pub struct PairedSummary {
     /// The summary's key (attribute, policy, metric; the group is empty).
     #[serde(flatten)]
     pub key: Key,
-    /// Model A's value.
-    #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
-    pub a: f64,
-    /// Model B's value.
-    #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
-    pub b: f64,
-    /// B − A.
-    #[serde(serialize_with = "finite_or_null", deserialize_with = "null_as_nan")]
-    pub delta: f64,
+    /// Both models' values and B − A.
+    #[serde(flatten)]
+    pub values: Both,
     /// The paired bootstrap's percentile interval of B − A.
     #[serde(default)]
     pub ci: Option<(f64, f64)>,
@@ -199,8 +212,8 @@ impl Paired {
                         x.key.attribute.name() == *attribute
                             && x.key.policy == *policy
                             && x.key.metric == metric
-                            && x.a.is_finite()
-                            && x.b.is_finite()
+                            && x.values.a.is_finite()
+                            && x.values.b.is_finite()
                     })
                 })?;
                 Some((found, rate.clone()))
@@ -218,7 +231,7 @@ impl Paired {
                 let change = match summary.p_holm {
                     None => Change::Untested,
                     Some(p) if p >= alpha => Change::NoSignificantChange,
-                    Some(_) if summary.delta < 0.0 => Change::Narrows,
+                    Some(_) if summary.values.delta < 0.0 => Change::Narrows,
                     Some(_) => Change::Widens,
                 };
                 Verdict {
@@ -256,13 +269,11 @@ pub fn summaries(
             let d = boot.get(&b.key);
             PairedSummary {
                 key: b.key.clone(),
-                a: a.value,
-                b: b.value,
-                delta: b.value - a.value,
-                ci: d.filter(|d| d.low.is_finite()).map(|d| (d.low, d.high)),
+                values: Both::of(a, b),
+                ci: d.and_then(|d| d.bounds()),
                 p: d.map(|d| d.p).filter(|p| p.is_finite()),
                 p_holm: None,
-                undefined: d.map_or(0, |d| d.undefined),
+                undefined: d.map_or(0, |d| d.interval.undefined),
             }
         })
         .collect()

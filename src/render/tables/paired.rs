@@ -40,16 +40,20 @@ pub(crate) fn sentence(p: &Paired, v: &Verdict) -> String {
     let numbers = format!(
         "{} {} → {} (Δ {}{}{})",
         summary_name(&s.key.metric),
-        short(s.a),
-        short(s.b),
-        short(s.delta),
+        short(s.values.a),
+        short(s.values.b),
+        short(s.values.delta),
         s.ci.map_or_else(String::new, |ci| format!(
             ", {} % CI {}",
             percent(p.level),
             interval(Some(ci))
         )),
         s.p_holm
-            .map_or_else(String::new, |q| format!(", Holm p {}", short(q))),
+            .map_or_else(String::new, |q| match p.bootstrap.as_ref() {
+                // No replicate crossed 0: the p-value is below one in B.
+                Some(b) if q == 0.0 => format!(", Holm p < {}", short(1.0 / b.replicates as f64)),
+                _ => format!(", Holm p {}", short(q)),
+            }),
     );
     match v.change {
         Change::Narrows => format!("{b} narrows the {rate} disparity by {attribute}: {numbers}"),
@@ -114,9 +118,9 @@ pub(super) fn lead(paired: &Option<Paired>) -> Vec<TableModel> {
             r.key.group.clone(),
             r.key.policy.clone(),
             r.key.metric.clone(),
-            short(r.a),
-            short(r.b),
-            format!("{} {}", short(r.delta), interval(r.ci)),
+            short(r.values.a),
+            short(r.values.b),
+            format!("{} {}", short(r.values.delta), interval(r.ci)),
             r.discordance
                 .map_or_else(|| "-".into(), |d| format!("{} / {}", d.only_a, d.only_b)),
             opt(r.p),
@@ -174,9 +178,9 @@ fn summary_row(s: &PairedSummary) -> Vec<String> {
         s.key.attribute.name(),
         s.key.policy.clone(),
         s.key.metric.clone(),
-        short(s.a),
-        short(s.b),
-        short(s.delta),
+        short(s.values.a),
+        short(s.values.b),
+        short(s.values.delta),
         interval(s.ci),
         opt(s.p),
         opt(s.p_holm),
