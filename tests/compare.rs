@@ -4,7 +4,7 @@
 //! at their level) and when B truly narrows a gap (power, reported).
 
 use biasbench::app::audit::VerifyJob;
-use biasbench::app::compare::CompareJob;
+use biasbench::app::compare::{CompareJob, Task};
 use biasbench::app::simulate::{GroupSpec, Population};
 use biasbench::bootstrap::BootstrapSpec;
 use biasbench::counts::threshold::Policy;
@@ -43,7 +43,7 @@ fn compare(p: &Population, replicates: Option<usize>) -> Paired {
     p.write_csv(std::fs::File::create(file.path()).unwrap())
         .unwrap();
     let job = CompareJob {
-        job: VerifyJob {
+        task: Task::Verify(VerifyJob {
             columns: VerifyColumns {
                 attrs: vec!["g".into()],
                 ..Default::default()
@@ -55,8 +55,8 @@ fn compare(p: &Population, replicates: Option<usize>) -> Paired {
             command: vec![],
             reproducible: true,
             bootstrap: None,
-        },
-        scores: ["score".into(), "score_b".into()],
+        }),
+        columns: ["score".into(), "score_b".into()],
         names: ["A".into(), "B".into()],
         bootstrap: replicates.map(|replicates| BootstrapSpec {
             replicates,

@@ -292,26 +292,42 @@ impl ClassifyJob {
     /// as soon as their labels are read.
     pub fn run(&self, table: Table) -> Result<Report> {
         self.check()?;
-        let l = typed::labelled(table, &self.columns)?;
-        require_rows(&l.accounting, &l.inputs)?;
+        let l = self.read(table)?;
         let d = self.options.positives().decide(&l)?;
-        let result = classify::audit(&l, &d, &self.options)?;
-        let cfg = config("classify", &self.columns, &self.options, &l.attributes);
-        let report = new_report(
-            &self.command,
-            self.reproducible,
-            cfg,
-            &l.inputs,
-            &l.accounting,
-            Findings::Classify(result),
-        );
-        let report = require_some_rate(report)?;
+        let report = self.report(&l, &d)?;
         let rows = self.bootstrap.as_ref().is_some_and(|b| b.rows);
         with_bootstrap(
             report,
             || classify::Resampler::new(&l, &d, &self.options, rows),
             self.bootstrap.as_ref(),
         )
+    }
+}
+
+impl ClassifyJob {
+    /// The items of an open table (an error when none is usable).
+    pub(crate) fn read(&self, table: Table) -> Result<crate::input::Labelled> {
+        let l = typed::labelled(table, &self.columns)?;
+        require_rows(&l.accounting, &l.inputs)?;
+        Ok(l)
+    }
+
+    /// The report of decided items, without a bootstrap.
+    pub(crate) fn report(
+        &self,
+        l: &crate::input::Labelled,
+        d: &crate::input::binary::Decisions,
+    ) -> Result<Report> {
+        let result = classify::audit(l, d, &self.options)?;
+        let cfg = config("classify", &self.columns, &self.options, &l.attributes);
+        require_some_rate(new_report(
+            &self.command,
+            self.reproducible,
+            cfg,
+            &l.inputs,
+            &l.accounting,
+            Findings::Classify(result),
+        ))
     }
 }
 

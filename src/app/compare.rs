@@ -1,31 +1,35 @@
 //! Two models on the same trials (`biasbench compare`): each audited as it
 //! would be alone (its own thresholds per policy), then compared trial by
-//! trial — McNemar's exact test and Newcombe's interval per group and rate,
-//! the paired subject bootstrap for every summary, Holm over the family,
-//! and a verdict per headline disparity.
+//! trial — McNemar's exact test and Newcombe's interval per group and error
+//! rate, the paired subject bootstrap for every rate and summary, Holm over
+//! each family, and a verdict per attribute and error rate.
 //!
 //! Decisions:
 //! * Model B is the report's own audit (its findings, tables and figures);
 //!   model A, the baseline, rides along in [`Paired::baseline`].
-//! * Only trials both models scored are compared: a row whose other score is
-//!   missing or not finite is dropped and counted under that column.
-//! * The trials where both models err are counted by auditing one more score
-//!   column at `fixed:0`: per comparison, the smaller (non-mated) or larger
-//!   (mated) of the two margins score − threshold, so that it is accepted
-//!   exactly when both models accept (non-mated) and rejected exactly when
-//!   both reject (mated). That needs one threshold per model: per-group
-//!   policies are compared by the bootstrap alone.
+//! * Only trials both models scored are compared: a row whose other model's
+//!   column is missing (or not a finite score) is dropped and counted under
+//!   that column.
+//! * The trials where both models err are counted by one more audit of
+//!   decisions that err exactly where both models do (1:1: per comparison
+//!   the smaller (non-mated) or larger (mated) of the two margins score −
+//!   threshold, audited at `fixed:0`; classification: see
+//!   [`Binary::both_errors`]). 1:1 needs one threshold per model for that:
+//!   per-group policies are compared by the bootstrap alone.
+//! * Weighted items have no whole discordant counts: their rates are
+//!   compared by the bootstrap alone.
 
-use super::audit::VerifyJob;
+use super::audit::{ClassifyJob, VerifyJob};
 use crate::bootstrap::{self, BootstrapSpec, PairedDelta};
 use crate::counts::threshold::Policy;
-use crate::engine::verify::{self, Resampler, VerifyOptions, VerifyResult};
-use crate::engine::Resample;
+use crate::engine::verify::{self, VerifyOptions, VerifyResult};
+use crate::engine::{classify, Resample, Unit};
 use crate::error::{Error, Result};
+use crate::input::binary::{Binary, Decisions};
 use crate::input::sense::ScoreSense;
-use crate::input::{typed, Comparisons, Table, VerifyColumns};
+use crate::input::VerifyColumns;
+use crate::input::{typed, Accounting, ClassifyColumns, Comparisons, InputFile, Labelled, Table};
 use crate::progress::Progress;
-use crate::report::findings::Finding;
 use crate::report::paired::{self, Both, Methods, Paired, PairedBootstrap, PairedRate};
 use crate::report::{Findings, Report};
 use crate::stats::paired::Discordance;
@@ -35,185 +39,325 @@ use std::path::Path;
 use std::sync::Arc;
 
 /// The error rates of 1:1 verification whose trials both models share.
-const VERIFY_ERRORS: [&str; 2] = ["fmr", "fnmr"];
+const VERIFY_ERRORS: &[&str] = &["fmr", "fnmr"];
 
-/// A paired comparison of two score columns of one comparisons table.
+/// The error rates of classification whose trials both models share.
+const CLASSIFY_ERRORS: &[&str] = &["fpr", "fnr", "error_rate"];
+
+/// The audit both models get.
+#[derive(Debug, Clone)]
+pub enum Task {
+    /// 1:1 verification; the models' columns are score columns.
+    Verify(VerifyJob),
+    /// Classification; the models' columns are scores (with a cutoff) or
+    /// predicted labels.
+    Classify(ClassifyJob),
+}
+
+/// A paired comparison of two models' columns of one table.
 #[derive(Debug, Clone)]
 pub struct CompareJob {
-    /// The audit as the task runs it; its score column is ignored.
-    pub job: VerifyJob,
-    /// Score columns of model A and model B.
-    pub scores: [String; 2],
+    /// The audit as the task runs it; its own model column is ignored.
+    pub task: Task,
+    /// The columns of model A and model B.
+    pub columns: [String; 2],
     /// Names of model A and model B in the report.
     pub names: [String; 2],
     /// The paired bootstrap (`None`: summaries without interval or test).
     pub bootstrap: Option<BootstrapSpec>,
 }
 
+/// Both models audited on the same trials.
+struct Audited {
+    a: Report,
+    b: Report,
+    /// Per error rate key: the events both models made (absent where unknown).
+    both: HashMap<Key, u64>,
+    /// The paired bootstrap's differences, its unit and how many units.
+    boot: Option<(Vec<PairedDelta>, Unit, usize)>,
+    errors: &'static [&'static str],
+    level: f64,
+    notes: Vec<String>,
+}
+
 impl CompareJob {
-    /// Compares the two models on a comparisons file (its two readings
-    /// reported to `progress`).
+    /// Compares the two models on a file (its readings reported to `progress`).
     pub fn run_file(&self, path: &Path, progress: Arc<dyn Progress>) -> Result<Report> {
-        let [sa, sb] = &self.scores;
-        let read = |score: &str, other: &str| {
-            let columns = self.columns(score, Some(other));
-            typed::comparisons(Table::open(path, columns.text, progress.clone())?, &columns)
+        let text = match &self.task {
+            Task::Verify(j) => j.columns.text,
+            Task::Classify(j) => j.columns.text,
         };
-        let a = read(sa, sb)?;
-        let b = read(sb, sa)?;
-        if a.mated != b.mated || a.accounting.used != b.accounting.used {
-            return Err(Error::data(
-                path.display().to_string(),
-                "the two readings of the table differ: it changed while being read",
-            ));
-        }
+        let open = || Table::open(path, text, progress.clone());
+        let audited = match &self.task {
+            Task::Verify(job) => self.verify(job, &open)?,
+            Task::Classify(job) => self.classify(job, &open)?,
+        };
+        Ok(self.conclude(audited))
+    }
+
+    /// Each model's reading: its column, with the other's required too.
+    fn models<T>(&self, read: impl Fn(&str, &str) -> Result<T>) -> Result<[T; 2]> {
+        let [a, b] = &self.columns;
+        Ok([read(a, b)?, read(b, a)?])
+    }
+
+    fn paired_bootstrap<R: Resample>(
+        &self,
+        ra: impl FnOnce() -> Result<R>,
+        rb: impl FnOnce() -> Result<R>,
+        a: &Report,
+        b: &Report,
+    ) -> Result<Option<(Vec<PairedDelta>, Unit, usize)>> {
+        let Some(spec) = &self.bootstrap else {
+            return Ok(None);
+        };
+        let (ra, rb) = (ra()?, rb()?);
+        let (unit, units) = ra.units();
+        let deltas = bootstrap::paired(&ra, &rb, a.findings.values(), b.findings.values(), spec)?;
+        Ok(Some((deltas, unit, units)))
+    }
+
+    fn verify(&self, job: &VerifyJob, open: &dyn Fn() -> Result<Table>) -> Result<Audited> {
+        let columns = |score: &str, other: Option<&str>| VerifyColumns {
+            score: score.into(),
+            also_score: other.map(Into::into),
+            ..job.columns.clone()
+        };
+        let [a, b] =
+            self.models(|score, other| typed::comparisons(open()?, &columns(score, Some(other))))?;
+        same_rows(&a.accounting, &b.accounting, a.mated == b.mated, &a.inputs)?;
         let b = Comparisons {
             score: b.score,
             ..a.clone()
         };
-        self.compare(&a, &b)
+        let audit = |score: &str, c: &Comparisons| {
+            let job = VerifyJob {
+                columns: columns(score, None),
+                bootstrap: None,
+                ..job.clone()
+            };
+            job.report(c.clone(), None)
+        };
+        let (report_a, report_b) = (audit(&self.columns[0], &a)?, audit(&self.columns[1], &b)?);
+        let (Findings::Verify(ra), Findings::Verify(rb)) = (&report_a.findings, &report_b.findings)
+        else {
+            unreachable!("verify audits give verify findings")
+        };
+        let opts = &job.options;
+        let rows = self.bootstrap.as_ref().is_some_and(|s| s.rows);
+        let boot = self.paired_bootstrap(
+            || Ok(verify::Resampler::new(&a, opts, rows)),
+            || Ok(verify::Resampler::new(&b, opts, rows)),
+            &report_a,
+            &report_b,
+        )?;
+        let notes = (rb.operating_points.iter())
+            .filter(|p| matches!(p.spec, Policy::GroupFmr { .. }))
+            .map(|p| {
+                format!(
+                    "{}: each model sets a threshold per group, so its rate differences have \
+                     no McNemar test; the paired bootstrap compares them",
+                    p.policy
+                )
+            })
+            .collect();
+        Ok(Audited {
+            both: verify_both_errors(&a, &b, ra, rb, opts)?,
+            a: report_a,
+            b: report_b,
+            boot,
+            errors: VERIFY_ERRORS,
+            level: opts.ci.level,
+            notes,
+        })
     }
 
-    fn columns(&self, score: &str, other: Option<&str>) -> VerifyColumns {
-        VerifyColumns {
-            score: score.into(),
-            also_score: other.map(Into::into),
-            ..self.job.columns.clone()
-        }
+    fn classify(&self, job: &ClassifyJob, open: &dyn Fn() -> Result<Table>) -> Result<Audited> {
+        let scored = job.columns.score.is_some();
+        let columns = |model: &str, other: Option<&str>| ClassifyColumns {
+            y_pred: (!scored).then(|| model.to_string()),
+            score: scored.then(|| model.to_string()),
+            also: other.map(Into::into),
+            ..job.columns.clone()
+        };
+        let read = |model: &str, other: &str| -> Result<(Labelled, Decisions)> {
+            let j = ClassifyJob {
+                columns: columns(model, Some(other)),
+                ..job.clone()
+            };
+            let l = j.read(open()?)?;
+            let d = job.options.positives().decide(&l)?;
+            Ok((l, d))
+        };
+        let [(la, da), (lb, db)] = self.models(read)?;
+        same_rows(&la.accounting, &lb.accounting, true, &la.inputs)?;
+        let (Some(ba), Some(bb)) = (da.binary(), db.binary()) else {
+            return Err(Error::option(
+                "--positive",
+                "compare classify compares binary decisions: name the positive label",
+            ));
+        };
+        let audit = |model: &str, l: &Labelled, d: &Decisions| {
+            let j = ClassifyJob {
+                columns: columns(model, None),
+                bootstrap: None,
+                ..job.clone()
+            };
+            j.report(l, d)
+        };
+        let report_a = audit(&self.columns[0], &la, &da)?;
+        let report_b = audit(&self.columns[1], &lb, &db)?;
+        let opts = &job.options;
+        let rows = self.bootstrap.as_ref().is_some_and(|s| s.rows);
+        let boot = self.paired_bootstrap(
+            || classify::Resampler::new(&la, &da, opts, rows),
+            || classify::Resampler::new(&lb, &db, opts, rows),
+            &report_a,
+            &report_b,
+        )?;
+        let weighted = !la.weight.is_empty();
+        let both = match weighted {
+            true => HashMap::new(),
+            false => {
+                let both = Decisions::Binary(Binary::both_errors(ba, bb));
+                shared_events(classify::audit(&la, &both, opts)?.values(), None)
+            }
+        };
+        let notes = match weighted {
+            true => vec!["weighted items have no whole discordant counts: their rate differences have no McNemar test; the paired bootstrap compares them".into()],
+            false => Vec::new(),
+        };
+        Ok(Audited {
+            a: report_a,
+            b: report_b,
+            both,
+            boot,
+            errors: CLASSIFY_ERRORS,
+            level: opts.ci.level,
+            notes,
+        })
     }
 
-    /// The audit of one model's comparisons, without a bootstrap of its own.
-    fn audit(&self, score: &str, c: &Comparisons) -> Result<Report> {
-        let job = VerifyJob {
-            columns: self.columns(score, None),
-            bootstrap: None,
-            ..self.job.clone()
-        };
-        job.report(c.clone(), None)
-    }
-
-    /// Compares model A's comparisons `a` with model B's `b` (the same rows).
-    fn compare(&self, a: &Comparisons, b: &Comparisons) -> Result<Report> {
-        let opts = &self.job.options;
-        let report_a = self.audit(&self.scores[0], a)?;
-        let mut report = self.audit(&self.scores[1], b)?;
-        let (ra, rb) = match (&report_a.findings, &report.findings) {
-            (Findings::Verify(x), Findings::Verify(y)) => (x, y),
-            _ => unreachable!("verify audits give verify findings"),
-        };
-        let (va, vb) = (ra.values(), rb.values());
-        let both = both_errors(a, b, ra, rb, opts)?;
-        let level = opts.ci.level;
-        let boot = match &self.bootstrap {
-            None => Vec::new(),
-            Some(spec) => bootstrap::paired(
-                &Resampler::new(a, opts, spec.rows),
-                &Resampler::new(b, opts, spec.rows),
-                va.clone(),
-                vb.clone(),
-                spec,
-            )?,
-        };
+    /// The report: model B's, with the paired section.
+    fn conclude(&self, x: Audited) -> Report {
+        let (va, vb) = (x.a.findings.values(), x.b.findings.values());
+        let deltas = x.boot.as_ref().map_or(&[][..], |b| &b.0[..]);
         let by_key: HashMap<&Key, &PairedDelta> =
-            boot.iter().map(|d| (&d.interval.key, d)).collect();
+            deltas.iter().map(|d| (&d.interval.key, d)).collect();
         let is_rate = |v: &Value| {
             v.kind == Kind::Rate
-                && VERIFY_ERRORS.contains(&v.key.metric.as_str())
+                && x.errors.contains(&v.key.metric.as_str())
                 && !v.key.group.contains('~')
         };
         let rates = paired::pair_values(&va, &vb, is_rate)
             .into_iter()
-            .map(|(x, y)| paired_rate(x, y, both.get(&y.key).copied(), &by_key, level))
+            .map(|(a, b)| paired_rate(a, b, x.both.get(&b.key).copied(), &by_key, x.level))
             .collect();
         let is_summary = |v: &Value| v.kind == Kind::Summary;
         let summaries = paired::summaries(&paired::pair_values(&va, &vb, is_summary), &by_key);
         let mut notes = vec![INDEPENDENCE.to_string()];
-        notes.extend(
-            (rb.operating_points.iter())
-                .filter(|p| matches!(p.spec, Policy::GroupFmr { .. }))
-                .map(|p| {
-                    format!(
-                        "{}: each model sets a threshold per group, so its rate differences have \
-                         no McNemar test; the paired bootstrap compares them",
-                        p.policy
-                    )
-                }),
-        );
-        if self.bootstrap.is_none() {
+        notes.extend(x.notes);
+        if x.boot.is_none() {
             notes.push(
                 "no paired bootstrap ran: summary differences have no interval or test".into(),
             );
         }
-        let unit = self.bootstrap.as_ref().map(|spec| {
-            let (unit, units) = Resampler::new(a, opts, spec.rows).units();
-            PairedBootstrap {
-                unit,
-                units,
-                replicates: spec.replicates,
-                seed: spec.seed,
-            }
-        });
+        let bootstrap =
+            x.boot
+                .as_ref()
+                .zip(self.bootstrap.as_ref())
+                .map(|((_, unit, units), spec)| PairedBootstrap {
+                    unit: *unit,
+                    units: *units,
+                    replicates: spec.replicates,
+                    seed: spec.seed,
+                });
+        let mut report = x.b;
         let mut paired = Paired {
             names: self.names.clone(),
-            baseline: report_a.findings,
-            level,
-            methods: Methods {
-                rate_interval: "Newcombe's square-and-add (Wilson) interval for paired rates".into(),
-                rate_test: "McNemar's exact test on the discordant trials".into(),
-                summary: match &unit {
-                    Some(u) => format!(
-                        "paired {} bootstrap, {} replicates: percentile interval of B − A and its two-sided p-value",
-                        u.unit.name(),
-                        u.replicates
-                    ),
-                    None => "none (no bootstrap)".into(),
-                },
-                family: "Holm over the groups of each rate and operating point, and over the verdicts".into(),
-            },
-            bootstrap: unit,
+            baseline: x.a.findings,
+            level: x.level,
+            methods: methods(bootstrap.as_ref()),
+            bootstrap,
             verdicts: Vec::new(),
             rates,
             summaries,
             notes,
         };
-        let asked = verdicts_asked(rb, &report.headline, &VERIFY_ERRORS);
-        paired.conclude(&asked);
+        paired.conclude(&verdicts_asked(&vb, &report, x.errors));
         if let Some(spec) = &self.bootstrap {
             report.provenance.seed = Some(spec.seed);
         }
         report.paired = Some(paired);
-        Ok(report)
+        report
     }
 }
 
-/// Why the per-rate tests are optimistic when comparisons share subjects.
-const INDEPENDENCE: &str = "McNemar's test and Newcombe's interval treat the comparisons of a group as independent trials; comparisons that share a subject are correlated, so with subject ids the paired subject bootstrap (its interval shown beside) is the safer guide";
+/// An error unless both readings (of `inputs`) kept the same rows.
+fn same_rows(a: &Accounting, b: &Accounting, same: bool, inputs: &[InputFile]) -> Result<()> {
+    if a.used == b.used && same {
+        return Ok(());
+    }
+    Err(Error::data(
+        inputs.first().map_or("<input>", |f| f.path.as_str()),
+        "the two readings of the table differ: it changed while being read",
+    ))
+}
+
+fn methods(boot: Option<&PairedBootstrap>) -> Methods {
+    Methods {
+        rate_interval: "Newcombe's square-and-add (Wilson) interval for paired rates".into(),
+        rate_test: "McNemar's exact test on the discordant trials".into(),
+        summary: match boot {
+            Some(b) => format!(
+                "paired {} bootstrap, {} replicates: percentile interval of B − A and its two-sided p-value",
+                b.unit.name(),
+                b.replicates
+            ),
+            None => "none (no bootstrap)".into(),
+        },
+        family: "Holm over the groups of each rate and operating point, and over the verdicts"
+            .into(),
+    }
+}
+
+/// Why the per-rate tests are optimistic when trials share subjects.
+const INDEPENDENCE: &str = "McNemar's test and Newcombe's interval treat the trials of a group as independent; trials that share a subject are correlated, so with subject ids the paired subject bootstrap (its interval shown beside) is the safer guide";
 
 /// The verdicts to draw: every attribute (all pooled aside) and error
 /// rate, at the operating point of model B's finding for that rate (else
-/// the first).
-fn verdicts_asked(
-    rb: &VerifyResult,
-    headline: &[Finding],
-    rates: &[&str],
-) -> Vec<(String, String, String)> {
-    let first = rb.operating_points.first().map(|p| p.policy.clone());
+/// the first at which model B has that rate).
+fn verdicts_asked(b: &[Value], report: &Report, rates: &[&str]) -> Vec<(String, String, String)> {
+    let mut attributes: Vec<String> = Vec::new();
+    for v in b
+        .iter()
+        .filter(|v| v.kind == Kind::Summary && !v.key.attribute.is_pooled())
+    {
+        let name = v.key.attribute.name();
+        if !attributes.contains(&name) {
+            attributes.push(name);
+        }
+    }
     let mut asked = Vec::new();
-    for view in rb.views.iter().filter(|v| !v.attribute.is_pooled()) {
+    for attribute in &attributes {
         for &rate in rates {
-            let policy = (headline.iter())
+            let policy = (report.headline.iter())
                 .find(|f| f.rate == rate)
                 .and_then(|f| f.policy.clone())
-                .or_else(|| first.clone());
+                .or_else(|| {
+                    (b.iter())
+                        .find(|v| v.kind == Kind::Rate && v.key.metric == rate)
+                        .map(|v| v.key.policy.clone())
+                });
             if let Some(policy) = policy {
-                asked.push((view.attribute.name(), policy, rate.to_string()));
+                asked.push((attribute.clone(), policy, rate.to_string()));
             }
         }
     }
     asked
 }
 
-/// One group's error rate under both models.
+/// One group's error rate under both models; `both`: the events both made.
 fn paired_rate(
     a: &Value,
     b: &Value,
@@ -240,10 +384,27 @@ fn paired_rate(
     }
 }
 
-/// Per error rate key (policy of the operating point): the trials where
-/// both models erred, at every policy with one threshold per model (see the
-/// module docs).
-fn both_errors(
+/// The events of every counted rate of an audit of shared errors, keyed as
+/// the models' rates (the policy relabelled to `policy` when given).
+fn shared_events(values: Vec<Value>, policy: Option<&str>) -> HashMap<Key, u64> {
+    values
+        .into_iter()
+        .filter_map(|v| match (v.kind, v.counts) {
+            (Kind::Rate, Some((events, _))) => {
+                let key = Key {
+                    policy: policy.map_or(v.key.policy.clone(), Into::into),
+                    ..v.key
+                };
+                Some((key, events as u64))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Per error rate key: the comparisons where both models erred, at every
+/// policy with one threshold per model (see the module docs).
+fn verify_both_errors(
     a: &Comparisons,
     b: &Comparisons,
     ra: &VerifyResult,
@@ -251,9 +412,8 @@ fn both_errors(
     opts: &VerifyOptions,
 ) -> Result<HashMap<Key, u64>> {
     let sense = ScoreSense::from_distance(opts.distance);
-    let zero = Policy::parse("fixed:0")?;
     let both_opts = VerifyOptions {
-        policies: vec![zero.clone()],
+        policies: vec![Policy::parse("fixed:0")?],
         distance: false,
         ci: opts.ci.without_interval(),
         ..opts.clone()
@@ -279,15 +439,8 @@ fn both_errors(
             })
             .collect();
         let c = Comparisons { score, ..a.clone() };
-        for v in verify::audit(&c, &both_opts)?.values() {
-            if let (Kind::Rate, Some((events, _))) = (v.kind, v.counts) {
-                let key = Key {
-                    policy: pb.policy.clone(),
-                    ..v.key
-                };
-                out.insert(key, events as u64);
-            }
-        }
+        let values = verify::audit(&c, &both_opts)?.values();
+        out.extend(shared_events(values, Some(&pb.policy)));
     }
     Ok(out)
 }

@@ -61,6 +61,18 @@ pub enum CompareTask {
     /// Two score columns of one 1:1 comparisons table (every `verify` flag
     /// applies to both models; each model derives its own thresholds).
     Verify(Box<CompareVerifyArgs>),
+    /// Two prediction columns (or, with --cutoff, two score columns) of one
+    /// classification table (every `classify` flag applies to both models).
+    Classify(Box<CompareClassifyArgs>),
+}
+
+/// `compare classify`: the audit's flags and the two models.
+#[derive(Args)]
+pub struct CompareClassifyArgs {
+    #[command(flatten)]
+    pub task: ClassifyArgs,
+    #[command(flatten)]
+    pub models: ModelArgs,
 }
 
 /// `compare verify`: the audit's flags and the two models.
@@ -75,10 +87,11 @@ pub struct CompareVerifyArgs {
 /// The two models of a paired comparison.
 #[derive(Args)]
 pub struct ModelArgs {
-    /// Score column of model A, the baseline.
+    /// Model A's column, the baseline: its scores (verify; classify with
+    /// --cutoff) or predicted labels (classify) (required).
     #[arg(long)]
     pub score_a: String,
-    /// Score column of model B, the model under test.
+    /// Model B's column, the model under test (required).
     #[arg(long)]
     pub score_b: String,
     /// Name of model A in the report.

@@ -5,12 +5,12 @@
 //! is checked by the library as it reads.
 
 use super::args::{
-    CheckArgs, ClassifyArgs, Command, CommonArgs, CompareArgs, CompareTask, CompareVerifyArgs,
-    IdentifyArgs, ImpostorsArg, MergeArgs, OutputArgs, PowerArgs, SimulateArgs, SummarizeArgs,
-    VerifyArgs,
+    CheckArgs, ClassifyArgs, Command, CommonArgs, CompareArgs, CompareClassifyArgs, CompareTask,
+    CompareVerifyArgs, IdentifyArgs, ImpostorsArg, MergeArgs, OutputArgs, PowerArgs, SimulateArgs,
+    SummarizeArgs, VerifyArgs,
 };
 use crate::app::audit::{ClassifyJob, IdentifyJob, SummarizeJob, VerifyJob};
-use crate::app::compare::CompareJob;
+use crate::app::compare::{CompareJob, Task};
 use crate::app::simulate::{GroupSpec, Population};
 use crate::bootstrap::BootstrapSpec;
 use crate::counts::threshold::Policy;
@@ -374,13 +374,10 @@ fn verify(a: VerifyArgs, line: Vec<String>) -> Result<Plan> {
 /// bootstrap (1000 replicates unless `--bootstrap` says otherwise, none
 /// with `--bootstrap 0`) run paired.
 fn compare_models(a: CompareArgs, line: Vec<String>) -> Result<Plan> {
-    let CompareTask::Verify(v) = a.task;
-    let CompareVerifyArgs { mut task, models } = *v;
-    if task.score != "score" {
-        bail!(
-            "--score: compare reads model A's scores from --score-a and model B's from --score-b"
-        );
-    }
+    let (models, common) = match &a.task {
+        CompareTask::Verify(v) => (&v.models, &v.task.common),
+        CompareTask::Classify(c) => (&c.models, &c.task.common),
+    };
     if models.score_a == models.score_b {
         bail!(
             "--score-a and --score-b name the same column {:?}",
@@ -393,28 +390,58 @@ fn compare_models(a: CompareArgs, line: Vec<String>) -> Result<Plan> {
             models.name_a
         );
     }
-    if task.common.compare.is_some() {
+    if common.compare.is_some() {
         bail!("--compare: compare tests model B against model A, not one group against another");
     }
-    task.common.bootstrap = match task.common.bootstrap {
-        None => Some(PAIRED_REPLICATES),
-        Some(0) => None,
-        given => given,
+    let paired = |c: &mut CommonArgs| {
+        c.bootstrap = match c.bootstrap {
+            None => Some(PAIRED_REPLICATES),
+            Some(0) => None,
+            given => given,
+        }
     };
-    let Plan::Verify(audit, VerifyMode::Table) = verify(task, line)? else {
-        bail!("--stream and --emit-partial: compare reads the whole table into memory");
+    let (task, file, output, models) = match a.task {
+        CompareTask::Verify(v) => {
+            let CompareVerifyArgs { mut task, models } = *v;
+            if task.score != "score" {
+                bail!("--score: compare reads model A's scores from --score-a and model B's from --score-b");
+            }
+            paired(&mut task.common);
+            let Plan::Verify(audit, VerifyMode::Table) = verify(task, line)? else {
+                bail!("--stream and --emit-partial: compare reads the whole table into memory");
+            };
+            let Audit { file, job, output } = *audit;
+            (Task::Verify(job), file, output, models)
+        }
+        CompareTask::Classify(c) => {
+            let CompareClassifyArgs { mut task, models } = *c;
+            if task.y_pred.is_some() || task.score.is_some() {
+                bail!("--y-pred and --score: compare reads the models' columns from --score-a and --score-b (scores with --cutoff, else predicted labels)");
+            }
+            match task.cutoff {
+                Some(_) => task.score = Some(models.score_a.clone()),
+                None => task.y_pred = Some(models.score_a.clone()),
+            }
+            paired(&mut task.common);
+            let Audit { file, job, output } = classify(task, line)?;
+            (Task::Classify(job), file, output, models)
+        }
     };
-    let Audit {
-        file,
-        mut job,
-        output,
-    } = *audit;
-    let bootstrap = job.bootstrap.take();
+    let (task, bootstrap) = match task {
+        Task::Verify(mut j) => {
+            let b = j.bootstrap.take();
+            (Task::Verify(j), b)
+        }
+        Task::Classify(mut j) => {
+            let b = j.bootstrap.take();
+            (Task::Classify(j), b)
+        }
+    };
     Ok(Plan::Compare(Box::new(Audit {
         file,
         job: CompareJob {
-            job,
-            scores: [models.score_a, models.score_b],
+            task,
+            columns: [models.score_a, models.score_b],
             names: [models.name_a, models.name_b],
             bootstrap,
         },
@@ -444,6 +471,7 @@ fn classify(a: ClassifyArgs, line: Vec<String>) -> Result<Audit<ClassifyJob>> {
         y_true: a.y_true,
         y_pred: a.y_pred,
         score: a.score,
+        also: None,
         weight: a.weight,
         attrs: c.attr.clone(),
         subject: a.subject,

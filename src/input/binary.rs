@@ -61,6 +61,25 @@ impl Binary {
     }
 }
 
+impl Binary {
+    /// The decisions on which both this model and `other` (the same items)
+    /// err: a positive item is predicted negative only when both models
+    /// call it negative, a negative item positive only when both call it
+    /// positive. Their false negatives, false positives and errors are the
+    /// ones the two models share.
+    pub fn both_errors(&self, other: &Binary) -> Binary {
+        let pred = (self.truth.iter().zip(&self.pred).zip(&other.pred))
+            .map(|((&t, &a), &b)| if t { a || b } else { a && b })
+            .collect();
+        Binary {
+            truth: self.truth.clone(),
+            pred,
+            truth_rule: self.truth_rule.clone(),
+            pred_rule: "both models err".into(),
+        }
+    }
+}
+
 /// What the classification engine audits besides the labelled items.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Decisions {

@@ -23,6 +23,11 @@ pub struct ClassifyColumns {
     pub y_pred: Option<String>,
     /// Score column, thresholded by the engine's cutoff.
     pub score: Option<String>,
+    /// The other model's column of the same kind (a score with `score`, else
+    /// a predicted label) that every used row must hold too (`compare`): a
+    /// row without one is dropped as for its own, naming this column.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub also: Option<String>,
     /// Optional non-negative weight per row.
     pub weight: Option<String>,
     /// Attributes, each from a column `X`, else the subjects table.
@@ -49,6 +54,7 @@ impl Default for ClassifyColumns {
             y_true: "y_true".into(),
             y_pred: None,
             score: None,
+            also: None,
             weight: None,
             attrs: Vec::new(),
             subject: None,
@@ -228,6 +234,8 @@ struct LabelColumns {
     /// The predicted label (none when a score is thresholded instead).
     y_pred: Option<usize>,
     score: Option<usize>,
+    /// The other model's score (with `score`) or predicted label.
+    also: Option<usize>,
     weight: Option<usize>,
     subject: Option<usize>,
 }
@@ -243,10 +251,12 @@ impl LabelColumns {
             (None, None) => Some(t.column("y_pred", "--y-pred (or --score with --cutoff)")?),
             (None, Some(_)) => None,
         };
+        let also = t.column_if(cols.also.as_deref(), "--score-b")?;
         Ok(LabelColumns {
             y_true,
             y_pred,
             score,
+            also,
             weight: t.column_if(cols.weight.as_deref(), "--weight")?,
             subject: t.column_if(cols.subject.as_deref(), "--subject")?,
         })
@@ -306,13 +316,14 @@ impl LabelColumns {
             r.drop_row(DropReason::MissingTrueLabel, self.y_true)?;
             return Ok(true);
         }
-        match self.y_pred {
-            Some(p) if is_missing(trim(r.field(p))) => {
+        let pred = [self.y_pred, self.also.filter(|_| self.score.is_none())];
+        for p in pred.into_iter().flatten() {
+            if is_missing(trim(r.field(p))) {
                 r.drop_row(DropReason::MissingPredLabel, p)?;
-                Ok(true)
+                return Ok(true);
             }
-            _ => Ok(false),
         }
+        Ok(false)
     }
 
     /// The score and weight of the current row (each where its column is
@@ -325,6 +336,11 @@ impl LabelColumns {
                 return Ok(None);
             };
             score = Some(x);
+            if let Some(o) = self.also {
+                if r.score(o)?.is_none() {
+                    return Ok(None);
+                }
+            }
         }
         let mut weight = None;
         if let Some(c) = self.weight {

@@ -340,7 +340,7 @@ pub fn labelled(t: Table, cols: &ClassifyColumns) -> Result<Labelled> {
 /// The typed read of classifier outputs; `None` when the table is not a
 /// column store or the typed path does not cover it (see the module docs).
 pub fn typed_labelled(t: &Table, cols: &ClassifyColumns) -> Result<Option<Labelled>> {
-    let plain = cols.exclude.is_empty() && cols.subjects.is_none();
+    let plain = cols.exclude.is_empty() && cols.subjects.is_none() && cols.also.is_none();
     let file = &t.file;
     let mut l = or_fall_back!(Loaded::of(t, plain));
     let pred_name = match (&cols.y_pred, &cols.score) {

@@ -35,7 +35,11 @@ fn interval(ci: Option<(f64, f64)>) -> String {
 pub(crate) fn sentence(p: &Paired, v: &Verdict) -> String {
     let s = &v.summary;
     let [a, b] = &p.names;
-    let rate = v.rate.to_uppercase();
+    // `FMR`, `FNIR@5`; `error rate` for a long id.
+    let rate = match v.rate.contains('_') {
+        true => v.rate.replace('_', " "),
+        false => v.rate.to_uppercase(),
+    };
     let attribute = s.key.attribute.name();
     let numbers = format!(
         "{} {} → {} (Δ {}{}{})",
@@ -51,7 +55,7 @@ pub(crate) fn sentence(p: &Paired, v: &Verdict) -> String {
         s.p_holm
             .map_or_else(String::new, |q| match p.bootstrap.as_ref() {
                 // No replicate crossed 0: the p-value is below one in B.
-                Some(b) if q == 0.0 => format!(", Holm p < {}", short(1.0 / b.replicates as f64)),
+                Some(b) if q == 0.0 => format!(", Holm p < {}", 1.0 / b.replicates as f64),
                 _ => format!(", Holm p {}", short(q)),
             }),
     );
