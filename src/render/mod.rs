@@ -6,6 +6,7 @@ pub(crate) mod html;
 mod junit;
 pub(crate) mod latex;
 pub(crate) mod number;
+mod paired_figures;
 mod plot;
 pub(crate) mod prose;
 pub(crate) mod svg;

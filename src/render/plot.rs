@@ -223,6 +223,32 @@ pub(super) fn curve<DB, CT>(
     DB: DrawingBackend,
     CT: CoordTranslate<From = (f64, f64)>,
 {
+    polyline(chart, points, look, |pts| along(pts, n_markers));
+}
+
+/// A line in `look` through data `points` of `chart` with a marker on each point.
+pub(super) fn marked_line<DB, CT>(
+    chart: &ChartContext<'_, DB, CT>,
+    points: &[(f64, f64)],
+    look: Look,
+) where
+    DB: DrawingBackend,
+    CT: CoordTranslate<From = (f64, f64)>,
+{
+    polyline(chart, points, look, |pts| pts.to_vec());
+}
+
+/// A line in `look` through data `points` of `chart`, with markers where
+/// `marks` puts them (given the line's pixels).
+fn polyline<DB, CT>(
+    chart: &ChartContext<'_, DB, CT>,
+    points: &[(f64, f64)],
+    look: Look,
+    marks: impl Fn(&[(i32, i32)]) -> Vec<(i32, i32)>,
+) where
+    DB: DrawingBackend,
+    CT: CoordTranslate<From = (f64, f64)>,
+{
     let area = chart.plotting_area().strip_coord_spec();
     let (x0, y0) = chart.plotting_area().get_base_pixel();
     let pts: Vec<(i32, i32)> = points
@@ -232,7 +258,7 @@ pub(super) fn curve<DB, CT>(
             (x - x0, y - y0)
         })
         .collect();
-    let at = along(&pts, n_markers);
+    let at = marks(&pts);
     line(&area, pts, look);
     markers(&area, at, look);
 }

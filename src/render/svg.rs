@@ -42,7 +42,7 @@ const SLUG_BYTES: usize = 60;
 /// the SHA-256 of the exact texts. Names are bounded and differ whenever the
 /// texts do (`Race` and `race`, `race+sex` and `race-sex`), also on a
 /// case-insensitive file system.
-fn file_name(kind: &str, attribute: &Attribute, policy: Option<&str>) -> String {
+pub(super) fn file_name(kind: &str, attribute: &Attribute, policy: Option<&str>) -> String {
     let name = attribute.name();
     let readable = if attribute.is_pooled() {
         "pooled"
@@ -86,7 +86,7 @@ fn unique_names(figures: &mut [Figure]) {
 
 /// The figures of a report.
 pub(crate) fn figures(report: &Report) -> Vec<Figure> {
-    let mut out = Vec::new();
+    let mut out = super::paired_figures::figures(report);
     match &report.findings {
         Findings::Verify(v) => {
             for view in v.views.iter().filter(|w| !w.attribute.is_pooled()) {
@@ -245,7 +245,7 @@ fn threshold_figures(
 }
 
 /// The (name, look) of each group, in order.
-fn looks<'a>(names: impl IntoIterator<Item = &'a String>) -> Vec<(String, plot::Look)> {
+pub(super) fn looks<'a>(names: impl IntoIterator<Item = &'a String>) -> Vec<(String, plot::Look)> {
     names
         .into_iter()
         .enumerate()
@@ -739,17 +739,36 @@ pub(crate) fn det(view: &ViewResult) -> Figure {
         )
     };
     let free = &view.free.threshold_free;
-    let both = || {
-        free.iter()
-            .flat_map(|g| g.det.iter())
-            .filter(|p| p[1] > 0.0 && p[2] > 0.0)
-    };
-    let (xs, x_keys) = det_axis(both().map(|p| p[1]));
-    let (ys, y_keys) = det_axis(both().map(|p| p[2]));
     let looks = looks(free.iter().map(|g| &g.group));
-    let height = plot::legend_height(free.len()).max(540);
-    let svg = plot::document((plot::width_for(&title, &looks, 780), height), |root| {
-        let area = plot::beside_legend(root, &looks);
+    let points = free.iter().flat_map(|g| g.det.iter());
+    let svg = det_chart(&title, &looks, points, |chart, low| {
+        for (g, (group, (_, look))) in free.iter().zip(&looks).enumerate() {
+            det_group(chart, view, g, group, low, *look);
+        }
+    });
+    Figure {
+        name: file_name("det", &view.attribute, None),
+        title,
+        attribute: view.attribute.name(),
+        svg,
+    }
+}
+
+/// A DET chart on normal-deviate (probit) axes labelled at decades,
+/// cropped to the decades the (threshold, FMR, FNMR) `points` reach, with
+/// the legend `looks`; `draw` adds the curves, given the axes' lowest rates.
+pub(super) fn det_chart<'p>(
+    title: &str,
+    looks: &[(String, plot::Look)],
+    points: impl Iterator<Item = &'p [f64; 3]>,
+    draw: impl FnOnce(&KeyedChart<'_, '_>, (f64, f64)),
+) -> String {
+    let shown: Vec<&[f64; 3]> = points.filter(|p| p[1] > 0.0 && p[2] > 0.0).collect();
+    let (xs, x_keys) = det_axis(shown.iter().map(|p| p[1]));
+    let (ys, y_keys) = det_axis(shown.iter().map(|p| p[2]));
+    let height = plot::legend_height(looks.len()).max(540);
+    plot::document((plot::width_for(title, looks, 780), height), |root| {
+        let area = plot::beside_legend(root, looks);
         let axis = |(lo, hi): (f64, f64), keys: &[(f64, String)]| {
             plot::keyed_axis(
                 probit(lo, lo)..probit(hi, lo),
@@ -761,7 +780,7 @@ pub(crate) fn det(view: &ViewResult) -> Figure {
                 .find(|k| (k.0 - v).abs() < 1e-9)
                 .map_or_else(String::new, |k| k.1.clone())
         };
-        let mut chart = plot::framed(&area, &title, plot::TITLE, 15, (45, 60))
+        let mut chart = plot::framed(&area, title, plot::TITLE, 15, (45, 60))
             .build_cartesian_2d(axis(xs, &x_keys), axis(ys, &y_keys))
             .expect("chart");
         plot::readable(
@@ -774,20 +793,21 @@ pub(crate) fn det(view: &ViewResult) -> Figure {
         )
         .draw()
         .expect("mesh");
-        for (g, (group, (_, look))) in free.iter().zip(&looks).enumerate() {
-            det_group(&chart, view, g, group, (xs.0, ys.0), *look);
-        }
-    });
-    Figure {
-        name: file_name("det", &view.attribute, None),
-        title,
-        attribute: view.attribute.name(),
-        svg,
-    }
+        draw(&chart, (xs.0, ys.0));
+    })
+}
+
+/// A DET curve's points on probit axes whose lowest rates are `low`.
+pub(super) fn det_points(det: &[[f64; 3]], low: (f64, f64)) -> Vec<(f64, f64)> {
+    det.iter()
+        .filter(|p| p[1] > 0.0 && p[2] > 0.0)
+        .map(|p| (probit(p[1], low.0), probit(p[2], low.1)))
+        .collect()
 }
 
 /// A chart whose axes are keyed linear f64 axes, drawn into an SVG string.
-type KeyedChart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<plot::Keyed, plot::Keyed>>;
+pub(super) type KeyedChart<'a, 'b> =
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<plot::Keyed, plot::Keyed>>;
 
 /// Group `g`'s DET curve with its first two operating points ringed, on
 /// axes whose lowest rates are `low` (x, y).
@@ -799,13 +819,7 @@ fn det_group(
     low: (f64, f64),
     look: plot::Look,
 ) {
-    let points: Vec<(f64, f64)> = free
-        .det
-        .iter()
-        .filter(|p| p[1] > 0.0 && p[2] > 0.0)
-        .map(|p| (probit(p[1], low.0), probit(p[2], low.1)))
-        .collect();
-    plot::curve(chart, &points, look, 6);
+    plot::curve(chart, &det_points(&free.det, low), look, 6);
     for at in view.operating_points.iter().take(2) {
         let rate = |m: &str| at.rate(m).and_then(|c| c.by_group.get(g)).map(|r| r.value);
         if let (Some(fmr), Some(fnmr)) = (rate("fmr"), rate("fnmr")) {
