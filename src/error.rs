@@ -125,13 +125,17 @@ pub enum DropReason {
     MateWithoutScore,
     /// A candidate row whose search is not in the searches table.
     UnknownSearch,
+    /// `missing key`: a row of a paired comparison without its key.
+    MissingKey,
+    /// `key not in the other model's table` (paired comparison of two tables).
+    UnpairedKey,
     /// Removed by an `--exclude COLUMN=VALUE` rule (the rule).
     Excluded(String),
 }
 
 impl DropReason {
     /// Every reason but [`DropReason::Excluded`].
-    const FIXED: [DropReason; 14] = [
+    const FIXED: [DropReason; 16] = [
         DropReason::MissingScore,
         DropReason::NonFiniteScore,
         DropReason::UnknownMated,
@@ -146,6 +150,8 @@ impl DropReason {
         DropReason::BadWeight,
         DropReason::MateWithoutScore,
         DropReason::UnknownSearch,
+        DropReason::MissingKey,
+        DropReason::UnpairedKey,
     ];
 
     /// The name shown in reports.
@@ -165,6 +171,8 @@ impl DropReason {
             DropReason::BadWeight => "negative or non-finite weight",
             DropReason::MateWithoutScore => "mate returned without a score",
             DropReason::UnknownSearch => "candidate of an unknown search",
+            DropReason::MissingKey => "missing key",
+            DropReason::UnpairedKey => "key not in the other model's table",
             DropReason::Excluded(rule) => {
                 return Cow::Owned(format!("{EXCLUDED}{rule}"));
             }

@@ -57,6 +57,7 @@ fn compare(p: &Population, replicates: Option<usize>) -> Paired {
             bootstrap: None,
         }),
         columns: ["score".into(), "score_b".into()],
+        join: None,
         names: ["A".into(), "B".into()],
         bootstrap: replicates.map(|replicates| BootstrapSpec {
             replicates,

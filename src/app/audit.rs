@@ -411,7 +411,7 @@ impl IdentifyJob {
         self.report(Searches::read(table, &self.columns)?)
     }
 
-    fn report(&self, s: Searches) -> Result<Report> {
+    pub(crate) fn report(&self, s: Searches) -> Result<Report> {
         require_rows(&s.accounting, &s.inputs)?;
         let result = identify::audit(&s, &self.options)?;
         let options = IdentifyOptions {

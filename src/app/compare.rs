@@ -7,39 +7,51 @@
 //! Decisions:
 //! * Model B is the report's own audit (its findings, tables and figures);
 //!   model A, the baseline, rides along in [`Paired::baseline`].
-//! * Only trials both models scored are compared: a row whose other model's
-//!   column is missing (or not a finite score) is dropped and counted under
-//!   that column.
+//! * Two forms: both models' columns in one table, or each model's table
+//!   (read by the task's own reader) joined on a key column
+//!   ([`crate::input::pairing`]). Only trials both models scored are
+//!   compared: a row whose other model's column is missing (or not a finite
+//!   score), without a key, or whose key the other table lacks is dropped
+//!   and counted under its reason; model B's table has its own accounting.
+//! * Everything but the model's outputs (groups, subjects, mated flags,
+//!   weights) is model A's, so both audits share their trials and units.
 //! * The trials where both models err are counted by one more audit of
 //!   decisions that err exactly where both models do (1:1: per comparison
 //!   the smaller (non-mated) or larger (mated) of the two margins score −
-//!   threshold, audited at `fixed:0`; classification: see
+//!   threshold, audited at `fixed:0`; 1:N: the same for the top non-mate,
+//!   and a mate found by neither model at each rank; classification: see
 //!   [`Binary::both_errors`]). 1:1 needs one threshold per model for that:
 //!   per-group policies are compared by the bootstrap alone.
 //! * Weighted items have no whole discordant counts: their rates are
 //!   compared by the bootstrap alone.
 
-use super::audit::{ClassifyJob, VerifyJob};
+use super::audit::{ClassifyJob, IdentifyJob, VerifyJob};
 use crate::bootstrap::{self, BootstrapSpec, PairedDelta};
 use crate::counts::threshold::Policy;
+use crate::engine::identify::{self, fnir_metric, IdPolicy, IdentifyOptions, IdentifyResult};
 use crate::engine::verify::{self, VerifyOptions, VerifyResult};
 use crate::engine::{classify, Resample, Unit};
 use crate::error::{Error, Result};
 use crate::input::binary::{Binary, Decisions};
+use crate::input::pairing::{self, Rows};
 use crate::input::sense::ScoreSense;
-use crate::input::VerifyColumns;
-use crate::input::{typed, Accounting, ClassifyColumns, Comparisons, InputFile, Labelled, Table};
+use crate::input::{typed, Accounting, ClassifyColumns, Comparisons, Labelled, Searches, Table};
+use crate::input::{IdentifyColumns, VerifyColumns};
 use crate::progress::Progress;
 use crate::report::paired::{self, Both, Methods, Paired, PairedBootstrap, PairedRate};
 use crate::report::{Findings, Report};
 use crate::stats::paired::Discordance;
 use crate::value::{Flatten, Key, Kind, Value};
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// The error rates of 1:1 verification whose trials both models share.
 const VERIFY_ERRORS: &[&str] = &["fmr", "fnmr"];
+
+/// The error rates of 1:N identification whose searches both models share
+/// (`fnir@R` too, at every rank asked for).
+const IDENTIFY_ERRORS: &[&str] = &["fpir", "fnir"];
 
 /// The error rates of classification whose trials both models share.
 const CLASSIFY_ERRORS: &[&str] = &["fpr", "fnr", "error_rate"];
@@ -52,6 +64,18 @@ pub enum Task {
     /// Classification; the models' columns are scores (with a cutoff) or
     /// predicted labels.
     Classify(ClassifyJob),
+    /// 1:N identification, one row per search; each model's searches are a
+    /// table of their own (a [`Join`]).
+    Identify(IdentifyJob),
+}
+
+/// Model B's own table and the key column that pairs its rows with A's.
+#[derive(Debug, Clone)]
+pub struct Join {
+    /// Model B's table.
+    pub file: PathBuf,
+    /// The column naming a trial (comparison, item or search) in both tables.
+    pub key: String,
 }
 
 /// A paired comparison of two models' columns of one table.
@@ -59,10 +83,13 @@ pub enum Task {
 pub struct CompareJob {
     /// The audit as the task runs it; its own model column is ignored.
     pub task: Task,
-    /// The columns of model A and model B.
+    /// The columns of model A and model B (identify: unused, each table
+    /// names its columns as `identify` does).
     pub columns: [String; 2],
     /// Names of model A and model B in the report.
     pub names: [String; 2],
+    /// Model B's own table (`None`: one table holds both models' columns).
+    pub join: Option<Join>,
     /// The paired bootstrap (`None`: summaries without interval or test).
     pub bootstrap: Option<BootstrapSpec>,
 }
@@ -71,6 +98,8 @@ pub struct CompareJob {
 struct Audited {
     a: Report,
     b: Report,
+    /// Model B's table's accounting, when it is a table of its own.
+    rows_b: Option<Accounting>,
     /// Per error rate key: the events both models made (absent where unknown).
     both: HashMap<Key, u64>,
     /// The paired bootstrap's differences, its unit and how many units.
@@ -81,24 +110,56 @@ struct Audited {
 }
 
 impl CompareJob {
-    /// Compares the two models on a file (its readings reported to `progress`).
+    /// Compares the two models on a file (with a [`Join`], model A's; the
+    /// readings reported to `progress`).
     pub fn run_file(&self, path: &Path, progress: Arc<dyn Progress>) -> Result<Report> {
         let text = match &self.task {
             Task::Verify(j) => j.columns.text,
             Task::Classify(j) => j.columns.text,
+            Task::Identify(j) => j.columns.text,
         };
-        let open = || Table::open(path, text, progress.clone());
+        let open = |p: &Path| Table::open(p, text, progress.clone());
+        let files = [path, self.join.as_ref().map_or(path, |j| &j.file)];
         let audited = match &self.task {
-            Task::Verify(job) => self.verify(job, &open)?,
-            Task::Classify(job) => self.classify(job, &open)?,
+            Task::Verify(job) => self.verify(job, files, &open)?,
+            Task::Classify(job) => self.classify(job, files, &open)?,
+            Task::Identify(job) => self.identify(job, files, &open)?,
         };
         Ok(self.conclude(audited))
     }
 
-    /// Each model's reading: its column, with the other's required too.
-    fn models<T>(&self, read: impl Fn(&str, &str) -> Result<T>) -> Result<[T; 2]> {
-        let [a, b] = &self.columns;
-        Ok([read(a, b)?, read(b, a)?])
+    /// The attributes a reading needs: the task's, and the key of a join.
+    fn attrs(&self, attrs: &[String]) -> Vec<String> {
+        let mut out = attrs.to_vec();
+        out.extend(self.join.as_ref().map(|j| j.key.clone()));
+        out
+    }
+
+    /// Both models' inputs on the same trials, each read from its file by
+    /// `read(table, own column, the other's column in a shared table)`,
+    /// with model B's table's accounting when it is a table of its own.
+    fn pair<T: Rows>(
+        &self,
+        files: [&Path; 2],
+        open: &dyn Fn(&Path) -> Result<Table>,
+        read: impl Fn(Table, &str, Option<&str>) -> Result<T>,
+    ) -> Result<(T, T, Option<Accounting>)> {
+        let [ca, cb] = &self.columns;
+        let names = files.map(|f| f.display().to_string());
+        match &self.join {
+            None => {
+                let a = read(open(files[0])?, ca, Some(cb))?;
+                let b = read(open(files[0])?, cb, Some(ca))?;
+                let b = a.with_outputs_of(b, &names[0])?;
+                Ok((a, b, None))
+            }
+            Some(j) => {
+                let a = read(open(files[0])?, ca, None)?;
+                let b = read(open(files[1])?, cb, None)?;
+                let (a, b, rows_b) = pairing::join(a, b, &j.key, [&names[0], &names[1]])?;
+                Ok((a, b, Some(rows_b)))
+            }
+        }
     }
 
     fn paired_bootstrap<R: Resample>(
@@ -117,19 +178,24 @@ impl CompareJob {
         Ok(Some((deltas, unit, units)))
     }
 
-    fn verify(&self, job: &VerifyJob, open: &dyn Fn() -> Result<Table>) -> Result<Audited> {
+    fn verify(
+        &self,
+        job: &VerifyJob,
+        files: [&Path; 2],
+        open: &dyn Fn(&Path) -> Result<Table>,
+    ) -> Result<Audited> {
         let columns = |score: &str, other: Option<&str>| VerifyColumns {
             score: score.into(),
             also_score: other.map(Into::into),
             ..job.columns.clone()
         };
-        let [a, b] =
-            self.models(|score, other| typed::comparisons(open()?, &columns(score, Some(other))))?;
-        same_rows(&a.accounting, &b.accounting, a.mated == b.mated, &a.inputs)?;
-        let b = Comparisons {
-            score: b.score,
-            ..a.clone()
-        };
+        let (a, b, rows_b) = self.pair(files, open, |t, score, other| {
+            let c = VerifyColumns {
+                attrs: self.attrs(&job.columns.attrs),
+                ..columns(score, other)
+            };
+            typed::comparisons(t, &c)
+        })?;
         let audit = |score: &str, c: &Comparisons| {
             let job = VerifyJob {
                 columns: columns(score, None),
@@ -165,6 +231,7 @@ impl CompareJob {
             both: verify_both_errors(&a, &b, ra, rb, opts)?,
             a: report_a,
             b: report_b,
+            rows_b,
             boot,
             errors: VERIFY_ERRORS,
             level: opts.ci.level,
@@ -172,7 +239,12 @@ impl CompareJob {
         })
     }
 
-    fn classify(&self, job: &ClassifyJob, open: &dyn Fn() -> Result<Table>) -> Result<Audited> {
+    fn classify(
+        &self,
+        job: &ClassifyJob,
+        files: [&Path; 2],
+        open: &dyn Fn(&Path) -> Result<Table>,
+    ) -> Result<Audited> {
         let scored = job.columns.score.is_some();
         let columns = |model: &str, other: Option<&str>| ClassifyColumns {
             y_pred: (!scored).then(|| model.to_string()),
@@ -180,23 +252,30 @@ impl CompareJob {
             also: other.map(Into::into),
             ..job.columns.clone()
         };
-        let read = |model: &str, other: &str| -> Result<(Labelled, Decisions)> {
+        let (la, lb, rows_b) = self.pair(files, open, |t, model, other| {
             let j = ClassifyJob {
-                columns: columns(model, Some(other)),
+                columns: ClassifyColumns {
+                    attrs: self.attrs(&job.columns.attrs),
+                    ..columns(model, other)
+                },
                 ..job.clone()
             };
-            let l = j.read(open()?)?;
-            let d = job.options.positives().decide(&l)?;
-            Ok((l, d))
-        };
-        let [(la, da), (lb, db)] = self.models(read)?;
-        same_rows(&la.accounting, &lb.accounting, true, &la.inputs)?;
+            j.read(t)
+        })?;
+        let da = job.options.positives().decide(&la)?;
+        let db = job.options.positives().decide(&lb)?;
         let (Some(ba), Some(bb)) = (da.binary(), db.binary()) else {
             return Err(Error::option(
                 "--positive",
                 "compare classify compares binary decisions: name the positive label",
             ));
         };
+        if ba.truth() != bb.truth() {
+            return Err(Error::data(
+                files[1].display().to_string(),
+                "the two models' tables disagree on the true labels of the same items",
+            ));
+        }
         let audit = |model: &str, l: &Labelled, d: &Decisions| {
             let j = ClassifyJob {
                 columns: columns(model, None),
@@ -230,11 +309,55 @@ impl CompareJob {
         Ok(Audited {
             a: report_a,
             b: report_b,
+            rows_b,
             both,
             boot,
             errors: CLASSIFY_ERRORS,
             level: opts.ci.level,
             notes,
+        })
+    }
+
+    fn identify(
+        &self,
+        job: &IdentifyJob,
+        files: [&Path; 2],
+        open: &dyn Fn(&Path) -> Result<Table>,
+    ) -> Result<Audited> {
+        let columns = IdentifyColumns {
+            attrs: self.attrs(&job.columns.attrs),
+            ..job.columns.clone()
+        };
+        let (a, b, rows_b) = self.pair(files, open, |t, _, _| Searches::read(t, &columns))?;
+        let audit = |s: &Searches| {
+            let j = IdentifyJob {
+                bootstrap: None,
+                ..job.clone()
+            };
+            j.report(s.clone())
+        };
+        let (report_a, report_b) = (audit(&a)?, audit(&b)?);
+        let (Findings::Identify(ra), Findings::Identify(rb)) =
+            (&report_a.findings, &report_b.findings)
+        else {
+            unreachable!("identify audits give identify findings")
+        };
+        let opts = &job.options;
+        let boot = self.paired_bootstrap(
+            || identify::Resampler::new(&a, opts),
+            || identify::Resampler::new(&b, opts),
+            &report_a,
+            &report_b,
+        )?;
+        Ok(Audited {
+            both: identify_both_errors(&a, &b, ra, rb, opts)?,
+            a: report_a,
+            b: report_b,
+            rows_b,
+            boot,
+            errors: IDENTIFY_ERRORS,
+            level: opts.ci.level,
+            notes: Vec::new(),
         })
     }
 
@@ -246,7 +369,8 @@ impl CompareJob {
             deltas.iter().map(|d| (&d.interval.key, d)).collect();
         let is_rate = |v: &Value| {
             v.kind == Kind::Rate
-                && x.errors.contains(&v.key.metric.as_str())
+                && x.errors
+                    .contains(&v.key.metric.split('@').next().unwrap_or_default())
                 && !v.key.group.contains('~')
         };
         let rates = paired::pair_values(&va, &vb, is_rate)
@@ -282,6 +406,7 @@ impl CompareJob {
             verdicts: Vec::new(),
             rates,
             summaries,
+            rows_b: x.rows_b,
             notes,
         };
         paired.conclude(&verdicts_asked(&vb, &report, x.errors));
@@ -291,17 +416,6 @@ impl CompareJob {
         report.paired = Some(paired);
         report
     }
-}
-
-/// An error unless both readings (of `inputs`) kept the same rows.
-fn same_rows(a: &Accounting, b: &Accounting, same: bool, inputs: &[InputFile]) -> Result<()> {
-    if a.used == b.used && same {
-        return Ok(());
-    }
-    Err(Error::data(
-        inputs.first().map_or("<input>", |f| f.path.as_str()),
-        "the two readings of the table differ: it changed while being read",
-    ))
 }
 
 fn methods(boot: Option<&PairedBootstrap>) -> Methods {
@@ -441,6 +555,75 @@ fn verify_both_errors(
         let c = Comparisons { score, ..a.clone() };
         let values = verify::audit(&c, &both_opts)?.values();
         out.extend(shared_events(values, Some(&pb.policy)));
+    }
+    Ok(out)
+}
+
+/// The model's margin over its threshold `t` (similarity units; −∞: every
+/// returned candidate counts): ≥ 0 exactly when `x` is accepted.
+fn margin(x: f64, t: f64) -> f64 {
+    match t == f64::NEG_INFINITY {
+        true if x == f64::NEG_INFINITY => f64::NEG_INFINITY,
+        true => f64::INFINITY,
+        false => x - t,
+    }
+}
+
+/// Per error rate key: the searches where both models erred, at every
+/// policy and rank (see the module docs).
+fn identify_both_errors(
+    a: &Searches,
+    b: &Searches,
+    ra: &IdentifyResult,
+    rb: &IdentifyResult,
+    opts: &IdentifyOptions,
+) -> Result<HashMap<Key, u64>> {
+    let sense = ScoreSense::from_distance(opts.distance);
+    let threshold = |p: &identify::IdOperatingPoint| match (&p.spec, p.threshold) {
+        (IdPolicy::Investigative { .. }, _) => Some(f64::NEG_INFINITY),
+        (_, t) => t.map(|t| sense.internal(t)),
+    };
+    let both_opts = IdentifyOptions {
+        policies: vec![IdPolicy::parse("fixed:0")?],
+        ranks: vec![1],
+        distance: false,
+        ci: opts.ci.without_interval(),
+        ..opts.clone()
+    };
+    let n = a.mated.len();
+    let mut out = HashMap::new();
+    for pb in &rb.operating_points {
+        let pa = ra.operating_points.iter().find(|p| p.policy == pb.policy);
+        let (Some(ta), Some(tb)) = (pa.and_then(threshold), threshold(pb)) else {
+            continue;
+        };
+        for &rank in &opts.ranks {
+            let found = |s: &Searches, i: usize, t: f64| {
+                (1..=rank).contains(&s.mate_rank[i]) && margin(s.mate_score[i], t) >= 0.0
+            };
+            let neither: Vec<bool> = (0..n)
+                .map(|i| !found(a, i, ta) && !found(b, i, tb))
+                .collect();
+            let c = Searches {
+                top_nonmate: (0..n)
+                    .map(|i| margin(a.top_nonmate[i], ta).min(margin(b.top_nonmate[i], tb)))
+                    .collect(),
+                mate_rank: neither.iter().map(|&x| u32::from(!x)).collect(),
+                mate_score: (neither.iter())
+                    .map(|&x| if x { f64::NEG_INFINITY } else { 0.0 })
+                    .collect(),
+                ..a.clone()
+            };
+            let values = identify::audit(&c, &both_opts)?.values();
+            for (key, events) in shared_events(values, Some(&pb.policy)) {
+                let metric = match key.metric.as_str() {
+                    "fpir" => "fpir".to_string(),
+                    "fnir" => fnir_metric(rank),
+                    _ => continue,
+                };
+                out.insert(Key { metric, ..key }, events);
+            }
+        }
     }
     Ok(out)
 }

@@ -58,12 +58,26 @@ pub struct CompareArgs {
 /// The tasks `compare` pairs.
 #[derive(Subcommand)]
 pub enum CompareTask {
-    /// Two score columns of one 1:1 comparisons table (every `verify` flag
-    /// applies to both models; each model derives its own thresholds).
+    /// Two score columns of one 1:1 comparisons table, or two tables joined
+    /// on --key (every `verify` flag applies to both models; each model
+    /// derives its own thresholds).
     Verify(Box<CompareVerifyArgs>),
     /// Two prediction columns (or, with --cutoff, two score columns) of one
-    /// classification table (every `classify` flag applies to both models).
+    /// classification table, or two tables joined on --key (every
+    /// `classify` flag applies to both models).
     Classify(Box<CompareClassifyArgs>),
+    /// Two searches tables (one row per search) joined on --key (every
+    /// `identify` flag applies to both models).
+    Identify(Box<CompareIdentifyArgs>),
+}
+
+/// `compare identify`: the audit's flags and the two models.
+#[derive(Args)]
+pub struct CompareIdentifyArgs {
+    #[command(flatten)]
+    pub task: IdentifyArgs,
+    #[command(flatten)]
+    pub models: ModelArgs,
 }
 
 /// `compare classify`: the audit's flags and the two models.
@@ -87,13 +101,22 @@ pub struct CompareVerifyArgs {
 /// The two models of a paired comparison.
 #[derive(Args)]
 pub struct ModelArgs {
-    /// Model A's column, the baseline: its scores (verify; classify with
-    /// --cutoff) or predicted labels (classify) (required).
+    /// Model B's table, joined to model A's (FILE) on --key [default: none;
+    /// both models' columns are in FILE].
+    #[arg(value_name = "FILE_B")]
+    pub file_b: Option<std::path::PathBuf>,
+    /// The column that names a trial (comparison, item, search) in both
+    /// tables [default: none; one table].
     #[arg(long)]
-    pub score_a: String,
-    /// Model B's column, the model under test (required).
+    pub key: Option<String>,
+    /// Model A's column, the baseline: scores (verify; classify with
+    /// --cutoff) or predicted labels (classify) [default: with two tables,
+    /// the task's column (--score, --y-pred)].
     #[arg(long)]
-    pub score_b: String,
+    pub score_a: Option<String>,
+    /// Model B's column, the model under test [default: as --score-a].
+    #[arg(long)]
+    pub score_b: Option<String>,
     /// Name of model A in the report.
     #[arg(long, default_value = "A")]
     pub name_a: String,

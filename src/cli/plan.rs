@@ -5,12 +5,12 @@
 //! is checked by the library as it reads.
 
 use super::args::{
-    CheckArgs, ClassifyArgs, Command, CommonArgs, CompareArgs, CompareClassifyArgs, CompareTask,
-    CompareVerifyArgs, IdentifyArgs, ImpostorsArg, MergeArgs, OutputArgs, PowerArgs, SimulateArgs,
-    SummarizeArgs, VerifyArgs,
+    CheckArgs, ClassifyArgs, Command, CommonArgs, CompareArgs, CompareClassifyArgs,
+    CompareIdentifyArgs, CompareTask, CompareVerifyArgs, IdentifyArgs, ImpostorsArg, MergeArgs,
+    ModelArgs, OutputArgs, PowerArgs, SimulateArgs, SummarizeArgs, VerifyArgs,
 };
 use crate::app::audit::{ClassifyJob, IdentifyJob, SummarizeJob, VerifyJob};
-use crate::app::compare::{CompareJob, Task};
+use crate::app::compare::{CompareJob, Join, Task};
 use crate::app::simulate::{GroupSpec, Population};
 use crate::bootstrap::BootstrapSpec;
 use crate::counts::threshold::Policy;
@@ -377,13 +377,8 @@ fn compare_models(a: CompareArgs, line: Vec<String>) -> Result<Plan> {
     let (models, common) = match &a.task {
         CompareTask::Verify(v) => (&v.models, &v.task.common),
         CompareTask::Classify(c) => (&c.models, &c.task.common),
+        CompareTask::Identify(i) => (&i.models, &i.task.common),
     };
-    if models.score_a == models.score_b {
-        bail!(
-            "--score-a and --score-b name the same column {:?}",
-            models.score_a
-        );
-    }
     if models.name_a == models.name_b {
         bail!(
             "--name-a and --name-b are both {:?}: give the models different names",
@@ -393,6 +388,17 @@ fn compare_models(a: CompareArgs, line: Vec<String>) -> Result<Plan> {
     if common.compare.is_some() {
         bail!("--compare: compare tests model B against model A, not one group against another");
     }
+    let join = match (&models.file_b, &models.key) {
+        (Some(file), Some(key)) => Some(Join {
+            file: file.clone(),
+            key: key.clone(),
+        }),
+        (None, None) => None,
+        (Some(_), None) => {
+            bail!("a second table needs --key, the column that names a trial in both")
+        }
+        (None, Some(_)) => bail!("--key joins two tables: give model B's table after model A's"),
+    };
     let paired = |c: &mut CommonArgs| {
         c.bootstrap = match c.bootstrap {
             None => Some(PAIRED_REPLICATES),
@@ -400,31 +406,64 @@ fn compare_models(a: CompareArgs, line: Vec<String>) -> Result<Plan> {
             given => given,
         }
     };
-    let (task, file, output, models) = match a.task {
+    // The models' columns: named, or with two tables the task's own.
+    let columns = |m: &ModelArgs, own: Option<String>| -> Result<[String; 2]> {
+        match (&m.score_a, &m.score_b, own) {
+            (Some(x), Some(y), _) if x == y && m.file_b.is_none() => {
+                bail!("--score-a and --score-b name the same column {x:?}")
+            }
+            (Some(x), Some(y), _) => Ok([x.clone(), y.clone()]),
+            (x, y, Some(own)) if m.file_b.is_some() => Ok([
+                x.clone().unwrap_or_else(|| own.clone()),
+                y.clone().or_else(|| x.clone()).unwrap_or(own),
+            ]),
+            _ => bail!("--score-a and --score-b name the two models' columns of one table"),
+        }
+    };
+    let (task, file, output, models, cols) = match a.task {
         CompareTask::Verify(v) => {
             let CompareVerifyArgs { mut task, models } = *v;
-            if task.score != "score" {
-                bail!("--score: compare reads model A's scores from --score-a and model B's from --score-b");
-            }
+            let cols = columns(&models, Some(task.score.clone()))?;
             paired(&mut task.common);
             let Plan::Verify(audit, VerifyMode::Table) = verify(task, line)? else {
                 bail!("--stream and --emit-partial: compare reads the whole table into memory");
             };
             let Audit { file, job, output } = *audit;
-            (Task::Verify(job), file, output, models)
+            (Task::Verify(job), file, output, models, cols)
         }
         CompareTask::Classify(c) => {
             let CompareClassifyArgs { mut task, models } = *c;
-            if task.y_pred.is_some() || task.score.is_some() {
-                bail!("--y-pred and --score: compare reads the models' columns from --score-a and --score-b (scores with --cutoff, else predicted labels)");
-            }
+            let own = task.score.clone().or_else(|| task.y_pred.clone());
+            let cols = columns(&models, Some(own.unwrap_or_else(|| "y_pred".into())))?;
             match task.cutoff {
-                Some(_) => task.score = Some(models.score_a.clone()),
-                None => task.y_pred = Some(models.score_a.clone()),
+                Some(_) => (task.score, task.y_pred) = (Some(cols[0].clone()), None),
+                None if task.score.is_some() => {
+                    bail!("--score needs --cutoff T (predicted positive when score >= T)")
+                }
+                None => task.y_pred = Some(cols[0].clone()),
             }
             paired(&mut task.common);
             let Audit { file, job, output } = classify(task, line)?;
-            (Task::Classify(job), file, output, models)
+            (Task::Classify(job), file, output, models, cols)
+        }
+        CompareTask::Identify(i) => {
+            let CompareIdentifyArgs { mut task, models } = *i;
+            if join.is_none() {
+                bail!("compare identify joins two searches tables: give model B's table after model A's, and --key");
+            }
+            if models.score_a.is_some() || models.score_b.is_some() {
+                bail!("--score-a and --score-b: each searches table names its columns as identify does (--mate-rank, --mate-score, --nonmate-score)");
+            }
+            if task.searches.is_some() {
+                bail!("--searches: compare identify reads one row per search");
+            }
+            paired(&mut task.common);
+            let Audit { file, job, output } = identify(task, line)?;
+            let cols = [
+                job.columns.mate_score.clone(),
+                job.columns.mate_score.clone(),
+            ];
+            (Task::Identify(job), file, output, models, cols)
         }
     };
     let (task, bootstrap) = match task {
@@ -436,13 +475,18 @@ fn compare_models(a: CompareArgs, line: Vec<String>) -> Result<Plan> {
             let b = j.bootstrap.take();
             (Task::Classify(j), b)
         }
+        Task::Identify(mut j) => {
+            let b = j.bootstrap.take();
+            (Task::Identify(j), b)
+        }
     };
     Ok(Plan::Compare(Box::new(Audit {
         file,
         job: CompareJob {
             task,
-            columns: [models.score_a, models.score_b],
+            columns: cols,
             names: [models.name_a, models.name_b],
+            join,
             bootstrap,
         },
         output,

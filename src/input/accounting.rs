@@ -54,6 +54,23 @@ impl Accounting {
         }
     }
 
+    /// Moves `n` used rows to `reason` (rows found unusable after reading);
+    /// the position is built only if the reason is new.
+    pub fn drop_used(&mut self, reason: DropReason, n: u64, first: impl FnOnce() -> Position) {
+        if n == 0 {
+            return;
+        }
+        self.used -= n;
+        match self.dropped.iter_mut().find(|d| d.reason == reason) {
+            Some(d) => d.count += n,
+            None => self.dropped.push(Dropped {
+                reason,
+                count: n,
+                first: first(),
+            }),
+        }
+    }
+
     /// Adds the accounting of rows read after these (another shard or part):
     /// counts add up, a reason's first example stays the earlier one, and new
     /// reasons follow in their order.
@@ -165,6 +182,10 @@ fn likely_fix(reason: &DropReason) -> &'static str {
         DropReason::MateWithoutScore => "Check the mate score column (--mate-score).",
         DropReason::UnknownSearch => {
             "The candidates' search ids do not match the searches table: check --search-id."
+        }
+        DropReason::MissingKey => "Check that --key names the column that identifies a row in both tables.",
+        DropReason::UnpairedKey => {
+            "No key is in both tables: check that they hold the same trials and that --key names the same ids."
         }
         DropReason::Excluded(_) => "The --exclude rules remove every row: check them.",
     }

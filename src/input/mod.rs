@@ -15,6 +15,7 @@ pub mod comparisons;
 pub mod labels;
 pub mod npy;
 pub mod npy_dir;
+pub mod pairing;
 pub mod parquet;
 pub mod published;
 pub mod rows;

@@ -26,7 +26,9 @@
 //!   bootstrap interval), `delta.<summary>.p` (and `.p_holm` for a
 //!   verdict's); per verdict attribute `compare`, group =
 //!   `<view>:<summary>`, metric = the verdict (`narrows`, `widens`,
-//!   `no-significant-change`, `untested`), value and interval = B − A.
+//!   `no-significant-change`, `untested`), value and interval = B − A;
+//!   with two tables (`--key`), model B's table's row accounting as
+//!   attribute `rows_b` (A's is `rows`).
 //! * Classification: policy `cutoff:T` for thresholded scores, else `none`;
 //!   per group `items` and `weight`, every rate, the values (`f1`, `auc`,
 //!   `theil_index`, …), multiclass `recall:<class>`, `precision:<class>` and
@@ -220,6 +222,16 @@ fn paired_rows(p: &Paired, task: &'static str, out: &mut Vec<TidyRow>) {
         for (suffix, p) in [("p", s.p), ("p_holm", s.p_holm)] {
             out.extend(p.map(|p| row(k, format!("delta.{m}.{suffix}"), p)));
         }
+    }
+    if let Some(acc) = &p.rows_b {
+        let rows = |bucket: &str, n: u64| TidyRow::new(task, "rows_b", bucket, "rows", n as f64);
+        out.push(rows("read", acc.rows));
+        out.push(rows("used", acc.used));
+        out.extend(
+            acc.dropped
+                .iter()
+                .map(|d| rows(&d.reason.as_str(), d.count)),
+        );
     }
     for v in &p.verdicts {
         let s = &v.summary;

@@ -6,6 +6,7 @@
 use super::Findings;
 use crate::bootstrap::PairedDelta;
 use crate::engine::Unit;
+use crate::input::Accounting;
 use crate::stats::paired::Discordance;
 use crate::stats::rate::{finite_or_null, null_as_nan};
 use crate::stats::significance::holm;
@@ -34,6 +35,10 @@ pub struct Paired {
     pub rates: Vec<PairedRate>,
     /// Every summary over the groups both models have.
     pub summaries: Vec<PairedSummary>,
+    /// Where every row of model B's table went, when it is a table of its
+    /// own (`--key`); the report's accounting is model A's table's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows_b: Option<Accounting>,
     /// What the reader should know about the comparison.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,

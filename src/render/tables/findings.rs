@@ -2,6 +2,7 @@
 //! one-row count of the rows read, used and dropped.
 
 use super::TableModel;
+use crate::input::Accounting;
 use crate::render::number::brief;
 use crate::report::findings::{Adequacy, Estimate, Finding, GroupRate, SIGNIFICANCE};
 use crate::report::Report;
@@ -118,8 +119,12 @@ fn errors(f: &Finding) -> String {
 /// Rows read, used and dropped, in one row (and those read over several
 /// lines, when any).
 pub(crate) fn rows(report: &Report) -> TableModel {
-    let acc = &report.accounting;
-    let mut t = TableModel::new("Rows", &["read", "used", "dropped"]);
+    accounting("Rows", &report.accounting)
+}
+
+/// The count of rows read, used and dropped, titled `title`.
+pub(crate) fn accounting(title: &str, acc: &Accounting) -> TableModel {
+    let mut t = TableModel::new(title, &["read", "used", "dropped"]);
     let dropped: u64 = acc.dropped.iter().map(|d| d.count).sum();
     t.rows.push(vec![
         acc.rows.to_string(),

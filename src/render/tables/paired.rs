@@ -92,6 +92,13 @@ pub(super) fn lead(paired: &Option<Paired>) -> Vec<TableModel> {
             "-".into(),
         ]);
     }
+    let mut out = vec![verdicts];
+    if let Some(acc) = &p.rows_b {
+        out.push(super::findings::accounting(
+            &format!("Rows of {b}'s table (joined on the key; {a}'s are below)"),
+            acc,
+        ));
+    }
     let boot = p.bootstrap.is_some();
     let mut header = vec![
         "view".to_string(),
@@ -135,7 +142,8 @@ pub(super) fn lead(paired: &Option<Paired>) -> Vec<TableModel> {
         }
         rates.rows.push(row);
     }
-    vec![verdicts, rates]
+    out.push(rates);
+    out
 }
 
 /// The summaries and the methods: the end of the full report.
@@ -173,6 +181,15 @@ pub(super) fn rest(paired: &Option<Paired>) -> Vec<TableModel> {
     }
     for n in &p.notes {
         notes.rows.push(vec!["note".into(), n.clone()]);
+    }
+    for d in p.rows_b.iter().flat_map(|acc| &acc.dropped) {
+        notes.rows.push(vec![
+            format!("{b}'s table"),
+            format!(
+                "{} rows dropped: {} (first: {})",
+                d.count, d.reason, d.first
+            ),
+        ]);
     }
     vec![summaries, notes]
 }
