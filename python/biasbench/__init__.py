@@ -25,6 +25,7 @@ from . import _columns
 from ._core import BiasbenchError
 from ._core import __version__ as _core_version
 from ._core import combine as _combine
+from ._core import compare as _compare
 from ._core import merge as _merge
 from ._core import run as _run
 
@@ -34,6 +35,7 @@ __all__ = [
     "Plan",
     "Report",
     "classify",
+    "compare",
     "identify",
     "labels",
     "merge",
@@ -254,6 +256,52 @@ def identify(
     if "searches" in options:
         raise TypeError("searches: the candidate-list form reads files; use the CLI for it")
     return _audit("identify", data, named, options)
+
+
+def compare(
+    task: str,
+    data: Any,
+    data_b: Any = None,
+    *,
+    score_a: Optional[str] = None,
+    score_b: Optional[str] = None,
+    key: Optional[str] = None,
+    name_a: str = "A",
+    name_b: str = "B",
+    attrs: Optional[Sequence[str]] = None,
+    thresholds: Optional[Sequence[str]] = None,
+    bootstrap: Optional[int] = None,
+    seed: Optional[int] = None,
+    **options: Any,
+) -> Report:
+    """Paired comparison of two models on the same trials (``biasbench
+    compare TASK``, ``task`` one of ``"verify"``, ``"classify"``,
+    ``"identify"``): model B's audit with, first, the verdicts and the
+    per-group differences B − A (McNemar's exact test, Newcombe's interval,
+    the paired subject bootstrap).
+
+    Both models' columns in ``data`` (``score_a=``, ``score_b=``), or each
+    model's table (``data``, ``data_b``) joined on the column ``key``. The
+    paired bootstrap runs 1000 replicates unless ``bootstrap=`` says
+    otherwise (``0``: none). Other options as the task's CLI flags
+    (``y_true=``, ``cutoff=``, ``positive=[…]``, ``rank=[1, 5]`` …).
+    """
+    if task not in ("verify", "classify", "identify"):
+        raise ValueError(f"task {task!r}: compare pairs verify, classify or identify")
+    bad = sorted(set(options) & _NOT_OPTIONS)
+    if bad:
+        raise TypeError(f"{', '.join(bad)}: not an option here (render or save the Report instead)")
+    tables = [data] if data_b is None else [data, data_b]
+    names = [_name(t) for t in tables]
+    if len(names) == 2 and names[0] == names[1]:
+        names = [f"<A {names[0][1:]}", f"<B {names[1][1:]}"]
+    named = dict(
+        score_a=score_a, score_b=score_b, key=key, name_a=name_a, name_b=name_b,
+        attr=_columns.each(attrs), threshold=_columns.each(thresholds),
+        bootstrap=bootstrap, seed=seed,
+    )
+    line = ["biasbench", "compare", task, *names] + _columns.flags({**named, **options})
+    return Report(_compare(line, [(n, _columns.columns(t)) for n, t in zip(names, tables)]))
 
 
 def summarize(

@@ -19,6 +19,9 @@ _Column = Tuple[str, np.ndarray, Optional[List[str]]]
 def run(
     line: Sequence[str], name: str, columns: Sequence[_Column], plan: Optional[bytes] = None
 ) -> Union[Report, bytes]: ...
+def compare(
+    line: Sequence[str], tables: Sequence[Tuple[str, Sequence[_Column]]]
+) -> Report: ...
 def merge(
     partials: Sequence[bytes], command: Sequence[str], reproducible: bool = False
 ) -> Tuple[Optional[Report], Optional[bytes]]: ...

@@ -1,6 +1,7 @@
 //! `biasbench._core`: the Python package's bridge to the library. It holds no
 //! logic of its own: a call is a command line (checked and run by
-//! `biasbench::cli::run_in_memory`, as the CLI would run it) over columns
+//! `biasbench::cli::run_in_memory` or `compare_in_memory`, as the CLI would
+//! run it) over columns
 //! lent by NumPy or Arrow, with the GIL released while the library works.
 
 use biasbench::cli::{self, Ran, Want};
@@ -164,6 +165,24 @@ fn run<'py>(
     })
 }
 
+/// Runs `biasbench compare …` (`line`) on `tables`, each `(name, columns)`:
+/// model A's (or the one both models' columns are in), then model B's.
+#[pyfunction]
+fn compare<'py>(
+    py: Python<'py>,
+    line: Vec<String>,
+    tables: Vec<(String, Vec<Column<'py>>)>,
+) -> PyResult<Report> {
+    let sources = tables
+        .into_iter()
+        .map(|(name, columns)| table(name, columns))
+        .collect::<PyResult<Vec<_>>>()?;
+    let report = py
+        .detach(|| cli::compare_in_memory(line, sources))
+        .map_err(refused)?;
+    Ok(Report(report))
+}
+
 /// Partials from their JSON bytes, named by position in errors.
 fn read_partials(partials: &[Vec<u8>]) -> biasbench::Result<Vec<Partial>> {
     partials
@@ -218,6 +237,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("BiasbenchError", m.py().get_type::<BiasbenchError>())?;
     m.add_class::<Report>()?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
+    m.add_function(wrap_pyfunction!(compare, m)?)?;
     m.add_function(wrap_pyfunction!(merge, m)?)?;
     m.add_function(wrap_pyfunction!(combine, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -118,12 +118,21 @@ impl CompareJob {
             Task::Classify(j) => j.columns.text,
             Task::Identify(j) => j.columns.text,
         };
-        let open = |p: &Path| Table::open(p, text, progress.clone());
-        let files = [path, self.join.as_ref().map_or(path, |j| &j.file)];
+        let file_b = self.join.as_ref().map_or(path, |j| &j.file);
+        let (open_a, open_b) = (
+            || Table::open(path, text, progress.clone()),
+            || Table::open(file_b, text, progress.clone()),
+        );
+        self.run([&open_a, &open_b])
+    }
+
+    /// Compares the two models on the tables `open` opens: model A's (or
+    /// the one both models' columns are in), then model B's with a [`Join`].
+    pub fn run(&self, open: [&dyn Fn() -> Result<Table>; 2]) -> Result<Report> {
         let audited = match &self.task {
-            Task::Verify(job) => self.verify(job, files, &open)?,
-            Task::Classify(job) => self.classify(job, files, &open)?,
-            Task::Identify(job) => self.identify(job, files, &open)?,
+            Task::Verify(job) => self.verify(job, open)?,
+            Task::Classify(job) => self.classify(job, open)?,
+            Task::Identify(job) => self.identify(job, open)?,
         };
         Ok(self.conclude(audited))
     }
@@ -140,23 +149,25 @@ impl CompareJob {
     /// with model B's table's accounting when it is a table of its own.
     fn pair<T: Rows>(
         &self,
-        files: [&Path; 2],
-        open: &dyn Fn(&Path) -> Result<Table>,
+        open: [&dyn Fn() -> Result<Table>; 2],
         read: impl Fn(Table, &str, Option<&str>) -> Result<T>,
     ) -> Result<(T, T, Option<Accounting>)> {
         let [ca, cb] = &self.columns;
-        let names = files.map(|f| f.display().to_string());
+        let named = |k: usize, column: &str, other: Option<&str>| -> Result<(T, String)> {
+            let t = open[k]()?;
+            let name = t.file.clone();
+            Ok((read(t, column, other)?, name))
+        };
         match &self.join {
             None => {
-                let a = read(open(files[0])?, ca, Some(cb))?;
-                let b = read(open(files[0])?, cb, Some(ca))?;
-                let b = a.with_outputs_of(b, &names[0])?;
+                let (a, name) = named(0, ca, Some(cb))?;
+                let (b, _) = named(0, cb, Some(ca))?;
+                let b = a.with_outputs_of(b, &name)?;
                 Ok((a, b, None))
             }
             Some(j) => {
-                let a = read(open(files[0])?, ca, None)?;
-                let b = read(open(files[1])?, cb, None)?;
-                let (a, b, rows_b) = pairing::join(a, b, &j.key, [&names[0], &names[1]])?;
+                let ((a, name_a), (b, name_b)) = (named(0, ca, None)?, named(1, cb, None)?);
+                let (a, b, rows_b) = pairing::join(a, b, &j.key, [&name_a, &name_b])?;
                 Ok((a, b, Some(rows_b)))
             }
         }
@@ -178,18 +189,13 @@ impl CompareJob {
         Ok(Some((deltas, unit, units)))
     }
 
-    fn verify(
-        &self,
-        job: &VerifyJob,
-        files: [&Path; 2],
-        open: &dyn Fn(&Path) -> Result<Table>,
-    ) -> Result<Audited> {
+    fn verify(&self, job: &VerifyJob, open: [&dyn Fn() -> Result<Table>; 2]) -> Result<Audited> {
         let columns = |score: &str, other: Option<&str>| VerifyColumns {
             score: score.into(),
             also_score: other.map(Into::into),
             ..job.columns.clone()
         };
-        let (a, b, rows_b) = self.pair(files, open, |t, score, other| {
+        let (a, b, rows_b) = self.pair(open, |t, score, other| {
             let c = VerifyColumns {
                 attrs: self.attrs(&job.columns.attrs),
                 ..columns(score, other)
@@ -242,8 +248,7 @@ impl CompareJob {
     fn classify(
         &self,
         job: &ClassifyJob,
-        files: [&Path; 2],
-        open: &dyn Fn(&Path) -> Result<Table>,
+        open: [&dyn Fn() -> Result<Table>; 2],
     ) -> Result<Audited> {
         let scored = job.columns.score.is_some();
         let columns = |model: &str, other: Option<&str>| ClassifyColumns {
@@ -252,7 +257,7 @@ impl CompareJob {
             also: other.map(Into::into),
             ..job.columns.clone()
         };
-        let (la, lb, rows_b) = self.pair(files, open, |t, model, other| {
+        let (la, lb, rows_b) = self.pair(open, |t, model, other| {
             let j = ClassifyJob {
                 columns: ClassifyColumns {
                     attrs: self.attrs(&job.columns.attrs),
@@ -272,7 +277,7 @@ impl CompareJob {
         };
         if ba.truth() != bb.truth() {
             return Err(Error::data(
-                files[1].display().to_string(),
+                lb.inputs.first().map_or("<model B>", |f| f.path.as_str()),
                 "the two models' tables disagree on the true labels of the same items",
             ));
         }
@@ -321,14 +326,13 @@ impl CompareJob {
     fn identify(
         &self,
         job: &IdentifyJob,
-        files: [&Path; 2],
-        open: &dyn Fn(&Path) -> Result<Table>,
+        open: [&dyn Fn() -> Result<Table>; 2],
     ) -> Result<Audited> {
         let columns = IdentifyColumns {
             attrs: self.attrs(&job.columns.attrs),
             ..job.columns.clone()
         };
-        let (a, b, rows_b) = self.pair(files, open, |t, _, _| Searches::read(t, &columns))?;
+        let (a, b, rows_b) = self.pair(open, |t, _, _| Searches::read(t, &columns))?;
         let audit = |s: &Searches| {
             let j = IdentifyJob {
                 bootstrap: None,

@@ -144,6 +144,25 @@ pub fn run_in_memory(line: Vec<String>, source: NpySource, want: Want) -> Result
     Ok(Ran::Report(Box::new(report)))
 }
 
+/// Runs `biasbench compare TASK …` (`line`) on tables in memory:
+/// `sources[0]` is model A's table (or the one both models' columns are
+/// in), `sources[1]` model B's when the line joins two tables (`--key`).
+/// Flags are checked as on the command line and mean the same.
+pub fn compare_in_memory(line: Vec<String>, sources: Vec<NpySource>) -> Result<Report> {
+    let cli = help::command()
+        .try_get_matches_from(&line)
+        .and_then(|m| Cli::from_arg_matches(&m))?;
+    let Plan::Compare(a) = Plan::new(cli.command, line)? else {
+        anyhow::bail!("not a compare command");
+    };
+    let table = |k: usize| match sources.get(k).or(sources.first()) {
+        Some(s) => crate::input::Table::memory(s.clone()),
+        None => Err(crate::Error::data("<memory>", "no table given".to_string())),
+    };
+    let (open_a, open_b) = (|| table(0), || table(1));
+    Ok(a.job.run([&open_a, &open_b])?)
+}
+
 /// Merges partial aggregates as `biasbench merge` does: the report, or the
 /// plan of another pass over every batch. `command` is recorded in the
 /// report's provenance.
