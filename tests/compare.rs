@@ -10,20 +10,26 @@ use biasbench::bootstrap::BootstrapSpec;
 use biasbench::counts::threshold::Policy;
 use biasbench::engine::verify::VerifyOptions;
 use biasbench::input::VerifyColumns;
+use biasbench::math::interval::CiSpec;
 use biasbench::progress::NoProgress;
 use biasbench::report::paired::{Change, Paired};
 use std::sync::Arc;
 
-/// Two groups; model A's (mated, non-mated) means first, then model B's.
+/// Two groups X and Y; model A's (mated, non-mated) means first, then model B's.
 fn population(seed: u64, x: [f64; 4], y: [f64; 4], subjects: usize) -> Population {
-    let group = |name: &str, m: [f64; 4]| GroupSpec {
+    groups(seed, &[("X", x), ("Y", y)], subjects)
+}
+
+/// Groups of attribute `g`, each with model A's (mated, non-mated) means, then model B's.
+fn groups(seed: u64, means: &[(&str, [f64; 4])], subjects: usize) -> Population {
+    let group = |&(name, m): &(&str, [f64; 4])| GroupSpec {
         attrs: vec![("g".into(), name.into())],
         mated_mean: m[0],
         nonmated_mean: m[1],
         model_b: Some((m[2], m[3])),
     };
     Population {
-        groups: vec![group("X", x), group("Y", y)],
+        groups: means.iter().map(group).collect(),
         subjects_per_group: subjects,
         mated_per_subject: 1,
         nonmated_per_group: 10 * subjects,
@@ -39,6 +45,11 @@ fn population(seed: u64, x: [f64; 4], y: [f64; 4], subjects: usize) -> Populatio
 
 /// The paired section of `compare verify` at `fixed:2.5` on the population.
 fn compare(p: &Population, replicates: Option<usize>) -> Paired {
+    compare_at(p, replicates, 0.95)
+}
+
+/// [`compare`] with intervals at `level`.
+fn compare_at(p: &Population, replicates: Option<usize>, level: f64) -> Paired {
     let file = tempfile::NamedTempFile::new().unwrap();
     p.write_csv(std::fs::File::create(file.path()).unwrap())
         .unwrap();
@@ -50,6 +61,10 @@ fn compare(p: &Population, replicates: Option<usize>) -> Paired {
             },
             options: VerifyOptions {
                 policies: vec![Policy::parse("fixed:2.5").unwrap()],
+                ci: CiSpec {
+                    level,
+                    ..Default::default()
+                },
                 ..Default::default()
             },
             command: vec![],
@@ -62,7 +77,7 @@ fn compare(p: &Population, replicates: Option<usize>) -> Paired {
         bootstrap: replicates.map(|replicates| BootstrapSpec {
             replicates,
             seed: 5,
-            level: 0.95,
+            level,
             rows: false,
             compare: None,
         }),
@@ -85,11 +100,19 @@ fn truth(mated: f64, nonmated: f64) -> [f64; 2] {
 
 #[test]
 fn the_true_differences_are_recovered() {
-    // Group Y: A's FNMR Φ(−1) = 0.159 and FMR Q(1.7) = 0.045; B halves
-    // the gap to group X (B's Y means 4.3 and 0.3).
-    let (x, y) = ([5.0, 0.0, 5.0, 0.0], [3.5, 0.8, 4.3, 0.3]);
-    let p = compare(&population(11, x, y, 3000), Some(200));
-    for (group, m) in [("X", x), ("Y", y)] {
+    // RFW's four groups (as in OCFR-style comparisons of a baseline and a
+    // debiased model): model A's FNMR at τ = 2.5 runs from Φ(−2.5) = 0.006
+    // (Caucasian) to Φ(−1.5) = 0.067 (African), its FMR from Q(2.5) = 0.006
+    // to Q(1.7) = 0.045; model B halves every group's gap to Caucasian.
+    // 16 intervals at 99.9 %: all cover their true Δ but by a 1.6 % chance.
+    let means = [
+        ("Caucasian", [5.0, 0.0, 5.0, 0.0]),
+        ("Indian", [4.6, 0.3, 4.8, 0.15]),
+        ("Asian", [4.3, 0.5, 4.65, 0.25]),
+        ("African", [4.0, 0.8, 4.5, 0.4]),
+    ];
+    let p = compare_at(&groups(11, &means, 3000), Some(400), 0.999);
+    for (group, m) in means {
         let (a, b) = (truth(m[0], m[1]), truth(m[2], m[3]));
         for (k, metric) in ["fnmr", "fmr"].iter().enumerate() {
             let r = (p.rates.iter())
@@ -105,7 +128,7 @@ fn the_true_differences_are_recovered() {
             assert!(blo <= delta && delta <= bhi, "{group} {metric} bootstrap");
         }
     }
-    // The gap narrows for both rates, and the verdicts say so.
+    // The gaps narrow for both rates, and the verdicts say so.
     assert_eq!(p.verdicts.len(), 2);
     for v in &p.verdicts {
         assert_eq!(v.change, Change::Narrows, "{:?}", v.summary);

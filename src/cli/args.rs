@@ -461,7 +461,7 @@ pub struct SimulateArgs {
     /// Random seed [default: 20261128, the demo's].
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Groups as race=A,sex=F,mated_mean=5,nonmated_mean=0.2 (repeatable) [default: the demo's eight race × sex groups].
+    /// Groups as race=A,sex=F,mated_mean=5,nonmated_mean=0.2 (repeatable; add mated_mean_b=…,nonmated_mean_b=… on every group for a second model's score_b column) [default: the demo's eight race × sex groups].
     #[arg(long = "group")]
     pub groups: Vec<String>,
     /// Subjects in each group [default: 400].
