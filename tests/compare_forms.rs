@@ -204,6 +204,14 @@ fn every_unpaired_row_is_accounted_for() {
     assert!(e.contains("needs --key"), "{e}");
 }
 
+/// The paired rate `metric` of `group` in a compare report.
+fn paired_rate(r: &Value, group: &str, metric: &str) -> Value {
+    (r["paired"]["rates"].as_array().unwrap().iter())
+        .find(|x| x["group"] == group && x["metric"] == metric)
+        .unwrap_or_else(|| panic!("{group} {metric}: {}", r["paired"]["rates"]))
+        .clone()
+}
+
 /// Ten items of one group: truth, model A's and model B's predictions.
 const ITEMS: [(u8, u8, u8); 10] = [
     (1, 1, 1),
@@ -241,12 +249,7 @@ fn classification_discordance_by_hand() {
             "0",
         ],
     );
-    let rate = |metric: &str| {
-        (r["paired"]["rates"].as_array().unwrap().iter())
-            .find(|x| x["group"] == "x" && x["metric"] == metric)
-            .unwrap()
-            .clone()
-    };
+    let rate = |metric: &str| paired_rate(&r, "x", metric);
     // Positives 1–5: A misses 2, 3, 4 (FNR 3/5), B misses 4, 5 (2/5); both
     // miss 4; only A: 2, 3; only B: 5. Negatives 6–10: A flags 7, 8, 9
     // (FPR 3/5), B flags 9, 10; both 9; only A 7, 8; only B 10.
@@ -309,12 +312,7 @@ fn identification_discordance_by_hand() {
             "0",
         ],
     );
-    let rate = |metric: &str| {
-        (r["paired"]["rates"].as_array().unwrap().iter())
-            .find(|x| x["group"] == "x" && x["metric"] == metric)
-            .unwrap_or_else(|| panic!("{metric}: {}", r["paired"]["rates"]))
-            .clone()
-    };
+    let rate = |metric: &str| paired_rate(&r, "x", metric);
     let counts = |metric: &str| {
         let d = rate(metric)["discordance"].clone();
         [

@@ -34,6 +34,21 @@ pub trait Rows: Sized {
     }
 }
 
+/// [`Rows`]' accessors of a type with `attributes` and `accounting` fields.
+macro_rules! fields {
+    () => {
+        fn attributes(&self) -> &[AttributeData] {
+            &self.attributes
+        }
+        fn attributes_mut(&mut self) -> &mut Vec<AttributeData> {
+            &mut self.attributes
+        }
+        fn accounting_mut(&mut self) -> &mut Accounting {
+            &mut self.accounting
+        }
+    };
+}
+
 /// The elements of `v` at `rows` (all of `v` when it is empty, as for
 /// optional columns).
 fn pick<T: Copy>(v: &[T], rows: &[usize]) -> Vec<T> {
@@ -68,15 +83,7 @@ impl Rows for Comparisons {
             count: pick(&self.count, rows),
         }
     }
-    fn attributes(&self) -> &[AttributeData] {
-        &self.attributes
-    }
-    fn attributes_mut(&mut self) -> &mut Vec<AttributeData> {
-        &mut self.attributes
-    }
-    fn accounting_mut(&mut self) -> &mut Accounting {
-        &mut self.accounting
-    }
+    fields!();
     fn with_outputs_of(&self, b: Comparisons, file: &str) -> Result<Comparisons> {
         same_flags(&self.mated, &b.mated, "mated", file)?;
         Ok(Comparisons {
@@ -106,15 +113,7 @@ impl Rows for Labelled {
             inputs: self.inputs.clone(),
         }
     }
-    fn attributes(&self) -> &[AttributeData] {
-        &self.attributes
-    }
-    fn attributes_mut(&mut self) -> &mut Vec<AttributeData> {
-        &mut self.attributes
-    }
-    fn accounting_mut(&mut self) -> &mut Accounting {
-        &mut self.accounting
-    }
+    fields!();
     /// B's labels, predictions and scores (its true labels are checked
     /// against A's once decided); A's weights, subjects and attributes.
     fn with_outputs_of(&self, b: Labelled, file: &str) -> Result<Labelled> {
@@ -146,15 +145,7 @@ impl Rows for Searches {
             inputs: self.inputs.clone(),
         }
     }
-    fn attributes(&self) -> &[AttributeData] {
-        &self.attributes
-    }
-    fn attributes_mut(&mut self) -> &mut Vec<AttributeData> {
-        &mut self.attributes
-    }
-    fn accounting_mut(&mut self) -> &mut Accounting {
-        &mut self.accounting
-    }
+    fields!();
     fn with_outputs_of(&self, b: Searches, file: &str) -> Result<Searches> {
         same_flags(&self.mated, &b.mated, "mated", file)?;
         Ok(Searches {

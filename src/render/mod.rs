@@ -214,13 +214,16 @@ fn page(report: &Report) -> String {
             });
         parts[p].figures.push((k + 1, f));
     }
-    html::page(
-        &format!("biasbench {} report", report.task()),
-        lead,
-        &prose::summary(report),
-        &parts,
-        &others,
-    )
+    let title = match &report.paired {
+        Some(p) => format!(
+            "biasbench {} report: {} against {}",
+            report.task(),
+            p.names[1],
+            p.names[0]
+        ),
+        None => format!("biasbench {} report", report.task()),
+    };
+    html::page(&title, lead, &prose::summary(report), &parts, &others)
 }
 
 #[cfg(test)]
