@@ -127,7 +127,8 @@ pub enum DropReason {
     UnknownSearch,
     /// `missing key`: a row of a paired comparison without its key.
     MissingKey,
-    /// `key not in the other model's table` (paired comparison of two tables).
+    /// `key not among the other model's usable rows` (paired comparison of
+    /// two tables: the key is absent there, or its row was dropped).
     UnpairedKey,
     /// Removed by an `--exclude COLUMN=VALUE` rule (the rule).
     Excluded(String),
@@ -172,7 +173,7 @@ impl DropReason {
             DropReason::MateWithoutScore => "mate returned without a score",
             DropReason::UnknownSearch => "candidate of an unknown search",
             DropReason::MissingKey => "missing key",
-            DropReason::UnpairedKey => "key not in the other model's table",
+            DropReason::UnpairedKey => "key not among the other model's usable rows",
             DropReason::Excluded(rule) => {
                 return Cow::Owned(format!("{EXCLUDED}{rule}"));
             }

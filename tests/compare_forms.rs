@@ -132,12 +132,45 @@ fn two_tables_joined_on_a_key_give_the_one_table_report() {
         &[&["verify", "a.csv", "b.csv", "--key", "pair"], &VERIFY[..]].concat(),
     );
     let (p1, p2) = (&one["paired"], &two["paired"]);
-    for part in ["verdicts", "rates", "summaries", "baseline"] {
+    for part in ["verdicts", "rates", "summaries", "baseline", "bootstrap"] {
         assert_eq!(p1[part], p2[part], "{part}");
     }
     assert_eq!(one["verify"], two["verify"]);
     assert_eq!(p2["rows_b"]["used"], two["accounting"]["used"]);
     assert!(p1["verdicts"].as_array().unwrap().len() == 2);
+    // Both tables are in the provenance.
+    let inputs: Vec<&str> = (two["provenance"]["inputs"].as_array().unwrap().iter())
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(inputs, ["a.csv", "b.csv"]);
+
+    // Rows only A has, of a group and subjects no paired row has, change
+    // nothing but the accounting: no empty group, no phantom bootstrap unit.
+    let mut a = std::fs::read_to_string(dir.path().join("a.csv")).unwrap();
+    let first = a.lines().next().unwrap().to_string();
+    let header: Vec<&str> = first.split(',').collect();
+    let width = header.len();
+    for i in 0..3 {
+        let cell = |h: &str| match h {
+            "pair" => format!("extra{i}"),
+            "subject_a" | "subject_b" => format!("Z{i}"),
+            "mated" => "1".into(),
+            "score" => "3.0".into(),
+            _ => "Z".into(),
+        };
+        let row: Vec<String> = header.iter().map(|h| cell(h)).collect();
+        assert_eq!(row.len(), width);
+        a.push_str(&(row.join(",") + "\n"));
+    }
+    std::fs::write(dir.path().join("a.csv"), a).unwrap();
+    let three = compare(
+        dir.path(),
+        &[&["verify", "a.csv", "b.csv", "--key", "pair"], &VERIFY[..]].concat(),
+    );
+    let p3 = &three["paired"];
+    for part in ["verdicts", "rates", "summaries", "baseline", "bootstrap"] {
+        assert_eq!(p1[part], p3[part], "{part} with rows only A has");
+    }
 }
 
 #[test]
@@ -171,14 +204,14 @@ fn every_unpaired_row_is_accounted_for() {
     for acc in [acc_a, acc_b] {
         assert_eq!(acc["used"].as_u64().unwrap(), paired);
         assert_eq!(
-            count(acc, "key not in the other model's table"),
+            count(acc, "key not among the other model's usable rows"),
             (n / 10) as u64
         );
         assert_eq!(acc["rows"].as_u64().unwrap(), paired + (n / 10) as u64);
     }
     // The first unpaired key is named: p5 is missing from B, so A's p5 is unpaired.
     let first = (acc_a["dropped"].as_array().unwrap().iter())
-        .find(|d| d["reason"] == "key not in the other model's table")
+        .find(|d| d["reason"] == "key not among the other model's usable rows")
         .unwrap();
     assert_eq!(first["first"]["value"], "p5");
     assert_eq!(first["first"]["column"], "pair");
@@ -328,6 +361,39 @@ fn identification_discordance_by_hand() {
     assert_eq!(counts("fnir@2"), [1, 0, 1]);
     // FPIR: A false-alarms on s5, s6; B on s5, s7: both s5.
     assert_eq!(counts("fpir"), [1, 1, 1]);
+    // A verdict per rank asked for: two groups, FNIR at rank 2 only.
+    let twice = |t: &str| {
+        let mut lines = t.lines();
+        let mut out = format!("{}\n", lines.next().unwrap());
+        for l in lines {
+            out += &format!("{l}\n{}\n", l.replacen(',', "y,", 1).replace(",x", ",y"));
+        }
+        out
+    };
+    std::fs::write(dir.path().join("a2.csv"), twice(a)).unwrap();
+    std::fs::write(dir.path().join("b2.csv"), twice(b)).unwrap();
+    let r = compare(
+        dir.path(),
+        &[
+            "identify",
+            "a2.csv",
+            "b2.csv",
+            "--key",
+            "q",
+            "--attr",
+            "g",
+            "--threshold",
+            "fixed:0.5",
+            "--rank",
+            "2",
+            "--bootstrap",
+            "20",
+        ],
+    );
+    let rates: Vec<&str> = (r["paired"]["verdicts"].as_array().unwrap().iter())
+        .map(|v| v["rate"].as_str().unwrap())
+        .collect();
+    assert_eq!(rates, ["fpir", "fnir@2"]);
     // compare identify needs two tables.
     let e = refused(dir.path(), &["identify", "a.csv", "--attr", "g"]);
     assert!(e.contains("joins two searches tables"), "{e}");

@@ -53,7 +53,7 @@ def test_two_frames_joined_on_a_key_are_the_cli(cli, tmp_path):
     ours = r.render("csv")
     assert tidy_lines(ours) == tidy_lines(theirs)
     frame = biasbench.read_tidy(io.StringIO(ours))
-    unpaired = frame[(frame["attribute"] == "rows_b") & (frame["group"] == "key not in the other model's table")]
+    unpaired = frame[(frame["attribute"] == "rows_b") & (frame["group"] == "key not among the other model's usable rows")]
     assert unpaired["value"].tolist() == [5.0]
 
 

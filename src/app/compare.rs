@@ -49,10 +49,6 @@ use std::sync::Arc;
 /// The error rates of 1:1 verification whose trials both models share.
 const VERIFY_ERRORS: &[&str] = &["fmr", "fnmr"];
 
-/// The error rates of 1:N identification whose searches both models share
-/// (`fnir@R` too, at every rank asked for).
-const IDENTIFY_ERRORS: &[&str] = &["fpir", "fnir"];
-
 /// The error rates of classification whose trials both models share.
 const CLASSIFY_ERRORS: &[&str] = &["fpr", "fnr", "error_rate"];
 
@@ -104,7 +100,8 @@ struct Audited {
     both: HashMap<Key, u64>,
     /// The paired bootstrap's differences, its unit and how many units.
     boot: Option<(Vec<PairedDelta>, Unit, usize)>,
-    errors: &'static [&'static str],
+    /// The error rates compared trial by trial.
+    errors: Vec<String>,
     level: f64,
     notes: Vec<String>,
 }
@@ -239,7 +236,7 @@ impl CompareJob {
             b: report_b,
             rows_b,
             boot,
-            errors: VERIFY_ERRORS,
+            errors: names(VERIFY_ERRORS),
             level: opts.ci.level,
             notes,
         })
@@ -317,7 +314,7 @@ impl CompareJob {
             rows_b,
             both,
             boot,
-            errors: CLASSIFY_ERRORS,
+            errors: names(CLASSIFY_ERRORS),
             level: opts.ci.level,
             notes,
         })
@@ -359,7 +356,10 @@ impl CompareJob {
             b: report_b,
             rows_b,
             boot,
-            errors: IDENTIFY_ERRORS,
+            // FPIR, and FNIR at every rank asked for (`fnir`, `fnir@5`, …).
+            errors: std::iter::once("fpir".to_string())
+                .chain(opts.ranks.iter().map(|&r| fnir_metric(r)))
+                .collect(),
             level: opts.ci.level,
             notes: Vec::new(),
         })
@@ -372,10 +372,7 @@ impl CompareJob {
         let by_key: HashMap<&Key, &PairedDelta> =
             deltas.iter().map(|d| (&d.interval.key, d)).collect();
         let is_rate = |v: &Value| {
-            v.kind == Kind::Rate
-                && x.errors
-                    .contains(&v.key.metric.split('@').next().unwrap_or_default())
-                && !v.key.group.contains('~')
+            v.kind == Kind::Rate && x.errors.contains(&v.key.metric) && !v.key.group.contains('~')
         };
         let rates = paired::pair_values(&va, &vb, is_rate)
             .into_iter()
@@ -413,7 +410,7 @@ impl CompareJob {
             rows_b: x.rows_b,
             notes,
         };
-        paired.conclude(&verdicts_asked(&vb, &report, x.errors));
+        paired.conclude(&verdicts_asked(&vb, &report, &x.errors));
         if let Some(spec) = &self.bootstrap {
             report.provenance.seed = Some(spec.seed);
         }
@@ -439,13 +436,17 @@ fn methods(boot: Option<&PairedBootstrap>) -> Methods {
     }
 }
 
+fn names(ids: &[&str]) -> Vec<String> {
+    ids.iter().map(|s| s.to_string()).collect()
+}
+
 /// Why the per-rate tests are optimistic when trials share subjects.
 const INDEPENDENCE: &str = "McNemar's test and Newcombe's interval treat the trials of a group as independent; trials that share a subject are correlated, so with subject ids the paired subject bootstrap (its interval shown beside) is the safer guide";
 
 /// The verdicts to draw: every attribute (all pooled aside) and error
 /// rate, at the operating point of model B's finding for that rate (else
 /// the first at which model B has that rate).
-fn verdicts_asked(b: &[Value], report: &Report, rates: &[&str]) -> Vec<(String, String, String)> {
+fn verdicts_asked(b: &[Value], report: &Report, rates: &[String]) -> Vec<(String, String, String)> {
     let mut attributes: Vec<String> = Vec::new();
     for v in b
         .iter()
@@ -458,17 +459,17 @@ fn verdicts_asked(b: &[Value], report: &Report, rates: &[&str]) -> Vec<(String, 
     }
     let mut asked = Vec::new();
     for attribute in &attributes {
-        for &rate in rates {
+        for rate in rates {
             let policy = (report.headline.iter())
-                .find(|f| f.rate == rate)
+                .find(|f| f.rate == *rate)
                 .and_then(|f| f.policy.clone())
                 .or_else(|| {
                     (b.iter())
-                        .find(|v| v.kind == Kind::Rate && v.key.metric == rate)
+                        .find(|v| v.kind == Kind::Rate && v.key.metric == *rate)
                         .map(|v| v.key.policy.clone())
                 });
             if let Some(policy) = policy {
-                asked.push((attribute.clone(), policy, rate.to_string()));
+                asked.push((attribute.clone(), policy, rate.clone()));
             }
         }
     }

@@ -5,9 +5,10 @@
 //! every other row.
 
 use super::accounting::{Accounting, DropReason};
+use super::codes::Interner;
 use super::codes::MISSING;
 use super::comparisons::placeable;
-use super::{AttributeData, Comparisons, Labelled, Searches};
+use super::{AttributeData, Comparisons, InputFile, Labelled, Searches};
 use crate::error::{Error, Position, Result};
 use std::collections::HashMap;
 
@@ -21,6 +22,11 @@ pub trait Rows: Sized {
     fn attributes_mut(&mut self) -> &mut Vec<AttributeData>;
     /// Where every input row went.
     fn accounting_mut(&mut self) -> &mut Accounting;
+    /// The files read.
+    fn inputs_mut(&mut self) -> &mut Vec<InputFile>;
+    /// Keeps only the subjects (bootstrap units) the rows still have,
+    /// numbered in order of first appearance (none without subjects).
+    fn compact_subjects(&mut self) {}
     /// A's trials (this) with model B's outputs (`b`, the same rows):
     /// everything but the model's outputs stays A's, so both audits share
     /// their groups, subjects and bootstrap units. An error (naming
@@ -46,6 +52,9 @@ macro_rules! fields {
         fn accounting_mut(&mut self) -> &mut Accounting {
             &mut self.accounting
         }
+        fn inputs_mut(&mut self) -> &mut Vec<InputFile> {
+            &mut self.inputs
+        }
     };
 }
 
@@ -67,6 +76,45 @@ fn take_attributes(attributes: &[AttributeData], rows: &[usize]) -> Vec<Attribut
             ..a.clone()
         })
         .collect()
+}
+
+/// Keeps the values an attribute's rows still hold (in their byte order).
+fn compact_values(a: &mut AttributeData) {
+    let mut used = vec![false; a.values.len()];
+    for &c in a.side_a.iter().chain(&a.side_b).filter(|&&c| c != MISSING) {
+        used[c as usize] = true;
+    }
+    let mut code = vec![MISSING; a.values.len()];
+    let mut values = Vec::new();
+    for (i, v) in a.values.iter().enumerate().filter(|(i, _)| used[*i]) {
+        code[i] = values.len() as u32;
+        values.push(v.clone());
+    }
+    let recode = |c: &mut u32| {
+        if *c != MISSING {
+            *c = code[*c as usize];
+        }
+    };
+    a.side_a.iter_mut().for_each(recode);
+    a.side_b.iter_mut().for_each(recode);
+    a.values = values;
+}
+
+/// Subject codes renumbered in order of first appearance across `columns`
+/// (read row by row), and how many there are.
+fn renumber(columns: &mut [&mut Vec<u32>]) -> usize {
+    let mut ids = Interner::default();
+    let n = columns.first().map_or(0, |c| c.len());
+    let mut fresh: Vec<Vec<u32>> = vec![Vec::with_capacity(n); columns.len()];
+    for i in 0..n {
+        for (k, c) in columns.iter().enumerate() {
+            fresh[k].push(ids.intern(&c[i].to_le_bytes()));
+        }
+    }
+    for (c, f) in columns.iter_mut().zip(fresh) {
+        **c = f;
+    }
+    ids.len()
 }
 
 impl Rows for Comparisons {
@@ -91,6 +139,11 @@ impl Rows for Comparisons {
             ..self.clone()
         })
     }
+    fn compact_subjects(&mut self) {
+        if !self.subject_a.is_empty() {
+            self.n_subjects = renumber(&mut [&mut self.subject_a, &mut self.subject_b]);
+        }
+    }
     fn placeable(&self, i: usize) -> bool {
         let a: Vec<u32> = self.attributes.iter().map(|x| x.side_a[i]).collect();
         let b: Vec<u32> = self.attributes.iter().map(|x| x.side_b[i]).collect();
@@ -114,6 +167,11 @@ impl Rows for Labelled {
         }
     }
     fields!();
+    fn compact_subjects(&mut self) {
+        if !self.subject.is_empty() {
+            self.n_subjects = renumber(&mut [&mut self.subject]);
+        }
+    }
     /// B's labels, predictions and scores (its true labels are checked
     /// against A's once decided); A's weights, subjects and attributes.
     fn with_outputs_of(&self, b: Labelled, file: &str) -> Result<Labelled> {
@@ -202,7 +260,9 @@ fn repeated<'k>(keys: &[Option<&'k str>]) -> Option<&'k str> {
 /// the other table lacks, and rows with no group once the key is gone
 /// leave each table's used rows for a named drop reason. A key that
 /// repeats within a table is an error. B's result holds A's trials with
-/// B's outputs ([`Rows::with_outputs_of`]); its accounting is B's table's.
+/// B's outputs ([`Rows::with_outputs_of`]); both list both tables' files,
+/// keep only the groups and subjects their rows hold, and the accounting
+/// returned is B's table's.
 pub fn join<T: Rows>(a: T, b: T, key: &str, files: [&str; 2]) -> Result<(T, T, Accounting)> {
     let (ka, kb) = (keys(&a, key, files[0])?, keys(&b, key, files[1])?);
     for (keys, file) in [(&ka, files[0]), (&kb, files[1])] {
@@ -266,10 +326,20 @@ pub fn join<T: Rows>(a: T, b: T, key: &str, files: [&str; 2]) -> Result<(T, T, A
             unpaired[s],
             at(first_unpaired[s].clone()),
         );
-        acc.drop_used(DropReason::MissingGroup, groupless, at(None));
+        let file = files[s].to_string();
+        acc.drop_used(DropReason::MissingGroup, groupless, || Position {
+            file,
+            ..Default::default()
+        });
     }
-    let [a, mut b] = out;
+    let [mut a, mut b] = out;
     let accounting_b = b.accounting_mut().clone();
+    let inputs_b = b.inputs_mut().clone();
+    a.inputs_mut().extend(inputs_b);
+    for x in a.attributes_mut() {
+        compact_values(x);
+    }
+    a.compact_subjects();
     let b = a.with_outputs_of(b, files[1])?;
     Ok((a, b, accounting_b))
 }

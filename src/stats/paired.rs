@@ -20,9 +20,13 @@ pub struct Discordance {
 }
 
 impl Discordance {
-    /// From each model's events and the events they share; `None` when the
-    /// counts contradict one another (shared events beyond either model's).
+    /// From each model's events and the events they share; `None` without
+    /// trials (nothing to test) or when the counts contradict one another
+    /// (shared events beyond either model's).
     pub fn new(trials: u64, events_a: u64, events_b: u64, both: u64) -> Option<Discordance> {
+        if trials == 0 {
+            return None;
+        }
         let d = Discordance {
             trials,
             both,
@@ -117,7 +121,8 @@ mod tests {
     }
 
     #[test]
-    fn contradictory_counts_are_refused() {
+    fn contradictory_counts_and_no_trials_are_refused() {
+        assert!(Discordance::new(0, 0, 0, 0).is_none());
         assert!(Discordance::new(10, 3, 4, 5).is_none());
         assert!(Discordance::new(10, 8, 8, 5).is_none());
         assert!(Discordance::new(10, 8, 7, 5).is_some());

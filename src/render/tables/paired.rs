@@ -66,7 +66,7 @@ pub(crate) fn sentence(p: &Paired, v: &Verdict) -> String {
             "{b} against {a}, {rate} disparity by {attribute}: no significant change, {numbers}"
         ),
         Change::Untested => format!(
-            "{b} against {a}, {rate} disparity by {attribute}: not tested (no bootstrap), {numbers}"
+            "{b} against {a}, {rate} disparity by {attribute}: not tested (no paired bootstrap p-value), {numbers}"
         ),
     }
 }
