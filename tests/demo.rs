@@ -120,6 +120,16 @@ fn demo_writes_every_format() {
             "{name}"
         );
     }
+    // The standalone LaTeX documents are committed beside their fragments.
+    for stem in ["report", "identify"] {
+        let name = format!("{stem}-standalone.tex");
+        let committed = common::root().join("reports/demo").join(&name);
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(&name)).unwrap(),
+            std::fs::read_to_string(&committed).unwrap_or_default(),
+            "{name} is stale: run `cargo run --release -- demo`"
+        );
+    }
     // The committed figures are exactly those the demo writes, byte for byte.
     let svgs = |d: &std::path::Path| {
         let mut names: Vec<String> = std::fs::read_dir(d)

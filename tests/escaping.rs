@@ -209,6 +209,9 @@ fn check_report(files: &[PathBuf], labels: &[String]) {
                 }
             }
             "md" => check_markdown(&text),
+            "tex" if path.to_string_lossy().ends_with("-standalone.tex") => {
+                assert!(text.contains("\\input{report.tex}"), "{name}")
+            }
             "tex" => check_latex(&text),
             "txt" => assert!(text.contains("\\u{1b}[31mred")),
             "json" => {
@@ -279,7 +282,7 @@ fn figure_names_are_bounded_distinct_and_carry_the_stem() {
     );
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     let names = svg_names(&out);
-    assert_eq!(files.len(), 6 + names.len());
+    assert_eq!(files.len(), 7 + names.len());
     // Every figure of the page has its own file, named after the report.
     assert_eq!(names.len(), html.matches("<figure id=\"").count());
     let folded: std::collections::HashSet<String> =
@@ -338,7 +341,7 @@ fn hostile_latex_compiles_when_pdflatex_is_present() {
     report("verify", &f, &dir.path().join("r"));
     for (name, encoding) in [("ot1", ""), ("t1", "\\usepackage[T1]{fontenc}")] {
         let doc = format!(
-            "\\documentclass{{article}}{encoding}\\usepackage{{booktabs}}\n\
+            "\\documentclass{{article}}{encoding}\\usepackage{{booktabs,graphicx}}\n\
              \\begin{{document}}\\input{{r/report}}\\end{{document}}\n"
         );
         write(dir.path(), &format!("{name}.tex"), &doc);

@@ -275,33 +275,55 @@ fn latex_places_every_figure_file() {
     }
 }
 
-/// With `pdflatex` on the PATH, the demo's LaTeX compiles as written, its
-/// figures placed (framed boxes without the svg package), e.g. after 50
-/// table floats (without it, the test says loudly that it checked nothing).
+/// With `pdflatex` on the PATH, the demo's standalone documents compile as
+/// written, with no overfull box, their figures placed (framed boxes
+/// without the svg package) after every table float, and the main tables
+/// (one per attribute) on the first two pages (without pdflatex, the test
+/// says loudly that it checked nothing; `.ci/run` installs it).
 #[test]
-fn demo_latex_with_figures_compiles_when_pdflatex_is_present() {
+fn demo_latex_compiles_without_overfull_boxes_when_pdflatex_is_present() {
     use std::process::Command;
     if Command::new("pdflatex").arg("--version").output().is_err() {
-        eprintln!("SKIPPED: pdflatex is absent; the figures' LaTeX is checked structurally only");
+        eprintln!("SKIPPED: pdflatex is absent; the LaTeX is checked structurally only");
         return;
     }
     let out = tempfile::tempdir().unwrap();
     for stem in ["report", "identify"] {
-        let main = out.path().join(format!("{stem}-main.tex"));
-        std::fs::write(
-            &main,
-            format!("\\documentclass{{article}}\\usepackage{{booktabs}}\n\\begin{{document}}\\input{{{stem}}}\\end{{document}}\n"),
-        )
-        .unwrap();
         let run = Command::new("pdflatex")
             .args(["-interaction=nonstopmode", "-halt-on-error"])
             .arg(format!("-output-directory={}", out.path().display()))
-            .arg(&main)
+            .arg(format!("{stem}-standalone.tex"))
             .current_dir(demo())
             .output()
             .unwrap();
         let log = String::from_utf8_lossy(&run.stdout);
         assert!(run.status.success(), "{stem}: {log}");
         assert!(log.contains("Output written"), "{stem}: {log}");
+        let full =
+            std::fs::read_to_string(out.path().join(format!("{stem}-standalone.log"))).unwrap();
+        assert!(
+            !full.contains("Overfull"),
+            "{stem}: an overfull box: {full}"
+        );
+        // \newlabel{tab:biasbench-race}{{1}{1}}: the main tables' pages.
+        let aux =
+            std::fs::read_to_string(out.path().join(format!("{stem}-standalone.aux"))).unwrap();
+        let pages: Vec<u32> = aux
+            .lines()
+            .filter(|l| l.starts_with("\\newlabel{tab:biasbench-"))
+            .map(|l| {
+                l.rsplit("}{")
+                    .next()
+                    .unwrap()
+                    .trim_end_matches("}}")
+                    .parse()
+                    .unwrap()
+            })
+            .collect();
+        assert!(pages.len() >= 3, "{stem}: {aux}");
+        assert!(
+            pages.iter().all(|&p| p <= 2),
+            "{stem}: main tables on pages {pages:?}"
+        );
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::render::svg::figures;
-use crate::render::{render_beside_figures, Detail, Format};
+use crate::render::{latex_standalone, render_beside_figures, Detail, Format};
 use crate::report::Report;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -102,7 +102,8 @@ fn persist(staged: Staged, path: &Path) -> Result<()> {
 }
 
 /// Writes every format as `<stem>.<ext>` (the terminal report with
-/// `detail`) and every figure as `<stem>-<name>.svg` into `dir`, and returns
+/// `detail`), a compilable `<stem>-standalone.tex` around `<stem>.tex`, and
+/// every figure as `<stem>-<name>.svg` into `dir`, and returns
 /// the paths written, all or nothing as far as the file system
 /// allows: no target may be a directory, and every file is written in full
 /// beside its target before the first is renamed into place, so a full disk
@@ -118,6 +119,10 @@ pub fn write_all(report: &Report, dir: &Path, stem: &str, detail: Detail) -> Res
             )
         })
         .collect();
+    files.push((
+        dir.join(format!("{stem}-standalone.tex")),
+        latex_standalone(stem),
+    ));
     files.extend(
         figures(report)
             .into_iter()

@@ -35,6 +35,7 @@ pub struct GroupSpec {
     pub nonmated_mean: f64,
     /// A second model's (μᵐ, μⁿ) for the group (`mated_mean_b`,
     /// `nonmated_mean_b`): the table then gains its `score_b` column.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub model_b: Option<(f64, f64)>,
 }
 
@@ -112,7 +113,9 @@ pub struct Population {
     pub subject_share: f64,
     /// How much lower cross-group non-mated scores sit (δ).
     pub cross_shift: f64,
-    /// Correlation of the second model's noise with the first's.
+    /// Correlation of the second model's noise with the first's (used with
+    /// a second model only, and so not recorded with the population).
+    #[serde(skip)]
     pub model_correlation: f64,
     /// Seed of the generator (the same seed gives the same data).
     pub seed: u64,

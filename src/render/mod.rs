@@ -20,6 +20,11 @@ use serde::Serialize;
 
 pub use junit::junit;
 
+/// A compilable LaTeX document around the fragment `<stem>.tex` beside it.
+pub fn latex_standalone(stem: &str) -> String {
+    latex::standalone(stem)
+}
+
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -120,7 +125,7 @@ pub fn render_detail(report: &Report, format: Format, detail: Detail) -> String 
         }
         Format::Markdown => text::markdown(&full()),
         Format::Html => page(report),
-        Format::Latex => latex::document(&full(), &[], ""),
+        Format::Latex => latex::document(report, &full(), tables::lead_count(report), &[], ""),
     }
 }
 
@@ -136,7 +141,9 @@ pub fn render_beside_figures(
 ) -> String {
     match format {
         Format::Latex => latex::document(
+            report,
             &tables::tables(report, Detail::Full),
+            tables::lead_count(report),
             &svg::figures(report),
             stem,
         ),

@@ -22,10 +22,16 @@ pub(super) fn alarms(report: &Report) -> Option<TableModel> {
 }
 
 /// Provenance, inputs and row accounting.
+/// The provenance table's title.
+pub(super) const PROVENANCE: &str = "Provenance";
+
+/// The inputs table's title.
+pub(super) const INPUTS: &str = "Inputs";
+
 pub(super) fn provenance(report: &Report) -> Vec<TableModel> {
     let mut out = Vec::new();
     let pr = &report.provenance;
-    let mut prov = TableModel::new("Provenance", &["item", "value"]);
+    let mut prov = TableModel::new(PROVENANCE, &["item", "value"]);
     prov.rows.push(vec![
         "tool".into(),
         format!("{} {}", report.tool.name, report.tool.version),
@@ -44,7 +50,7 @@ pub(super) fn provenance(report: &Report) -> Vec<TableModel> {
     prov.rows
         .push(vec!["configuration".into(), pr.config.to_string()]);
     out.push(prov);
-    let mut inputs = TableModel::new("Inputs", &["role", "path", "rows", "bytes", "sha256"]);
+    let mut inputs = TableModel::new(INPUTS, &["role", "path", "rows", "bytes", "sha256"]);
     for f in &report.provenance.inputs {
         inputs.rows.push(vec![
             f.role.clone(),

@@ -113,6 +113,9 @@ pub(crate) fn tables(report: &Report, detail: Detail) -> Vec<TableModel> {
     out
 }
 
+/// The titles of the provenance tables (LaTeX has the provenance as comments).
+pub(crate) const PROVENANCE_TABLES: [&str; 2] = [meta::PROVENANCE, meta::INPUTS];
+
 /// How many tables open the report before the findings: the gate's, the
 /// paired comparison's and the alarms'.
 pub(crate) fn lead_count(report: &Report) -> usize {

@@ -1,11 +1,13 @@
-//! LaTeX: one booktabs `table` per table of the table model, ready for
-//! `\input{}` (needs `\usepackage{booktabs}`), and, when written beside
-//! its figures, one `figure` per SVG (`\usepackage{svg}`); every text is
-//! escaped.
+//! LaTeX a paper can use: a fragment for `\input{}` that opens with the
+//! provenance as comments and a compact main table per attribute
+//! ([`main_table`]), then the detailed booktabs tables (each fitting the
+//! page) and, when written beside its figures, one `figure` per SVG; a
+//! standalone document around it. Every text is escaped.
 
 use super::number::displayable;
 use super::svg::Figure;
-use super::tables::TableModel;
+use super::tables::{TableModel, PROVENANCE_TABLES};
+use crate::report::Report;
 
 /// Escapes LaTeX's special characters and maps the symbols the tables use.
 /// Control characters are made visible first; `[`, `]` and `*` are braced so
@@ -54,6 +56,8 @@ pub(crate) fn escape(s: &str) -> String {
     out
 }
 
+mod main_table;
+
 /// How the figures are placed: `\biasbenchfigure{<file without .svg>}`,
 /// which draws the SVG with the `svg` package's `\includesvg` when it is
 /// loaded and otherwise a framed box naming the file, so that the report
@@ -68,37 +72,115 @@ const FIGURES_NOTE: &str = "% Figures: the SVG files written beside this file. \
 \\providecommand{\\biasbenchfigure}[1]{\\ifdefined\\includesvg\\includesvg[width=\\linewidth]{#1}\\else\n\
 \\fbox{\\parbox{0.9\\linewidth}{\\centering SVG figure \\texttt{\\detokenize{#1}.svg}}}\\fi}\n";
 
-/// Every table as a booktabs `table` environment, then every figure as a
-/// `figure` environment placing (see [`FIGURES_NOTE`]) its SVG file (`<stem>-<name>.svg`, written
-/// beside the report) with its caption and the label `fig:<name>`.
-pub(crate) fn document(tables: &[TableModel], figures: &[Figure], stem: &str) -> String {
-    let mut s = String::from(
-        "% biasbench report: booktabs tables for \\input{} (needs \\usepackage{booktabs})\n",
+/// The packages the fragment needs, loaded by the standalone document.
+pub(crate) const PACKAGES: &str = "booktabs,graphicx";
+
+/// `\biasbenchfit{TABLE}`: the table as set, or scaled down to the line
+/// width when it is wider (the last resort for wide detailed tables).
+const FIT: &str = "\\providecommand{\\biasbenchfit}[1]{\\sbox0{#1}\\ifdim\\wd0>\\linewidth\\resizebox{\\linewidth}{!}{\\usebox0}\\else\\usebox0\\fi}\n";
+
+/// Rows of a detailed table per float: longer tables continue in the next.
+const ROWS_PER_FLOAT: usize = 40;
+
+/// The report's provenance as comments: tool, command, inputs with their
+/// SHA-256, seed and time (the configuration stays in the JSON).
+fn provenance(report: &Report) -> String {
+    let p = &report.provenance;
+    let line = |s: &str| displayable(s).replace(['\n', '\r'], " ");
+    let mut s = format!(
+        "% biasbench report: a LaTeX fragment for \\input{{}} (needs \\usepackage{{{PACKAGES}}}).\n% tool: {} {}\n% command: {}\n",
+        report.tool.name,
+        report.tool.version,
+        line(&p.command.join(" "))
     );
+    for f in &p.inputs {
+        s.push_str(&format!(
+            "% input ({}): {}, {} rows, {} bytes, sha256 {}\n",
+            line(&f.role),
+            line(&f.path),
+            f.rows,
+            f.bytes,
+            f.sha256
+        ));
+    }
+    if let Some(seed) = p.seed {
+        s.push_str(&format!("% seed: {seed}\n"));
+    }
+    if let Some(t) = &p.time {
+        s.push_str(&format!("% time: {}\n", line(t)));
+    }
+    s.push_str("% The full configuration is in the JSON report.\n");
+    s
+}
+
+/// A table model as booktabs floats of at most [`ROWS_PER_FLOAT`] rows.
+fn float(t: &TableModel) -> String {
+    let mut s = String::new();
+    let chunks: Vec<&[Vec<String>]> = if t.rows.is_empty() {
+        vec![&t.rows[..]]
+    } else {
+        t.rows.chunks(ROWS_PER_FLOAT).collect()
+    };
+    let line = |cells: &[String]| {
+        cells
+            .iter()
+            .map(|c| escape(c))
+            .collect::<Vec<_>>()
+            .join(" & ")
+            + " \\\\\n"
+    };
+    for (k, rows) in chunks.iter().enumerate() {
+        let title = match k {
+            0 => t.title.clone(),
+            _ => format!("{} (continued)", t.title),
+        };
+        s.push_str("\\begin{table}[htbp]\n\\centering\\small\n");
+        s.push_str(&format!("\\caption{{{}}}\n", escape(&title)));
+        s.push_str(&format!(
+            "\\biasbenchfit{{\\begin{{tabular}}{{{}}}\n\\toprule\n",
+            "l".repeat(t.header.len().max(1))
+        ));
+        s.push_str(&line(&t.header));
+        s.push_str("\\midrule\n");
+        for r in rows.iter() {
+            s.push_str(&line(r));
+        }
+        s.push_str("\\bottomrule\n\\end{tabular}}\n\\end{table}\n\n");
+    }
+    s
+}
+
+/// The report as a fragment for `\input{}`: the provenance as comments;
+/// the verdicts that lead the report (gate, paired comparison, alarms);
+/// the main table of every attribute; the other tables (each page-sized,
+/// the provenance tables left to the comments); then every figure as a
+/// `figure` placing (see [`FIGURES_NOTE`]) its SVG file
+/// (`<stem>-<name>.svg`, written beside the report) with its caption and the
+/// label `fig:<name>`.
+pub(crate) fn document(
+    report: &Report,
+    tables: &[TableModel],
+    lead: usize,
+    figures: &[Figure],
+    stem: &str,
+) -> String {
+    let mut s = provenance(report);
+    s.push_str(FIT);
     if !figures.is_empty() {
         s.push_str(FIGURES_NOTE);
     }
-    for t in tables {
-        s.push_str("\\begin{table}[htbp]\n\\centering\\small\n");
-        s.push_str(&format!("\\caption{{{}}}\n", escape(&t.title)));
-        s.push_str(&format!(
-            "\\begin{{tabular}}{{{}}}\n\\toprule\n",
-            "l".repeat(t.header.len().max(1))
-        ));
-        let line = |cells: &[String]| {
-            cells
-                .iter()
-                .map(|c| escape(c))
-                .collect::<Vec<_>>()
-                .join(" & ")
-                + " \\\\\n"
-        };
-        s.push_str(&line(&t.header));
-        s.push_str("\\midrule\n");
-        for r in &t.rows {
-            s.push_str(&line(r));
-        }
-        s.push_str("\\bottomrule\n\\end{tabular}\n\\end{table}\n\n");
+    let (first, rest) = tables.split_at(lead.min(tables.len()));
+    for t in first {
+        s.push_str(&float(t));
+    }
+    for t in main_table::tables(report) {
+        s.push_str(&t);
+    }
+    for t in rest
+        .iter()
+        .filter(|t| !PROVENANCE_TABLES.contains(&t.title.as_str()))
+    {
+        s.push_str(&float(t));
     }
     if !figures.is_empty() {
         // Flushes the tables' floats first: with them still queued, the
@@ -117,6 +199,20 @@ pub(crate) fn document(tables: &[TableModel], figures: &[Figure], stem: &str) ->
     s
 }
 
+/// A compilable document around the fragment `<stem>.tex` written beside
+/// it: the packages it needs in one place.
+pub(crate) fn standalone(stem: &str) -> String {
+    format!(
+        "% biasbench: a compilable document around {stem}.tex (pdflatex {stem}-standalone.tex).\n\
+\\documentclass[a4paper]{{article}}\n\
+\\usepackage{{{PACKAGES}}}\n\
+\\setlength{{\\textwidth}}{{16cm}}\\setlength{{\\oddsidemargin}}{{0cm}}\\setlength{{\\evensidemargin}}{{0cm}}\n\
+\\begin{{document}}\n\
+\\input{{{stem}.tex}}\n\
+\\end{{document}}\n"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,7 +228,7 @@ mod tests {
                 vec!["a\rb".into(), "3".into()],
             ],
         };
-        let tex = document(&[t], &[], "");
+        let tex = float(&t);
         assert!(
             tex.contains(
                 "\\midrule\n{[}1in{]} & 1 \\\\\n{*}x & 2 \\\\\na\\textbackslash{}u\\{d\\}b & 3 \\\\\n"
