@@ -8,10 +8,10 @@ set -uo pipefail
 
 if ! command -v pdflatex >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "installing pdflatex (texlive-latex-base, texlive-latex-recommended)"
+    echo "installing pdflatex (texlive-latex-base, texlive-latex-recommended, texlive-pictures for pgfplots)"
     apt-get update -q >/dev/null 2>&1
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-      texlive-latex-base texlive-latex-recommended >/dev/null 2>&1
+      texlive-latex-base texlive-latex-recommended texlive-pictures >/dev/null 2>&1
   fi
 fi
 if ! command -v pdflatex >/dev/null 2>&1; then

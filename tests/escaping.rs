@@ -341,7 +341,7 @@ fn hostile_latex_compiles_when_pdflatex_is_present() {
     report("verify", &f, &dir.path().join("r"));
     for (name, encoding) in [("ot1", ""), ("t1", "\\usepackage[T1]{fontenc}")] {
         let doc = format!(
-            "\\documentclass{{article}}{encoding}\\usepackage{{booktabs,graphicx}}\n\
+            "\\documentclass{{article}}{encoding}\\usepackage{{booktabs,graphicx,pgfplots}}\n\
              \\begin{{document}}\\input{{r/report}}\\end{{document}}\n"
         );
         write(dir.path(), &format!("{name}.tex"), &doc);

@@ -260,24 +260,41 @@ fn the_html_pages_are_organised_by_attribute() {
     }
 }
 
+/// The LaTeX embeds every headline figure's pgfplots code (also written
+/// as `<stem>-<name>.tikz`) in a captioned figure labelled
+/// `fig:biasbench-<name>`: per attribute the rates, for 1:1 the DET too.
 #[test]
-fn latex_places_every_figure_file() {
-    let tex = std::fs::read_to_string(demo().join("report.tex")).unwrap();
-    let placed = tex.matches("\n\\biasbenchfigure{").count();
-    let files = figures()
-        .iter()
-        .filter(|(f, _)| f.starts_with("report-"))
-        .count();
-    assert_eq!(placed, files);
-    for (f, _) in figures().iter().filter(|(f, _)| f.starts_with("report-")) {
-        let stem = f.trim_end_matches(".svg");
-        assert!(tex.contains(&format!("{{{stem}}}")), "{stem} not placed");
+fn latex_embeds_the_headline_figures() {
+    for (stem, per_attribute) in [("report", 2), ("identify", 1)] {
+        let tex = std::fs::read_to_string(demo().join(format!("{stem}.tex"))).unwrap();
+        let tikz: Vec<String> = std::fs::read_dir(demo())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.starts_with(&format!("{stem}-")) && n.ends_with(".tikz"))
+            .collect();
+        assert_eq!(tikz.len(), 3 * per_attribute, "{stem}: {tikz:?}");
+        assert_eq!(tex.matches("\\begin{tikzpicture}").count(), tikz.len());
+        for file in &tikz {
+            let code = std::fs::read_to_string(demo().join(file)).unwrap();
+            let figure = format!("\\centering\n{code}\\caption{{");
+            assert!(tex.contains(&figure), "{file} not embedded");
+        }
+        let kinds: &[&str] = if per_attribute == 2 {
+            &["rates", "det"]
+        } else {
+            &["rates"]
+        };
+        for attribute in ["race", "sex", "race-sex"] {
+            for kind in kinds {
+                let label = format!("\\label{{fig:biasbench-{kind}-{attribute}}}");
+                assert!(tex.contains(&label), "{stem}: {label}");
+            }
+        }
     }
 }
 
 /// With `pdflatex` on the PATH, the demo's standalone documents compile as
-/// written, with no overfull box, their figures placed (framed boxes
-/// without the svg package) after every table float, and the main tables
+/// written, with no overfull box, their pgfplots figures drawn, and the main tables
 /// (one per attribute) on the first two pages (without pdflatex, the test
 /// says loudly that it checked nothing; `.ci/run` installs it).
 #[test]

@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::render::svg::figures;
-use crate::render::{latex_standalone, render_beside_figures, Detail, Format};
+use crate::render::{latex_figures, latex_standalone, render_detail, Detail, Format};
 use crate::report::Report;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -102,8 +102,9 @@ fn persist(staged: Staged, path: &Path) -> Result<()> {
 }
 
 /// Writes every format as `<stem>.<ext>` (the terminal report with
-/// `detail`), a compilable `<stem>-standalone.tex` around `<stem>.tex`, and
-/// every figure as `<stem>-<name>.svg` into `dir`, and returns
+/// `detail`), a compilable `<stem>-standalone.tex` around `<stem>.tex`, the
+/// headline figures as pgfplots code `<stem>-<name>.tikz`, and every figure
+/// as `<stem>-<name>.svg` into `dir`, and returns
 /// the paths written, all or nothing as far as the file system
 /// allows: no target may be a directory, and every file is written in full
 /// beside its target before the first is renamed into place, so a full disk
@@ -115,7 +116,7 @@ pub fn write_all(report: &Report, dir: &Path, stem: &str, detail: Detail) -> Res
         .map(|&f| {
             (
                 dir.join(format!("{stem}.{}", f.extension())),
-                render_beside_figures(report, f, stem, detail),
+                render_detail(report, f, detail),
             )
         })
         .collect();
@@ -123,6 +124,11 @@ pub fn write_all(report: &Report, dir: &Path, stem: &str, detail: Detail) -> Res
         dir.join(format!("{stem}-standalone.tex")),
         latex_standalone(stem),
     ));
+    files.extend(
+        latex_figures(report)
+            .into_iter()
+            .map(|(name, code)| (dir.join(format!("{stem}-{name}.tikz")), code)),
+    );
     files.extend(
         figures(report)
             .into_iter()

@@ -25,6 +25,15 @@ pub fn latex_standalone(stem: &str) -> String {
     latex::standalone(stem)
 }
 
+/// The headline figures as pgfplots code: `(<name>, code)`, each written
+/// as `<stem>-<name>.tikz` (the LaTeX fragment embeds them too).
+pub fn latex_figures(report: &Report) -> Vec<(String, String)> {
+    latex::pgfplots::figures(report)
+        .into_iter()
+        .map(|f| (f.name, f.code))
+        .collect()
+}
+
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -125,29 +134,7 @@ pub fn render_detail(report: &Report, format: Format, detail: Detail) -> String 
         }
         Format::Markdown => text::markdown(&full()),
         Format::Html => page(report),
-        Format::Latex => latex::document(report, &full(), tables::lead_count(report), &[], ""),
-    }
-}
-
-/// Renders the report as written into a directory as `<stem>.<ext>` beside
-/// its figures (`<stem>-<name>.svg`): the LaTeX places every figure (after
-/// its tables, captioned as on the HTML page); every other format is as
-/// [`render`] makes it.
-pub fn render_beside_figures(
-    report: &Report,
-    format: Format,
-    stem: &str,
-    detail: Detail,
-) -> String {
-    match format {
-        Format::Latex => latex::document(
-            report,
-            &tables::tables(report, Detail::Full),
-            tables::lead_count(report),
-            &svg::figures(report),
-            stem,
-        ),
-        _ => render_detail(report, format, detail),
+        Format::Latex => latex::document(report, &full(), tables::lead_count(report)),
     }
 }
 

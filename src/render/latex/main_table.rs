@@ -206,16 +206,11 @@ fn table<C, X, F>(view: &ViewResult<C, X, F>, rates: [(&str, &str); 2]) -> Optio
     Some(s)
 }
 
-/// A label's name: the attribute's letters and digits, `+` as `-`.
+/// A label's name: the attribute's letters and digits (case kept, as
+/// LaTeX's labels are case-sensitive), any other character as `-`.
 pub(super) fn label(name: &str) -> String {
     name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
         .collect()
 }
 

@@ -1,11 +1,10 @@
 //! LaTeX a paper can use: a fragment for `\input{}` that opens with the
 //! provenance as comments and a compact main table per attribute
-//! ([`main_table`]), then the detailed booktabs tables (each fitting the
-//! page) and, when written beside its figures, one `figure` per SVG; a
-//! standalone document around it. Every text is escaped.
+//! ([`main_table`]) with the headline figures as pgfplots code
+//! ([`pgfplots`]), then the detailed booktabs tables (each fitting the
+//! page); a standalone document around it. Every text is escaped.
 
 use super::number::displayable;
-use super::svg::Figure;
 use super::tables::{TableModel, PROVENANCE_TABLES};
 use crate::report::Report;
 
@@ -57,23 +56,10 @@ pub(crate) fn escape(s: &str) -> String {
 }
 
 mod main_table;
-
-/// How the figures are placed: `\biasbenchfigure{<file without .svg>}`,
-/// which draws the SVG with the `svg` package's `\includesvg` when it is
-/// loaded and otherwise a framed box naming the file, so that the report
-/// compiles without it (no pure-Rust PDF or PNG export is in the dependency
-/// tree). A document may define `\biasbenchfigure` itself before `\input`.
-const FIGURES_NOTE: &str = "% Figures: the SVG files written beside this file. \\biasbenchfigure{FILE} places\n\
-% FILE.svg with \\includesvg when \\usepackage{svg} is loaded (it calls Inkscape: run LaTeX with\n\
-% --shell-escape; set \\svgpath{{DIR/}} when this file is \\input from another directory), else a\n\
-% framed box naming the file. Without Inkscape, convert each SVG once (rsvg-convert -f pdf -o\n\
-% FILE.pdf FILE.svg) and define \\newcommand{\\biasbenchfigure}[1]{\\includegraphics[width=\\linewidth]{#1.pdf}}\n\
-% before \\input. The figures are numbered as on the HTML page.\n\
-\\providecommand{\\biasbenchfigure}[1]{\\ifdefined\\includesvg\\includesvg[width=\\linewidth]{#1}\\else\n\
-\\fbox{\\parbox{0.9\\linewidth}{\\centering SVG figure \\texttt{\\detokenize{#1}.svg}}}\\fi}\n";
+pub(crate) mod pgfplots;
 
 /// The packages the fragment needs, loaded by the standalone document.
-pub(crate) const PACKAGES: &str = "booktabs,graphicx";
+pub(crate) const PACKAGES: &str = "booktabs,graphicx,pgfplots";
 
 /// `\biasbenchfit{TABLE}`: the table as set, or scaled down to the line
 /// width when it is wider (the last resort for wide detailed tables).
@@ -152,23 +138,12 @@ fn float(t: &TableModel) -> String {
 
 /// The report as a fragment for `\input{}`: the provenance as comments;
 /// the verdicts that lead the report (gate, paired comparison, alarms);
-/// the main table of every attribute; the other tables (each page-sized,
-/// the provenance tables left to the comments); then every figure as a
-/// `figure` placing (see [`FIGURES_NOTE`]) its SVG file
-/// (`<stem>-<name>.svg`, written beside the report) with its caption and the
-/// label `fig:<name>`.
-pub(crate) fn document(
-    report: &Report,
-    tables: &[TableModel],
-    lead: usize,
-    figures: &[Figure],
-    stem: &str,
-) -> String {
+/// the main table of every attribute and the headline figures (pgfplots,
+/// captioned and labelled `fig:biasbench-<name>`); then the other tables,
+/// each page-sized (the provenance tables left to the comments).
+pub(crate) fn document(report: &Report, tables: &[TableModel], lead: usize) -> String {
     let mut s = provenance(report);
     s.push_str(FIT);
-    if !figures.is_empty() {
-        s.push_str(FIGURES_NOTE);
-    }
     let (first, rest) = tables.split_at(lead.min(tables.len()));
     for t in first {
         s.push_str(&float(t));
@@ -176,25 +151,25 @@ pub(crate) fn document(
     for t in main_table::tables(report) {
         s.push_str(&t);
     }
+    let figures = pgfplots::figures(report);
+    for f in &figures {
+        s.push_str(&format!(
+            "\\begin{{figure}}[htbp]\n\\centering\n{}\\caption{{{}}}\n\\label{{{}}}\n\\end{{figure}}\n\n",
+            f.code,
+            f.caption,
+            f.label
+        ));
+    }
+    if !figures.is_empty() {
+        // Places the figures before the many table floats that follow
+        // (queued behind them, floats overflow LaTeX's list).
+        s.push_str("\\clearpage\n");
+    }
     for t in rest
         .iter()
         .filter(|t| !PROVENANCE_TABLES.contains(&t.title.as_str()))
     {
         s.push_str(&float(t));
-    }
-    if !figures.is_empty() {
-        // Flushes the tables' floats first: with them still queued, the
-        // figures overflow LaTeX's float list ("100 consecutive dead cycles").
-        s.push_str("\\clearpage\n");
-    }
-    for f in figures {
-        let file = f.file(stem);
-        s.push_str(&format!(
-            "\\begin{{figure}}[htbp]\n\\centering\n\\biasbenchfigure{{{}}}\n\\caption{{{}}}\n\\label{{fig:{}}}\n\\end{{figure}}\n\n",
-            file.trim_end_matches(".svg"),
-            escape(&f.title),
-            f.name
-        ));
     }
     s
 }
@@ -206,6 +181,7 @@ pub(crate) fn standalone(stem: &str) -> String {
         "% biasbench: a compilable document around {stem}.tex (pdflatex {stem}-standalone.tex).\n\
 \\documentclass[a4paper]{{article}}\n\
 \\usepackage{{{PACKAGES}}}\n\
+\\pgfplotsset{{compat=1.18}}\n\
 \\setlength{{\\textwidth}}{{16cm}}\\setlength{{\\oddsidemargin}}{{0cm}}\\setlength{{\\evensidemargin}}{{0cm}}\n\
 \\begin{{document}}\n\
 \\input{{{stem}.tex}}\n\
