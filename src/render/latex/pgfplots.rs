@@ -203,9 +203,7 @@ fn det(view: &VerifyView) -> Option<Pgf> {
             .floor() as i32
     };
     let (xa, ya) = (low(|p| p.0).min(-1), low(|p| p.1).min(-1));
-    if all().next().is_none() {
-        return None;
-    }
+    all().next()?;
     let axis = |a: i32| -> (String, String) {
         let mut ticks: Vec<String> = (a..0)
             .map(|k| format!("{:.4}", probit(10f64.powi(k))))
