@@ -398,3 +398,50 @@ fn identification_discordance_by_hand() {
     let e = refused(dir.path(), &["identify", "a.csv", "--attr", "g"]);
     assert!(e.contains("joins two searches tables"), "{e}");
 }
+
+/// With `pdflatex` on the PATH, a compare report's standalone LaTeX (its
+/// verdicts, with Δ and →, and its wide paired tables) compiles with no
+/// overfull box (without it, the test says loudly that it checked nothing).
+#[test]
+fn compare_latex_compiles_when_pdflatex_is_present() {
+    if std::process::Command::new("pdflatex")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("SKIPPED: pdflatex is absent; the compare report's LaTeX is not compiled");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    simulated(dir.path());
+    let out = biasbench()
+        .current_dir(dir.path())
+        .args([
+            "compare",
+            "verify",
+            "one.csv",
+            "--score-a",
+            "score",
+            "--score-b",
+            "score_b",
+        ])
+        .args(VERIFY)
+        .args(["--report", "r", "--reproducible"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let run = std::process::Command::new("pdflatex")
+        .args([
+            "-interaction=nonstopmode",
+            "-halt-on-error",
+            "report-standalone.tex",
+        ])
+        .current_dir(dir.path().join("r"))
+        .output()
+        .unwrap();
+    let log = std::fs::read_to_string(dir.path().join("r/report-standalone.log")).unwrap();
+    assert!(run.status.success(), "{log}");
+    assert!(!log.contains("Overfull"), "{log}");
+    let tex = std::fs::read_to_string(dir.path().join("r/report.tex")).unwrap();
+    assert!(tex.contains("$\\Delta$"), "the verdicts come first");
+}

@@ -342,5 +342,26 @@ fn demo_latex_compiles_without_overfull_boxes_when_pdflatex_is_present() {
             pages.iter().all(|&p| p <= 2),
             "{stem}: main tables on pages {pages:?}"
         );
+        // In a two-column paper the main tables and figures fit the column.
+        let two = out.path().join(format!("{stem}-twocolumn.tex"));
+        std::fs::write(
+            &two,
+            format!("\\documentclass[twocolumn]{{article}}\\usepackage{{booktabs,graphicx,pgfplots}}\\pgfplotsset{{compat=1.18}}\n\\begin{{document}}\\input{{{stem}}}\\end{{document}}\n"),
+        )
+        .unwrap();
+        let run = Command::new("pdflatex")
+            .args(["-interaction=nonstopmode", "-halt-on-error"])
+            .arg(format!("-output-directory={}", out.path().display()))
+            .arg(&two)
+            .current_dir(demo())
+            .output()
+            .unwrap();
+        assert!(run.status.success(), "{stem} in two columns");
+        let log =
+            std::fs::read_to_string(out.path().join(format!("{stem}-twocolumn.log"))).unwrap();
+        assert!(
+            !log.contains("Overfull"),
+            "{stem}: an overfull box in two columns: {log}"
+        );
     }
 }

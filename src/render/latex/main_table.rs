@@ -1,8 +1,9 @@
-//! The main table a paper prints, one per attribute: groups as rows; for
-//! each of the first two operating points the task's two error rates, each
-//! with its interval as sub- and superscript, scaled by a power of ten per
-//! column so that the digits line up; then the disparity summaries (STD,
-//! max/geomean per rate, and the combined FDR, GARBE or SER across both).
+//! The main table a paper prints, one per attribute, narrow enough for a
+//! single text column: the task's two error rates as columns, each with its
+//! interval as sub- and superscript and in units of one power of ten so
+//! that the digits line up; a block per operating point (the first two):
+//! its groups, then the disparity summaries (STD and max/geomean per rate,
+//! the combined FDR, GARBE or SER across both).
 
 use super::escape;
 use crate::counts::table::{RateColumn, ViewAt, ViewResult};
@@ -88,121 +89,87 @@ fn summary(s: Option<&Summary>, k: i32) -> String {
     }
 }
 
-/// One column of the table: an operating point's rate, at its scale.
-struct Column<'a> {
-    rate: &'a RateColumn,
-    heading: &'a str,
-    k: i32,
+/// The rate column `metric` of an operating point that has it.
+fn column<'a, X>(at: &'a ViewAt<X>, metric: &str) -> &'a RateColumn {
+    at.rate(metric)
+        .expect("operating points without the rate are left out")
 }
 
-/// The main table of a view (none for the pooled view or without rates).
+/// The main table of a view (none for the pooled view or without rates):
+/// three columns (group and the two rates, each at one power of ten over
+/// the operating points) so that it fits a single text column; a block of
+/// rows per operating point, its summaries under its groups.
 fn table<C, X, F>(view: &ViewResult<C, X, F>, rates: [(&str, &str); 2]) -> Option<String> {
     if view.attribute.is_pooled() {
         return None;
     }
-    let points: Vec<&ViewAt<X>> = view.operating_points.iter().take(POLICIES).collect();
-    let columns: Vec<Vec<Column>> = points
-        .iter()
-        .map(|at| {
-            rates
-                .iter()
-                .filter_map(|&(metric, heading)| {
-                    let rate = at.rate(metric)?;
-                    let k = scale(rate.by_group.iter().map(|r| r.value));
-                    Some(Column { rate, heading, k })
-                })
-                .collect()
-        })
+    let points: Vec<&ViewAt<X>> = (view.operating_points.iter())
+        .take(POLICIES)
+        .filter(|at| rates.iter().all(|r| at.rate(r.0).is_some()))
         .collect();
-    let n: usize = columns.iter().map(Vec::len).sum();
-    if n == 0 {
+    if points.is_empty() {
         return None;
     }
     let attribute = view.attribute.name();
-    let mut s = String::new();
-    s.push_str("\\begin{table}[htbp]\n\\centering\\footnotesize\n");
-    let interval = columns
-        .iter()
-        .flatten()
-        .find_map(|c| c.rate.interval.clone())
-        .map_or_else(String::new, |i| format!("; intervals: {i}"));
+    let interval = (points.iter())
+        .find_map(|at| column(at, rates[0].0).interval.clone())
+        .map_or_else(String::new, |i| format!(" Intervals: {i}."));
+    let mut s = String::from("\\begin{table}[htbp]\n\\centering\\footnotesize\n");
     s.push_str(&format!(
-        "\\caption{{{} by {} (rates and STD in units of the power of ten in each heading; max/geomean and the combined summaries as they are{})}}\n",
-        rates.map(|r| r.1).join(" and "),
+        "\\caption{{{} and {} by {}: rates and STD in units of the power of ten beside each operating point, the interval as sub- and superscript.{}}}\n",
+        rates[0].1,
+        rates[1].1,
         escape(&attribute),
         escape(&interval)
     ));
     s.push_str(&format!("\\label{{tab:biasbench-{}}}\n", label(&attribute)));
+    s.push_str("\\begin{tabular}{@{}lrr@{}}\n\\toprule\n");
     s.push_str(&format!(
-        "\\biasbenchfit{{\\begin{{tabular}}{{@{{}}l{}@{{}}}}\n\\toprule\n",
-        "r".repeat(n)
+        "{} & {} & {} \\\\\n",
+        escape(&attribute),
+        rates[0].1,
+        rates[1].1
     ));
-    // Policies over their columns, then the rates with their scales.
-    let mut top = vec![String::new()];
-    let mut rules = Vec::new();
-    let mut first = 2;
-    for (at, cols) in points.iter().zip(&columns) {
-        if cols.is_empty() {
-            continue;
-        }
-        top.push(format!(
-            "\\multicolumn{{{}}}{{c}}{{{}}}",
-            cols.len(),
-            escape(&at.policy)
+    for at in &points {
+        let cols = [column(at, rates[0].0), column(at, rates[1].0)];
+        let scales = cols.map(|c| scale(c.by_group.iter().map(|r| r.value)));
+        let unit = |k: usize| match scales[k] {
+            0 => String::new(),
+            e => format!("$\\times10^{{{e}}}$"),
+        };
+        s.push_str(&format!(
+            "\\midrule\n\\emph{{{}}} & {} & {} \\\\\n",
+            escape(&at.policy),
+            unit(0),
+            unit(1)
         ));
-        rules.push(format!(
-            "\\cmidrule(lr){{{first}-{}}}",
-            first + cols.len() - 1
-        ));
-        first += cols.len();
-    }
-    s.push_str(&(top.join(" & ") + " \\\\\n"));
-    s.push_str(&(rules.concat() + "\n"));
-    let mut head = vec![escape(&attribute)];
-    head.extend(columns.iter().flatten().map(|c| match c.k {
-        0 => c.heading.to_string(),
-        k => format!("{} ($\\times10^{{{k}}}$)", c.heading),
-    }));
-    s.push_str(&(head.join(" & ") + " \\\\\n\\midrule\n"));
-    for (g, info) in view.groups.iter().enumerate() {
-        let mut row = vec![escape(&info.group)];
-        row.extend(
-            columns
-                .iter()
-                .flatten()
-                .map(|c| cell(&c.rate.by_group[g], c.k)),
-        );
-        s.push_str(&(row.join(" & ") + " \\\\\n"));
-    }
-    s.push_str("\\midrule\n");
-    for (id, name, in_units) in PER_RATE {
-        let mut row = vec![name.to_string()];
-        row.extend(columns.iter().flatten().map(|c| {
-            let metric = format!("{}.{id}", c.rate.metric);
-            let k = if in_units { c.k } else { 0 };
-            summary(c.rate.summaries.iter().find(|x| x.metric == metric), k)
-        }));
-        s.push_str(&(row.join(" & ") + " \\\\\n"));
-    }
-    for (id, name) in COMBINED {
-        let found: Vec<Option<&Summary>> = points
-            .iter()
-            .map(|at| at.combined.iter().find(|x| x.metric == id))
-            .collect();
-        if found.iter().all(Option::is_none) {
-            continue;
-        }
-        let mut row = vec![name.to_string()];
-        for (f, cols) in found.iter().zip(&columns).filter(|(_, c)| !c.is_empty()) {
-            row.push(format!(
-                "\\multicolumn{{{}}}{{c}}{{{}}}",
-                cols.len(),
-                summary(*f, 0)
+        for (g, info) in view.groups.iter().enumerate() {
+            s.push_str(&format!(
+                "{} & {} & {} \\\\\n",
+                escape(&info.group),
+                cell(&cols[0].by_group[g], scales[0]),
+                cell(&cols[1].by_group[g], scales[1])
             ));
         }
-        s.push_str(&(row.join(" & ") + " \\\\\n"));
+        s.push_str("\\addlinespace\n");
+        for (id, name, in_units) in PER_RATE {
+            let value = |k: usize| {
+                let metric = format!("{}.{id}", cols[k].metric);
+                let scale = if in_units { scales[k] } else { 0 };
+                summary(cols[k].summaries.iter().find(|x| x.metric == metric), scale)
+            };
+            s.push_str(&format!("{name} & {} & {} \\\\\n", value(0), value(1)));
+        }
+        for (id, name) in COMBINED {
+            if let Some(x) = at.combined.iter().find(|x| x.metric == id) {
+                s.push_str(&format!(
+                    "{name} & \\multicolumn{{2}}{{c}}{{{}}} \\\\\n",
+                    summary(Some(x), 0)
+                ));
+            }
+        }
     }
-    s.push_str("\\bottomrule\n\\end{tabular}}\n\\end{table}\n\n");
+    s.push_str("\\bottomrule\n\\end{tabular}\n\\end{table}\n\n");
     Some(s)
 }
 

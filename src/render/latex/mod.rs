@@ -49,6 +49,9 @@ pub(crate) fn escape(s: &str) -> String {
             '×' => out.push_str("$\\times$"),
             '≈' => out.push_str("$\\approx$"),
             '·' => out.push_str("$\\cdot$"),
+            'Δ' => out.push_str("$\\Delta$"),
+            '±' => out.push_str("$\\pm$"),
+            '→' => out.push_str("$\\rightarrow$"),
             _ => out.push(c),
         }
     }
@@ -218,6 +221,7 @@ mod tests {
     fn special_characters_are_escaped() {
         assert_eq!(escape("a_b & 50% #1 {x} $y ~ ^ \\"), "a\\_b \\& 50\\% \\#1 \\{x\\} \\$y \\textasciitilde{} \\textasciicircum{} \\textbackslash{}");
         assert_eq!(escape("0 [≤ 0.003] ‡"), "0 {[}$\\le$ 0.003{]} \\ddag{}");
+        assert_eq!(escape("3.4 → 1.8 (Δ"), "3.4 $\\rightarrow$ 1.8 ($\\Delta$");
         assert_eq!(
             escape("[1in] *x <a|b> \"q\" `t` --attr ''x,, \u{1b}"),
             "{[}1in{]} {*}x \\textless{}a\\textbar{}b\\textgreater{} {\\ttfamily\\char34}q{\\ttfamily\\char34} \\textasciigrave{}t\\textasciigrave{} -{}-attr '{}'x,{}, \\textbackslash{}u\\{1b\\}"

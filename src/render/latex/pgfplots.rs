@@ -38,9 +38,9 @@ impl Pgf {
     }
 }
 
-/// The axis box: 78 % of the line, its labels in the rest (the figures fit
+/// The axis box: 74 % of the line, its labels in the rest (the figures fit
 /// a single column as well as the page).
-const AXIS: &str = "width=0.78\\linewidth, scale only axis";
+const AXIS: &str = "width=0.74\\linewidth, scale only axis";
 
 /// Markers told apart in print, in the order groups get them.
 const MARKS: [&str; 8] = [
