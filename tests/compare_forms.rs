@@ -98,6 +98,16 @@ fn split(dir: &Path, skip_a: impl Fn(usize) -> bool, skip_b: impl Fn(usize) -> b
     std::fs::write(dir.join("b.csv"), head + &b.concat()).unwrap();
 }
 
+/// `compare verify` of the one table's two score columns.
+const ONE_TABLE: [&str; 6] = [
+    "verify",
+    "one.csv",
+    "--score-a",
+    "score",
+    "--score-b",
+    "score_b",
+];
+
 const VERIFY: [&str; 6] = [
     "--attr",
     "race",
@@ -112,21 +122,7 @@ fn two_tables_joined_on_a_key_give_the_one_table_report() {
     let dir = tempfile::tempdir().unwrap();
     simulated(dir.path());
     split(dir.path(), |_| false, |_| false);
-    let one = compare(
-        dir.path(),
-        &[
-            &[
-                "verify",
-                "one.csv",
-                "--score-a",
-                "score",
-                "--score-b",
-                "score_b",
-            ],
-            &VERIFY[..],
-        ]
-        .concat(),
-    );
+    let one = compare(dir.path(), &[&ONE_TABLE[..], &VERIFY[..]].concat());
     let two = compare(
         dir.path(),
         &[&["verify", "a.csv", "b.csv", "--key", "pair"], &VERIFY[..]].concat(),
@@ -416,15 +412,8 @@ fn compare_latex_compiles_when_pdflatex_is_present() {
     simulated(dir.path());
     let out = biasbench()
         .current_dir(dir.path())
-        .args([
-            "compare",
-            "verify",
-            "one.csv",
-            "--score-a",
-            "score",
-            "--score-b",
-            "score_b",
-        ])
+        .arg("compare")
+        .args(ONE_TABLE)
         .args(VERIFY)
         .args(["--report", "r", "--reproducible"])
         .output()
