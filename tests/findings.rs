@@ -235,8 +235,14 @@ fn the_concise_report_is_the_default_and_full_adds_provenance() {
     assert!(!concise.contains("Provenance"));
     let full = render_detail(&report, Format::Table, Detail::Full);
     assert!(full.contains("\nProvenance\n") && full.starts_with("Findings"));
+    // LaTeX for a paper: the provenance as comments, then the main tables
+    // (what was found, per attribute), then the findings and the details.
+    let tex = render(&report, Format::Latex);
+    assert!(tex.starts_with("% biasbench report") && tex.contains("\n% command: "));
+    assert!(tex.find("tab:biasbench-race").unwrap() < tex.find("Findings").unwrap());
+    assert!(!tex.contains("\\caption{Provenance}"));
     // Every other format is complete and opens with the findings too.
-    for f in [Format::Markdown, Format::Latex, Format::Html] {
+    for f in [Format::Markdown, Format::Html] {
         let s = render(&report, f);
         let (findings, provenance) = (s.find("Findings").unwrap(), s.find("Provenance").unwrap());
         assert!(findings < provenance, "{f:?}");
