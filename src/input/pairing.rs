@@ -58,8 +58,8 @@ macro_rules! fields {
     };
 }
 
-/// The elements of `v` at `rows` (all of `v` when it is empty, as for
-/// optional columns).
+/// The elements of `v` at `rows`; an empty `v` (an optional column not
+/// given) stays empty.
 fn pick<T: Copy>(v: &[T], rows: &[usize]) -> Vec<T> {
     if v.is_empty() {
         return Vec::new();

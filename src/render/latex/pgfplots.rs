@@ -11,6 +11,7 @@ use crate::counts::table::{ViewAt, ViewResult};
 use crate::engine::verify::ViewResult as VerifyView;
 use crate::groups::Attribute;
 use crate::math::special::normal_quantile;
+use crate::render::plot::PALETTE;
 use crate::render::svg::file_name;
 use crate::report::{Findings, Report};
 
@@ -54,13 +55,10 @@ const MARKS: [&str; 8] = [
     "diamond",
 ];
 
-/// Colours told apart in print (Okabe–Ito), in the order groups get them.
-const COLOURS: [&str; 8] = [
-    "E69F00", "56B4E9", "009E73", "0072B2", "D55E00", "CC79A7", "000000", "F0E442",
-];
-
-/// Group g's style: colour, marker and (past eight groups) a dash.
+/// Group g's style: its colour (the SVG figures' Okabe–Ito palette), its
+/// marker and (past eight groups) a dash.
 fn style(g: usize) -> String {
+    let c = PALETTE[g % PALETTE.len()];
     let dash = if g >= MARKS.len() {
         ", densely dashed"
     } else {
@@ -68,10 +66,10 @@ fn style(g: usize) -> String {
     };
     format!(
         "color={{rgb,255:red,{};green,{};blue,{}}}, mark={}{dash}",
-        u8::from_str_radix(&COLOURS[g % 8][0..2], 16).unwrap_or(0),
-        u8::from_str_radix(&COLOURS[g % 8][2..4], 16).unwrap_or(0),
-        u8::from_str_radix(&COLOURS[g % 8][4..6], 16).unwrap_or(0),
-        MARKS[g % 8]
+        c.0,
+        c.1,
+        c.2,
+        MARKS[g % MARKS.len()]
     )
 }
 
