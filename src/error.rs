@@ -130,13 +130,21 @@ pub enum DropReason {
     /// `key not among the other model's usable rows` (paired comparison of
     /// two tables: the key is absent there, or its row was dropped).
     UnpairedKey,
+    /// `missing true age` (age estimation).
+    MissingTrueAge,
+    /// `negative or non-finite true age`.
+    BadTrueAge,
+    /// `missing estimated age`.
+    MissingEstimate,
+    /// `non-finite estimated age`.
+    NonFiniteEstimate,
     /// Removed by an `--exclude COLUMN=VALUE` rule (the rule).
     Excluded(String),
 }
 
 impl DropReason {
     /// Every reason but [`DropReason::Excluded`].
-    const FIXED: [DropReason; 16] = [
+    const FIXED: [DropReason; 20] = [
         DropReason::MissingScore,
         DropReason::NonFiniteScore,
         DropReason::UnknownMated,
@@ -153,6 +161,10 @@ impl DropReason {
         DropReason::UnknownSearch,
         DropReason::MissingKey,
         DropReason::UnpairedKey,
+        DropReason::MissingTrueAge,
+        DropReason::BadTrueAge,
+        DropReason::MissingEstimate,
+        DropReason::NonFiniteEstimate,
     ];
 
     /// The name shown in reports.
@@ -172,6 +184,10 @@ impl DropReason {
             DropReason::BadWeight => "negative or non-finite weight",
             DropReason::MateWithoutScore => "mate returned without a score",
             DropReason::UnknownSearch => "candidate of an unknown search",
+            DropReason::MissingTrueAge => "missing true age",
+            DropReason::BadTrueAge => "negative or non-finite true age",
+            DropReason::MissingEstimate => "missing estimated age",
+            DropReason::NonFiniteEstimate => "non-finite estimated age",
             DropReason::MissingKey => "missing key",
             DropReason::UnpairedKey => "key not among the other model's usable rows",
             DropReason::Excluded(rule) => {

@@ -2,6 +2,7 @@
 
 use crate::bootstrap::{self, BootstrapSpec};
 use crate::engine::classify::{self, ClassifyOptions};
+use crate::engine::estimate::{self, EstimateOptions};
 use crate::engine::identify::{self, IdentifyOptions};
 use crate::engine::summarize;
 use crate::engine::verify::stream::{self, Partial, Plan, StreamLimits};
@@ -12,8 +13,8 @@ use crate::input::npy_dir::{NpyComparisons, NpySource};
 use crate::input::searches::CandidateColumns;
 use crate::input::{typed, IdentifyColumns, Searches};
 use crate::input::{
-    Accounting, ClassifyColumns, Comparisons, InputFile, Published, SummarizeColumns, Table,
-    TextFormat, VerifyColumns,
+    Accounting, Ages, ClassifyColumns, Comparisons, EstimateColumns, InputFile, Published,
+    SummarizeColumns, Table, TextFormat, VerifyColumns,
 };
 use crate::progress::Progress;
 use crate::report::{Findings, Provenance, Report};
@@ -328,6 +329,50 @@ impl ClassifyJob {
             &l.accounting,
             Findings::Classify(result),
         ))
+    }
+}
+
+/// What an age-estimation audit needs besides its data.
+#[derive(Debug, Clone)]
+pub struct EstimateJob {
+    /// Which columns hold true and estimated ages, weights, subjects and attributes.
+    pub columns: EstimateColumns,
+    /// Options of the audit.
+    pub options: EstimateOptions,
+    /// The command line, recorded in the provenance.
+    pub command: Vec<String>,
+    /// Leave the time out of the report.
+    pub reproducible: bool,
+    /// Bootstrap intervals to add, if asked for.
+    pub bootstrap: Option<BootstrapSpec>,
+}
+
+impl EstimateJob {
+    /// Audits an age-estimation file (its reading reported to `progress`).
+    pub fn run_file(&self, path: &Path, progress: Arc<dyn Progress>) -> Result<Report> {
+        self.run(Table::open(path, self.columns.text, progress)?)
+    }
+
+    /// Audits an open table.
+    pub fn run(&self, table: Table) -> Result<Report> {
+        let a = Ages::read(table, &self.columns)?;
+        require_rows(&a.accounting, &a.inputs)?;
+        let result = estimate::audit(&a, &self.options)?;
+        let cfg = config("estimate", &self.columns, &self.options, &a.attributes);
+        let report = require_some_rate(new_report(
+            &self.command,
+            self.reproducible,
+            cfg,
+            &a.inputs,
+            &a.accounting,
+            Findings::Estimate(result),
+        ))?;
+        let rows = self.bootstrap.as_ref().is_some_and(|b| b.rows);
+        with_bootstrap(
+            report,
+            || estimate::Resampler::new(&a, &self.options, rows),
+            self.bootstrap.as_ref(),
+        )
     }
 }
 

@@ -508,3 +508,142 @@ impl SearchPopulation {
         w.flush()
     }
 }
+
+/// One group of an age-estimation population: its attribute values, the
+/// model's mean signed error (bias, years) and the standard deviation of
+/// its errors (spread, years).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AgeGroupSpec {
+    /// (attribute, value) pairs, in the same attribute order for every group.
+    pub attrs: Vec<(String, String)>,
+    /// Mean signed error of the group's estimates (years).
+    pub bias: f64,
+    /// Standard deviation of the group's errors (years).
+    pub spread: f64,
+}
+
+impl AgeGroupSpec {
+    /// Parses `sex=F,region=A,bias=1.5,spread=4`.
+    pub fn parse(s: &str) -> Result<AgeGroupSpec, String> {
+        let (mut bias, mut spread, mut attrs) = (f64::NAN, f64::NAN, Vec::new());
+        for part in s.split(',') {
+            let (k, v) = part
+                .split_once('=')
+                .ok_or_else(|| format!("group {s:?}: {part:?} is not KEY=VALUE"))?;
+            let num = || {
+                v.parse::<f64>()
+                    .map_err(|_| format!("group {s:?}: {k} = {v:?} is not a number"))
+            };
+            match k.trim() {
+                "bias" => bias = num()?,
+                "spread" => spread = num()?,
+                k => attrs.push((k.to_string(), v.to_string())),
+            }
+        }
+        if !bias.is_finite() || !(spread > 0.0 && spread.is_finite()) || attrs.is_empty() {
+            return Err(format!(
+                "group {s:?}: needs attributes, bias and spread > 0"
+            ));
+        }
+        Ok(AgeGroupSpec {
+            attrs,
+            bias,
+            spread,
+        })
+    }
+}
+
+/// A synthetic age-estimation population: each subject has a true age drawn
+/// uniformly from `ages` (whole years) and `images_per_subject` face images,
+/// each a year older than the last; the error of an image in group g is
+/// bias_g + u_s + ε, with a per-subject effect u_s ~ N(0, ρ·spread_g²) and
+/// ε ~ N(0, (1 − ρ)·spread_g²), so that each group's errors have mean bias_g
+/// and standard deviation spread_g, correlated ρ within a subject.
+#[derive(Debug, Clone, Serialize)]
+pub struct AgePopulation {
+    /// The groups, each with its bias and spread.
+    pub groups: Vec<AgeGroupSpec>,
+    /// Subjects simulated in each group.
+    pub subjects_per_group: usize,
+    /// Images of each subject.
+    pub images_per_subject: usize,
+    /// Share ρ of the error variance that is a per-subject effect.
+    pub subject_share: f64,
+    /// Youngest and oldest true age of a subject's first image (years).
+    pub ages: (u32, u32),
+    /// Seed of the generator (the same seed gives the same data).
+    pub seed: u64,
+}
+
+impl AgePopulation {
+    /// The demo's population: sex F/M × region A–C, each with its own bias
+    /// and spread (region C's estimates run old, so under-age people of C
+    /// are admitted more often).
+    pub fn demo() -> AgePopulation {
+        let region = [("A", 0.0, 4.0), ("B", -1.0, 5.0), ("C", 2.5, 5.5)];
+        let sex = [("F", -0.5, 0.0), ("M", 0.5, 0.5)];
+        let mut groups = Vec::new();
+        for (r, rb, rs) in region {
+            for (s, sb, ss) in sex {
+                groups.push(AgeGroupSpec {
+                    attrs: vec![("sex".into(), s.into()), ("region".into(), r.into())],
+                    bias: rb + sb,
+                    spread: rs + ss,
+                });
+            }
+        }
+        AgePopulation {
+            groups,
+            subjects_per_group: 400,
+            images_per_subject: 3,
+            subject_share: 0.5,
+            ages: (8, 70),
+            seed: 20_261_130,
+        }
+    }
+
+    /// Writes `subject_id,<attributes>,age,predicted_age` (ages whole
+    /// years; estimates to a tenth of a year). Deterministic for a seed.
+    pub fn write_csv<W: Write>(&self, w: W) -> io::Result<()> {
+        let first = self.groups.first().ok_or_else(|| invalid("no groups"))?;
+        if self
+            .groups
+            .iter()
+            .any(|g| g.attrs.len() != first.attrs.len())
+        {
+            return Err(invalid("every group must list the same attributes"));
+        }
+        if !(0.0..1.0).contains(&self.subject_share) || self.ages.0 > self.ages.1 {
+            return Err(invalid(
+                "subject share must be in [0, 1) and the ages ascend",
+            ));
+        }
+        let unit = Normal::new(0.0, 1.0).map_err(|e| invalid(&e.to_string()))?;
+        let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
+        let mut w = csv::Writer::from_writer(w);
+        let mut header = vec!["subject_id".to_string()];
+        header.extend(first.attrs.iter().map(|(k, _)| k.clone()));
+        header.extend(["age".into(), "predicted_age".into()]);
+        w.write_record(&header)?;
+        for (g, spec) in self.groups.iter().enumerate() {
+            let (between, within) = (
+                spec.spread * self.subject_share.sqrt(),
+                spec.spread * (1.0 - self.subject_share).sqrt(),
+            );
+            for i in 0..self.subjects_per_group {
+                let start = rng.random_range(self.ages.0..=self.ages.1);
+                let u = between * unit.sample(&mut rng);
+                for k in 0..self.images_per_subject {
+                    let age = start + k as u32;
+                    let estimate = age as f64 + spec.bias + u + within * unit.sample(&mut rng);
+                    let mut row = vec![subject_id(g, i)];
+                    row.extend(spec.attrs.iter().map(|(_, v)| v.clone()));
+                    row.push(age.to_string());
+                    row.push(format!("{:.1}", (estimate * 10.0).round() / 10.0));
+                    w.write_record(&row)?;
+                }
+            }
+        }
+        w.flush()
+    }
+}

@@ -28,6 +28,10 @@ pub enum Command {
     Classify(Box<ClassifyArgs>),
     /// 1:N identification audit: FPIR and FNIR per group (one row per search).
     Identify(Box<IdentifyArgs>),
+    /// Age estimation and age verification audit: per group MAE, mean signed
+    /// error, RMSE, median AE, cumulative scores, error by true-age band, and
+    /// false-admit / false-refusal rates at challenge ages.
+    Estimate(Box<EstimateArgs>),
     /// Disparity summaries of a table of published per-group rates.
     Summarize(SummarizeArgs),
     /// Paired comparison of two models on the same trials: per group and
@@ -282,6 +286,38 @@ pub struct ClassifyArgs {
 }
 
 #[derive(Args)]
+pub struct EstimateArgs {
+    /// Table of age estimates, one row per face image.
+    pub file: PathBuf,
+    /// True age column (years).
+    #[arg(long, default_value = "y_true")]
+    pub y_true: String,
+    /// Estimated age column (years).
+    #[arg(long, visible_alias = "pred", default_value = "y_pred")]
+    pub y_pred: String,
+    /// Tolerances θ in years of the cumulative score CS(θ) = share with |error| <= θ (comma-separated).
+    #[arg(long, value_delimiter = ',', default_value = "5")]
+    pub cs: Vec<f64>,
+    /// True-age bands of whole years, LOW-HIGH or LOW- (e.g. 0-12,13-17,18-24,25-39,40-64,65-) [default: none].
+    #[arg(long, value_name = "BANDS")]
+    pub age_bands: Option<String>,
+    /// Age verification AGE:T[:UNDER-BAND[:OVER-BAND]]: admit when the estimate >= T, the law asking for AGE (e.g. 18:25, 18:25:13-17:18-30; repeatable) [default: none].
+    #[arg(long = "challenge", value_name = "AGE:T")]
+    pub challenges: Vec<String>,
+    /// Non-negative weight column [default: none; every row weighs 1].
+    #[arg(long)]
+    pub weight: Option<String>,
+    /// Subject id column: intervals allow for rows of one person, the bootstrap draws subjects, and --subjects joins on it [default: none; rows independent].
+    #[arg(long)]
+    pub subject: Option<String>,
+    /// Weight of the false-admit rate in FDR, IR, GARBE and WERM.
+    #[arg(long, default_value_t = 0.5)]
+    pub alpha: f64,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Args)]
 pub struct VerifyArgs {
     /// Comparisons table, one row per comparison.
     pub file: PathBuf,
@@ -458,10 +494,16 @@ pub struct SimulateArgs {
     /// Where to write the CSV (required).
     #[arg(long)]
     pub out: PathBuf,
+    /// What to simulate: 1:1 comparisons (verify) or age estimates (estimate).
+    #[arg(long, value_enum, default_value = "verify")]
+    pub task: SimulateTask,
+    /// Images of each subject (estimate) [default: 3].
+    #[arg(long)]
+    pub images_per_subject: Option<usize>,
     /// Random seed [default: 20261128, the demo's].
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Groups as race=A,sex=F,mated_mean=5,nonmated_mean=0.2 (repeatable; add mated_mean_b=…,nonmated_mean_b=… on every group for a second model's score_b column) [default: the demo's eight race × sex groups].
+    /// Groups as race=A,sex=F,mated_mean=5,nonmated_mean=0.2 (repeatable; add mated_mean_b=…,nonmated_mean_b=… on every group for a second model's score_b column); with --task estimate as sex=F,region=A,bias=1.5,spread=4 (years) [default: the demo's groups].
     #[arg(long = "group")]
     pub groups: Vec<String>,
     /// Subjects in each group [default: 400].
@@ -476,6 +518,15 @@ pub struct SimulateArgs {
     /// Non-mated comparisons between subjects of different groups [default: 60000].
     #[arg(long)]
     pub cross_nonmated: Option<usize>,
+}
+
+/// What `simulate` writes.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum SimulateTask {
+    /// 1:1 comparisons: subject_a, subject_b, mated, score, attributes per side.
+    Verify,
+    /// Age estimates: subject_id, attributes, age, predicted_age.
+    Estimate,
 }
 
 #[derive(Args)]

@@ -137,6 +137,7 @@ pub fn run_in_memory(line: Vec<String>, source: NpySource, want: Want) -> Result
             a.job.run_stream(source.clone(), hash, &NoProgress)?
         }
         (Plan::Classify(a), _) => a.job.run(table()?)?,
+        (Plan::Estimate(a), _) => a.job.run(table()?)?,
         (Plan::Identify(a), _) if a.job.candidate_lists.is_none() => a.job.run(table()?)?,
         (Plan::Summarize(a), _) => a.job.run(table()?)?,
         _ => anyhow::bail!("this command does not audit a table in memory"),
@@ -192,6 +193,7 @@ fn report_of(plan: Plan, progress: Arc<dyn Progress>) -> Result<(Report, Output)
             (a.job.run_stream(dir(&a.file), hash, &*progress)?, a.output)
         }
         Plan::Classify(a) => (a.job.run_file(&a.file, progress)?, a.output),
+        Plan::Estimate(a) => (a.job.run_file(&a.file, progress)?, a.output),
         Plan::Identify(a) => (a.job.run_file(&a.file, progress)?, a.output),
         Plan::Summarize(a) => (a.job.run_file(&a.file, progress)?, a.output),
         Plan::Compare(a) => (a.job.run_file(&a.file, progress)?, a.output),
@@ -334,6 +336,11 @@ pub fn run() -> Result<ExitCode> {
         Plan::Init(text) => to_stdout(&text)?,
         Plan::Demo { out_dir } => demo(&out_dir)?,
         Plan::Simulate { out, population } => {
+            let mut bytes = Vec::new();
+            population.write_csv(&mut bytes).context("simulating")?;
+            write_atomic(&out, &bytes)?;
+        }
+        Plan::SimulateAges { out, population } => {
             let mut bytes = Vec::new();
             population.write_csv(&mut bytes).context("simulating")?;
             write_atomic(&out, &bytes)?;

@@ -6,22 +6,24 @@
 
 use super::args::{
     CheckArgs, ClassifyArgs, Command, CommonArgs, CompareArgs, CompareClassifyArgs,
-    CompareIdentifyArgs, CompareTask, CompareVerifyArgs, IdentifyArgs, ImpostorsArg, MergeArgs,
-    ModelArgs, OutputArgs, PowerArgs, SimulateArgs, SummarizeArgs, VerifyArgs,
+    CompareIdentifyArgs, CompareTask, CompareVerifyArgs, EstimateArgs, IdentifyArgs, ImpostorsArg,
+    MergeArgs, ModelArgs, OutputArgs, PowerArgs, SimulateArgs, SimulateTask, SummarizeArgs,
+    VerifyArgs,
 };
-use crate::app::audit::{ClassifyJob, IdentifyJob, SummarizeJob, VerifyJob};
+use crate::app::audit::{ClassifyJob, EstimateJob, IdentifyJob, SummarizeJob, VerifyJob};
 use crate::app::compare::{CompareJob, Join, Task};
-use crate::app::simulate::{GroupSpec, Population};
+use crate::app::simulate::{AgeGroupSpec, AgePopulation, GroupSpec, Population};
 use crate::bootstrap::BootstrapSpec;
 use crate::counts::threshold::Policy;
 use crate::engine::classify::ClassifyOptions;
+use crate::engine::estimate::{Band, Challenge, EstimateOptions};
 use crate::engine::identify::{IdPolicy, IdentifyOptions};
 use crate::engine::summarize::{SummarizeColumns, TrialsSpec};
 use crate::engine::verify::{Impostors, VerifyOptions};
 use crate::groups::ReferenceRule;
 use crate::input::rules::ExcludeRule;
 use crate::input::searches::CandidateColumns;
-use crate::input::{ClassifyColumns, IdentifyColumns, TextFormat, VerifyColumns};
+use crate::input::{ClassifyColumns, EstimateColumns, IdentifyColumns, TextFormat, VerifyColumns};
 use crate::math::interval::{CiSpec, Method};
 use crate::render::{Detail, Format};
 use crate::stats::power::{Clustering, Goal};
@@ -34,6 +36,7 @@ pub enum Plan {
     Verify(Box<Audit<VerifyJob>>, VerifyMode),
     Merge(MergePlan),
     Classify(Box<Audit<ClassifyJob>>),
+    Estimate(Box<Audit<EstimateJob>>),
     Identify(Box<Audit<IdentifyJob>>),
     Summarize(Box<Audit<SummarizeJob>>),
     /// A paired comparison of two models.
@@ -48,6 +51,10 @@ pub enum Plan {
     Simulate {
         out: PathBuf,
         population: Box<Population>,
+    },
+    SimulateAges {
+        out: PathBuf,
+        population: Box<AgePopulation>,
     },
     Power {
         goal: Goal,
@@ -123,6 +130,7 @@ impl Plan {
             Command::Verify(a) => verify(*a, line)?,
             Command::Merge(a) => Plan::Merge(merge(a, line)),
             Command::Classify(a) => Plan::Classify(Box::new(classify(*a, line)?)),
+            Command::Estimate(a) => Plan::Estimate(Box::new(estimate(*a, line)?)),
             Command::Identify(a) => Plan::Identify(Box::new(identify(*a, line)?)),
             Command::Summarize(a) => Plan::Summarize(Box::new(summarize(a, line)?)),
             Command::Compare(a) => compare_models(a, line)?,
@@ -555,6 +563,54 @@ fn classify(a: ClassifyArgs, line: Vec<String>) -> Result<Audit<ClassifyJob>> {
     })
 }
 
+fn estimate(a: EstimateArgs, line: Vec<String>) -> Result<Audit<EstimateJob>> {
+    let c = &a.common;
+    if let Some(t) = a.cs.iter().find(|t| !t.is_finite() || **t < 0.0) {
+        bail!("--cs {t}: expected tolerances of 0 years or more");
+    }
+    if !(0.0..=1.0).contains(&a.alpha) {
+        bail!("--alpha {}: expected a weight in [0, 1]", a.alpha);
+    }
+    let columns = EstimateColumns {
+        y_true: a.y_true,
+        y_pred: a.y_pred,
+        weight: a.weight,
+        attrs: c.attr.clone(),
+        subject: a.subject,
+        subjects: c.subjects.clone(),
+        subject_id: c.subject_id.clone(),
+        exclude: each(&c.exclude, ExcludeRule::parse)?,
+        strict: c.strict,
+        text: text(&c.delimiter, c.allow_multiline_fields)?,
+    };
+    let options = EstimateOptions {
+        cs: a.cs,
+        bands: a
+            .age_bands
+            .as_deref()
+            .map(Band::parse_list)
+            .transpose()?
+            .unwrap_or_default(),
+        challenges: each(&a.challenges, Challenge::parse)?,
+        reference: reference(&c.reference, &c.attr)?,
+        min_group_size: c.min_group_size,
+        ci: ci(c)?,
+        alpha: a.alpha,
+    };
+    let job = EstimateJob {
+        columns,
+        options,
+        command: line,
+        reproducible: c.output.reproducible,
+        bootstrap: bootstrap(c)?,
+    };
+    Ok(Audit {
+        file: a.file,
+        job,
+        output: output(a.common.output),
+    })
+}
+
 fn identify(a: IdentifyArgs, line: Vec<String>) -> Result<Audit<IdentifyJob>> {
     let c = &a.common;
     let bootstrap = search_bootstrap(c)?;
@@ -632,6 +688,24 @@ fn summarize(a: SummarizeArgs, line: Vec<String>) -> Result<Audit<SummarizeJob>>
 }
 
 fn simulate(a: SimulateArgs) -> Result<Plan> {
+    if let SimulateTask::Estimate = a.task {
+        let mut p = AgePopulation::demo();
+        if !a.groups.is_empty() {
+            p.groups = a
+                .groups
+                .iter()
+                .map(|g| AgeGroupSpec::parse(g))
+                .collect::<Result<_, _>>()
+                .map_err(anyhow::Error::msg)?;
+        }
+        p.seed = a.seed.unwrap_or(p.seed);
+        p.subjects_per_group = a.subjects_per_group.unwrap_or(p.subjects_per_group);
+        p.images_per_subject = a.images_per_subject.unwrap_or(p.images_per_subject);
+        return Ok(Plan::SimulateAges {
+            out: a.out,
+            population: Box::new(p),
+        });
+    }
     let mut p = Population::demo();
     if !a.groups.is_empty() {
         p.groups = a

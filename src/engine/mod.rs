@@ -2,6 +2,7 @@
 //! returns a typed result. Engines never print and never render.
 
 pub mod classify;
+pub mod estimate;
 pub mod identify;
 pub mod summarize;
 pub mod verify;
@@ -38,5 +39,50 @@ impl Unit {
             Unit::Subject => "subject",
             Unit::Row => "row",
         }
+    }
+}
+
+/// Row weights: each row's w and its share of Σw² (w², or c·w² for a row a
+/// bootstrap replicate draws c times: c copies of a row, not one row of
+/// weight c·w, so that a replicate's effective sample size is that of its
+/// copies). `w` empty: every row weighs 1.
+#[derive(Clone, Copy)]
+pub(crate) struct Weights<'a> {
+    pub(crate) w: &'a [f64],
+    /// A replicate's draw: the count of each unit (empty: no replicate) …
+    pub(crate) draw: &'a [u32],
+    /// … and each row's unit (its subject; empty: the row itself).
+    pub(crate) unit: &'a [u32],
+}
+
+impl Weights<'_> {
+    /// Row i's input weight (1 when unweighted).
+    #[inline]
+    pub(crate) fn base(self, i: usize) -> f64 {
+        if self.w.is_empty() {
+            1.0
+        } else {
+            self.w[i]
+        }
+    }
+
+    /// Row i's weight: c·w in a replicate that draws it c times, else w.
+    #[inline]
+    pub(crate) fn at(self, i: usize) -> f64 {
+        match self.draw.is_empty() {
+            true => self.base(i),
+            false => self.count(i) * self.base(i),
+        }
+    }
+
+    /// How often a replicate draws row i.
+    #[inline]
+    pub(crate) fn count(self, i: usize) -> f64 {
+        let u = if self.unit.is_empty() {
+            i
+        } else {
+            self.unit[i] as usize
+        };
+        self.draw[u] as f64
     }
 }

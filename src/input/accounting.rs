@@ -187,6 +187,12 @@ fn likely_fix(reason: &DropReason) -> &'static str {
         DropReason::UnpairedKey => {
             "No key is in both tables: check that they hold the same trials and that --key names the same ids."
         }
+        DropReason::MissingTrueAge | DropReason::BadTrueAge => {
+            "Check that --y-true names the column of true ages (years, >= 0)."
+        }
+        DropReason::MissingEstimate | DropReason::NonFiniteEstimate => {
+            "Check that --y-pred names the column of estimated ages."
+        }
         DropReason::Excluded(_) => "The --exclude rules remove every row: check them.",
     }
 }

@@ -344,18 +344,27 @@ impl LabelColumns {
         }
         let mut weight = None;
         if let Some(c) = self.weight {
-            let reasons = (DropReason::MissingWeight, DropReason::BadWeight);
-            let Some(x) = r.required_number(c, reasons.0, reasons.1)? else {
+            let Some(x) = read_weight(r, c)? else {
                 return Ok(None);
             };
-            if x < 0.0 {
-                r.drop_row(DropReason::BadWeight, c)?;
-                return Ok(None);
-            }
             weight = Some(x);
         }
         Ok(Some((score, weight)))
     }
+}
+
+/// The weight in `column` of the current row: `None` once the row is
+/// dropped ("missing weight"; "negative or non-finite weight").
+pub(super) fn read_weight(r: &mut RowReader, column: usize) -> Result<Option<f64>> {
+    let reasons = (DropReason::MissingWeight, DropReason::BadWeight);
+    let Some(x) = r.required_number(column, reasons.0, reasons.1)? else {
+        return Ok(None);
+    };
+    if x < 0.0 {
+        r.drop_row(DropReason::BadWeight, column)?;
+        return Ok(None);
+    }
+    Ok(Some(x))
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! `.npy` columns the streaming 1:1 audit reads directly.
 
 pub mod accounting;
+pub mod ages;
 pub mod attributes;
 pub mod binary;
 pub mod builder;
@@ -28,6 +29,7 @@ pub mod typed;
 pub mod values;
 
 pub use accounting::{Accounting, Dropped, Multiline};
+pub use ages::{Ages, EstimateColumns};
 pub use comparisons::{AttributeData, Comparisons, VerifyColumns};
 pub use labels::{ClassifyColumns, Labelled};
 pub use published::{Published, SummarizeColumns};

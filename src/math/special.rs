@@ -286,6 +286,18 @@ pub(crate) fn beta_quantile(a: f64, b: f64, p: f64) -> f64 {
     x
 }
 
+/// The two-sided Student t critical value t with P(|T| > t) = `alpha` for
+/// T ~ t(`df`): from P(|T| > t) = I_x(df/2, 1/2) at x = df/(df + t²),
+/// t = sqrt(df·(1/x − 1)) with x the alpha-quantile of Beta(df/2, 1/2).
+/// NaN for df ≤ 0.
+pub(crate) fn t_critical(alpha: f64, df: f64) -> f64 {
+    if df.is_nan() || df <= 0.0 {
+        return f64::NAN;
+    }
+    let x = beta_quantile(df / 2.0, 0.5, alpha);
+    (df * (1.0 / x - 1.0)).sqrt()
+}
+
 /// Φ⁻¹(p): Acklam's rational approximation polished by one Halley step on erfc.
 pub fn normal_quantile(p: f64) -> f64 {
     if p <= 0.0 {
@@ -449,5 +461,24 @@ mod tests {
             );
         }
         assert!((normal_quantile(0.975) - 1.959_963_984_540_054).abs() < 1e-15);
+    }
+
+    #[test]
+    fn t_critical_matches_scipy() {
+        // scipy.stats.t.ppf(1 - alpha/2, df)
+        for (alpha, df, t) in [
+            (0.05, 1.0, 12.706204736174694),
+            (0.05, 10.0, 2.228138851986274),
+            (0.01, 30.0, 2.7499956535672254),
+            (0.05, 1000.0, 1.9623390808264083),
+            (0.2, 3.5, 1.5765766051364052),
+        ] {
+            let got = t_critical(alpha, df);
+            assert!(
+                (got - t).abs() < 1e-9 * t,
+                "alpha {alpha} df {df}: {got} vs {t}"
+            );
+        }
+        assert!(t_critical(0.05, 0.0).is_nan());
     }
 }

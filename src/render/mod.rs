@@ -2,6 +2,7 @@
 //! tables, JSON, tidy CSV, Markdown, LaTeX, HTML) and SVG figures. Renderers
 //! only lay out what the model holds; they never compute a metric.
 
+mod age_figures;
 pub(crate) mod html;
 mod junit;
 pub(crate) mod latex;
@@ -144,6 +145,7 @@ fn attributes(report: &Report) -> Vec<&Attribute> {
         Findings::Verify(v) => v.views.iter().map(|w| &w.attribute).collect(),
         Findings::Identify(i) => i.views.iter().map(|w| &w.attribute).collect(),
         Findings::Classify(c) => c.views.iter().map(|w| &w.attribute).collect(),
+        Findings::Estimate(e) => e.views.iter().map(|w| &w.attribute).collect(),
         Findings::Summarize(_) => Vec::new(),
     }
 }

@@ -161,6 +161,7 @@ pub(crate) fn figures(report: &Report) -> Vec<Figure> {
                 });
             }
         }
+        Findings::Estimate(e) => out.extend(super::age_figures::figures(e)),
         Findings::Summarize(_) => {}
     }
     unique_names(&mut out);

@@ -100,6 +100,8 @@ pub enum Adequacy {
     ZeroErrors,
     /// The error counts are unknown (published rates without trials).
     Unknown,
+    /// Not a counted rate: a mean error (age estimation's MAE).
+    NotCounted,
 }
 
 /// One group's rate as a finding reads it: the rate, its interval and
@@ -153,6 +155,14 @@ pub(crate) fn of(findings: &Findings) -> Vec<Finding> {
             |m| crate::engine::classify::cells::ERROR_RATES.contains(&m),
             &mut out,
         ),
+        Findings::Estimate(e) => {
+            mean_errors(&e.views, &mut out);
+            views(
+                &e.views,
+                |m| m == "false_admit" || m == "false_refusal",
+                &mut out,
+            );
+        }
         Findings::Summarize(s) => published(s, &mut out),
     }
     rank(&mut out);
@@ -202,6 +212,40 @@ fn views<C, X, F>(
                 ));
             }
         }
+    }
+}
+
+/// The MAE findings of age estimation: per view, the groups' mean absolute
+/// errors with their t intervals, the ratio of `mae.max_over_min`.
+fn mean_errors(views: &[crate::engine::estimate::AgeView], out: &mut Vec<Finding>) {
+    for view in views.iter().filter(|v| !v.attribute.is_pooled()) {
+        let entries: Vec<Entry> = view
+            .included()
+            .into_iter()
+            .filter_map(|g| {
+                let s = view.groups[g].counts.error("mae")?;
+                Some(Entry {
+                    group: &view.groups[g].group,
+                    value: s.value,
+                    interval: (s.low, s.high),
+                    errors: None,
+                })
+            })
+            .collect();
+        out.extend(
+            build(
+                view.attribute.to_string(),
+                None,
+                "mae",
+                &entries,
+                &view.free.summaries,
+                None,
+            )
+            .map(|f| Finding {
+                adequacy: Adequacy::NotCounted,
+                ..f
+            }),
+        );
     }
 }
 

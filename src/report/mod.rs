@@ -3,6 +3,7 @@
 
 use crate::bootstrap::BootstrapResult;
 use crate::engine::classify::ClassifyResult;
+use crate::engine::estimate::EstimateResult;
 use crate::engine::identify::IdentifyResult;
 use crate::engine::summarize::SummarizeResult;
 use crate::engine::verify::VerifyResult;
@@ -60,17 +61,20 @@ pub enum Findings {
     Identify(IdentifyResult),
     /// A classification audit.
     Classify(ClassifyResult),
+    /// An age-estimation audit.
+    Estimate(EstimateResult),
     /// A summary of published rates.
     Summarize(SummarizeResult),
 }
 
 impl Findings {
-    /// The task id of the tidy CSV (`verify`, `identify`, `classify`, `summarize`).
+    /// The task id of the tidy CSV (`verify`, `identify`, `classify`, `estimate`, `summarize`).
     pub fn task(&self) -> &'static str {
         match self {
             Findings::Verify(_) => "verify",
             Findings::Identify(_) => "identify",
             Findings::Classify(_) => "classify",
+            Findings::Estimate(_) => "estimate",
             Findings::Summarize(_) => "summarize",
         }
     }
@@ -83,6 +87,7 @@ impl Findings {
             Findings::Verify(r) => &r.notes,
             Findings::Identify(r) => &r.notes,
             Findings::Classify(r) => &r.notes,
+            Findings::Estimate(r) => &r.notes,
             Findings::Summarize(r) => &r.notes,
         }
     }
@@ -94,6 +99,7 @@ impl Flatten for Findings {
             Findings::Verify(r) => r.flatten(out),
             Findings::Identify(r) => r.flatten(out),
             Findings::Classify(r) => r.flatten(out),
+            Findings::Estimate(r) => r.flatten(out),
             Findings::Summarize(r) => r.flatten(out),
         }
     }
@@ -149,7 +155,7 @@ impl Alarm {
                     (p + c.positives().rows, n + c.negatives().rows)
                 })
             }
-            Findings::Summarize(_) => return Vec::new(),
+            Findings::Estimate(_) | Findings::Summarize(_) => return Vec::new(),
         };
         let (no_a, no_b) = match findings {
             Findings::Verify(_) => (Alarm::NoMated, Alarm::NoNonMated),
@@ -294,6 +300,14 @@ impl Report {
     pub fn classify(&self) -> Option<&ClassifyResult> {
         match &self.findings {
             Findings::Classify(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// The age-estimation results, if this is an `estimate` report.
+    pub fn estimate(&self) -> Option<&EstimateResult> {
+        match &self.findings {
+            Findings::Estimate(r) => Some(r),
             _ => None,
         }
     }

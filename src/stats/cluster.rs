@@ -78,6 +78,26 @@ impl OneWay {
         }
     }
 
+    /// The accumulator of the rate `events` / `trials` whose per-subject
+    /// events e_s of trials n_s sum to Σ(e_s − p̂ n_s)² = `residual_sq` and
+    /// Σ n_s² = `size_sq` over `subjects` subjects with trials.
+    pub(crate) fn from_sums(
+        events: f64,
+        trials: f64,
+        subjects: u64,
+        residual_sq: f64,
+        size_sq: f64,
+    ) -> OneWay {
+        OneWay {
+            p: events / trials,
+            spread: Spread {
+                subjects,
+                residual_sq,
+                size_sq,
+            },
+        }
+    }
+
     /// Adds a subject with `events` of `trials` (weighted); one with no
     /// trial of this rate is not among its subjects.
     pub(crate) fn add(&mut self, events: f64, trials: f64) {

@@ -3,6 +3,7 @@
 
 pub(crate) mod cluster;
 pub mod disparity;
+pub mod mean;
 pub mod paired;
 pub(crate) mod parity;
 pub mod power;

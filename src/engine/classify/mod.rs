@@ -12,7 +12,7 @@ use crate::counts::curves::{fold, fold_sparse};
 use crate::counts::table::{
     self, finish_view, interval_convention, interval_label, GroupInfo, RateColumn, Treat, ViewAt,
 };
-use crate::engine::{Resample, Unit};
+use crate::engine::{Resample, Unit, Weights};
 use crate::error::{Error, Result};
 use crate::groups::{codes_of, views, ReferenceRule, View, MISSING};
 use crate::input::binary::{Binary, Decisions, Positives};
@@ -209,50 +209,7 @@ impl ClassifyOptions {
     }
 }
 
-/// Row weights: each row's w and its share of Σw² (w², or c·w² for a row a
-/// bootstrap replicate draws c times: c copies of a row, not one row of
-/// weight c·w, so that a replicate's effective sample size is that of its
-/// copies). `w` empty: every row weighs 1.
-#[derive(Clone, Copy)]
-pub(crate) struct Weights<'a> {
-    w: &'a [f64],
-    /// A replicate's draw: the count of each unit (empty: no replicate) …
-    draw: &'a [u32],
-    /// … and each row's unit (its subject; empty: the row itself).
-    unit: &'a [u32],
-}
-
 impl Weights<'_> {
-    /// Row i's input weight (1 when unweighted).
-    #[inline]
-    fn base(self, i: usize) -> f64 {
-        if self.w.is_empty() {
-            1.0
-        } else {
-            self.w[i]
-        }
-    }
-
-    /// Row i's weight: c·w in a replicate that draws it c times, else w.
-    #[inline]
-    fn at(self, i: usize) -> f64 {
-        match self.draw.is_empty() {
-            true => self.base(i),
-            false => self.count(i) * self.base(i),
-        }
-    }
-
-    /// How often a replicate draws row i.
-    #[inline]
-    fn count(self, i: usize) -> f64 {
-        let u = if self.unit.is_empty() {
-            i
-        } else {
-            self.unit[i] as usize
-        };
-        self.draw[u] as f64
-    }
-
     /// Adds row i to `s`: c·w to Σw and c·w² to Σw².
     #[inline]
     fn add_to(self, s: &mut Sums, i: usize) {

@@ -16,6 +16,10 @@ fn rates(report: &Report) -> [(&'static str, &'static str); 2] {
     match &report.findings {
         Findings::Verify(_) => [("fmr", "FMR"), ("fnmr", "FNMR")],
         Findings::Identify(_) => [("fpir", "FPIR"), ("fnir", "FNIR")],
+        Findings::Estimate(_) => [
+            ("false_admit", "false admit"),
+            ("false_refusal", "false refusal"),
+        ],
         _ => [("fpr", "FPR"), ("fnr", "FNR")],
     }
 }
@@ -40,6 +44,7 @@ pub(super) fn tables(report: &Report) -> Vec<String> {
         Findings::Verify(v) => v.views.iter().filter_map(|w| table(w, rates)).collect(),
         Findings::Identify(i) => i.views.iter().filter_map(|w| table(w, rates)).collect(),
         Findings::Classify(c) => c.views.iter().filter_map(|w| table(w, rates)).collect(),
+        Findings::Estimate(e) => e.views.iter().filter_map(|w| table(w, rates)).collect(),
         Findings::Summarize(_) => Vec::new(),
     }
 }
@@ -104,8 +109,8 @@ fn table<C, X, F>(view: &ViewResult<C, X, F>, rates: [(&str, &str); 2]) -> Optio
         return None;
     }
     let points: Vec<&ViewAt<X>> = (view.operating_points.iter())
-        .take(POLICIES)
         .filter(|at| rates.iter().all(|r| at.rate(r.0).is_some()))
+        .take(POLICIES)
         .collect();
     if points.is_empty() {
         return None;

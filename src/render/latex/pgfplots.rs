@@ -93,6 +93,17 @@ pub(crate) fn figures(report: &Report) -> Vec<Pgf> {
                 out.extend(rates(view, [("fpr", "FPR"), ("fnr", "FNR")]));
             }
         }
+        Findings::Estimate(e) => {
+            for view in e.views.iter().filter(|w| !w.attribute.is_pooled()) {
+                out.extend(rates(
+                    view,
+                    [
+                        ("false_admit", "false admit"),
+                        ("false_refusal", "false refusal"),
+                    ],
+                ));
+            }
+        }
         Findings::Summarize(_) => {}
     }
     out
@@ -112,7 +123,10 @@ fn num(x: f64) -> String {
 /// Each group's two rates with their intervals at the first operating
 /// point, side by side per group, on a log axis (zeros left out).
 fn rates<C, X, F>(view: &ViewResult<C, X, F>, shown: [(&str, &str); 2]) -> Option<Pgf> {
-    let at: &ViewAt<X> = view.operating_points.first()?;
+    let at: &ViewAt<X> = view
+        .operating_points
+        .iter()
+        .find(|a| a.rate(shown[0].0).is_some())?;
     let names: Vec<String> = view.groups.iter().map(|g| escape(&g.group)).collect();
     let mut plots = String::new();
     let mut logs = Vec::new();

@@ -69,6 +69,12 @@ pub(crate) fn rate_label(metric: &str) -> String {
     if let Some(r) = metric.strip_prefix("fnir@") {
         return format!("FNIR (rank ≤ {r})");
     }
+    match metric {
+        "false_admit" => return "false-admit rate".into(),
+        "false_refusal" => return "false-refusal rate".into(),
+        "bias" => return "mean signed error".into(),
+        _ => {}
+    }
     if metric.len() <= 4 && metric.chars().all(|c| c.is_ascii_lowercase()) {
         return metric.to_ascii_uppercase();
     }
@@ -113,6 +119,7 @@ fn errors(f: &Finding) -> String {
         Adequacy::FewErrors => format!("<30: {named}"),
         Adequacy::ZeroErrors => format!("<30 (some 0): {named}"),
         Adequacy::Unknown => "unknown".into(),
+        Adequacy::NotCounted => "n/a (a mean)".into(),
     }
 }
 

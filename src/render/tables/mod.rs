@@ -4,6 +4,7 @@
 //! same functions over [`crate::counts::table`]'s model.
 
 mod classify;
+mod estimate;
 pub(crate) mod findings;
 mod gate;
 mod identify;
@@ -101,6 +102,7 @@ pub(crate) fn tables(report: &Report, detail: Detail) -> Vec<TableModel> {
         Findings::Verify(v) => verify::tables(v, full, &mut out),
         Findings::Identify(i) => identify::tables(i, full, &mut out),
         Findings::Classify(c) => classify::tables(c, full, &mut out),
+        Findings::Estimate(e) => estimate::tables(e, full, &mut out),
         Findings::Summarize(s) => meta::summarize(s, &mut out),
     }
     if full {
