@@ -80,6 +80,7 @@ fn committed_demo_report_is_current() {
     let reports = [
         ("report", demo::run(cmd()).unwrap()),
         ("identify", demo::run_identify(cmd()).unwrap()),
+        ("ages", demo::run_estimate(cmd()).unwrap()),
     ];
     let dir = common::root().join("reports/demo");
     for (stem, report) in &reports {
@@ -102,6 +103,7 @@ fn demo_writes_every_format() {
     demo::write(
         &demo::run(vec![]).unwrap(),
         &demo::run_identify(vec![]).unwrap(),
+        &demo::run_estimate(vec![]).unwrap(),
         dir.path(),
     )
     .unwrap();
@@ -114,6 +116,9 @@ fn demo_writes_every_format() {
         "identify.json",
         "identify.csv",
         "search_population.json",
+        "ages.json",
+        "ages.csv",
+        "age_population.json",
     ] {
         assert!(
             dir.path().join(name).metadata().unwrap().len() > 100,

@@ -259,6 +259,7 @@ fn demo_lists_every_file_it_wrote() {
     let mut listed = demo::write(
         &demo::run(vec![]).unwrap(),
         &demo::run_identify(vec![]).unwrap(),
+        &demo::run_estimate(vec![]).unwrap(),
         dir.path(),
     )
     .unwrap();

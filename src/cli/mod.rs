@@ -283,7 +283,8 @@ fn merge(a: MergePlan) -> Result<ExitCode> {
 fn demo(out_dir: &Path) -> Result<()> {
     let report = demo::run(command_line())?;
     let identify = demo::run_identify(command_line())?;
-    let mut written = demo::write(&report, &identify, out_dir)?;
+    let ages = demo::run_estimate(command_line())?;
+    let mut written = demo::write(&report, &identify, &ages, out_dir)?;
     written.extend(demo_gate(&report, out_dir)?);
     to_stdout(&render(&report, Format::Table))?;
     say_written(&written);

@@ -156,7 +156,7 @@ fn by_band(view: &AgeView) -> Figure {
                         .expect("whisker");
                 }
             }
-            plot::curve(&chart, &points, *look, points.len().max(1));
+            plot::marked_line(&chart, &points, *look);
         }
     });
     Figure {
