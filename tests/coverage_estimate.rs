@@ -8,21 +8,20 @@
 //!
 //! * MAE = E|e| = σ·√(2/π)·exp(−b²/2σ²) + b·(1 − 2Φ(−b/σ)), bias = b;
 //! * at challenge 18:25 (admit when the estimate ≥ 25), with under-age true
-//!   ages t ~ U[13, 18) and of-age ones t ~ U[18, 30),
-//!   false admit   = ∫ Φ((t + b − 25)/σ) dt / 5
-//!                 = σ/5 · [G((b − 7)/σ) − G((b − 12)/σ)],
-//!   false refusal = ∫ Φ((25 − t − b)/σ) dt / 12
-//!                 = σ/12 · [G((7 − b)/σ) − G((−5 − b)/σ)],
-//!   G(x) = x·Φ(x) + φ(x) (the antiderivative of Φ).
+//!   ages t ~ U[13, 18) and of-age ones t ~ U[18, 30), the false-admit rate
+//!   ∫ Φ((t + b − 25)/σ) dt / 5 = σ/5 · [G((b − 7)/σ) − G((b − 12)/σ)] and
+//!   the false-refusal rate ∫ Φ((25 − t − b)/σ) dt / 12 =
+//!   σ/12 · [G((7 − b)/σ) − G((−5 − b)/σ)], G(x) = x·Φ(x) + φ(x) (the
+//!   antiderivative of Φ).
 //!
 //! The constants below are these formulas evaluated with Python's
 //! statistics.NormalDist; [`the_truths_match_a_large_monte_carlo`] checks
 //! them against 2·10⁶ draws of the model.
 //!
 //! Rows of one subject are correlated (ICC of e = σ_u²/σ² = 9/13), so only
-//! intervals that cluster by subject can cover: each test also runs the
-//! audit without subject ids on the same rows, where the intervals treat the
-//! rows as independent and fall well short.
+//! intervals that cluster by subject can cover: the tests of the means and
+//! of the challenge also run the audit without subject ids on the same rows,
+//! where the intervals treat the rows as independent and fall well short.
 
 use biasbench::engine::estimate::{audit, AgeView, Challenge, EstimateOptions, EstimateResult};
 use biasbench::input::ages::OutOfRange;
@@ -167,6 +166,9 @@ fn summary<'a>(v: &'a AgeView, metric: &str) -> &'a Summary {
         .unwrap_or_else(|| panic!("no summary {metric}"))
 }
 
+/// How many images a subject has.
+type Images = fn(&mut ChaCha8Rng) -> usize;
+
 /// Share of hits.
 fn share(hits: usize, total: usize) -> f64 {
     hits as f64 / total as f64
@@ -232,6 +234,7 @@ fn mean_coverage(
 fn the_truths_match_a_large_monte_carlo() {
     // 2·10⁶ draws: standard errors ≤ 0.003 years for the MAE, ≤ 0.0004 for
     // the rates; a wrong formula would be off by far more than 5 of them.
+    // (Each draw serves every truth: the checks share their noise.)
     let mut rng = ChaCha8Rng::seed_from_u64(20);
     let e = Normal::new(0.0, 13f64.sqrt()).unwrap();
     let n = 2_000_000;
@@ -257,7 +260,8 @@ fn the_truths_match_a_large_monte_carlo() {
         assert!((got - want).abs() < 5.0 * se, "{what}: {got} vs {want}");
     };
     close("MAE", abs / n, TRUE_MAE, 13f64.sqrt());
-    close("RMSE²", sq / n, TRUE_RMSE * TRUE_RMSE, 20.0);
+    // Var(e²) = 2σ⁴ + 4b²σ² = 455.
+    close("RMSE²", sq / n, TRUE_RMSE * TRUE_RMSE, 455f64.sqrt());
     close("cs@5", cs / n, TRUE_CS5, 0.5);
     for g in 0..2 {
         close("false admit", admit[g] / n, TRUE_FALSE_ADMIT[g], 0.5);
@@ -327,25 +331,26 @@ fn rows_in_memory_audit_like_a_csv_read() {
 #[test]
 fn cluster_robust_mean_intervals_cover_where_row_intervals_do_not() {
     // 1,000 data sets × 2 groups: a coverage of 0.95 has a standard error
-    // of 0.5 %, so 93–97 % is ±4 standard errors (with 400 data sets, one
-    // seed of the unbalanced design gave an MAE coverage of 0.931). Row
-    // intervals ignore a design effect of about 1 + 3·ICC ≈ 3 (for e; less
-    // for |e|): their half-width is ~1/√3 of what it should be.
-    // Long-run coverage with subjects (10,000 groups, 1–7 images): MAE
-    // 0.955, bias 0.951, RMSE 0.943; the mean of the engine's se² is within
-    // 1–5 % of the replicates' variance. RMSE falls short by about a point
-    // because the mean of e² is right-skewed: its misses are one-sided
-    // (interval below the truth 4.8 %, above 1 %), so it is held to ≥ 93 %.
-    let configs: [(&str, u64, Box<dyn FnMut(&mut ChaCha8Rng) -> usize>); 2] = [
-        ("4 images per subject", 13, Box::new(|_| 4)),
-        (
-            "1–7 images per subject",
-            14,
-            Box::new(|rng| rng.random_range(1..=7)),
-        ),
+    // of 0.5 %, so 93–97 % is ±4 standard errors. Row intervals ignore a
+    // design effect of about 1 + 3·ICC ≈ 3 (for e; less for |e|): their
+    // half-width is ~1/√3 of what it should be.
+    //
+    // Long-run coverage with subjects (5 seeds × 2,500 data sets × 2 groups
+    // per design): 4 images MAE 0.948, bias 0.951; 1–7 images MAE 0.947,
+    // bias 0.949 (seed 14's first 1,000 data sets are on the low side: MAE
+    // 0.939). The engine's se² averages 0–5 % above the replicates' variance
+    // (10,000 groups per design). The mean of e² is right-skewed, so RMSE's
+    // interval is taken on the log scale: 0.949 and 0.932 here (a symmetric
+    // t interval on e² gave 0.9465 and 0.9245, missing one-sidedly); it is
+    // held to ≥ 93 %.
+    let configs: [(&str, u64, Images); 2] = [
+        ("4 images per subject", 13, |_| 4),
+        ("1–7 images per subject", 14, |rng| {
+            rng.random_range(1..=7)
+        }),
     ];
     for (name, seed, mut images) in configs {
-        let (robust, rows) = mean_coverage(seed, 1000, &mut *images);
+        let (robust, rows) = mean_coverage(seed, 1000, &mut images);
         eprintln!(
             "{name}: cluster-robust MAE {:.4}, bias {:.4}, RMSE {:.4}, cs@5 {:.4}; independent rows MAE {:.4}, bias {:.4}, RMSE {:.4}, cs@5 {:.4}",
             robust[0], robust[1], robust[2], robust[3], rows[0], rows[1], rows[2], rows[3]
@@ -356,9 +361,9 @@ fn cluster_robust_mean_intervals_cover_where_row_intervals_do_not() {
                 "{name}: cluster-robust {metric} coverage {x}"
             );
         }
-        for (metric, x) in ["RMSE", "cs@5"].iter().zip(&robust[2..]) {
-            assert!(*x >= 0.93, "{name}: cluster-robust {metric} coverage {x}");
-        }
+        let (rmse, cs5) = (robust[2], robust[3]);
+        assert!(rmse >= 0.93, "{name}: cluster-robust RMSE coverage {rmse}");
+        assert!(cs5 >= 0.93, "{name}: cluster-robust cs@5 coverage {cs5}");
         for (metric, x) in ["MAE", "bias", "RMSE", "cs@5"].iter().zip(rows) {
             assert!(x < 0.90, "{name}: independent-row {metric} coverage {x}");
         }
@@ -374,14 +379,14 @@ fn challenge_rates_cover_with_subjects() {
     // 1,000 data sets × 2 groups: the pooled coverage of a rate has a
     // standard error of 0.5 %.
     //
-    // Long-run coverage (2 × 10,000 data sets): false admit 0.935 in group
-    // x (2.7 %: about 8 events at the effective size 600/2) and 0.949 in
-    // y (7.9 %); false refusal 0.946–0.951. Group x falls short of 95 % by
+    // Long-run coverage (20,000 data sets, 3 other seeds): false admit 0.935
+    // in group x (2.7 %: about 8 events at the effective size 600/2) and
+    // 0.949 in y (7.9 %); false refusal 0.947 in x and 0.951 in y. Group x falls short of 95 % by
     // about 1.5 points at so few events: the design effect is estimated
     // (unbiased on average, 1.98 against a true 2.04) from the few subjects
     // with an admit, and its noise is not in the Wilson interval's normal
     // quantile (plain Wilson at n = 300, p = 2.7 % covers 0.955). Both tails
-    // miss more than 2.5 % (3.5 % and 3.0 %). Hence the pooled coverage of
+    // miss more than 2.5 % (interval below the truth 3.5 %, above 3.0 %). Hence the pooled coverage of
     // the two groups is held to ≥ 93 % and each group's to ≥ 92 %.
     let mut rng = ChaCha8Rng::seed_from_u64(13);
     let opts = EstimateOptions {
@@ -464,7 +469,7 @@ fn challenge_rates_cover_with_subjects() {
 }
 
 #[test]
-fn mae_range_interval_covers_no_disparity_between_equal_groups() {
+fn range_intervals_cover_no_disparity_between_equal_groups_and_the_true_range() {
     // The true MAE range (max − min over the two groups) is 0 when both
     // groups have b = 1.5, and 4.4857 − 3.1222 = 1.3635 years when group y
     // has b = 4 (bias range 2.5). 400 data sets per cell: clustered (150
@@ -534,30 +539,4 @@ fn mae_range_interval_covers_no_disparity_between_equal_groups() {
             }
         }
     }
-}
-
-#[test]
-fn zz_diagnose() {
-    let n: usize = std::env::var("DIAG_N").ok().and_then(|x| x.parse().ok()).unwrap_or(10);
-    let seed: u64 = std::env::var("DIAG_SEED").ok().and_then(|x| x.parse().ok()).unwrap_or(99);
-    let kmax: usize = std::env::var("DIAG_K").ok().and_then(|x| x.parse().ok()).unwrap_or(7);
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let opts = EstimateOptions::default();
-    let truths = [("mae", TRUE_MAE), ("bias", BIAS), ("rmse", TRUE_RMSE)];
-    let mut hits = [0usize; 3];
-    let mut total = 0;
-    for _ in 0..n {
-        let d = Draw::new(&mut rng, 150, &mut |rng| if kmax == 0 { 4 } else { rng.random_range(1..=kmax) }, &mut |rng, _| rng.random_range(5.0..80.0), [BIAS; 2], SD_SUBJECT);
-        let r = d.audit(true, &opts);
-        let v = view(&r);
-        for info in &v.groups {
-            for (j, (m, t)) in truths.iter().enumerate() {
-                let s = info.counts.error(m).unwrap();
-                let (lo, hi) = s.interval().unwrap();
-                hits[j] += holds(lo, hi, *t) as usize;
-            }
-            total += 1;
-        }
-    }
-    eprintln!("seed {seed} n {n}: mae {:.4} bias {:.4} rmse {:.4}", share(hits[0], total), share(hits[1], total), share(hits[2], total));
 }

@@ -1,6 +1,6 @@
 //! The age-estimation audit (`biasbench estimate`) against values computed
 //! independently with numpy/pandas and checked by fairlearn and
-//! numpy.median (scripts/crosscheck/estimate_oracle.py →
+//! numpy.median (scripts/crosscheck/estimate_golden.py →
 //! fixtures/estimate/ages.csv, fixtures/golden/estimate.json).
 //!
 //! The binary runs on the fixture twice, weighted (`--weight w --subject

@@ -36,6 +36,7 @@ __all__ = [
     "Report",
     "classify",
     "compare",
+    "estimate",
     "identify",
     "labels",
     "merge",
@@ -234,6 +235,38 @@ def classify(
         score=score, subject=subject, bootstrap=bootstrap, seed=seed,
     )
     return _audit("classify", data, named, options)
+
+
+def estimate(
+    data: Any,
+    y_true: str = "y_true",
+    y_pred: str = "y_pred",
+    attrs: Optional[Sequence[str]] = None,
+    challenges: Optional[Sequence[str]] = None,
+    cs: Optional[Sequence[float]] = None,
+    age_bands: Optional[Sequence[str]] = None,
+    sample_weight: Optional[str] = None,
+    subject: Optional[str] = None,
+    bootstrap: Optional[int] = None,
+    seed: Optional[int] = None,
+    **options: Any,
+) -> Report:
+    """Age estimation and age verification audit (``biasbench estimate``):
+    per group MAE, mean signed error, RMSE, median absolute error and the
+    cumulative scores CS(θ) (``cs=[1, 5, 10]``), by true-age band
+    (``age_bands=["0-12", "13-17", "18-"]``), and at each challenge
+    ``"AGE:T"`` (``challenges=["18:25"]``: admit when the estimate ≥ T) the
+    false-admit and false-refusal rates. ``y_true``/``y_pred`` name the true
+    and estimated age columns (years); ``subject`` clusters the intervals
+    by person; ``sample_weight`` names the weight column (``--weight``)."""
+    named = dict(
+        y_true=y_true, y_pred=y_pred, attr=_columns.each(attrs),
+        challenge=_columns.each(challenges),
+        cs=_columns.each(cs),
+        age_bands=age_bands if age_bands is None or isinstance(age_bands, str) else ",".join(age_bands),
+        weight=sample_weight, subject=subject, bootstrap=bootstrap, seed=seed,
+    )
+    return _audit("estimate", data, named, options)
 
 
 def identify(

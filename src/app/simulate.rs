@@ -540,7 +540,7 @@ impl AgeGroupSpec {
                 k => attrs.push((k.to_string(), v.to_string())),
             }
         }
-        if !bias.is_finite() || !(spread > 0.0 && spread.is_finite()) || attrs.is_empty() {
+        if !(bias.is_finite() && spread > 0.0 && spread.is_finite()) || attrs.is_empty() {
             return Err(format!(
                 "group {s:?}: needs attributes, bias and spread > 0"
             ));

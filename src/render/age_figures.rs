@@ -60,11 +60,14 @@ pub(super) fn figures(e: &EstimateResult) -> Vec<Figure> {
     out
 }
 
+/// A band's label and each group's (value, low, high) in it.
+type BandMeans = (String, Vec<(f64, f64, f64)>);
+
 /// MAE with its interval per group and true-age band (all ages when there
 /// are no bands): each group in its own colour and marker, its bands joined.
 fn by_band(view: &AgeView) -> Figure {
     // (band label, per group (value, low, high)).
-    let bands: Vec<(String, Vec<(f64, f64, f64)>)> = match view.groups.first() {
+    let bands: Vec<BandMeans> = match view.groups.first() {
         Some(g) if !g.counts.bands.is_empty() => (0..g.counts.bands.len())
             .map(|b| {
                 let label = g.counts.bands[b].band.clone();

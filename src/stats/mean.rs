@@ -11,7 +11,9 @@
 //! Var(m) = G/(G−1) · Σ_c (v_c − m·d_c)² / (Σd)²,
 //!
 //! G clusters with rows of the group. The interval is m ± t_{G−1}·√Var: for
-//! unit weights and no subjects this is the textbook t interval s/√n.
+//! unit weights and no subjects this is the textbook t interval s/√n. The
+//! RMSE's is the square root of the mean squared error's, taken on the log
+//! scale m·exp(±t·√Var/m) since the mean of e² is right-skewed.
 //! Summaries over groups take the box of per-group t intervals at the
 //! Bonferroni level 1 − α/G ([`crate::stats::summary_ci`]).
 
@@ -141,7 +143,7 @@ impl MeanStat {
             reason: None,
         };
         if mean.is_nan() {
-            s.reason = Some("no rows".into());
+            s.reason = Some("no rows with a weight above 0".into());
         } else if ci.method != Method::None {
             match s.bounds(ci.alpha(), scale) {
                 Some((lo, hi)) => (s.low, s.high) = (lo, hi),
@@ -174,12 +176,18 @@ impl MeanStat {
             Scale::Root => self.value * self.value,
             _ => self.value,
         };
-        let half = t_critical(alpha, self.df) * self.se;
-        let (lo, hi) = (mean - half, mean + half);
+        let t = t_critical(alpha, self.df);
+        let (lo, hi) = (mean - t * self.se, mean + t * self.se);
         Some(match scale {
             Scale::Signed => (lo, hi),
             Scale::NonNegative => (lo.max(0.0), hi),
-            Scale::Root => (lo.max(0.0).sqrt(), hi.sqrt()),
+            // The mean of e² is right-skewed: its interval is taken on the
+            // log scale (delta method, se/m), which reaches further up.
+            Scale::Root if mean > 0.0 => {
+                let f = (t * self.se / mean).exp();
+                ((mean / f).sqrt(), (mean * f).sqrt())
+            }
+            Scale::Root => (0.0, hi.max(0.0).sqrt()),
         })
     }
 
@@ -304,9 +312,10 @@ mod tests {
         assert!((m.standard_error() - 1.0).abs() < 1e-12);
         let s = MeanStat::of("rmse", &m, Scale::Root, CiSpec::default());
         assert!((s.value - 2f64.sqrt()).abs() < 1e-12);
-        // t(0.975, 1) = 12.706…: the low end of the MSE interval is < 0, so RMSE's is 0.
-        assert_eq!(s.low, 0.0);
-        assert!((s.high - (2.0 + 12.706204736174694f64).sqrt()).abs() < 1e-9);
+        // t(0.975, 1) = 12.706…, on the log scale: MSE 2 · exp(±12.706/2).
+        let f = (12.706204736174694f64 / 2.0).exp();
+        assert!((s.low - (2.0 / f).sqrt()).abs() < 1e-9);
+        assert!((s.high - (2.0 * f).sqrt()).abs() < 1e-9);
         let one = MeanStat::of(
             "bias",
             &moments(&[(1.0, -3.0)]),

@@ -7,8 +7,10 @@
 
 use super::escape;
 use crate::counts::table::{RateColumn, ViewAt, ViewResult};
+use crate::engine::estimate::AgeView;
 use crate::report::{Findings, Report};
 use crate::stats::disparity::Summary;
+use crate::stats::mean::MeanStat;
 use crate::stats::rate::Rate;
 
 /// The two error rates of each task's main table, with their headings.
@@ -44,7 +46,12 @@ pub(super) fn tables(report: &Report) -> Vec<String> {
         Findings::Verify(v) => v.views.iter().filter_map(|w| table(w, rates)).collect(),
         Findings::Identify(i) => i.views.iter().filter_map(|w| table(w, rates)).collect(),
         Findings::Classify(c) => c.views.iter().filter_map(|w| table(w, rates)).collect(),
-        Findings::Estimate(e) => e.views.iter().filter_map(|w| table(w, rates)).collect(),
+        Findings::Estimate(e) => e
+            .views
+            .iter()
+            .flat_map(|w| [errors_table(w), table(w, rates)])
+            .flatten()
+            .collect(),
         Findings::Summarize(_) => Vec::new(),
     }
 }
@@ -174,6 +181,77 @@ fn table<C, X, F>(view: &ViewResult<C, X, F>, rates: [(&str, &str); 2]) -> Optio
             }
         }
     }
+    s.push_str("\\bottomrule\n\\end{tabular}\n\\end{table}\n\n");
+    Some(s)
+}
+
+/// A mean error in years as `value$_{low}^{high}$`, `--` when undefined.
+fn mean_cell(m: &MeanStat) -> String {
+    if !m.value.is_finite() {
+        return "--".into();
+    }
+    match m.interval() {
+        Some((lo, hi)) => format!(
+            "{}$_{{{}}}^{{{}}}$",
+            fixed(m.value, 0),
+            fixed(lo, 0),
+            fixed(hi, 0)
+        ),
+        None => fixed(m.value, 0),
+    }
+}
+
+/// The age-estimation table of a view (none for the pooled view): MAE and
+/// mean signed error in years per group with their intervals, then their
+/// summaries over the groups.
+fn errors_table(view: &AgeView) -> Option<String> {
+    if view.attribute.is_pooled() {
+        return None;
+    }
+    let attribute = view.attribute.name();
+    let label = view
+        .groups
+        .first()
+        .and_then(|g| g.counts.error("mae"))
+        .filter(|m| m.interval().is_some())
+        .map_or_else(String::new, |_| {
+            " Intervals: t, cluster-robust by subject when subjects are given.".into()
+        });
+    let mut s = String::from("\\begin{table}[htbp]\n\\centering\\footnotesize\n");
+    s.push_str(&format!(
+        "\\caption{{Age-estimation error by {} in years: mean absolute error (MAE) and mean signed error (bias, positive when estimates are too old), the interval as sub- and superscript.{}}}\n",
+        escape(&attribute),
+        escape(&label)
+    ));
+    s.push_str(&format!(
+        "\\label{{tab:biasbench-{}-errors}}\n",
+        self::label(&attribute)
+    ));
+    s.push_str("\\begin{tabular}{@{}lrr@{}}\n\\toprule\n");
+    s.push_str(&format!(
+        "{} & MAE & bias \\\\\n\\midrule\n",
+        escape(&attribute)
+    ));
+    for info in &view.groups {
+        let c = &info.counts;
+        let of = |m: &str| c.error(m).map_or_else(|| "--".into(), mean_cell);
+        s.push_str(&format!(
+            "{} & {} & {} \\\\\n",
+            escape(&info.group),
+            of("mae"),
+            of("bias")
+        ));
+    }
+    s.push_str("\\addlinespace\n");
+    let sum = |m: &str| summary(view.free.summaries.iter().find(|x| x.metric == m), 0);
+    s.push_str(&format!(
+        "max$-$min & {} & {} \\\\\nmax/min & {} & \\\\\nSTD & {} & {} \\\\\n",
+        sum("mae.max_minus_min"),
+        sum("bias.max_minus_min"),
+        sum("mae.max_over_min"),
+        sum("mae.std"),
+        sum("bias.std")
+    ));
     s.push_str("\\bottomrule\n\\end{tabular}\n\\end{table}\n\n");
     Some(s)
 }

@@ -37,7 +37,7 @@ the median, the midpoint at exactly half, a-b ends before b+1, 0 and 130 are
 in range) from its plausible mistake: the script recomputes everything with
 each mistake and fails if no value changes.
 
-Run: /work/venv-cc/bin/python scripts/crosscheck/estimate_oracle.py
+Run: /work/venv-cc/bin/python scripts/crosscheck/estimate_golden.py
 """
 import json
 import math
@@ -336,7 +336,7 @@ def main():
         runs[run] = {"args": args, "views": views}
     golden = {
         "source": "numpy/pandas (every value), numpy.median and fairlearn MetricFrame(mean_absolute_error) "
-                  "(checks); scripts/crosscheck/estimate_oracle.py",
+                  "(checks); scripts/crosscheck/estimate_golden.py",
         "data": "fixtures/estimate/ages.csv",
         "attrs": ATTRS,
         "cs": CS,
