@@ -304,6 +304,7 @@ fn init_files_run() {
         ("verify", "fixtures/golden/verify_random.csv"),
         ("identify", "fixtures/tidy/inputs/identify_searches.csv"),
         ("classify", "fixtures/golden/classify_plain.csv"),
+        ("estimate", "fixtures/estimate/ages.csv"),
     ] {
         let out = biasbench()
             .args(["check", "--init", task])

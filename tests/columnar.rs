@@ -331,3 +331,51 @@ fn identify_reads_npy_columns_with_nan_as_missing() {
     assert_eq!(audit(&a, "identify"), audit(&b, "identify"));
     same_accounting(&b, &a);
 }
+
+/// An age-estimation table in Parquet (float ages, string groups) gives the
+/// CSV's audit.
+#[cfg(feature = "parquet")]
+#[test]
+fn estimate_reads_parquet_like_csv() {
+    use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray};
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().unwrap();
+    let csv = common::root().join("fixtures/estimate/ages.csv");
+    let mut r = csv::Reader::from_path(&csv).unwrap();
+    let (mut age, mut pred, mut sex) = (vec![], vec![], vec![]);
+    for row in r.records() {
+        let row = row.unwrap();
+        sex.push(row[1].to_string());
+        age.push(row[3].parse::<f64>().unwrap());
+        pred.push(row[4].parse::<f64>().unwrap());
+    }
+    let batch = RecordBatch::try_from_iter([
+        ("age", Arc::new(Float64Array::from(age)) as ArrayRef),
+        ("predicted_age", Arc::new(Float64Array::from(pred)) as ArrayRef),
+        ("sex", Arc::new(StringArray::from(sex)) as ArrayRef),
+    ])
+    .unwrap();
+    let pq = dir.path().join("a.parquet");
+    let mut w = parquet::arrow::ArrowWriter::try_new(
+        std::fs::File::create(&pq).unwrap(),
+        batch.schema(),
+        None,
+    )
+    .unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+    let args = [
+        "--y-true",
+        "age",
+        "--y-pred",
+        "predicted_age",
+        "--attr",
+        "sex",
+        "--challenge",
+        "18:25",
+        "--reproducible",
+    ];
+    let (a, b) = (json("estimate", &csv, &args), json("estimate", &pq, &args));
+    assert_eq!(a["estimate"]["views"], b["estimate"]["views"]);
+    assert_eq!(a["findings"], b["findings"]);
+}

@@ -469,7 +469,7 @@ pub struct CheckArgs {
     /// The audit file (TOML): task, input, options and gates [default: none; required unless --init].
     #[arg(required_unless_present = "init", conflicts_with = "init")]
     pub file: Option<PathBuf>,
-    /// Print a commented starting audit file for TASK (verify, identify, classify, summarize) and exit [default: none].
+    /// Print a commented starting audit file for TASK (verify, identify, classify, estimate, summarize) and exit [default: none].
     #[arg(long, value_name = "TASK")]
     pub init: Option<String>,
     /// A JSON report biasbench wrote earlier, for relative gates (max_increase, not_worse) [default: none].

@@ -144,7 +144,7 @@ pub fn parse(text: &str, path: &Path, extra: &[String]) -> Result<Audit> {
         .map_err(|e| anyhow::anyhow!("{file}: {}", e.to_string().trim_end()))?;
     let at = |span: std::ops::Range<usize>| format!("{file}:{}", line_of(text, span.start));
     let task = f.task.get_ref().as_str();
-    const TASKS: [&str; 4] = ["verify", "identify", "classify", "summarize"];
+    const TASKS: [&str; 5] = ["verify", "identify", "classify", "estimate", "summarize"];
     if !TASKS.contains(&task) {
         bail!(
             "{}: task: {task:?} is not an audit (one of {})",
@@ -343,8 +343,9 @@ pub fn init(task: &str) -> Result<String> {
         "verify" => INIT_VERIFY,
         "identify" => INIT_IDENTIFY,
         "classify" => INIT_CLASSIFY,
+        "estimate" => INIT_ESTIMATE,
         "summarize" => INIT_SUMMARIZE,
-        _ => bail!("--init {task}: expected verify, identify, classify or summarize"),
+        _ => bail!("--init {task}: expected verify, identify, classify, estimate or summarize"),
     };
     Ok(format!("{INIT_HEADER}{body}"))
 }
@@ -441,6 +442,31 @@ max = 0.1
 metric = "tpr"
 attribute = "race"
 min = 0.8
+"#;
+
+const INIT_ESTIMATE: &str = r#"task = "estimate"
+input = "ages.csv"
+
+# Every flag of `biasbench estimate`, by its name.
+[options]
+y-true = "age"
+y-pred = "predicted_age"
+attr = ["sex", "region"]
+subject = "subject_id"
+challenge = ["18:25"]
+
+[[gate]]
+name = "MAE gap between groups at most 1.5 years"
+metric = "mae.max_minus_min"
+attribute = "region"
+max = 1.5
+
+[[gate]]
+name = "under-18s admitted at most 5% in every group"
+metric = "false_admit"
+attribute = "region"
+policy = "challenge:18:25"
+max = 0.05
 "#;
 
 const INIT_SUMMARIZE: &str = r#"task = "summarize"

@@ -183,7 +183,7 @@ const CONVENTIONS: Conventions = Conventions {
     error: Cow::Borrowed("e = estimated age - true age in years (positive: the model makes people older); MAE = sum w|e| / sum w, bias = mean signed error sum w e / sum w, RMSE = sqrt(sum w e^2 / sum w); CS(theta) = share of weight with |e| <= theta"),
     mean_interval: Cow::Borrowed(""),
     interval: Cow::Borrowed(""),
-    median: Cow::Borrowed("weighted median of |e|: the value where the cumulative weight in ascending order first reaches half the total, the midpoint of it and the next value when it reaches exactly half (numpy's median for unit weights); interval: the distribution-free order-statistic interval (ranks from Binomial(n, 1/2)) for unweighted rows without subjects, else none (use --bootstrap)"),
+    median: Cow::Borrowed("weighted median of |e|: the value at which the cumulative weight in ascending order first exceeds half the total; where it equals half exactly, the midpoint of that value and the next (numpy's median for unit weights); interval: the distribution-free order-statistic interval (ranks from Binomial(n, 1/2)) for rows of unit weight without subjects, else none (use --bootstrap)"),
     challenge: Cow::Borrowed("AGE:T admits when the estimate >= T (an estimate equal to T is admitted); false admit = admitted among people truly under AGE (or in the under band), false refusal = refused among people truly AGE or over (or in the over band)"),
     bands: Cow::Borrowed("a band a-b holds true ages a <= age < b+1 (whole years a to b); a- holds ages >= a"),
 };
@@ -255,7 +255,9 @@ pub(crate) fn evaluate(
     let subjects = clustered(a, o.ci).then_some(a.n_subjects);
     let label = interval_label(o.ci, subjects, "rows");
     let mean_label = mean::label(o.ci, subjects.is_some());
-    let exact_median = a.weight.is_empty() && subjects.is_none() && weight.draw.is_empty();
+    // Unit weights (none, or all 1) of independent rows: the order statistics' interval.
+    let unit_weights = a.weight.iter().all(|&w| w == 1.0);
+    let exact_median = unit_weights && subjects.is_none() && weight.draw.is_empty();
     let views = p
         .views
         .par_iter()

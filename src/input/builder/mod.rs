@@ -1,7 +1,8 @@
 //! Building inputs from data in memory — the library's front door:
 //! [`Comparisons::builder`](super::Comparisons::builder),
-//! [`Searches::builder`](super::Searches::builder) and
-//! [`Labelled::builder`](super::Labelled::builder).
+//! [`Searches::builder`](super::Searches::builder),
+//! [`Labelled::builder`](super::Labelled::builder) and
+//! [`Ages::builder`](super::Ages::builder).
 //!
 //! Columns are [`ndarray::ArrayView1`]s, so NumPy arrays reach them without
 //! copies; slices, arrays and `Vec`s convert too (`&[0.9, 0.8]`,
@@ -56,6 +57,7 @@ macro_rules! shared_setters {
     };
 }
 
+pub mod ages;
 pub mod comparisons;
 pub mod labelled;
 pub mod searches;
