@@ -351,7 +351,10 @@ fn estimate_reads_parquet_like_csv() {
     }
     let batch = RecordBatch::try_from_iter([
         ("age", Arc::new(Float64Array::from(age)) as ArrayRef),
-        ("predicted_age", Arc::new(Float64Array::from(pred)) as ArrayRef),
+        (
+            "predicted_age",
+            Arc::new(Float64Array::from(pred)) as ArrayRef,
+        ),
         ("sex", Arc::new(StringArray::from(sex)) as ArrayRef),
     ])
     .unwrap();

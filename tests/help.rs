@@ -5,10 +5,11 @@
 mod common;
 use common::biasbench;
 
-const SUBCOMMANDS: [&str; 10] = [
+const SUBCOMMANDS: [&str; 11] = [
     "verify",
     "identify",
     "classify",
+    "estimate",
     "summarize",
     "check",
     "merge",
@@ -124,6 +125,7 @@ fn a_task_s_help_speaks_of_that_task_only() {
         ("verify", ["classify", "identify", "items", "searches"]),
         ("identify", ["classify", "verify", "items", "EER"]),
         ("classify", ["verify", "identify", "EER", "searches"]),
+        ("estimate", ["verify", "identify", "FMR", "searches"]),
     ] {
         let text = help(sub);
         for other in others {

@@ -49,15 +49,9 @@ impl GroupSpec {
             model_b: None,
         };
         let (mut mated_b, mut nonmated_b) = (None, None);
-        for part in s.split(',') {
-            let (k, v) = part
-                .split_once('=')
-                .ok_or_else(|| format!("group {s:?}: {part:?} is not KEY=VALUE"))?;
-            let num = || {
-                v.parse::<f64>()
-                    .map_err(|_| format!("group {s:?}: {k} = {v:?} is not a number"))
-            };
-            match k.trim() {
+        for (k, v) in key_values(s)? {
+            let num = || number(s, k, v);
+            match k {
                 "mated_mean" => g.mated_mean = num()?,
                 "nonmated_mean" => g.nonmated_mean = num()?,
                 "mated_mean_b" => mated_b = Some(num()?),
@@ -90,6 +84,23 @@ impl GroupSpec {
             .collect::<Vec<_>>()
             .join("+")
     }
+}
+
+/// The `KEY=VALUE` parts of a group spec `s` (keys trimmed).
+fn key_values(s: &str) -> Result<Vec<(&str, &str)>, String> {
+    s.split(',')
+        .map(|part| {
+            part.split_once('=')
+                .map(|(k, v)| (k.trim(), v))
+                .ok_or_else(|| format!("group {s:?}: {part:?} is not KEY=VALUE"))
+        })
+        .collect()
+}
+
+/// The number `v` of key `k` in group spec `s`.
+fn number(s: &str, k: &str, v: &str) -> Result<f64, String> {
+    v.parse::<f64>()
+        .map_err(|_| format!("group {s:?}: {k} = {v:?} is not a number"))
 }
 
 /// A population to simulate.
@@ -526,15 +537,9 @@ impl AgeGroupSpec {
     /// Parses `sex=F,region=A,bias=1.5,spread=4`.
     pub fn parse(s: &str) -> Result<AgeGroupSpec, String> {
         let (mut bias, mut spread, mut attrs) = (f64::NAN, f64::NAN, Vec::new());
-        for part in s.split(',') {
-            let (k, v) = part
-                .split_once('=')
-                .ok_or_else(|| format!("group {s:?}: {part:?} is not KEY=VALUE"))?;
-            let num = || {
-                v.parse::<f64>()
-                    .map_err(|_| format!("group {s:?}: {k} = {v:?} is not a number"))
-            };
-            match k.trim() {
+        for (k, v) in key_values(s)? {
+            let num = || number(s, k, v);
+            match k {
                 "bias" => bias = num()?,
                 "spread" => spread = num()?,
                 k => attrs.push((k.to_string(), v.to_string())),

@@ -11,7 +11,7 @@ type TaskHelp = (
     &'static str,
 );
 
-const TASKS: [TaskHelp; 10] = [
+const TASKS: [TaskHelp; 11] = [
     (
         "verify",
         &[
@@ -50,6 +50,19 @@ const TASKS: [TaskHelp; 10] = [
   biasbench classify fixtures/golden/classify_plain.csv --attr race,sex
   biasbench classify fixtures/golden/classify_plain.csv --score score --cutoff 0.5 --attr race --reference race=B
   biasbench classify fixtures/golden/classify_weighted.csv --attr race --weight w --format csv",
+    ),
+    (
+        "estimate",
+        &[
+            ("attr", "Demographic attributes: columns X, else the --subjects table [default: none; one pooled view]"),
+            ("min_group_size", "Groups with fewer rows than this stay in the tables, flagged, and out of the summaries"),
+            ("reference", "Reference group of the tests: largest (most rows, or weight; a tie within 1e-9 keeps the first group in table order), best (lowest MAE), or ATTRIBUTE=VALUE (repeatable) [default: largest]"),
+            ("bootstrap_rows", "Resample rows instead of subjects even when --subject is given"),
+        ],
+        "Examples:
+  biasbench estimate fixtures/estimate/ages.csv --y-true age --y-pred predicted_age --attr sex,region
+  biasbench estimate fixtures/estimate/ages.csv --y-true age --y-pred predicted_age --attr region --subject subject_id --challenge 18:25 --challenge 18:25:13-17:18-30
+  biasbench estimate fixtures/estimate/ages.csv --y-true age --y-pred predicted_age --attr sex --age-bands 0-12,13-17,18-24,25- --cs 1,5,10 --weight w --format csv",
     ),
     (
         "summarize",
@@ -95,8 +108,8 @@ Examples:
         "simulate",
         &[],
         "Examples:
-  biasbench simulate --out sim.csv --seed 7
-  biasbench simulate --out sim.csv --group race=A,mated_mean=5,nonmated_mean=0 --group race=B,mated_mean=4.5,nonmated_mean=0.4 --subjects-per-group 200
+  biasbench simulate --out sim.csv --seed 7 --group race=A,mated_mean=5,nonmated_mean=0 --group race=B,mated_mean=4.5,nonmated_mean=0.4 --subjects-per-group 200
+  biasbench simulate --task estimate --out sim.csv --group sex=F,bias=-0.5,spread=4 --group sex=M,bias=1,spread=5
   biasbench verify sim.csv --attr race",
     ),
     (

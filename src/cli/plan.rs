@@ -688,16 +688,17 @@ fn summarize(a: SummarizeArgs, line: Vec<String>) -> Result<Audit<SummarizeJob>>
 }
 
 fn simulate(a: SimulateArgs) -> Result<Plan> {
+    /// The groups of `--group`, parsed by `parse` (none: the demo's).
+    fn groups<T>(specs: &[String], parse: fn(&str) -> Result<T, String>) -> Result<Option<Vec<T>>> {
+        if specs.is_empty() {
+            return Ok(None);
+        }
+        let parsed = specs.iter().map(|g| parse(g)).collect::<Result<_, _>>();
+        Ok(Some(parsed.map_err(anyhow::Error::msg)?))
+    }
     if let SimulateTask::Estimate = a.task {
         let mut p = AgePopulation::demo();
-        if !a.groups.is_empty() {
-            p.groups = a
-                .groups
-                .iter()
-                .map(|g| AgeGroupSpec::parse(g))
-                .collect::<Result<_, _>>()
-                .map_err(anyhow::Error::msg)?;
-        }
+        p.groups = groups(&a.groups, AgeGroupSpec::parse)?.unwrap_or(p.groups);
         p.seed = a.seed.unwrap_or(p.seed);
         p.subjects_per_group = a.subjects_per_group.unwrap_or(p.subjects_per_group);
         p.images_per_subject = a.images_per_subject.unwrap_or(p.images_per_subject);
@@ -707,14 +708,7 @@ fn simulate(a: SimulateArgs) -> Result<Plan> {
         });
     }
     let mut p = Population::demo();
-    if !a.groups.is_empty() {
-        p.groups = a
-            .groups
-            .iter()
-            .map(|g| GroupSpec::parse(g))
-            .collect::<Result<_, _>>()
-            .map_err(anyhow::Error::msg)?;
-    }
+    p.groups = groups(&a.groups, GroupSpec::parse)?.unwrap_or(p.groups);
     p.seed = a.seed.unwrap_or(p.seed);
     p.subjects_per_group = a.subjects_per_group.unwrap_or(p.subjects_per_group);
     p.mated_per_subject = a.mated_per_subject.unwrap_or(p.mated_per_subject);

@@ -58,6 +58,7 @@ pub(crate) fn escape(s: &str) -> String {
     out
 }
 
+mod age_pgfplots;
 mod main_table;
 pub(crate) mod pgfplots;
 

@@ -29,7 +29,7 @@ pub(crate) struct Pgf {
 }
 
 impl Pgf {
-    fn new(kind: &str, attribute: &Attribute, caption: String, code: String) -> Pgf {
+    pub(super) fn new(kind: &str, attribute: &Attribute, caption: String, code: String) -> Pgf {
         Pgf {
             name: file_name(kind, attribute, None),
             label: format!("fig:biasbench-{kind}-{}", label(&attribute.name())),
@@ -41,7 +41,7 @@ impl Pgf {
 
 /// The axis box: 74 % of the line, its labels in the rest (the figures fit
 /// a single column as well as the page).
-const AXIS: &str = "width=0.74\\linewidth, scale only axis";
+pub(super) const AXIS: &str = "width=0.74\\linewidth, scale only axis";
 
 /// Markers told apart in print, in the order groups get them.
 const MARKS: [&str; 8] = [
@@ -57,7 +57,7 @@ const MARKS: [&str; 8] = [
 
 /// Group g's style: its colour (the SVG figures' Okabe–Ito palette), its
 /// marker and (past eight groups) a dash.
-fn style(g: usize) -> String {
+pub(super) fn style(g: usize) -> String {
     let c = PALETTE[g % PALETTE.len()];
     let dash = if g >= MARKS.len() {
         ", densely dashed"
@@ -102,6 +102,7 @@ pub(crate) fn figures(report: &Report) -> Vec<Pgf> {
                         ("false_refusal", "false refusal"),
                     ],
                 ));
+                out.extend(super::age_pgfplots::figures(view));
             }
         }
         Findings::Summarize(_) => {}
