@@ -55,7 +55,8 @@ fn text(n: Node) -> String {
 }
 
 /// The groups the demo's figure `file` shows, from its attribute (the demo
-/// has races A–D and sexes F, M): `None` for figures of other series.
+/// has races A–D and sexes F, M; its age audit sexes F, M and regions A–C):
+/// `None` for figures of other series.
 fn groups(file: &str) -> Option<usize> {
     let kind_of = |k: &str| file.contains(&format!("-{k}-"));
     if ["cross-fmr", "scores"].iter().any(|k| kind_of(k)) {
@@ -63,6 +64,10 @@ fn groups(file: &str) -> Option<usize> {
     }
     Some(if file.contains("-race-sex-") {
         8
+    } else if file.contains("-sex-region-") {
+        6
+    } else if file.contains("-region-") {
+        3
     } else if file.contains("-race-") {
         4
     } else if file.contains("-sex-") {

@@ -47,7 +47,7 @@ pub(super) fn figures(e: &EstimateResult) -> Vec<Figure> {
                         false,
                     ),
                     name: file_name(
-                        &format!("{rate} threshold"),
+                        &format!("{rate} against T"),
                         &view.attribute,
                         Some(&sweep.challenge),
                     ),
