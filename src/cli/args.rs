@@ -45,7 +45,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Audit the built-in synthetic population; writes reports/demo/.
     Demo(DemoArgs),
-    /// Write a synthetic comparisons table with chosen per-group distributions.
+    /// Write a synthetic comparisons table (or, with --task estimate, age
+    /// estimates) with chosen per-group distributions.
     Simulate(SimulateArgs),
     /// Plan an evaluation: subjects and comparisons per group to detect a
     /// ratio of error rates or to reach an interval width.
@@ -520,12 +521,12 @@ pub struct SimulateArgs {
     pub cross_nonmated: Option<usize>,
 }
 
-/// What `simulate` writes.
+/// What `simulate` writes: 1:1 comparisons (subject_a, subject_b, mated,
+/// score, attributes per side) or age estimates (subject_id, attributes,
+/// age, predicted_age).
 #[derive(Clone, Copy, ValueEnum)]
 pub enum SimulateTask {
-    /// 1:1 comparisons: subject_a, subject_b, mated, score, attributes per side.
     Verify,
-    /// Age estimates: subject_id, attributes, age, predicted_age.
     Estimate,
 }
 
