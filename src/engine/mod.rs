@@ -11,6 +11,11 @@ use crate::error::Result;
 use crate::value::Flatten;
 use serde::{Deserialize, Serialize};
 
+/// Nothing more: what a view of a task computes besides its rate columns
+/// (classification's threshold-free part, age estimation's operating points).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct NoFree {}
+
 /// What a bootstrap replicate draws with replacement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

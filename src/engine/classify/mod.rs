@@ -126,9 +126,7 @@ pub struct ClassifyAt {
     pub versus_reference: Vec<Versus>,
 }
 
-/// Nothing computed without the decision rule.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct NoFree {}
+pub use crate::engine::NoFree;
 
 /// One classification view: a single operating point (the policy `cutoff:T`
 /// or `none`) whose columns are every binary rate (or multiclass accuracy,

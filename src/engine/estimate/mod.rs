@@ -15,8 +15,7 @@ use crate::counts::table::{
     finish_view, interval_convention, interval_label, GroupInfo, RateColumn, Treat, ViewAt,
     ViewResult,
 };
-use crate::engine::classify::NoFree;
-use crate::engine::{Resample, Unit, Weights};
+use crate::engine::{NoFree, Resample, Unit, Weights};
 use crate::error::{Error, Result};
 use crate::groups::{codes_of, views, ReferenceRule, View, MISSING};
 use crate::input::ages::OutOfRange;
