@@ -126,7 +126,7 @@ pub struct ClassifyAt {
     pub versus_reference: Vec<Versus>,
 }
 
-pub use crate::engine::NoFree;
+pub use super::NoFree;
 
 /// One classification view: a single operating point (the policy `cutoff:T`
 /// or `none`) whose columns are every binary rate (or multiclass accuracy,
