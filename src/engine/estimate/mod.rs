@@ -10,7 +10,7 @@
 
 pub mod parts;
 
-use crate::counts::curves::{fold, fold_sparse};
+use crate::counts::curves::fold;
 use crate::counts::table::{
     finish_view, interval_convention, interval_label, GroupInfo, RateColumn, Treat, ViewAt,
     ViewResult,
@@ -202,6 +202,9 @@ fn invalid(message: String) -> Error {
 pub(crate) struct Prepared<'a> {
     views: Vec<View<'a>>,
     order: Vec<u32>,
+    /// The rows by subject, ascending (a stable counting sort; empty
+    /// without subjects): each subject's rows are one run.
+    by_subject: Vec<u32>,
 }
 
 /// Prepares the rows `a` once: its views and the order of |e|.
@@ -221,9 +224,25 @@ pub(crate) fn prepare<'a>(a: &'a Ages, o: &EstimateOptions) -> Result<Prepared<'
     let mut order: Vec<u32> = (0..n as u32).collect();
     let abs = |i: u32| (a.estimate[i as usize] - a.truth[i as usize]).abs();
     order.par_sort_by(|&x, &y| abs(x).total_cmp(&abs(y)).then(x.cmp(&y)));
+    let mut by_subject = Vec::new();
+    if !a.subject.is_empty() {
+        let mut next = vec![0u32; a.n_subjects + 1];
+        for &s in &a.subject {
+            next[s as usize + 1] += 1;
+        }
+        for s in 0..a.n_subjects {
+            next[s + 1] += next[s];
+        }
+        by_subject = vec![0u32; n];
+        for (i, &s) in a.subject.iter().enumerate() {
+            by_subject[next[s as usize] as usize] = i as u32;
+            next[s as usize] += 1;
+        }
+    }
     Ok(Prepared {
         views: views(n, &codes),
         order,
+        by_subject,
     })
 }
 
@@ -261,7 +280,7 @@ pub(crate) fn evaluate(
         .views
         .par_iter()
         .map(|v| {
-            let tallies = tally(v, a, &parts, weight, subjects.is_some());
+            let tallies = tally(v, a, &parts, weight, (subjects.is_some(), &p.by_subject));
             let medians = medians(v, a, &p.order, weight, exact_median.then_some(o.ci));
             age_view(v, tallies, medians, &parts, &label, o)
         })
@@ -324,9 +343,16 @@ struct Tally {
     bins: Vec<f64>,
 }
 
-/// Counts the rows of every group of `v`: one parallel pass for the row
-/// moments and counts, and with subjects one more for the clusters.
-fn tally(v: &View, a: &Ages, parts: &Parts, weight: Weights, clustered: bool) -> Vec<Tally> {
+/// Counts the rows of every group of `v`: parallel passes for the row
+/// moments and counts, and with subjects one more for the clusters
+/// ([`cluster_moments`]).
+fn tally(
+    v: &View,
+    a: &Ages,
+    parts: &Parts,
+    weight: Weights,
+    (clustered, by_subject): (bool, &[u32]),
+) -> Vec<Tally> {
     let (groups, k) = (v.groups.len(), parts.len());
     let moments = fold(
         a.truth.len(),
@@ -359,37 +385,7 @@ fn tally(v: &View, a: &Ages, parts: &Parts, weight: Weights, clustered: bool) ->
         },
         |o, x| *o += x,
     );
-    let mut clusters = clustered.then(|| {
-        let sums = fold_sparse(
-            a.truth.len(),
-            |i| {
-                let g = v.side_a[i];
-                (g != MISSING).then(|| (g, a.subject[i]))
-            },
-            |s: &mut Vec<f64>, i| {
-                if s.is_empty() {
-                    s.resize(2 * k, 0.0);
-                }
-                parts.each(a.truth[i], a.estimate[i], weight.at(i), |j, d, x| {
-                    s[2 * j] += d;
-                    s[2 * j + 1] += x;
-                });
-            },
-            |o, x| {
-                if o.is_empty() {
-                    o.resize(x.len(), 0.0);
-                }
-                o.iter_mut().zip(x).for_each(|(o, x)| *o += x);
-            },
-        );
-        let mut out = vec![Moments::default(); groups * k];
-        for ((g, _), s) in &sums {
-            for j in 0..k {
-                out[*g as usize * k + j].add(s[2 * j], s[2 * j + 1]);
-            }
-        }
-        out
-    });
+    let mut clusters = clustered.then(|| cluster_moments(v, a, parts, weight, by_subject));
     (0..groups)
         .map(|g| Tally {
             rows: moments[g * k..(g + 1) * k].to_vec(),
@@ -399,6 +395,87 @@ fn tally(v: &View, a: &Ages, parts: &Parts, weight: Weights, clustered: bool) ->
             bins: counts[g * extra + 2..(g + 1) * extra].to_vec(),
         })
         .collect()
+}
+
+/// Rows per chunk of the cluster pass (chunks end where a subject's rows end).
+const CLUSTER_CHUNK: usize = 1 << 16;
+
+/// The cluster moments of every group of `v` (groups × parts): the rows in
+/// subject order (`by_subject`), each subject's rows of one group summed and
+/// added as one unit. Memory follows the groups and parts, not the subjects;
+/// chunks are summed on all cores and merged in order (deterministic).
+fn cluster_moments(
+    v: &View,
+    a: &Ages,
+    parts: &Parts,
+    weight: Weights,
+    by_subject: &[u32],
+) -> Vec<Moments> {
+    let (groups, k) = (v.groups.len(), parts.len());
+    let subject = |i: usize| a.subject[by_subject[i] as usize];
+    let mut bounds = vec![0];
+    let mut i = CLUSTER_CHUNK;
+    while i < by_subject.len() {
+        while i < by_subject.len() && subject(i) == subject(i - 1) {
+            i += 1;
+        }
+        bounds.push(i);
+        i += CLUSTER_CHUNK;
+    }
+    if bounds.last() != Some(&by_subject.len()) {
+        bounds.push(by_subject.len());
+    }
+    let chunks: Vec<Vec<Moments>> = bounds
+        .par_windows(2)
+        .map(|w| {
+            let mut out = vec![Moments::default(); groups * k];
+            // The current subject's groups, each with its offset in `sums`.
+            let mut open: Vec<(u32, usize)> = Vec::new();
+            let mut sums: Vec<f64> = Vec::new();
+            let mut flush = |open: &mut Vec<(u32, usize)>, sums: &mut Vec<f64>| {
+                for &(g, off) in open.iter() {
+                    for j in 0..k {
+                        out[g as usize * k + j].add(sums[off + 2 * j], sums[off + 2 * j + 1]);
+                    }
+                }
+                open.clear();
+                sums.clear();
+            };
+            let mut last = None;
+            for &row in &by_subject[w[0]..w[1]] {
+                let r = row as usize;
+                if last.is_some_and(|s| s != a.subject[r]) {
+                    flush(&mut open, &mut sums);
+                }
+                last = Some(a.subject[r]);
+                let g = v.side_a[r];
+                if g == MISSING {
+                    continue;
+                }
+                let off = match open.iter().find(|(h, _)| *h == g) {
+                    Some(&(_, off)) => off,
+                    None => {
+                        open.push((g, sums.len()));
+                        sums.resize(sums.len() + 2 * k, 0.0);
+                        sums.len() - 2 * k
+                    }
+                };
+                parts.each(a.truth[r], a.estimate[r], weight.at(r), |j, d, x| {
+                    sums[off + 2 * j] += d;
+                    sums[off + 2 * j + 1] += x;
+                });
+            }
+            flush(&mut open, &mut sums);
+            out
+        })
+        .collect();
+    let mut total = vec![Moments::default(); groups * k];
+    for chunk in &chunks {
+        for (t, c) in total.iter_mut().zip(chunk) {
+            t.merge(c);
+        }
+    }
+    total
 }
 
 impl Tally {
