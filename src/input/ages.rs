@@ -19,6 +19,12 @@ use std::path::PathBuf;
 /// are kept (they are the model's output) and flagged.
 pub const PLAUSIBLE_AGES: (f64, f64) = (0.0, 130.0);
 
+/// Whether an estimate lies within [`PLAUSIBLE_AGES`].
+#[inline]
+pub fn plausible(estimate: f64) -> bool {
+    (PLAUSIBLE_AGES.0..=PLAUSIBLE_AGES.1).contains(&estimate)
+}
+
 /// How to find the columns of an age-estimation table.
 #[derive(Debug, Clone, Serialize)]
 pub struct EstimateColumns {
@@ -245,7 +251,7 @@ impl AgeColumns {
             out.attrs.push(&row, &row);
             out.truth.push(truth);
             out.estimate.push(estimate);
-            if !(PLAUSIBLE_AGES.0..=PLAUSIBLE_AGES.1).contains(&estimate) {
+            if !plausible(estimate) {
                 out.out_of_range.add(|| r.location(self.estimate));
             }
             if let Some(w) = weight {

@@ -18,7 +18,7 @@ use crate::counts::table::{
 use crate::engine::{NoFree, Resample, Unit, Weights};
 use crate::error::{Error, Result};
 use crate::groups::{codes_of, views, ReferenceRule, View, MISSING};
-use crate::input::ages::OutOfRange;
+use crate::input::ages::{plausible, OutOfRange};
 use crate::input::Ages;
 use crate::math::interval::{CiSpec, Method};
 use crate::math::special::binomial_cdf;
@@ -377,7 +377,7 @@ fn tally(
                 let slot = &mut acc[g as usize * extra..(g as usize + 1) * extra];
                 slot[0] += 1.0;
                 let e = a.estimate[i];
-                if !(0.0..=130.0).contains(&e) {
+                if !plausible(e) {
                     slot[1] += 1.0;
                 }
                 parts.bin(a.truth[i], e, weight.at(i), &mut slot[2..]);

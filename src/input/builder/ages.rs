@@ -3,7 +3,7 @@
 use super::{required, same_length, Cell, Given, Ids, Labels, Rows};
 use crate::error::Result;
 use crate::input::accounting::DropReason;
-use crate::input::ages::{Ages, OutOfRange, PLAUSIBLE_AGES};
+use crate::input::ages::{plausible, Ages, OutOfRange};
 use crate::input::attributes::no_group;
 use crate::input::codes::{Interner, MISSING};
 use crate::input::labels::WeightTotals;
@@ -129,7 +129,7 @@ impl<'a> AgesBuilder<'a> {
                     .map_err(|m| rows.bad_value(i, "weights", format!("{w:e}"), m))?;
                 out.weight.push(w);
             }
-            if !(PLAUSIBLE_AGES.0..=PLAUSIBLE_AGES.1).contains(&e) {
+            if !plausible(e) {
                 out.out_of_range.rows += 1;
                 if out.out_of_range.first.is_none() {
                     out.out_of_range.first = Some(format!("<memory>: row {}: estimate {e}", i + 1));
